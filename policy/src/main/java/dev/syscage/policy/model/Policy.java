@@ -1,0 +1,35 @@
+package dev.syscage.policy.model;
+
+import dev.syscage.policy.arch.Arch;
+import dev.syscage.policy.diag.SourcePos;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A validated policy, ready to compile: one {@link ArchPolicy} per architecture it names (in the
+ * order named), and the action for any other architecture (including x32 on x86_64).
+ */
+public record Policy(
+        String name,
+        String description,
+        List<ArchPolicy> arches,
+        Action badArchAction,
+        RuleRef badArchRef,
+        List<RuleSummary> rules) {
+
+    public Policy {
+        arches = List.copyOf(arches);
+        rules = List.copyOf(rules);
+    }
+
+    public Optional<ArchPolicy> forArch(Arch arch) {
+        return arches.stream().filter(a -> a.arch() == arch).findFirst();
+    }
+
+    /** A line of the policy's rule list for summaries: action, syscalls, and whether it has a condition. */
+    public record RuleSummary(int index, SourcePos pos, Action action, List<String> syscalls, String when) {
+        public RuleSummary {
+            syscalls = List.copyOf(syscalls);
+        }
+    }
+}

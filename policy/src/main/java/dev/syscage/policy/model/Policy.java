@@ -3,11 +3,14 @@ package dev.syscage.policy.model;
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.diag.SourcePos;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * A validated policy, ready to compile: one {@link ArchPolicy} per architecture it names (in the
  * order named), and the action for any other architecture (including x32 on x86_64).
+ * {@code frequency} optionally gives syscall names with relative call counts, used to shape the
+ * compiled search tree (empty: the shipped default table).
  */
 public record Policy(
         String name,
@@ -15,11 +18,13 @@ public record Policy(
         List<ArchPolicy> arches,
         Action badArchAction,
         RuleRef badArchRef,
-        List<RuleSummary> rules) {
+        List<RuleSummary> rules,
+        Map<String, Long> frequency) {
 
     public Policy {
         arches = List.copyOf(arches);
         rules = List.copyOf(rules);
+        frequency = Map.copyOf(frequency);
     }
 
     public Optional<ArchPolicy> forArch(Arch arch) {

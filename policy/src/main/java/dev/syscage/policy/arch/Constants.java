@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -68,7 +69,9 @@ public final class Constants {
         if (errnos == null) {
             synchronized (Constants.class) {
                 if (errnos == null) {
-                    Map<String, Long> m = new TreeMap<>();
+                    // file order, so that for a shared number the name listed first
+                    // (EAGAIN, EDEADLK, EOPNOTSUPP) is the one errnoName gives back
+                    Map<String, Long> m = new LinkedHashMap<>();
                     read("constants/errno.tsv", m, true);
                     Map<String, Integer> byName = new TreeMap<>();
                     Map<Integer, String> byValue = new HashMap<>();

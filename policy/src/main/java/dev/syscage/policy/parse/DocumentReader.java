@@ -1,0 +1,240 @@
+package dev.syscage.policy.parse;
+
+import dev.syscage.policy.diag.Diagnostics;
+import dev.syscage.policy.diag.SourcePos;
+import dev.syscage.policy.parse.PolicyDocument.FrequencyEntry;
+import dev.syscage.policy.parse.PolicyDocument.GroupDef;
+import dev.syscage.policy.parse.PolicyDocument.RuleSyntax;
+import dev.syscage.policy.parse.YamlNode.Entry;
+import dev.syscage.policy.parse.YamlNode.Mapping;
+import dev.syscage.policy.parse.YamlNode.Scalar;
+import dev.syscage.policy.parse.YamlNode.Sequence;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Checks the shape of a policy file's YAML tree and turns it into a {@link PolicyDocument}:
+ * known keys only (with "did you mean"), the right YAML type under each key, version 1. Every
+ * problem is reported and reading goes on, so one run shows them all.
+ *
+ * <pre>
+ * document  = { "version": 1, ["name": STR], ["description": STR], ["include": names],
+ *               ["arch": names], ["default": ACTION], ["unknown": ACTION], ["bad_arch": ACTION],
+ *               ["frequency": { SYSCALL: COUNT }], ["groups": { NAME: names }], ["rules": [ rule ]] }
+ * rule      = { "action": ACTION, "syscalls": names, ["when": EXPR], ["comment": STR] }
+ * names     = STR | [ STR, ... ]
+ * </pre>
+ */
+public final class DocumentReader {
+    /** The only language version there is. */
+    public static final int VERSION = 1;
+
+    static final List<String> TOP_KEYS = List.of("version", "name", "description", "include", "arch",
+            "default", "unknown", "bad_arch", "frequency", "groups", "rules");
+    static final List<String> RULE_KEYS = List.of("action", "syscalls", "when", "comment");
+    private static final String RESERVED = "supervise";
+
+    private final Diagnostics diags;
+
+    private DocumentReader(Diagnostics diags) {
+        this.diags = diags;
+    }
+
+    /** The document, or empty when the root is not a map at all (diagnosed). */
+    public static Optional<PolicyDocument> read(YamlNode root, Diagnostics diags) {
+        if (!(root instanceof Mapping m)) {
+            diags.error(root.pos(), "expected a policy (a map with version, default and rules), got " + root.describe());
+            return Optional.empty();
+        }
+        return Optional.of(new DocumentReader(diags).document(m));
+    }
+
+    private PolicyDocument document(Mapping m) {
+        checkKeys(m, TOP_KEYS, "");
+        version(m);
+        return new PolicyDocument(
+                m.pos().source(),
+                m.pos(),
+                m.entries().stream().map(e -> e.key().text()).toList(),
+                text(m, "name", "a string"),
+                text(m, "description", "a string"),
+                names(m, "include", "a file or profile name", true),
+                names(m, "arch", "an architecture name", false),
+                text(m, "default", "an action"),
+                text(m, "unknown", "an action"),
+                text(m, "bad_arch", "an action"),
+                frequency(m),
+                groups(m),
+                rules(m));
+    }
+
+    private void checkKeys(Mapping m, List<String> allowed, String where) {
+        for (Entry e : m.entries()) {
+            String key = e.key().text();
+            if (allowed.contains(key)) {
+                continue;
+            }
+            if (key.equals(RESERVED)) {
+                diags.error(e.key().pos(), "'" + RESERVED + "' is not supported yet (issue: supervisor)");
+                continue;
+            }
+            String hint = Suggestions.hint(key, allowed);
+            diags.error(e.key().pos(), "unknown " + where + "key '" + key + "'"
+                    + (hint.isEmpty() ? "; expected one of: " + String.join(", ", allowed) : hint));
+        }
+    }
+
+    private void version(Mapping m) {
+        Optional<Entry> e = m.entry("version");
+        if (e.isEmpty()) {
+            diags.error(m.pos(), "missing 'version: " + VERSION + "' (the policy language version)");
+        } else if (!(e.get().value() instanceof Scalar s) || s.type() != Scalar.Type.INTEGER
+                || !s.text().equals(String.valueOf(VERSION))) {
+            diags.error(e.get().value().pos(), "unsupported policy version: expected " + VERSION + ", got "
+                    + e.get().value().describe());
+        }
+    }
+
+    private Optional<Scalar> text(Mapping m, String key, String what) {
+        return m.entry(key).flatMap(e -> scalarValue(e, what));
+    }
+
+    /** A non-null scalar under a key; anything else is reported. */
+    private Optional<Scalar> scalarValue(Entry e, String what) {
+        YamlNode v = e.value();
+        if (v instanceof Scalar s && !s.isNull()) {
+            return Optional.of(s);
+        }
+        typeError(e, what);
+        return Optional.empty();
+    }
+
+    /** "'key' expects X, got Y", at the value, or at the key when the value is empty. */
+    private void typeError(Entry e, String expected) {
+        YamlNode v = e.value();
+        SourcePos at = v instanceof Scalar s && s.isNull() ? e.key().pos() : v.pos();
+        diags.error(at, "'" + e.key().text() + "' expects " + expected + ", got " + v.describe());
+    }
+
+    /** A list of scalars, or one scalar standing for a list of one. */
+    private List<Scalar> names(Mapping m, String key, String item, boolean mayBeEmpty) {
+        Optional<Entry> e = m.entry(key);
+        return e.isEmpty() ? List.of() : names(e.get(), item, mayBeEmpty);
+    }
+
+    private List<Scalar> names(Entry e, String item, boolean mayBeEmpty) {
+        YamlNode v = e.value();
+        String key = e.key().text();
+        if (v instanceof Scalar s && !s.isNull()) {
+            return List.of(s);
+        }
+        if (!(v instanceof Sequence seq)) {
+            typeError(e, "a list of " + plural(item));
+            return List.of();
+        }
+        if (seq.items().isEmpty() && !mayBeEmpty) {
+            diags.error(seq.pos(), "'" + key + "' is empty; give at least one " + item.replaceFirst("^an? ", ""));
+        }
+        List<Scalar> out = new ArrayList<>();
+        for (YamlNode n : seq.items()) {
+            if (n instanceof Scalar s && !s.isNull()) {
+                out.add(s);
+            } else {
+                diags.error(n.pos(), "expected " + item + ", got " + n.describe());
+            }
+        }
+        return out;
+    }
+
+    private static String plural(String item) {
+        return item.replaceFirst("^an? ", "").replaceFirst("name$", "names");
+    }
+
+    private List<FrequencyEntry> frequency(Mapping m) {
+        Optional<Mapping> map = mapUnder(m, "frequency", "a map of syscall names to call counts");
+        List<FrequencyEntry> out = new ArrayList<>();
+        for (Entry e : map.map(Mapping::entries).orElse(List.of())) {
+            Optional<Long> count = count(e.value());
+            if (count.isEmpty()) {
+                diags.error(e.value().pos(), "expected a call count (a whole number, 0 or more), got " + e.value().describe());
+            } else {
+                out.add(new FrequencyEntry(e.key(), count.get()));
+            }
+        }
+        return out;
+    }
+
+    private static Optional<Long> count(YamlNode n) {
+        if (n instanceof Scalar s && s.type() == Scalar.Type.INTEGER) {
+            try {
+                long v = Long.parseLong(s.text().replace("_", ""));
+                return v >= 0 ? Optional.of(v) : Optional.empty();
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    private List<GroupDef> groups(Mapping m) {
+        Optional<Mapping> map = mapUnder(m, "groups", "a map of group names to lists of syscalls");
+        List<GroupDef> out = new ArrayList<>();
+        for (Entry e : map.map(Mapping::entries).orElse(List.of())) {
+            Scalar name = e.key();
+            if (name.text().startsWith("@")) {
+                diags.error(name.pos(), "define the group as '" + name.text().substring(1) + ":' (without '@'); "
+                        + "'@' is only for using it");
+                continue;
+            }
+            out.add(new GroupDef(name, names(e, "a syscall or \"@group\" name", true)));
+        }
+        return out;
+    }
+
+    private Optional<Mapping> mapUnder(Mapping m, String key, String what) {
+        Optional<Entry> e = m.entry(key);
+        if (e.isEmpty()) {
+            return Optional.empty();
+        }
+        if (e.get().value() instanceof Mapping map) {
+            return Optional.of(map);
+        }
+        typeError(e.get(), what);
+        return Optional.empty();
+    }
+
+    private List<RuleSyntax> rules(Mapping m) {
+        Optional<Entry> e = m.entry("rules");
+        if (e.isEmpty()) {
+            return List.of();
+        }
+        if (!(e.get().value() instanceof Sequence seq)) {
+            typeError(e.get(), "a list of rules");
+            return List.of();
+        }
+        List<RuleSyntax> out = new ArrayList<>();
+        for (YamlNode n : seq.items()) {
+            if (n instanceof Mapping rule) {
+                out.add(rule(rule));
+            } else {
+                diags.error(n.pos(), "expected a rule (a map with 'action' and 'syscalls'), got " + n.describe());
+            }
+        }
+        return out;
+    }
+
+    private RuleSyntax rule(Mapping m) {
+        checkKeys(m, RULE_KEYS, "rule ");
+        Optional<Scalar> action = text(m, "action", "an action");
+        if (m.entry("action").isEmpty()) {
+            diags.error(m.pos(), "this rule has no 'action' (allow, errno NAME, kill, ...)");
+        }
+        Optional<Entry> syscalls = m.entry("syscalls");
+        if (syscalls.isEmpty()) {
+            diags.error(m.pos(), "this rule has no 'syscalls' list");
+        }
+        List<Scalar> names = syscalls.map(e -> names(e, "a syscall or \"@group\" name", false)).orElse(List.of());
+        return new RuleSyntax(m.pos(), action, names, text(m, "when", "a condition"), text(m, "comment", "a string"));
+    }
+}

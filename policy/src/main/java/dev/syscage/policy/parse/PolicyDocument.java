@@ -1,0 +1,65 @@
+package dev.syscage.policy.parse;
+
+import dev.syscage.policy.diag.SourcePos;
+import dev.syscage.policy.diag.SourceText;
+import dev.syscage.policy.parse.YamlNode.Scalar;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One policy file as written, checked for shape only (known keys, right YAML types, version 1)
+ * but with nothing resolved: actions, names and conditions are still the scalars from the file,
+ * so the validator can point at them. {@code keys} are the top-level keys the file has (a key
+ * whose value was unusable is there, already diagnosed, with its value empty). {@code arches}
+ * is empty when the file names none.
+ */
+public record PolicyDocument(
+        SourceText source,
+        SourcePos pos,
+        List<String> keys,
+        Optional<Scalar> name,
+        Optional<Scalar> description,
+        List<Scalar> includes,
+        List<Scalar> arches,
+        Optional<Scalar> defaultAction,
+        Optional<Scalar> unknownAction,
+        Optional<Scalar> badArchAction,
+        List<FrequencyEntry> frequency,
+        List<GroupDef> groups,
+        List<RuleSyntax> rules) {
+
+    public PolicyDocument {
+        keys = List.copyOf(keys);
+        includes = List.copyOf(includes);
+        arches = List.copyOf(arches);
+        frequency = List.copyOf(frequency);
+        groups = List.copyOf(groups);
+        rules = List.copyOf(rules);
+    }
+
+    /** {@code name: [members]} under {@code groups:}; the name is written without '@'. */
+    public record GroupDef(Scalar name, List<Scalar> members) {
+        public GroupDef {
+            members = List.copyOf(members);
+        }
+    }
+
+    /** {@code syscall: count} under {@code frequency:}. */
+    public record FrequencyEntry(Scalar syscall, long count) {
+    }
+
+    /**
+     * One item of {@code rules:}. {@code action} is empty only when the file left it out (already
+     * diagnosed); {@code syscalls} holds names and {@code "@group"} references as written.
+     */
+    public record RuleSyntax(
+            SourcePos pos,
+            Optional<Scalar> action,
+            List<Scalar> syscalls,
+            Optional<Scalar> when,
+            Optional<Scalar> comment) {
+        public RuleSyntax {
+            syscalls = List.copyOf(syscalls);
+        }
+    }
+}

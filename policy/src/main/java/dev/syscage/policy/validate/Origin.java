@@ -1,0 +1,126 @@
+package dev.syscage.policy.validate;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Where a policy file comes from: a file, a shipped profile on the classpath, or a string
+ * handed to the loader. It knows the name to show in diagnostics, a key that identifies the
+ * file for cycle detection, how to read it, and how to find a file it includes by path.
+ */
+sealed interface Origin permits Origin.File, Origin.Resource, Origin.Text {
+
+    /** The name diagnostics show: the path as the user wrote it, relative where they gave it so. */
+    String display();
+
+    /** Equal for two origins that are the same file. */
+    String key();
+
+    String read() throws IOException;
+
+    /** The file {@code relative} names when this file includes it by path. */
+    Origin sibling(String relative);
+
+    /** A file on disk; {@code path} is used to read, {@code display} to report. */
+    record File(Path path, String display) implements Origin {
+        @Override
+        public String key() {
+            Path abs = path.toAbsolutePath().normalize();
+            try {
+                return "file:" + abs.toRealPath();
+            } catch (IOException e) {
+                return "file:" + abs;
+            }
+        }
+
+        @Override
+        public String read() throws IOException {
+            return Files.readString(path, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public Origin sibling(String relative) {
+            return new File(path.resolveSibling(relative).normalize(),
+                    Path.of(display).resolveSibling(relative).normalize().toString());
+        }
+    }
+
+    /** A shipped profile, {@code dev/syscage/profiles/NAME.yaml} on the classpath. */
+    record Resource(String resource) implements Origin {
+        static final String DIR = "dev/syscage/profiles/";
+
+        @Override
+        public String display() {
+            return "<shipped>/" + resource.substring(resource.lastIndexOf('/') + 1);
+        }
+
+        @Override
+        public String key() {
+            return "resource:" + resource;
+        }
+
+        boolean exists() {
+            return loader().getResource(resource) != null;
+        }
+
+        @Override
+        public String read() throws IOException {
+            try (InputStream in = loader().getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new NoSuchFileException(resource);
+                }
+                return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(in.readAllBytes())).toString();
+            }
+        }
+
+        @Override
+        public Origin sibling(String relative) {
+            String dir = resource.substring(0, resource.lastIndexOf('/') + 1);
+            return new Resource(Path.of(dir + relative).normalize().toString().replace('\\', '/'));
+        }
+
+        private static ClassLoader loader() {
+            ClassLoader cl = Thread.currentThread().getContextClassLoader();
+            return cl != null ? cl : Origin.class.getClassLoader();
+        }
+    }
+
+    /** Policy text given directly; includes by path are relative to the directory of its name. */
+    record Text(String display, String text) implements Origin {
+        @Override
+        public String key() {
+            return "text:" + display;
+        }
+
+        @Override
+        public String read() {
+            return text;
+        }
+
+        @Override
+        public Origin sibling(String relative) {
+            return new File(Path.of(display), display).sibling(relative);
+        }
+    }
+
+    /** Why a file could not be read, in a few words. */
+    static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof CharacterCodingException) {
+            return "not UTF-8 text";
+        }
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+}

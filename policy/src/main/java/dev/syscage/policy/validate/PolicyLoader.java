@@ -1,0 +1,54 @@
+package dev.syscage.policy.validate;
+
+import dev.syscage.policy.arch.Groups;
+import dev.syscage.policy.diag.Diagnostic;
+import dev.syscage.policy.diag.Diagnostics;
+import dev.syscage.policy.diag.PolicyException;
+import dev.syscage.policy.model.Policy;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The front half of the policy compiler: a YAML policy file (and what it includes) in, a
+ * validated {@link Policy} out. Every problem in the input is collected and thrown once as a
+ * {@link PolicyException} whose {@code render()} shows each with file, line, column and caret.
+ *
+ * <p>Stages: {@link IncludeLoader} (read files, YAML to node tree, shape check), then
+ * {@link PolicyValidator} (actions, groups, syscall names, conditions per architecture).
+ */
+public final class PolicyLoader {
+    private PolicyLoader() {
+    }
+
+    /** Loads a policy file; diagnostics name it as {@code file} is written. */
+    public static Policy load(Path file, LoadOptions options) {
+        return loadWithWarnings(file, options).policy();
+    }
+
+    /** Loads policy text; {@code displayName} names it in diagnostics and anchors relative includes. */
+    public static Policy loadString(String displayName, String yaml, LoadOptions options) {
+        return load(new Origin.Text(displayName, yaml), options, Groups.shipped()).policy();
+    }
+
+    public static LoadResult loadWithWarnings(Path file, LoadOptions options) {
+        return load(file, file.toString(), options);
+    }
+
+    /** As {@link #loadWithWarnings(Path, LoadOptions)}, naming the file {@code displayName} in diagnostics. */
+    static LoadResult load(Path file, String displayName, LoadOptions options) {
+        return load(new Origin.File(file, displayName), options, Groups.shipped());
+    }
+
+    static LoadResult load(Origin top, LoadOptions options, Groups shipped) {
+        Diagnostics diags = new Diagnostics();
+        IncludeLoader.Result files = IncludeLoader.load(top, options.profileDirs(), diags);
+        if (files.yamlBroken() || files.files().isEmpty()) {
+            diags.throwIfErrors();
+        }
+        Optional<Policy> policy = PolicyValidator.validate(files.files(), options.archOverride(), shipped, diags);
+        diags.throwIfErrors();
+        List<Diagnostic> warnings = diags.sorted().stream().filter(d -> !d.isError()).toList();
+        return new LoadResult(policy.orElseThrow(), warnings);
+    }
+}

@@ -1,0 +1,135 @@
+package dev.syscage.cli;
+
+import dev.syscage.policy.arch.SyscallTable;
+import dev.syscage.policy.bpf.Disassembler;
+import dev.syscage.policy.bpf.Program;
+import dev.syscage.policy.bpf.ProgramFormats;
+import dev.syscage.policy.compile.CompileOptions;
+import dev.syscage.policy.compile.CompiledFilter;
+import dev.syscage.policy.compile.PolicyCompiler;
+import dev.syscage.policy.model.Policy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code syscage compile POLICY -o FILE}: policy to BPF. */
+@Command(name = "compile", mixinStandardHelpOptions = true,
+        description = "Compile a policy to a seccomp BPF program.")
+public final class CompileCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    PolicyOptions policyOptions;
+
+    @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML).")
+    Path policyFile;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = "Where to write the program (default: standard output; raw needs a file).")
+    Path output;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "raw",
+            description = "raw (struct sock_filter bytes), disasm, c or json. Default: ${DEFAULT-VALUE}.")
+    String format;
+
+    @Option(names = "--arch", split = ",", paramLabel = "ARCH",
+            description = "Compile for these architectures instead of the policy's (x86_64, aarch64, i386).")
+    List<String> arch = new ArrayList<>();
+
+    @Option(names = "--no-optimize", description = "Skip every optimization (same decisions, larger program).")
+    boolean noOptimize;
+
+    @Option(names = "--frequency", paramLabel = "FILE",
+            description = "Syscall frequencies (lines 'name count') to shape the search tree.")
+    Path frequency;
+
+    @Override
+    public Integer call() throws IOException {
+        ProgramFormats fmt = Formats.parse(format);
+        Policy policy = policyOptions.load(policyFile, arch.stream().map(PolicyOptions::arch).toList());
+        CompiledFilter filter = PolicyCompiler.compile(policy, new CompileOptions(!noOptimize, readFrequency()));
+        Program p = filter.program();
+        if (fmt == ProgramFormats.RAW) {
+            if (output == null) {
+                throw UserException.badInput("--format raw writes binary: give an output file with -o");
+            }
+            writeAtomically(output, p.toBytes());
+        } else {
+            String text = switch (fmt) {
+                case DISASM -> Disassembler.disassemble(p, nr -> nameOf(policy, nr));
+                case C -> ProgramFormats.toC(p, "syscage_filter", "syscage policy " + policy.name()
+                        + " (" + p.length() + " instructions)");
+                default -> ProgramFormats.toJson(p, policy.name());
+            };
+            if (output == null) {
+                spec.commandLine().getOut().print(text);
+                spec.commandLine().getOut().flush();
+            } else {
+                writeAtomically(output, text.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        if (output != null) {
+            spec.commandLine().getErr().printf("%s: %d instructions (%s) -> %s%n", policyFile, p.length(),
+                    policy.arches().stream().map(a -> a.arch().toString()).reduce((a, b) -> a + ", " + b).orElse(""),
+                    output);
+        }
+        return ExitCodes.OK;
+    }
+
+    static String nameOf(Policy policy, int nr) {
+        return policy.arches().isEmpty() ? null
+                : SyscallTable.of(policy.arches().get(0).arch()).byNumber(nr).map(s -> s.name()).orElse(null);
+    }
+
+    private Map<String, Long> readFrequency() {
+        Map<String, Long> m = new HashMap<>();
+        if (frequency == null) {
+            return m;
+        }
+        try {
+            int n = 0;
+            for (String line : Files.readAllLines(frequency)) {
+                n++;
+                String t = line.strip();
+                if (t.isEmpty() || t.startsWith("#")) {
+                    continue;
+                }
+                String[] f = t.split("\\s+");
+                try {
+                    m.put(f[0], Long.parseLong(f[1]));
+                } catch (RuntimeException e) {
+                    throw UserException.badInput(frequency + ":" + n + ": expected 'syscall count', got '" + t + "'");
+                }
+            }
+        } catch (IOException e) {
+            throw UserException.badInput(frequency + ": cannot read: " + e.getMessage());
+        }
+        return m;
+    }
+
+    /** Write next to the target and rename, so a failed write never leaves half a filter. */
+    static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path tmp = Files.createTempFile(abs.getParent(), ".syscage-", ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.syscage.cli;
+
+import dev.syscage.policy.bpf.Disassembler;
+import dev.syscage.policy.bpf.Program;
+import dev.syscage.policy.bpf.Verifier;
+import dev.syscage.policy.bpf.VerifierError;
+import dev.syscage.policy.compile.CompileOptions;
+import dev.syscage.policy.compile.PolicyCompiler;
+import dev.syscage.policy.model.Policy;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code syscage disasm POLICY} or {@code syscage disasm --bpf FILE}: the program, readable. */
+@Command(name = "disasm", mixinStandardHelpOptions = true,
+        description = "Disassemble a policy's compiled program, or a raw BPF file (verified first).")
+public final class DisasmCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    PolicyOptions policyOptions;
+
+    @ArgGroup(multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML).")
+        Path policy;
+
+        @Option(names = "--bpf", paramLabel = "FILE", description = "A raw struct sock_filter file.")
+        Path bpf;
+    }
+
+    @Option(names = "--no-optimize", description = "Show the unoptimized program.")
+    boolean noOptimize;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        if (source.bpf != null) {
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(source.bpf);
+            } catch (IOException e) {
+                throw UserException.badInput(source.bpf + ": cannot read: " + e.getMessage());
+            }
+            if (bytes.length % 8 != 0) {
+                throw UserException.badInput(source.bpf + ": " + bytes.length
+                        + " bytes is not a whole number of 8-byte instructions (struct sock_filter)");
+            }
+            Program p = Program.fromBytes(bytes);
+            out.print(Disassembler.disassemble(p));
+            List<VerifierError> errors = Verifier.verify(p);
+            for (VerifierError e : errors) {
+                spec.commandLine().getErr().println(source.bpf + ": " + e);
+            }
+            out.flush();
+            return errors.isEmpty() ? ExitCodes.OK : ExitCodes.BAD_INPUT;
+        }
+        Policy policy = policyOptions.load(source.policy, List.of());
+        Program p = PolicyCompiler.compile(policy,
+                noOptimize ? CompileOptions.unoptimized() : CompileOptions.defaults()).program();
+        out.print(Disassembler.disassemble(p, nr -> CompileCommand.nameOf(policy, nr)));
+        out.flush();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.syscage.cli;
+
+import dev.syscage.policy.diag.PolicyException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/**
+ * Entry point. Maps failures to exit codes in one place: policy errors print their diagnostics,
+ * user errors their message, and only {@code --verbose} shows a stack trace.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams; what tests call. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        return cl.execute(args);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new SyscageCommand());
+        cl.setExecutionExceptionHandler(Main::handle);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("syscage: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr());
+            c.getErr().println("Try 'syscage " + (c.getCommandName().equals("syscage") ? "" : c.getCommandName() + " ")
+                    + "--help' for more information.");
+            return ExitCodes.BAD_INPUT;
+        });
+        return cl;
+    }
+
+    private static int handle(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        boolean verbose = parsed.originalArgs().contains("--verbose") || parsed.originalArgs().contains("-v");
+        int code;
+        if (ex instanceof PolicyException pe) {
+            err.println(pe.render());
+            int n = pe.diagnostics().size();
+            err.println(n == 1 ? "1 error" : n + " errors");
+            code = ExitCodes.BAD_INPUT;
+        } else if (ex instanceof UserException ue) {
+            err.println("syscage: " + ue.getMessage());
+            code = ue.exitCode();
+        } else {
+            err.println("syscage: internal error: " + ex + (verbose ? "" : " (run with --verbose for details)"));
+            code = ExitCodes.INTERNAL;
+        }
+        if (verbose) {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.syscage.cli;
+
+import dev.syscage.policy.arch.Arch;
+import dev.syscage.policy.model.Policy;
+import dev.syscage.policy.validate.LoadOptions;
+import dev.syscage.policy.validate.PolicyLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Options shared by every command that reads a policy. */
+public final class PolicyOptions {
+    @Option(names = "--profile-path", split = ":", paramLabel = "DIR",
+            description = "Directories searched for included profile names before the shipped ones.")
+    List<Path> profilePath = new ArrayList<>();
+
+    @Option(names = {"-v", "--verbose"}, description = "Show stack traces on internal errors.")
+    boolean verbose;
+
+    static Arch arch(String name) {
+        return Arch.byName(name).orElseThrow(() -> UserException.badInput(
+                "unknown architecture '" + name + "' (known: x86_64, aarch64, i386)"));
+    }
+
+    LoadOptions loadOptions(List<Arch> arches) {
+        List<Path> dirs = new ArrayList<>(profilePath);
+        dirs.addAll(LoadOptions.defaults().profileDirs());
+        return new LoadOptions(dirs, arches);
+    }
+
+    /** Loads a policy; {@code arches}, when not empty, replaces the policy's own arch list. */
+    Policy load(Path file, List<Arch> arches) {
+        if (!Files.isReadable(file)) {
+            throw UserException.badInput(file + ": cannot read policy file"
+                    + (Files.exists(file) ? " (permission denied)" : " (no such file)"));
+        }
+        return PolicyLoader.load(file, loadOptions(arches));
+    }
+}

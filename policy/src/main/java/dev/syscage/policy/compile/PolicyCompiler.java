@@ -80,7 +80,37 @@ public final class PolicyCompiler {
         if (!options.optimize()) {
             return tree.balanced();
         }
-        return tree.optimal(weights(ap, intervals, frequencies(policy, options)));
+        int[] leafCost = new int[leaves.length];
+        for (int i = 0; i < leaves.length; i++) {
+            leafCost[i] = zeroArgumentCost(leaves[i]);
+        }
+        boolean[] bounded = new boolean[intervals.size()];
+        for (int i = 0; i < bounded.length; i++) {
+            bounded[i] = intervals.get(i).lo() <= ap.table().maxNumber();
+        }
+        return tree.optimal(weights(ap, intervals, frequencies(policy, options)), leafCost, bounded);
+    }
+
+    /**
+     * Instructions an outcome block executes when every argument is zero: the cost the search
+     * tree's longest-path bound works with (a leaf loads only arguments, so the accumulator is
+     * zero after every load).
+     */
+    static int zeroArgumentCost(Block b) {
+        int n = 0;
+        while (true) {
+            n += b.size();
+            if (b.isRet()) {
+                return n;
+            }
+            int k = b.k();
+            boolean taken = switch (b.code() & 0xF0) {
+                case Bpf.BPF_JEQ -> k == 0;
+                case Bpf.BPF_JGE -> k == 0;
+                default -> false; // jgt: 0 > k never; jset: 0 & k never
+            };
+            b = taken ? b.jt() : b.jf();
+        }
     }
 
     private static Block outcomeBlock(Outcome o, CondLowering lowering, BlockFactory blocks) {

@@ -20,6 +20,11 @@ import java.util.List;
 final class SearchTree {
     /** Longest jeq chain considered for one run. */
     private static final int MAX_PEEL = 12;
+    /** How much weighted cost may be traded for a shorter longest path. */
+    private static final double TOLERANCE = 0.02;
+    /** Above this many intervals the path-length bound is skipped (it costs O(n³) per level). */
+    private static final int BUDGET_LIMIT = 200;
+    private static final double INF = Double.MAX_VALUE / 4;
 
     private final List<Interval> intervals;
     private final int[] outcome;
@@ -60,51 +65,123 @@ final class SearchTree {
         return split(k, balanced(k, j), balanced(i, k - 1));
     }
 
-    /** The tree with the least weighted comparison count. */
-    Block optimal(double[] weight) {
+    /**
+     * The tree with the least weighted comparison count among those whose longest path is
+     * shortest within {@link #TOLERANCE} of that least count. {@code leafCost} is what each
+     * outcome's block executes (zero arguments); {@code bounded} says which intervals count for
+     * the longest path (those inside the syscall table).
+     */
+    Block optimal(double[] weight, int[] leafCost, boolean[] bounded) {
         int n = intervals.size();
         double[] prefix = new double[n + 1];
         for (int i = 0; i < n; i++) {
             prefix[i + 1] = prefix[i] + weight[i];
         }
-        double[][] cost = new double[n][n];
-        int[][] choice = new int[n][n]; // >0: jge split at k; 0: leaf; -1: jeq chain
-        for (int len = 1; len <= n; len++) {
-            for (int i = 0; i + len - 1 < n; i++) {
-                int j = i + len - 1;
-                if (len == 1) {
-                    continue; // leaf, cost 0
-                }
-                double total = prefix[j + 1] - prefix[i];
-                double best = Double.MAX_VALUE;
-                int pick = 0;
-                for (int k = i + 1; k <= j; k++) {
-                    double c = total + cost[i][k - 1] + cost[k][j];
-                    if (c < best) {
-                        best = c;
-                        pick = k;
-                    }
-                }
-                double chain = chainCost(i, j, weight, total);
-                if (chain < best) {
-                    best = chain;
-                    pick = -1;
-                }
-                cost[i][j] = best;
-                choice[i][j] = pick;
+        double[][] chainCost = new double[n][n];
+        int[][] chainNeed = new int[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                chainNeed[i][j] = chain(i, j, weight, prefix[j + 1] - prefix[i], leafCost, bounded, chainCost);
             }
         }
-        return withNrLoaded(build(0, n - 1, choice, weight));
+        Plan free = plan(prefix, chainCost, chainNeed, leafCost, bounded, -1);
+        if (n > BUDGET_LIMIT) {
+            return withNrLoaded(free.build(this, 0, n - 1, 0, weight));
+        }
+        int worst = free.worst(this, chainNeed, leafCost, bounded);
+        Plan budgeted = plan(prefix, chainCost, chainNeed, leafCost, bounded, worst);
+        int b = 0;
+        while (b < worst && budgeted.cost[b][0][n - 1] > free.cost[0][0][n - 1] * (1 + TOLERANCE)) {
+            b++;
+        }
+        return withNrLoaded(budgeted.build(this, 0, n - 1, b, weight));
     }
 
-    private Block build(int i, int j, int[][] choice, double[] weight) {
-        if (i == j) {
-            return leaves[outcome[i]];
+    /**
+     * Costs and choices of the dynamic program. Without a budget, one level. With budget B,
+     * level b holds the best trees whose bounded paths execute at most b instructions from the
+     * subtree's root (comparisons plus leaf).
+     */
+    private static final class Plan {
+        final double[][][] cost;
+        final int[][][] choice; // >0: jge split at k; 0: leaf; -1: jeq chain
+        final boolean limited;
+
+        Plan(int levels, int n, boolean limited) {
+            cost = new double[levels][n][n];
+            choice = new int[levels][n][n];
+            this.limited = limited;
         }
-        int c = choice[i][j];
-        if (c > 0) {
-            return split(c, build(c, j, choice, weight), build(i, c - 1, choice, weight));
+
+        Block build(SearchTree t, int i, int j, int b, double[] weight) {
+            if (i == j) {
+                return t.leaves[t.outcome[i]];
+            }
+            int c = choice[limited ? b : 0][i][j];
+            if (c > 0) {
+                return t.split(c, build(t, c, j, b - 1, weight), build(t, i, c - 1, b - 1, weight));
+            }
+            return t.chainBlock(i, j, weight);
         }
+
+        /** Longest bounded path of the unlimited plan. */
+        int worst(SearchTree t, int[][] chainNeed, int[] leafCost, boolean[] bounded) {
+            return worst(t, 0, cost[0].length - 1, chainNeed, leafCost, bounded);
+        }
+
+        private int worst(SearchTree t, int i, int j, int[][] chainNeed, int[] leafCost, boolean[] bounded) {
+            if (i == j) {
+                return bounded[i] ? leafCost[t.outcome[i]] : 0;
+            }
+            int c = choice[0][i][j];
+            if (c > 0) {
+                return 1 + Math.max(worst(t, i, c - 1, chainNeed, leafCost, bounded),
+                        worst(t, c, j, chainNeed, leafCost, bounded));
+            }
+            return chainNeed[i][j];
+        }
+    }
+
+    private Plan plan(double[] prefix, double[][] chainCost, int[][] chainNeed, int[] leafCost, boolean[] bounded,
+            int budget) {
+        int n = intervals.size();
+        boolean limited = budget >= 0;
+        Plan p = new Plan(limited ? budget + 1 : 1, n, limited);
+        for (int b = 0; b < p.cost.length; b++) {
+            double[][] cost = p.cost[b];
+            double[][] below = !limited ? cost : b == 0 ? null : p.cost[b - 1];
+            for (int len = 1; len <= n; len++) {
+                for (int i = 0; i + len - 1 < n; i++) {
+                    int j = i + len - 1;
+                    if (len == 1) {
+                        cost[i][i] = limited && bounded[i] && leafCost[outcome[i]] > b ? INF : 0;
+                        continue;
+                    }
+                    double total = prefix[j + 1] - prefix[i];
+                    double best = INF;
+                    int pick = 0;
+                    if (below != null) {
+                        for (int k = i + 1; k <= j; k++) {
+                            double c = total + below[i][k - 1] + below[k][j];
+                            if (c < best) {
+                                best = c;
+                                pick = k;
+                            }
+                        }
+                    }
+                    if (chainNeed[i][j] >= 0 && (!limited || chainNeed[i][j] <= b) && chainCost[i][j] < best) {
+                        best = chainCost[i][j];
+                        pick = -1;
+                    }
+                    cost[i][j] = Math.min(best, INF);
+                    p.choice[b][i][j] = pick;
+                }
+            }
+        }
+        return p;
+    }
+
+    private Block chainBlock(int i, int j, double[] weight) {
         int background = backgroundOutcome(i, j, weight);
         List<Integer> peeled = peeled(i, j, background, weight);
         Block next = leaves[background];
@@ -122,22 +199,35 @@ final class SearchTree {
     }
 
     /**
-     * Cost of deciding runs i..j with a jeq chain, or +inf when some interval that is not of the
-     * heaviest outcome spans more than one number.
+     * Fills {@code cost[i][j]} with the cost of deciding runs i..j by a jeq chain and returns the
+     * longest bounded path it needs (comparisons plus leaf), or -1 when runs i..j cannot be a
+     * chain (an interval not of the heaviest outcome spans more than one number).
      */
-    private double chainCost(int i, int j, double[] weight, double total) {
+    private int chain(int i, int j, double[] weight, double total, int[] leafCost, boolean[] bounded, double[][] cost) {
         int background = backgroundOutcome(i, j, weight);
         List<Integer> peeled = peeled(i, j, background, weight);
         if (peeled == null) {
-            return Double.MAX_VALUE;
+            cost[i][j] = INF;
+            return -1;
         }
         double c = 0;
         double peeledWeight = 0;
+        int need = 0;
         for (int p = 0; p < peeled.size(); p++) {
-            c += weight[peeled.get(p)] * (p + 1);
-            peeledWeight += weight[peeled.get(p)];
+            int k = peeled.get(p);
+            c += weight[k] * (p + 1);
+            peeledWeight += weight[k];
+            if (bounded[k]) {
+                need = Math.max(need, p + 1 + leafCost[outcome[k]]);
+            }
         }
-        return c + (total - peeledWeight) * peeled.size();
+        for (int k = i; k <= j; k++) {
+            if (outcome[k] == background && bounded[k]) {
+                need = Math.max(need, peeled.size() + leafCost[background]);
+            }
+        }
+        cost[i][j] = c + (total - peeledWeight) * peeled.size();
+        return need;
     }
 
     /** The outcome with the most weight in runs i..j. */

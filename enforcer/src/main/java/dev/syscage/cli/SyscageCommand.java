@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
             CheckCommand.class,
             DisasmCommand.class,
             ImportCommand.class,
+            ExportCommand.class,
         },
         footer = {"", "Exit status: 0 success, 1 failure, 2 bad input (nothing was run), 3 internal error."})
 public final class SyscageCommand implements Runnable {

@@ -1,0 +1,105 @@
+package dev.syscage.policy.oci;
+
+import dev.syscage.policy.arch.Arch;
+import java.util.List;
+
+/**
+ * Writes an imported policy as syscage YAML (language version 1), laid out for people: header
+ * comments saying where it came from, then one rule per OCI entry (more when its syscalls need
+ * different conditions) with a {@code comment:} citing the entry. Syscall lists are flow
+ * sequences wrapped at about 100 columns; strings are double-quoted.
+ */
+final class PolicyYamlWriter {
+    private static final int WIDTH = 100;
+
+    /** A rule of the imported policy; {@code when} is null for none. */
+    record Rule(String comment, String action, List<String> syscalls, String when) {
+        Rule {
+            syscalls = List.copyOf(syscalls);
+        }
+    }
+
+    /** The whole imported policy, actions already spelled as YAML. */
+    record Document(List<String> header, String name, String description, List<Arch> arches,
+                    String defaultAction, String unknownAction, String badArchAction, List<Rule> rules) {
+        Document {
+            header = List.copyOf(header);
+            arches = List.copyOf(arches);
+            rules = List.copyOf(rules);
+        }
+    }
+
+    private PolicyYamlWriter() {
+    }
+
+    static String write(Document d) {
+        StringBuilder sb = new StringBuilder();
+        for (String h : d.header()) {
+            sb.append(h.isEmpty() ? "#" : "# " + h).append('\n');
+        }
+        sb.append("version: 1\n");
+        sb.append("name: ").append(quote(d.name())).append('\n');
+        sb.append("description: ").append(quote(d.description())).append('\n');
+        sb.append("arch: [").append(String.join(", ", d.arches().stream().map(Arch::yamlName).toList())).append("]\n");
+        sb.append("default: ").append(d.defaultAction()).append('\n');
+        sb.append("unknown: ").append(d.unknownAction()).append('\n');
+        sb.append("bad_arch: ").append(d.badArchAction()).append('\n');
+        if (d.rules().isEmpty()) {
+            sb.append("rules: []\n");
+            return sb.toString();
+        }
+        sb.append("rules:\n");
+        for (Rule r : d.rules()) {
+            sb.append("  - comment: ").append(quote(r.comment())).append('\n');
+            sb.append("    action: ").append(r.action()).append('\n');
+            sb.append(flowList("    syscalls: ", r.syscalls(), "        "));
+            if (r.when() != null) {
+                sb.append("    when: ").append(quote(r.when())).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** {@code key: [a, b, c,} wrapped onto continuation lines indented by {@code indent}. */
+    private static String flowList(String key, List<String> items, String indent) {
+        StringBuilder sb = new StringBuilder(key).append('[');
+        int col = sb.length();
+        for (int i = 0; i < items.size(); i++) {
+            String item = items.get(i) + (i + 1 < items.size() ? "," : "]");
+            if (i > 0 && col + 1 + item.length() > WIDTH) {
+                sb.append('\n').append(indent);
+                col = indent.length();
+            } else if (i > 0) {
+                sb.append(' ');
+                col++;
+            }
+            sb.append(item);
+            col += item.length();
+        }
+        if (items.isEmpty()) {
+            sb.append(']');
+        }
+        return sb.append('\n').toString();
+    }
+
+    /** A YAML double-quoted scalar. */
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\x%02x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

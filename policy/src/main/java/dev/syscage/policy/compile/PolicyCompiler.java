@@ -62,7 +62,7 @@ public final class PolicyCompiler {
             root = LoadElimination.apply(root, blocks);
         }
         Program program = ProgramBuilder.build(root);
-        ProgramLimits.check(program);
+        ProgramLimits.check(program, policy.name());
         return new CompiledFilter(policy, program, options);
     }
 

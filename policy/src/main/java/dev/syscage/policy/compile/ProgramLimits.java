@@ -12,9 +12,9 @@ final class ProgramLimits {
     private ProgramLimits() {
     }
 
-    static void check(Program p) {
+    static void check(Program p, String policyName) {
         if (p.length() > Bpf.BPF_MAXINSNS) {
-            throw new PolicyException(List.of(Diagnostic.error(null, "filter has " + p.length()
+            throw new PolicyException(List.of(Diagnostic.error(null, "policy '" + policyName + "' compiles to " + p.length()
                     + " instructions; the kernel accepts " + Bpf.BPF_MAXINSNS
                     + " (split the policy, or use fewer argument conditions)")));
         }

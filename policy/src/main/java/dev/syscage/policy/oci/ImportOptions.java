@@ -1,6 +1,7 @@
 package dev.syscage.policy.oci;
 
 import dev.syscage.policy.arch.Arch;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -44,6 +45,6 @@ public record ImportOptions(Set<String> caps, List<Arch> arches, String kernel, 
             String u = c.trim().toUpperCase(Locale.ROOT);
             out.add(u.startsWith("CAP_") ? u : "CAP_" + u);
         }
-        return java.util.Collections.unmodifiableSet(out);
+        return Collections.unmodifiableSet(out);
     }
 }

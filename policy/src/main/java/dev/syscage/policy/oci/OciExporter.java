@@ -75,7 +75,9 @@ public final class OciExporter {
             throw new PolicyException(errors);
         }
         List<OciJsonWriter.Entry> entries = merge(perName, groups.size() > 1);
-        sentinel(perName.keySet()).ifPresent(entries::add);
+        Set<String> named = new TreeSet<>();
+        entries.forEach(e -> named.addAll(e.names()));
+        sentinel(named).ifPresent(entries::add);
         fallbackWarnings(entries);
         List<Arch> arches = policy.arches().stream().map(ArchPolicy::arch).toList();
         return new ExportResult(OciJsonWriter.write(defaultAction, arches, entries), List.copyOf(new LinkedHashSet<>(warnings)));
@@ -142,43 +144,54 @@ public final class OciExporter {
         return stand.equals(defaultAction) ? List.of() : List.of(new EntryGenerator.Generated(stand, List.of(), rule));
     }
 
+    /** What entries share one JSON element: same action, comparisons and includes. */
+    private record Key(Action action, List<OciProfile.Arg> args, List<String> includes) {
+    }
+
+    /** The syscalls and rules of one JSON element. */
+    private static final class Merged {
+        final Set<String> names = new TreeSet<>();
+        final TreeMap<Integer, RuleRef> origins = new TreeMap<>();
+    }
+
     /** Entries with the same action and comparisons share one element; groups that differ get includes.arches. */
     private List<OciJsonWriter.Entry> merge(Map<String, Map<String, List<EntryGenerator.Generated>>> perName,
                                             boolean severalHosts) {
-        record Key(Action action, List<OciProfile.Arg> args, List<String> includes) {
-        }
-        Map<Key, Set<String>> names = new LinkedHashMap<>();
-        Map<Key, TreeMap<Integer, RuleRef>> origins = new LinkedHashMap<>();
-        for (Map.Entry<String, Map<String, List<EntryGenerator.Generated>>> n : perName.entrySet()) {
-            Set<List<String>> distinct = new LinkedHashSet<>();
-            n.getValue().values().forEach(gs -> distinct.add(gs.stream().map(g -> g.action() + " " + g.args()).toList()));
-            boolean same = distinct.size() == 1;
-            for (Map.Entry<String, List<EntryGenerator.Generated>> byGroup : n.getValue().entrySet()) {
-                List<String> includes = same ? List.of() : List.of(byGroup.getKey());
-                for (EntryGenerator.Generated g : byGroup.getValue()) {
-                    Key k = new Key(g.action(), g.args(), includes);
-                    names.computeIfAbsent(k, x -> new TreeSet<>()).add(n.getKey());
-                    origins.computeIfAbsent(k, x -> new TreeMap<>()).put(g.origin().index(), g.origin());
-                }
-                if (same) {
-                    break;
-                }
-            }
-            if (!same && severalHosts) {
-                warnings.add(n.getKey() + ": rules differ between " + String.join(" and ", n.getValue().keySet())
-                        + "; exported with includes.arches, which Docker and Podman resolve (a bare OCI runtime applies every entry)");
-            }
-        }
-        List<Key> keys = new ArrayList<>(names.keySet());
-        keys.sort(Comparator.comparingInt((Key k) -> origins.get(k).firstKey())
-                .thenComparing(k -> k.action().toString()).thenComparing(k -> k.args().toString())
-                .thenComparing(k -> k.includes().toString()));
+        Map<Key, Merged> merged = new LinkedHashMap<>();
+        perName.forEach((name, byGroup) -> addSyscall(merged, name, byGroup, severalHosts));
+        List<Map.Entry<Key, Merged>> sorted = new ArrayList<>(merged.entrySet());
+        sorted.sort(Comparator.comparingInt((Map.Entry<Key, Merged> e) -> e.getValue().origins.firstKey())
+                .thenComparing(e -> e.getKey().action().toString()).thenComparing(e -> e.getKey().args().toString())
+                .thenComparing(e -> e.getKey().includes().toString()));
         List<OciJsonWriter.Entry> out = new ArrayList<>();
-        for (Key k : keys) {
-            out.add(new OciJsonWriter.Entry(List.copyOf(names.get(k)), k.action(), k.args(), k.includes(),
-                    comment(origins.get(k).values())));
+        for (Map.Entry<Key, Merged> e : sorted) {
+            Key k = e.getKey();
+            out.add(new OciJsonWriter.Entry(List.copyOf(e.getValue().names), k.action(), k.args(), k.includes(),
+                    comment(e.getValue().origins.values())));
         }
         return out;
+    }
+
+    private void addSyscall(Map<Key, Merged> merged, String name, Map<String, List<EntryGenerator.Generated>> byGroup,
+                            boolean severalHosts) {
+        Set<List<String>> distinct = new LinkedHashSet<>();
+        byGroup.values().forEach(gs -> distinct.add(gs.stream().map(g -> g.action() + " " + g.args()).toList()));
+        boolean same = distinct.size() == 1;
+        for (Map.Entry<String, List<EntryGenerator.Generated>> group : byGroup.entrySet()) {
+            List<String> includes = same ? List.of() : List.of(group.getKey());
+            for (EntryGenerator.Generated g : group.getValue()) {
+                Merged m = merged.computeIfAbsent(new Key(g.action(), g.args(), includes), x -> new Merged());
+                m.names.add(name);
+                m.origins.put(g.origin().index(), g.origin());
+            }
+            if (same) {
+                return;
+            }
+        }
+        if (severalHosts) {
+            warnings.add(name + ": rules differ between " + String.join(" and ", byGroup.keySet())
+                    + "; exported with includes.arches, which Docker and Podman resolve (a bare OCI runtime applies every entry)");
+        }
     }
 
     private static String comment(Iterable<RuleRef> refs) {

@@ -134,8 +134,8 @@ public final class OciImporter {
             namesOf.put(e.index(), names);
         }
         if (!unknown.isEmpty()) {
-            warnings.add("skipped " + unknown.size() + " syscall name(s) that "
-                    + archPhrase() + " do(es) not have (runtimes skip them too): " + String.join(", ", unknown));
+            warnings.add("skipped " + unknown.size() + " syscall name(s) unknown on " + archPhrase()
+                    + " (runtimes skip them too): " + String.join(", ", unknown));
         }
     }
 
@@ -323,7 +323,9 @@ public final class OciImporter {
     }
 
     private String archPhrase() {
-        return String.join(", ", target.arches().stream().map(Arch::yamlName).toList());
+        List<String> names = target.arches().stream().map(Arch::yamlName).toList();
+        return names.size() == 1 ? names.get(0)
+                : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
     }
 
     private void error(String message) {

@@ -39,30 +39,7 @@ final class OciJsonWriter {
         ArrayNode archs = root.putArray("architectures");
         arches.forEach(a -> archs.add(scmpArch(a)));
         ArrayNode calls = root.putArray("syscalls");
-        for (Entry e : entries) {
-            ObjectNode n = calls.addObject();
-            ArrayNode names = n.putArray("names");
-            e.names().forEach(names::add);
-            n.put("action", OciAction.of(e.action()).name());
-            OciAction.errnoRet(e.action()).ifPresent(v -> n.put("errnoRet", v));
-            if (!e.args().isEmpty()) {
-                ArrayNode args = n.putArray("args");
-                for (OciProfile.Arg a : e.args()) {
-                    ObjectNode an = args.addObject();
-                    an.put("index", a.index());
-                    an.put("value", unsigned(a.value()));
-                    an.put("valueTwo", unsigned(a.valueTwo()));
-                    an.put("op", a.op().ociName());
-                }
-            }
-            if (!e.includeArches().isEmpty()) {
-                ArrayNode in = n.putObject("includes").putArray("arches");
-                e.includeArches().forEach(in::add);
-            }
-            if (e.comment() != null) {
-                n.put("comment", e.comment());
-            }
-        }
+        entries.forEach(e -> entry(calls.addObject(), e));
         DefaultIndenter indent = new DefaultIndenter("  ", "\n");
         DefaultPrettyPrinter pp = new DefaultPrettyPrinter()
                 .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER));
@@ -72,6 +49,30 @@ final class OciJsonWriter {
             return JSON.writer(pp).writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+
+    private static void entry(ObjectNode n, Entry e) {
+        ArrayNode names = n.putArray("names");
+        e.names().forEach(names::add);
+        n.put("action", OciAction.of(e.action()).name());
+        OciAction.errnoRet(e.action()).ifPresent(v -> n.put("errnoRet", v));
+        if (!e.args().isEmpty()) {
+            ArrayNode args = n.putArray("args");
+            for (OciProfile.Arg a : e.args()) {
+                ObjectNode an = args.addObject();
+                an.put("index", a.index());
+                an.put("value", unsigned(a.value()));
+                an.put("valueTwo", unsigned(a.valueTwo()));
+                an.put("op", a.op().ociName());
+            }
+        }
+        if (!e.includeArches().isEmpty()) {
+            ArrayNode in = n.putObject("includes").putArray("arches");
+            e.includeArches().forEach(in::add);
+        }
+        if (e.comment() != null) {
+            n.put("comment", e.comment());
         }
     }
 

@@ -79,7 +79,7 @@ class DifferentialTest {
         try {
             return PolicyCompiler.compile(p, CompileOptions.unoptimized()).program();
         } catch (PolicyException e) {
-            if (e.getMessage().contains("the kernel accepts 4096")) {
+            if (e.getMessage().contains("; the kernel accepts 4096")) {
                 return null;
             }
             throw e;

@@ -67,10 +67,18 @@ final class CallCorpus {
         return sets;
     }
 
-    /** Whether syscage's tables leave the number to the {@code unknown} action (holes, above the table, -1). */
-    static boolean unknownToSyscage(Arch arch, int nr) {
-        boolean x32 = arch == Arch.X86_64 && Integer.compareUnsigned(nr, Arch.X32_SYSCALL_BIT) >= 0 && nr != -1;
-        return nr == -1 || (!x32 && !SyscallTable.of(arch).isKnown(nr));
+    /**
+     * Where syscage's {@code unknown} action is meant to differ from what runc + libseccomp do:
+     * -1 on x86_64 (libseccomp's x86_64 filter takes it for an x32 number), and holes in the
+     * table that runc's ENOSYS stub does not cover (runc gives them the default action). Numbers
+     * above the table, and -1 elsewhere, get ENOSYS or the default on both sides.
+     */
+    static boolean unknownDiffers(Arch arch, int nr, boolean stubbed) {
+        if (nr == -1) {
+            return arch == Arch.X86_64;
+        }
+        SyscallTable t = SyscallTable.of(arch);
+        return nr >= 0 && nr <= t.maxNumber() && !t.isKnown(nr) && !stubbed;
     }
 
     /** The call with each argument cut to the bits the kernel uses and zero-extended. */

@@ -54,7 +54,9 @@ public final class ExportCommand implements Callable<Integer> {
         Policy policy = policyOptions.load(policyFile, List.of());
         ExportResult r = OciExporter.exportWithWarnings(policy, new ExportOptions(d));
         for (String w : r.warnings()) {
-            spec.commandLine().getErr().println(policyFile + ": warning: " + w);
+            // warnings about a rule already start with its file:line
+            boolean placed = w.matches("^\\S+:\\d+(:\\d+)?: .*");
+            spec.commandLine().getErr().println(placed ? w : policyFile + ": warning: " + w);
         }
         if (output == null) {
             spec.commandLine().getOut().print(r.json());

@@ -55,8 +55,8 @@ public final class ExportCommand implements Callable<Integer> {
         ExportResult r = OciExporter.exportWithWarnings(policy, new ExportOptions(d));
         for (String w : r.warnings()) {
             // warnings about a rule already start with its file:line
-            boolean placed = w.matches("^\\S+:\\d+(:\\d+)?: .*");
-            spec.commandLine().getErr().println(placed ? w : policyFile + ": warning: " + w);
+            String placed = w.replaceFirst("^(\\S+:\\d+(:\\d+)?): ", "$1: warning: ");
+            spec.commandLine().getErr().println(!placed.equals(w) ? placed : policyFile + ": warning: " + w);
         }
         if (output == null) {
             spec.commandLine().getOut().print(r.json());

@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * constants and their neighbours, upper-half garbage, every arch, x32 and out-of-table numbers.
  * Seeded, so a failure is reproducible from the seed the test prints.
  */
-final class RandomPolicies {
+public final class RandomPolicies {
     static final SourceText SRC = new SourceText("random.yaml", "");
     private static final long[] SPECIAL = {
         0, 1, 2, 7, 8, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x7fffffffL, 0x80000000L, 0xfffffffeL,
@@ -33,15 +33,15 @@ final class RandomPolicies {
 
     private final Random rnd;
 
-    RandomPolicies(long seed) {
+    public RandomPolicies(long seed) {
         this.rnd = new Random(seed);
     }
 
     /** A policy together with the constants its conditions use, so data can aim at them. */
-    record Generated(Policy policy, List<Long> constants, Map<Arch, List<Integer>> numbers) {
+    public record Generated(Policy policy, List<Long> constants, Map<Arch, List<Integer>> numbers) {
     }
 
-    Generated policy() {
+    public Generated policy() {
         List<Arch> arches = new ArrayList<>();
         for (Arch a : Arch.values()) {
             if (rnd.nextInt(3) == 0) {
@@ -113,7 +113,7 @@ final class RandomPolicies {
         return pool;
     }
 
-    Action action() {
+    public Action action() {
         return switch (rnd.nextInt(10)) {
             case 0, 1, 2 -> Action.ALLOW;
             case 3 -> Action.LOG;
@@ -169,7 +169,7 @@ final class RandomPolicies {
     }
 
     /** seccomp_data aimed at the policy's edges. */
-    SeccompData data(Generated g) {
+    public SeccompData data(Generated g) {
         Policy p = g.policy();
         int archValue;
         Arch arch;

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
             DisasmCommand.class,
             ImportCommand.class,
             ExportCommand.class,
+            RunCommand.class,
         },
         footer = {"", "Exit status: 0 success, 1 failure, 2 bad input (nothing was run), 3 internal error."})
 public final class SyscageCommand implements Runnable {

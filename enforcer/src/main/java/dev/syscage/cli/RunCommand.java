@@ -1,0 +1,115 @@
+package dev.syscage.cli;
+
+import dev.syscage.nativeaccess.LinuxCLibrary;
+import dev.syscage.policy.arch.SyscallTable;
+import dev.syscage.policy.bpf.Program;
+import dev.syscage.policy.compile.CompileOptions;
+import dev.syscage.policy.compile.PolicyCompiler;
+import dev.syscage.policy.model.ArchPolicy;
+import dev.syscage.policy.model.Policy;
+import dev.syscage.policy.validate.PolicyLoader;
+import dev.syscage.run.LauncherLocator;
+import dev.syscage.run.ProfileCatalog;
+import dev.syscage.run.Runner;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code syscage run --policy FILE -- prog args...}: compiles the policy, checks it can start a
+ * program at all, and runs the program under it through the launcher. The exit status is the
+ * program's (128+N when signal N ended it; 125, 126, 127 when the launcher could not start it).
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run a program under a policy.",
+        footer = {"", "Exit status: the program's; 128+N if signal N killed it (159: SIGSYS, a 'kill' rule);",
+            "125 the launcher failed before starting it, 126 it cannot be executed, 127 not found;",
+            "2 bad input (nothing was run)."})
+public final class RunCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    PolicyOptions policyOptions;
+
+    @ArgGroup(multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = "--policy", paramLabel = "FILE", description = "A policy file (YAML).")
+        Path policy;
+
+        @Option(names = "--profile", paramLabel = "NAME", description = "A shipped profile (see 'syscage profiles').")
+        String profile;
+    }
+
+    @Option(names = "--dry-run", description = "Print what would be installed and exit.")
+    boolean dryRun;
+
+    @Option(names = "--flags", split = ",", paramLabel = "FLAG",
+            description = "seccomp filter flags: tsync, log, spec_allow.")
+    List<String> flags = new ArrayList<>();
+
+    @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The program and its arguments (after --).")
+    List<String> command;
+
+    @Override
+    public Integer call() throws Exception {
+        Policy policy = load();
+        Program program = PolicyCompiler.compile(policy, CompileOptions.defaults()).program();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path launcher = LauncherLocator.find().orElseThrow(() -> new UserException(ExitCodes.FAILURE,
+                "cannot find " + LauncherLocator.NAME + " (looked at " + LauncherLocator.candidates().stream()
+                        .limit(4).map(Path::toString).collect(Collectors.joining(", "))
+                        + "); build it with 'make -C native' or set SYSCAGE_LAUNCH"));
+        List<String> launcherFlags = flags.isEmpty() ? List.of() : List.of("--flags", String.join(",", flags));
+        if (dryRun) {
+            printSummary(out, policy, program, launcher);
+            return ExitCodes.OK;
+        }
+        SyscallTable names = SyscallTable.of(policy.arches().get(0).arch());
+        return new Runner(LinuxCLibrary.instance(), err).run(launcher, program.toBytes(), launcherFlags, command,
+                nr -> names.byNumber(nr).map(s -> s.name()).orElse(null));
+    }
+
+    private Policy load() {
+        if (source.policy != null) {
+            return policyOptions.load(source.policy, List.of());
+        }
+        String text = ProfileCatalog.text(source.profile).orElseThrow(() -> UserException.badInput(
+                "no shipped profile '" + source.profile + "'; the shipped profiles are: "
+                        + String.join(", ", ProfileCatalog.names())));
+        return PolicyLoader.loadString(ProfileCatalog.displayName(source.profile), text, policyOptions.loadOptions(List.of()));
+    }
+
+    private void printSummary(PrintWriter out, Policy policy, Program program, Path launcher) {
+        out.printf("policy: %s%s%n", policy.name(), policy.description().isEmpty() ? "" : " (" + policy.description() + ")");
+        out.printf("arch: %s; any other: %s%n", policy.arches().stream().map(a -> a.arch().toString())
+                .collect(Collectors.joining(", ")), CheckCommand.describe(policy.badArchAction()));
+        ArchPolicy first = policy.arches().get(0);
+        out.printf("default: %s; unknown syscalls: %s%n", CheckCommand.describe(first.defaultAction()),
+                CheckCommand.describe(first.unknownAction()));
+        out.printf("filter: %d instructions (%d bytes), verified%n", program.length(), program.length() * 8);
+        out.println("rules (first match wins):");
+        for (Policy.RuleSummary r : policy.rules()) {
+            List<String> calls = r.syscalls();
+            String list = calls.size() <= 6 ? String.join(", ", calls)
+                    : String.join(", ", calls.subList(0, 6)) + ", +" + (calls.size() - 6) + " more";
+            out.printf("  #%d %s: %s [%s]%s%n", r.index() + 1, r.pos().fileLine(), CheckCommand.describe(r.action()),
+                    list, r.when() == null || r.when().isEmpty() ? "" : " when " + r.when());
+        }
+        out.printf("would run: %s -- %s%n", launcher, String.join(" ", command));
+        out.flush();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.syscage.cli;
+
+import dev.syscage.policy.arch.Groups;
+import dev.syscage.policy.model.Policy;
+import dev.syscage.policy.validate.PolicyLoader;
+import dev.syscage.run.ProfileCatalog;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code syscage profiles}: the shipped profiles, one line each. */
+@Command(name = "profiles", mixinStandardHelpOptions = true,
+        description = "List the shipped profiles, or show one with its groups expanded.",
+        subcommands = ProfilesCommand.Show.class)
+public final class ProfilesCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    PolicyOptions policyOptions;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        for (String name : ProfileCatalog.names()) {
+            Policy p = load(name, policyOptions);
+            out.printf("%-14s %s%n", name, p.description());
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    static Policy load(String name, PolicyOptions options) {
+        String text = ProfileCatalog.text(name).orElseThrow(() -> UserException.badInput(
+                "no shipped profile '" + name + "'; the shipped profiles are: " + String.join(", ", ProfileCatalog.names())));
+        return PolicyLoader.loadString(ProfileCatalog.displayName(name), text, options.loadOptions(List.of()));
+    }
+
+    /** {@code syscage profiles show NAME}: the profile's text, then each rule's groups expanded. */
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a shipped profile with its groups expanded.")
+    static final class Show implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        PolicyOptions policyOptions;
+
+        @Parameters(paramLabel = "NAME", description = "A shipped profile.")
+        String name;
+
+        @Override
+        public Integer call() {
+            Policy p = load(name, policyOptions);
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(ProfileCatalog.text(name).orElseThrow());
+            out.println();
+            out.println("# Groups expanded, rule by rule (first match wins):");
+            Groups groups = Groups.shipped();
+            for (Policy.RuleSummary r : p.rules()) {
+                out.printf("#  rule #%d (%s): %s%s%n", r.index() + 1, r.pos().fileLine(), r.action(),
+                        r.when() == null || r.when().isEmpty() ? "" : " when " + r.when());
+                for (String s : r.syscalls()) {
+                    if (s.startsWith("@") && groups.group(s.substring(1)).isPresent()) {
+                        out.printf("#    %s = %s%n", s, String.join(" ", groups.syscalls(s.substring(1))));
+                    } else {
+                        out.printf("#    %s%n", s);
+                    }
+                }
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.syscage.supervise;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A syscall decoded for people and for path rules: strace-like text, each argument decoded, and
+ * the path the call names, as given and resolved the way the kernel would (relative to the
+ * dirfd or the cwd, "." and ".." folded; symlinks are not followed).
+ */
+public record DecodedCall(String name, List<DecodedArg> args, Optional<String> path, Optional<String> resolvedPath) {
+
+    public DecodedCall {
+        args = List.copyOf(args);
+    }
+
+    /** {@code openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC)}. */
+    public String text() {
+        StringBuilder sb = new StringBuilder(name).append('(');
+        for (int i = 0; i < args.size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(args.get(i).text());
+        }
+        return sb.append(')').toString();
+    }
+
+    /**
+     * One argument: its parameter name, raw value, and text (a quoted string, flag names, a
+     * number). {@code kind} is a bounded word: fd, path, string, flags, mode, int, pointer, ...
+     */
+    public record DecodedArg(String name, String kind, long raw, String text) {
+    }
+}

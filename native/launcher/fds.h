@@ -1,0 +1,16 @@
+/*
+ * Closing inherited file descriptors: the program gets stdin, stdout, stderr and the fds named
+ * with --keep-fd, nothing else the launcher's parent happened to leave open.
+ */
+#ifndef SYSCAGE_FDS_H
+#define SYSCAGE_FDS_H
+
+#include <stddef.h>
+
+/*
+ * Checks that each kept fd is open and clears its close-on-exec flag (so it is really handed
+ * on), then closes every other fd >= 3. Dies with status 125 on failure.
+ */
+void fds_close_except(int *keep, size_t count);
+
+#endif

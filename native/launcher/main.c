@@ -1,0 +1,210 @@
+/*
+ * syscage-launch: installs an already-compiled seccomp filter and executes a program under it.
+ *
+ *   syscage-launch (--filter FILE | --filter-fd N) [--flags LIST] [--keep-fd N]... -- PROG [ARG...]
+ *
+ * The steps, in order; each dies with status 125 (126/127 for the program lookup) before the
+ * program can run unconfined:
+ *   1. parse arguments and SYSCAGE_LAUNCH_INJECT       (main.c, inject.c)
+ *   2. read and check the filter, close its fd          (filter.c)
+ *   3. resolve PROG in PATH                             (exec.c)
+ *   4. close every fd but 0, 1, 2 and --keep-fd ones    (fds.c)
+ *   5. no_new_privs, seccomp(), PR_GET_SECCOMP check     (seccomp.c)
+ *   6. execve                                           (exec.c)
+ * From step 5 on only write(2), prctl(2), execve(2) and _exit(2) run: no malloc, no stdio.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "die.h"
+#include "exec.h"
+#include "fds.h"
+#include "filter.h"
+#include "inject.h"
+#include "seccomp.h"
+
+#ifndef SYSCAGE_VERSION
+#define SYSCAGE_VERSION "0.1.0"
+#endif
+
+/* What the command line asks for. */
+struct launch_options {
+    struct filter_source filter;
+    unsigned int flags;
+    int *keep_fds;
+    size_t keep_count;
+    char **argv; /* PROG and its arguments, NULL-terminated */
+};
+
+static void print_usage(void)
+{
+    fputs("Usage: " PROGRAM_NAME " (--filter FILE | --filter-fd N) [--flags LIST] [--keep-fd N]... -- PROG [ARG...]\n"
+          "\n"
+          "Installs a compiled seccomp filter (the raw struct sock_filter array that\n"
+          "'syscage compile -o FILE' writes) and executes PROG under it.\n"
+          "\n"
+          "  --filter FILE    read the filter from FILE (a path such as /proc/PID/fd/N works)\n"
+          "  --filter-fd N    read the filter from the inherited file descriptor N\n"
+          "  --flags LIST     seccomp filter flags, comma-separated: " SECCOMP_FLAG_NAMES "\n"
+          "  --keep-fd N      hand fd N on to PROG (repeatable); every other fd >= 3 is closed\n"
+          "  --help           show this help and exit\n"
+          "  --version        show the version and exit\n"
+          "\n"
+          "PROG is looked up in PATH when it has no '/' (default " DEFAULT_PATH ").\n"
+          "\n"
+          "Exit status:\n"
+          "  125  the launcher failed before exec (usage, filter, prctl or seccomp): PROG never ran\n"
+          "  126  PROG was found but cannot be executed, or execve failed (the policy may deny it)\n"
+          "  127  PROG was not found\n"
+          "  otherwise the status of PROG itself\n"
+          "\n"
+          "Testing aid: " INJECT_ENV "=CALL:ERRNO (CALL: no_new_privs, seccomp, get_seccomp)\n"
+          "makes that call fail with ERRNO; it can only make the launcher fail.\n",
+          stdout);
+}
+
+/* "syscage-launch: MESSAGE" and a pointer to --help; status 125. */
+static noreturn __attribute__((format(printf, 1, 2))) void usage_error(const char *fmt, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    die(STATUS_LAUNCH_FAILED, "%s\nTry '" PROGRAM_NAME " --help'.", message);
+}
+
+static int parse_fd(const char *option, const char *text)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(text, &end, 10);
+    if (*text == '\0' || *end != '\0' || errno != 0 || n < 0 || n > INT_MAX) {
+        usage_error("%s: '%s' is not a file descriptor number", option, text);
+    }
+    return (int)n;
+}
+
+/*
+ * The value of an option at argv[*i]: "--name=VALUE" or "--name VALUE". Returns NULL when
+ * argv[*i] is not this option.
+ */
+static const char *option_value(char **argv, int argc, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    const char *arg = argv[*i];
+    if (strncmp(arg, name, n) != 0) {
+        return NULL;
+    }
+    if (arg[n] == '=') {
+        return arg + n + 1;
+    }
+    if (arg[n] != '\0') {
+        return NULL;
+    }
+    if (*i + 1 >= argc) {
+        usage_error("%s needs a value", name);
+    }
+    return argv[++*i];
+}
+
+static void set_filter_source(struct launch_options *opts, const char *path, int fd)
+{
+    if (opts->filter.path != NULL || opts->filter.fd >= 0) {
+        usage_error("give exactly one of --filter FILE and --filter-fd N");
+    }
+    opts->filter.path = path;
+    opts->filter.fd = fd;
+}
+
+static void add_flags(struct launch_options *opts, const char *list)
+{
+    const char *bad;
+    if (!seccomp_parse_flags(list, &opts->flags, &bad)) {
+        usage_error("--flags: unknown flag '%s' (known: " SECCOMP_FLAG_NAMES ")", bad);
+    }
+}
+
+/* Handles one option at argv[*i]; returns false when argv[*i] is not an option. */
+static bool parse_option(struct launch_options *opts, int argc, char **argv, int *i)
+{
+    const char *v;
+    if (strcmp(argv[*i], "--help") == 0 || strcmp(argv[*i], "-h") == 0) {
+        print_usage();
+        exit(0);
+    } else if (strcmp(argv[*i], "--version") == 0) {
+        puts(PROGRAM_NAME " " SYSCAGE_VERSION);
+        exit(0);
+    } else if ((v = option_value(argv, argc, i, "--filter")) != NULL) {
+        set_filter_source(opts, v, -1);
+    } else if ((v = option_value(argv, argc, i, "--filter-fd")) != NULL) {
+        set_filter_source(opts, NULL, parse_fd("--filter-fd", v));
+    } else if ((v = option_value(argv, argc, i, "--flags")) != NULL) {
+        add_flags(opts, v);
+    } else if ((v = option_value(argv, argc, i, "--keep-fd")) != NULL) {
+        opts->keep_fds[opts->keep_count++] = parse_fd("--keep-fd", v);
+    } else if (argv[*i][0] == '-') {
+        usage_error("unknown option '%s'", argv[*i]);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static void check_options(const struct launch_options *opts)
+{
+    if (opts->filter.path == NULL && opts->filter.fd < 0) {
+        usage_error("no filter: give --filter FILE or --filter-fd N");
+    }
+    if (opts->argv == NULL || opts->argv[0] == NULL) {
+        usage_error("no program: give it after '--'");
+    }
+    for (size_t k = 0; k < opts->keep_count; k++) {
+        if (opts->keep_fds[k] == opts->filter.fd) {
+            usage_error("--keep-fd %d: that is the filter fd, which the launcher reads and closes", opts->filter.fd);
+        }
+    }
+}
+
+static void parse_args(int argc, char **argv, struct launch_options *opts)
+{
+    memset(opts, 0, sizeof(*opts));
+    opts->filter.fd = -1;
+    opts->keep_fds = calloc((size_t)argc + 1, sizeof(*opts->keep_fds));
+    if (opts->keep_fds == NULL) {
+        die_errno(STATUS_LAUNCH_FAILED, ENOMEM, "calloc", NULL);
+    }
+    int i = argc > 0 ? 1 : 0; /* argc is 0 when started with an empty argv */
+    for (; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        }
+        if (!parse_option(opts, argc, argv, &i)) {
+            break; /* the first non-option is PROG */
+        }
+    }
+    opts->argv = argv + i;
+    check_options(opts);
+}
+
+int main(int argc, char **argv)
+{
+    struct launch_options opts;
+    struct inject inject;
+    struct filter filter;
+
+    parse_args(argc, argv, &opts);
+    inject_from_env(&inject);
+    filter_load(&opts.filter, &filter);
+    const char *path = exec_resolve(opts.argv[0]);
+    fds_close_except(opts.keep_fds, opts.keep_count);
+    /* Only the install and execve from here on: see the comment at the top. */
+    seccomp_install(&filter, opts.flags, &inject);
+    exec_program(path, opts.argv);
+}

@@ -1,0 +1,26 @@
+/*
+ * Installing the filter: PR_SET_NO_NEW_PRIVS, seccomp(SECCOMP_SET_MODE_FILTER) and a check with
+ * PR_GET_SECCOMP that it is in force. After seccomp_install() returns, the only thing left to do
+ * is execve.
+ */
+#ifndef SYSCAGE_SECCOMP_H
+#define SYSCAGE_SECCOMP_H
+
+#include <stdbool.h>
+
+#include "filter.h"
+#include "inject.h"
+
+/*
+ * ORs the flags named in a comma-separated list ("tsync,log,spec_allow") into *flags.
+ * Returns false, with the bad name in *bad (pointing into a static buffer), when one is unknown.
+ */
+bool seccomp_parse_flags(const char *list, unsigned int *flags, const char **bad);
+
+/* The known flag names, for usage messages. */
+#define SECCOMP_FLAG_NAMES "tsync, log, spec_allow"
+
+/* Installs the filter or dies with status 125; the program has not run either way. */
+void seccomp_install(const struct filter *filter, unsigned int flags, const struct inject *inject);
+
+#endif

@@ -8,6 +8,7 @@
  *   1. parse arguments and SYSCAGE_LAUNCH_INJECT       (main.c, inject.c)
  *   2. read and check the filter, close its fd          (filter.c)
  *   3. resolve PROG in PATH                             (exec.c)
+ *      trace mode: fork; the child waits to be seized by the supervisor (trace.c)
  *   4. close every fd but 0, 1, 2 and --keep-fd ones    (fds.c)
  *   5. no_new_privs, seccomp(), PR_GET_SECCOMP check     (seccomp.c)
  *   6. execve                                           (exec.c)
@@ -27,6 +28,7 @@
 #include "filter.h"
 #include "inject.h"
 #include "seccomp.h"
+#include "trace.h"
 
 #ifndef SYSCAGE_VERSION
 #define SYSCAGE_VERSION "0.1.0"
@@ -38,6 +40,7 @@ struct launch_options {
     unsigned int flags;
     int *keep_fds;
     size_t keep_count;
+    struct trace_handshake trace; /* trace mode when report_path is set */
     char **argv; /* PROG and its arguments, NULL-terminated */
 };
 
@@ -52,6 +55,9 @@ static void print_usage(void)
           "  --filter-fd N    read the filter from the inherited file descriptor N\n"
           "  --flags LIST     seccomp filter flags, comma-separated: " SECCOMP_FLAG_NAMES "\n"
           "  --keep-fd N      hand fd N on to PROG (repeatable); every other fd >= 3 is closed\n"
+          "  --trace-handshake REPORT,GO --tracer TID\n"
+          "                   trace mode (used by 'syscage run'): fork PROG's process, report its pid\n"
+          "                   on REPORT, let it go on once a byte arrives on GO and thread TID traces it\n"
           "  --help           show this help and exit\n"
           "  --version        show the version and exit\n"
           "\n"
@@ -130,6 +136,17 @@ static void add_flags(struct launch_options *opts, const char *list)
     }
 }
 
+/* --trace-handshake REPORT,GO: two paths, usually /proc/JVM_PID/fd/N of the supervisor's pipes. */
+static void set_handshake(struct launch_options *opts, const char *value)
+{
+    const char *comma = strchr(value, ',');
+    if (comma == NULL || comma == value || comma[1] == '\0') {
+        usage_error("--trace-handshake: expected REPORT_PATH,GO_PATH, got '%s'", value);
+    }
+    opts->trace.report_path = strndup(value, (size_t)(comma - value));
+    opts->trace.go_path = comma + 1;
+}
+
 /* Handles one option at argv[*i]; returns false when argv[*i] is not an option. */
 static bool parse_option(struct launch_options *opts, int argc, char **argv, int *i)
 {
@@ -148,6 +165,10 @@ static bool parse_option(struct launch_options *opts, int argc, char **argv, int
         add_flags(opts, v);
     } else if ((v = option_value(argv, argc, i, "--keep-fd")) != NULL) {
         opts->keep_fds[opts->keep_count++] = parse_fd("--keep-fd", v);
+    } else if ((v = option_value(argv, argc, i, "--trace-handshake")) != NULL) {
+        set_handshake(opts, v);
+    } else if ((v = option_value(argv, argc, i, "--tracer")) != NULL) {
+        opts->trace.tracer_tid = parse_fd("--tracer", v);
     } else if (argv[*i][0] == '-') {
         usage_error("unknown option '%s'", argv[*i]);
     } else {
@@ -163,6 +184,9 @@ static void check_options(const struct launch_options *opts)
     }
     if (opts->argv == NULL || opts->argv[0] == NULL) {
         usage_error("no program: give it after '--'");
+    }
+    if ((opts->trace.report_path != NULL) != (opts->trace.tracer_tid > 0)) {
+        usage_error("--trace-handshake and --tracer go together (trace mode, started by syscage run)");
     }
     for (size_t k = 0; k < opts->keep_count; k++) {
         if (opts->keep_fds[k] == opts->filter.fd) {
@@ -203,6 +227,9 @@ int main(int argc, char **argv)
     inject_from_env(&inject);
     filter_load(&opts.filter, &filter);
     const char *path = exec_resolve(opts.argv[0]);
+    if (opts.trace.report_path != NULL) {
+        trace_fork_and_wait_for_tracer(&opts.trace); /* returns in the traced child only */
+    }
     fds_close_except(opts.keep_fds, opts.keep_count);
     /* Only the install and execve from here on: see the comment at the top. */
     seccomp_install(&filter, opts.flags, &inject);

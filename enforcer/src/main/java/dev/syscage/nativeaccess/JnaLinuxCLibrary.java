@@ -1,7 +1,9 @@
 package dev.syscage.nativeaccess;
 
 import com.sun.jna.Library;
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 
 /** {@link LinuxCLibrary} through JNA direct to libc. */
 final class JnaLinuxCLibrary implements LinuxCLibrary {
@@ -10,6 +12,10 @@ final class JnaLinuxCLibrary implements LinuxCLibrary {
     /** The raw binding: libc's own names and signatures. */
     interface Libc extends Library {
         int memfd_create(String name, int flags);
+
+        int pipe2(int[] fds, int flags);
+
+        int poll(Pointer fds, long nfds, int timeout);
 
         long write(int fd, byte[] buf, long count);
 
@@ -36,6 +42,22 @@ final class JnaLinuxCLibrary implements LinuxCLibrary {
     @Override
     public int memfd_create(String name, int flags) {
         return libc.memfd_create(name, flags);
+    }
+
+    @Override
+    public int pipe2(int[] fds, int flags) {
+        return libc.pipe2(fds, flags);
+    }
+
+    @Override
+    public int pollOne(int fd, short events, int timeoutMillis, short[] revents) {
+        Memory pfd = new Memory(8);
+        pfd.setInt(0, fd);
+        pfd.setShort(4, events);
+        pfd.setShort(6, (short) 0);
+        int r = libc.poll(pfd, 1, timeoutMillis);
+        revents[0] = pfd.getShort(6);
+        return r;
     }
 
     @Override

@@ -18,8 +18,15 @@ public interface LinuxCLibrary {
     int O_CLOEXEC = 02000000;
     int EAGAIN = 11;
     int EINTR = 4;
+    short POLLIN = 0x001;
+    short POLLHUP = 0x010;
 
     int memfd_create(String name, int flags);
+
+    int pipe2(int[] fds, int flags);
+
+    /** poll on one descriptor; returns what poll returns, {@code revents[0]} gets the events. */
+    int pollOne(int fd, short events, int timeoutMillis, short[] revents);
 
     long write(int fd, byte[] buf, long count);
 

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.function.IntFunction;
-import sun.misc.Signal;
 
 /**
  * Runs a program under a compiled filter: the filter goes to the launcher in a sealed memfd,
@@ -44,25 +43,23 @@ public final class Runner {
             argv.add("--");
             argv.addAll(command);
             Process p = new ProcessBuilder(argv).inheritIO().start();
-            List<Signal> forwarded = new ArrayList<>(List.of(new Signal("TERM"), new Signal("HUP")));
-            if (System.console() == null) {
-                forwarded.add(new Signal("INT"));
-            } else {
-                Signal.handle(new Signal("INT"), s -> { });
-            }
-            for (Signal s : forwarded) {
-                Signal.handle(s, sig -> libc.kill((int) p.pid(), sig.getNumber()));
-            }
+            SignalForwarding.to(libc, p.pid());
             int code = p.waitFor();
-            if (code == 128 + SIGSYS) {
-                OptionalInt nr = KernelLog.killedSyscall(libc, p.pid());
-                String what = nr.isPresent() ? "syscall " + describe(nr.getAsInt(), syscallName) : "a syscall";
-                err.println("syscage: " + command.get(0) + " was killed by SIGSYS: the policy kills " + what
-                        + (nr.isPresent() ? "" : " (the kernel log, dmesg | grep type=1326, names it)"));
-                err.flush();
-            }
+            reportSigsys(code, p.pid(), command, syscallName);
             return code;
         }
+    }
+
+    /** One line naming the syscall when a 'kill' rule ended the program (exit status 159). */
+    void reportSigsys(int code, long pid, List<String> command, IntFunction<String> syscallName) {
+        if (code != 128 + SIGSYS) {
+            return;
+        }
+        OptionalInt nr = KernelLog.killedSyscall(libc, pid);
+        String what = nr.isPresent() ? "syscall " + describe(nr.getAsInt(), syscallName) : "a syscall";
+        err.println("syscage: " + command.get(0) + " was killed by SIGSYS: the policy kills " + what
+                + (nr.isPresent() ? "" : " (the kernel log, dmesg | grep type=1326, names it)"));
+        err.flush();
     }
 
     private static String describe(int nr, IntFunction<String> names) {

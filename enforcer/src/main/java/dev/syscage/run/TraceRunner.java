@@ -1,0 +1,118 @@
+package dev.syscage.run;
+
+import dev.syscage.nativeaccess.LinuxCLibrary;
+import dev.syscage.supervise.trace.TraceSupervisor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+/**
+ * Runs a program under a filter whose {@code trace} rules the JVM answers. The JVM must not
+ * trace its own child (the JDK's reaper would steal the stops), so the launcher forks the
+ * program and the handshake goes over two pipes the launcher opens as /proc/JVM/fd/N:
+ *
+ * <ol>
+ *   <li>the supervisor thread starts and tells its thread id; the launcher is started with it;</li>
+ *   <li>the launcher forks the program's process and writes its pid to the report pipe;</li>
+ *   <li>the supervisor seizes that process, then one byte on the go pipe lets it on;</li>
+ *   <li>the process checks that its tracer is the supervisor thread, installs the filter, execs.</li>
+ * </ol>
+ * If the JVM dies at any point the program dies with it: before the go byte, by end-of-file on
+ * the go pipe; after it, by PTRACE_O_EXITKILL.
+ */
+public final class TraceRunner {
+    private static final int HANDSHAKE_TIMEOUT_MS = 30_000;
+
+    private final LinuxCLibrary libc;
+    private final Runner runner;
+
+    public TraceRunner(LinuxCLibrary libc, Runner runner) {
+        this.libc = libc;
+        this.runner = runner;
+    }
+
+    /** The result of a traced run: the exit status and how many trace events were answered. */
+    public record Outcome(int exitCode, long events) {
+    }
+
+    public Outcome run(Path launcher, byte[] program, List<String> launcherFlags, List<String> command,
+            TraceSupervisor supervisor, IntFunction<String> syscallName) throws Exception {
+        supervisor.start();
+        int tracer = supervisor.threadId();
+        int[] report = pipe();
+        int[] go = pipe();
+        int me = libc.getpid();
+        Process p = null;
+        try (SealedFilter filter = SealedFilter.of(libc, program)) {
+            List<String> argv = new ArrayList<>(List.of(launcher.toString(), "--filter", filter.path(),
+                    "--trace-handshake", "/proc/" + me + "/fd/" + report[1] + ",/proc/" + me + "/fd/" + go[0],
+                    "--tracer", String.valueOf(tracer)));
+            argv.addAll(launcherFlags);
+            argv.add("--");
+            argv.addAll(command);
+            p = new ProcessBuilder(argv).inheritIO().start();
+            SignalForwarding.to(libc, p.pid());
+            int child = readPid(report[0], p);
+            if (child < 0) {
+                return new Outcome(p.waitFor(), 0); // the launcher failed and said why
+            }
+            try {
+                supervisor.seize(child);
+            } catch (Exception e) {
+                libc.close(go[1]); // end-of-file: the child gives up without running the program
+                go[1] = -1;
+                throw new IllegalStateException("cannot trace the program (pid " + child + "): " + e.getMessage(), e);
+            }
+            if (libc.write(go[1], new byte[] {'g'}, 1) != 1) {
+                throw new IllegalStateException("write(go pipe): " + libc.strerror(libc.errno()));
+            }
+            int code = p.waitFor();
+            long events = supervisor.finished().get(10, TimeUnit.SECONDS);
+            runner.reportSigsys(code, child, command, syscallName);
+            return new Outcome(code, events);
+        } finally {
+            for (int fd : new int[] {report[0], report[1], go[0], go[1]}) {
+                if (fd >= 0) {
+                    libc.close(fd);
+                }
+            }
+            if (p != null && p.isAlive()) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private int[] pipe() {
+        int[] fds = new int[2];
+        if (libc.pipe2(fds, LinuxCLibrary.O_CLOEXEC) != 0) {
+            throw new IllegalStateException("pipe2: " + libc.strerror(libc.errno()));
+        }
+        return fds;
+    }
+
+    /** The launcher's "PID\n", or -1 when the launcher exited first. */
+    private int readPid(int fd, Process launcher) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        byte[] one = new byte[1];
+        short[] revents = new short[1];
+        long deadline = System.nanoTime() + HANDSHAKE_TIMEOUT_MS * 1_000_000L;
+        while (System.nanoTime() < deadline) {
+            int r = libc.pollOne(fd, LinuxCLibrary.POLLIN, 100, revents);
+            if (r > 0 && (revents[0] & LinuxCLibrary.POLLIN) != 0) {
+                if (libc.read(fd, one, 1) == 1) {
+                    if (one[0] == '\n') {
+                        return Integer.parseInt(sb.toString());
+                    }
+                    sb.append(new String(one, StandardCharsets.US_ASCII));
+                }
+            } else if (!launcher.isAlive()) {
+                return -1;
+            }
+        }
+        throw new IOException("the launcher did not report the program's pid within " + HANDSHAKE_TIMEOUT_MS + " ms");
+    }
+}

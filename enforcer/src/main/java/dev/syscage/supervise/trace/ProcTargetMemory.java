@@ -1,0 +1,153 @@
+package dev.syscage.supervise.trace;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import dev.syscage.nativeaccess.Ptrace;
+import dev.syscage.supervise.TargetMemory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A stopped thread's memory through process_vm_readv, and its /proc entries. One instance per
+ * supervisor thread, re-aimed at each event ({@link #at}), with buffers allocated once.
+ */
+public final class ProcTargetMemory implements TargetMemory {
+    private static final int PAGE = 4096;
+    private final Memory buffer = new Memory(PAGE);
+    private final Memory localIov = new Memory(16);
+    private final Memory remoteIov = new Memory(16);
+    private int pid;
+    private int tid;
+
+    /** Point at another stopped thread. */
+    public ProcTargetMemory at(int pid, int tid) {
+        this.pid = pid;
+        this.tid = tid;
+        return this;
+    }
+
+    @Override
+    public Optional<String> readString(long address, int max) {
+        if (address == 0) {
+            return Optional.empty();
+        }
+        StringBuilder sb = null;
+        byte[] chunk = new byte[PAGE];
+        long at = address;
+        int total = 0;
+        while (total < max) {
+            // read up to the end of the page so an unmapped next page does not fail the read
+            int n = (int) Math.min(PAGE - (at & (PAGE - 1)), max - total);
+            int got = readInto(at, n);
+            if (got <= 0) {
+                return sb == null ? Optional.empty() : Optional.of(sb.toString());
+            }
+            buffer.read(0, chunk, 0, got);
+            for (int i = 0; i < got; i++) {
+                if (chunk[i] == 0) {
+                    String s = new String(chunk, 0, i, StandardCharsets.UTF_8);
+                    return Optional.of(sb == null ? s : sb.append(s).toString());
+                }
+            }
+            if (sb == null) {
+                sb = new StringBuilder();
+            }
+            sb.append(new String(chunk, 0, got, StandardCharsets.UTF_8));
+            total += got;
+            at += got;
+        }
+        return Optional.of(sb.toString());
+    }
+
+    @Override
+    public Optional<byte[]> read(long address, int length) {
+        if (address == 0 || length < 0 || length > PAGE) {
+            return Optional.empty();
+        }
+        int got = readInto(address, length);
+        if (got != length) {
+            return Optional.empty();
+        }
+        return Optional.of(buffer.getByteArray(0, length));
+    }
+
+    private int readInto(long address, int length) {
+        localIov.setPointer(0, buffer);
+        localIov.setLong(8, length);
+        remoteIov.setLong(0, address);
+        remoteIov.setLong(8, length);
+        try {
+            return (int) Ptrace.process_vm_readv(tid, Pointer.nativeValue(localIov), 1, Pointer.nativeValue(remoteIov), 1, 0);
+        } catch (LastErrorException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public Optional<String> cwd() {
+        return link("/proc/" + tid + "/cwd");
+    }
+
+    @Override
+    public Optional<String> fdPath(int fd) {
+        return link("/proc/" + tid + "/fd/" + fd);
+    }
+
+    @Override
+    public Optional<String> comm() {
+        return text("/proc/" + tid + "/comm").map(String::strip);
+    }
+
+    @Override
+    public Optional<String> exe() {
+        return link("/proc/" + pid + "/exe");
+    }
+
+    @Override
+    public int ppid() {
+        return statusField("PPid:");
+    }
+
+    @Override
+    public int uid() {
+        return statusField("Uid:");
+    }
+
+    private int statusField(String key) {
+        Optional<String> s = text("/proc/" + pid + "/status");
+        if (s.isEmpty()) {
+            return -1;
+        }
+        for (String line : s.get().split("\n")) {
+            if (line.startsWith(key)) {
+                String[] f = line.substring(key.length()).strip().split("\\s+");
+                try {
+                    return Integer.parseInt(f[0]);
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static Optional<String> link(String path) {
+        try {
+            return Optional.of(Files.readSymbolicLink(Path.of(path)).toString());
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> text(String path) {
+        try {
+            return Optional.of(Files.readString(Path.of(path)));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}

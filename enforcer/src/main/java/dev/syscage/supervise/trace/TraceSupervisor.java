@@ -1,0 +1,205 @@
+package dev.syscage.supervise.trace;
+
+import static dev.syscage.nativeaccess.Ptrace.*;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import dev.syscage.nativeaccess.Ptrace;
+import dev.syscage.policy.arch.Arch;
+import dev.syscage.supervise.Decision;
+import dev.syscage.supervise.SyscallEvent;
+import dev.syscage.supervise.TargetMemory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.SynchronousQueue;
+
+/**
+ * The ptrace side of the supervisor. ptrace belongs to a thread, so one dedicated platform
+ * thread does everything: it seizes the target (EXITKILL, TRACESECCOMP, TRACEFORK/VFORK/CLONE,
+ * TRACEEXEC: children are seized too, and all die if this process dies), then waits for stops
+ * with {@code waitpid(-1, __WALL|__WNOTHREAD)} — only its own tracees, never the children the
+ * JDK reaps — and answers each:
+ *
+ * <ul>
+ *   <li>seccomp stop (a {@code trace} rule): read the call with PTRACE_GET_SYSCALL_INFO, ask
+ *       the {@link Decider}, then continue it, or skip it (syscall number -1) with -errno as
+ *       its return value, or skip it and SIGKILL the process;</li>
+ *   <li>group-stop (SIGSTOP, SIGTSTP, ...): PTRACE_LISTEN, so the process stays stopped until
+ *       SIGCONT as it would untraced;</li>
+ *   <li>signal-delivery stop: continue with the signal re-injected;</li>
+ *   <li>fork/clone/exec events and new tracees' first stops: continue.</li>
+ * </ul>
+ * The loop ends when no tracee is left (ECHILD).
+ */
+public final class TraceSupervisor implements Runnable {
+    /** Decides one event; called on the supervisor thread, with the target stopped. */
+    public interface Decider {
+        Decision decide(SyscallEvent event, TargetMemory memory);
+    }
+
+    private static final int OPTIONS = PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK
+            | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
+
+    private final Decider decider;
+    private final CompletableFuture<Integer> threadId = new CompletableFuture<>();
+    private final SynchronousQueue<Integer> target = new SynchronousQueue<>();
+    private final CompletableFuture<Void> seized = new CompletableFuture<>();
+    private final CompletableFuture<Long> finished = new CompletableFuture<>();
+    private final Memory info = new Memory(SYSCALL_INFO_SIZE);
+    private final ProcTargetMemory memory = new ProcTargetMemory();
+    private final Map<Integer, Integer> tgids = new HashMap<>();
+    private final int[] status = new int[1];
+    private long seq;
+
+    public TraceSupervisor(Decider decider) {
+        this.decider = decider;
+    }
+
+    /** Starts the supervisor on its own platform thread. */
+    public Thread start() {
+        Thread t = new Thread(this, "syscage-trace");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** The supervisor thread's id: the launcher checks that its tracer is this thread. */
+    public int threadId() throws Exception {
+        return threadId.get();
+    }
+
+    /** Seize {@code pid} (blocks until done; throws if PTRACE_SEIZE failed). */
+    public void seize(int pid) throws Exception {
+        target.put(pid);
+        seized.get();
+    }
+
+    /** Completes with the number of events handled when no tracee is left. */
+    public CompletableFuture<Long> finished() {
+        return finished;
+    }
+
+    @Override
+    public void run() {
+        threadId.complete(Ptrace.gettid());
+        int pid;
+        try {
+            pid = target.take();
+            ptrace(PTRACE_SEIZE, pid, 0, OPTIONS);
+            tgids.put(pid, pid);
+            seized.complete(null);
+        } catch (InterruptedException | LastErrorException e) {
+            seized.completeExceptionally(e);
+            finished.completeExceptionally(e);
+            return;
+        }
+        try {
+            loop();
+            finished.complete(seq);
+        } catch (RuntimeException | Error e) {
+            finished.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private void loop() {
+        while (true) {
+            int tid;
+            try {
+                tid = waitpid(-1, status, __WALL | __WNOTHREAD);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == EINTR) {
+                    continue;
+                }
+                if (e.getErrorCode() == ECHILD) {
+                    return;
+                }
+                throw e;
+            }
+            int s = status[0];
+            if ((s & 0xff) != 0x7f) {
+                tgids.remove(tid); // exited or killed
+                continue;
+            }
+            int sig = (s >> 8) & 0xff;
+            int event = (s >> 16) & 0xff;
+            try {
+                switch (event) {
+                    case PTRACE_EVENT_SECCOMP -> seccompStop(tid);
+                    case PTRACE_EVENT_STOP -> {
+                        boolean groupStop = sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+                        ptrace(groupStop ? PTRACE_LISTEN : PTRACE_CONT, tid, 0, 0);
+                    }
+                    case 0 -> ptrace(PTRACE_CONT, tid, 0, sig); // signal-delivery stop: re-inject
+                    default -> ptrace(PTRACE_CONT, tid, 0, 0); // fork, vfork, clone, exec
+                }
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != ESRCH) {
+                    throw e;
+                }
+                // the tracee died under us (SIGKILL): its exit is reported next
+            }
+        }
+    }
+
+    private void seccompStop(int tid) {
+        ptrace(PTRACE_GET_SYSCALL_INFO, tid, SYSCALL_INFO_SIZE, Pointer.nativeValue(info));
+        if (info.getByte(0) != PTRACE_SYSCALL_INFO_SECCOMP) {
+            ptrace(PTRACE_CONT, tid, 0, 0);
+            return;
+        }
+        long wall = System.currentTimeMillis() * 1_000_000L;
+        Arch arch = Arch.byAuditArch(info.getInt(4)).orElse(null);
+        long[] args = new long[6];
+        for (int i = 0; i < 6; i++) {
+            args[i] = info.getLong(32 + 8L * i);
+        }
+        int pid = tgid(tid);
+        SyscallEvent e = new SyscallEvent(++seq, wall, pid, tid, arch == null ? Arch.X86_64 : arch,
+                (int) info.getLong(24), args, info.getLong(8), SyscallEvent.Source.TRACE, info.getInt(80) & 0xffff);
+        Decision d = arch == null ? Decision.kill("unknown arch") : decider.decide(e, memory.at(pid, tid));
+        switch (d.kind()) {
+            case ALLOW -> ptrace(PTRACE_CONT, tid, 0, 0);
+            case ERRNO -> {
+                skip(tid, -d.errno());
+                ptrace(PTRACE_CONT, tid, 0, 0);
+            }
+            case KILL -> {
+                skip(tid, -38);
+                kill(pid, SIGKILL);
+                ptrace(PTRACE_CONT, tid, 0, 0);
+            }
+        }
+    }
+
+    /** The syscall does not run (number -1) and returns {@code ret}. */
+    private static void skip(int tid, long ret) {
+        ptrace(PTRACE_POKEUSER, tid, X86_64_ORIG_RAX, -1);
+        ptrace(PTRACE_POKEUSER, tid, X86_64_RAX, ret);
+    }
+
+    private int tgid(int tid) {
+        Integer known = tgids.get(tid);
+        if (known != null) {
+            return known;
+        }
+        int tgid = tid;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + tid + "/status"))) {
+                if (line.startsWith("Tgid:")) {
+                    tgid = Integer.parseInt(line.substring(5).strip());
+                    break;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone already: keep tid
+        }
+        tgids.put(tid, tgid);
+        return tgid;
+    }
+}

@@ -4,7 +4,7 @@
  * machine's speed hits them all alike; prints the median wall time of each and its ratio to
  * the first (the bare exec).
  *
- * usage: launch-bench ROUNDS FILTER.bpf -- NAME CMD ARGS... [-- NAME CMD ARGS...]...
+ * usage: launch-bench ROUNDS FILTER.bpf :: NAME CMD ARGS... [:: NAME CMD ARGS...]...
  * An argument "@FILTER_FD" is replaced by 3, and the filter file is opened on fd 3 for that
  * command (what bwrap --seccomp FD needs).
  */
@@ -74,8 +74,8 @@ static double run_once(struct command *c, const char *filter)
 
 int main(int argc, char **argv)
 {
-    if (argc < 5 || strcmp(argv[3], "--") != 0) {
-        fprintf(stderr, "usage: %s ROUNDS FILTER.bpf -- NAME CMD ARGS... [-- NAME CMD ARGS...]...\n", argv[0]);
+    if (argc < 5 || strcmp(argv[3], "::") != 0) {
+        fprintf(stderr, "usage: %s ROUNDS FILTER.bpf :: NAME CMD ARGS... [:: NAME CMD ARGS...]...\n", argv[0]);
         return 2;
     }
     int rounds = atoi(argv[1]);
@@ -87,7 +87,7 @@ int main(int argc, char **argv)
         c->name = argv[i++];
         c->argv = &argv[i];
         c->wants_fd = 0;
-        while (i < argc && strcmp(argv[i], "--") != 0) {
+        while (i < argc && strcmp(argv[i], "::") != 0) {
             if (!strcmp(argv[i], "@FILTER_FD")) {
                 argv[i] = "3";
                 c->wants_fd = 1;
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
             i++;
         }
         if (i < argc)
-            argv[i++] = NULL; /* terminate this command's argv at the "--" */
+            argv[i++] = NULL; /* terminate this command's argv at the "::" */
         c->times = calloc(rounds, sizeof(double));
     }
     for (int c = 0; c < n; c++) /* warm-up: page cache, CDS archive */

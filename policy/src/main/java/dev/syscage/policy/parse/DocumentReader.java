@@ -5,12 +5,15 @@ import dev.syscage.policy.diag.SourcePos;
 import dev.syscage.policy.parse.PolicyDocument.FrequencyEntry;
 import dev.syscage.policy.parse.PolicyDocument.GroupDef;
 import dev.syscage.policy.parse.PolicyDocument.RuleSyntax;
+import dev.syscage.policy.parse.PolicyDocument.SuperviseRuleSyntax;
+import dev.syscage.policy.parse.PolicyDocument.SuperviseSyntax;
 import dev.syscage.policy.parse.YamlNode.Entry;
 import dev.syscage.policy.parse.YamlNode.Mapping;
 import dev.syscage.policy.parse.YamlNode.Scalar;
 import dev.syscage.policy.parse.YamlNode.Sequence;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,8 +24,11 @@ import java.util.Optional;
  * <pre>
  * document  = { "version": 1, ["name": STR], ["description": STR], ["include": names],
  *               ["arch": names], ["default": ACTION], ["unknown": ACTION], ["bad_arch": ACTION],
- *               ["frequency": { SYSCALL: COUNT }], ["groups": { NAME: names }], ["rules": [ rule ]] }
+ *               ["frequency": { SYSCALL: COUNT }], ["groups": { NAME: names }], ["rules": [ rule ]],
+ *               ["supervise": supervise] }
  * rule      = { "action": ACTION, "syscalls": names, ["when": EXPR], ["comment": STR] }
+ * supervise = { ["log": LOG_LEVEL], ["rules": [ srule ]], ["default": DECISION] }
+ * srule     = { "syscalls": names, ["path": names], ["when": EXPR], "decision": DECISION, ["comment": STR] }
  * names     = STR | [ STR, ... ]
  * </pre>
  */
@@ -31,9 +37,14 @@ public final class DocumentReader {
     public static final int VERSION = 1;
 
     static final List<String> TOP_KEYS = List.of("version", "name", "description", "include", "arch",
-            "default", "unknown", "bad_arch", "frequency", "groups", "rules");
+            "default", "unknown", "bad_arch", "frequency", "groups", "rules", "supervise");
     static final List<String> RULE_KEYS = List.of("action", "syscalls", "when", "comment");
-    private static final String RESERVED = "supervise";
+    static final List<String> SUPERVISE_KEYS = List.of("log", "rules", "default");
+    static final List<String> SUPERVISE_RULE_KEYS = List.of("syscalls", "path", "when", "decision", "comment");
+    /** Keys from ordinary rules that people will write in supervise rules, and what to say then. */
+    private static final Map<String, String> SUPERVISE_RULE_ADVICE = Map.of(
+            "action", "; a supervise rule says what to do with 'decision: allow', 'decision: errno NAME' or 'decision: kill'",
+            "paths", " (did you mean 'path'?)");
 
     private final Diagnostics diags;
 
@@ -66,17 +77,23 @@ public final class DocumentReader {
                 text(m, "bad_arch", "an action"),
                 frequency(m),
                 groups(m),
-                rules(m));
+                rules(m),
+                supervise(m));
     }
 
     private void checkKeys(Mapping m, List<String> allowed, String where) {
+        checkKeys(m, allowed, where, Map.of());
+    }
+
+    /** Reports keys not in {@code allowed}; {@code advice} replaces the usual hint for some keys. */
+    private void checkKeys(Mapping m, List<String> allowed, String where, Map<String, String> advice) {
         for (Entry e : m.entries()) {
             String key = e.key().text();
             if (allowed.contains(key)) {
                 continue;
             }
-            if (key.equals(RESERVED)) {
-                diags.error(e.key().pos(), "'" + RESERVED + "' is not supported yet (issue: supervisor)");
+            if (advice.containsKey(key)) {
+                diags.error(e.key().pos(), "unknown " + where + "key '" + key + "'" + advice.get(key));
                 continue;
             }
             String hint = Suggestions.hint(key, allowed);
@@ -148,7 +165,7 @@ public final class DocumentReader {
     }
 
     private static String plural(String item) {
-        return item.replaceFirst("^an? ", "").replaceFirst("name$", "names");
+        return item.replaceFirst("^an? ", "").replaceFirst("(name|pattern)$", "$1s");
     }
 
     private List<FrequencyEntry> frequency(Mapping m) {
@@ -205,6 +222,15 @@ public final class DocumentReader {
     }
 
     private List<RuleSyntax> rules(Mapping m) {
+        List<RuleSyntax> out = new ArrayList<>();
+        for (Mapping rule : ruleMaps(m, "a rule (a map with 'action' and 'syscalls')")) {
+            out.add(rule(rule));
+        }
+        return out;
+    }
+
+    /** The maps listed under {@code rules:} of {@code m}; anything else there is reported as not {@code what}. */
+    private List<Mapping> ruleMaps(Mapping m, String what) {
         Optional<Entry> e = m.entry("rules");
         if (e.isEmpty()) {
             return List.of();
@@ -213,12 +239,12 @@ public final class DocumentReader {
             typeError(e.get(), "a list of rules");
             return List.of();
         }
-        List<RuleSyntax> out = new ArrayList<>();
+        List<Mapping> out = new ArrayList<>();
         for (YamlNode n : seq.items()) {
             if (n instanceof Mapping rule) {
-                out.add(rule(rule));
+                out.add(rule);
             } else {
-                diags.error(n.pos(), "expected a rule (a map with 'action' and 'syscalls'), got " + n.describe());
+                diags.error(n.pos(), "expected " + what + ", got " + n.describe());
             }
         }
         return out;
@@ -236,5 +262,41 @@ public final class DocumentReader {
         }
         List<Scalar> names = syscalls.map(e -> names(e, "a syscall or \"@group\" name", false)).orElse(List.of());
         return new RuleSyntax(m.pos(), action, names, text(m, "when", "a condition"), text(m, "comment", "a string"));
+    }
+
+    private Optional<SuperviseSyntax> supervise(Mapping m) {
+        Optional<Entry> e = m.entry("supervise");
+        if (e.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!(e.get().value() instanceof Mapping section)) {
+            typeError(e.get(), "a map with 'rules' and optionally 'log' and 'default'");
+            return Optional.empty();
+        }
+        checkKeys(section, SUPERVISE_KEYS, "supervise ");
+        List<SuperviseRuleSyntax> rules = new ArrayList<>();
+        for (Mapping r : ruleMaps(section, "a supervise rule (a map with 'syscalls' and 'decision')")) {
+            rules.add(superviseRule(r));
+        }
+        return Optional.of(new SuperviseSyntax(e.get().key().pos(),
+                text(section, "log", "a log level (all, decisions, denied or none)"),
+                text(section, "default", "a decision (allow, errno NAME or kill)"), rules));
+    }
+
+    private SuperviseRuleSyntax superviseRule(Mapping m) {
+        checkKeys(m, SUPERVISE_RULE_KEYS, "supervise rule ", SUPERVISE_RULE_ADVICE);
+        Optional<Entry> syscalls = m.entry("syscalls");
+        if (syscalls.isEmpty()) {
+            diags.error(m.pos(), "this supervise rule has no 'syscalls' list");
+        }
+        if (m.entry("decision").isEmpty()) {
+            diags.error(m.pos(), "this supervise rule has no 'decision' (allow, errno NAME or kill)");
+        }
+        text(m, "comment", "a string");
+        return new SuperviseRuleSyntax(m.pos(),
+                syscalls.map(e -> names(e, "a syscall or \"@group\" name", false)).orElse(List.of()),
+                names(m, "path", "a path pattern", false),
+                text(m, "when", "a condition"),
+                text(m, "decision", "a decision (allow, errno NAME or kill)"));
     }
 }

@@ -11,7 +11,7 @@ import java.util.Optional;
  * but with nothing resolved: actions, names and conditions are still the scalars from the file,
  * so the validator can point at them. {@code keys} are the top-level keys the file has (a key
  * whose value was unusable is there, already diagnosed, with its value empty). {@code arches}
- * is empty when the file names none.
+ * is empty when the file names none; {@code supervise} when it has no usable section.
  */
 public record PolicyDocument(
         SourceText source,
@@ -26,7 +26,8 @@ public record PolicyDocument(
         Optional<Scalar> badArchAction,
         List<FrequencyEntry> frequency,
         List<GroupDef> groups,
-        List<RuleSyntax> rules) {
+        List<RuleSyntax> rules,
+        Optional<SuperviseSyntax> supervise) {
 
     public PolicyDocument {
         keys = List.copyOf(keys);
@@ -60,6 +61,34 @@ public record PolicyDocument(
             Optional<Scalar> comment) {
         public RuleSyntax {
             syscalls = List.copyOf(syscalls);
+        }
+    }
+
+    /** The {@code supervise:} section: {@code log}, {@code default} and rules, as written. */
+    public record SuperviseSyntax(
+            SourcePos pos,
+            Optional<Scalar> log,
+            Optional<Scalar> defaultDecision,
+            List<SuperviseRuleSyntax> rules) {
+        public SuperviseSyntax {
+            rules = List.copyOf(rules);
+        }
+    }
+
+    /**
+     * One item of {@code supervise: rules:}. {@code decision} is empty only when the file left it
+     * out or it was not a scalar (already diagnosed); {@code paths} is empty when the rule has no
+     * {@code path:}.
+     */
+    public record SuperviseRuleSyntax(
+            SourcePos pos,
+            List<Scalar> syscalls,
+            List<Scalar> paths,
+            Optional<Scalar> when,
+            Optional<Scalar> decision) {
+        public SuperviseRuleSyntax {
+            syscalls = List.copyOf(syscalls);
+            paths = List.copyOf(paths);
         }
     }
 }

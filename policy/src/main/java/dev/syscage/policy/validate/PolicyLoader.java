@@ -15,7 +15,9 @@ import java.util.Optional;
  * {@link PolicyException} whose {@code render()} shows each with file, line, column and caret.
  *
  * <p>Stages: {@link IncludeLoader} (read files, YAML to node tree, shape check), then
- * {@link PolicyValidator} (actions, groups, syscall names, conditions per architecture).
+ * {@link PolicyValidator} (actions, groups, syscall names, conditions per architecture, the
+ * supervise section). Warnings include supervise rules that can never run
+ * ({@link SupervisorReach}).
  */
 public final class PolicyLoader {
     private PolicyLoader() {

@@ -10,6 +10,7 @@ import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Clause;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.model.RuleRef;
+import dev.syscage.policy.model.Supervision;
 import dev.syscage.policy.parse.PolicyDocument;
 import dev.syscage.policy.parse.PolicyDocument.FrequencyEntry;
 import dev.syscage.policy.parse.PolicyDocument.RuleSyntax;
@@ -27,8 +28,9 @@ import java.util.TreeMap;
 
 /**
  * From the files of a policy (the top file first, then its includes in rule order) to the
- * resolved {@link Policy}. The top file decides name, architectures and fallback actions;
- * rules and groups come from every file. Everything wrong is reported to the diagnostics;
+ * resolved {@link Policy}. The top file decides name, architectures and fallback actions
+ * (and the supervise section's {@code log} and {@code default}); rules, supervise rules and
+ * groups come from every file. Everything wrong is reported to the diagnostics;
  * the caller throws if there were errors.
  */
 final class PolicyValidator {
@@ -69,6 +71,8 @@ final class PolicyValidator {
             }
         }
         ShadowCheck.run(rules.clauses(), diags);
+        SuperviseCompiler supervise = new SuperviseCompiler(index, new SyscallNames(index, groups, diags), diags);
+        Supervision supervision = supervise.compile(files);
         if (diags.hasErrors()) {
             return Optional.empty();
         }
@@ -76,8 +80,10 @@ final class PolicyValidator {
         for (Arch a : arches) {
             perArch.add(archPolicy(a, rules.clauses().get(a), def, unknown));
         }
+        SupervisorReach.check(supervise.items(), perArch, index, diags);
         return Optional.of(new Policy(policyName(top), top.description().map(Scalar::text).orElse(""), perArch,
-                badArch.action(), RuleRef.fallback(RuleRef.Kind.BAD_ARCH, badArch.pos()), rules.summaries(), frequency));
+                badArch.action(), RuleRef.fallback(RuleRef.Kind.BAD_ARCH, badArch.pos()), rules.summaries(), frequency,
+                supervision));
     }
 
     /** A fallback action and the position it was written at (null when implied). */

@@ -9,7 +9,6 @@ import dev.syscage.policy.model.Cond;
 import dev.syscage.policy.model.Policy.RuleSummary;
 import dev.syscage.policy.model.RuleRef;
 import dev.syscage.policy.parse.PolicyDocument.RuleSyntax;
-import dev.syscage.policy.parse.Suggestions;
 import dev.syscage.policy.parse.YamlNode.Scalar;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -33,7 +32,7 @@ final class RuleCompiler {
 
     private final List<Arch> arches;
     private final SyscallIndex index;
-    private final GroupTable groups;
+    private final SyscallNames names;
     private final Diagnostics diags;
     private final Map<Arch, TreeMap<Integer, List<Placed>>> clauses = new EnumMap<>(Arch.class);
     private final List<RuleSummary> summaries = new ArrayList<>();
@@ -41,7 +40,7 @@ final class RuleCompiler {
     RuleCompiler(SyscallIndex index, GroupTable groups, Diagnostics diags) {
         this.arches = index.arches();
         this.index = index;
-        this.groups = groups;
+        this.names = new SyscallNames(index, groups, diags);
         this.diags = diags;
         arches.forEach(a -> clauses.put(a, new TreeMap<>()));
     }
@@ -60,7 +59,7 @@ final class RuleCompiler {
         RuleRef ref = RuleRef.rule(ruleIndex, rule.pos());
         Map<String, Scalar> claimed = new HashMap<>();
         for (Scalar item : rule.syscalls()) {
-            for (String name : names(item, file)) {
+            for (String name : names.of(item, file)) {
                 Scalar first = claimed.putIfAbsent(name, item);
                 if (first == null) {
                     place(name, item, action, when, ref, file);
@@ -88,24 +87,5 @@ final class RuleCompiler {
                         .add(new Placed(c, ref.index(), file, item, name));
             }
         }
-    }
-
-    /** The syscall names an item of a rule's list stands for on the policy's architectures. */
-    private List<String> names(Scalar item, LoadedFile file) {
-        String name = item.text();
-        if (name.startsWith("@")) {
-            return groups.resolve(name.substring(1), file, item.pos()).orElse(List.of());
-        }
-        if (index.onPolicyArches(name)) {
-            return List.of(name);
-        }
-        if (index.known(name)) {
-            diags.warning(item.pos(), "syscall '" + name + "' does not exist on " + index.archPhrase());
-        } else if (name.matches(".*[\\s,].*")) {
-            diags.error(item.pos(), "'" + name + "' is not one syscall name; list them as [a, b]");
-        } else {
-            diags.error(item.pos(), "unknown syscall '" + name + "'" + Suggestions.hint(name, groups.candidates()));
-        }
-        return List.of();
     }
 }

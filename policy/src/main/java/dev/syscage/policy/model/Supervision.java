@@ -1,0 +1,100 @@
+package dev.syscage.policy.model;
+
+import dev.syscage.policy.arch.Arch;
+import dev.syscage.policy.diag.SourcePos;
+import dev.syscage.policy.supervise.LexicalPath;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * A policy's {@code supervise:} section: how the supervisor decides the syscalls the filter
+ * sends it ({@code trace} or {@code notify} actions), with rules that can look at what BPF
+ * cannot, the call's resolved path. Rules are tried in order and the first that matches
+ * decides; a call no rule matches gets {@code defaultDecision}. {@code pos} is where the
+ * section starts (null for {@link #NONE}, the section of a policy that has none).
+ */
+public record Supervision(LogLevel log, List<SuperviseRule> rules, SuperviseDecision defaultDecision, SourcePos pos) {
+
+    /** No section: every call the supervisor gets is allowed and logged. */
+    public static final Supervision NONE = new Supervision(LogLevel.ALL, List.of(), SuperviseDecision.ALLOW, null);
+
+    public Supervision {
+        rules = List.copyOf(rules);
+    }
+
+    /**
+     * The verdict for one call. {@code args} are the six raw argument registers;
+     * {@code resolvedPath} is the absolute path the call names (see {@link LexicalPath#resolve}),
+     * or empty when it names none or it could not be read. A path that is not normalized yet is
+     * normalized here, so "/usr/../etc/shadow" can never pass for something under /usr.
+     *
+     * @throws IllegalArgumentException if {@code resolvedPath} is not absolute
+     */
+    public Verdict decide(Arch arch, int nr, long[] args, Optional<String> resolvedPath) {
+        Optional<String> path = resolvedPath;
+        if (path.isPresent() && !LexicalPath.isNormalized(path.get())) {
+            path = Optional.of(LexicalPath.normalize(path.get()));
+        }
+        for (SuperviseRule r : rules) {
+            if (r.matches(arch, nr, args, path)) {
+                return new Verdict(r.decision(), r.pos(), r.index());
+            }
+        }
+        return new Verdict(defaultDecision, null, -1);
+    }
+
+    /** Which audit records the supervisor writes. */
+    public enum LogLevel {
+        /** Every call the supervisor gets. */
+        ALL,
+        /** Calls a supervise rule decided (not those left to {@code default}). */
+        DECISIONS,
+        /** Calls that were denied (errno or kill), by a rule or by {@code default}. */
+        DENIED,
+        /** None. */
+        NONE;
+
+        /** The word used in policies. */
+        public String word() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Optional<LogLevel> byWord(String word) {
+            for (LogLevel l : values()) {
+                if (l.word().equals(word)) {
+                    return Optional.of(l);
+                }
+            }
+            return Optional.empty();
+        }
+
+        /** Whether a call with this verdict gets an audit record. */
+        public boolean records(Verdict v) {
+            return switch (this) {
+                case ALL -> true;
+                case DECISIONS -> !v.isDefault();
+                case DENIED -> v.decision().denies();
+                case NONE -> false;
+            };
+        }
+    }
+
+    /**
+     * The outcome for one call: the decision and the rule that made it ({@code rulePos} null and
+     * {@code ruleIndex} -1 when no rule matched and {@code default} decided).
+     */
+    public record Verdict(SuperviseDecision decision, SourcePos rulePos, int ruleIndex) {
+        public boolean isDefault() {
+            return ruleIndex < 0;
+        }
+
+        /** {@code supervise rule #2 (web.yaml:14)} or {@code supervise default}. */
+        public String describe() {
+            if (isDefault()) {
+                return "supervise default";
+            }
+            return "supervise rule #" + (ruleIndex + 1) + (rulePos == null ? "" : " (" + rulePos.fileLine() + ")");
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.syscage.policy.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.syscage.policy.arch.Arch;
+import dev.syscage.policy.diag.SourceText;
+import dev.syscage.policy.model.Supervision.LogLevel;
+import dev.syscage.policy.model.Supervision.Verdict;
+import dev.syscage.policy.supervise.PathPattern;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** {@link Supervision#decide} on hand-built rules, log levels, decisions, and the compatibility constructor of {@link Policy}. */
+class SupervisionTest {
+    private static final SourceText SRC = new SourceText("s.yaml", "");
+    private static final int OPENAT = 257;
+    private static final int UNLINK = 87;
+    /** {@code arg2 & 3 != 0}: opened for writing. */
+    private static final Cond WRITING = new Cond.Test(2, 32, 3, Cond.Op.ANY_BITS, 0);
+
+    private static SuperviseRule rule(int index, Map<Integer, Cond> nrs, List<String> paths, SuperviseDecision d) {
+        return new SuperviseRule(index, SRC.pos(index + 1, 5), List.of("x"), SyscallSet.of(Map.of(Arch.X86_64, nrs)),
+                paths.stream().map(PathPattern::compile).toList(), null, d);
+    }
+
+    private static final Supervision S = new Supervision(LogLevel.ALL, List.of(
+            rule(0, Map.of(OPENAT, Cond.TRUE), List.of("/usr/**"), SuperviseDecision.ALLOW),
+            rule(1, Map.of(OPENAT, WRITING, UNLINK, Cond.TRUE), List.of(), SuperviseDecision.errno(13)),
+            rule(2, Map.of(OPENAT, Cond.TRUE, UNLINK, Cond.TRUE), List.of("/tmp/**"), SuperviseDecision.KILL)),
+            SuperviseDecision.errno(1), SRC.pos(1, 1));
+
+    private static int decidingRule(int nr, long flags, String path) {
+        return S.decide(Arch.X86_64, nr, new long[] {0, 0, flags, 0, 0, 0}, Optional.ofNullable(path)).ruleIndex();
+    }
+
+    @Test
+    void rulesAreTriedInOrderAndEachPartMustHold() {
+        assertEquals(0, decidingRule(OPENAT, 1, "/usr/lib/x"), "path matches: the first rule, whatever the flags");
+        assertEquals(1, decidingRule(OPENAT, 1, "/tmp/x"), "rule #2 comes before rule #3");
+        assertEquals(2, decidingRule(OPENAT, 0, "/tmp/x"), "not writing: rule #2's condition fails");
+        assertEquals(-1, decidingRule(OPENAT, 0, "/etc/x"), "nothing matches");
+        assertEquals(-1, decidingRule(OPENAT, 0, null), "rules with paths never match a call without one");
+        assertEquals(1, decidingRule(UNLINK, 0, "/usr/x"), "rule #1 does not name unlink");
+        assertEquals(-1, decidingRule(999, 0, "/usr/x"), "a number no rule names gets the default");
+        assertEquals(-1, decidingRule(-1, 0, "/usr/x"), "so does -1");
+    }
+
+    @Test
+    void otherArchitecturesAreNotCovered() {
+        Verdict v = S.decide(Arch.AARCH64, OPENAT, new long[6], Optional.of("/usr/lib/x"));
+        assertTrue(v.isDefault());
+        assertEquals(SuperviseDecision.errno(1), v.decision());
+    }
+
+    @Test
+    void logLevelsSayWhichVerdictsAreRecorded() {
+        Verdict ruleAllow = new Verdict(SuperviseDecision.ALLOW, SRC.pos(1, 1), 0);
+        Verdict ruleDeny = new Verdict(SuperviseDecision.errno(13), SRC.pos(1, 1), 1);
+        Verdict defaultAllow = new Verdict(SuperviseDecision.ALLOW, null, -1);
+        Verdict defaultKill = new Verdict(SuperviseDecision.KILL, null, -1);
+        List<Verdict> all = List.of(ruleAllow, ruleDeny, defaultAllow, defaultKill);
+        assertEquals(List.of(true, true, true, true), all.stream().map(LogLevel.ALL::records).toList());
+        assertEquals(List.of(true, true, false, false), all.stream().map(LogLevel.DECISIONS::records).toList());
+        assertEquals(List.of(false, true, false, true), all.stream().map(LogLevel.DENIED::records).toList());
+        assertEquals(List.of(false, false, false, false), all.stream().map(LogLevel.NONE::records).toList());
+        assertEquals(Optional.of(LogLevel.DENIED), LogLevel.byWord("denied"));
+        assertEquals(Optional.empty(), LogLevel.byWord("DENIED"));
+    }
+
+    @Test
+    void decisionsCarryAnErrnoOnlyWhenTheyAreErrno() {
+        assertEquals("errno 13", SuperviseDecision.errno(13).toString());
+        assertEquals("kill", SuperviseDecision.KILL.toString());
+        assertFalse(SuperviseDecision.ALLOW.denies());
+        assertThrows(IllegalArgumentException.class, () -> SuperviseDecision.errno(0));
+        assertThrows(IllegalArgumentException.class, () -> SuperviseDecision.errno(4096));
+        assertThrows(IllegalArgumentException.class, () -> new SuperviseDecision(SuperviseDecision.Kind.KILL, 9));
+    }
+
+    @Test
+    void theSevenArgumentPolicyHasNoSupervision() {
+        Policy p = new Policy("p", "", List.of(), Action.KILL, RuleRef.fallback(RuleRef.Kind.BAD_ARCH, null),
+                List.of(), Map.of());
+        assertSame(Supervision.NONE, p.supervision());
+        assertThrows(NullPointerException.class, () -> new Policy("p", "", List.of(), Action.KILL,
+                RuleRef.fallback(RuleRef.Kind.BAD_ARCH, null), List.of(), Map.of(), null));
+    }
+}

@@ -1,0 +1,118 @@
+package dev.syscage.supervise.audit;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.syscage.policy.arch.Constants;
+import dev.syscage.supervise.Decision;
+import dev.syscage.supervise.DecodedCall.DecodedArg;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.util.Locale;
+
+/**
+ * One JSON object a line, written with Jackson's streaming generator (no object mapping per
+ * record). Every field is present on every line, null where unknown or not applicable:
+ * <pre>
+ * {"ts":"2024-05-01T12:34:56.000000013Z","seq":7,"pid":1234,"tid":1234,"ppid":1200,"uid":1000,
+ *  "comm":"cat","exe":"/usr/bin/cat","arch":"x86_64","syscall":"openat","nr":257,
+ *  "args":[{"name":"dfd","kind":"fd","value":"18446744073709551516","text":"AT_FDCWD"},...],
+ *  "path":"passwd","resolved_path":"/etc/passwd","decision":"errno","errno":13,"errno_name":"EACCES",
+ *  "rule":"web.yaml:12","hook":"rules","latency_ns":13000,"source":"trace"}
+ * </pre>
+ * An argument's {@code value} is its raw register as a JSON number when it lies in
+ * [0, 2^53] (exact in every JSON reader, pointers included), otherwise the register read as
+ * unsigned 64-bit, in decimal, as a string.
+ */
+final class JsonLinesWriter implements RecordWriter {
+    private static final JsonFactory FACTORY = new JsonFactory();
+    private static final long EXACT_IN_DOUBLE = 1L << 53;
+
+    private final JsonGenerator gen;
+    private final Timestamps timestamps = new Timestamps();
+    private final StringBuilder ts = new StringBuilder(32);
+
+    JsonLinesWriter(Writer out) {
+        try {
+            this.gen = FACTORY.createGenerator(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        gen.setRootValueSeparator(null);
+    }
+
+    @Override
+    public void write(AuditRecord r) throws IOException {
+        ts.setLength(0);
+        gen.writeStartObject();
+        gen.writeStringField("ts", timestamps.append(ts, r.wallNanos()).toString());
+        gen.writeNumberField("seq", r.seq());
+        gen.writeNumberField("pid", r.pid());
+        gen.writeNumberField("tid", r.tid());
+        knownNumber("ppid", r.ppid());
+        knownNumber("uid", r.uid());
+        gen.writeStringField("comm", r.comm());
+        gen.writeStringField("exe", r.exe());
+        gen.writeStringField("arch", r.arch().yamlName());
+        gen.writeStringField("syscall", r.syscall());
+        gen.writeNumberField("nr", r.nr());
+        writeArgs(r);
+        gen.writeStringField("path", r.path());
+        gen.writeStringField("resolved_path", r.resolvedPath());
+        writeDecision(r.decision());
+        gen.writeStringField("hook", r.hook());
+        gen.writeNumberField("latency_ns", r.latencyNanos());
+        gen.writeStringField("source", r.source().name().toLowerCase(Locale.ROOT));
+        gen.writeEndObject();
+        gen.writeRaw('\n');
+    }
+
+    private void writeArgs(AuditRecord r) throws IOException {
+        gen.writeArrayFieldStart("args");
+        for (DecodedArg a : r.args()) {
+            gen.writeStartObject();
+            gen.writeStringField("name", a.name());
+            gen.writeStringField("kind", a.kind());
+            gen.writeFieldName("value");
+            long v = a.raw();
+            if (v >= 0 && v <= EXACT_IN_DOUBLE) {
+                gen.writeNumber(v);
+            } else {
+                gen.writeString(Long.toUnsignedString(v));
+            }
+            gen.writeStringField("text", a.text());
+            gen.writeEndObject();
+        }
+        gen.writeEndArray();
+    }
+
+    private void writeDecision(Decision d) throws IOException {
+        gen.writeStringField("decision", d.tag());
+        if (d.kind() == Decision.Kind.ERRNO) {
+            gen.writeNumberField("errno", d.errno());
+            gen.writeStringField("errno_name", Constants.errnoName(d.errno()));
+        } else {
+            gen.writeNullField("errno");
+            gen.writeNullField("errno_name");
+        }
+        gen.writeStringField("rule", d.rule());
+    }
+
+    private void knownNumber(String field, int value) throws IOException {
+        if (value < 0) {
+            gen.writeNullField(field);
+        } else {
+            gen.writeNumberField(field, value);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        gen.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        gen.close();
+    }
+}

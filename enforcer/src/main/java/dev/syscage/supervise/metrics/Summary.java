@@ -1,0 +1,75 @@
+package dev.syscage.supervise.metrics;
+
+import dev.syscage.supervise.Decision;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A table like {@code strace -c}, printed by {@code --summary} at exit: per syscall the number
+ * of events, how many were denied with an errno and how many killed, and the time the decisions
+ * took in total and on average (microseconds). Rows are sorted by calls, most first, then by name.
+ * <pre>
+ *     calls    errors     kills  total usecs  usecs/call syscall
+ * --------- --------- --------- ------------ ----------- ----------------
+ *         3         1         0       45.000      15.000 openat
+ * --------- --------- --------- ------------ ----------- ----------------
+ *         3         1         0       45.000      15.000 total
+ * </pre>
+ */
+public final class Summary {
+    private static final String HEADER = "    calls    errors     kills  total usecs  usecs/call syscall";
+    private static final String RULE = "--------- --------- --------- ------------ ----------- ----------------";
+
+    /** One syscall's line. */
+    public record Row(String syscall, long calls, long errors, long kills, long totalNanos) {
+        public double avgMicros() {
+            return calls == 0 ? 0 : totalNanos / 1000.0 / calls;
+        }
+
+        Row plus(Row o) {
+            return new Row(syscall, calls + o.calls, errors + o.errors, kills + o.kills, totalNanos + o.totalNanos);
+        }
+    }
+
+    private final Map<String, long[]> bySyscall = new HashMap<>();
+
+    /** Counts one decided event; {@code syscall} is the event's name. */
+    public synchronized void add(String syscall, Decision.Kind kind, long latencyNanos) {
+        long[] a = bySyscall.computeIfAbsent(syscall, k -> new long[4]);
+        a[0]++;
+        a[1] += kind == Decision.Kind.ERRNO ? 1 : 0;
+        a[2] += kind == Decision.Kind.KILL ? 1 : 0;
+        a[3] += latencyNanos;
+    }
+
+    /** The rows, most calls first, ties by name. */
+    public synchronized List<Row> rows() {
+        List<Row> rows = new ArrayList<>();
+        bySyscall.forEach((name, a) -> rows.add(new Row(name, a[0], a[1], a[2], a[3])));
+        rows.sort(Comparator.comparingLong(Row::calls).reversed().thenComparing(Row::syscall));
+        return rows;
+    }
+
+    /** The table, header to total line, each line ending in a newline. */
+    public String render() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(HEADER).append('\n').append(RULE).append('\n');
+        Row total = new Row("total", 0, 0, 0, 0);
+        for (Row r : rows()) {
+            line(sb, r);
+            total = total.plus(r);
+        }
+        sb.append(RULE).append('\n');
+        line(sb, total);
+        return sb.toString();
+    }
+
+    private static void line(StringBuilder sb, Row r) {
+        sb.append(String.format(Locale.ROOT, "%9d %9d %9d %12.3f %11.3f %s\n", r.calls(), r.errors(), r.kills(),
+                r.totalNanos() / 1000.0, r.avgMicros(), r.syscall()));
+    }
+}

@@ -1,0 +1,152 @@
+package dev.syscage.supervise.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.syscage.supervise.Decision;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * No record is lost: many producers, a burst closed at once, a writer slower than the producer.
+ * Throughput is printed, not asserted.
+ */
+class AuditLogLoadTest {
+    private static final Decision DENY = Decision.errno(13, "web.yaml:12");
+    private static final Decision ALLOW = Decision.allow("web.yaml:10");
+
+    @TempDir
+    Path dir;
+    private final List<String> errors = new CopyOnWriteArrayList<>();
+
+    @Test
+    void aMillionRecordsFromEightThreadsAreAllThere() throws Exception {
+        int threads = 8;
+        int perThread = 125_000;
+        Path file = dir.resolve("audit.jsonl");
+        AuditLog log = AuditLog.open(file, AuditFormat.JSONL, AuditLevel.ALL, errors::add);
+        long t0 = System.nanoTime();
+        List<Thread> producers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int first = t * perThread + 1;
+            Thread p = new Thread(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    int seq = first + i;
+                    log.record(FakeCall.openat(seq, 1000 + seq % threads, 1000 + seq % threads),
+                            seq % 3 == 0 ? DENY : ALLOW, seq);
+                }
+            });
+            producers.add(p);
+            p.start();
+        }
+        for (Thread p : producers) {
+            p.join();
+        }
+        long produced = System.nanoTime();
+        log.close();
+        long closed = System.nanoTime();
+        int total = threads * perThread;
+        report("1M/8 threads", total, produced - t0, closed - t0);
+
+        BitSet seqs = new BitSet(total + 1);
+        int lines = 0;
+        ObjectMapper json = new ObjectMapper();
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                lines++;
+                JsonNode n = json.readTree(line);
+                int seq = n.get("seq").asInt();
+                assertTrue(!seqs.get(seq), "seq " + seq + " twice");
+                seqs.set(seq);
+                assertEquals(seq, n.get("latency_ns").asLong(), "the line of seq " + seq + " is its own");
+                assertEquals(seq % 3 == 0 ? "errno" : "allow", n.get("decision").asText());
+            }
+        }
+        assertEquals(total, lines);
+        assertEquals(total, seqs.cardinality());
+        assertEquals(1, seqs.nextSetBit(0));
+        assertEquals(total, log.written());
+        assertEquals(List.of(), errors);
+    }
+
+    @Test
+    void closeRightAfterABurstLosesNothing() throws IOException {
+        int burst = 200_000;
+        Path file = dir.resolve("burst.txt");
+        AuditLog log = AuditLog.open(file, AuditFormat.TEXT, AuditLevel.ALL, errors::add);
+        long t0 = System.nanoTime();
+        for (int i = 1; i <= burst; i++) {
+            log.record(FakeCall.openat(i, 7, 7), ALLOW, i);
+        }
+        long produced = System.nanoTime();
+        log.close();
+        report("burst, text", burst, produced - t0, System.nanoTime() - t0);
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(burst, lines.size());
+        assertTrue(lines.get(burst - 1).endsWith("<0.000200>"), lines.get(burst - 1));
+    }
+
+    @Test
+    void aSlowWriterHoldsTheProducerBackInsteadOfDropping() throws InterruptedException {
+        SlowSink sink = new SlowSink();
+        AuditLog log = AuditLog.to(sink, "slow", AuditFormat.TEXT, AuditLevel.ALL, 4, errors::add);
+        Thread producer = new Thread(() -> {
+            for (int i = 1; i <= 200; i++) {
+                log.record(FakeCall.openat(i, 7, 7), ALLOW, i * 1000L);
+            }
+        });
+        producer.start();
+        producer.join(20);
+        assertTrue(producer.isAlive(), "a queue of 4 in front of a 1 ms/line writer holds the producer back");
+        producer.join();
+        log.close();
+        assertEquals(200, sink.lines);
+        assertEquals(200, log.written());
+    }
+
+    private static void report(String what, int records, long producedNanos, long closedNanos) {
+        System.out.printf(Locale.ROOT, "audit log %s: %d records; record() %.0f records/s; complete at close %.0f records/s%n",
+                what, records, records * 1e9 / producedNanos, records * 1e9 / closedNanos);
+    }
+
+    /** Takes a millisecond per line. */
+    private static final class SlowSink extends Writer {
+        int lines;
+
+        @Override
+        public void write(char[] buf, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                if (buf[i] == '\n') {
+                    lines++;
+                    try {
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

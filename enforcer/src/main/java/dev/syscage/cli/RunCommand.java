@@ -11,6 +11,11 @@ import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.run.LauncherLocator;
 import dev.syscage.run.ProfileCatalog;
 import dev.syscage.run.Runner;
+import dev.syscage.run.SupervisedRun;
+import dev.syscage.run.TraceRunner;
+import dev.syscage.supervise.audit.AuditFormat;
+import dev.syscage.supervise.audit.AuditLevel;
+import dev.syscage.supervise.trace.TraceSupervisor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,6 +61,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print what would be installed and exit.")
     boolean dryRun;
 
+    @Mixin
+    SuperviseOptions supervise;
+
     @Option(names = "--flags", split = ",", paramLabel = "FLAG",
             description = "seccomp filter flags: tsync, log, spec_allow.")
     List<String> flags = new ArrayList<>();
@@ -79,8 +87,26 @@ public final class RunCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         SyscallTable names = SyscallTable.of(policy.arches().get(0).arch());
-        return new Runner(LinuxCLibrary.instance(), err).run(launcher, program.toBytes(), launcherFlags, command,
-                nr -> names.byNumber(nr).map(s -> s.name()).orElse(null));
+        LinuxCLibrary libc = LinuxCLibrary.instance();
+        Runner runner = new Runner(libc, err);
+        if (!SupervisedRun.routesToTracer(policy)) {
+            return runner.run(launcher, program.toBytes(), launcherFlags, command,
+                    nr -> names.byNumber(nr).map(s -> s.name()).orElse(null));
+        }
+        try (SupervisedRun run = new SupervisedRun(policy, settings(policy), err)) {
+            TraceRunner.Outcome o = new TraceRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags,
+                    command, new TraceSupervisor(run.session()), nr -> names.byNumber(nr).map(s -> s.name()).orElse(null));
+            return o.exitCode();
+        }
+    }
+
+    private SupervisedRun.Settings settings(Policy policy) {
+        AuditFormat format = AuditFormat.parse(supervise.logFormat).orElseThrow(() -> UserException.badInput(
+                "unknown --log-format '" + supervise.logFormat + "' (choose jsonl or text)"));
+        String levelWord = supervise.logLevel != null ? supervise.logLevel : policy.supervision().log().name().toLowerCase(java.util.Locale.ROOT);
+        AuditLevel level = AuditLevel.parse(levelWord).orElseThrow(() -> UserException.badInput(
+                "unknown --log-level '" + levelWord + "' (choose all, decisions, denied or none)"));
+        return new SupervisedRun.Settings(supervise.log, format, level, supervise.metrics, supervise.summary, supervise.hooks);
     }
 
     private Policy load() {

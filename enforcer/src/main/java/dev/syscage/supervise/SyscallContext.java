@@ -9,7 +9,7 @@ import dev.syscage.policy.arch.Arch;
 public interface SyscallContext {
     SyscallEvent event();
 
-    /** The syscall's name in the event's arch, or "syscall_NR" when the table does not know it. */
+    /** The syscall's name in the event's arch, or "syscall_0x1c8" (hex) when the table does not know it. */
     String name();
 
     default Arch arch() {

@@ -20,14 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
  * the real kernel.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class RunTest {
+public class RunTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {
+    public record Result(int code, String out, String err) {
     }
 
-    static Result syscage(Path cwd, String... args) throws IOException, InterruptedException {
+    public static Result syscage(Path cwd, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),

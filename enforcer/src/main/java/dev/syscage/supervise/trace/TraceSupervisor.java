@@ -40,6 +40,10 @@ public final class TraceSupervisor implements Runnable {
     /** Decides one event; called on the supervisor thread, with the target stopped. */
     public interface Decider {
         Decision decide(SyscallEvent event, TargetMemory memory);
+
+        /** A process exec'd or exited: what is cached about it is stale. */
+        default void processChanged(int pid) {
+        }
     }
 
     private static final int OPTIONS = PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK
@@ -123,7 +127,8 @@ public final class TraceSupervisor implements Runnable {
             }
             int s = status[0];
             if ((s & 0xff) != 0x7f) {
-                tgids.remove(tid); // exited or killed
+                Integer pid = tgids.remove(tid); // exited or killed
+                decider.processChanged(pid == null ? tid : pid);
                 continue;
             }
             int sig = (s >> 8) & 0xff;
@@ -136,6 +141,11 @@ public final class TraceSupervisor implements Runnable {
                         ptrace(groupStop ? PTRACE_LISTEN : PTRACE_CONT, tid, 0, 0);
                     }
                     case 0 -> ptrace(PTRACE_CONT, tid, 0, sig); // signal-delivery stop: re-inject
+                    case PTRACE_EVENT_EXEC -> {
+                        // a multi-threaded exec: the thread that called it now has the leader's id
+                        decider.processChanged(tgid(tid));
+                        ptrace(PTRACE_CONT, tid, 0, 0);
+                    }
                     default -> ptrace(PTRACE_CONT, tid, 0, 0); // fork, vfork, clone, exec
                 }
             } catch (LastErrorException e) {

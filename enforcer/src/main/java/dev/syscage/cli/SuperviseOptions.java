@@ -1,0 +1,30 @@
+package dev.syscage.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Options of the supervisor (used when a policy sends syscalls to it with trace rules). */
+public final class SuperviseOptions {
+    @Option(names = "--log", paramLabel = "FILE",
+            description = "Audit log file (default: $XDG_STATE_HOME/syscage/audit-DATE-PID.jsonl). Never mixed into the program's output.")
+    Path log;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "jsonl",
+            description = "jsonl (one JSON object per event) or text (strace-like lines). Default: ${DEFAULT-VALUE}.")
+    String logFormat;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL",
+            description = "all, decisions, denied or none (default: the policy's supervise.log, else all).")
+    String logLevel;
+
+    @Option(names = "--metrics", paramLabel = "FILE", description = "Write Prometheus metrics here, periodically and at exit.")
+    Path metrics;
+
+    @Option(names = "--summary", description = "Print a per-syscall table of supervised calls at exit (like strace -c).")
+    boolean summary;
+
+    @Option(names = "--hook", paramLabel = "CLASS", description = "A SyscallHook class to stack after the policy's rules (repeatable).")
+    List<String> hooks = new ArrayList<>();
+}

@@ -1,0 +1,51 @@
+package dev.syscage.supervise;
+
+import dev.syscage.policy.model.SuperviseDecision;
+import dev.syscage.policy.model.Supervision;
+import java.util.Optional;
+
+/**
+ * The policy's {@code supervise.rules} as the first hook of the chain. It decides only when a
+ * rule matches (the section's default is the chain's fallback, so later hooks may decide what
+ * no rule covers). If evaluating the rules fails, the call is denied with EPERM: an error must
+ * never let through what a rule would deny.
+ */
+public final class SuperviseRulesHook implements SyscallHook {
+    private final Supervision rules;
+
+    public SuperviseRulesHook(Supervision rules) {
+        this.rules = rules;
+    }
+
+    @Override
+    public String name() {
+        return "supervise-rules";
+    }
+
+    @Override
+    public Optional<Decision> onSyscall(SyscallContext call) {
+        try {
+            Supervision.Verdict v = rules.decide(call.arch(), call.event().nr(), call.event().args(),
+                    call.decoded().resolvedPath());
+            if (v.isDefault()) {
+                return Optional.empty();
+            }
+            return Optional.of(toDecision(v.decision(), v.rulePos().fileLine()));
+        } catch (RuntimeException e) {
+            return Optional.of(Decision.errno(1, "error in supervise rules: " + e));
+        }
+    }
+
+    /** The section's default as a decision ("default" is how the audit log knows it). */
+    public static Decision fallback(Supervision rules) {
+        return toDecision(rules.defaultDecision(), "default");
+    }
+
+    static Decision toDecision(SuperviseDecision d, String rule) {
+        return switch (d.kind()) {
+            case ALLOW -> Decision.allow(rule);
+            case ERRNO -> Decision.errno(d.errno(), rule);
+            case KILL -> Decision.kill(rule);
+        };
+    }
+}

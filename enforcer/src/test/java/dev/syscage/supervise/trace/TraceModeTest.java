@@ -1,0 +1,226 @@
+package dev.syscage.supervise.trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.syscage.run.RunTest;
+import dev.syscage.run.RunTest.Result;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code syscage run} in trace mode, end to end: the JVM supervisor answers real programs'
+ * trace stops, decides with the policy's supervise rules, and logs every event.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class TraceModeTest {
+    @TempDir
+    Path dir;
+
+    static Path testprog(String name) {
+        return Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", name).toAbsolutePath();
+    }
+
+    private Path policy(String supervise) throws IOException {
+        Path p = dir.resolve("traced.yaml");
+        Files.writeString(p, """
+                version: 1
+                include: [default]
+                default: errno EPERM
+                rules:
+                  - action: trace
+                    syscalls: [openat, open, execve]
+                supervise:
+                """ + supervise);
+        return p;
+    }
+
+    private static List<JsonNode> records(Path log) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+            out.add(json.readTree(line));
+        }
+        return out;
+    }
+
+    @Test
+    void pathRulesDecideOpensAndEveryEventIsLogged() throws Exception {
+        Path p = policy("""
+                  rules:
+                    - syscalls: [openat, open]
+                      path: ["/etc/shadow", "/root/**"]
+                      decision: errno EACCES
+                  default: allow
+                """);
+        Path log = dir.resolve("audit.jsonl");
+        Result r = RunTest.syscage(dir, "run", "--policy", p.toString(), "--log", log.toString(), "--",
+                testprog("opens").toString(), "/etc/hostname", "/etc/shadow", "/root/.profile");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("/etc/hostname: ok\n/etc/shadow: errno EACCES\n/root/.profile: errno EACCES\n", r.out());
+        List<JsonNode> recs = records(log);
+        JsonNode shadow = recs.stream().filter(n -> "/etc/shadow".equals(n.path("path").asText())).findFirst().orElseThrow();
+        assertEquals("openat", shadow.path("syscall").asText());
+        assertEquals("errno", shadow.path("decision").asText());
+        assertEquals(13, shadow.path("errno").asInt());
+        assertTrue(shadow.path("rule").asText().endsWith("traced.yaml:9"), shadow.toString());
+        assertTrue(recs.stream().anyMatch(n -> "execve".equals(n.path("syscall").asText())), "execve not logged");
+        assertTrue(r.err().contains("syscage: audit log: " + log + " (" + recs.size() + " records)"), r.err());
+    }
+
+    @Test
+    void aShellThatForksAndExecsIsFollowedIntoItsChildren() throws Exception {
+        Path p = policy("""
+                  rules:
+                    - syscalls: [execve]
+                      path: ["/usr/bin/*", "/bin/*"]
+                      decision: allow
+                    - syscalls: [execve]
+                      decision: errno EACCES
+                  default: allow
+                """);
+        Path log = dir.resolve("audit.jsonl");
+        Path local = dir.resolve("tool");
+        Files.copy(Path.of("/bin/true"), local);
+        local.toFile().setExecutable(true);
+        Result r = RunTest.syscage(dir, "run", "--policy", p.toString(), "--log", log.toString(), "--log-format", "jsonl",
+                "--", "sh", "-c", "cat /etc/hostname >/dev/null && echo cat-ran; " + local + " || echo tool-denied");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("cat-ran\ntool-denied\n", r.out());
+        List<JsonNode> recs = records(log);
+        Set<Integer> pids = new HashSet<>();
+        recs.forEach(n -> pids.add(n.path("pid").asInt()));
+        assertTrue(pids.size() >= 3, "events from the shell and its children expected: " + pids);
+        assertTrue(recs.stream().anyMatch(n -> n.path("decision").asText().equals("errno")
+                && n.path("resolved_path").asText().equals(local.toString())), recs.toString());
+    }
+
+    @Test
+    void threadsAndAForkStormLoseNoEvent() throws Exception {
+        Path p = policy("""
+                  rules:
+                    - syscalls: [openat]
+                      path: ["/etc/hostname"]
+                      decision: errno EACCES
+                  default: allow
+                """);
+        Path log = dir.resolve("audit.jsonl");
+        int perThread = 2000;
+        Result r = RunTest.syscage(dir, "run", "--policy", p.toString(), "--log", log.toString(), "--",
+                "sh", "-c", testprog("threads") + " /etc/hostname " + perThread + " 8 && " + testprog("forkstorm") + " 20 100");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("total: ok=0 EACCES=" + (8 * perThread) + "\n"), r.out());
+        assertTrue(r.out().contains("children=20 exited_ok=20 ok=0 failed=2000"), r.out());
+        long denied = records(log).stream().filter(n -> n.path("decision").asText().equals("errno")
+                && "/etc/hostname".equals(n.path("path").asText())).count();
+        assertEquals(8 * perThread + 2000, denied);
+    }
+
+    @Test
+    void stopAndContinueBehaveAsWithoutTracing() throws Exception {
+        Path p = policy("""
+                  default: allow
+                """);
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),
+                "dev.syscage.cli.Main", "run", "--policy", p.toString(), "--log", dir.resolve("a.jsonl").toString(),
+                "--", "sh", "-c", "trap 'echo got-int; exit 7' INT; sleep 3 & wait; sleep 1; cat /etc/hostname >/dev/null; echo done");
+        Process proc = new ProcessBuilder(cmd).redirectErrorStream(false).redirectOutput(dir.resolve("out").toFile())
+                .redirectError(dir.resolve("err").toFile()).start();
+        try {
+            ProcessHandle sleep = waitFor(proc, "sleep");
+            long shell = sleep.parent().orElseThrow().pid();
+            new ProcessBuilder("kill", "-STOP", String.valueOf(sleep.pid())).start().waitFor();
+            // stopped: 'T', or 't' as /proc shows a tracee held in its group-stop by PTRACE_LISTEN
+            assertTrue(waitState(sleep.pid(), 'T') || waitState(sleep.pid(), 't'), "SIGSTOP did not stop the traced sleep");
+            Thread.sleep(300);
+            assertTrue(Character.toLowerCase(state(sleep.pid())) == 't', "a group-stop must last until SIGCONT");
+            new ProcessBuilder("kill", "-CONT", String.valueOf(sleep.pid())).start().waitFor();
+            assertTrue(waitState(sleep.pid(), 'S') || !sleep.isAlive(), "SIGCONT did not resume it");
+            new ProcessBuilder("kill", "-INT", String.valueOf(shell)).start().waitFor();
+            assertTrue(proc.waitFor(30, TimeUnit.SECONDS));
+            String out = Files.readString(dir.resolve("out"));
+            assertTrue(out.contains("got-int") || out.contains("done"), out + Files.readString(dir.resolve("err")));
+        } finally {
+            proc.descendants().forEach(ProcessHandle::destroyForcibly);
+            proc.destroyForcibly();
+        }
+    }
+
+    @Test
+    void killingTheSupervisorLeavesNoSurvivor() throws Exception {
+        Path p = policy("""
+                  default: allow
+                """);
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),
+                "dev.syscage.cli.Main", "run", "--policy", p.toString(), "--log", dir.resolve("a.jsonl").toString(),
+                "--", "sh", "-c", "sleep 100 & sleep 100 & sh -c 'sleep 100' & wait");
+        Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile()).start();
+        List<ProcessHandle> tree;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            do {
+                Thread.sleep(100);
+                tree = proc.descendants().toList();
+                assertTrue(System.nanoTime() < deadline, "the program tree never came up");
+            } while (tree.stream().filter(h -> h.info().command().orElse("").endsWith("sleep")).count() < 3);
+            new ProcessBuilder("kill", "-KILL", String.valueOf(proc.pid())).start().waitFor();
+            assertTrue(proc.waitFor(10, TimeUnit.SECONDS));
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (tree.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            assertEquals(0, tree.stream().filter(ProcessHandle::isAlive).count(),
+                    "survivors: " + tree.stream().filter(ProcessHandle::isAlive).map(h -> h.pid() + " " + h.info().command().orElse("")).toList());
+        } finally {
+            proc.descendants().forEach(ProcessHandle::destroyForcibly);
+            proc.destroyForcibly();
+        }
+    }
+
+    private static ProcessHandle waitFor(Process p, String command) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            var h = p.descendants().filter(d -> d.info().command().orElse("").endsWith(command)).findFirst();
+            if (h.isPresent()) {
+                return h.get();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(command + " never started");
+    }
+
+    private static char state(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2);
+        } catch (IOException e) {
+            return '?';
+        }
+    }
+
+    private static boolean waitState(long pid, char want) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            if (state(pid) == want) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+}

@@ -49,6 +49,8 @@ public final class AuditLog implements AutoCloseable {
     public static final int DEFAULT_CAPACITY = 1 << 16;
     private static final long MIN_IDLE_PARK_NANOS = 50_000;
     private static final long MAX_IDLE_PARK_NANOS = 10_000_000;
+    /** The queue must have been empty about this long before buffered lines are flushed. */
+    private static final long FLUSH_AFTER_IDLE_NANOS = 400_000;
     private static final long CLOSED = Long.MIN_VALUE;
     private static final AuditRecord END = new AuditRecord(-1, 0, 0, 0, -1, -1, null, null, Arch.X86_64, "end", -1,
             List.of(), null, null, Decision.allow("end"), null, 0, SyscallEvent.Source.TRACE);
@@ -242,7 +244,9 @@ public final class AuditLog implements AutoCloseable {
             AuditRecord r = queue.poll();
             if (r == null) {
                 wakeProducersIfRoom();
-                if (dirty) {
+                // flush once the queue has stayed empty for a while, not after every record:
+                // at thousands of events a second a write(2) per record costs the tracee time
+                if (dirty && idlePark >= FLUSH_AFTER_IDLE_NANOS) {
                     io(out::flush);
                     dirty = false;
                 }
@@ -258,6 +262,11 @@ public final class AuditLog implements AutoCloseable {
             wakeProducersIfRoom();
             dirty = true;
             idlePark = MIN_IDLE_PARK_NANOS;
+            while ((r = queue.peek()) != null && r != END) { // drain a burst without re-checking room each time
+                queue.poll();
+                write(r);
+                pending.decrementAndGet();
+            }
         }
         closeSink();
     }

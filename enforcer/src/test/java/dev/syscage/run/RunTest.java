@@ -153,6 +153,25 @@ public class RunTest {
     }
 
     @Test
+    void aPolicyThatKillsExecveIsRefusedBeforeAnythingStarts() throws Exception {
+        Path p = policy("noexec.yaml", """
+                version: 1
+                include: [default]
+                default: errno EPERM
+                rules:
+                  - action: kill
+                    syscalls: [execve]
+                """);
+        Result r = syscage(dir, "run", "--policy", p.toString(), "--", "touch", dir.resolve("t").toString());
+        assertEquals(2, r.code());
+        assertEquals(p + ":5:5: error: policy kills execve: the program could not start\n"
+                + "      - action: kill\n"
+                + "        ^\n"
+                + "1 error\n", r.err());
+        assertFalse(Files.exists(dir.resolve("t")));
+    }
+
+    @Test
     void sigtermToSyscageReachesTheProgram() throws Exception {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),

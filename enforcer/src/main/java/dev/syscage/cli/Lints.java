@@ -1,0 +1,29 @@
+package dev.syscage.cli;
+
+import dev.syscage.policy.diag.Diagnostic;
+import dev.syscage.policy.diag.PolicyException;
+import dev.syscage.policy.lint.PolicyLint;
+import dev.syscage.policy.model.Policy;
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * Runs the policy lints before a program is started: warnings are printed, an error (such as a
+ * policy that kills execve, which the launcher itself needs) stops the run before anything starts.
+ */
+final class Lints {
+    private Lints() {
+    }
+
+    static void check(Policy policy, PrintWriter err) {
+        List<Diagnostic> found = PolicyLint.check(policy);
+        List<Diagnostic> errors = found.stream().filter(Diagnostic::isError).toList();
+        if (!errors.isEmpty()) {
+            throw new PolicyException(errors);
+        }
+        for (Diagnostic d : found) {
+            err.println(d.render());
+        }
+        err.flush();
+    }
+}

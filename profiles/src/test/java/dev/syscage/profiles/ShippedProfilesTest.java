@@ -2,6 +2,7 @@ package dev.syscage.profiles;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.arch.Constants;
@@ -11,7 +12,9 @@ import dev.syscage.policy.bpf.Program;
 import dev.syscage.policy.bpf.SeccompData;
 import dev.syscage.policy.compile.CompileOptions;
 import dev.syscage.policy.compile.PolicyCompiler;
+import dev.syscage.policy.diag.Diagnostic;
 import dev.syscage.policy.eval.ReferenceEvaluator;
+import dev.syscage.policy.lint.PolicyLint;
 import dev.syscage.policy.model.Action;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.LoadOptions;
@@ -25,9 +28,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every shipped profile loads without warnings and compiles for every arch; the default
- * profile's key decisions hold in the compiled program. (Running real programs under the
- * profiles needs the launcher: issue 3.)
+ * Every shipped profile loads without warnings or lint findings and compiles for every arch; the default
+ * profile's key decisions hold in the compiled program. (Real programs run under each profile in
+ * the enforcer module's ShippedProfilesRunTest.)
  */
 class ShippedProfilesTest {
     private static final Path DIR = Path.of(".");
@@ -46,8 +49,11 @@ class ShippedProfilesTest {
             LoadResult r = PolicyLoader.loadWithWarnings(p, LoadOptions.defaults());
             assertEquals(List.of(), r.warnings(), p + " has warnings");
             for (Arch a : Arch.values()) {
-                Policy policy = PolicyLoader.load(p, new LoadOptions(List.of(), List.of(a)));
-                PolicyCompiler.compile(policy, CompileOptions.defaults());
+                LoadResult onArch = PolicyLoader.loadWithWarnings(p, new LoadOptions(List.of(), List.of(a)));
+                assertEquals(List.of(), onArch.warnings(), p + " has warnings on " + a);
+                assertEquals(List.of(), PolicyLint.check(onArch.policy()).stream().map(Diagnostic::render).toList(),
+                        p + " has lint findings on " + a);
+                PolicyCompiler.compile(onArch.policy(), CompileOptions.defaults());
             }
         }
     }
@@ -75,6 +81,58 @@ class ShippedProfilesTest {
         assertDecides(p, policy, "socket", Action.ALLOW, inet | 0xdead00000000L);
         assertDecides(p, policy, "personality", Action.errno(1), 4);
         assertDecides(p, policy, "personality", Action.ALLOW, 8);
+    }
+
+    @Test
+    void issueSixProfilesAreAllShipped() throws IOException {
+        List<String> names = profiles().stream().map(p -> p.getFileName().toString().replace(".yaml", "")).toList();
+        assertTrue(names.containsAll(List.of("default", "strict-stdio", "no-network", "no-exec", "read-only", "build",
+                "python", "shell")), names.toString());
+    }
+
+    @Test
+    void restrictingProfilesDecideTheirKeyCalls() {
+        Constants c = Constants.of(Arch.X86_64);
+        long rdonly = c.value("O_RDONLY").getAsLong();
+        long create = c.value("O_WRONLY").getAsLong() | c.value("O_CREAT").getAsLong();
+        long thread = c.value("CLONE_THREAD").getAsLong() | c.value("CLONE_VM").getAsLong();
+        long sigchld = c.value("SIGCHLD").getAsLong();
+        long cwd = -100;
+        Action trace = Action.trace(0);
+        decides("strict-stdio", "read", Action.ALLOW);
+        decides("strict-stdio", "openat", trace, cwd, 0, rdonly);
+        decides("strict-stdio", "openat", Action.errno(1), cwd, 0, create);
+        decides("strict-stdio", "socket", Action.errno(1), c.value("AF_UNIX").getAsLong());
+        decides("strict-stdio", "clone", Action.errno(1), sigchld);
+        decides("strict-stdio", "clone", Action.ALLOW, thread);
+        decides("strict-stdio", "execveat", Action.errno(1));
+        decides("no-network", "socket", Action.ALLOW, c.value("AF_UNIX").getAsLong());
+        decides("no-network", "socket", Action.errno(1), c.value("AF_INET").getAsLong());
+        decides("no-network", "socket", Action.errno(1), c.value("AF_NETLINK").getAsLong());
+        decides("no-network", "socket", Action.errno(1), c.value("AF_INET6").getAsLong() | 0xdead00000000L);
+        decides("no-exec", "clone", Action.errno(1), sigchld);
+        decides("no-exec", "clone", Action.ALLOW, thread);
+        decides("no-exec", "vfork", Action.errno(1));
+        decides("no-exec", "execveat", Action.errno(1));
+        decides("no-exec", "execve", Action.ALLOW);
+        decides("read-only", "openat", Action.ALLOW, cwd, 0, rdonly);
+        decides("read-only", "openat", trace, cwd, 0, create);
+        decides("read-only", "openat", trace, cwd, 0, rdonly | c.value("O_TRUNC").getAsLong());
+        decides("read-only", "unlinkat", trace);
+        decides("read-only", "openat2", Action.errno(38));
+        decides("read-only", "mount", Action.errno(1));
+        for (String p : List.of("build", "python", "shell")) {
+            decides(p, "chroot", Action.errno(1));
+            decides(p, "execve", Action.ALLOW);
+            decides(p, "clone", Action.ALLOW, sigchld);
+            decides(p, "mount", Action.errno(1));
+        }
+    }
+
+    private static void decides(String profile, String syscall, Action want, long... args) {
+        Policy policy = PolicyLoader.load(DIR.resolve(profile + ".yaml"), new LoadOptions(List.of(), List.of(Arch.X86_64)));
+        Program p = PolicyCompiler.compile(policy, CompileOptions.defaults()).program();
+        assertDecides(p, policy, syscall, want, args);
     }
 
     private static void assertDecides(Program p, Policy policy, String syscall, Action want, long... args) {

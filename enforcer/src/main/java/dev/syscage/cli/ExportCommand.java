@@ -1,5 +1,7 @@
 package dev.syscage.cli;
 
+import dev.syscage.export.SpoProfile;
+import dev.syscage.export.SupervisedActions;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.oci.ExportOptions;
 import dev.syscage.policy.oci.ExportResult;
@@ -7,6 +9,7 @@ import dev.syscage.policy.oci.OciExporter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -17,9 +20,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code syscage export POLICY --format oci}: a policy to Docker/OCI seccomp JSON. */
+/**
+ * {@code syscage export POLICY --format oci|spo}: a policy to Docker/OCI seccomp JSON, or to a
+ * Kubernetes Security Profiles Operator SeccompProfile object made from that JSON. Actions that
+ * need syscage's supervisor (trace, notify) are refused or degraded first. See docs/oci.md.
+ */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Export a policy as an OCI seccomp profile (docker run --security-opt seccomp=FILE).")
+        description = {"Export a policy as an OCI seccomp profile (docker run --security-opt seccomp=FILE)",
+            "or as a Kubernetes Security Profiles Operator SeccompProfile object (--format spo)."})
 public final class ExportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -30,20 +38,21 @@ public final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML).")
     Path policyFile;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "oci", description = "oci (the only format so far).")
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "oci", description = "oci (JSON, default) or spo (SeccompProfile YAML).")
     String format;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write (default: standard output).")
     Path output;
 
     @Option(names = "--degrade", paramLabel = "MODE", defaultValue = "none",
-            description = "What to do with rules OCI cannot express: none (refuse), errno (deny those syscalls), allow.")
+            description = "What to do with rules OCI cannot express and with trace/notify actions: none (refuse),"
+                    + " errno (deny those calls with EPERM), allow.")
     String degrade;
 
     @Override
     public Integer call() throws IOException {
-        if (!format.equals("oci")) {
-            throw UserException.badInput("unknown export format '" + format + "' (choose oci)");
+        if (!format.equals("oci") && !format.equals("spo")) {
+            throw UserException.badInput("unknown export format '" + format + "' (choose oci or spo)");
         }
         ExportOptions.Degrade d;
         try {
@@ -51,18 +60,33 @@ public final class ExportCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw UserException.badInput("unknown --degrade '" + degrade + "' (choose none, errno or allow)");
         }
-        Policy policy = policyOptions.load(policyFile, List.of());
+        Policy loaded = policyOptions.load(policyFile, List.of());
+        SupervisedActions.Result plain = SupervisedActions.replace(loaded, d);
+        Policy policy = plain.policy();
         ExportResult r = OciExporter.exportWithWarnings(policy, new ExportOptions(d));
-        for (String w : r.warnings()) {
+        List<String> warnings = new ArrayList<>(plain.warnings());
+        warnings.addAll(r.warnings());
+        String text = r.json();
+        if (format.equals("spo")) {
+            SpoProfile.Result spo;
+            try {
+                spo = SpoProfile.fromOci(r.json(), policy.name(), policy.description());
+            } catch (IllegalArgumentException e) {
+                throw new UserException(ExitCodes.FAILURE, policyFile + ": " + e.getMessage());
+            }
+            warnings.addAll(spo.warnings());
+            text = spo.yaml();
+        }
+        for (String w : warnings) {
             // warnings about a rule already start with its file:line
             String placed = w.replaceFirst("^(\\S+:\\d+(:\\d+)?): ", "$1: warning: ");
             spec.commandLine().getErr().println(!placed.equals(w) ? placed : policyFile + ": warning: " + w);
         }
         if (output == null) {
-            spec.commandLine().getOut().print(r.json());
+            spec.commandLine().getOut().print(text);
             spec.commandLine().getOut().flush();
         } else {
-            CompileCommand.writeAtomically(output, r.json().getBytes(StandardCharsets.UTF_8));
+            CompileCommand.writeAtomically(output, text.getBytes(StandardCharsets.UTF_8));
         }
         return ExitCodes.OK;
     }

@@ -1,0 +1,65 @@
+package dev.syscage.learn;
+
+import dev.syscage.nativeaccess.LinuxCLibrary;
+import dev.syscage.policy.arch.Arch;
+import dev.syscage.policy.arch.SyscallTable;
+import dev.syscage.policy.compile.CompileOptions;
+import dev.syscage.policy.compile.PolicyCompiler;
+import dev.syscage.policy.model.Policy;
+import dev.syscage.policy.validate.LoadOptions;
+import dev.syscage.policy.validate.PolicyLoader;
+import dev.syscage.run.Runner;
+import dev.syscage.run.TraceRunner;
+import dev.syscage.supervise.Decision;
+import dev.syscage.supervise.SupervisorSession;
+import dev.syscage.supervise.hooks.HookChain;
+import dev.syscage.supervise.trace.TraceSupervisor;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Runs a program once with every syscall sent to the trace supervisor, which allows each one and
+ * lets a {@link Recorder} count it. The filter traces every native syscall, including numbers
+ * the table does not know; other architectures are killed, as the learned profile will do.
+ */
+public final class Learner {
+    /** The filter of a learn run, as a policy anyone can read and check. */
+    static final String TRACE_ALL = """
+            version: 1
+            name: learn
+            description: every syscall to the supervisor, which allows and records it
+            default: trace
+            unknown: trace
+            bad_arch: kill
+            supervise: {log: none, default: allow}
+            """;
+
+    /** The program's exit status and what it did. */
+    public record Result(int exitCode, Observations seen) {
+    }
+
+    private final LinuxCLibrary libc;
+    private final PrintWriter err;
+
+    public Learner(LinuxCLibrary libc, PrintWriter err) {
+        this.libc = libc;
+        this.err = err;
+    }
+
+    public static Policy traceAllPolicy() {
+        return PolicyLoader.loadString("learn.yaml", TRACE_ALL, LoadOptions.defaults().withArches(List.of(Arch.nativeArch())));
+    }
+
+    public Result run(Path launcher, List<String> command) throws Exception {
+        Policy policy = traceAllPolicy();
+        byte[] filter = PolicyCompiler.compile(policy, CompileOptions.defaults()).program().toBytes();
+        Recorder recorder = new Recorder();
+        HookChain chain = new HookChain(List.of(recorder), HookChain.FailureListener.stderr());
+        SupervisorSession session = new SupervisorSession(chain, Decision.allow("learn"), null);
+        SyscallTable names = SyscallTable.of(Arch.nativeArch());
+        TraceRunner.Outcome o = new TraceRunner(libc, new Runner(libc, err)).run(launcher, filter, List.of(), command,
+                new TraceSupervisor(session), nr -> names.byNumber(nr).map(s -> s.name()).orElse(null));
+        return new Result(o.exitCode(), recorder.observations());
+    }
+}

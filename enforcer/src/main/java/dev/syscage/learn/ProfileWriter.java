@@ -1,0 +1,104 @@
+package dev.syscage.learn;
+
+import dev.syscage.policy.arch.Arch;
+import dev.syscage.policy.arch.SyscallTable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+
+/**
+ * Writes a learned profile: {@code default: errno EPERM}, then (with {@code --args}) one allow
+ * rule with a {@code when} per {@link ArgRule} syscall, then one unconditional allow rule listing
+ * every other syscall seen, sorted, each with its call count as a comment. Rules are first-match,
+ * so a syscall with an argument rule is kept out of the unconditional list, where it would allow
+ * every value. The essentials are always in the list, seen or not.
+ */
+public final class ProfileWriter {
+    /** Syscalls a profile must allow for any program to start and end: never dropped. */
+    public static final List<String> ESSENTIALS = List.of("execve", "exit", "exit_group", "restart_syscall", "rt_sigreturn");
+
+    /** What to write around the observations. {@code merge} is empty without {@code --merge}. */
+    public record Options(String name, String description, boolean withArgs, Optional<MergeBase> merge, Arch arch) {
+    }
+
+    /** The text, and the syscall names seen that the native table does not know (left out). */
+    public record Written(String yaml, List<String> unknown) {
+    }
+
+    private ProfileWriter() {
+    }
+
+    public static Written write(Observations seen, Options o) {
+        SyscallTable table = SyscallTable.of(o.arch());
+        SortedMap<String, String> listed = new TreeMap<>(); // name -> comment
+        SortedMap<String, SortedSet<Long>> conditioned = new TreeMap<>();
+        List<String> unknown = new ArrayList<>();
+        seen.counts().forEach((name, n) -> {
+            if (table.byName(name).isEmpty()) {
+                unknown.add(name);
+            } else if (o.withArgs() && seen.argValues().containsKey(name)
+                    && o.merge().map(m -> !m.allowed().contains(name)).orElse(true)) {
+                conditioned.put(name, seen.argValues().get(name));
+            } else {
+                listed.put(name, calls(n));
+            }
+        });
+        o.merge().ifPresent(m -> m.allowed().forEach(name -> listed.putIfAbsent(name, "from " + m.source())));
+        for (String e : ESSENTIALS) {
+            listed.putIfAbsent(e, "not seen; essential");
+        }
+        StringBuilder sb = new StringBuilder();
+        header(sb, seen, o);
+        for (var e : conditioned.entrySet()) {
+            sb.append("  - action: allow\n    syscalls: [").append(e.getKey()).append("]\n")
+                    .append("    when: \"").append(ArgRule.forSyscall(e.getKey()).orElseThrow().condition(o.arch(), e.getValue()))
+                    .append("\"\n    comment: ").append(calls(seen.counts().get(e.getKey()))).append(", only these values\n");
+        }
+        sb.append("  - action: allow\n    syscalls:\n");
+        int width = listed.keySet().stream().mapToInt(String::length).max().orElse(0);
+        listed.forEach((name, comment) -> sb.append("      - ").append(name).append(" ".repeat(width - name.length()))
+                .append("  # ").append(comment).append('\n'));
+        return new Written(sb.toString(), List.copyOf(unknown));
+    }
+
+    private static void header(StringBuilder sb, Observations seen, Options o) {
+        sb.append("# Learned by 'syscage learn': ").append(seen.counts().size()).append(" distinct syscalls (")
+                .append(seen.totalCalls()).append(" calls) and ").append(seen.distinctPaths()).append(" distinct paths.\n");
+        sb.append("# Every syscall the program made is allowed; any other fails with EPERM.\n");
+        o.merge().ifPresent(m -> sb.append("# Widened with the unconditionally allowed syscalls of ").append(m.source())
+                .append(" (its conditional rules and default are not carried over).\n"));
+        sb.append("version: 1\n");
+        sb.append("name: ").append(quote(o.name())).append('\n');
+        sb.append("description: ").append(quote(o.description())).append('\n');
+        sb.append("default: errno EPERM\n");
+        sb.append("rules:\n");
+    }
+
+    private static String calls(long n) {
+        return n + (n == 1 ? " call" : " calls");
+    }
+
+    /** A YAML double-quoted scalar (JSON escapes are valid YAML). */
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

@@ -9,13 +9,16 @@
  *   2. read and check the filter, close its fd          (filter.c)
  *   3. resolve PROG in PATH                             (exec.c)
  *      trace mode: fork; the child waits to be seized by the supervisor (trace.c)
+ *      notify mode: fork; the child reports its pid and listener fd number (notify.c)
  *   4. close every fd but 0, 1, 2 and --keep-fd ones    (fds.c)
  *   5. no_new_privs, seccomp(), PR_GET_SECCOMP check     (seccomp.c)
  *   6. execve                                           (exec.c)
- * From step 5 on only write(2), prctl(2), execve(2) and _exit(2) run: no malloc, no stdio.
+ * From step 5 on only write(2), prctl(2), execve(2) and _exit(2) run: no malloc, no stdio
+ * (notify mode adds read(2) of the go byte and close(2) of the listener).
  */
 #include <errno.h>
 #include <limits.h>
+#include <linux/seccomp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,6 +30,7 @@
 #include "fds.h"
 #include "filter.h"
 #include "inject.h"
+#include "notify.h"
 #include "seccomp.h"
 #include "trace.h"
 
@@ -41,6 +45,7 @@ struct launch_options {
     int *keep_fds;
     size_t keep_count;
     struct trace_handshake trace; /* trace mode when report_path is set */
+    struct notify_handshake notify; /* notify mode when report_path is set */
     char **argv; /* PROG and its arguments, NULL-terminated */
 };
 
@@ -58,6 +63,10 @@ static void print_usage(void)
           "  --trace-handshake REPORT,GO --tracer TID\n"
           "                   trace mode (used by 'syscage run'): fork PROG's process, report its pid\n"
           "                   on REPORT, let it go on once a byte arrives on GO and thread TID traces it\n"
+          "  --notify-handshake REPORT,GO\n"
+          "                   notify mode (used by 'syscage run'): fork PROG's process, which installs the\n"
+          "                   filter with a listener, reports \"PID FD\" on REPORT and execs once a byte\n"
+          "                   arrives on GO (the supervisor has taken the listener with pidfd_getfd)\n"
           "  --help           show this help and exit\n"
           "  --version        show the version and exit\n"
           "\n"
@@ -136,15 +145,18 @@ static void add_flags(struct launch_options *opts, const char *list)
     }
 }
 
-/* --trace-handshake REPORT,GO: two paths, usually /proc/JVM_PID/fd/N of the supervisor's pipes. */
-static void set_handshake(struct launch_options *opts, const char *value)
+/*
+ * --trace-handshake / --notify-handshake REPORT,GO: two paths, usually /proc/JVM_PID/fd/N of the
+ * supervisor's pipes.
+ */
+static void set_handshake(const char *option, const char *value, const char **report, const char **go)
 {
     const char *comma = strchr(value, ',');
     if (comma == NULL || comma == value || comma[1] == '\0') {
-        usage_error("--trace-handshake: expected REPORT_PATH,GO_PATH, got '%s'", value);
+        usage_error("%s: expected REPORT_PATH,GO_PATH, got '%s'", option, value);
     }
-    opts->trace.report_path = strndup(value, (size_t)(comma - value));
-    opts->trace.go_path = comma + 1;
+    *report = strndup(value, (size_t)(comma - value));
+    *go = comma + 1;
 }
 
 /* Handles one option at argv[*i]; returns false when argv[*i] is not an option. */
@@ -166,7 +178,9 @@ static bool parse_option(struct launch_options *opts, int argc, char **argv, int
     } else if ((v = option_value(argv, argc, i, "--keep-fd")) != NULL) {
         opts->keep_fds[opts->keep_count++] = parse_fd("--keep-fd", v);
     } else if ((v = option_value(argv, argc, i, "--trace-handshake")) != NULL) {
-        set_handshake(opts, v);
+        set_handshake("--trace-handshake", v, &opts->trace.report_path, &opts->trace.go_path);
+    } else if ((v = option_value(argv, argc, i, "--notify-handshake")) != NULL) {
+        set_handshake("--notify-handshake", v, &opts->notify.report_path, &opts->notify.go_path);
     } else if ((v = option_value(argv, argc, i, "--tracer")) != NULL) {
         opts->trace.tracer_tid = parse_fd("--tracer", v);
     } else if (argv[*i][0] == '-') {
@@ -188,6 +202,12 @@ static void check_options(const struct launch_options *opts)
     if ((opts->trace.report_path != NULL) != (opts->trace.tracer_tid > 0)) {
         usage_error("--trace-handshake and --tracer go together (trace mode, started by syscage run)");
     }
+    if (opts->notify.report_path != NULL && opts->trace.report_path != NULL) {
+        usage_error("--trace-handshake and --notify-handshake exclude each other");
+    }
+    if (opts->notify.report_path != NULL && (opts->flags & SECCOMP_FILTER_FLAG_TSYNC) != 0) {
+        usage_error("--flags tsync cannot be combined with --notify-handshake (the kernel refuses a listener with tsync)");
+    }
     for (size_t k = 0; k < opts->keep_count; k++) {
         if (opts->keep_fds[k] == opts->filter.fd) {
             usage_error("--keep-fd %d: that is the filter fd, which the launcher reads and closes", opts->filter.fd);
@@ -199,7 +219,7 @@ static void parse_args(int argc, char **argv, struct launch_options *opts)
 {
     memset(opts, 0, sizeof(*opts));
     opts->filter.fd = -1;
-    opts->keep_fds = calloc((size_t)argc + 1, sizeof(*opts->keep_fds));
+    opts->keep_fds = calloc((size_t)argc + 3, sizeof(*opts->keep_fds)); /* + notify's 2 */
     if (opts->keep_fds == NULL) {
         die_errno(STATUS_LAUNCH_FAILED, ENOMEM, "calloc", NULL);
     }
@@ -217,6 +237,21 @@ static void parse_args(int argc, char **argv, struct launch_options *opts)
     check_options(opts);
 }
 
+/* Notify mode's steps 3-6 (see notify.h): only the forked child gets this far. */
+static noreturn void run_notified(struct launch_options *opts, const struct filter *filter,
+                                  const struct inject *inject, const char *path)
+{
+    struct handshake_fds fds;
+    notify_fork(&opts->notify, &fds); /* returns in the child only */
+    opts->keep_fds[opts->keep_count++] = fds.report_fd;
+    opts->keep_fds[opts->keep_count++] = fds.go_fd;
+    fds_close_except(opts->keep_fds, opts->keep_count);
+    int reported = notify_report(&fds);
+    int listener = seccomp_install_listener(filter, opts->flags, inject);
+    notify_hand_over(&fds, listener, reported);
+    exec_program(path, opts->argv);
+}
+
 int main(int argc, char **argv)
 {
     struct launch_options opts;
@@ -229,6 +264,9 @@ int main(int argc, char **argv)
     const char *path = exec_resolve(opts.argv[0]);
     if (opts.trace.report_path != NULL) {
         trace_fork_and_wait_for_tracer(&opts.trace); /* returns in the traced child only */
+    }
+    if (opts.notify.report_path != NULL) {
+        run_notified(&opts, &filter, &inject, path); /* returns in no process */
     }
     fds_close_except(opts.keep_fds, opts.keep_count);
     /* Only the install and execve from here on: see the comment at the top. */

@@ -11,6 +11,10 @@
 
 #include "die.h"
 
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
 /* The mode PR_GET_SECCOMP reports for a process under a filter. */
 #define SECCOMP_MODE_FILTER_VALUE 2
 
@@ -83,22 +87,34 @@ static void set_no_new_privs(const struct inject *inject)
               err == EINVAL ? "this requires Linux 3.5 or later" : NULL);
 }
 
-static void set_filter(const struct filter *filter, unsigned int flags, const struct inject *inject)
+/* seccomp(SECCOMP_SET_MODE_FILTER) with the given flags; its result (>= 0), or -1 with errno. */
+static long try_set_filter(const struct filter *filter, unsigned int flags, const struct inject *inject)
 {
     struct sock_fprog prog = {.len = filter->len, .filter = filter->insns};
     int err;
-    if (!inject_get(inject, INJECT_SECCOMP, &err)) {
-        long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
-        if (rc == 0) {
-            return;
-        }
-        if (rc > 0) {
-            /* TSYNC: another thread could not be synchronized (the launcher has none). */
-            die(STATUS_LAUNCH_FAILED, "seccomp(SECCOMP_SET_MODE_FILTER): thread %ld could not be synchronized", rc);
-        }
-        err = errno;
+    if (inject_get(inject, INJECT_SECCOMP, &err)) {
+        errno = err;
+        return -1;
     }
+    return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+}
+
+static noreturn void set_filter_failed(int err)
+{
     die_errno(STATUS_LAUNCH_FAILED, err, "seccomp(SECCOMP_SET_MODE_FILTER)", seccomp_hint(err));
+}
+
+static void set_filter(const struct filter *filter, unsigned int flags, const struct inject *inject)
+{
+    long rc = try_set_filter(filter, flags, inject);
+    if (rc == 0) {
+        return;
+    }
+    if (rc > 0) {
+        /* TSYNC: another thread could not be synchronized (the launcher has none). */
+        die(STATUS_LAUNCH_FAILED, "seccomp(SECCOMP_SET_MODE_FILTER): thread %ld could not be synchronized", rc);
+    }
+    set_filter_failed(errno);
 }
 
 /*
@@ -134,4 +150,19 @@ void seccomp_install(const struct filter *filter, unsigned int flags, const stru
     set_no_new_privs(inject);
     set_filter(filter, flags, inject);
     verify_in_force(inject);
+}
+
+int seccomp_install_listener(const struct filter *filter, unsigned int flags, const struct inject *inject)
+{
+    set_no_new_privs(inject);
+    flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    long fd = try_set_filter(filter, flags | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, inject);
+    if (fd < 0 && errno == EINVAL) {
+        fd = try_set_filter(filter, flags, inject); /* before Linux 5.19: no WAIT_KILLABLE_RECV */
+    }
+    if (fd < 0) {
+        set_filter_failed(errno);
+    }
+    verify_in_force(inject);
+    return (int)fd;
 }

@@ -9,9 +9,11 @@ import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.run.LauncherLocator;
+import dev.syscage.run.NotifyRunner;
 import dev.syscage.run.ProfileCatalog;
 import dev.syscage.run.Runner;
 import dev.syscage.run.SupervisedRun;
+import dev.syscage.run.SupervisionMode;
 import dev.syscage.run.TraceRunner;
 import dev.syscage.supervise.audit.AuditFormat;
 import dev.syscage.supervise.audit.AuditLevel;
@@ -68,12 +70,19 @@ public final class RunCommand implements Callable<Integer> {
             description = "seccomp filter flags: tsync, log, spec_allow.")
     List<String> flags = new ArrayList<>();
 
+    @Option(names = "--mode", paramLabel = "MODE",
+            description = "How trace/notify rules reach the supervisor: trace (ptrace) or notify (seccomp user "
+                    + "notification; the program stays free for strace and gdb). Default: what the policy's actions say.")
+    String mode;
+
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The program and its arguments (after --).")
     List<String> command;
 
     @Override
     public Integer call() throws Exception {
-        Policy policy = load();
+        Policy loaded = load();
+        SupervisionMode supervision = supervisionMode(loaded);
+        Policy policy = supervision == null ? loaded : supervision.retarget(loaded);
         Program program = PolicyCompiler.compile(policy, CompileOptions.defaults()).program();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -90,15 +99,29 @@ public final class RunCommand implements Callable<Integer> {
         SyscallTable names = SyscallTable.of(policy.arches().get(0).arch());
         LinuxCLibrary libc = LinuxCLibrary.instance();
         Runner runner = new Runner(libc, err);
-        if (!SupervisedRun.routesToTracer(policy)) {
+        if (supervision == null) {
             return runner.run(launcher, program.toBytes(), launcherFlags, command,
                     nr -> names.byNumber(nr).map(s -> s.name()).orElse(null));
         }
         try (SupervisedRun run = new SupervisedRun(policy, settings(policy), err)) {
+            if (supervision == SupervisionMode.NOTIFY) {
+                return new NotifyRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags, command,
+                        run.session(), nr -> names.byNumber(nr).map(s -> s.name()).orElse(null)).exitCode();
+            }
             TraceRunner.Outcome o = new TraceRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags,
                     command, new TraceSupervisor(run.session()), nr -> names.byNumber(nr).map(s -> s.name()).orElse(null));
             return o.exitCode();
         }
+    }
+
+    /** --mode, else what the policy routes with; null when nothing goes to the supervisor. */
+    private SupervisionMode supervisionMode(Policy policy) {
+        SupervisionMode asked = mode == null ? null : SupervisionMode.parse(mode).orElseThrow(() -> UserException.badInput(
+                "unknown --mode '" + mode + "' (choose trace or notify)"));
+        if (!SupervisionMode.routesToSupervisor(policy)) {
+            return null;
+        }
+        return asked != null ? asked : SupervisionMode.of(policy).orElseThrow();
     }
 
     private SupervisedRun.Settings settings(Policy policy) {

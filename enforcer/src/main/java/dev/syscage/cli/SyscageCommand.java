@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
             ImportCommand.class,
             ExportCommand.class,
             RunCommand.class,
+            LearnCommand.class,
             ProfilesCommand.class,
         },
         footer = {"", "Exit status: 0 success, 1 failure, 2 bad input (nothing was run), 3 internal error."})

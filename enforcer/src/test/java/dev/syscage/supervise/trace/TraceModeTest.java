@@ -129,6 +129,80 @@ class TraceModeTest {
     }
 
     @Test
+    void textLogSummaryMetricsAndAUserHook() throws Exception {
+        Path p = policy("""
+                  default: allow
+                """);
+        Path log = dir.resolve("audit.txt");
+        Path metrics = dir.resolve("metrics.prom");
+        Result r = RunTest.syscage(dir, "run", "--policy", p.toString(), "--log", log.toString(), "--log-format", "text",
+                "--metrics", metrics.toString(), "--summary", "--hook", DenyHostnameHook.class.getName(), "--",
+                testprog("opens").toString(), "/etc/hostname", "/etc/os-release");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("/etc/hostname: errno EROFS\n/etc/os-release: ok\n", r.out());
+        String text = Files.readString(log);
+        assertTrue(text.matches("(?s).*\\[pid \\d+\\] openat\\(AT_FDCWD, \"/etc/hostname\", O_RDONLY[^)]*\\) = -1 EROFS .*"), text);
+        assertTrue(r.err().contains("openat"), "summary table expected on stderr: " + r.err());
+        String prom = Files.readString(metrics);
+        assertTrue(prom.contains("syscage_syscalls_total{decision=\"errno\",syscall=\"openat\"} 1.0"), prom);
+    }
+
+    @Test
+    void execveFromASecondThreadIsFollowed() throws Exception {
+        Path p = policy("""
+                  default: allow
+                """);
+        Path log = dir.resolve("audit.jsonl");
+        Result r = RunTest.syscage(dir, "run", "--policy", p.toString(), "--log", log.toString(), "--", "python3", "-c",
+                "import os, threading\n"
+                        + "t = threading.Thread(target=lambda: os.execv('/bin/echo', ['echo', 'from-thread']))\n"
+                        + "t.start(); t.join()");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("from-thread\n", r.out());
+        assertTrue(records(log).stream().anyMatch(n -> "execve".equals(n.path("syscall").asText())
+                && "/bin/echo".equals(n.path("path").asText())), "the thread's execve must be logged");
+    }
+
+    @Test
+    void aProgramWhoseTracerIsNotTheSupervisorRefusesToStart() throws Exception {
+        Path report = dir.resolve("report");
+        Path go = dir.resolve("go");
+        assertEquals(0, new ProcessBuilder("mkfifo", report.toString(), go.toString()).start().waitFor());
+        Path filter = dir.resolve("f.bpf");
+        Files.write(filter, TraceRunnerTest.compile("version: 1\ninclude: [default]\ndefault: errno EPERM\n"));
+        Path marker = dir.resolve("ran");
+        Process launcher = new ProcessBuilder(TraceRunnerTest.launcher().toString(), "--filter", filter.toString(),
+                "--trace-handshake", report + "," + go, "--tracer", "1", "--", "touch", marker.toString())
+                .redirectErrorStream(true).start();
+        // the launcher opens the report FIFO, then the go FIFO, before it forks: open both ends
+        // from our side concurrently, or each side waits for the other
+        java.util.concurrent.CompletableFuture<java.io.OutputStream> goOut = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        return Files.newOutputStream(go);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+        try {
+            try (java.io.BufferedReader in = Files.newBufferedReader(report);
+                    java.io.OutputStream g = goOut.get(20, TimeUnit.SECONDS)) {
+                String pid = in.readLine(); // nobody seizes it, but the go byte comes anyway
+                assertTrue(pid != null && pid.matches("\\d+"), String.valueOf(pid));
+                g.write('g');
+            }
+            assertTrue(launcher.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(125, launcher.exitValue());
+            String out = new String(launcher.getInputStream().readAllBytes());
+            assertEquals("syscage-launch: the program's tracer is 0, not the supervisor (1): refusing to start it\n", out);
+            assertFalse(Files.exists(marker));
+        } finally {
+            launcher.descendants().forEach(ProcessHandle::destroyForcibly);
+            launcher.destroyForcibly();
+        }
+    }
+
+    @Test
     void stopAndContinueBehaveAsWithoutTracing() throws Exception {
         Path p = policy("""
                   default: allow

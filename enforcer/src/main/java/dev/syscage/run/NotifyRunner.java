@@ -1,0 +1,251 @@
+package dev.syscage.run;
+
+import com.sun.jna.LastErrorException;
+import dev.syscage.nativeaccess.LinuxCLibrary;
+import dev.syscage.nativeaccess.SeccompNotify;
+import dev.syscage.supervise.notify.NotifySupervisor;
+import dev.syscage.supervise.trace.TraceSupervisor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+
+/**
+ * Runs a program under a filter whose {@code notify} rules the JVM answers through a seccomp
+ * listener. The filter must be installed by the program's own process, so the launcher forks
+ * it (see docs/supervisor.md, notify mode), and the handshake goes over two pipes:
+ *
+ * <ol>
+ *   <li>the launcher's child reports "PID FD": its pid and the fd number its listener will get,
+ *       then installs the filter;</li>
+ *   <li>the JVM takes the listener with pidfd_open + pidfd_getfd (retrying until the filter is
+ *       installed), starts the supervisor thread, and sends one byte on the go pipe;</li>
+ *   <li>the child closes its own copy of the listener and execs.</li>
+ * </ol>
+ * The program is free for ptrace (strace, gdb). If the JVM dies, the launcher (a child
+ * subreaper watching the JVM's pidfd) kills the whole program tree.
+ */
+public final class NotifyRunner {
+    private static final int HANDSHAKE_TIMEOUT_MS = 30_000;
+    private static final String LISTENER_LINK = "anon_inode:seccomp notify";
+
+    private final LinuxCLibrary libc;
+    private final Runner runner;
+
+    public NotifyRunner(LinuxCLibrary libc, Runner runner) {
+        this.libc = libc;
+        this.runner = runner;
+    }
+
+    /** The result of a supervised run: the exit status and how many notifications were answered. */
+    public record Outcome(int exitCode, long events) {
+    }
+
+    public Outcome run(Path launcher, byte[] program, List<String> launcherFlags, List<String> command,
+            TraceSupervisor.Decider decider, IntFunction<String> syscallName) throws Exception {
+        int me = libc.getpid();
+        try (SealedFilter filter = SealedFilter.of(libc, program); Handles h = new Handles(pipe(), pipe())) {
+            List<String> argv = new ArrayList<>(List.of(launcher.toString(), "--filter", filter.path(),
+                    "--notify-handshake", "/proc/" + me + "/fd/" + h.report[1] + ",/proc/" + me + "/fd/" + h.go[0]));
+            argv.addAll(launcherFlags);
+            argv.add("--");
+            argv.addAll(command);
+            h.launcher = new ProcessBuilder(argv).inheritIO().start();
+            SignalForwarding.to(libc, h.launcher.pid());
+            int child = handOver(h, decider);
+            if (child < 0) {
+                return new Outcome(h.launcher.waitFor(), 0); // the launcher failed and said why
+            }
+            int code = h.launcher.waitFor();
+            long events = finish(h.supervisor);
+            runner.reportSigsys(code, child, command, syscallName);
+            return new Outcome(code, events);
+        }
+    }
+
+    /**
+     * Steps 1-3 of the handshake: the child's pid, or -1 when the launcher failed first. On
+     * return the supervisor runs and the go byte is sent.
+     */
+    private int handOver(Handles h, TraceSupervisor.Decider decider) throws Exception {
+        String line = readLine(h.report[0], h.launcher);
+        if (line == null) {
+            return -1;
+        }
+        String[] f = line.split(" ");
+        int child = Integer.parseInt(f[0]);
+        h.pidfd = openChild(child, h.launcher.pid());
+        h.listener.set(takeListener(h.pidfd, Integer.parseInt(f[1]), h.launcher));
+        if (h.listener.get() < 0) {
+            return -1;
+        }
+        h.supervisor = new NotifySupervisor(h.listener.get(), decider);
+        // if the supervisor fails, closing the listener fails every routed call (ENOSYS)
+        // instead of leaving the program blocked in one; the error is thrown at the end
+        h.supervisor.finished().whenComplete((n, e) -> {
+            if (e != null) {
+                closeQuietly(h.listener.getAndSet(-1));
+            }
+        });
+        h.supervisor.start();
+        if (libc.write(h.go[1], new byte[] {'g'}, 1) != 1) {
+            throw new IllegalStateException("write(go pipe): " + libc.strerror(libc.errno()));
+        }
+        return child;
+    }
+
+    /** What a run holds, released in order: pipes, launcher, supervisor, listener, pidfd. */
+    private final class Handles implements AutoCloseable {
+        final int[] report;
+        final int[] go;
+        final AtomicInteger listener = new AtomicInteger(-1);
+        Process launcher;
+        int pidfd = -1;
+        NotifySupervisor supervisor;
+
+        Handles(int[] report, int[] go) {
+            this.report = report;
+            this.go = go;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            for (int fd : new int[] {report[0], report[1], go[0], go[1]}) {
+                libc.close(fd); // the go pipe's end-of-file stops a child still waiting for it
+            }
+            if (launcher != null && launcher.isAlive()) {
+                launcher.destroyForcibly();
+            }
+            if (supervisor != null) {
+                supervisor.stop();
+                try {
+                    supervisor.finished().get(5, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    // the run's own outcome or exception is what counts here
+                }
+            }
+            closeQuietly(listener.getAndSet(-1));
+            closeQuietly(pidfd);
+        }
+    }
+
+    /** Waits until no process uses the filter (the launcher has killed and reaped the tree). */
+    private static long finish(NotifySupervisor supervisor) throws Exception {
+        try {
+            return supervisor.finished().get(10, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            supervisor.stop();
+            return supervisor.finished().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A pidfd for the launcher's child, checked to still be that child. */
+    private static int openChild(int child, long launcherPid) throws IOException {
+        int fd;
+        try {
+            fd = SeccompNotify.pidfd_open(child);
+        } catch (LastErrorException e) {
+            throw new IOException("pidfd_open(" + child + "): errno " + e.getErrorCode()
+                    + " (notify mode needs Linux 5.6 or later)", e);
+        }
+        if (parentOf(child) != launcherPid) {
+            closeQuietly(fd);
+            throw new IOException("process " + child + " is not the launcher's child any more");
+        }
+        return fd;
+    }
+
+    /**
+     * The child's listener, copied with pidfd_getfd once the filter is installed; -1 when the
+     * child exited first (the launcher says why).
+     */
+    private static int takeListener(int pidfd, int targetFd, Process launcher) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_TIMEOUT_MS);
+        while (System.nanoTime() < deadline) {
+            try {
+                int fd = SeccompNotify.pidfd_getfd(pidfd, targetFd);
+                if (isListener(fd)) {
+                    return fd;
+                }
+                closeQuietly(fd);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == SeccompNotify.ESRCH) {
+                    return -1;
+                }
+                if (e.getErrorCode() != SeccompNotify.EBADF) {
+                    throw new IOException("pidfd_getfd: errno " + e.getErrorCode()
+                            + " (EPERM: ptrace access to the program is needed, see kernel.yama.ptrace_scope)", e);
+                }
+            }
+            if (!launcher.isAlive()) {
+                return -1;
+            }
+            Thread.sleep(1);
+        }
+        throw new IOException("the program's seccomp listener did not appear within " + HANDSHAKE_TIMEOUT_MS + " ms");
+    }
+
+    private static boolean isListener(int fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().equals(LISTENER_LINK);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static long parentOf(int pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static void closeQuietly(int fd) {
+        if (fd >= 0) {
+            try {
+                SeccompNotify.close(fd);
+            } catch (LastErrorException e) {
+                // nothing to do
+            }
+        }
+    }
+
+    private int[] pipe() {
+        int[] fds = new int[2];
+        if (libc.pipe2(fds, LinuxCLibrary.O_CLOEXEC) != 0) {
+            throw new IllegalStateException("pipe2: " + libc.strerror(libc.errno()));
+        }
+        return fds;
+    }
+
+    /** One line from the launcher's child, or null when the launcher exited first. */
+    private String readLine(int fd, Process launcher) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        byte[] one = new byte[1];
+        short[] revents = new short[1];
+        long deadline = System.nanoTime() + HANDSHAKE_TIMEOUT_MS * 1_000_000L;
+        while (System.nanoTime() < deadline) {
+            int r = libc.pollOne(fd, LinuxCLibrary.POLLIN, 100, revents);
+            if (r > 0 && (revents[0] & LinuxCLibrary.POLLIN) != 0) {
+                if (libc.read(fd, one, 1) == 1) {
+                    if (one[0] == '\n') {
+                        return sb.toString();
+                    }
+                    sb.append(new String(one, StandardCharsets.US_ASCII));
+                }
+            } else if (!launcher.isAlive()) {
+                return null;
+            }
+        }
+        throw new IOException("the launcher did not report the program within " + HANDSHAKE_TIMEOUT_MS + " ms");
+    }
+}

@@ -1,0 +1,233 @@
+package dev.syscage.supervise.notify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.syscage.run.RunTest;
+import dev.syscage.run.RunTest.Result;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code syscage run} in notify mode, end to end: the JVM answers real programs' seccomp user
+ * notifications with the policy's supervise rules and logs every one; the program stays free for
+ * ptrace (strace attaches, which trace mode forbids); killing the JVM leaves no process behind.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class NotifyModeTest {
+    private static final String LOOP = "while :; do read x < /etc/hostname; sleep 0.05; done";
+
+    @TempDir
+    Path dir;
+
+    static Path testprog(String name) {
+        return Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", name).toAbsolutePath();
+    }
+
+    private Path policy(String action, String supervise) throws IOException {
+        Path p = dir.resolve("routed.yaml");
+        Files.writeString(p, """
+                version: 1
+                include: [default]
+                default: errno EPERM
+                rules:
+                  - action: %s
+                    syscalls: [openat, open, execve]
+                supervise:
+                """.formatted(action) + supervise);
+        return p;
+    }
+
+    private static List<JsonNode> records(Path log) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+            out.add(json.readTree(line));
+        }
+        return out;
+    }
+
+    @Test
+    void pathRulesDecideOpensAndEveryEventIsLogged() throws Exception {
+        Path p = policy("trace", """
+                  rules:
+                    - syscalls: [openat, open]
+                      path: ["/etc/shadow", "/root/**"]
+                      decision: errno EACCES
+                  default: allow
+                """);
+        Path log = dir.resolve("audit.jsonl");
+        Result r = RunTest.syscage(dir, "run", "--mode", "notify", "--policy", p.toString(), "--log", log.toString(), "--",
+                testprog("opens").toString(), "/etc/hostname", "/etc/shadow", "/root/.profile");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("/etc/hostname: ok\n/etc/shadow: errno EACCES\n/root/.profile: errno EACCES\n", r.out());
+        List<JsonNode> recs = records(log);
+        JsonNode shadow = recs.stream().filter(n -> "/etc/shadow".equals(n.path("path").asText())).findFirst().orElseThrow();
+        assertEquals("openat", shadow.path("syscall").asText());
+        assertEquals("errno", shadow.path("decision").asText());
+        assertEquals(13, shadow.path("errno").asInt());
+        assertTrue(shadow.path("rule").asText().endsWith("routed.yaml:9"), shadow.toString());
+        assertTrue(recs.stream().allMatch(n -> "notify".equals(n.path("source").asText())), "not all via notify: " + recs);
+        assertTrue(recs.stream().anyMatch(n -> "execve".equals(n.path("syscall").asText())), "execve not logged");
+        assertTrue(r.err().contains("syscage: audit log: " + log + " (" + recs.size() + " records)"), r.err());
+    }
+
+    @Test
+    void aPolicyWithNotifyActionsRunsInNotifyModeByItself() throws Exception {
+        Path p = policy("notify", """
+                  rules:
+                    - syscalls: [openat]
+                      path: ["/etc/hostname"]
+                      decision: errno ENOENT
+                  default: allow
+                """);
+        Path log = dir.resolve("audit.jsonl");
+        Result r = RunTest.syscage(dir, "run", "--policy", p.toString(), "--log", log.toString(), "--",
+                testprog("opens").toString(), "/etc/hostname", "/etc/passwd");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("/etc/hostname: errno ENOENT\n/etc/passwd: ok\n", r.out());
+        assertTrue(records(log).stream().anyMatch(n -> "/etc/passwd".equals(n.path("path").asText())
+                && "notify".equals(n.path("source").asText()) && "allow".equals(n.path("decision").asText())));
+    }
+
+    @Test
+    void straceAttachesUnderNotifyModeAndTheListenerIsNotTheProgramsFd() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/strace")), "strace is not installed");
+        Path log = dir.resolve("audit.jsonl");
+        Process proc = start("notify", log, LOOP);
+        try {
+            ProcessHandle shell = waitForShell(proc);
+            for (Path fd : Files.list(Path.of("/proc/" + shell.pid() + "/fd")).toList()) {
+                String target = Files.readSymbolicLink(fd).toString();
+                assertFalse(target.contains("seccomp"), "the program holds the listener: " + fd + " -> " + target);
+            }
+            String trace = strace(shell.pid());
+            assertTrue(trace.contains("attached"), trace);
+            assertTrue(trace.contains("openat(AT_FDCWD, \"/etc/hostname\""), "strace did not see the routed openat:\n" + trace);
+            long before = records(log).size();
+            Thread.sleep(500);
+            assertTrue(records(log).size() > before, "the supervisor stopped logging after strace attached");
+        } finally {
+            stop(proc);
+        }
+    }
+
+    @Test
+    void gdbAttachesAndPrintsABacktraceWhileTheSupervisorGoesOn() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/gdb")), "gdb is not installed");
+        Path log = dir.resolve("audit.jsonl");
+        Process proc = start("notify", log, LOOP);
+        try {
+            ProcessHandle shell = waitForShell(proc);
+            Path out = dir.resolve("gdb");
+            Process gdb = new ProcessBuilder("timeout", "30", "gdb", "-nx", "-p", String.valueOf(shell.pid()), "-batch",
+                    "-ex", "bt").redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            assertTrue(gdb.waitFor(40, TimeUnit.SECONDS), "gdb did not end");
+            String text = Files.readString(out, StandardCharsets.UTF_8);
+            assertTrue(text.matches("(?s).*\\n#0 .*"), "no backtrace:\n" + text);
+            long before = records(log).size();
+            Thread.sleep(500);
+            assertTrue(records(log).size() > before, "the supervisor stopped logging after gdb detached");
+        } finally {
+            stop(proc);
+        }
+    }
+
+    @Test
+    void straceCannotAttachUnderTraceMode() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/strace")), "strace is not installed");
+        Process proc = start("trace", dir.resolve("audit.jsonl"), LOOP);
+        try {
+            ProcessHandle shell = waitForShell(proc);
+            String trace = strace(shell.pid());
+            assertTrue(trace.contains("Operation not permitted"), trace);
+            assertFalse(trace.contains("openat(AT_FDCWD"), trace);
+        } finally {
+            stop(proc);
+        }
+    }
+
+    @Test
+    void killingTheSupervisorLeavesNoSurvivor() throws Exception {
+        Process proc = start("notify", dir.resolve("audit.jsonl"),
+                "sleep 100 & sleep 100 & setsid sh -c 'sleep 100' & " + LOOP);
+        List<ProcessHandle> tree;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            do {
+                Thread.sleep(100);
+                tree = proc.descendants().toList();
+                assertTrue(System.nanoTime() < deadline, "the program tree never came up");
+            } while (tree.stream().filter(h -> h.info().arguments().map(a -> a.length == 1 && a[0].equals("100"))
+                    .orElse(false)).count() < 3);
+            new ProcessBuilder("kill", "-KILL", String.valueOf(proc.pid())).start().waitFor();
+            assertTrue(proc.waitFor(10, TimeUnit.SECONDS));
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (tree.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            assertEquals(0, tree.stream().filter(ProcessHandle::isAlive).count(),
+                    "survivors: " + tree.stream().filter(ProcessHandle::isAlive).map(h -> h.pid() + " " + h.info().commandLine().orElse("")).toList());
+        } finally {
+            stop(proc);
+        }
+    }
+
+    /** syscage run in the background, in the given mode, running {@code sh -c script}. */
+    private Process start(String mode, Path log, String script) throws IOException {
+        Path p = policy("trace", """
+                  default: allow
+                """);
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),
+                "dev.syscage.cli.Main", "run", "--mode", mode, "--policy", p.toString(), "--log", log.toString(),
+                "--", "sh", "-c", script);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out-" + mode).toFile()).start();
+    }
+
+    private static void stop(Process proc) {
+        proc.descendants().forEach(ProcessHandle::destroyForcibly);
+        proc.destroyForcibly();
+    }
+
+    /** What {@code strace -f -p PID -e trace=openat} prints in two seconds. */
+    private String strace(long pid) throws IOException, InterruptedException {
+        Path out = dir.resolve("strace-" + pid);
+        Process s = new ProcessBuilder("timeout", "-s", "INT", "2", "strace", "-f", "-p", String.valueOf(pid),
+                "-e", "trace=openat").redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        assertTrue(s.waitFor(20, TimeUnit.SECONDS), "strace did not end");
+        return Files.readString(out, StandardCharsets.UTF_8);
+    }
+
+    /** The program: the descendant of {@code p} that runs {@code sh -c SCRIPT} (not the launcher). */
+    private static ProcessHandle waitForShell(Process p) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            var h = descendants(p).filter(d -> d.info().arguments().map(a -> a.length == 2 && a[0].equals("-c"))
+                    .orElse(false)).findFirst();
+            if (h.isPresent()) {
+                return h.get();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the program never started");
+    }
+
+    private static Stream<ProcessHandle> descendants(Process p) {
+        return p.descendants();
+    }
+}

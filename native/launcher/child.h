@@ -1,0 +1,43 @@
+/*
+ * What trace and notify mode share: the launcher forks the program's process and stays behind
+ * as its parent, so the supervisor can get hold of the process before it execs. These are the
+ * launcher side's pieces (passing signals on, exiting like the child) and the child's (a clean
+ * signal state, the one-byte "go" from the supervisor).
+ */
+#ifndef SYSCAGE_CHILD_H
+#define SYSCAGE_CHILD_H
+
+#include <stdnoreturn.h>
+#include <sys/types.h>
+
+/* The two handshake pipes, opened by path (usually /proc/JVM_PID/fd/N): write end, read end. */
+struct handshake_fds {
+    int report_fd;
+    int go_fd;
+};
+
+/* Opens REPORT for writing and GO for reading, close-on-exec; dies with 125 on failure. */
+void child_open_handshake(const char *report_path, const char *go_path, struct handshake_fds *fds);
+
+/*
+ * Before the fork: from now on SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent to the
+ * launcher are passed on to the child child_fork() makes (and ignored until it exists).
+ */
+void child_forward_signals(void);
+
+/* fork(), or die with 125. */
+pid_t child_fork(void);
+
+/* In the launcher: exit as the child did, with its status or by the signal that killed it. */
+noreturn void child_exit_like(int status);
+
+/* In the child: default dispositions for every signal (the mask is left as inherited). */
+void child_reset_signals(void);
+
+/*
+ * In the child: waits for the supervisor's one byte on go_fd. Async-signal-safe (usable under
+ * the filter). Dies with 125 when the supervisor went away (end of file) or the read failed.
+ */
+void child_wait_for_go(int go_fd);
+
+#endif

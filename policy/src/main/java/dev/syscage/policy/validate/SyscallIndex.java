@@ -15,13 +15,11 @@ import java.util.TreeSet;
  */
 final class SyscallIndex {
     private final List<Arch> arches;
-    private final Set<String> everywhere = new TreeSet<>();
+    /** Names of every table; loaded only when a name is not on the policy's arches (start-up time). */
+    private Set<String> everywhere;
 
     SyscallIndex(List<Arch> arches) {
         this.arches = List.copyOf(arches);
-        for (Arch a : Arch.values()) {
-            SyscallTable.of(a).all().forEach(s -> everywhere.add(s.name()));
-        }
     }
 
     List<Arch> arches() {
@@ -34,7 +32,7 @@ final class SyscallIndex {
 
     /** Whether some table, of any architecture, has the name. */
     boolean known(String name) {
-        return everywhere.contains(name);
+        return onPolicyArches(name) || allNames().contains(name);
     }
 
     /** Whether one of the policy's architectures has the name. */
@@ -44,6 +42,13 @@ final class SyscallIndex {
 
     /** Every syscall name of every table, for "did you mean". */
     Set<String> allNames() {
+        if (everywhere == null) {
+            Set<String> all = new TreeSet<>();
+            for (Arch a : Arch.values()) {
+                SyscallTable.of(a).all().forEach(s -> all.add(s.name()));
+            }
+            everywhere = all;
+        }
         return everywhere;
     }
 

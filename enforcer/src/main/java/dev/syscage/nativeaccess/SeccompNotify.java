@@ -23,6 +23,7 @@ public final class SeccompNotify {
     public static final long SYS_seccomp = 317;
     public static final long SYS_pidfd_open = 434;
     public static final long SYS_pidfd_getfd = 438;
+    public static final long SYS_openat2 = 437;
 
     public static final int SECCOMP_GET_NOTIF_SIZES = 3;
 
@@ -36,6 +37,26 @@ public final class SeccompNotify {
 
     public static final int SECCOMP_USER_NOTIF_FLAG_CONTINUE = 1;
     public static final int SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP = 1;
+
+    /** struct seccomp_notif_addfd: u64 id; u32 flags; u32 srcfd; u32 newfd; u32 newfd_flags. */
+    public static final int ADDFD_ID = 0;
+    public static final int ADDFD_FLAGS = 8;
+    public static final int ADDFD_SRCFD = 12;
+    public static final int ADDFD_NEWFD = 16;
+    public static final int ADDFD_NEWFD_FLAGS = 20;
+    public static final int ADDFD_SIZE = 24;
+    public static final int SECCOMP_ADDFD_FLAG_SETFD = 1;
+    public static final int SECCOMP_ADDFD_FLAG_SEND = 2;
+
+    /** struct open_how (openat2): u64 flags; u64 mode; u64 resolve. */
+    public static final int OPEN_HOW_SIZE = 24;
+    public static final long RESOLVE_NO_XDEV = 0x01;
+    public static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    public static final long RESOLVE_NO_SYMLINKS = 0x04;
+    public static final long RESOLVE_BENEATH = 0x08;
+    public static final long RESOLVE_IN_ROOT = 0x10;
+    public static final long RESOLVE_CACHED = 0x20;
+    public static final int AT_FDCWD = -100;
 
     /** struct seccomp_notif: u64 id; u32 pid; u32 flags; struct seccomp_data data. */
     public static final int NOTIF_ID = 0;
@@ -62,16 +83,29 @@ public final class SeccompNotify {
     public static final int EBADF = 9;
     public static final int ESRCH = 3;
     public static final int ENOSYS = 38;
+    public static final int EACCES = 13;
+    public static final int EFAULT = 14;
+    public static final int ENOTDIR = 20;
+    public static final int EINVAL = 22;
+    public static final int E2BIG = 7;
+    public static final int EPERM = 1;
 
     public static native int ioctl(int fd, long request, long arg) throws LastErrorException;
 
     public static native long syscall(long number, long a1, long a2, long a3) throws LastErrorException;
+
+    public static native long syscall(long number, long a1, long a2, long a3, long a4) throws LastErrorException;
 
     public static native int poll(long fds, long nfds, int timeout) throws LastErrorException;
 
     public static native int close(int fd) throws LastErrorException;
 
     public static native int kill(int pid, int sig) throws LastErrorException;
+
+    /** openat2(dirfd, path, how, size): {@code path} and {@code how} are native addresses. */
+    public static int openat2(int dirfd, long path, long how) {
+        return (int) syscall(SYS_openat2, dirfd, path, how, OPEN_HOW_SIZE);
+    }
 
     /** pidfd_open(pid, 0). */
     public static int pidfd_open(int pid) {

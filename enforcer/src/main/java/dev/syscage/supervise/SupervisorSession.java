@@ -4,17 +4,21 @@ import dev.syscage.policy.arch.Arch;
 import dev.syscage.supervise.audit.AuditLog;
 import dev.syscage.supervise.decode.SyscallDecoder;
 import dev.syscage.supervise.hooks.HookChain;
+import dev.syscage.supervise.notify.NotifyDecider;
 import dev.syscage.supervise.trace.TraceSupervisor;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where an event meets the policy: builds the context (name, decoded call on first use), runs
  * the hook chain with the supervise default as fallback, writes the audit record before the
  * decision is sent (the target is still stopped, so what is logged is what was decided on),
- * then tells every hook the outcome. Runs on the supervisor thread.
+ * then tells every hook the outcome. Runs on the supervisor thread. For notify mode it also
+ * hands out the path the decision was made on, rechecks the real path of a file the supervisor
+ * opened, and keeps a restarted call's second notification out of the audit log.
  */
-public final class SupervisorSession implements TraceSupervisor.Decider {
+public final class SupervisorSession implements TraceSupervisor.Decider, NotifyDecider {
     private final HookChain chain;
     private final Decision fallback;
     private final AuditLog log;
@@ -29,15 +33,35 @@ public final class SupervisorSession implements TraceSupervisor.Decider {
 
     @Override
     public Decision decide(SyscallEvent event, TargetMemory memory) {
+        return decide(event, memory, null).decision();
+    }
+
+    @Override
+    public Outcome decide(SyscallEvent event, TargetMemory memory, Outcome resentOf) {
         long start = System.nanoTime();
-        SyscallDecoder decoder = decoders.computeIfAbsent(event.arch(), SyscallDecoder::new);
-        Context ctx = new Context(event, memory, decoder);
+        Context ctx = new Context(event, memory, decoders.computeIfAbsent(event.arch(), SyscallDecoder::new), null);
         HookChain.Verdict v = chain.verdict(ctx, fallback);
         long latency = System.nanoTime() - start;
+        DecodedCall call = ctx.decoded();
+        Outcome out = new Outcome(v.decision(), call.path(), call.resolvedPath());
+        if (out.equals(resentOf)) {
+            return out; // the same call, restarted after a signal: logged and counted once already
+        }
         if (log != null) {
             log.record(ctx, v.decision(), v.hook(), latency);
         }
         chain.decided(ctx, v.decision(), latency);
+        return out;
+    }
+
+    @Override
+    public Decision recheck(SyscallEvent event, TargetMemory memory, String realPath) {
+        long start = System.nanoTime();
+        Context ctx = new Context(event, memory, decoders.computeIfAbsent(event.arch(), SyscallDecoder::new), realPath);
+        HookChain.Verdict v = chain.verdict(ctx, fallback);
+        if (v.decision().kind() != Decision.Kind.ALLOW && log != null) {
+            log.record(ctx, v.decision(), v.hook(), System.nanoTime() - start);
+        }
         return v.decision();
     }
 
@@ -48,17 +72,22 @@ public final class SupervisorSession implements TraceSupervisor.Decider {
         }
     }
 
-    /** The context of one event; the decoded call is computed once, when first asked for. */
+    /**
+     * The context of one event; the decoded call is computed once, when first asked for. A
+     * {@code realPath} replaces the resolved path (a recheck of the file actually opened).
+     */
     private static final class Context implements SyscallContext {
         private final SyscallEvent event;
         private final TargetMemory memory;
         private final SyscallDecoder decoder;
+        private final String realPath;
         private DecodedCall decoded;
 
-        Context(SyscallEvent event, TargetMemory memory, SyscallDecoder decoder) {
+        Context(SyscallEvent event, TargetMemory memory, SyscallDecoder decoder, String realPath) {
             this.event = event;
             this.memory = memory;
             this.decoder = decoder;
+            this.realPath = realPath;
         }
 
         @Override
@@ -80,6 +109,9 @@ public final class SupervisorSession implements TraceSupervisor.Decider {
         public DecodedCall decoded() {
             if (decoded == null) {
                 decoded = decoder.decode(event.nr(), event.args(), memory);
+                if (realPath != null) {
+                    decoded = new DecodedCall(decoded.name(), decoded.args(), decoded.path(), Optional.of(realPath));
+                }
             }
             return decoded;
         }

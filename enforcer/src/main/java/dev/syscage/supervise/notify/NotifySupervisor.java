@@ -8,8 +8,14 @@ import com.sun.jna.Pointer;
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SyscallEvent;
+import dev.syscage.supervise.TargetMemory;
 import dev.syscage.supervise.trace.ProcTargetMemory;
 import dev.syscage.supervise.trace.TraceSupervisor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -18,22 +24,35 @@ import java.util.concurrent.CompletableFuture;
  * as trace mode (so rules, audit log, hooks and metrics are shared), and answers:
  *
  * <ul>
- *   <li>allow: {@code SECCOMP_USER_NOTIF_FLAG_CONTINUE}: the kernel runs the call as the target
- *       asked, reading its arguments again. For a path argument that is no security decision:
- *       another thread of the target can change the path between the check and the call;</li>
+ *   <li>allow, for an open (open, creat, openat, openat2): the supervisor opens the path the
+ *       rules matched itself ({@code openat2}, same flags and mode, no magic links), checks the
+ *       real path of what it got against the rules again when it differs (a symlink), and
+ *       injects the fd with {@code SECCOMP_IOCTL_NOTIF_ADDFD} + {@code SECCOMP_ADDFD_FLAG_SEND}:
+ *       the kernel never reads the path again, so another thread changing it cannot matter.
+ *       Only when the target has the supervisor's credentials and view of the filesystem
+ *       ({@link Creds}), else EACCES;</li>
+ *   <li>allow, any other call: {@code SECCOMP_USER_NOTIF_FLAG_CONTINUE}: the kernel runs the
+ *       call as the target asked, reading its arguments again (see docs/notify.md for why that
+ *       is acceptable for the calls routed today);</li>
  *   <li>errno: the call does not run and fails with that errno;</li>
  *   <li>kill: SIGKILL to the process, then an ENOSYS answer in case it is not gone yet.</li>
  * </ul>
  * Memory read while deciding is trusted only if {@code SECCOMP_IOCTL_NOTIF_ID_VALID} still holds
  * afterwards (the thread could have died and its pid been reused); if not, nothing is sent. An
- * ENOENT from RECV or SEND means the call was interrupted or the target died: nothing to answer.
+ * ENOENT from RECV, SEND or ADDFD means the call was interrupted or the target died: nothing to
+ * answer, and a restart of the same call is kept out of the audit log ({@link Unanswered}).
  * The loop ends when the listener reports POLLHUP: no process uses the filter any more.
  */
 public final class NotifySupervisor implements Runnable {
     private static final int POLL_MS = 200;
 
     private final int listener;
-    private final TraceSupervisor.Decider decider;
+    private final TraceSupervisor.Decider trace;
+    private final NotifyDecider decider;
+    private final FdInjector injector;
+    private final Unanswered unanswered = new Unanswered();
+    private Creds self;
+    private Path ownMountNs;
     private final CompletableFuture<Long> finished = new CompletableFuture<>();
     private final ProcTargetMemory memory = new ProcTargetMemory();
     private final ProcessIds ids = new ProcessIds();
@@ -47,7 +66,9 @@ public final class NotifySupervisor implements Runnable {
     /** @param listener the seccomp listener fd; this supervisor does not close it */
     public NotifySupervisor(int listener, TraceSupervisor.Decider decider) {
         this.listener = listener;
-        this.decider = decider;
+        this.trace = decider;
+        this.decider = NotifyDecider.of(decider);
+        this.injector = new FdInjector(listener);
     }
 
     /** Starts the supervisor on its own platform thread. */
@@ -75,11 +96,21 @@ public final class NotifySupervisor implements Runnable {
             notif = new Memory(Math.max(sizes.notif(), NOTIF_SIZE));
             resp = new Memory(Math.max(sizes.resp(), RESP_SIZE));
             syncWakeUp();
+            self = Creds.self();
+            ownMountNs = ownMountNs();
             loop();
             finished.complete(seq);
         } catch (RuntimeException | Error e) {
             finished.completeExceptionally(e);
             throw e;
+        }
+    }
+
+    private static Path ownMountNs() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/ns/mnt"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self/ns/mnt", e);
         }
     }
 
@@ -126,27 +157,93 @@ public final class NotifySupervisor implements Runnable {
             throw e;
         }
         long id = notif.getLong(NOTIF_ID);
-        SyscallEvent event = event();
-        Arch arch = event.arch();
-        Decision d = Arch.byAuditArch(notif.getInt(NOTIF_DATA_ARCH)).isEmpty() ? Decision.kill("unknown arch")
-                : decider.decide(event, memory.at(event.pid(), event.tid()));
+        Creds creds = ids.status(notif.getInt(NOTIF_PID));
+        SyscallEvent event = event(creds.tgid());
+        TargetMemory mem = memory.at(event.pid(), event.tid());
+        NotifyDecider.Outcome out = Arch.byAuditArch(notif.getInt(NOTIF_DATA_ARCH)).isEmpty()
+                ? new NotifyDecider.Outcome(Decision.kill("unknown arch"), Optional.empty(), Optional.empty())
+                : decider.decide(event, mem, unanswered.resentOf(event));
         if (!idValid(id)) {
-            return; // what was read may belong to another process now; the caller is gone anyway
+            unanswered.add(event, out); // what was read may belong to another process now; nothing is sent
+            return;
         }
-        if (arch == Arch.X86_64 && d.kind() == Decision.Kind.ALLOW && isExec(event.nr())) {
-            decider.processChanged(event.pid()); // its comm and exe change with the exec
+        if (event.arch() == Arch.X86_64 && out.decision().kind() == Decision.Kind.ALLOW && isExec(event.nr())) {
+            trace.processChanged(event.pid()); // its comm and exe change with the exec
         }
-        answer(id, event.pid(), d);
+        boolean answered = out.decision().kind() == Decision.Kind.ALLOW ? allow(id, event, mem, out, creds)
+                : answer(id, event.pid(), out.decision());
+        if (!answered) {
+            unanswered.add(event, out);
+        }
     }
 
-    private SyscallEvent event() {
+    /**
+     * An allowed call: CONTINUE, unless it is an open, which the supervisor makes itself so the
+     * file the target gets is the one the rules saw (see {@link OpenCall}, {@link FdInjector}).
+     */
+    private boolean allow(long id, SyscallEvent e, TargetMemory mem, NotifyDecider.Outcome out, Creds creds) {
+        Optional<OpenCall> call = OpenCall.of(e, mem);
+        if (call.isEmpty()) {
+            return send(id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+        }
+        if (!creds.sameRightsAs(self) || !sameView(e.tid())) {
+            return send(id, -EACCES, 0); // it must not open with rights or a view it does not have
+        }
+        OpenCall.Plan plan = call.get().plan(out.path(), out.resolvedPath(), e.pid(), e.tid(), creds.umask());
+        if (plan.errno() != 0) {
+            return send(id, -plan.errno(), 0);
+        }
+        int fd = injector.open(plan);
+        if (fd < 0) {
+            return send(id, fd, 0); // the target's own open would have failed the same way
+        }
+        try {
+            Decision again = recheck(e, mem, call.get(), plan, fd);
+            if (again.kind() != Decision.Kind.ALLOW) {
+                return answer(id, e.pid(), again);
+            }
+            int err = injector.inject(id, fd, plan.cloexec());
+            return err == 0 || (err != ENOENT && send(id, -err, 0));
+        } finally {
+            FdInjector.closeQuietly(fd);
+        }
+    }
+
+    /** Allow when the opened file's real path is the one decided on, else what the rules say about it. */
+    private Decision recheck(SyscallEvent e, TargetMemory mem, OpenCall call, OpenCall.Plan plan, int fd) {
+        Optional<String> real = FdInjector.realPath(fd);
+        if (real.isEmpty()) {
+            return Decision.errno(EACCES, "real path unknown");
+        }
+        String actual = call.tmpfile() ? parent(real.get()) : real.get();
+        String expected = plan.path().length() > 1 && plan.path().endsWith("/")
+                ? plan.path().substring(0, plan.path().length() - 1) : plan.path();
+        return actual.equals(expected) ? Decision.allow("") : decider.recheck(e, mem, actual);
+    }
+
+    private static String parent(String p) {
+        int slash = p.lastIndexOf('/');
+        return slash <= 0 ? "/" : p.substring(0, slash);
+    }
+
+    /** The target sees the same root and mount namespace as the supervisor, so a path means the same file. */
+    private boolean sameView(int tid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + tid + "/root")).toString().equals("/")
+                    && Files.readSymbolicLink(Path.of("/proc/" + tid + "/ns/mnt")).equals(ownMountNs);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private SyscallEvent event(int pid) {
         int tid = notif.getInt(NOTIF_PID);
         Arch arch = Arch.byAuditArch(notif.getInt(NOTIF_DATA_ARCH)).orElse(Arch.X86_64);
         long[] args = new long[6];
         for (int i = 0; i < 6; i++) {
             args[i] = notif.getLong(NOTIF_DATA_ARGS + 8L * i);
         }
-        return new SyscallEvent(++seq, System.currentTimeMillis() * 1_000_000L, ids.tgid(tid), tid, arch,
+        return new SyscallEvent(++seq, System.currentTimeMillis() * 1_000_000L, pid, tid, arch,
                 notif.getInt(NOTIF_DATA_NR), args, notif.getLong(NOTIF_DATA_IP), SyscallEvent.Source.NOTIFY, 0);
     }
 
@@ -167,27 +264,36 @@ public final class NotifySupervisor implements Runnable {
         }
     }
 
-    private void answer(long id, int pid, Decision d) {
-        resp.clear();
-        resp.setLong(RESP_ID, id);
-        switch (d.kind()) {
-            case ALLOW -> resp.setInt(RESP_FLAGS, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
-            case ERRNO -> resp.setInt(RESP_ERROR, -d.errno());
+    /** Sends {@code d}; false when the notification was gone (ENOENT). */
+    private boolean answer(long id, int pid, Decision d) {
+        return switch (d.kind()) {
+            case ALLOW -> send(id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+            case ERRNO -> send(id, -d.errno(), 0);
             case KILL -> {
                 try {
                     kill(pid, SIGKILL);
                 } catch (LastErrorException e) {
                     // already gone
                 }
-                resp.setInt(RESP_ERROR, -ENOSYS);
+                yield send(id, -ENOSYS, 0);
             }
-        }
+        };
+    }
+
+    /** SECCOMP_IOCTL_NOTIF_SEND; false when the call was interrupted or the caller died meanwhile. */
+    private boolean send(long id, int error, int flags) {
+        resp.clear();
+        resp.setLong(RESP_ID, id);
+        resp.setInt(RESP_ERROR, error);
+        resp.setInt(RESP_FLAGS, flags);
         try {
             ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, Pointer.nativeValue(resp));
+            return true;
         } catch (LastErrorException e) {
             if (e.getErrorCode() != ENOENT) {
-                throw e; // ENOENT: the call was interrupted or the caller died meanwhile
+                throw e;
             }
+            return false;
         }
     }
 }

@@ -1,0 +1,64 @@
+package dev.syscage.supervise.notify;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What /proc/TID/status says about a thread's identity: its process, the credentials a file
+ * open is checked with (effective and filesystem uid/gid, supplementary groups, effective
+ * capabilities) and its umask. The supervisor opens files for the target only when these equal
+ * its own (see {@link #sameRightsAs}): it must never lend the target rights it does not have.
+ *
+ * @param known false when the status could not be read (the thread is gone)
+ */
+record Creds(boolean known, int tgid, String euid, String fsuid, String egid, String fsgid, String groups,
+        String capEff, int umask) {
+
+    static Creds unknown(int tid) {
+        return new Creds(false, tid, "", "", "", "", "", "", 0);
+    }
+
+    /** The supervisor's own (the JVM's). */
+    static Creds self() {
+        try {
+            return parse(-1, Files.readAllLines(Path.of("/proc/self/status")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self/status", e);
+        }
+    }
+
+    static Creds parse(int tid, List<String> lines) {
+        int tgid = tid;
+        String[] uid = {"", "", "", ""};
+        String[] gid = {"", "", "", ""};
+        String groups = "";
+        String cap = "";
+        int umask = 022;
+        for (String line : lines) {
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            String value = line.substring(colon + 1).strip();
+            switch (line.substring(0, colon)) {
+                case "Tgid" -> tgid = Integer.parseInt(value);
+                case "Uid" -> uid = value.split("\\s+");
+                case "Gid" -> gid = value.split("\\s+");
+                case "Groups" -> groups = value;
+                case "CapEff" -> cap = value;
+                case "Umask" -> umask = Integer.parseInt(value, 8);
+                default -> { }
+            }
+        }
+        return new Creds(uid.length == 4 && !uid[1].isEmpty(), tgid, uid[1], uid[3], gid[1], gid[3], groups, cap, umask);
+    }
+
+    /** The same rights to open a file: effective and fs ids, groups and effective capabilities. */
+    boolean sameRightsAs(Creds other) {
+        return known && other.known && euid.equals(other.euid) && fsuid.equals(other.fsuid) && egid.equals(other.egid)
+                && fsgid.equals(other.fsgid) && groups.equals(other.groups) && capEff.equals(other.capEff);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.syscage.supervise.notify;
+
+import static dev.syscage.nativeaccess.SeccompNotify.*;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The native half of a race-free open: {@code openat2} in the supervisor, the real path of what
+ * it opened ({@code /proc/self/fd/N}), and {@code SECCOMP_IOCTL_NOTIF_ADDFD} with
+ * {@code SECCOMP_ADDFD_FLAG_SEND}, which installs the file in the target as the lowest free fd
+ * and answers the notification with that number in one step. Owned by the supervisor thread.
+ */
+final class FdInjector {
+    private final int listener;
+    private final Memory how = new Memory(OPEN_HOW_SIZE);
+    private final Memory addfd = new Memory(ADDFD_SIZE);
+
+    FdInjector(int listener) {
+        this.listener = listener;
+    }
+
+    /** Opens {@code plan}'s path as the supervisor: the new fd (close-on-exec here), or -errno. */
+    int open(OpenCall.Plan plan) {
+        byte[] name = plan.path().getBytes(StandardCharsets.UTF_8);
+        Memory path = new Memory(name.length + 1L);
+        path.write(0, name, 0, name.length);
+        path.setByte(name.length, (byte) 0);
+        how.setLong(0, plan.flags());
+        how.setLong(8, plan.mode());
+        how.setLong(16, plan.resolve());
+        try {
+            return openat2(AT_FDCWD, Pointer.nativeValue(path), Pointer.nativeValue(how));
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    /** What {@code fd} (ours) names now, as the kernel reports it; empty if it cannot be read. */
+    static Optional<String> realPath(int fd) {
+        try {
+            return Optional.of(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString());
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Gives {@code fd} to the target and answers notification {@code id} with its number there.
+     *
+     * @return 0 when answered, ENOENT when the notification is gone (interrupted or dead caller),
+     *     or another errno (EMFILE, ...) when the fd could not be installed and nothing was answered
+     */
+    int inject(long id, int fd, boolean cloexec) {
+        addfd.setLong(ADDFD_ID, id);
+        addfd.setInt(ADDFD_FLAGS, SECCOMP_ADDFD_FLAG_SEND);
+        addfd.setInt(ADDFD_SRCFD, fd);
+        addfd.setInt(ADDFD_NEWFD, 0);
+        addfd.setInt(ADDFD_NEWFD_FLAGS, cloexec ? (int) OpenCall.O_CLOEXEC : 0);
+        while (true) {
+            try {
+                ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, Pointer.nativeValue(addfd));
+                return 0;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != EINTR) {
+                    return e.getErrorCode();
+                }
+            }
+        }
+    }
+
+    static void closeQuietly(int fd) {
+        try {
+            close(fd);
+        } catch (LastErrorException e) {
+            // nothing to do: our copy is gone either way
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.syscage.supervise.notify;
+
+import dev.syscage.supervise.Decision;
+import dev.syscage.supervise.DecodedCall;
+import dev.syscage.supervise.SyscallEvent;
+import dev.syscage.supervise.TargetMemory;
+import dev.syscage.supervise.decode.SyscallDecoder;
+import dev.syscage.supervise.trace.TraceSupervisor;
+import java.util.Optional;
+
+/**
+ * What notify mode needs from the decision stage beyond trace mode's {@link TraceSupervisor.Decider}:
+ * the path the decision was made on (a race-free open must open exactly that one), a second look
+ * at the rules with the real path of the file it opened, and a way to keep a restarted call
+ * (re-sent by the kernel with a new id) out of the audit log a second time.
+ */
+public interface NotifyDecider {
+
+    /** A decision and the path the call named, as read once from the target and matched by the rules. */
+    record Outcome(Decision decision, Optional<String> path, Optional<String> resolvedPath) {
+    }
+
+    /**
+     * Decides one notification and records it. {@code resentOf} is the outcome of the
+     * interrupted call this one restarts, or null: when the new outcome equals it, the call is
+     * already in the audit log and is not recorded (or counted) again.
+     */
+    Outcome decide(SyscallEvent event, TargetMemory memory, Outcome resentOf);
+
+    /**
+     * The rules asked again about {@code realPath}, the file an allowed open actually reached
+     * (through symlinks). A decision other than allow is recorded as its own audit record.
+     */
+    Decision recheck(SyscallEvent event, TargetMemory memory, String realPath);
+
+    /**
+     * For a plain trace-mode decider: the path is decoded separately from the decision, so the
+     * binding of path to decision is only as exact as two reads of the target's memory are equal.
+     * Runs use {@link dev.syscage.supervise.SupervisorSession}, which implements this interface.
+     */
+    static NotifyDecider of(TraceSupervisor.Decider decider) {
+        if (decider instanceof NotifyDecider n) {
+            return n;
+        }
+        return new NotifyDecider() {
+            @Override
+            public Outcome decide(SyscallEvent event, TargetMemory memory, Outcome resentOf) {
+                Decision d = decider.decide(event, memory);
+                DecodedCall c = new SyscallDecoder(event.arch()).decode(event.nr(), event.args(), memory);
+                return new Outcome(d, c.path(), c.resolvedPath());
+            }
+
+            @Override
+            public Decision recheck(SyscallEvent event, TargetMemory memory, String realPath) {
+                return Decision.errno(dev.syscage.nativeaccess.SeccompNotify.EACCES, "real path " + realPath + " not rechecked");
+            }
+        };
+    }
+}

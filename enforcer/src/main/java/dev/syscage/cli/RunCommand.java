@@ -10,6 +10,7 @@ import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.run.LauncherLocator;
 import dev.syscage.run.NotifyRunner;
+import dev.syscage.run.NotifySupport;
 import dev.syscage.run.ProfileCatalog;
 import dev.syscage.run.Runner;
 import dev.syscage.run.SupervisedRun;
@@ -22,6 +23,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
@@ -72,7 +74,8 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--mode", paramLabel = "MODE",
             description = "How trace/notify rules reach the supervisor: trace (ptrace) or notify (seccomp user "
-                    + "notification; the program stays free for strace and gdb). Default: what the policy's actions say.")
+                    + "notification; the program stays free for strace and gdb). Default: notify if the policy has notify "
+                    + "actions, or has trace actions and the kernel supports user notification; else trace.")
     String mode;
 
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The program and its arguments (after --).")
@@ -114,14 +117,11 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** --mode, else what the policy routes with; null when nothing goes to the supervisor. */
+    /** --mode, else notify where the kernel supports it (see SupervisionMode.select); null when nothing is routed. */
     private SupervisionMode supervisionMode(Policy policy) {
-        SupervisionMode asked = mode == null ? null : SupervisionMode.parse(mode).orElseThrow(() -> UserException.badInput(
-                "unknown --mode '" + mode + "' (choose trace or notify)"));
-        if (!SupervisionMode.routesToSupervisor(policy)) {
-            return null;
-        }
-        return asked != null ? asked : SupervisionMode.of(policy).orElseThrow();
+        Optional<SupervisionMode> asked = mode == null ? Optional.empty() : Optional.of(SupervisionMode.parse(mode)
+                .orElseThrow(() -> UserException.badInput("unknown --mode '" + mode + "' (choose trace or notify)")));
+        return SupervisionMode.select(policy, asked, () -> NotifySupport.ofThisKernel().available()).orElse(null);
     }
 
     private SupervisedRun.Settings settings(Policy policy) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * How the supervisor gets the syscalls a policy routes to it: as ptrace stops ({@code trace}
@@ -42,6 +43,24 @@ public enum SupervisionMode {
             return Optional.of(NOTIFY);
         }
         return routes(policy, Action.Kind.TRACE) ? Optional.of(TRACE) : Optional.empty();
+    }
+
+    /**
+     * The mode a run uses: none when the policy routes nothing to the supervisor; else the mode
+     * asked for; else notify for a policy with notify actions; else (trace actions only) notify
+     * when the kernel supports it, so the program stays free for strace and gdb, and trace when
+     * it does not. {@code notifySupported} is only asked in that last case.
+     */
+    public static Optional<SupervisionMode> select(Policy policy, Optional<SupervisionMode> asked,
+            BooleanSupplier notifySupported) {
+        Optional<SupervisionMode> own = of(policy);
+        if (own.isEmpty() || asked.isPresent()) {
+            return own.isEmpty() ? own : asked;
+        }
+        if (own.get() == NOTIFY) {
+            return own;
+        }
+        return Optional.of(notifySupported.getAsBoolean() ? NOTIFY : TRACE);
     }
 
     /** True when any rule, default or arch action of the policy is a trace or notify action. */

@@ -66,7 +66,7 @@ class TraceModeTest {
                   default: allow
                 """);
         Path log = dir.resolve("audit.jsonl");
-        Result r = RunTest.syscage(dir, "run", "--policy", p.toString(), "--log", log.toString(), "--",
+        Result r = RunTest.syscage(dir, "run", "--mode", "trace", "--policy", p.toString(), "--log", log.toString(), "--",
                 testprog("opens").toString(), "/etc/hostname", "/etc/shadow", "/root/.profile");
         assertEquals(0, r.code(), r.err());
         assertEquals("/etc/hostname: ok\n/etc/shadow: errno EACCES\n/root/.profile: errno EACCES\n", r.out());
@@ -95,7 +95,7 @@ class TraceModeTest {
         Path local = dir.resolve("tool");
         Files.copy(Path.of("/bin/true"), local);
         local.toFile().setExecutable(true);
-        Result r = RunTest.syscage(dir, "run", "--policy", p.toString(), "--log", log.toString(), "--log-format", "jsonl",
+        Result r = RunTest.syscage(dir, "run", "--mode", "trace", "--policy", p.toString(), "--log", log.toString(), "--log-format", "jsonl",
                 "--", "sh", "-c", "cat /etc/hostname >/dev/null && echo cat-ran; " + local + " || echo tool-denied");
         assertEquals(0, r.code(), r.err());
         assertEquals("cat-ran\ntool-denied\n", r.out());
@@ -118,7 +118,7 @@ class TraceModeTest {
                 """);
         Path log = dir.resolve("audit.jsonl");
         int perThread = 2000;
-        Result r = RunTest.syscage(dir, "run", "--policy", p.toString(), "--log", log.toString(), "--",
+        Result r = RunTest.syscage(dir, "run", "--mode", "trace", "--policy", p.toString(), "--log", log.toString(), "--",
                 "sh", "-c", testprog("threads") + " /etc/hostname " + perThread + " 8 && " + testprog("forkstorm") + " 20 100");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("total: ok=0 EACCES=" + (8 * perThread) + "\n"), r.out());
@@ -135,7 +135,7 @@ class TraceModeTest {
                 """);
         Path log = dir.resolve("audit.txt");
         Path metrics = dir.resolve("metrics.prom");
-        Result r = RunTest.syscage(dir, "run", "--policy", p.toString(), "--log", log.toString(), "--log-format", "text",
+        Result r = RunTest.syscage(dir, "run", "--mode", "trace", "--policy", p.toString(), "--log", log.toString(), "--log-format", "text",
                 "--metrics", metrics.toString(), "--summary", "--hook", DenyHostnameHook.class.getName(), "--",
                 testprog("opens").toString(), "/etc/hostname", "/etc/os-release");
         assertEquals(0, r.code(), r.err());
@@ -153,7 +153,7 @@ class TraceModeTest {
                   default: allow
                 """);
         Path log = dir.resolve("audit.jsonl");
-        Result r = RunTest.syscage(dir, "run", "--policy", p.toString(), "--log", log.toString(), "--", "python3", "-c",
+        Result r = RunTest.syscage(dir, "run", "--mode", "trace", "--policy", p.toString(), "--log", log.toString(), "--", "python3", "-c",
                 "import os, threading\n"
                         + "t = threading.Thread(target=lambda: os.execv('/bin/echo', ['echo', 'from-thread']))\n"
                         + "t.start(); t.join()");
@@ -210,7 +210,7 @@ class TraceModeTest {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),
-                "dev.syscage.cli.Main", "run", "--policy", p.toString(), "--log", dir.resolve("a.jsonl").toString(),
+                "dev.syscage.cli.Main", "run", "--mode", "trace", "--policy", p.toString(), "--log", dir.resolve("a.jsonl").toString(),
                 "--", "sh", "-c", "trap 'echo got-int; exit 7' INT; sleep 3 & wait; sleep 1; cat /etc/hostname >/dev/null; echo done");
         Process proc = new ProcessBuilder(cmd).redirectErrorStream(false).redirectOutput(dir.resolve("out").toFile())
                 .redirectError(dir.resolve("err").toFile()).start();
@@ -242,7 +242,7 @@ class TraceModeTest {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),
-                "dev.syscage.cli.Main", "run", "--policy", p.toString(), "--log", dir.resolve("a.jsonl").toString(),
+                "dev.syscage.cli.Main", "run", "--mode", "trace", "--policy", p.toString(), "--log", dir.resolve("a.jsonl").toString(),
                 "--", "sh", "-c", "sleep 100 & sleep 100 & sh -c 'sleep 100' & wait");
         Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile()).start();
         List<ProcessHandle> tree;

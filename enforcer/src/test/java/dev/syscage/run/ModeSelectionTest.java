@@ -1,0 +1,114 @@
+package dev.syscage.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.syscage.policy.model.Policy;
+import dev.syscage.policy.validate.LoadOptions;
+import dev.syscage.policy.validate.PolicyLoader;
+import dev.syscage.run.RunTest.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which supervision mode 'syscage run' picks without --mode, and that --mode overrides it. */
+class ModeSelectionTest {
+    private static final Optional<SupervisionMode> NONE = Optional.empty();
+    private static final BooleanSupplier SUPPORTED = () -> true;
+    private static final BooleanSupplier UNSUPPORTED = () -> false;
+    private static final BooleanSupplier NOT_ASKED = () -> {
+        throw new AssertionError("the kernel probe must not be needed here");
+    };
+
+    @TempDir
+    Path dir;
+
+    private static Policy load(String action) {
+        return PolicyLoader.loadString("m.yaml", """
+                version: 1
+                arch: [x86_64]
+                default: allow
+                rules:
+                  - action: %s
+                    syscalls: [openat]
+                """.formatted(action), LoadOptions.defaults());
+    }
+
+    @Test
+    void traceRulesRunInNotifyModeWhereTheKernelSupportsItElseInTraceMode() {
+        assertEquals(Optional.of(SupervisionMode.NOTIFY), SupervisionMode.select(load("trace"), NONE, SUPPORTED));
+        assertEquals(Optional.of(SupervisionMode.TRACE), SupervisionMode.select(load("trace"), NONE, UNSUPPORTED));
+    }
+
+    @Test
+    void modeAskedForWinsAndNeedsNoProbe() {
+        Optional<SupervisionMode> trace = Optional.of(SupervisionMode.TRACE);
+        Optional<SupervisionMode> notify = Optional.of(SupervisionMode.NOTIFY);
+        assertEquals(trace, SupervisionMode.select(load("trace"), trace, NOT_ASKED));
+        assertEquals(trace, SupervisionMode.select(load("notify"), trace, NOT_ASKED));
+        assertEquals(notify, SupervisionMode.select(load("trace"), notify, NOT_ASKED));
+    }
+
+    @Test
+    void notifyActionsAndUnroutedPoliciesNeedNoProbe() {
+        assertEquals(Optional.of(SupervisionMode.NOTIFY), SupervisionMode.select(load("notify"), NONE, NOT_ASKED));
+        assertEquals(NONE, SupervisionMode.select(load("errno EPERM"), NONE, NOT_ASKED));
+        assertEquals(NONE, SupervisionMode.select(load("allow"), Optional.of(SupervisionMode.TRACE), NOT_ASKED));
+    }
+
+    @Test
+    void theProbeFindsNotifySupportOnKernelsFrom5dot6() {
+        String[] v = System.getProperty("os.version").split("[.-]");
+        int major = Integer.parseInt(v[0]);
+        int minor = Integer.parseInt(v[1]);
+        NotifySupport s = NotifySupport.ofThisKernel();
+        assertEquals(major > 5 || major == 5 && minor >= 6, s.available(), s.reason());
+        assertEquals(s, NotifySupport.probe(), "a second probe must agree");
+    }
+
+    @Test
+    void withoutModeATracePolicyIsSupervisedThroughNotificationsAndModeTraceForcesPtrace() throws Exception {
+        Path p = dir.resolve("p.yaml");
+        Files.writeString(p, """
+                version: 1
+                include: [default]
+                default: errno EPERM
+                rules:
+                  - action: trace
+                    syscalls: [openat]
+                supervise:
+                  log: all
+                  default: allow
+                """);
+        String expected = NotifySupport.ofThisKernel().available() ? "notify" : "trace";
+        assertEquals(Set.of(expected), sources("--policy", p.toString()));
+        assertEquals(Set.of("trace"), sources("--mode", "trace", "--policy", p.toString()));
+    }
+
+    /** The "source" fields of the audit records of one run of cat under the given options. */
+    private Set<String> sources(String... options) throws Exception {
+        Path log = dir.resolve("audit-" + options.length + ".jsonl");
+        String[] args = new String[options.length + 6];
+        args[0] = "run";
+        System.arraycopy(options, 0, args, 1, options.length);
+        System.arraycopy(new String[] {"--log", log.toString(), "--", "cat", "/etc/hostname"}, 0, args,
+                options.length + 1, 5);
+        Result r = RunTest.syscage(dir, args);
+        assertEquals(0, r.code(), r.err());
+        Set<String> sources = new HashSet<>();
+        ObjectMapper json = new ObjectMapper();
+        for (String line : Files.readAllLines(log)) {
+            JsonNode n = json.readTree(line);
+            sources.add(n.path("source").asText());
+        }
+        assertTrue(!sources.isEmpty(), "no audit records");
+        return sources;
+    }
+}

@@ -16,6 +16,7 @@ import java.util.List;
  */
 record Creds(boolean known, int tgid, String euid, String fsuid, String egid, String fsgid, String groups,
         String capEff, int umask) {
+    private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
 
     static Creds unknown(int tid) {
         return new Creds(false, tid, "", "", "", "", "", "", 0);
@@ -45,8 +46,8 @@ record Creds(boolean known, int tgid, String euid, String fsuid, String egid, St
             String value = line.substring(colon + 1).strip();
             switch (line.substring(0, colon)) {
                 case "Tgid" -> tgid = Integer.parseInt(value);
-                case "Uid" -> uid = value.split("\\s+");
-                case "Gid" -> gid = value.split("\\s+");
+                case "Uid" -> uid = WHITESPACE.split(value);
+                case "Gid" -> gid = WHITESPACE.split(value);
                 case "Groups" -> groups = value;
                 case "CapEff" -> cap = value;
                 case "Umask" -> umask = Integer.parseInt(value, 8);

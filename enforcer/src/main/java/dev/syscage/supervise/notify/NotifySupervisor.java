@@ -157,8 +157,8 @@ public final class NotifySupervisor implements Runnable {
             throw e;
         }
         long id = notif.getLong(NOTIF_ID);
-        Creds creds = ids.status(notif.getInt(NOTIF_PID));
-        SyscallEvent event = event(creds.tgid());
+        int caller = notif.getInt(NOTIF_PID);
+        SyscallEvent event = event(ids.tgid(caller));
         TargetMemory mem = memory.at(event.pid(), event.tid());
         NotifyDecider.Outcome out = Arch.byAuditArch(notif.getInt(NOTIF_DATA_ARCH)).isEmpty()
                 ? new NotifyDecider.Outcome(Decision.kill("unknown arch"), Optional.empty(), Optional.empty())
@@ -170,7 +170,7 @@ public final class NotifySupervisor implements Runnable {
         if (event.arch() == Arch.X86_64 && out.decision().kind() == Decision.Kind.ALLOW && isExec(event.nr())) {
             trace.processChanged(event.pid()); // its comm and exe change with the exec
         }
-        boolean answered = out.decision().kind() == Decision.Kind.ALLOW ? allow(id, event, mem, out, creds)
+        boolean answered = out.decision().kind() == Decision.Kind.ALLOW ? allow(id, event, mem, out)
                 : answer(id, event.pid(), out.decision());
         if (!answered) {
             unanswered.add(event, out);
@@ -181,11 +181,12 @@ public final class NotifySupervisor implements Runnable {
      * An allowed call: CONTINUE, unless it is an open, which the supervisor makes itself so the
      * file the target gets is the one the rules saw (see {@link OpenCall}, {@link FdInjector}).
      */
-    private boolean allow(long id, SyscallEvent e, TargetMemory mem, NotifyDecider.Outcome out, Creds creds) {
+    private boolean allow(long id, SyscallEvent e, TargetMemory mem, NotifyDecider.Outcome out) {
         Optional<OpenCall> call = OpenCall.of(e, mem);
         if (call.isEmpty()) {
             return send(id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
         }
+        Creds creds = ids.status(e.tid()); // read fresh: the open is made with our rights on its behalf
         if (!creds.sameRightsAs(self) || !sameView(e.tid())) {
             return send(id, -EACCES, 0); // it must not open with rights or a view it does not have
         }

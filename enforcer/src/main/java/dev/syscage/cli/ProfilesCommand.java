@@ -1,6 +1,7 @@
 package dev.syscage.cli;
 
 import dev.syscage.policy.arch.Groups;
+import dev.syscage.policy.diag.PolicyException;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.run.ProfileCatalog;
@@ -28,8 +29,12 @@ public final class ProfilesCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         for (String name : ProfileCatalog.names()) {
-            Policy p = load(name, policyOptions);
-            out.printf("%-14s %s%n", name, p.description());
+            try {
+                out.printf("%-14s %s%n", name, load(name, policyOptions).description());
+            } catch (PolicyException e) {
+                // a fragment meant only for include:, or a broken file on the profile path
+                out.printf("%-14s (cannot be used alone: %s)%n", name, e.diagnostics().get(0).message());
+            }
         }
         out.flush();
         return ExitCodes.OK;

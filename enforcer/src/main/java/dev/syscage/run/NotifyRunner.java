@@ -6,7 +6,6 @@ import dev.syscage.nativeaccess.SeccompNotify;
 import dev.syscage.supervise.notify.NotifySupervisor;
 import dev.syscage.supervise.trace.TraceSupervisor;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +32,6 @@ import java.util.function.IntFunction;
  * subreaper watching the JVM's pidfd) kills the whole program tree.
  */
 public final class NotifyRunner {
-    private static final int HANDSHAKE_TIMEOUT_MS = 30_000;
     private static final String LISTENER_LINK = "anon_inode:seccomp notify";
 
     private final LinuxCLibrary libc;
@@ -51,7 +49,8 @@ public final class NotifyRunner {
     public Outcome run(Path launcher, byte[] program, List<String> launcherFlags, List<String> command,
             TraceSupervisor.Decider decider, IntFunction<String> syscallName) throws Exception {
         int me = libc.getpid();
-        try (SealedFilter filter = SealedFilter.of(libc, program); Handles h = new Handles(pipe(), pipe())) {
+        try (SealedFilter filter = SealedFilter.of(libc, program);
+                Handles h = new Handles(HandshakePipes.pipe(libc), HandshakePipes.pipe(libc))) {
             List<String> argv = new ArrayList<>(List.of(launcher.toString(), "--filter", filter.path(),
                     "--notify-handshake", "/proc/" + me + "/fd/" + h.report[1] + ",/proc/" + me + "/fd/" + h.go[0]));
             argv.addAll(launcherFlags);
@@ -75,7 +74,7 @@ public final class NotifyRunner {
      * return the supervisor runs and the go byte is sent.
      */
     private int handOver(Handles h, TraceSupervisor.Decider decider) throws Exception {
-        String line = readLine(h.report[0], h.launcher);
+        String line = HandshakePipes.readLine(libc, h.report[0], h.launcher);
         if (line == null) {
             return -1;
         }
@@ -167,7 +166,7 @@ public final class NotifyRunner {
      * child exited first (the launcher says why).
      */
     private static int takeListener(int pidfd, int targetFd, Process launcher) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_TIMEOUT_MS);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HandshakePipes.TIMEOUT_MS);
         while (System.nanoTime() < deadline) {
             try {
                 int fd = SeccompNotify.pidfd_getfd(pidfd, targetFd);
@@ -189,7 +188,7 @@ public final class NotifyRunner {
             }
             Thread.sleep(1);
         }
-        throw new IOException("the program's seccomp listener did not appear within " + HANDSHAKE_TIMEOUT_MS + " ms");
+        throw new IOException("the program's seccomp listener did not appear within " + HandshakePipes.TIMEOUT_MS + " ms");
     }
 
     private static boolean isListener(int fd) {
@@ -219,33 +218,4 @@ public final class NotifyRunner {
         }
     }
 
-    private int[] pipe() {
-        int[] fds = new int[2];
-        if (libc.pipe2(fds, LinuxCLibrary.O_CLOEXEC) != 0) {
-            throw new IllegalStateException("pipe2: " + libc.strerror(libc.errno()));
-        }
-        return fds;
-    }
-
-    /** One line from the launcher's child, or null when the launcher exited first. */
-    private String readLine(int fd, Process launcher) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        byte[] one = new byte[1];
-        short[] revents = new short[1];
-        long deadline = System.nanoTime() + HANDSHAKE_TIMEOUT_MS * 1_000_000L;
-        while (System.nanoTime() < deadline) {
-            int r = libc.pollOne(fd, LinuxCLibrary.POLLIN, 100, revents);
-            if (r > 0 && (revents[0] & LinuxCLibrary.POLLIN) != 0) {
-                if (libc.read(fd, one, 1) == 1) {
-                    if (one[0] == '\n') {
-                        return sb.toString();
-                    }
-                    sb.append(new String(one, StandardCharsets.US_ASCII));
-                }
-            } else if (!launcher.isAlive()) {
-                return null;
-            }
-        }
-        throw new IOException("the launcher did not report the program within " + HANDSHAKE_TIMEOUT_MS + " ms");
-    }
 }

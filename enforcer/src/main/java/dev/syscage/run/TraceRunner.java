@@ -2,8 +2,6 @@ package dev.syscage.run;
 
 import dev.syscage.nativeaccess.LinuxCLibrary;
 import dev.syscage.supervise.trace.TraceSupervisor;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +23,6 @@ import java.util.function.IntFunction;
  * the go pipe; after it, by PTRACE_O_EXITKILL.
  */
 public final class TraceRunner {
-    private static final int HANDSHAKE_TIMEOUT_MS = 30_000;
-
     private final LinuxCLibrary libc;
     private final Runner runner;
 
@@ -43,8 +39,8 @@ public final class TraceRunner {
             TraceSupervisor supervisor, IntFunction<String> syscallName) throws Exception {
         supervisor.start();
         int tracer = supervisor.threadId();
-        int[] report = pipe();
-        int[] go = pipe();
+        int[] report = HandshakePipes.pipe(libc);
+        int[] go = HandshakePipes.pipe(libc);
         int me = libc.getpid();
         Process p = null;
         try (SealedFilter filter = SealedFilter.of(libc, program)) {
@@ -56,7 +52,8 @@ public final class TraceRunner {
             argv.addAll(command);
             p = new ProcessBuilder(argv).inheritIO().start();
             SignalForwarding.to(libc, p.pid());
-            int child = readPid(report[0], p);
+            String line = HandshakePipes.readLine(libc, report[0], p);
+            int child = line == null ? -1 : Integer.parseInt(line.strip());
             if (child < 0) {
                 return new Outcome(p.waitFor(), 0); // the launcher failed and said why
             }
@@ -84,35 +81,5 @@ public final class TraceRunner {
                 p.destroyForcibly();
             }
         }
-    }
-
-    private int[] pipe() {
-        int[] fds = new int[2];
-        if (libc.pipe2(fds, LinuxCLibrary.O_CLOEXEC) != 0) {
-            throw new IllegalStateException("pipe2: " + libc.strerror(libc.errno()));
-        }
-        return fds;
-    }
-
-    /** The launcher's "PID\n", or -1 when the launcher exited first. */
-    private int readPid(int fd, Process launcher) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        byte[] one = new byte[1];
-        short[] revents = new short[1];
-        long deadline = System.nanoTime() + HANDSHAKE_TIMEOUT_MS * 1_000_000L;
-        while (System.nanoTime() < deadline) {
-            int r = libc.pollOne(fd, LinuxCLibrary.POLLIN, 100, revents);
-            if (r > 0 && (revents[0] & LinuxCLibrary.POLLIN) != 0) {
-                if (libc.read(fd, one, 1) == 1) {
-                    if (one[0] == '\n') {
-                        return Integer.parseInt(sb.toString());
-                    }
-                    sb.append(new String(one, StandardCharsets.US_ASCII));
-                }
-            } else if (!launcher.isAlive()) {
-                return -1;
-            }
-        }
-        throw new IOException("the launcher did not report the program's pid within " + HANDSHAKE_TIMEOUT_MS + " ms");
     }
 }

@@ -28,6 +28,11 @@ public class RunTest {
     }
 
     public static Result syscage(Path cwd, String... args) throws IOException, InterruptedException {
+        return syscage(90, cwd, args);
+    }
+
+    /** As {@link #syscage(Path, String...)}, waiting at most {@code seconds}. */
+    public static Result syscage(int seconds, Path cwd, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),
@@ -38,7 +43,7 @@ public class RunTest {
         Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         try {
-            if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
                 throw new AssertionError("syscage " + String.join(" ", args) + " did not finish");
             }
             return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),

@@ -108,6 +108,7 @@ class TraceModeTest {
     }
 
     @Test
+    @Timeout(value = 900, unit = TimeUnit.SECONDS) // ~20-50 s here; ptrace round trips vary a lot on this VM
     void aMillionEventsFromEightThreadsAndAForkStormLoseNoRecord() throws Exception {
         Path p = policy("""
                   rules:
@@ -120,8 +121,8 @@ class TraceModeTest {
         int perThread = 120_000; // 8 threads: 960,000 events
         int children = 40;
         int perChild = 1_000; // fork storm: 40,000 events
-        Result r = RunTest.syscage(dir, "run", "--mode", "trace", "--policy", p.toString(), "--log", log.toString(), "--",
-                "sh", "-c", testprog("threads") + " /etc/hostname " + perThread + " 8 && "
+        Result r = RunTest.syscage(800, dir, "run", "--mode", "trace", "--policy", p.toString(), "--log", log.toString(),
+                "--", "sh", "-c", testprog("threads") + " /etc/hostname " + perThread + " 8 && "
                         + testprog("forkstorm") + " " + children + " " + perChild);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("total: ok=0 EACCES=" + (8 * perThread) + "\n"), r.out());

@@ -1,7 +1,6 @@
 package dev.syscage.cli;
 
 import dev.syscage.nativeaccess.LinuxCLibrary;
-import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.policy.bpf.Program;
 import dev.syscage.policy.compile.CompileOptions;
 import dev.syscage.policy.compile.PolicyCompiler;
@@ -25,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -99,20 +99,20 @@ public final class RunCommand implements Callable<Integer> {
             printSummary(out, policy, program, launcher);
             return ExitCodes.OK;
         }
-        SyscallTable names = SyscallTable.of(policy.arches().get(0).arch());
+        IntFunction<String> names = nr -> CompileCommand.nameOf(policy, nr);
         LinuxCLibrary libc = LinuxCLibrary.instance();
         Runner runner = new Runner(libc, err);
         if (supervision == null) {
             return runner.run(launcher, program.toBytes(), launcherFlags, command,
-                    nr -> names.byNumber(nr).map(s -> s.name()).orElse(null));
+                    names);
         }
         try (SupervisedRun run = new SupervisedRun(policy, settings(policy), err)) {
             if (supervision == SupervisionMode.NOTIFY) {
                 return new NotifyRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags, command,
-                        run.session(), nr -> names.byNumber(nr).map(s -> s.name()).orElse(null)).exitCode();
+                        run.session(), names).exitCode();
             }
             TraceRunner.Outcome o = new TraceRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags,
-                    command, new TraceSupervisor(run.session()), nr -> names.byNumber(nr).map(s -> s.name()).orElse(null));
+                    command, new TraceSupervisor(run.session()), names);
             return o.exitCode();
         }
     }

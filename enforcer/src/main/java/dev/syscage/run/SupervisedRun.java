@@ -1,8 +1,5 @@
 package dev.syscage.run;
 
-import dev.syscage.policy.model.Action;
-import dev.syscage.policy.model.ArchPolicy;
-import dev.syscage.policy.model.Clause;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SuperviseRulesHook;
@@ -74,26 +71,6 @@ public final class SupervisedRun implements AutoCloseable {
 
     public Path logPath() {
         return logPath;
-    }
-
-    /** True when any rule, fallback or arch of the policy sends syscalls to a tracer. */
-    public static boolean routesToTracer(Policy policy) {
-        if (policy.badArchAction().kind() == Action.Kind.TRACE) {
-            return true;
-        }
-        for (ArchPolicy ap : policy.arches()) {
-            if (ap.defaultAction().kind() == Action.Kind.TRACE || ap.unknownAction().kind() == Action.Kind.TRACE) {
-                return true;
-            }
-            for (List<Clause> cs : ap.clauses().values()) {
-                for (Clause c : cs) {
-                    if (c.action().kind() == Action.Kind.TRACE) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
     }
 
     private static Path defaultLogPath() {

@@ -1,11 +1,14 @@
 package dev.syscage.supervise.notify;
 
+import dev.syscage.policy.arch.Arch;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.DecodedCall;
 import dev.syscage.supervise.SyscallEvent;
 import dev.syscage.supervise.TargetMemory;
 import dev.syscage.supervise.decode.SyscallDecoder;
 import dev.syscage.supervise.trace.TraceSupervisor;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,10 +46,13 @@ public interface NotifyDecider {
             return n;
         }
         return new NotifyDecider() {
+            private final Map<Arch, SyscallDecoder> decoders = new EnumMap<>(Arch.class);
+
             @Override
             public Outcome decide(SyscallEvent event, TargetMemory memory, Outcome resentOf) {
                 Decision d = decider.decide(event, memory);
-                DecodedCall c = new SyscallDecoder(event.arch()).decode(event.nr(), event.args(), memory);
+                DecodedCall c = decoders.computeIfAbsent(event.arch(), SyscallDecoder::new)
+                        .decode(event.nr(), event.args(), memory);
                 return new Outcome(d, c.path(), c.resolvedPath());
             }
 

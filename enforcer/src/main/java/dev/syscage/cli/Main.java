@@ -1,6 +1,7 @@
 package dev.syscage.cli;
 
 import dev.syscage.policy.diag.PolicyException;
+import dev.syscage.supervise.hooks.HookLoadException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 
@@ -46,6 +47,9 @@ public final class Main {
             err.println(pe.render());
             int n = pe.diagnostics().size();
             err.println(n == 1 ? "1 error" : n + " errors");
+            code = ExitCodes.BAD_INPUT;
+        } else if (ex instanceof HookLoadException he) {
+            he.problems().forEach(p -> err.println("syscage: " + p));
             code = ExitCodes.BAD_INPUT;
         } else if (ex instanceof UserException ue) {
             err.println("syscage: " + ue.getMessage());

@@ -59,7 +59,9 @@ public final class SupervisedRun implements AutoCloseable {
         this.metricsFile = s.metrics() == null ? null
                 : MetricsFile.prometheus(s.metrics(), registry, Duration.ofSeconds(5), msg -> err.println("syscage: metrics: " + msg)).start();
         List<SyscallHook> builtIn = List.of(new SuperviseRulesHook(policy.supervision()), new MetricsHook(metrics, summary));
-        HookChain chain = HookChain.load(builtIn, s.hooks(), Thread.currentThread().getContextClassLoader(),
+        List<String> named = new java.util.ArrayList<>(policy.supervision().hooks());
+        s.hooks().stream().filter(h -> !named.contains(h)).forEach(named::add);
+        HookChain chain = HookChain.load(builtIn, named, Thread.currentThread().getContextClassLoader(),
                 HookChain.FailureListener.stderr());
         Decision fallback = SuperviseRulesHook.fallback(policy.supervision());
         this.session = new SupervisorSession(chain, fallback, log);

@@ -166,6 +166,23 @@ class TraceModeTest {
     }
 
     @Test
+    void hooksNamedInThePolicyAreStackedAfterItsRules() throws Exception {
+        Path p = policy("  hooks: [" + DenyHostnameHook.class.getName() + "]\n  default: allow\n");
+        Result r = RunTest.syscage(dir, "run", "--mode", "trace", "--policy", p.toString(), "--log",
+                dir.resolve("a.jsonl").toString(), "--", testprog("opens").toString(), "/etc/hostname", "/etc/os-release");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("/etc/hostname: errno EROFS\n/etc/os-release: ok\n", r.out());
+        assertTrue(records(dir.resolve("a.jsonl")).stream().anyMatch(n -> "deny-hostname".equals(n.path("hook").asText())));
+
+        Path missing = policy("  hooks: [com.example.NoSuchHook]\n  default: allow\n");
+        Result bad = RunTest.syscage(dir, "run", "--mode", "trace", "--policy", missing.toString(), "--log",
+                dir.resolve("b.jsonl").toString(), "--", "touch", dir.resolve("ran").toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().startsWith("syscage: ") && bad.err().contains("com.example.NoSuchHook"), bad.err());
+        assertFalse(Files.exists(dir.resolve("ran")));
+    }
+
+    @Test
     void execveFromASecondThreadIsFollowed() throws Exception {
         Path p = policy("""
                   default: allow

@@ -13,14 +13,22 @@ import java.util.Optional;
  * cannot, the call's resolved path. Rules are tried in order and the first that matches
  * decides; a call no rule matches gets {@code defaultDecision}. {@code pos} is where the
  * section starts (null for {@link #NONE}, the section of a policy that has none).
+ * {@code hooks} names SyscallHook classes the supervisor stacks after the rules.
  */
-public record Supervision(LogLevel log, List<SuperviseRule> rules, SuperviseDecision defaultDecision, SourcePos pos) {
+public record Supervision(LogLevel log, List<SuperviseRule> rules, SuperviseDecision defaultDecision, SourcePos pos,
+        List<String> hooks) {
 
     /** No section: every call the supervisor gets is allowed and logged. */
     public static final Supervision NONE = new Supervision(LogLevel.ALL, List.of(), SuperviseDecision.ALLOW, null);
 
     public Supervision {
         rules = List.copyOf(rules);
+        hooks = List.copyOf(hooks);
+    }
+
+    /** A section without hooks. */
+    public Supervision(LogLevel log, List<SuperviseRule> rules, SuperviseDecision defaultDecision, SourcePos pos) {
+        this(log, rules, defaultDecision, pos, List.of());
     }
 
     /**

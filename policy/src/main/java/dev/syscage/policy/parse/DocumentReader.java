@@ -27,7 +27,7 @@ import java.util.Optional;
  *               ["frequency": { SYSCALL: COUNT }], ["groups": { NAME: names }], ["rules": [ rule ]],
  *               ["supervise": supervise] }
  * rule      = { "action": ACTION, "syscalls": names, ["when": EXPR], ["comment": STR] }
- * supervise = { ["log": LOG_LEVEL], ["rules": [ srule ]], ["default": DECISION] }
+ * supervise = { ["log": LOG_LEVEL], ["rules": [ srule ]], ["default": DECISION], ["hooks": [ CLASS ]] }
  * srule     = { "syscalls": names, ["path": names], ["when": EXPR], "decision": DECISION, ["comment": STR] }
  * names     = STR | [ STR, ... ]
  * </pre>
@@ -39,7 +39,7 @@ public final class DocumentReader {
     static final List<String> TOP_KEYS = List.of("version", "name", "description", "include", "arch",
             "default", "unknown", "bad_arch", "frequency", "groups", "rules", "supervise");
     static final List<String> RULE_KEYS = List.of("action", "syscalls", "when", "comment");
-    static final List<String> SUPERVISE_KEYS = List.of("log", "rules", "default");
+    static final List<String> SUPERVISE_KEYS = List.of("log", "rules", "default", "hooks");
     static final List<String> SUPERVISE_RULE_KEYS = List.of("syscalls", "path", "when", "decision", "comment");
     /** Keys from ordinary rules that people will write in supervise rules, and what to say then. */
     private static final Map<String, String> SUPERVISE_RULE_ADVICE = Map.of(
@@ -280,7 +280,8 @@ public final class DocumentReader {
         }
         return Optional.of(new SuperviseSyntax(e.get().key().pos(),
                 text(section, "log", "a log level (all, decisions, denied or none)"),
-                text(section, "default", "a decision (allow, errno NAME or kill)"), rules));
+                text(section, "default", "a decision (allow, errno NAME or kill)"), rules,
+                names(section, "hooks", "a SyscallHook class name", true)));
     }
 
     private SuperviseRuleSyntax superviseRule(Mapping m) {

@@ -69,9 +69,11 @@ public record PolicyDocument(
             SourcePos pos,
             Optional<Scalar> log,
             Optional<Scalar> defaultDecision,
-            List<SuperviseRuleSyntax> rules) {
+            List<SuperviseRuleSyntax> rules,
+            List<Scalar> hooks) {
         public SuperviseSyntax {
             rules = List.copyOf(rules);
+            hooks = List.copyOf(hooks);
         }
     }
 

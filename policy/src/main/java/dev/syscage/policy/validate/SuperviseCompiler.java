@@ -37,6 +37,9 @@ final class SuperviseCompiler {
     record Item(Scalar item, List<String> names) {
     }
 
+    private static final java.util.regex.Pattern CLASS_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
+
     private final SyscallIndex index;
     private final SyscallNames names;
     private final Diagnostics diags;
@@ -54,7 +57,10 @@ final class SuperviseCompiler {
 
     Supervision compile(List<LoadedFile> files) {
         Optional<SuperviseSyntax> top = files.get(0).doc().supervise();
-        files.stream().skip(1).forEach(f -> f.doc().supervise().ifPresent(this::settings));
+        files.stream().skip(1).forEach(f -> f.doc().supervise().ifPresent(sec -> {
+            settings(sec);
+            hooks(sec);
+        }));
         List<SuperviseRule> rules = new ArrayList<>();
         SourcePos firstSection = null;
         int n = 0;
@@ -71,7 +77,21 @@ final class SuperviseCompiler {
             return Supervision.NONE;
         }
         Settings s = top.map(this::settings).orElse(new Settings(LogLevel.ALL, SuperviseDecision.ALLOW));
-        return new Supervision(s.log(), rules, s.defaultDecision(), top.map(SuperviseSyntax::pos).orElse(firstSection));
+        return new Supervision(s.log(), rules, s.defaultDecision(), top.map(SuperviseSyntax::pos).orElse(firstSection),
+                top.map(this::hooks).orElse(List.of()));
+    }
+
+    /** The top file's hook class names (an included file's are checked, not used, like its settings). */
+    private List<String> hooks(SuperviseSyntax section) {
+        List<String> out = new ArrayList<>();
+        for (Scalar h : section.hooks()) {
+            if (!CLASS_NAME.matcher(h.text()).matches()) {
+                diags.error(h.pos(), "'" + h.text() + "' is not a Java class name (a SyscallHook such as com.example.MyHook)");
+            } else {
+                out.add(h.text());
+            }
+        }
+        return out;
     }
 
     private record Settings(LogLevel log, SuperviseDecision defaultDecision) {

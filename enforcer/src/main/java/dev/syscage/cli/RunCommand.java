@@ -16,7 +16,7 @@ import dev.syscage.run.SupervisedRun;
 import dev.syscage.run.SupervisionMode;
 import dev.syscage.run.TraceRunner;
 import dev.syscage.supervise.audit.AuditFormat;
-import dev.syscage.supervise.audit.AuditLevel;
+import dev.syscage.policy.model.Supervision.LogLevel;
 import dev.syscage.supervise.trace.TraceSupervisor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -127,9 +127,9 @@ public final class RunCommand implements Callable<Integer> {
     private SupervisedRun.Settings settings(Policy policy) {
         AuditFormat format = AuditFormat.parse(supervise.logFormat).orElseThrow(() -> UserException.badInput(
                 "unknown --log-format '" + supervise.logFormat + "' (choose jsonl or text)"));
-        String levelWord = supervise.logLevel != null ? supervise.logLevel : policy.supervision().log().name().toLowerCase(java.util.Locale.ROOT);
-        AuditLevel level = AuditLevel.parse(levelWord).orElseThrow(() -> UserException.badInput(
-                "unknown --log-level '" + levelWord + "' (choose all, decisions, denied or none)"));
+        LogLevel level = supervise.logLevel == null ? policy.supervision().log()
+                : LogLevel.byWord(supervise.logLevel).orElseThrow(() -> UserException.badInput(
+                        "unknown --log-level '" + supervise.logLevel + "' (choose all, decisions, denied or none)"));
         return new SupervisedRun.Settings(supervise.log, format, level, supervise.metrics, supervise.summary, supervise.hooks);
     }
 

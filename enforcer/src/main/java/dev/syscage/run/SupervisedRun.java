@@ -6,7 +6,7 @@ import dev.syscage.supervise.SuperviseRulesHook;
 import dev.syscage.supervise.SupervisorSession;
 import dev.syscage.supervise.SyscallHook;
 import dev.syscage.supervise.audit.AuditFormat;
-import dev.syscage.supervise.audit.AuditLevel;
+import dev.syscage.policy.model.Supervision.LogLevel;
 import dev.syscage.supervise.audit.AuditLog;
 import dev.syscage.supervise.hooks.HookChain;
 import dev.syscage.supervise.metrics.MetricsFile;
@@ -31,7 +31,7 @@ import java.util.List;
  */
 public final class SupervisedRun implements AutoCloseable {
     /** What the CLI asks for. */
-    public record Settings(Path log, AuditFormat format, AuditLevel level, Path metrics, boolean summary,
+    public record Settings(Path log, AuditFormat format, LogLevel level, Path metrics, boolean summary,
             List<String> hooks) {
     }
 

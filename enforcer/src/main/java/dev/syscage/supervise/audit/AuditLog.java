@@ -1,5 +1,7 @@
 package dev.syscage.supervise.audit;
 
+import dev.syscage.policy.model.Supervision.LogLevel;
+
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SyscallContext;
@@ -56,7 +58,7 @@ public final class AuditLog implements AutoCloseable {
             List.of(), null, null, Decision.allow("end"), null, 0, SyscallEvent.Source.TRACE);
 
     private final String description;
-    private final AuditLevel level;
+    private final LogLevel level;
     private final Queue<AuditRecord> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
     private final int capacity;
@@ -76,7 +78,7 @@ public final class AuditLog implements AutoCloseable {
     private volatile long lost;
     private volatile IOException failure;
 
-    private AuditLog(String description, Writer sink, AuditFormat format, AuditLevel level, int capacity,
+    private AuditLog(String description, Writer sink, AuditFormat format, LogLevel level, int capacity,
             Consumer<String> errors) {
         this.description = description;
         this.level = Objects.requireNonNull(level, "level");
@@ -96,7 +98,7 @@ public final class AuditLog implements AutoCloseable {
      *
      * @param errors where a write error is reported as soon as it happens
      */
-    public static AuditLog open(Path file, AuditFormat format, AuditLevel level, Consumer<String> errors)
+    public static AuditLog open(Path file, AuditFormat format, LogLevel level, Consumer<String> errors)
             throws IOException {
         Writer w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(file), StandardCharsets.UTF_8),
                 1 << 16);
@@ -104,18 +106,32 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** A log writing to {@code sink}, which it closes; {@code description} names it in errors. */
-    public static AuditLog to(Writer sink, String description, AuditFormat format, AuditLevel level, int capacity,
+    public static AuditLog to(Writer sink, String description, AuditFormat format, LogLevel level, int capacity,
             Consumer<String> errors) {
         return new AuditLog(description, sink, format, level, capacity, errors);
     }
 
-    public AuditLevel level() {
+    public LogLevel level() {
         return level;
     }
 
     /** Whether an event with this outcome would be logged: when not, nothing need be decoded for it. */
     public boolean keeps(Decision decision, String hook) {
-        return level.keeps(decision, hook);
+        return keeps(level, decision, hook);
+    }
+
+    /**
+     * Whether {@code level} logs an event with this outcome (the levels are the policy's
+     * {@code supervise.log}). A decision counts as the default when no hook made it and its rule
+     * is "default" (or absent).
+     */
+    static boolean keeps(LogLevel level, Decision decision, String hook) {
+        return switch (level) {
+            case ALL -> true;
+            case DECISIONS -> hook != null || !(decision.rule() == null || decision.rule().equals("default"));
+            case DENIED -> decision.kind() != Decision.Kind.ALLOW;
+            case NONE -> false;
+        };
     }
 
     /**
@@ -134,14 +150,14 @@ public final class AuditLog implements AutoCloseable {
      * @throws IllegalStateException after {@link #close}
      */
     public void record(SyscallContext call, Decision decision, String hook, long latencyNanos) {
-        if (level.keeps(decision, hook)) {
+        if (keeps(level, decision, hook)) {
             enqueue(AuditRecord.capture(call, facts.of(call), decision, hook, latencyNanos));
         }
     }
 
     /** Logs an already captured record if the level keeps it. */
     public void record(AuditRecord r) {
-        if (level.keeps(r.decision(), r.hook())) {
+        if (keeps(level, r.decision(), r.hook())) {
             enqueue(r);
         }
     }

@@ -1,5 +1,7 @@
 package dev.syscage.supervise.audit;
 
+import dev.syscage.policy.model.Supervision.LogLevel;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,7 +39,7 @@ class AuditLogLoadTest {
         int threads = 8;
         int perThread = 125_000;
         Path file = dir.resolve("audit.jsonl");
-        AuditLog log = AuditLog.open(file, AuditFormat.JSONL, AuditLevel.ALL, errors::add);
+        AuditLog log = AuditLog.open(file, AuditFormat.JSONL, LogLevel.ALL, errors::add);
         long t0 = System.nanoTime();
         List<Thread> producers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -87,7 +89,7 @@ class AuditLogLoadTest {
     void closeRightAfterABurstLosesNothing() throws IOException {
         int burst = 200_000;
         Path file = dir.resolve("burst.txt");
-        AuditLog log = AuditLog.open(file, AuditFormat.TEXT, AuditLevel.ALL, errors::add);
+        AuditLog log = AuditLog.open(file, AuditFormat.TEXT, LogLevel.ALL, errors::add);
         long t0 = System.nanoTime();
         for (int i = 1; i <= burst; i++) {
             log.record(FakeCall.openat(i, 7, 7), ALLOW, i);
@@ -103,7 +105,7 @@ class AuditLogLoadTest {
     @Test
     void aSlowWriterHoldsTheProducerBackInsteadOfDropping() throws InterruptedException {
         SlowSink sink = new SlowSink();
-        AuditLog log = AuditLog.to(sink, "slow", AuditFormat.TEXT, AuditLevel.ALL, 4, errors::add);
+        AuditLog log = AuditLog.to(sink, "slow", AuditFormat.TEXT, LogLevel.ALL, 4, errors::add);
         Thread producer = new Thread(() -> {
             for (int i = 1; i <= 200; i++) {
                 log.record(FakeCall.openat(i, 7, 7), ALLOW, i * 1000L);

@@ -1,5 +1,7 @@
 package dev.syscage.supervise.audit;
 
+import dev.syscage.policy.model.Supervision.LogLevel;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,13 +30,13 @@ class AuditLogTest {
     private final StringWriter sink = new StringWriter();
     private final List<String> errors = new CopyOnWriteArrayList<>();
 
-    private AuditLog log(AuditFormat format, AuditLevel level) {
+    private AuditLog log(AuditFormat format, LogLevel level) {
         return AuditLog.to(sink, "test.log", format, level, 8, errors::add);
     }
 
     @Test
     void jsonLineHasEveryFieldInOrder() {
-        try (AuditLog log = log(AuditFormat.JSONL, AuditLevel.ALL)) {
+        try (AuditLog log = log(AuditFormat.JSONL, LogLevel.ALL)) {
             log.record(FakeCall.openat(7, 1234, 1235), DENY, "rules", 13_000);
         }
         assertEquals("{\"ts\":\"2024-05-01T12:34:56.000000013Z\",\"seq\":7,\"pid\":1234,\"tid\":1235,\"ppid\":1200,"
@@ -54,7 +56,7 @@ class AuditLogTest {
         SyscallEvent e = new SyscallEvent(1, 0, 5, 5, Arch.AARCH64, 221, new long[6], 0, SyscallEvent.Source.NOTIFY, 0);
         FakeCall gone = new FakeCall(e, "execve", FakeCall.Memory.GONE,
                 () -> new DecodedCall("execve", List.of(), Optional.empty(), Optional.empty()));
-        try (AuditLog log = log(AuditFormat.JSONL, AuditLevel.ALL)) {
+        try (AuditLog log = log(AuditFormat.JSONL, LogLevel.ALL)) {
             log.record(gone, KILL, 2_500);
         }
         assertEquals("{\"ts\":\"1970-01-01T00:00:00.000000000Z\",\"seq\":1,\"pid\":5,\"tid\":5,\"ppid\":null,"
@@ -66,7 +68,7 @@ class AuditLogTest {
 
     @Test
     void textLinesLookLikeStrace() {
-        try (AuditLog log = log(AuditFormat.TEXT, AuditLevel.ALL)) {
+        try (AuditLog log = log(AuditFormat.TEXT, LogLevel.ALL)) {
             log.record(FakeCall.openat(1, 1234, 1234), ALLOW, 13_999);
             log.record(FakeCall.openat(2, 1234, 1240), DENY, 9_000);
             log.record(FakeCall.openat(3, 1234, 1234), KILL, "my-hook", 1_234_567_891);
@@ -83,14 +85,14 @@ class AuditLogTest {
 
     @Test
     void levelsKeepWhatTheyNameAndDecodeNothingElse() {
-        assertEquals(List.of(1L, 2L, 3L, 4L), seqsKeptAt(AuditLevel.ALL));
-        assertEquals(List.of(2L, 3L, 4L), seqsKeptAt(AuditLevel.DECISIONS));
-        assertEquals(List.of(3L, 4L), seqsKeptAt(AuditLevel.DENIED));
-        assertEquals(List.of(), seqsKeptAt(AuditLevel.NONE));
+        assertEquals(List.of(1L, 2L, 3L, 4L), seqsKeptAt(LogLevel.ALL));
+        assertEquals(List.of(2L, 3L, 4L), seqsKeptAt(LogLevel.DECISIONS));
+        assertEquals(List.of(3L, 4L), seqsKeptAt(LogLevel.DENIED));
+        assertEquals(List.of(), seqsKeptAt(LogLevel.NONE));
     }
 
     /** Event 1 left to the default, 2 allowed by a rule, 3 denied by a rule, 4 killed by a hook. */
-    private List<Long> seqsKeptAt(AuditLevel level) {
+    private List<Long> seqsKeptAt(LogLevel level) {
         StringWriter out = new StringWriter();
         List<FakeCall> calls = new ArrayList<>();
         try (AuditLog log = AuditLog.to(out, "t", AuditFormat.TEXT, level, 8, errors::add)) {
@@ -115,8 +117,8 @@ class AuditLogTest {
 
     @Test
     void levelAndFormatWordsParse() {
-        assertEquals(AuditLevel.DECISIONS, AuditLevel.parse("decisions").orElseThrow());
-        assertTrue(AuditLevel.parse("DENIED").isEmpty());
+        assertEquals(LogLevel.DECISIONS, LogLevel.byWord("decisions").orElseThrow());
+        assertTrue(LogLevel.byWord("DENIED").isEmpty());
         assertEquals(AuditFormat.JSONL, AuditFormat.parse("jsonl").orElseThrow());
         assertEquals(AuditFormat.TEXT, AuditFormat.parse("text").orElseThrow());
         assertTrue(AuditFormat.parse("json").isEmpty());
@@ -127,7 +129,7 @@ class AuditLogTest {
         FakeCall broken = new FakeCall(FakeCall.openat(1, 9, 9).event(), "openat", FakeCall.Memory.CAT, () -> {
             throw new IllegalStateException("decoder bug");
         });
-        try (AuditLog log = log(AuditFormat.TEXT, AuditLevel.ALL)) {
+        try (AuditLog log = log(AuditFormat.TEXT, LogLevel.ALL)) {
             log.record(broken, ALLOW, 1000);
         }
         assertEquals("[pid 9] openat(0xffffffffffffff9c, 0x7ffd12345678, 0x80000, 0x0, 0x0, 0x0) = ALLOW"
@@ -136,7 +138,7 @@ class AuditLogTest {
 
     @Test
     void recordAfterCloseIsRefused() {
-        AuditLog log = log(AuditFormat.JSONL, AuditLevel.ALL);
+        AuditLog log = log(AuditFormat.JSONL, LogLevel.ALL);
         log.close();
         log.close();
         IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -165,7 +167,7 @@ class AuditLogTest {
             public void close() {
             }
         };
-        AuditLog log = AuditLog.to(full, "/full/audit.log", AuditFormat.TEXT, AuditLevel.ALL, 4, errors::add);
+        AuditLog log = AuditLog.to(full, "/full/audit.log", AuditFormat.TEXT, LogLevel.ALL, 4, errors::add);
         for (int i = 1; i <= 10; i++) {
             log.record(FakeCall.openat(i, 1, 1), ALLOW, 1000);
         }
@@ -193,7 +195,7 @@ class AuditLogTest {
             public void close() {
             }
         };
-        AuditLog log = AuditLog.to(broken, "ro", AuditFormat.TEXT, AuditLevel.ALL, 2, errors::add);
+        AuditLog log = AuditLog.to(broken, "ro", AuditFormat.TEXT, LogLevel.ALL, 2, errors::add);
         for (int i = 1; i <= 20; i++) {
             log.record(FakeCall.openat(i, 1, 1), ALLOW, 1000);
         }

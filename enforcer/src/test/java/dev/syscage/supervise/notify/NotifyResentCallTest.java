@@ -7,7 +7,7 @@ import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SupervisorSession;
 import dev.syscage.supervise.SyscallEvent;
 import dev.syscage.supervise.audit.AuditFormat;
-import dev.syscage.supervise.audit.AuditLevel;
+import dev.syscage.policy.model.Supervision.LogLevel;
 import dev.syscage.supervise.audit.AuditLog;
 import dev.syscage.supervise.hooks.HookChain;
 import dev.syscage.supervise.trace.ProcTargetMemory;
@@ -33,7 +33,7 @@ class NotifyResentCallTest {
     @Test
     void aRestartDecidedTheSameWayIsRecordedOnceAChangedOneAgain() {
         StringWriter sink = new StringWriter();
-        AuditLog log = AuditLog.to(sink, "test", AuditFormat.JSONL, AuditLevel.ALL, 16, e -> { });
+        AuditLog log = AuditLog.to(sink, "test", AuditFormat.JSONL, LogLevel.ALL, 16, e -> { });
         SupervisorSession session = new SupervisorSession(new HookChain(List.of(), (m, e) -> { }), Decision.allow("default"), log);
         var mem = new ProcTargetMemory().at((int) ProcessHandle.current().pid(), (int) ProcessHandle.current().pid());
         NotifyDecider.Outcome first = session.decide(getpid(1), mem, null);

@@ -56,7 +56,7 @@ public record Supervision(LogLevel log, List<SuperviseRule> rules, SuperviseDeci
     public enum LogLevel {
         /** Every call the supervisor gets. */
         ALL,
-        /** Calls a supervise rule decided (not those left to {@code default}). */
+        /** Calls a supervise rule (or, in the audit log, a hook) decided, not those left to {@code default}. */
         DECISIONS,
         /** Calls that were denied (errno or kill), by a rule or by {@code default}. */
         DENIED,

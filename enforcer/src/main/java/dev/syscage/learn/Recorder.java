@@ -1,5 +1,6 @@
 package dev.syscage.learn;
 
+import dev.syscage.policy.arch.Arch;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SyscallContext;
 import dev.syscage.supervise.SyscallHook;
@@ -29,6 +30,11 @@ public final class Recorder implements SyscallHook {
     @Override
     public String name() {
         return "learn";
+    }
+
+    @Override
+    public boolean mayDecideOnPath(Arch arch, int nr) {
+        return false; // decides nothing
     }
 
     @Override

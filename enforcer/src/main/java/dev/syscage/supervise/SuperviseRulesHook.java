@@ -1,6 +1,8 @@
 package dev.syscage.supervise;
 
+import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.model.SuperviseDecision;
+import dev.syscage.policy.model.SuperviseRule;
 import dev.syscage.policy.model.Supervision;
 import java.util.Optional;
 
@@ -34,6 +36,17 @@ public final class SuperviseRulesHook implements SyscallHook {
         } catch (RuntimeException e) {
             return Optional.of(Decision.errno(1, "error in supervise rules: " + e));
         }
+    }
+
+    /** True when a rule with path patterns covers the syscall: only then can the path change the answer. */
+    @Override
+    public boolean mayDecideOnPath(Arch arch, int nr) {
+        for (SuperviseRule r : rules.rules()) {
+            if (!r.paths().isEmpty() && r.syscalls().condition(arch, nr) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The section's default as a decision ("default" is how the audit log knows it). */

@@ -7,6 +7,7 @@ import dev.syscage.supervise.hooks.HookChain;
 import dev.syscage.supervise.notify.NotifyDecider;
 import dev.syscage.supervise.trace.TraceSupervisor;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,6 +24,7 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
     private final Decision fallback;
     private final AuditLog log;
     private final Map<Arch, SyscallDecoder> decoders = new EnumMap<>(Arch.class);
+    private final Map<Arch, Map<Integer, Boolean>> pathDecides = new EnumMap<>(Arch.class);
 
     /** @param log where decisions are recorded, or null for none */
     public SupervisorSession(HookChain chain, Decision fallback, AuditLog log) {
@@ -52,6 +54,12 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
         }
         chain.decided(ctx, v.decision(), latency);
         return out;
+    }
+
+    @Override
+    public boolean pathDecides(Arch arch, int nr) {
+        return pathDecides.computeIfAbsent(arch, a -> new HashMap<>())
+                .computeIfAbsent(nr, n -> chain.mayDecideOnPath(arch, n));
     }
 
     @Override

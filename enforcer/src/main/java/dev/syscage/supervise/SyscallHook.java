@@ -1,5 +1,6 @@
 package dev.syscage.supervise;
 
+import dev.syscage.policy.arch.Arch;
 import java.util.Optional;
 
 /**
@@ -16,6 +17,17 @@ public interface SyscallHook {
     /** Observe an event and optionally decide it. */
     default Optional<Decision> onSyscall(SyscallContext call) {
         return Optional.empty();
+    }
+
+    /**
+     * Whether this hook's decision on syscall {@code nr} of {@code arch} may depend on the path
+     * the call names (memory of the target, which another of its threads can rewrite). In notify
+     * mode an allowed open is made by the supervisor itself, race-free, exactly when some hook
+     * says yes here; otherwise the kernel runs the call as asked. The default is the safe yes;
+     * a hook that never decides, or decides on numbers only, should say no.
+     */
+    default boolean mayDecideOnPath(Arch arch, int nr) {
+        return true;
     }
 
     /** Observe the final decision and how long it took. */

@@ -1,5 +1,6 @@
 package dev.syscage.supervise.hooks;
 
+import dev.syscage.policy.arch.Arch;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SyscallContext;
 import dev.syscage.supervise.SyscallHook;
@@ -104,6 +105,16 @@ public final class HookChain {
             }
         }
         return chosen == null ? new Verdict(fallback, null) : new Verdict(chosen, by);
+    }
+
+    /** Whether any hook's decision on this syscall may depend on its path (see {@link SyscallHook#mayDecideOnPath}). */
+    public boolean mayDecideOnPath(Arch arch, int nr) {
+        for (SyscallHook h : hooks) {
+            if (h.mayDecideOnPath(arch, nr)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Tells every hook the final decision and how long it took. */

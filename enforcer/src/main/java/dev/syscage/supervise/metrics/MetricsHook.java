@@ -1,5 +1,6 @@
 package dev.syscage.supervise.metrics;
 
+import dev.syscage.policy.arch.Arch;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SyscallContext;
 import dev.syscage.supervise.SyscallHook;
@@ -21,6 +22,11 @@ public final class MetricsHook implements SyscallHook {
     @Override
     public String name() {
         return "metrics";
+    }
+
+    @Override
+    public boolean mayDecideOnPath(Arch arch, int nr) {
+        return false; // decides nothing
     }
 
     @Override

@@ -37,6 +37,14 @@ public interface NotifyDecider {
     Decision recheck(SyscallEvent event, TargetMemory memory, String realPath);
 
     /**
+     * Whether the decision on syscall {@code nr} of {@code arch} may depend on the path the call
+     * names. Only then must an allowed open be made by the supervisor (race-free, with ADDFD);
+     * otherwise no rewrite of the path by another thread can change the answer, and the kernel
+     * may run the call itself (CONTINUE), which costs far less.
+     */
+    boolean pathDecides(Arch arch, int nr);
+
+    /**
      * For a plain trace-mode decider: the path is decoded separately from the decision, so the
      * binding of path to decision is only as exact as two reads of the target's memory are equal.
      * Runs use {@link dev.syscage.supervise.SupervisorSession}, which implements this interface.
@@ -54,6 +62,11 @@ public interface NotifyDecider {
                 DecodedCall c = decoders.computeIfAbsent(event.arch(), SyscallDecoder::new)
                         .decode(event.nr(), event.args(), memory);
                 return new Outcome(d, c.path(), c.resolvedPath());
+            }
+
+            @Override
+            public boolean pathDecides(Arch arch, int nr) {
+                return true; // nothing known about it: the safe answer
             }
 
             @Override

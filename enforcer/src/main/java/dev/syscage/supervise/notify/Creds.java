@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * What /proc/TID/status says about a thread's identity: its process, the credentials a file
@@ -25,20 +24,21 @@ record Creds(boolean known, int tgid, String euid, String fsuid, String egid, St
     /** The supervisor's own (the JVM's). */
     static Creds self() {
         try {
-            return parse(-1, Files.readAllLines(Path.of("/proc/self/status")));
+            return parse(-1, Files.readString(Path.of("/proc/self/status")));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read /proc/self/status", e);
         }
     }
 
-    static Creds parse(int tid, List<String> lines) {
+    /** From the text of /proc/TID/status. */
+    static Creds parse(int tid, String status) {
         int tgid = tid;
         String[] uid = {"", "", "", ""};
         String[] gid = {"", "", "", ""};
         String groups = "";
         String cap = "";
         int umask = 022;
-        for (String line : lines) {
+        for (String line : status.split("\n")) {
             int colon = line.indexOf(':');
             if (colon < 0) {
                 continue;

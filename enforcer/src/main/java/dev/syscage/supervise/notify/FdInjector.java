@@ -5,10 +5,8 @@ import static dev.syscage.nativeaccess.SeccompNotify.*;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import java.io.IOException;
+import dev.syscage.nativeaccess.ProcFiles;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -21,6 +19,8 @@ final class FdInjector {
     private final int listener;
     private final Memory how = new Memory(OPEN_HOW_SIZE);
     private final Memory addfd = new Memory(ADDFD_SIZE);
+    private final ProcFiles proc = new ProcFiles(4096);
+    private Memory path = new Memory(4096);
 
     FdInjector(int listener) {
         this.listener = listener;
@@ -29,7 +29,9 @@ final class FdInjector {
     /** Opens {@code plan}'s path as the supervisor: the new fd (close-on-exec here), or -errno. */
     int open(OpenCall.Plan plan) {
         byte[] name = plan.path().getBytes(StandardCharsets.UTF_8);
-        Memory path = new Memory(name.length + 1L);
+        if (name.length + 1L > path.size()) {
+            path = new Memory(name.length + 1L);
+        }
         path.write(0, name, 0, name.length);
         path.setByte(name.length, (byte) 0);
         how.setLong(0, plan.flags());
@@ -43,12 +45,8 @@ final class FdInjector {
     }
 
     /** What {@code fd} (ours) names now, as the kernel reports it; empty if it cannot be read. */
-    static Optional<String> realPath(int fd) {
-        try {
-            return Optional.of(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString());
-        } catch (IOException | UnsupportedOperationException e) {
-            return Optional.empty();
-        }
+    Optional<String> realPath(int fd) {
+        return proc.readlink("/proc/self/fd/" + fd);
     }
 
     /**

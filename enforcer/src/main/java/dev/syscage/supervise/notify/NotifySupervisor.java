@@ -5,16 +5,13 @@ import static dev.syscage.nativeaccess.SeccompNotify.*;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import dev.syscage.nativeaccess.ProcFiles;
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SyscallEvent;
 import dev.syscage.supervise.TargetMemory;
 import dev.syscage.supervise.trace.ProcTargetMemory;
 import dev.syscage.supervise.trace.TraceSupervisor;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -24,16 +21,18 @@ import java.util.concurrent.CompletableFuture;
  * as trace mode (so rules, audit log, hooks and metrics are shared), and answers:
  *
  * <ul>
- *   <li>allow, for an open (open, creat, openat, openat2): the supervisor opens the path the
- *       rules matched itself ({@code openat2}, same flags and mode, no magic links), checks the
+ *   <li>allow, for an open (open, creat, openat, openat2) whose decision may depend on its path
+ *       ({@link NotifyDecider#pathDecides}: a path rule or a hook covers it): the supervisor
+ *       opens the path the rules matched itself ({@code openat2}, same flags and mode, no magic links), checks the
  *       real path of what it got against the rules again when it differs (a symlink), and
  *       injects the fd with {@code SECCOMP_IOCTL_NOTIF_ADDFD} + {@code SECCOMP_ADDFD_FLAG_SEND}:
  *       the kernel never reads the path again, so another thread changing it cannot matter.
  *       Only when the target has the supervisor's credentials and view of the filesystem
  *       ({@link Creds}), else EACCES;</li>
- *   <li>allow, any other call: {@code SECCOMP_USER_NOTIF_FLAG_CONTINUE}: the kernel runs the
- *       call as the target asked, reading its arguments again (see docs/notify.md for why that
- *       is acceptable for the calls routed today);</li>
+ *   <li>allow, any other call (and an open no path can change the answer for):
+ *       {@code SECCOMP_USER_NOTIF_FLAG_CONTINUE}: the kernel runs the call as the target asked,
+ *       reading its arguments again (see docs/notify.md for why that is acceptable for the calls
+ *       routed today);</li>
  *   <li>errno: the call does not run and fails with that errno;</li>
  *   <li>kill: SIGKILL to the process, then an ENOSYS answer in case it is not gone yet.</li>
  * </ul>
@@ -42,6 +41,11 @@ import java.util.concurrent.CompletableFuture;
  * ENOENT from RECV, SEND or ADDFD means the call was interrupted or the target died: nothing to
  * answer, and a restart of the same call is kept out of the audit log ({@link Unanswered}).
  * The loop ends when the listener reports POLLHUP: no process uses the filter any more.
+ *
+ * <p>Where the kernel has {@code SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP} (Linux 6.6+) the thread
+ * waits in RECV itself: the kernel then wakes it on the caller's CPU and hands the CPU back on
+ * SEND, and RECV also returns (ENOENT) once no process uses the filter. Older kernels wake a
+ * RECV only for a notification, so there the thread polls, which also notices the hang-up.
  */
 public final class NotifySupervisor implements Runnable {
     private static final int POLL_MS = 200;
@@ -52,7 +56,6 @@ public final class NotifySupervisor implements Runnable {
     private final FdInjector injector;
     private final Unanswered unanswered = new Unanswered();
     private Creds self;
-    private Path ownMountNs;
     private final CompletableFuture<Long> finished = new CompletableFuture<>();
     private final ProcTargetMemory memory = new ProcTargetMemory();
     private final ProcessIds ids = new ProcessIds();
@@ -60,7 +63,12 @@ public final class NotifySupervisor implements Runnable {
     private final Memory idBuf = new Memory(8);
     private Memory notif;
     private Memory resp;
+    private final ProcFiles proc = new ProcFiles(256);
     private volatile boolean stopping;
+    private boolean blockingRecv;
+    private String ownRoot;
+    private String ownMountNs;
+    private String ownUserNs;
     private long seq;
 
     /** @param listener the seccomp listener fd; this supervisor does not close it */
@@ -84,9 +92,15 @@ public final class NotifySupervisor implements Runnable {
         return finished;
     }
 
-    /** Ends the loop within {@value #POLL_MS} ms even if the listener never hangs up. */
+    /**
+     * Ends the run even if the listener never hangs up (a process escaped the launcher's tree):
+     * {@link #finished} completes now with the count so far. A thread waiting in RECV stays there
+     * until a notification arrives or the last process using the filter is gone; a polling one
+     * ends within {@value #POLL_MS} ms.
+     */
     public void stop() {
         stopping = true;
+        finished.complete(seq);
     }
 
     @Override
@@ -95,10 +109,16 @@ public final class NotifySupervisor implements Runnable {
             NotifSizes sizes = NotifSizes.query();
             notif = new Memory(Math.max(sizes.notif(), NOTIF_SIZE));
             resp = new Memory(Math.max(sizes.resp(), RESP_SIZE));
-            syncWakeUp();
+            blockingRecv = syncWakeUp();
             self = Creds.self();
-            ownMountNs = ownMountNs();
-            loop();
+            ownRoot = ownLink("root");
+            ownMountNs = ownLink("ns/mnt");
+            ownUserNs = ownLink("ns/user");
+            if (blockingRecv) {
+                receiveLoop();
+            } else {
+                pollLoop();
+            }
             finished.complete(seq);
         } catch (RuntimeException | Error e) {
             finished.completeExceptionally(e);
@@ -106,24 +126,49 @@ public final class NotifySupervisor implements Runnable {
         }
     }
 
-    private static Path ownMountNs() {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc/self/ns/mnt"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read /proc/self/ns/mnt", e);
-        }
+    private String ownLink(String name) {
+        return proc.readlink("/proc/self/" + name)
+                .orElseThrow(() -> new IllegalStateException("cannot read /proc/self/" + name));
     }
 
-    /** SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6+): wake this thread on the caller's CPU. */
-    private void syncWakeUp() {
+    /**
+     * SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6+): wake this thread on the caller's CPU.
+     * False on older kernels (EINVAL/ENOTTY): slower per event, same behaviour.
+     */
+    private boolean syncWakeUp() {
         try {
             ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+            return true;
         } catch (LastErrorException e) {
-            // older kernel (EINVAL/ENOTTY): a little slower per event, same behaviour
+            return false;
         }
     }
 
-    private void loop() {
+    /** Linux 6.6+: RECV waits; its ENOENT with a hung-up listener means no process is left. */
+    private void receiveLoop() {
+        while (!stopping) {
+            if (!receive()) {
+                if (hungUp()) {
+                    return;
+                }
+                continue;
+            }
+            answer();
+        }
+    }
+
+    private boolean hungUp() {
+        pollFd.setInt(0, listener);
+        pollFd.setShort(4, POLLIN);
+        pollFd.setShort(6, (short) 0);
+        try {
+            return poll(Pointer.nativeValue(pollFd), 1, 0) > 0 && (pollFd.getShort(6) & POLLHUP) != 0;
+        } catch (LastErrorException e) {
+            return false;
+        }
+    }
+
+    private void pollLoop() {
         pollFd.setInt(0, listener);
         while (!stopping) {
             pollFd.setShort(4, POLLIN);
@@ -139,23 +184,30 @@ public final class NotifySupervisor implements Runnable {
             }
             short revents = pollFd.getShort(6);
             if (r > 0 && (revents & POLLIN) != 0) {
-                receiveAndAnswer();
+                if (receive()) {
+                    answer();
+                }
             } else if (r > 0 && (revents & POLLHUP) != 0) {
                 return;
             }
         }
     }
 
-    private void receiveAndAnswer() {
+    /** RECV into the zeroed buffer; false when there was nothing (interrupted, or the caller died first). */
+    private boolean receive() {
         notif.clear();
         try {
             ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, Pointer.nativeValue(notif));
+            return true;
         } catch (LastErrorException e) {
             if (e.getErrorCode() == EINTR || e.getErrorCode() == ENOENT) {
-                return; // interrupted, or the caller died before we got to it
+                return false;
             }
             throw e;
         }
+    }
+
+    private void answer() {
         long id = notif.getLong(NOTIF_ID);
         int caller = notif.getInt(NOTIF_PID);
         SyscallEvent event = event(ids.tgid(caller));
@@ -183,7 +235,7 @@ public final class NotifySupervisor implements Runnable {
      */
     private boolean allow(long id, SyscallEvent e, TargetMemory mem, NotifyDecider.Outcome out) {
         Optional<OpenCall> call = OpenCall.of(e, mem);
-        if (call.isEmpty()) {
+        if (call.isEmpty() || !decider.pathDecides(e.arch(), e.nr())) {
             return send(id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
         }
         Creds creds = ids.status(e.tid()); // read fresh: the open is made with our rights on its behalf
@@ -212,7 +264,7 @@ public final class NotifySupervisor implements Runnable {
 
     /** Allow when the opened file's real path is the one decided on, else what the rules say about it. */
     private Decision recheck(SyscallEvent e, TargetMemory mem, OpenCall call, OpenCall.Plan plan, int fd) {
-        Optional<String> real = FdInjector.realPath(fd);
+        Optional<String> real = injector.realPath(fd);
         if (real.isEmpty()) {
             return Decision.errno(EACCES, "real path unknown");
         }
@@ -227,14 +279,13 @@ public final class NotifySupervisor implements Runnable {
         return slash <= 0 ? "/" : p.substring(0, slash);
     }
 
-    /** The target sees the same root and mount namespace as the supervisor, so a path means the same file. */
+    /**
+     * The target sees the same root, mount namespace and user namespace as the supervisor, so a
+     * path means the same file and its credentials mean the same rights.
+     */
     private boolean sameView(int tid) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc/" + tid + "/root")).toString().equals("/")
-                    && Files.readSymbolicLink(Path.of("/proc/" + tid + "/ns/mnt")).equals(ownMountNs);
-        } catch (IOException e) {
-            return false;
-        }
+        return ids.link(tid, "root").equals(ownRoot) && ids.link(tid, "ns/mnt").equals(ownMountNs)
+                && ids.link(tid, "ns/user").equals(ownUserNs);
     }
 
     private SyscallEvent event(int pid) {

@@ -1,37 +1,51 @@
 package dev.syscage.supervise.notify;
 
+import dev.syscage.nativeaccess.ProcFiles;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 /**
  * A notification names the calling thread; the audit log and kill want its process, and a
- * race-free open wants its credentials. Credentials are read from /proc/TID/status each time
- * they are needed. The thread group is cached per thread id (reading and parsing the status
- * file on every event cost more than the rest of the event); notify mode sees no exits, so a
- * cached entry is confirmed by the existence of /proc/TGID/task/TID, which fails once the thread
- * is gone, whatever process its id went to.
+ * race-free open wants its credentials and its view of the filesystem. The thread group is
+ * cached per thread id (reading and parsing the status file on every event cost more than the
+ * rest of the event); notify mode sees no exits, so a cached entry is confirmed with
+ * {@code tgkill(TGID, TID, 0)}, which fails (ESRCH) unless TID is a live thread of TGID: once the
+ * thread is gone, whatever process its id went to, the status is read again.
+ * Credentials and namespaces are read fresh each time they are asked for. Reads go through
+ * {@link ProcFiles} (libc into reused buffers). Owned by the supervisor thread.
  */
 final class ProcessIds {
     private static final int MAX_CACHED = 4096;
     private final Map<Integer, Integer> tgids = new HashMap<>();
+    private final ProcFiles proc = new ProcFiles(8192);
 
     /** {@code tid}'s status, or one that only knows {@code tid} when it is gone already. */
     Creds status(int tid) {
-        try {
-            return Creds.parse(tid, Files.readAllLines(Path.of("/proc/" + tid + "/status")));
-        } catch (IOException | RuntimeException e) {
+        int n = proc.read("/proc/" + tid + "/status");
+        if (n <= 0) {
             return Creds.unknown(tid);
         }
+        try {
+            return Creds.parse(tid, new String(proc.bytes(), 0, n, StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            return Creds.unknown(tid);
+        }
+    }
+
+    /** What /proc/TID/NAME (root, cwd, ns/mnt, fd/N, ...) links to, or "" when it cannot be read. */
+    String link(int tid, String name) {
+        return proc.readlink("/proc/" + tid + "/" + name).orElse("");
+    }
+
+    private static boolean inGroup(int tgid, int tid) {
+        return ProcFiles.tgkill(tgid, tid, 0) == 0;
     }
 
     /** The thread group of {@code tid}, or {@code tid} itself when it is gone already. */
     int tgid(int tid) {
         Integer cached = tgids.get(tid);
-        if (cached != null && Files.exists(Path.of("/proc/" + cached + "/task/" + tid))) {
+        if (cached != null && inGroup(cached, tid)) {
             return cached;
         }
         int fresh = status(tid).tgid();

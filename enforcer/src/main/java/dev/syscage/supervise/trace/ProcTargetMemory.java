@@ -17,6 +17,8 @@ import java.util.Optional;
  */
 public final class ProcTargetMemory implements TargetMemory {
     private static final int PAGE = 4096;
+    private static final int FIRST_READ = 256;
+    private final byte[] chunk = new byte[PAGE];
     private final Memory buffer = new Memory(PAGE);
     private final Memory localIov = new Memory(16);
     private final Memory remoteIov = new Memory(16);
@@ -36,12 +38,16 @@ public final class ProcTargetMemory implements TargetMemory {
             return Optional.empty();
         }
         StringBuilder sb = null;
-        byte[] chunk = new byte[PAGE];
+        byte[] chunk = this.chunk;
         long at = address;
         int total = 0;
         while (total < max) {
-            // read up to the end of the page so an unmapped next page does not fail the read
+            // never past the end of the page, so an unmapped next page does not fail the read;
+            // the first read is short: most strings end within it, and copying costs
             int n = (int) Math.min(PAGE - (at & (PAGE - 1)), max - total);
+            if (total == 0) {
+                n = Math.min(n, FIRST_READ);
+            }
             int got = readInto(at, n);
             if (got <= 0) {
                 return sb == null ? Optional.empty() : Optional.of(sb.toString());

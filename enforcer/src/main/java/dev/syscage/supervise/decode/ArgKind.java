@@ -57,9 +57,11 @@ enum ArgKind {
         return detail;
     }
 
+    private final String word = name().toLowerCase(Locale.ROOT);
+
     /** The lower-case word: {@code string_array}. */
     String word() {
-        return name().toLowerCase(Locale.ROOT);
+        return word;
     }
 
     static Optional<ArgKind> byWord(String word) {

@@ -31,6 +31,9 @@ final class PathResolver {
 
     /** An absolute path with ".", "..", repeated and trailing slashes folded away. */
     static String fold(String absolute) {
+        if (isFolded(absolute)) {
+            return absolute; // the usual case: nothing to drop
+        }
         StringBuilder out = new StringBuilder(absolute.length());
         int i = 0;
         int n = absolute.length();
@@ -55,5 +58,34 @@ final class PathResolver {
             i = end;
         }
         return out.length() == 0 ? "/" : out.toString();
+    }
+
+    /** Absolute with no empty, {@code .} or {@code ..} component and no trailing slash: fold would return it as is. */
+    private static boolean isFolded(String p) {
+        int n = p.length();
+        if (n == 0 || p.charAt(0) != '/') {
+            return false;
+        }
+        if (n == 1) {
+            return true;
+        }
+        if (p.charAt(n - 1) == '/') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (p.charAt(i) != '/') {
+                continue;
+            }
+            // component after this slash: empty, "." or ".."?
+            int j = i + 1;
+            if (j == n || p.charAt(j) == '/') {
+                return false;
+            }
+            if (p.charAt(j) == '.' && (j + 1 == n || p.charAt(j + 1) == '/'
+                    || (p.charAt(j + 1) == '.' && (j + 2 == n || p.charAt(j + 2) == '/')))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -131,4 +131,35 @@ class PathResolutionTest {
         assertEquals("/a/.b", PathResolver.fold("/a/./.b/"));
         assertEquals("/x/y", PathResolver.fold("/x//y///"));
     }
+
+    /** Folding by components, the plain way: what fold's fast path must agree with. */
+    private static String foldByComponents(String absolute) {
+        java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+        for (String c : absolute.split("/")) {
+            if (c.isEmpty() || c.equals(".")) {
+                continue;
+            }
+            if (c.equals("..")) {
+                parts.pollLast();
+            } else {
+                parts.addLast(c);
+            }
+        }
+        return "/" + String.join("/", parts);
+    }
+
+    @Test
+    void foldAgreesWithComponentFoldingOnGeneratedPaths() {
+        String[] pieces = {"/", "a", ".", "..", "...", ".b", "b.", "//", "x"};
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder p = new StringBuilder("/");
+            int n = random.nextInt(8);
+            for (int j = 0; j < n; j++) {
+                p.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String path = p.toString();
+            assertEquals(foldByComponents(path), PathResolver.fold(path), path);
+        }
+    }
 }

@@ -242,7 +242,8 @@ public final class NotifySupervisor implements Runnable {
         if (!creds.sameRightsAs(self) || !sameView(e.tid())) {
             return send(id, -EACCES, 0); // it must not open with rights or a view it does not have
         }
-        OpenCall.Plan plan = call.get().plan(out.path(), out.resolvedPath(), e.pid(), e.tid(), creds.umask());
+        OpenCall.Plan plan = call.get().plan(out.path(), out.resolvedPath(), e.pid(), e.tid(), creds.umask(),
+                proc::readlink);
         if (plan.errno() != 0) {
             return send(id, -plan.errno(), 0);
         }
@@ -264,6 +265,9 @@ public final class NotifySupervisor implements Runnable {
 
     /** Allow when the opened file's real path is the one decided on, else what the rules say about it. */
     private Decision recheck(SyscallEvent e, TargetMemory mem, OpenCall call, OpenCall.Plan plan, int fd) {
+        if (plan.ownFile()) {
+            return Decision.allow(""); // a file the target has open already: nothing new reached
+        }
         Optional<String> real = injector.realPath(fd);
         if (real.isEmpty()) {
             return Decision.errno(EACCES, "real path unknown");

@@ -8,6 +8,9 @@ import dev.syscage.supervise.TargetMemory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * An open the target asked for (open, creat, openat, openat2), read once from the notification
@@ -31,12 +34,20 @@ record OpenCall(long flags, long mode, long resolve, int howError) {
     /** The target's resolve flags kept: they only ever make a lookup fail, never reach further. */
     static final long KEPT_RESOLVE = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_CACHED;
 
-    /** What to open, or an errno to answer instead. */
-    record Plan(String path, long flags, long mode, long resolve, boolean cloexec, int errno) {
+    /**
+     * What to open, or an errno to answer instead.
+     *
+     * @param ownFile the path reopens a file the target already has open ({@code /proc/TGID/fd/N}):
+     *     there is no other file it could reach, so the real path is not checked again
+     */
+    record Plan(String path, long flags, long mode, long resolve, boolean cloexec, boolean ownFile, int errno) {
         static Plan fail(int errno) {
-            return new Plan(null, 0, 0, 0, false, errno);
+            return new Plan(null, 0, 0, 0, false, false, errno);
         }
     }
+
+    /** /proc/TGID/fd/N or /proc/TGID/task/TID/fd/N. */
+    private static final Pattern OWN_FD = Pattern.compile("/proc/(\\d+)(/task/\\d+)?/fd/\\d+");
 
     /** The open in this notification, or empty when the call is no open (it gets CONTINUE). */
     static Optional<OpenCall> of(SyscallEvent e, TargetMemory memory) {
@@ -87,9 +98,14 @@ record OpenCall(long flags, long mode, long resolve, int howError) {
     /**
      * The openat2 to make for the path the rules matched. {@code path} is the name as the target
      * gave it (a trailing slash matters to the kernel), {@code resolved} the absolute path the
-     * decision saw; {@code /proc/self} and {@code /proc/thread-self} are the target's, not ours.
+     * decision saw; {@code /proc/self} and {@code /proc/thread-self} are the target's, not ours,
+     * and so are {@code /dev/stdin}, {@code /dev/fd/N} and the like, which {@code links} (our
+     * readlink; we share the target's mount namespace) shows to point into {@code /proc/self}.
+     * Magic links are refused, except under the target's own {@code /proc/TGID/}: there they
+     * lead to the target's own files, which it could reach the same way itself.
      */
-    Plan plan(Optional<String> path, Optional<String> resolved, int tgid, int tid, int umask) {
+    Plan plan(Optional<String> path, Optional<String> resolved, int tgid, int tid, int umask,
+            Function<String, Optional<String>> links) {
         if (howError != 0) {
             return Plan.fail(howError);
         }
@@ -102,13 +118,41 @@ record OpenCall(long flags, long mode, long resolve, int howError) {
         if (resolved.isEmpty() || !resolved.get().startsWith("/")) {
             return Plan.fail(path.get().isEmpty() ? ENOENT : ENOTDIR); // "" or a dirfd that is no directory
         }
-        String p = ownProc(resolved.get(), tgid, tid);
+        String p = ownProc(throughDevLinks(resolved.get(), links), tgid, tid);
+        boolean ownProcDir = p.startsWith("/proc/" + tgid + "/");
+        Matcher fd = OWN_FD.matcher(p);
+        boolean ownFile = fd.matches() && fd.group(1).equals(Integer.toString(tgid));
         if (path.get().endsWith("/") && !p.endsWith("/")) {
             p = p + "/";
         }
         long f = flags & VALID_FLAGS;
         long m = creates(f) ? mode & 07777L & ~(long) umask : 0;
-        return new Plan(p, f | O_CLOEXEC, m, RESOLVE_NO_MAGICLINKS | (resolve & KEPT_RESOLVE), (f & O_CLOEXEC) != 0, 0);
+        long r = (ownProcDir ? 0 : RESOLVE_NO_MAGICLINKS) | (resolve & KEPT_RESOLVE);
+        return new Plan(p, f | O_CLOEXEC, m, r, (f & O_CLOEXEC) != 0, ownFile, 0);
+    }
+
+    /**
+     * {@code /dev/stdin}, {@code /dev/stdout}, {@code /dev/stderr} and {@code /dev/fd/...} with the
+     * link in /dev replaced by its target when that is in {@code /proc/self/fd} (as udev and
+     * container runtimes make them); any other path as it is.
+     */
+    static String throughDevLinks(String p, Function<String, Optional<String>> links) {
+        String link;
+        String rest;
+        if (p.equals("/dev/stdin") || p.equals("/dev/stdout") || p.equals("/dev/stderr")) {
+            link = p;
+            rest = "";
+        } else if (p.equals("/dev/fd") || p.startsWith("/dev/fd/")) {
+            link = "/dev/fd";
+            rest = p.substring(link.length());
+        } else {
+            return p;
+        }
+        Optional<String> to = links.apply(link);
+        if (to.isEmpty() || !(to.get().equals("/proc/self/fd") || to.get().startsWith("/proc/self/fd/"))) {
+            return p;
+        }
+        return to.get() + rest;
     }
 
     /** {@code /proc/self/...} and {@code /proc/thread-self/...} as the target would see them. */

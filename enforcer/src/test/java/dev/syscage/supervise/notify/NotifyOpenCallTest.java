@@ -51,6 +51,16 @@ class NotifyOpenCallTest {
         }
     };
 
+    /** /dev as udev makes it: the standard streams and /dev/fd point into /proc/self/fd. */
+    private static final java.util.Map<String, Optional<String>> DEV_LINKS = new java.util.HashMap<>(java.util.Map.of(
+            "/dev/stdin", Optional.of("/proc/self/fd/0"), "/dev/stdout", Optional.of("/proc/self/fd/1"),
+            "/dev/stderr", Optional.of("/proc/self/fd/2"), "/dev/fd", Optional.of("/proc/self/fd"))) {
+        @Override
+        public Optional<String> get(Object key) {
+            return getOrDefault(key, Optional.empty());
+        }
+    };
+
     private static SyscallEvent event(Arch arch, int nr, long... args) {
         long[] a = new long[6];
         System.arraycopy(args, 0, a, 0, args.length);
@@ -59,7 +69,7 @@ class NotifyOpenCallTest {
 
     private static OpenCall.Plan plan(SyscallEvent e, String path, String resolved, int umask) {
         return OpenCall.of(e, NONE).orElseThrow()
-                .plan(Optional.of(path), Optional.ofNullable(resolved), 10, 11, umask);
+                .plan(Optional.of(path), Optional.ofNullable(resolved), 10, 11, umask, DEV_LINKS::get);
     }
 
     @Test
@@ -93,9 +103,35 @@ class NotifyOpenCallTest {
     }
 
     @Test
+    void theTargetsOwnFdsAreReopenedThroughItsProcDirectory() {
+        OpenCall.Plan stdin = plan(event(Arch.X86_64, 2, 0, 0), "/dev/stdin", "/dev/stdin", 0);
+        assertEquals("/proc/10/fd/0", stdin.path());
+        assertTrue(stdin.ownFile(), "its own file: no recheck of the real path");
+        assertEquals(0, stdin.resolve() & SeccompNotify.RESOLVE_NO_MAGICLINKS, "fd/0 is a magic link to follow");
+        assertEquals("/proc/10/fd/7", plan(event(Arch.X86_64, 2, 0, 0), "/dev/fd/7", "/dev/fd/7", 0).path());
+        assertEquals("/proc/10/task/11/fd/1",
+                plan(event(Arch.X86_64, 2, 0, 0), "/proc/thread-self/fd/1", "/proc/thread-self/fd/1", 0).path());
+
+        OpenCall.Plan cwd = plan(event(Arch.X86_64, 2, 0, 0), "/proc/self/cwd/x", "/proc/self/cwd/x", 0);
+        assertEquals("/proc/10/cwd/x", cwd.path());
+        assertFalse(cwd.ownFile(), "a new file through the cwd link: its real path is checked again");
+        assertEquals(0, cwd.resolve() & SeccompNotify.RESOLVE_NO_MAGICLINKS);
+    }
+
+    @Test
+    void magicLinksElsewhereStayRefused() {
+        OpenCall.Plan other = plan(event(Arch.X86_64, 2, 0, 0), "/proc/1/fd/3", "/proc/1/fd/3", 0);
+        assertFalse(other.ownFile(), "another process's fd");
+        assertEquals(SeccompNotify.RESOLVE_NO_MAGICLINKS, other.resolve() & SeccompNotify.RESOLVE_NO_MAGICLINKS);
+        assertEquals("/dev/stdin", OpenCall.throughDevLinks("/dev/stdin", l -> Optional.of("/dev/pts/0")),
+                "a /dev/stdin that does not point into /proc/self/fd is taken as it is");
+        assertEquals("/dev/fdx", OpenCall.throughDevLinks("/dev/fdx", DEV_LINKS::get));
+    }
+
+    @Test
     void whatCannotBeOpenedExactlyIsRefused() {
         assertEquals(SeccompNotify.EFAULT, OpenCall.of(event(Arch.X86_64, 2, 0, 0), NONE).orElseThrow()
-                .plan(Optional.empty(), Optional.empty(), 10, 11, 0).errno());
+                .plan(Optional.empty(), Optional.empty(), 10, 11, 0, DEV_LINKS::get).errno());
         assertEquals(SeccompNotify.ENOTDIR, plan(event(Arch.X86_64, 257, 5, 0, 0), "x", null, 0).errno());
         assertEquals(SeccompNotify.ENOENT, plan(event(Arch.X86_64, 257, 5, 0, 0), "", null, 0).errno());
         assertEquals(SeccompNotify.EINVAL, plan(event(Arch.X86_64, 437, -100, 0, 0, 16), "x", "/tmp/x", 0).errno());

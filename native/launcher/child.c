@@ -80,7 +80,7 @@ void child_reset_signals(void)
     }
 }
 
-void child_wait_for_go(int go_fd)
+char child_wait_for_go(int go_fd)
 {
     char c;
     ssize_t n;
@@ -93,4 +93,5 @@ void child_wait_for_go(int go_fd)
     if (n != 1) {
         die_parts(STATUS_LAUNCH_FAILED, "the supervisor went away before the program started", NULL);
     }
+    return c;
 }

@@ -35,9 +35,10 @@ noreturn void child_exit_like(int status);
 void child_reset_signals(void);
 
 /*
- * In the child: waits for the supervisor's one byte on go_fd. Async-signal-safe (usable under
- * the filter). Dies with 125 when the supervisor went away (end of file) or the read failed.
+ * In the child: waits for the supervisor's next byte on go_fd and returns it. Async-signal-safe
+ * (usable under the filter). Dies with 125 when the supervisor went away (end of file) or the
+ * read failed.
  */
-void child_wait_for_go(int go_fd);
+char child_wait_for_go(int go_fd);
 
 #endif

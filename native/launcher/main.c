@@ -14,7 +14,8 @@
  *   5. no_new_privs, seccomp(), PR_GET_SECCOMP check     (seccomp.c)
  *   6. execve                                           (exec.c)
  * From step 5 on only write(2), prctl(2), execve(2) and _exit(2) run: no malloc, no stdio
- * (notify mode adds read(2) of the go byte and close(2) of the listener).
+ * (notify mode adds sendmsg(2) of the listener for the SCM_RIGHTS handoff, read(2) of the go
+ * byte and close(2) of the listener and its socket).
  */
 #include <errno.h>
 #include <limits.h>
@@ -64,9 +65,13 @@ static void print_usage(void)
           "                   trace mode (used by 'syscage run'): fork PROG's process, report its pid\n"
           "                   on REPORT, let it go on once a byte arrives on GO and thread TID traces it\n"
           "  --notify-handshake REPORT,GO\n"
-          "                   notify mode (used by 'syscage run'): fork PROG's process, which installs the\n"
-          "                   filter with a listener, reports \"PID FD\" on REPORT and execs once a byte\n"
-          "                   arrives on GO (the supervisor has taken the listener with pidfd_getfd)\n"
+          "                   notify mode (used by 'syscage run'): fork PROG's process, which reports\n"
+          "                   \"PID FD SOCK\" on REPORT, installs the filter with a listener once the\n"
+          "                   supervisor says how it takes it ('p': pidfd_getfd, 's': SCM_RIGHTS) and\n"
+          "                   execs once 'g' arrives on GO (the supervisor holds the listener)\n"
+          "  --notify-socket PATH\n"
+          "                   with --notify-handshake: connect to the supervisor's AF_UNIX socket PATH and\n"
+          "                   send it the listener (SCM_RIGHTS) if it asks for that on GO\n"
           "  --help           show this help and exit\n"
           "  --version        show the version and exit\n"
           "\n"
@@ -181,6 +186,8 @@ static bool parse_option(struct launch_options *opts, int argc, char **argv, int
         set_handshake("--trace-handshake", v, &opts->trace.report_path, &opts->trace.go_path);
     } else if ((v = option_value(argv, argc, i, "--notify-handshake")) != NULL) {
         set_handshake("--notify-handshake", v, &opts->notify.report_path, &opts->notify.go_path);
+    } else if ((v = option_value(argv, argc, i, "--notify-socket")) != NULL) {
+        opts->notify.socket_path = v;
     } else if ((v = option_value(argv, argc, i, "--tracer")) != NULL) {
         opts->trace.tracer_tid = parse_fd("--tracer", v);
     } else if (argv[*i][0] == '-') {
@@ -204,6 +211,9 @@ static void check_options(const struct launch_options *opts)
     }
     if (opts->notify.report_path != NULL && opts->trace.report_path != NULL) {
         usage_error("--trace-handshake and --notify-handshake exclude each other");
+    }
+    if (opts->notify.socket_path != NULL && opts->notify.report_path == NULL) {
+        usage_error("--notify-socket needs --notify-handshake (notify mode, started by syscage run)");
     }
     if (opts->notify.report_path != NULL && (opts->flags & SECCOMP_FILTER_FLAG_TSYNC) != 0) {
         usage_error("--flags tsync cannot be combined with --notify-handshake (the kernel refuses a listener with tsync)");
@@ -246,9 +256,10 @@ static noreturn void run_notified(struct launch_options *opts, const struct filt
     opts->keep_fds[opts->keep_count++] = fds.report_fd;
     opts->keep_fds[opts->keep_count++] = fds.go_fd;
     fds_close_except(opts->keep_fds, opts->keep_count);
-    int reported = notify_report(&fds);
+    struct notify_handoff handoff;
+    notify_prepare(&opts->notify, &fds, &handoff);
     int listener = seccomp_install_listener(filter, opts->flags, inject);
-    notify_hand_over(&fds, listener, reported);
+    notify_hand_over(&fds, &handoff, listener);
     exec_program(path, opts->argv);
 }
 

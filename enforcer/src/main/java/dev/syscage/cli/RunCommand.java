@@ -8,6 +8,7 @@ import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.run.LauncherLocator;
+import dev.syscage.run.ListenerHandoff;
 import dev.syscage.run.NotifyRunner;
 import dev.syscage.run.NotifySupport;
 import dev.syscage.run.ProfileCatalog;
@@ -78,6 +79,11 @@ public final class RunCommand implements Callable<Integer> {
                     + "actions, or has trace actions and the kernel supports user notification; else trace.")
     String mode;
 
+    @Option(names = "--listener-handoff", paramLabel = "HOW", defaultValue = "auto",
+            description = "Notify mode: how the seccomp listener reaches syscage: pidfd (pidfd_getfd), scm-rights "
+                    + "(sent over a socket), or auto: pidfd where allowed, else scm-rights. Default: auto.")
+    String listenerHandoff;
+
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The program and its arguments (after --).")
     List<String> command;
 
@@ -95,6 +101,8 @@ public final class RunCommand implements Callable<Integer> {
                         .limit(4).map(Path::toString).collect(Collectors.joining(", "))
                         + "); build it with 'make -C native' or set SYSCAGE_LAUNCH"));
         List<String> launcherFlags = flags.isEmpty() ? List.of() : List.of("--flags", String.join(",", flags));
+        ListenerHandoff handoff = ListenerHandoff.parse(listenerHandoff).orElseThrow(() -> UserException.badInput(
+                "unknown --listener-handoff '" + listenerHandoff + "' (choose auto, pidfd or scm-rights)"));
         if (dryRun) {
             printSummary(out, policy, program, launcher);
             return ExitCodes.OK;
@@ -109,7 +117,7 @@ public final class RunCommand implements Callable<Integer> {
         try (SupervisedRun run = new SupervisedRun(policy, settings(policy), err)) {
             if (supervision == SupervisionMode.NOTIFY) {
                 return new NotifyRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags, command,
-                        run.session(), names).exitCode();
+                        run.session(), names, handoff).exitCode();
             }
             TraceRunner.Outcome o = new TraceRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags,
                     command, new TraceSupervisor(run.session()), names);

@@ -19,21 +19,22 @@ import java.util.function.IntFunction;
 /**
  * Runs a program under a filter whose {@code notify} rules the JVM answers through a seccomp
  * listener. The filter must be installed by the program's own process, so the launcher forks
- * it (see docs/supervisor.md, notify mode), and the handshake goes over two pipes:
+ * it (see docs/notify.md), and the handshake goes over two pipes (and, for the SCM_RIGHTS
+ * handoff, a socket):
  *
  * <ol>
- *   <li>the launcher's child reports "PID FD": its pid and the fd number its listener will get,
- *       then installs the filter;</li>
- *   <li>the JVM takes the listener with pidfd_open + pidfd_getfd (retrying until the filter is
- *       installed), starts the supervisor thread, and sends one byte on the go pipe;</li>
- *   <li>the child closes its own copy of the listener and execs.</li>
+ *   <li>the launcher's child reports "PID FD SOCK": its pid, the fd number its listener will
+ *       get and its socket's, and waits;</li>
+ *   <li>the JVM chooses how it takes the listener ({@link ListenerTransfer}: pidfd_getfd or
+ *       SCM_RIGHTS) and says so on the go pipe; the child installs the filter, and the JVM gets
+ *       the listener;</li>
+ *   <li>the JVM starts the supervisor thread and sends 'g'; the child closes its own copy of
+ *       the listener and execs.</li>
  * </ol>
  * The program is free for ptrace (strace, gdb). If the JVM dies, the launcher (a child
  * subreaper watching the JVM's pidfd) kills the whole program tree.
  */
 public final class NotifyRunner {
-    private static final String LISTENER_LINK = "anon_inode:seccomp notify";
-
     private final LinuxCLibrary libc;
     private final Runner runner;
 
@@ -48,11 +49,19 @@ public final class NotifyRunner {
 
     public Outcome run(Path launcher, byte[] program, List<String> launcherFlags, List<String> command,
             TraceSupervisor.Decider decider, IntFunction<String> syscallName) throws Exception {
+        return run(launcher, program, launcherFlags, command, decider, syscallName, ListenerHandoff.AUTO);
+    }
+
+    /** As above, with the listener handed over as {@code handoff} says. */
+    public Outcome run(Path launcher, byte[] program, List<String> launcherFlags, List<String> command,
+            TraceSupervisor.Decider decider, IntFunction<String> syscallName, ListenerHandoff handoff) throws Exception {
         int me = libc.getpid();
         try (SealedFilter filter = SealedFilter.of(libc, program);
-                Handles h = new Handles(HandshakePipes.pipe(libc), HandshakePipes.pipe(libc))) {
+                ListenerTransfer transfer = ListenerTransfer.open(libc, handoff, program);
+                Handles h = new Handles(HandshakePipes.pipe(libc), HandshakePipes.pipe(libc), transfer)) {
             List<String> argv = new ArrayList<>(List.of(launcher.toString(), "--filter", filter.path(),
                     "--notify-handshake", "/proc/" + me + "/fd/" + h.report[1] + ",/proc/" + me + "/fd/" + h.go[0]));
+            argv.addAll(h.transfer.launcherArgs());
             argv.addAll(launcherFlags);
             argv.add("--");
             argv.addAll(command);
@@ -78,10 +87,10 @@ public final class NotifyRunner {
         if (line == null) {
             return -1;
         }
-        String[] f = line.split(" ");
-        int child = Integer.parseInt(f[0]);
+        ListenerTransfer.Report report = ListenerTransfer.Report.parse(line);
+        int child = report.pid();
         h.pidfd = openChild(child, h.launcher.pid());
-        h.listener.set(takeListener(h.pidfd, Integer.parseInt(f[1]), h.launcher));
+        h.listener.set(h.transfer.take(report, h.pidfd, h.go[1], h.launcher));
         if (h.listener.get() < 0) {
             return -1;
         }
@@ -104,14 +113,16 @@ public final class NotifyRunner {
     private final class Handles implements AutoCloseable {
         final int[] report;
         final int[] go;
+        final ListenerTransfer transfer;
         final AtomicInteger listener = new AtomicInteger(-1);
         Process launcher;
         int pidfd = -1;
         NotifySupervisor supervisor;
 
-        Handles(int[] report, int[] go) {
+        Handles(int[] report, int[] go, ListenerTransfer transfer) {
             this.report = report;
             this.go = go;
+            this.transfer = transfer;
         }
 
         @Override
@@ -159,44 +170,6 @@ public final class NotifyRunner {
             throw new IOException("process " + child + " is not the launcher's child any more");
         }
         return fd;
-    }
-
-    /**
-     * The child's listener, copied with pidfd_getfd once the filter is installed; -1 when the
-     * child exited first (the launcher says why).
-     */
-    private static int takeListener(int pidfd, int targetFd, Process launcher) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HandshakePipes.TIMEOUT_MS);
-        while (System.nanoTime() < deadline) {
-            try {
-                int fd = SeccompNotify.pidfd_getfd(pidfd, targetFd);
-                if (isListener(fd)) {
-                    return fd;
-                }
-                closeQuietly(fd);
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == SeccompNotify.ESRCH) {
-                    return -1;
-                }
-                if (e.getErrorCode() != SeccompNotify.EBADF) {
-                    throw new IOException("pidfd_getfd: errno " + e.getErrorCode()
-                            + " (EPERM: ptrace access to the program is needed, see kernel.yama.ptrace_scope)", e);
-                }
-            }
-            if (!launcher.isAlive()) {
-                return -1;
-            }
-            Thread.sleep(1);
-        }
-        throw new IOException("the program's seccomp listener did not appear within " + HandshakePipes.TIMEOUT_MS + " ms");
-    }
-
-    private static boolean isListener(int fd) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().equals(LISTENER_LINK);
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static long parentOf(int pid) {

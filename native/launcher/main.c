@@ -72,6 +72,9 @@ static void print_usage(void)
           "  --notify-socket PATH\n"
           "                   with --notify-handshake: connect to the supervisor's AF_UNIX socket PATH and\n"
           "                   send it the listener (SCM_RIGHTS) if it asks for that on GO\n"
+          "  --notify-interruptible\n"
+          "                   with --notify-handshake: install the filter without WAIT_KILLABLE_RECV, so a\n"
+          "                   signal interrupts a call whose decision is pending (it is then restarted)\n"
           "  --help           show this help and exit\n"
           "  --version        show the version and exit\n"
           "\n"
@@ -188,6 +191,8 @@ static bool parse_option(struct launch_options *opts, int argc, char **argv, int
         set_handshake("--notify-handshake", v, &opts->notify.report_path, &opts->notify.go_path);
     } else if ((v = option_value(argv, argc, i, "--notify-socket")) != NULL) {
         opts->notify.socket_path = v;
+    } else if (strcmp(argv[*i], "--notify-interruptible") == 0) {
+        opts->notify.interruptible = true;
     } else if ((v = option_value(argv, argc, i, "--tracer")) != NULL) {
         opts->trace.tracer_tid = parse_fd("--tracer", v);
     } else if (argv[*i][0] == '-') {
@@ -211,6 +216,9 @@ static void check_options(const struct launch_options *opts)
     }
     if (opts->notify.report_path != NULL && opts->trace.report_path != NULL) {
         usage_error("--trace-handshake and --notify-handshake exclude each other");
+    }
+    if (opts->notify.interruptible && opts->notify.report_path == NULL) {
+        usage_error("--notify-interruptible needs --notify-handshake (notify mode, started by syscage run)");
     }
     if (opts->notify.socket_path != NULL && opts->notify.report_path == NULL) {
         usage_error("--notify-socket needs --notify-handshake (notify mode, started by syscage run)");
@@ -258,7 +266,7 @@ static noreturn void run_notified(struct launch_options *opts, const struct filt
     fds_close_except(opts->keep_fds, opts->keep_count);
     struct notify_handoff handoff;
     notify_prepare(&opts->notify, &fds, &handoff);
-    int listener = seccomp_install_listener(filter, opts->flags, inject);
+    int listener = seccomp_install_listener(filter, opts->flags, opts->notify.interruptible, inject);
     notify_hand_over(&fds, &handoff, listener);
     exec_program(path, opts->argv);
 }

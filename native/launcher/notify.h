@@ -30,12 +30,15 @@
 #ifndef SYSCAGE_NOTIFY_H
 #define SYSCAGE_NOTIFY_H
 
+#include <stdbool.h>
+
 #include "child.h"
 
 struct notify_handshake {
     const char *report_path; /* P writes "PID FD SOCK\n" here */
     const char *go_path;     /* P reads the handoff byte here, then 'g' once the JVM holds the listener */
     const char *socket_path; /* --notify-socket: the JVM's AF_UNIX socket for SCM_RIGHTS, or NULL */
+    bool interruptible;      /* --notify-interruptible: no WAIT_KILLABLE_RECV */
 };
 
 /* The bytes the JVM writes on GO. */

@@ -152,11 +152,16 @@ void seccomp_install(const struct filter *filter, unsigned int flags, const stru
     verify_in_force(inject);
 }
 
-int seccomp_install_listener(const struct filter *filter, unsigned int flags, const struct inject *inject)
+int seccomp_install_listener(const struct filter *filter, unsigned int flags, bool interruptible,
+                             const struct inject *inject)
 {
     set_no_new_privs(inject);
     flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-    long fd = try_set_filter(filter, flags | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, inject);
+    long fd = -1;
+    errno = EINVAL;
+    if (!interruptible) {
+        fd = try_set_filter(filter, flags | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, inject);
+    }
     if (fd < 0 && errno == EINVAL) {
         fd = try_set_filter(filter, flags, inject); /* before Linux 5.19: no WAIT_KILLABLE_RECV */
     }

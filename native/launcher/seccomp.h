@@ -24,11 +24,13 @@ bool seccomp_parse_flags(const char *list, unsigned int *flags, const char **bad
 void seccomp_install(const struct filter *filter, unsigned int flags, const struct inject *inject);
 
 /*
- * Notify mode: like seccomp_install, with SECCOMP_FILTER_FLAG_NEW_LISTENER (and
- * SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV when the kernel knows it: Linux 5.19+, so that a
- * non-fatal signal cannot pull a call back out of a pending decision). Returns the listener fd
- * (close-on-exec, the lowest free number); dies with 125 on failure. Flags must not hold tsync.
+ * Notify mode: like seccomp_install, with SECCOMP_FILTER_FLAG_NEW_LISTENER (and, unless
+ * interruptible, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV when the kernel knows it: Linux 5.19+,
+ * so that a non-fatal signal cannot pull a call back out of a pending decision). Returns the
+ * listener fd (close-on-exec, the lowest free number); dies with 125 on failure. Flags must not
+ * hold tsync.
  */
-int seccomp_install_listener(const struct filter *filter, unsigned int flags, const struct inject *inject);
+int seccomp_install_listener(const struct filter *filter, unsigned int flags, bool interruptible,
+                             const struct inject *inject);
 
 #endif

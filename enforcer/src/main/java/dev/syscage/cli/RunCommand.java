@@ -84,6 +84,12 @@ public final class RunCommand implements Callable<Integer> {
                     + "(sent over a socket), or auto: pidfd where allowed, else scm-rights. Default: auto.")
     String listenerHandoff;
 
+    @Option(names = "--notify-wait", paramLabel = "HOW", defaultValue = "killable",
+            description = "Notify mode: how a call waits for its decision: killable (only a fatal signal ends the "
+                    + "wait; where the kernel has WAIT_KILLABLE_RECV, Linux 5.19+) or interruptible (any signal does, "
+                    + "and the call is restarted, which a slow decision can livelock). Default: killable.")
+    String notifyWait;
+
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The program and its arguments (after --).")
     List<String> command;
 
@@ -103,6 +109,9 @@ public final class RunCommand implements Callable<Integer> {
         List<String> launcherFlags = flags.isEmpty() ? List.of() : List.of("--flags", String.join(",", flags));
         ListenerHandoff handoff = ListenerHandoff.parse(listenerHandoff).orElseThrow(() -> UserException.badInput(
                 "unknown --listener-handoff '" + listenerHandoff + "' (choose auto, pidfd or scm-rights)"));
+        if (!notifyWait.equals("killable") && !notifyWait.equals("interruptible")) {
+            throw UserException.badInput("unknown --notify-wait '" + notifyWait + "' (choose killable or interruptible)");
+        }
         if (dryRun) {
             printSummary(out, policy, program, launcher);
             return ExitCodes.OK;
@@ -116,7 +125,11 @@ public final class RunCommand implements Callable<Integer> {
         }
         try (SupervisedRun run = new SupervisedRun(policy, settings(policy), err)) {
             if (supervision == SupervisionMode.NOTIFY) {
-                return new NotifyRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags, command,
+                List<String> notifyFlags = new ArrayList<>(launcherFlags);
+                if (notifyWait.equals("interruptible")) {
+                    notifyFlags.add("--notify-interruptible");
+                }
+                return new NotifyRunner(libc, runner).run(launcher, program.toBytes(), notifyFlags, command,
                         run.session(), names, handoff).exitCode();
             }
             TraceRunner.Outcome o = new TraceRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags,

@@ -5,6 +5,9 @@ import dev.syscage.policy.arch.Groups;
 import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.policy.diag.Diagnostics;
 import dev.syscage.policy.diag.SourcePos;
+import dev.syscage.policy.family.Families;
+import dev.syscage.policy.family.FamilyRouter;
+import dev.syscage.policy.family.SuperviseFamilies;
 import dev.syscage.policy.model.Action;
 import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Clause;
@@ -30,8 +33,9 @@ import java.util.TreeMap;
  * From the files of a policy (the top file first, then its includes in rule order) to the
  * resolved {@link Policy}. The top file decides name, architectures and fallback actions
  * (and the supervise section's {@code log} and {@code default}); rules, supervise rules and
- * groups come from every file. Everything wrong is reported to the diagnostics;
- * the caller throws if there were errors.
+ * groups come from every file. Syscall families are then routed together ({@link FamilyRouter},
+ * {@link SuperviseFamilies}). Everything wrong is reported to the diagnostics; the caller throws
+ * if there were errors.
  */
 final class PolicyValidator {
     private static final List<String> ARCH_NAMES = List.of("x86_64", "aarch64", "i386");
@@ -80,6 +84,10 @@ final class PolicyValidator {
         for (Arch a : arches) {
             perArch.add(archPolicy(a, rules.clauses().get(a), def, unknown));
         }
+        perArch = FamilyRouter.route(perArch, Families.shipped()).arches(); // siblings' clauses name the rule: RuleRef.via
+        supervision = SuperviseFamilies.expand(supervision, supervise.items().stream()
+                .map(i -> new SuperviseFamilies.Item(i.rule(), i.item().pos(), i.names())).toList(),
+                perArch, Families.shipped(), diags);
         SupervisorReach.check(supervise.items(), perArch, index, diags);
         return Optional.of(new Policy(policyName(top), top.description().map(Scalar::text).orElse(""), perArch,
                 badArch.action(), RuleRef.fallback(RuleRef.Kind.BAD_ARCH, badArch.pos()), rules.summaries(), frequency,

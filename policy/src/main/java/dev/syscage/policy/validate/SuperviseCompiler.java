@@ -33,8 +33,11 @@ import java.util.TreeMap;
  */
 final class SuperviseCompiler {
 
-    /** A {@code syscalls:} item of a supervise rule and the names it was first to claim, for {@link SupervisorReach}. */
-    record Item(Scalar item, List<String> names) {
+    /**
+     * A {@code syscalls:} item of supervise rule {@code rule} and the names it was first to claim, for
+     * {@link SupervisorReach} and the family expansion's warnings.
+     */
+    record Item(int rule, Scalar item, List<String> names) {
     }
 
     private static final java.util.regex.Pattern CLASS_NAME =
@@ -134,7 +137,7 @@ final class SuperviseCompiler {
                     diags.warning(item.pos(), "'" + name + "' is listed twice in this rule");
                 }
             }
-            items.add(new Item(item, own));
+            items.add(new Item(index, item, own));
         }
         when.ifPresent(RuleCondition::finish);
         if (errorCount() > errorsBefore || decision.isEmpty()) {

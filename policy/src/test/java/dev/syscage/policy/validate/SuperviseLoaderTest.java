@@ -86,8 +86,9 @@ class SuperviseLoaderTest {
         assertEquals(0, first.index());
         assertEquals("p.yaml:10:7", first.pos().toString());
         assertEquals(List.of("openat", "open", "openat2"), first.names());
-        assertEquals(Set.of(nr(Arch.X86_64, "openat"), nr(Arch.X86_64, "open"), nr(Arch.X86_64, "openat2")),
-                first.syscalls().numbers(Arch.X86_64));
+        // creat is not named: it comes in as a sibling of the open family (a path rule covers it, it names a path)
+        assertEquals(Set.of(nr(Arch.X86_64, "openat"), nr(Arch.X86_64, "open"), nr(Arch.X86_64, "openat2"),
+                nr(Arch.X86_64, "creat")), first.syscalls().numbers(Arch.X86_64));
         assertEquals(List.of("/usr/**", "/lib/**", "/etc/ld.so.cache", "/tmp/**"),
                 first.paths().stream().map(PathPattern::text).toList());
         assertNull(first.when());

@@ -30,7 +30,7 @@ record Creds(boolean known, int tgid, String euid, String fsuid, String egid, St
         }
     }
 
-    /** From the text of /proc/TID/status. */
+    /** From the text of /proc/TID/status (only the lines needed are looked at). */
     static Creds parse(int tid, String status) {
         int tgid = tid;
         String[] uid = {"", "", "", ""};
@@ -38,23 +38,33 @@ record Creds(boolean known, int tgid, String euid, String fsuid, String egid, St
         String groups = "";
         String cap = "";
         int umask = 022;
-        for (String line : status.split("\n")) {
-            int colon = line.indexOf(':');
-            if (colon < 0) {
-                continue;
+        int at = 0;
+        int n = status.length();
+        while (at < n) {
+            int eol = status.indexOf('\n', at);
+            if (eol < 0) {
+                eol = n;
             }
-            String value = line.substring(colon + 1).strip();
-            switch (line.substring(0, colon)) {
-                case "Tgid" -> tgid = Integer.parseInt(value);
-                case "Uid" -> uid = WHITESPACE.split(value);
-                case "Gid" -> gid = WHITESPACE.split(value);
-                case "Groups" -> groups = value;
-                case "CapEff" -> cap = value;
-                case "Umask" -> umask = Integer.parseInt(value, 8);
-                default -> { }
+            int colon = status.indexOf(':', at);
+            if (colon > at && colon < eol) {
+                String key = status.substring(at, colon);
+                switch (key) {
+                    case "Tgid" -> tgid = Integer.parseInt(value(status, colon, eol));
+                    case "Uid" -> uid = WHITESPACE.split(value(status, colon, eol));
+                    case "Gid" -> gid = WHITESPACE.split(value(status, colon, eol));
+                    case "Groups" -> groups = value(status, colon, eol);
+                    case "CapEff" -> cap = value(status, colon, eol);
+                    case "Umask" -> umask = Integer.parseInt(value(status, colon, eol), 8);
+                    default -> { }
+                }
             }
+            at = eol + 1;
         }
         return new Creds(uid.length == 4 && !uid[1].isEmpty(), tgid, uid[1], uid[3], gid[1], gid[3], groups, cap, umask);
+    }
+
+    private static String value(String status, int colon, int eol) {
+        return status.substring(colon + 1, eol).strip();
     }
 
     /** The same rights to open a file: effective and fs ids, groups and effective capabilities. */

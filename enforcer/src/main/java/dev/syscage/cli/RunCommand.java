@@ -10,6 +10,7 @@ import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.run.LauncherLocator;
 import dev.syscage.run.ListenerHandoff;
 import dev.syscage.run.NotifyRunner;
+import dev.syscage.supervise.notify.ViewWatch;
 import dev.syscage.run.NotifySupport;
 import dev.syscage.run.ProfileCatalog;
 import dev.syscage.run.Runner;
@@ -98,7 +99,10 @@ public final class RunCommand implements Callable<Integer> {
         Policy loaded = load();
         SupervisionMode supervision = supervisionMode(loaded);
         Policy policy = supervision == null ? loaded : supervision.retarget(loaded);
-        Program program = PolicyCompiler.compile(policy, CompileOptions.defaults()).program();
+        // notify mode: the calls that can change what a thread may open are sent to the supervisor
+        // too, so that it can remember a thread's rights between race-free opens (ViewWatch)
+        ViewWatch watch = supervision == SupervisionMode.NOTIFY ? ViewWatch.of(policy) : ViewWatch.NONE;
+        Program program = PolicyCompiler.compile(watch.apply(policy), CompileOptions.defaults()).program();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Lints.check(policy, err);
@@ -129,7 +133,7 @@ public final class RunCommand implements Callable<Integer> {
                 if (notifyWait.equals("interruptible")) {
                     notifyFlags.add("--notify-interruptible");
                 }
-                return new NotifyRunner(libc, runner).run(launcher, program.toBytes(), notifyFlags, command,
+                return new NotifyRunner(libc, runner, watch).run(launcher, program.toBytes(), notifyFlags, command,
                         run.session(), names, handoff).exitCode();
             }
             TraceRunner.Outcome o = new TraceRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags,

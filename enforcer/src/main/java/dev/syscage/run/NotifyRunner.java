@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import dev.syscage.nativeaccess.LinuxCLibrary;
 import dev.syscage.nativeaccess.SeccompNotify;
 import dev.syscage.supervise.notify.NotifySupervisor;
+import dev.syscage.supervise.notify.ViewWatch;
 import dev.syscage.supervise.trace.TraceSupervisor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,10 +38,20 @@ import java.util.function.IntFunction;
 public final class NotifyRunner {
     private final LinuxCLibrary libc;
     private final Runner runner;
+    private final ViewWatch watch;
 
     public NotifyRunner(LinuxCLibrary libc, Runner runner) {
+        this(libc, runner, ViewWatch.NONE);
+    }
+
+    /**
+     * @param watch what the program's filter sends to the supervisor only to keep its view cache
+     *     true: the filter must have been compiled from {@code watch.apply(policy)}
+     */
+    public NotifyRunner(LinuxCLibrary libc, Runner runner, ViewWatch watch) {
         this.libc = libc;
         this.runner = runner;
+        this.watch = watch;
     }
 
     /** The result of a supervised run: the exit status and how many notifications were answered. */
@@ -94,7 +105,7 @@ public final class NotifyRunner {
         if (h.listener.get() < 0) {
             return -1;
         }
-        h.supervisor = new NotifySupervisor(h.listener.get(), decider);
+        h.supervisor = new NotifySupervisor(h.listener.get(), decider, watch);
         // if the supervisor fails, closing the listener fails every routed call (ENOSYS)
         // instead of leaving the program blocked in one; the error is thrown at the end
         h.supervisor.finished().whenComplete((n, e) -> {

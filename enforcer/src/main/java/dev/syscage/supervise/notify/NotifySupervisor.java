@@ -59,6 +59,8 @@ public final class NotifySupervisor implements Runnable {
     private final CompletableFuture<Long> finished = new CompletableFuture<>();
     private final ProcTargetMemory memory = new ProcTargetMemory();
     private final ProcessIds ids = new ProcessIds();
+    private final ViewWatch watch;
+    private final ViewCache views;
     private final Memory pollFd = new Memory(8);
     private final Memory idBuf = new Memory(8);
     private Memory notif;
@@ -73,10 +75,20 @@ public final class NotifySupervisor implements Runnable {
 
     /** @param listener the seccomp listener fd; this supervisor does not close it */
     public NotifySupervisor(int listener, TraceSupervisor.Decider decider) {
+        this(listener, decider, ViewWatch.NONE);
+    }
+
+    /**
+     * @param watch the calls the filter sends here only so that what is remembered about a
+     *     thread between race-free opens stays true ({@link ViewWatch#NONE}: nothing remembered)
+     */
+    public NotifySupervisor(int listener, TraceSupervisor.Decider decider, ViewWatch watch) {
         this.listener = listener;
         this.trace = decider;
         this.decider = NotifyDecider.of(decider);
         this.injector = new FdInjector(listener);
+        this.watch = watch;
+        this.views = new ViewCache(watch.caches());
     }
 
     /** Starts the supervisor on its own platform thread. */
@@ -210,9 +222,18 @@ public final class NotifySupervisor implements Runnable {
     private void answer() {
         long id = notif.getLong(NOTIF_ID);
         int caller = notif.getInt(NOTIF_PID);
+        views.seen(caller); // whatever it called before has completed
         SyscallEvent event = event(ids.tgid(caller));
+        boolean knownArch = Arch.byAuditArch(notif.getInt(NOTIF_DATA_ARCH)).isPresent();
+        if (knownArch && watch.watched(event.arch(), event.nr())) {
+            views.changing(caller, event.pid());
+            if (!watch.policyRoutes(event.arch(), event.nr(), event.args())) {
+                watchedOnly(id, event);
+                return;
+            }
+        }
         TargetMemory mem = memory.at(event.pid(), event.tid());
-        NotifyDecider.Outcome out = Arch.byAuditArch(notif.getInt(NOTIF_DATA_ARCH)).isEmpty()
+        NotifyDecider.Outcome out = !knownArch
                 ? new NotifyDecider.Outcome(Decision.kill("unknown arch"), Optional.empty(), Optional.empty())
                 : decider.decide(event, mem, unanswered.resentOf(event));
         if (!idValid(id)) {
@@ -229,6 +250,14 @@ public final class NotifySupervisor implements Runnable {
         }
     }
 
+    /** A call the policy lets run, sent here only so that the view cache learns of it: it runs, unrecorded. */
+    private void watchedOnly(long id, SyscallEvent event) {
+        if (event.arch() == Arch.X86_64 && isExec(event.nr())) {
+            trace.processChanged(event.pid());
+        }
+        send(id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+    }
+
     /**
      * An allowed call: CONTINUE, unless it is an open, which the supervisor makes itself so the
      * file the target gets is the one the rules saw (see {@link OpenCall}, {@link FdInjector}).
@@ -238,8 +267,13 @@ public final class NotifySupervisor implements Runnable {
         if (call.isEmpty() || !decider.pathDecides(e.arch(), e.nr())) {
             return send(id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
         }
-        Creds creds = ids.status(e.tid()); // read fresh: the open is made with our rights on its behalf
-        if (!creds.sameRightsAs(self) || !sameView(e.tid())) {
+        ViewCache.Entry known = views.get(e.tid());
+        if (known == null) { // the open is made with our rights on its behalf: they must be its own
+            known = new ViewCache.Entry(0, ids.status(e.tid()), sameView(e.tid()));
+            views.put(e.tid(), known.creds(), known.sameView());
+        }
+        Creds creds = known.creds();
+        if (!creds.sameRightsAs(self) || !known.sameView()) {
             return send(id, -EACCES, 0); // it must not open with rights or a view it does not have
         }
         OpenCall.Plan plan = call.get().plan(out.path(), out.resolvedPath(), e.pid(), e.tid(), creds.umask(),

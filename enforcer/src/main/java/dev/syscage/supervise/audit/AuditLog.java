@@ -126,12 +126,8 @@ public final class AuditLog implements AutoCloseable {
      * is "default" (or absent).
      */
     static boolean keeps(LogLevel level, Decision decision, String hook) {
-        return switch (level) {
-            case ALL -> true;
-            case DECISIONS -> hook != null || !(decision.rule() == null || decision.rule().equals("default"));
-            case DENIED -> decision.kind() != Decision.Kind.ALLOW;
-            case NONE -> false;
-        };
+        boolean byDefault = hook == null && (decision.rule() == null || decision.rule().equals("default"));
+        return level.records(byDefault, decision.kind() != Decision.Kind.ALLOW);
     }
 
     /**

@@ -79,10 +79,19 @@ public record Supervision(LogLevel log, List<SuperviseRule> rules, SuperviseDeci
 
         /** Whether a call with this verdict gets an audit record. */
         public boolean records(Verdict v) {
+            return records(v.isDefault(), v.decision().denies());
+        }
+
+        /**
+         * Whether a call gets an audit record: {@code byDefault} when no rule (nor, in the audit
+         * log, a hook) decided it, {@code denied} when it was failed or killed. The one definition
+         * of the levels; the audit log asks it with its own decision type.
+         */
+        public boolean records(boolean byDefault, boolean denied) {
             return switch (this) {
                 case ALL -> true;
-                case DECISIONS -> !v.isDefault();
-                case DENIED -> v.decision().denies();
+                case DECISIONS -> !byDefault;
+                case DENIED -> denied;
                 case NONE -> false;
             };
         }

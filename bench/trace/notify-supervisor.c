@@ -9,8 +9,11 @@
  * loops RECV -> SEND on a blocking listener; it ends in its SIGCHLD handler, which reaps the child
  * and exits like it (the workload does not fork, so the child is the filter's only user).
  *
- * usage: notify-supervisor [-s] [-c] PROGRAM ARGS...
+ * usage: notify-supervisor [-s] [-r] [-c] PROGRAM ARGS...
  *   -s  set SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP on the listener (Linux 6.6+; fails if absent)
+ *   -r  also do what any supervisor that looks at the path must: read it from the caller
+ *       (process_vm_readv, up to 256 bytes) and check SECCOMP_IOCTL_NOTIF_ID_VALID before
+ *       answering; the path is then dropped (no decision, no log)
  *   -c  print the number of notifications answered on stderr
  * The filter sends openat to the supervisor and allows every other call of the native
  * architecture; a call of another architecture (or x32) kills the process. Exit status: the
@@ -23,6 +26,7 @@
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +34,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,6 +57,7 @@
 #endif
 
 static pid_t child_pid;
+static int read_path;
 static volatile long answered;
 static int print_count;
 
@@ -187,6 +193,18 @@ static void serve(int listener)
             fprintf(stderr, "notify-supervisor: unexpected notification nr %d\n", req.data.nr);
             die("serve");
         }
+        if (read_path) {
+            char path[256];
+            struct iovec local = {.iov_base = path, .iov_len = sizeof(path)};
+            struct iovec remote = {.iov_base = (void *)(uintptr_t)req.data.args[1], .iov_len = sizeof(path)};
+            if (process_vm_readv(req.pid, &local, 1, &remote, 1, 0) < 0)
+                die("process_vm_readv");
+            if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id) != 0) {
+                if (errno == ENOENT)
+                    continue; /* the caller went away: nothing to answer */
+                die("ioctl(SECCOMP_IOCTL_NOTIF_ID_VALID)");
+            }
+        }
         memset(&resp, 0, sizeof(resp));
         resp.id = req.id;
         resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE; /* allow: the kernel runs the call */
@@ -204,11 +222,13 @@ int main(int argc, char **argv)
             sync_wake_up = 1;
         else if (!strcmp(argv[argi], "-c"))
             print_count = 1;
+        else if (!strcmp(argv[argi], "-r"))
+            read_path = 1;
         else
             break;
     }
     if (argi >= argc || argv[argi][0] == '-') {
-        fprintf(stderr, "usage: %s [-s] [-c] PROGRAM ARGS...\n", argv[0]);
+        fprintf(stderr, "usage: %s [-s] [-r] [-c] PROGRAM ARGS...\n", argv[0]);
         return 2;
     }
     struct sigaction sa = {.sa_handler = on_sigchld, .sa_flags = SA_NOCLDSTOP};

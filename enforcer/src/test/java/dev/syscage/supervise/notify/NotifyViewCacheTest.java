@@ -32,26 +32,9 @@ class NotifyViewCacheTest {
         Files.setPosixFilePermissions(rootOnly, PosixFilePermissions.fromString("rw-------"));
     }
 
-    /** Opens routed, decided on their path (so the supervisor opens them itself): /tmp/** allowed. */
-    private Path policy() throws IOException {
-        return Files.writeString(dir.resolve("view.yaml"), """
-                version: 1
-                include: [default]
-                default: errno EPERM
-                rules:
-                  - action: notify
-                    syscalls: [openat, open, openat2, creat]
-                supervise:
-                  rules:
-                    - syscalls: [openat, open, openat2, creat]
-                      path: ["/tmp/**", "/etc/**", "/usr/**", "/lib/**", "/lib64/**", "/proc/**", "/dev/**"]
-                      decision: allow
-                  default: errno EACCES
-                """);
-    }
-
     private Result run(String step, Path path) throws Exception {
-        return RunTest.syscage(dir, "run", "--mode", "notify", "--policy", policy().toString(), "--log",
+        Path policy = NotifyRaceFreeOpenTest.pathRulePolicy(dir);
+        return RunTest.syscage(dir, "run", "--mode", "notify", "--policy", policy.toString(), "--log",
                 dir.resolve("audit.jsonl").toString(), "--", NotifyModeTest.testprog("viewchange").toString(), step,
                 path.toString());
     }

@@ -8,6 +8,8 @@ import dev.syscage.nativeaccess.LinuxCLibrary;
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.run.LauncherLocator;
+import dev.syscage.run.NotifySupport;
+import dev.syscage.run.SupervisionMode;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,6 +54,11 @@ public final class LearnCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "The profile's name (default: the output file's name).")
     String name;
 
+    @Option(names = "--mode", paramLabel = "MODE",
+            description = "How the calls reach the supervisor: notify (seccomp user notification; the program stays free "
+                    + "for strace and gdb) or trace (ptrace). Default: notify if the kernel supports it, else trace.")
+    String mode;
+
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The program and its arguments (after --).")
     List<String> command;
 
@@ -70,9 +77,13 @@ public final class LearnCommand implements Callable<Integer> {
                 throw UserException.badInput(e.getMessage());
             }
         }
+        SupervisionMode how = mode == null
+                ? (NotifySupport.ofThisKernel().available() ? SupervisionMode.NOTIFY : SupervisionMode.TRACE)
+                : SupervisionMode.parse(mode).orElseThrow(() -> UserException.badInput(
+                        "unknown --mode '" + mode + "' (choose trace or notify); nothing was run"));
         Path launcher = LauncherLocator.find().orElseThrow(() -> new UserException(ExitCodes.FAILURE,
                 "cannot find " + LauncherLocator.NAME + "; build it with 'make -C native' or set SYSCAGE_LAUNCH"));
-        Learner.Result r = new Learner(LinuxCLibrary.instance(), err).run(launcher, command);
+        Learner.Result r = new Learner(LinuxCLibrary.instance(), err).run(launcher, command, how);
         Observations seen = r.seen();
         String cmd = String.join(" ", command);
         ProfileWriter.Written w = ProfileWriter.write(seen, new ProfileWriter.Options(profileName(),

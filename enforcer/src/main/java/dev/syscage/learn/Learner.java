@@ -8,7 +8,9 @@ import dev.syscage.policy.compile.PolicyCompiler;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.LoadOptions;
 import dev.syscage.policy.validate.PolicyLoader;
+import dev.syscage.run.NotifyRunner;
 import dev.syscage.run.Runner;
+import dev.syscage.run.SupervisionMode;
 import dev.syscage.run.TraceRunner;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SupervisorSession;
@@ -17,11 +19,14 @@ import dev.syscage.supervise.trace.TraceSupervisor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
- * Runs a program once with every syscall sent to the trace supervisor, which allows each one and
- * lets a {@link Recorder} count it. The filter traces every native syscall, including numbers
- * the table does not know; other architectures are killed, as the learned profile will do.
+ * Runs a program once with every syscall sent to the supervisor, which allows each one and lets
+ * a {@link Recorder} count it. The filter routes every native syscall, including numbers the
+ * table does not know; other architectures are killed, as the learned profile will do. In trace
+ * mode the calls arrive through ptrace, in notify mode through the seccomp listener (each costs
+ * a third as much, and the program stays free for strace and gdb); the recorder sees the same.
  */
 public final class Learner {
     /** The filter of a learn run, as a policy anyone can read and check. */
@@ -51,15 +56,19 @@ public final class Learner {
         return PolicyLoader.loadString("learn.yaml", TRACE_ALL, LoadOptions.defaults().withArches(List.of(Arch.nativeArch())));
     }
 
-    public Result run(Path launcher, List<String> command) throws Exception {
-        Policy policy = traceAllPolicy();
+    public Result run(Path launcher, List<String> command, SupervisionMode mode) throws Exception {
+        Policy policy = mode.retarget(traceAllPolicy());
         byte[] filter = PolicyCompiler.compile(policy, CompileOptions.defaults()).program().toBytes();
         Recorder recorder = new Recorder();
         HookChain chain = new HookChain(List.of(recorder), HookChain.FailureListener.stderr());
         SupervisorSession session = new SupervisorSession(chain, Decision.allow("learn"), null);
-        SyscallTable names = SyscallTable.of(Arch.nativeArch());
-        TraceRunner.Outcome o = new TraceRunner(libc, new Runner(libc, err)).run(launcher, filter, List.of(), command,
-                new TraceSupervisor(session), nr -> names.byNumber(nr).map(s -> s.name()).orElse(null));
-        return new Result(o.exitCode(), recorder.observations());
+        SyscallTable table = SyscallTable.of(Arch.nativeArch());
+        IntFunction<String> names = nr -> table.byNumber(nr).map(s -> s.name()).orElse(null);
+        Runner runner = new Runner(libc, err);
+        int exit = mode == SupervisionMode.NOTIFY
+                ? new NotifyRunner(libc, runner).run(launcher, filter, List.of(), command, session, names).exitCode()
+                : new TraceRunner(libc, runner).run(launcher, filter, List.of(), command, new TraceSupervisor(session),
+                        names).exitCode();
+        return new Result(exit, recorder.observations());
     }
 }

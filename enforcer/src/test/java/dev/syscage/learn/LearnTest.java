@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,9 +26,10 @@ class LearnTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aLearnedProfileRunsTheWorkloadAndDeniesWhatItNeverDid() throws Exception {
-        Result learn = syscage(dir, "learn", "-o", "learned.yaml", "--", "sh", "-c", WORKLOAD);
+    @ParameterizedTest
+    @ValueSource(strings = {"trace", "notify"})
+    void aLearnedProfileRunsTheWorkloadAndDeniesWhatItNeverDid(String mode) throws Exception {
+        Result learn = syscage(dir, "learn", "--mode", mode, "-o", "learned.yaml", "--", "sh", "-c", WORKLOAD);
         assertEquals(0, learn.code(), learn.err());
         String expected = Files.readString(Path.of("/etc/hostname")) + "1\n";
         assertEquals(expected, learn.out());
@@ -48,6 +51,33 @@ class LearnTest {
         assertEquals(1, mkdir.code(), mkdir.err());
         assertTrue(mkdir.err().contains("Operation not permitted"), mkdir.err());
         assertFalse(Files.exists(made));
+    }
+
+    /** The two ways of receiving the calls see the same program: the same syscalls are learned. */
+    @Test
+    void traceAndNotifyModeLearnTheSameSyscalls() throws Exception {
+        String program = "cat /etc/hostname > /dev/null; ls / > /dev/null";
+        assertEquals(0, syscage(dir, "learn", "--mode", "trace", "-o", "t.yaml", "--", "sh", "-c", program).code());
+        assertEquals(0, syscage(dir, "learn", "--mode", "notify", "-o", "n.yaml", "--", "sh", "-c", program).code());
+        assertEquals(learnedNames(dir.resolve("t.yaml")), learnedNames(dir.resolve("n.yaml")));
+    }
+
+    @Test
+    void anUnknownModeIsBadInput() throws Exception {
+        Result r = syscage(dir, "learn", "--mode", "carrier-pigeon", "-o", "x.yaml", "--", "true");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("unknown --mode 'carrier-pigeon' (choose trace or notify); nothing was run"), r.err());
+    }
+
+    /** The syscall names a learned profile allows ("- name   # N calls" lines). */
+    private static java.util.Set<String> learnedNames(Path profile) throws java.io.IOException {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        Matcher m = Pattern.compile("(?m)^\\s+- (\\w+) +#").matcher(Files.readString(profile));
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        assertTrue(names.size() > 10, "too few names in " + profile + ": " + names);
+        return names;
     }
 
     @Test

@@ -240,7 +240,7 @@ public final class NotifySupervisor implements Runnable {
             unanswered.add(event, out); // what was read may belong to another process now; nothing is sent
             return;
         }
-        if (event.arch() == Arch.X86_64 && out.decision().kind() == Decision.Kind.ALLOW && isExec(event.nr())) {
+        if (out.decision().kind() == Decision.Kind.ALLOW && isExec(event.arch(), event.nr())) {
             trace.processChanged(event.pid()); // its comm and exe change with the exec
         }
         boolean answered = out.decision().kind() == Decision.Kind.ALLOW ? allow(id, event, mem, out)
@@ -252,7 +252,7 @@ public final class NotifySupervisor implements Runnable {
 
     /** A call the policy lets run, sent here only so that the view cache learns of it: it runs, unrecorded. */
     private void watchedOnly(long id, SyscallEvent event) {
-        if (event.arch() == Arch.X86_64 && isExec(event.nr())) {
+        if (isExec(event.arch(), event.nr())) {
             trace.processChanged(event.pid());
         }
         send(id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
@@ -337,9 +337,14 @@ public final class NotifySupervisor implements Runnable {
                 notif.getInt(NOTIF_DATA_NR), args, notif.getLong(NOTIF_DATA_IP), SyscallEvent.Source.NOTIFY, 0);
     }
 
-    private static boolean isExec(int nr) {
-        return nr == 59 || nr == 322; // execve, execveat
+    private static boolean isExec(Arch arch, int nr) {
+        return switch (arch) {
+            case X86_64 -> nr == 59 || nr == 322; // execve, execveat
+            case I386 -> nr == 11 || nr == 358;
+            case AARCH64 -> nr == 221 || nr == 281;
+        };
     }
+
 
     private boolean idValid(long id) {
         idBuf.setLong(0, id);

@@ -4,7 +4,9 @@ import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.model.SuperviseDecision;
 import dev.syscage.policy.model.SuperviseRule;
 import dev.syscage.policy.model.Supervision;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The policy's {@code supervise.rules} as the first hook of the chain. It decides only when a
@@ -14,6 +16,7 @@ import java.util.Optional;
  */
 public final class SuperviseRulesHook implements SyscallHook {
     private final Supervision rules;
+    private final Map<Arch, Map<Integer, Boolean>> pathRules = new ConcurrentHashMap<>();
 
     public SuperviseRulesHook(Supervision rules) {
         this.rules = rules;
@@ -27,8 +30,10 @@ public final class SuperviseRulesHook implements SyscallHook {
     @Override
     public Optional<Decision> onSyscall(SyscallContext call) {
         try {
-            Supervision.Verdict v = rules.decide(call.arch(), call.event().nr(), call.event().args(),
-                    call.decoded().resolvedPath());
+            // the path is read from the target only when a rule with path patterns covers the call
+            Optional<String> path = mayDecideOnPath(call.arch(), call.event().nr())
+                    ? call.decoded().resolvedPath() : Optional.empty();
+            Supervision.Verdict v = rules.decide(call.arch(), call.event().nr(), call.event().args(), path);
             if (v.isDefault()) {
                 return Optional.empty();
             }
@@ -41,12 +46,14 @@ public final class SuperviseRulesHook implements SyscallHook {
     /** True when a rule with path patterns covers the syscall: only then can the path change the answer. */
     @Override
     public boolean mayDecideOnPath(Arch arch, int nr) {
-        for (SuperviseRule r : rules.rules()) {
-            if (!r.paths().isEmpty() && r.syscalls().condition(arch, nr) != null) {
-                return true;
+        return pathRules.computeIfAbsent(arch, a -> new ConcurrentHashMap<>()).computeIfAbsent(nr, n -> {
+            for (SuperviseRule r : rules.rules()) {
+                if (!r.paths().isEmpty() && r.syscalls().condition(arch, n) != null) {
+                    return true;
+                }
             }
-        }
-        return false;
+            return false;
+        });
     }
 
     /** The section's default as a decision ("default" is how the audit log knows it). */

@@ -44,8 +44,13 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
         Context ctx = new Context(event, memory, decoders.computeIfAbsent(event.arch(), SyscallDecoder::new), null);
         HookChain.Verdict v = chain.verdict(ctx, fallback);
         long latency = System.nanoTime() - start;
-        DecodedCall call = ctx.decoded();
-        Outcome out = new Outcome(v.decision(), call.path(), call.resolvedPath());
+        // the path is read from the target only for what needs it: a hook that asked (already
+        // read), an audit record, or a race-free open
+        boolean needPath = ctx.isDecoded() || (log != null && log.keeps(v.decision(), v.hook()))
+                || pathDecides(event.arch(), event.nr());
+        DecodedCall call = needPath ? ctx.decoded() : null;
+        Outcome out = call == null ? new Outcome(v.decision(), Optional.empty(), Optional.empty())
+                : new Outcome(v.decision(), call.path(), call.resolvedPath());
         if (out.equals(resentOf)) {
             return out; // the same call, restarted after a signal: logged and counted once already
         }
@@ -111,6 +116,10 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
         @Override
         public TargetMemory memory() {
             return memory;
+        }
+
+        boolean isDecoded() {
+            return decoded != null;
         }
 
         @Override

@@ -36,8 +36,10 @@ import java.util.concurrent.CompletableFuture;
  *   <li>errno: the call does not run and fails with that errno;</li>
  *   <li>kill: SIGKILL to the process, then an ENOSYS answer in case it is not gone yet.</li>
  * </ul>
- * Memory read while deciding is trusted only if {@code SECCOMP_IOCTL_NOTIF_ID_VALID} still holds
- * afterwards (the thread could have died and its pid been reused); if not, nothing is sent. An
+ * Memory read while deciding (the path is read only when an audit record, a hook or a race-free
+ * open needs it) is trusted only if {@code SECCOMP_IOCTL_NOTIF_ID_VALID} still holds afterwards
+ * (the thread could have died and its pid been reused); if not, nothing is sent. The same check
+ * comes before a kill. A call decided on its registers alone needs none. An
  * ENOENT from RECV, SEND or ADDFD means the call was interrupted or the target died: nothing to
  * answer, and a restart of the same call is kept out of the audit log ({@link Unanswered}).
  * The loop ends when the listener reports POLLHUP: no process uses the filter any more.
@@ -236,15 +238,20 @@ public final class NotifySupervisor implements Runnable {
         NotifyDecider.Outcome out = !knownArch
                 ? new NotifyDecider.Outcome(Decision.kill("unknown arch"), Optional.empty(), Optional.empty())
                 : decider.decide(event, mem, unanswered.resentOf(event));
-        if (!idValid(id)) {
-            unanswered.add(event, out); // what was read may belong to another process now; nothing is sent
+        boolean allowed = out.decision().kind() == Decision.Kind.ALLOW;
+        // an open the supervisor makes itself: read (openat2's open_how) before the check below
+        Optional<OpenCall> open = allowed && knownArch && decider.pathDecides(event.arch(), event.nr())
+                ? OpenCall.of(event, mem) : Optional.empty();
+        // what was read may belong to another process by now, and so may the pid a kill would hit
+        boolean mustCheck = memory.reads() > 0 || out.decision().kind() == Decision.Kind.KILL;
+        if (mustCheck && !idValid(id)) {
+            unanswered.add(event, out); // nothing is sent
             return;
         }
         if (out.decision().kind() == Decision.Kind.ALLOW && isExec(event.arch(), event.nr())) {
             trace.processChanged(event.pid()); // its comm and exe change with the exec
         }
-        boolean answered = out.decision().kind() == Decision.Kind.ALLOW ? allow(id, event, mem, out)
-                : answer(id, event.pid(), out.decision());
+        boolean answered = allowed ? allow(id, event, mem, out, open) : answer(id, event.pid(), out.decision());
         if (!answered) {
             unanswered.add(event, out);
         }
@@ -259,12 +266,13 @@ public final class NotifySupervisor implements Runnable {
     }
 
     /**
-     * An allowed call: CONTINUE, unless it is an open, which the supervisor makes itself so the
-     * file the target gets is the one the rules saw (see {@link OpenCall}, {@link FdInjector}).
+     * An allowed call: CONTINUE, unless it is an open a path could decide ({@code call}), which
+     * the supervisor makes itself so the file the target gets is the one the rules saw (see
+     * {@link OpenCall}, {@link FdInjector}).
      */
-    private boolean allow(long id, SyscallEvent e, TargetMemory mem, NotifyDecider.Outcome out) {
-        Optional<OpenCall> call = OpenCall.of(e, mem);
-        if (call.isEmpty() || !decider.pathDecides(e.arch(), e.nr())) {
+    private boolean allow(long id, SyscallEvent e, TargetMemory mem, NotifyDecider.Outcome out,
+            Optional<OpenCall> call) {
+        if (call.isEmpty()) {
             return send(id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
         }
         ViewCache.Entry known = views.get(e.tid());

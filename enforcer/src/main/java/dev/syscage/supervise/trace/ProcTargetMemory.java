@@ -25,11 +25,23 @@ public final class ProcTargetMemory implements TargetMemory {
     private int pid;
     private int tid;
 
+    private int reads;
+
     /** Point at another stopped thread. */
     public ProcTargetMemory at(int pid, int tid) {
         this.pid = pid;
         this.tid = tid;
+        this.reads = 0;
         return this;
+    }
+
+    /**
+     * How many times the target was read (its memory or its /proc entries) since {@link #at}:
+     * what was read is only trustworthy once the caller has checked the target is still the
+     * same (notify mode: {@code SECCOMP_IOCTL_NOTIF_ID_VALID}), which is needless when nothing was.
+     */
+    public int reads() {
+        return reads;
     }
 
     @Override
@@ -82,6 +94,7 @@ public final class ProcTargetMemory implements TargetMemory {
     }
 
     private int readInto(long address, int length) {
+        reads++;
         localIov.setPointer(0, buffer);
         localIov.setLong(8, length);
         remoteIov.setLong(0, address);
@@ -95,11 +108,13 @@ public final class ProcTargetMemory implements TargetMemory {
 
     @Override
     public Optional<String> cwd() {
+        reads++;
         return link("/proc/" + tid + "/cwd");
     }
 
     @Override
     public Optional<String> fdPath(int fd) {
+        reads++;
         return link("/proc/" + tid + "/fd/" + fd);
     }
 

@@ -6,6 +6,7 @@ import dev.syscage.policy.arch.Arch;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SyscallContext;
 import dev.syscage.supervise.SyscallEvent;
+import dev.syscage.nativeaccess.ThreadNice;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -37,7 +38,8 @@ import java.util.function.Consumer;
  * {@code record}: it polls, sleeping from 50 µs up to 10 ms while the queue stays empty. (A
  * blocking queue's wake-up costs the supervisor thread a futex call per event, about 5 µs
  * measured here, a third of a whole traced syscall.) The file is flushed each time the queue
- * runs empty, so {@code tail -f} lags by at most about 10 ms.
+ * runs empty, so {@code tail -f} lags by at most about 10 ms. The writer runs at a lower
+ * priority (nice {@value #WRITER_NICE}) than the supervisor thread, which the program waits for.
  *
  * <p><b>No record is ever dropped.</b> The queue holds about {@value #DEFAULT_CAPACITY} records
  * by default (more by at most one per concurrent caller): when the writer falls that far
@@ -50,6 +52,12 @@ import java.util.function.Consumer;
 public final class AuditLog implements AutoCloseable {
     public static final int DEFAULT_CAPACITY = 1 << 16;
     private static final long MIN_IDLE_PARK_NANOS = 50_000;
+    /**
+     * The writer's nice value: it only has to keep up on average, while the supervisor thread
+     * and the program it answers wait for each other. At nice 0 it took CPU from them often
+     * enough to cost about 1.3 µs per notify-mode event on a 2-CPU machine (bench/run-notify-bench).
+     */
+    static final int WRITER_NICE = 10;
     private static final long MAX_IDLE_PARK_NANOS = 10_000_000;
     /** The queue must have been empty about this long before buffered lines are flushed. */
     private static final long FLUSH_AFTER_IDLE_NANOS = 400_000;
@@ -250,6 +258,7 @@ public final class AuditLog implements AutoCloseable {
      * little longer each time (up to {@value #MAX_IDLE_PARK_NANOS} ns), until the end marker.
      */
     private void drain() {
+        ThreadNice.setForCallingThread(WRITER_NICE);
         long idlePark = MIN_IDLE_PARK_NANOS;
         boolean dirty = false;
         while (true) {

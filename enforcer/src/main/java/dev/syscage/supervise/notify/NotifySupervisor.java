@@ -60,7 +60,7 @@ public final class NotifySupervisor implements Runnable {
     private Creds self;
     private final CompletableFuture<Long> finished = new CompletableFuture<>();
     private final ProcTargetMemory memory = new ProcTargetMemory();
-    private final ProcessIds ids = new ProcessIds();
+    private final ProcessIds ids;
     private final ViewWatch watch;
     private final ViewCache views;
     private final Memory pollFd = new Memory(8);
@@ -91,6 +91,7 @@ public final class NotifySupervisor implements Runnable {
         this.injector = new FdInjector(listener);
         this.watch = watch;
         this.views = new ViewCache(watch.caches());
+        this.ids = new ProcessIds(views);
     }
 
     /** Starts the supervisor on its own platform thread. */

@@ -9,16 +9,28 @@ import java.util.Map;
  * A notification names the calling thread; the audit log and kill want its process, and a
  * race-free open wants its credentials and its view of the filesystem. The thread group is
  * cached per thread id (reading and parsing the status file on every event cost more than the
- * rest of the event); notify mode sees no exits, so a cached entry is confirmed with
- * {@code tgkill(TGID, TID, 0)}, which fails (ESRCH) unless TID is a live thread of TGID: once the
- * thread is gone, whatever process its id went to, the status is read again.
+ * rest of the event). A thread id changes process only when the thread is gone and the id
+ * reused, or when a thread execs; notify mode sees neither directly. So a cached entry is
+ * trusted as it is while the {@link ViewCache} says nothing that makes threads or execs has
+ * happened since it was confirmed (the {@link ViewWatch} sends those calls here), and otherwise
+ * confirmed with {@code tgkill(TGID, TID, 0)}, which fails (ESRCH) unless TID is a live thread
+ * of TGID; then the status is read again.
  * Credentials and namespaces are read fresh each time they are asked for. Reads go through
  * {@link ProcFiles} (libc into reused buffers). Owned by the supervisor thread.
  */
 final class ProcessIds {
     private static final int MAX_CACHED = 4096;
-    private final Map<Integer, Integer> tgids = new HashMap<>();
+    /** A thread's process, and the view-cache epoch it was last confirmed in (-1: none). */
+    private record Entry(int tgid, long epoch) {
+    }
+
+    private final Map<Integer, Entry> tgids = new HashMap<>();
     private final ProcFiles proc = new ProcFiles(8192);
+    private final ViewCache views;
+
+    ProcessIds(ViewCache views) {
+        this.views = views;
+    }
 
     /** {@code tid}'s status, or one that only knows {@code tid} when it is gone already. */
     Creds status(int tid) {
@@ -44,15 +56,22 @@ final class ProcessIds {
 
     /** The thread group of {@code tid}, or {@code tid} itself when it is gone already. */
     int tgid(int tid) {
-        Integer cached = tgids.get(tid);
-        if (cached != null && inGroup(cached, tid)) {
-            return cached;
+        Entry cached = tgids.get(tid);
+        long stable = views.stableEpoch();
+        if (cached != null && stable >= 0 && cached.epoch() == stable) {
+            return cached.tgid();
+        }
+        if (cached != null && inGroup(cached.tgid(), tid)) {
+            if (stable >= 0) {
+                tgids.put(tid, new Entry(cached.tgid(), stable));
+            }
+            return cached.tgid();
         }
         int fresh = status(tid).tgid();
         if (tgids.size() >= MAX_CACHED) {
             tgids.clear();
         }
-        tgids.put(tid, fresh);
+        tgids.put(tid, new Entry(fresh, stable));
         return fresh;
     }
 }

@@ -50,6 +50,14 @@ final class ViewCache {
         pending.put(tid, tgid);
     }
 
+    /**
+     * The current epoch when what is remembered in it can be trusted (a watch is in force and no
+     * watched call is in flight), else -1.
+     */
+    long stableEpoch() {
+        return enabled && settled() ? epoch : -1;
+    }
+
     /** What is remembered about {@code tid} in this epoch, or null (read it again). */
     Entry get(int tid) {
         if (!enabled || !settled()) {

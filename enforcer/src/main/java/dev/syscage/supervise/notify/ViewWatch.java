@@ -16,18 +16,18 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Lets the notify supervisor remember a thread's credentials and view of the filesystem between
- * race-free opens instead of reading /proc for each (about 30 µs of the open's cost here). A
+ * Lets the notify supervisor remember what it learned about a thread: its process (instead of
+ * confirming it per event) and, between race-free opens, its credentials and view of the
+ * filesystem (instead of reading /proc for each, about 30 µs of the open's cost here). A
  * thread's credentials and namespaces change only through its own syscalls, its root and umask
- * also through those of threads sharing its fs_struct, and a thread id is only reused by a new
- * thread: the calls listed in {@link #CALLS}. So the filter sends each of them to the supervisor
+ * also through those of threads sharing its fs_struct, a thread id is only reused by a new
+ * thread, and a thread changes process only by exec: the calls listed in {@link #CALLS}. So the filter sends each of them to the supervisor
  * wherever the policy lets it run ({@link #apply}); the supervisor drops what it remembers when
  * one arrives ({@link ViewCache}) and lets the call run (CONTINUE) without recording it, unless
  * the policy itself routes it ({@link #policyRoutes}).
  *
- * <p>{@link #NONE} watches nothing, and nothing is then remembered: for a policy that routes no
- * open (nothing to remember), and for one that {@code log}s a watched call (sending it to the
- * supervisor would drop the kernel's log record).
+ * <p>{@link #NONE} watches nothing, and nothing is then remembered: for a policy that
+ * {@code log}s a watched call (sending it to the supervisor would drop the kernel's log record).
  */
 public final class ViewWatch {
     /** Calls that change credentials, namespaces, root, umask, or make a thread. */
@@ -36,7 +36,6 @@ public final class ViewWatch {
             "setuid32", "setgid32", "setreuid32", "setregid32", "setresuid32", "setresgid32", "setfsuid32",
             "setfsgid32", "setgroups32", "capset", "execve", "execveat", "unshare", "setns", "chroot", "pivot_root",
             "umask", "clone", "clone3", "fork", "vfork");
-    private static final Set<String> OPENS = Set.of("open", "openat", "openat2", "creat");
 
     public static final ViewWatch NONE = new ViewWatch(Map.of(), Map.of());
 
@@ -50,21 +49,16 @@ public final class ViewWatch {
 
     /**
      * The watch for a policy as notify mode runs it (routing actions already {@code notify}):
-     * {@link #NONE} when it routes no open or logs a watched call.
+     * {@link #NONE} when it logs a watched call.
      */
     public static ViewWatch of(Policy policy) {
-        boolean routesOpen = false;
         Map<Arch, ArchPolicy> original = new EnumMap<>(Arch.class);
         Map<Arch, BitSet> watched = new EnumMap<>(Arch.class);
         for (ArchPolicy ap : policy.arches()) {
             BitSet nrs = new BitSet();
             for (Syscall s : ap.table().all()) {
-                List<Action> actions = actions(ap, s.nr());
-                if (OPENS.contains(s.name()) && actions.stream().anyMatch(a -> a.kind() == Action.Kind.NOTIFY)) {
-                    routesOpen = true;
-                }
                 if (CALLS.contains(s.name())) {
-                    if (actions.stream().anyMatch(a -> a.kind() == Action.Kind.LOG)) {
+                    if (actions(ap, s.nr()).stream().anyMatch(a -> a.kind() == Action.Kind.LOG)) {
                         return NONE;
                     }
                     nrs.set(s.nr());
@@ -73,7 +67,7 @@ public final class ViewWatch {
             original.put(ap.arch(), ap);
             watched.put(ap.arch(), nrs);
         }
-        return routesOpen ? new ViewWatch(original, watched) : NONE;
+        return new ViewWatch(original, watched);
     }
 
     /** Every action a call can get: its clauses', and the default's unless an unconditional clause comes first. */

@@ -41,10 +41,10 @@ class ViewWatchTest {
     }
 
     @Test
-    void withoutARoutedOpenNothingIsWatched() {
+    void everyNotifyPolicyIsWatchedEvenWithoutARoutedOpen() {
         ViewWatch w = ViewWatch.of(policy("default: allow\nrules:\n  - action: notify\n    syscalls: [getpid]\n"));
-        assertSame(ViewWatch.NONE, w);
-        assertFalse(w.caches());
+        assertTrue(w.caches(), "the thread-to-process cache needs the watch too");
+        assertTrue(w.watched(Arch.X86_64, CLONE));
     }
 
     @Test

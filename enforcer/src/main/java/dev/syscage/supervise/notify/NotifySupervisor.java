@@ -12,6 +12,8 @@ import dev.syscage.supervise.SyscallEvent;
 import dev.syscage.supervise.TargetMemory;
 import dev.syscage.supervise.trace.ProcTargetMemory;
 import dev.syscage.supervise.trace.TraceSupervisor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -67,6 +69,9 @@ public final class NotifySupervisor implements Runnable {
     private final Memory idBuf = new Memory(8);
     private Memory notif;
     private Memory resp;
+    private ByteBuffer notifView;
+    private ByteBuffer respView;
+    private ByteBuffer idView;
     private final ProcFiles proc = new ProcFiles(256);
     private volatile boolean stopping;
     private boolean blockingRecv;
@@ -124,6 +129,10 @@ public final class NotifySupervisor implements Runnable {
             NotifSizes sizes = NotifSizes.query();
             notif = new Memory(Math.max(sizes.notif(), NOTIF_SIZE));
             resp = new Memory(Math.max(sizes.resp(), RESP_SIZE));
+            // views of the same native memory: reading and writing them costs no JNI call
+            notifView = notif.getByteBuffer(0, notif.size()).order(ByteOrder.nativeOrder());
+            respView = resp.getByteBuffer(0, resp.size()).order(ByteOrder.nativeOrder());
+            idView = idBuf.getByteBuffer(0, idBuf.size()).order(ByteOrder.nativeOrder());
             blockingRecv = syncWakeUp();
             self = Creds.self();
             ownRoot = ownLink("root");
@@ -210,7 +219,12 @@ public final class NotifySupervisor implements Runnable {
 
     /** RECV into the zeroed buffer; false when there was nothing (interrupted, or the caller died first). */
     private boolean receive() {
-        notif.clear();
+        for (int i = 0; i + 8 <= notifView.capacity(); i += 8) {
+            notifView.putLong(i, 0);
+        }
+        for (int i = notifView.capacity() & ~7; i < notifView.capacity(); i++) {
+            notifView.put(i, (byte) 0);
+        }
         try {
             ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, Pointer.nativeValue(notif));
             return true;
@@ -223,11 +237,11 @@ public final class NotifySupervisor implements Runnable {
     }
 
     private void answer() {
-        long id = notif.getLong(NOTIF_ID);
-        int caller = notif.getInt(NOTIF_PID);
+        long id = notifView.getLong(NOTIF_ID);
+        int caller = notifView.getInt(NOTIF_PID);
         views.seen(caller); // whatever it called before has completed
         SyscallEvent event = event(ids.tgid(caller));
-        boolean knownArch = Arch.byAuditArch(notif.getInt(NOTIF_DATA_ARCH)).isPresent();
+        boolean knownArch = Arch.byAuditArch(notifView.getInt(NOTIF_DATA_ARCH)).isPresent();
         if (knownArch && watch.watched(event.arch(), event.nr())) {
             views.changing(caller, event.pid());
             if (!watch.policyRoutes(event.arch(), event.nr(), event.args())) {
@@ -336,14 +350,14 @@ public final class NotifySupervisor implements Runnable {
     }
 
     private SyscallEvent event(int pid) {
-        int tid = notif.getInt(NOTIF_PID);
-        Arch arch = Arch.byAuditArch(notif.getInt(NOTIF_DATA_ARCH)).orElse(Arch.X86_64);
+        int tid = notifView.getInt(NOTIF_PID);
+        Arch arch = Arch.byAuditArch(notifView.getInt(NOTIF_DATA_ARCH)).orElse(Arch.X86_64);
         long[] args = new long[6];
         for (int i = 0; i < 6; i++) {
-            args[i] = notif.getLong(NOTIF_DATA_ARGS + 8L * i);
+            args[i] = notifView.getLong(NOTIF_DATA_ARGS + 8 * i);
         }
         return new SyscallEvent(++seq, System.currentTimeMillis() * 1_000_000L, pid, tid, arch,
-                notif.getInt(NOTIF_DATA_NR), args, notif.getLong(NOTIF_DATA_IP), SyscallEvent.Source.NOTIFY, 0);
+                notifView.getInt(NOTIF_DATA_NR), args, notifView.getLong(NOTIF_DATA_IP), SyscallEvent.Source.NOTIFY, 0);
     }
 
     private static boolean isExec(Arch arch, int nr) {
@@ -356,7 +370,7 @@ public final class NotifySupervisor implements Runnable {
 
 
     private boolean idValid(long id) {
-        idBuf.setLong(0, id);
+        idView.putLong(0, id);
         try {
             ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, Pointer.nativeValue(idBuf));
             return true;
@@ -386,10 +400,12 @@ public final class NotifySupervisor implements Runnable {
 
     /** SECCOMP_IOCTL_NOTIF_SEND; false when the call was interrupted or the caller died meanwhile. */
     private boolean send(long id, int error, int flags) {
-        resp.clear();
-        resp.setLong(RESP_ID, id);
-        resp.setInt(RESP_ERROR, error);
-        resp.setInt(RESP_FLAGS, flags);
+        for (int i = 0; i < respView.capacity(); i++) {
+            respView.put(i, (byte) 0);
+        }
+        respView.putLong(RESP_ID, id);
+        respView.putInt(RESP_ERROR, error);
+        respView.putInt(RESP_FLAGS, flags);
         try {
             ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, Pointer.nativeValue(resp));
             return true;

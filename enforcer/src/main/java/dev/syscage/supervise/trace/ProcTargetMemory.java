@@ -6,6 +6,8 @@ import com.sun.jna.Pointer;
 import dev.syscage.nativeaccess.Ptrace;
 import dev.syscage.supervise.TargetMemory;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +24,14 @@ public final class ProcTargetMemory implements TargetMemory {
     private final Memory buffer = new Memory(PAGE);
     private final Memory localIov = new Memory(16);
     private final Memory remoteIov = new Memory(16);
+    // views of the native memory above: filling them costs no JNI call per field
+    private final ByteBuffer bufferView = buffer.getByteBuffer(0, PAGE);
+    private final ByteBuffer localView = localIov.getByteBuffer(0, 16).order(ByteOrder.nativeOrder());
+    private final ByteBuffer remoteView = remoteIov.getByteBuffer(0, 16).order(ByteOrder.nativeOrder());
+
+    public ProcTargetMemory() {
+        localView.putLong(0, Pointer.nativeValue(buffer));
+    }
     private int pid;
     private int tid;
 
@@ -64,7 +74,7 @@ public final class ProcTargetMemory implements TargetMemory {
             if (got <= 0) {
                 return sb == null ? Optional.empty() : Optional.of(sb.toString());
             }
-            buffer.read(0, chunk, 0, got);
+            bufferView.get(0, chunk, 0, got);
             for (int i = 0; i < got; i++) {
                 if (chunk[i] == 0) {
                     String s = new String(chunk, 0, i, StandardCharsets.UTF_8);
@@ -95,10 +105,9 @@ public final class ProcTargetMemory implements TargetMemory {
 
     private int readInto(long address, int length) {
         reads++;
-        localIov.setPointer(0, buffer);
-        localIov.setLong(8, length);
-        remoteIov.setLong(0, address);
-        remoteIov.setLong(8, length);
+        localView.putLong(8, length);
+        remoteView.putLong(0, address);
+        remoteView.putLong(8, length);
         try {
             return (int) Ptrace.process_vm_readv(tid, Pointer.nativeValue(localIov), 1, Pointer.nativeValue(remoteIov), 1, 0);
         } catch (LastErrorException e) {

@@ -33,10 +33,17 @@ public class RunTest {
 
     /** As {@link #syscage(Path, String...)}, waiting at most {@code seconds}. */
     public static Result syscage(int seconds, Path cwd, String... args) throws IOException, InterruptedException {
+        return syscageWithJvmOptions(List.of(), seconds, cwd, args);
+    }
+
+    /** As {@link #syscage(int, Path, String...)}, with extra JVM options ({@code -Dname=value}). */
+    public static Result syscageWithJvmOptions(List<String> jvmOptions, int seconds, Path cwd, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
-                "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),
-                "dev.syscage.cli.Main"));
+                "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build")));
+        cmd.addAll(jvmOptions);
+        cmd.add("dev.syscage.cli.Main");
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(cwd, "out", ".txt");
         Path err = Files.createTempFile(cwd, "err", ".txt");

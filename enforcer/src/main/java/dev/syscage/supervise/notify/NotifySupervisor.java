@@ -133,7 +133,8 @@ public final class NotifySupervisor implements Runnable {
             notifView = notif.getByteBuffer(0, notif.size()).order(ByteOrder.nativeOrder());
             respView = resp.getByteBuffer(0, resp.size()).order(ByteOrder.nativeOrder());
             idView = idBuf.getByteBuffer(0, idBuf.size()).order(ByteOrder.nativeOrder());
-            blockingRecv = syncWakeUp();
+            // -Dsyscage.notify.poll=true: wait as on kernels before 6.6 (diagnostics, and the test of that path)
+            blockingRecv = syncWakeUp() && !Boolean.getBoolean("syscage.notify.poll");
             self = Creds.self();
             ownRoot = ownLink("root");
             ownMountNs = ownLink("ns/mnt");

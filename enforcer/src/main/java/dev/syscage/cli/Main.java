@@ -1,5 +1,9 @@
 package dev.syscage.cli;
 
+import dev.syscage.nativeaccess.LinuxCLibrary;
+import dev.syscage.policy.arch.Arch;
+import dev.syscage.policy.arch.Constants;
+import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.policy.diag.PolicyException;
 import dev.syscage.supervise.hooks.HookLoadException;
 import java.io.PrintWriter;
@@ -14,7 +18,30 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && (args[0].equals("run") || args[0].equals("learn"))) {
+            warmUp();
+        }
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * Start-up work that 'run' and 'learn' will need, done on a second thread while the main one
+     * parses the command line and the policy: loading JNA and libc, and the machine's syscall
+     * table and constants (class initialisation is thread-safe: whoever comes second waits).
+     * Failures are left to the main thread to meet and report.
+     */
+    private static void warmUp() {
+        Thread t = new Thread(() -> {
+            try {
+                LinuxCLibrary.instance();
+                SyscallTable.of(Arch.nativeArch());
+                Constants.of(Arch.nativeArch());
+            } catch (RuntimeException | LinkageError e) {
+                // the main thread meets the same failure where it can report it
+            }
+        }, "syscage-warm-up");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Runs the CLI with the given streams; what tests call. */

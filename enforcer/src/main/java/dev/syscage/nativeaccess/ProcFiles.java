@@ -18,7 +18,6 @@ public final class ProcFiles {
         Native.register(NativeLibrary.getInstance("c"));
     }
 
-    private static final int F_OK = 0;
     private static final int O_RDONLY_CLOEXEC = 02000000;
     private static final int PATH_MAX = 4096;
 
@@ -33,8 +32,6 @@ public final class ProcFiles {
         this.bytes = new byte[(int) data.size()];
     }
 
-    private static native int access(Pointer path, int mode);
-
     private static native int open(Pointer path, int flags);
 
     private static native long read(int fd, Pointer buf, long count);
@@ -48,11 +45,6 @@ public final class ProcFiles {
      * {@code tgid} (0), or not (-1), without going through /proc.
      */
     public static native int tgkill(int tgid, int tid, int sig);
-
-    /** Whether {@code p} exists (access(F_OK)). */
-    public boolean exists(String p) {
-        return access(path(p), F_OK) == 0;
-    }
 
     /**
      * The start of file {@code p} (at most the capacity), in a buffer reused by the next call:

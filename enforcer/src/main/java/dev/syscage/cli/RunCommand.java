@@ -85,6 +85,13 @@ public final class RunCommand implements Callable<Integer> {
                     + "(sent over a socket), or auto: pidfd where allowed, else scm-rights. Default: auto.")
     String listenerHandoff;
 
+    @Option(names = "--race-free-opens", paramLabel = "WHICH", defaultValue = "path-rules",
+            description = "Notify mode: which allowed opens syscage makes itself and injects (openat2 + ADDFD), so that "
+                    + "the file opened is the one decided on and logged: path-rules (those a path rule or hook could "
+                    + "decide; the others run as the program asked) or all (also for an exact audit log; slower). "
+                    + "Default: path-rules.")
+    String raceFreeOpens;
+
     @Option(names = "--notify-wait", paramLabel = "HOW", defaultValue = "killable",
             description = "Notify mode: how a call waits for its decision: killable (only a fatal signal ends the "
                     + "wait; where the kernel has WAIT_KILLABLE_RECV, Linux 5.19+) or interruptible (any signal does, "
@@ -113,6 +120,9 @@ public final class RunCommand implements Callable<Integer> {
         List<String> launcherFlags = flags.isEmpty() ? List.of() : List.of("--flags", String.join(",", flags));
         ListenerHandoff handoff = ListenerHandoff.parse(listenerHandoff).orElseThrow(() -> UserException.badInput(
                 "unknown --listener-handoff '" + listenerHandoff + "' (choose auto, pidfd or scm-rights)"));
+        if (!raceFreeOpens.equals("path-rules") && !raceFreeOpens.equals("all")) {
+            throw UserException.badInput("unknown --race-free-opens '" + raceFreeOpens + "' (choose path-rules or all)");
+        }
         if (!notifyWait.equals("killable") && !notifyWait.equals("interruptible")) {
             throw UserException.badInput("unknown --notify-wait '" + notifyWait + "' (choose killable or interruptible)");
         }
@@ -155,7 +165,8 @@ public final class RunCommand implements Callable<Integer> {
         LogLevel level = supervise.logLevel == null ? policy.supervision().log()
                 : LogLevel.byWord(supervise.logLevel).orElseThrow(() -> UserException.badInput(
                         "unknown --log-level '" + supervise.logLevel + "' (choose all, decisions, denied or none)"));
-        return new SupervisedRun.Settings(supervise.log, format, level, supervise.metrics, supervise.summary, supervise.hooks);
+        return new SupervisedRun.Settings(supervise.log, format, level, supervise.metrics, supervise.summary, supervise.hooks,
+                raceFreeOpens.equals("all"));
     }
 
     private Policy load() {

@@ -30,9 +30,17 @@ import java.util.List;
  * it completes the log and writes the last metrics, also when the program was killed.
  */
 public final class SupervisedRun implements AutoCloseable {
-    /** What the CLI asks for. */
+    /**
+     * What the CLI asks for.
+     *
+     * @param raceFreeAllOpens notify mode: make every allowed open race-free (openat2 + ADDFD),
+     *     not only those a path could decide
+     */
     public record Settings(Path log, AuditFormat format, LogLevel level, Path metrics, boolean summary,
-            List<String> hooks) {
+            List<String> hooks, boolean raceFreeAllOpens) {
+        public Settings(Path log, AuditFormat format, LogLevel level, Path metrics, boolean summary, List<String> hooks) {
+            this(log, format, level, metrics, summary, hooks, false);
+        }
     }
 
     private final AuditLog log;
@@ -64,7 +72,7 @@ public final class SupervisedRun implements AutoCloseable {
         HookChain chain = HookChain.load(builtIn, named, Thread.currentThread().getContextClassLoader(),
                 HookChain.FailureListener.stderr());
         Decision fallback = SuperviseRulesHook.fallback(policy.supervision());
-        this.session = new SupervisorSession(chain, fallback, log);
+        this.session = new SupervisorSession(chain, fallback, log, s.raceFreeAllOpens());
     }
 
     public SupervisorSession session() {

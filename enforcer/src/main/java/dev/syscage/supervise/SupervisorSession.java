@@ -25,12 +25,22 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
     private final AuditLog log;
     private final Map<Arch, SyscallDecoder> decoders = new EnumMap<>(Arch.class);
     private final Map<Arch, Map<Integer, Boolean>> pathDecides = new EnumMap<>(Arch.class);
+    private final boolean everyPathDecides;
 
     /** @param log where decisions are recorded, or null for none */
     public SupervisorSession(HookChain chain, Decision fallback, AuditLog log) {
+        this(chain, fallback, log, false);
+    }
+
+    /**
+     * @param everyPathDecides treat every call as one a path could decide (notify mode then makes
+     *     every allowed open itself, so that the audit log names exactly the file opened)
+     */
+    public SupervisorSession(HookChain chain, Decision fallback, AuditLog log, boolean everyPathDecides) {
         this.chain = chain;
         this.fallback = fallback;
         this.log = log;
+        this.everyPathDecides = everyPathDecides;
     }
 
     @Override
@@ -63,7 +73,7 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
 
     @Override
     public boolean pathDecides(Arch arch, int nr) {
-        return pathDecides.computeIfAbsent(arch, a -> new HashMap<>())
+        return everyPathDecides || pathDecides.computeIfAbsent(arch, a -> new HashMap<>())
                 .computeIfAbsent(nr, n -> chain.mayDecideOnPath(arch, n));
     }
 

@@ -38,9 +38,6 @@ public final class SupervisedRun implements AutoCloseable {
      */
     public record Settings(Path log, AuditFormat format, LogLevel level, Path metrics, boolean summary,
             List<String> hooks, boolean raceFreeAllOpens) {
-        public Settings(Path log, AuditFormat format, LogLevel level, Path metrics, boolean summary, List<String> hooks) {
-            this(log, format, level, metrics, summary, hooks, false);
-        }
     }
 
     private final AuditLog log;

@@ -183,49 +183,44 @@ public final class NotifySupervisor implements Runnable {
     }
 
     private boolean hungUp() {
-        pollFd.setInt(0, listener);
-        pollFd.setShort(4, POLLIN);
-        pollFd.setShort(6, (short) 0);
         try {
-            return poll(Pointer.nativeValue(pollFd), 1, 0) > 0 && (pollFd.getShort(6) & POLLHUP) != 0;
+            return (pollListener(0) & POLLHUP) != 0;
         } catch (LastErrorException e) {
             return false;
         }
     }
 
     private void pollLoop() {
-        pollFd.setInt(0, listener);
         while (!stopping) {
-            pollFd.setShort(4, POLLIN);
-            pollFd.setShort(6, (short) 0);
-            int r;
-            try {
-                r = poll(Pointer.nativeValue(pollFd), 1, POLL_MS);
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == EINTR) {
-                    continue;
-                }
-                throw e;
-            }
-            short revents = pollFd.getShort(6);
-            if (r > 0 && (revents & POLLIN) != 0) {
+            int revents = pollListener(POLL_MS);
+            if ((revents & POLLIN) != 0) {
                 if (receive()) {
                     answer();
                 }
-            } else if (r > 0 && (revents & POLLHUP) != 0) {
+            } else if ((revents & POLLHUP) != 0) {
                 return;
             }
         }
     }
 
+    /** poll(2) on the listener for POLLIN: the events it reports, 0 after a timeout or EINTR. */
+    private int pollListener(int timeoutMs) {
+        pollFd.setInt(0, listener);
+        pollFd.setShort(4, POLLIN);
+        pollFd.setShort(6, (short) 0);
+        try {
+            return poll(Pointer.nativeValue(pollFd), 1, timeoutMs) > 0 ? pollFd.getShort(6) : 0;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == EINTR) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
     /** RECV into the zeroed buffer; false when there was nothing (interrupted, or the caller died first). */
     private boolean receive() {
-        for (int i = 0; i + 8 <= notifView.capacity(); i += 8) {
-            notifView.putLong(i, 0);
-        }
-        for (int i = notifView.capacity() & ~7; i < notifView.capacity(); i++) {
-            notifView.put(i, (byte) 0);
-        }
+        notif.clear(); // the kernel insists on a zeroed buffer
         try {
             ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, Pointer.nativeValue(notif));
             return true;
@@ -264,7 +259,7 @@ public final class NotifySupervisor implements Runnable {
             unanswered.add(event, out); // nothing is sent
             return;
         }
-        if (out.decision().kind() == Decision.Kind.ALLOW && isExec(event.arch(), event.nr())) {
+        if (allowed && isExec(event.arch(), event.nr())) {
             trace.processChanged(event.pid()); // its comm and exe change with the exec
         }
         boolean answered = allowed ? allow(id, event, mem, out, open) : answer(id, event.pid(), out.decision());
@@ -291,13 +286,14 @@ public final class NotifySupervisor implements Runnable {
         if (call.isEmpty()) {
             return send(id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
         }
+        // the open is made with our rights on its behalf: they must be its own
         ViewCache.Entry known = views.get(e.tid());
-        if (known == null) { // the open is made with our rights on its behalf: they must be its own
-            known = new ViewCache.Entry(0, ids.status(e.tid()), sameView(e.tid()));
-            views.put(e.tid(), known.creds(), known.sameView());
+        Creds creds = known != null ? known.creds() : ids.status(e.tid());
+        boolean sameView = known != null ? known.sameView() : sameView(e.tid());
+        if (known == null) {
+            views.put(e.tid(), creds, sameView);
         }
-        Creds creds = known.creds();
-        if (!creds.sameRightsAs(self) || !known.sameView()) {
+        if (!creds.sameRightsAs(self) || !sameView) {
             return send(id, -EACCES, 0); // it must not open with rights or a view it does not have
         }
         OpenCall.Plan plan = call.get().plan(out.path(), out.resolvedPath(), e.pid(), e.tid(), creds.umask(),
@@ -401,9 +397,7 @@ public final class NotifySupervisor implements Runnable {
 
     /** SECCOMP_IOCTL_NOTIF_SEND; false when the call was interrupted or the caller died meanwhile. */
     private boolean send(long id, int error, int flags) {
-        for (int i = 0; i < respView.capacity(); i++) {
-            respView.put(i, (byte) 0);
-        }
+        resp.clear();
         respView.putLong(RESP_ID, id);
         respView.putInt(RESP_ERROR, error);
         respView.putInt(RESP_FLAGS, flags);

@@ -50,7 +50,8 @@ final class ProcessIds {
         return proc.readlink("/proc/" + tid + "/" + name).orElse("");
     }
 
-    private static boolean inGroup(int tgid, int tid) {
+    /** Whether {@code tid} is a live thread of process {@code tgid} (tgkill with signal 0). */
+    static boolean inGroup(int tgid, int tid) {
         return ProcFiles.tgkill(tgid, tid, 0) == 0;
     }
 

@@ -1,6 +1,5 @@
 package dev.syscage.supervise.notify;
 
-import dev.syscage.nativeaccess.ProcFiles;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -82,7 +81,7 @@ final class ViewCache {
     private boolean settled() {
         for (Iterator<Map.Entry<Integer, Integer>> it = pending.entrySet().iterator(); it.hasNext();) {
             Map.Entry<Integer, Integer> p = it.next();
-            if (ProcFiles.tgkill(p.getValue(), p.getKey(), 0) != 0) {
+            if (!ProcessIds.inGroup(p.getValue(), p.getKey())) {
                 it.remove();
             }
         }

@@ -52,6 +52,27 @@ public record Supervision(LogLevel log, List<SuperviseRule> rules, SuperviseDeci
         return new Verdict(defaultDecision, null, -1);
     }
 
+    /**
+     * The verdict for every call of syscall {@code nr}, when neither its arguments nor its path
+     * can change it: the first rule that covers the syscall has no condition (or one that always
+     * holds) and no path patterns, or no rule covers it and {@code default} decides. Empty when
+     * some call of it could be decided otherwise; a rule whose condition never holds is skipped,
+     * as {@link #decide} would.
+     */
+    public Optional<Verdict> verdictByNumber(Arch arch, int nr) {
+        for (SuperviseRule r : rules) {
+            Cond c = r.syscalls().condition(arch, nr);
+            if (c == null || c.equals(Cond.FALSE)) {
+                continue;
+            }
+            if (!c.equals(Cond.TRUE) || !r.paths().isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Verdict(r.decision(), r.pos(), r.index()));
+        }
+        return Optional.of(new Verdict(defaultDecision, null, -1));
+    }
+
     /** Which audit records the supervisor writes. */
     public enum LogLevel {
         /** Every call the supervisor gets. */

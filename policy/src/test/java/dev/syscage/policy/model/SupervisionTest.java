@@ -52,6 +52,34 @@ class SupervisionTest {
     }
 
     @Test
+    void aVerdictByNumberAloneOnlyWhereNoArgumentOrPathCanChangeIt() {
+        int getppid = 110;
+        int close = 3;
+        Supervision s = new Supervision(LogLevel.DENIED, List.of(
+                rule(0, Map.of(close, Cond.FALSE), List.of(), SuperviseDecision.KILL),
+                rule(1, Map.of(UNLINK, Cond.TRUE, close, Cond.TRUE), List.of(), SuperviseDecision.errno(13)),
+                rule(2, Map.of(OPENAT, WRITING), List.of(), SuperviseDecision.errno(30)),
+                rule(3, Map.of(OPENAT, Cond.TRUE, getppid, Cond.TRUE), List.of("/tmp/**"), SuperviseDecision.KILL)),
+                SuperviseDecision.ALLOW, SRC.pos(1, 1));
+        assertEquals(Optional.of(1), s.verdictByNumber(Arch.X86_64, UNLINK).map(Verdict::ruleIndex));
+        assertEquals(Optional.of(1), s.verdictByNumber(Arch.X86_64, close).map(Verdict::ruleIndex),
+                "a rule that never matches is passed over, as decide() does");
+        assertEquals(Optional.empty(), s.verdictByNumber(Arch.X86_64, OPENAT), "the flags decide");
+        assertEquals(Optional.empty(), s.verdictByNumber(Arch.X86_64, getppid), "a path rule covers it");
+        Verdict byDefault = s.verdictByNumber(Arch.X86_64, 39).orElseThrow();
+        assertTrue(byDefault.isDefault());
+        assertEquals(SuperviseDecision.ALLOW, byDefault.decision());
+        assertTrue(s.verdictByNumber(Arch.AARCH64, UNLINK).orElseThrow().isDefault(), "rules name x86_64 only");
+        // whatever the registers, decide() agrees with the verdict by number
+        for (long[] args : List.of(new long[6], new long[] {1, 2, 3, 4, 5, 6}, new long[] {-1, -1, -1, -1, -1, -1})) {
+            for (int nr : List.of(UNLINK, close, 39)) {
+                assertEquals(s.verdictByNumber(Arch.X86_64, nr).orElseThrow(),
+                        s.decide(Arch.X86_64, nr, args, Optional.of("/tmp/x")));
+            }
+        }
+    }
+
+    @Test
     void otherArchitecturesAreNotCovered() {
         Verdict v = S.decide(Arch.AARCH64, OPENAT, new long[6], Optional.of("/usr/lib/x"));
         assertTrue(v.isDefault());

@@ -3,6 +3,7 @@ package dev.syscage.run;
 import com.sun.jna.LastErrorException;
 import dev.syscage.nativeaccess.LinuxCLibrary;
 import dev.syscage.nativeaccess.SeccompNotify;
+import dev.syscage.nativeaccess.NotifyFastPath;
 import dev.syscage.supervise.notify.NotifySupervisor;
 import dev.syscage.supervise.notify.ViewWatch;
 import dev.syscage.supervise.trace.TraceSupervisor;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -78,7 +80,9 @@ public final class NotifyRunner {
             argv.addAll(command);
             h.launcher = new ProcessBuilder(argv).inheritIO().start();
             SignalForwarding.to(libc, h.launcher.pid());
-            int child = handOver(h, decider);
+            // the native receive loop, built beside the launcher
+            Optional<NotifyFastPath> fastPath = NotifyFastPath.load(launcher.toAbsolutePath().getParent());
+            int child = handOver(h, decider, fastPath);
             if (child < 0) {
                 return new Outcome(h.launcher.waitFor(), 0); // the launcher failed and said why
             }
@@ -93,7 +97,8 @@ public final class NotifyRunner {
      * Steps 1-3 of the handshake: the child's pid, or -1 when the launcher failed first. On
      * return the supervisor runs and the go byte is sent.
      */
-    private int handOver(Handles h, TraceSupervisor.Decider decider) throws Exception {
+    private int handOver(Handles h, TraceSupervisor.Decider decider, Optional<NotifyFastPath> fastPath)
+            throws Exception {
         String line = HandshakePipes.readLine(libc, h.report[0], h.launcher);
         if (line == null) {
             return -1;
@@ -105,7 +110,7 @@ public final class NotifyRunner {
         if (h.listener.get() < 0) {
             return -1;
         }
-        h.supervisor = new NotifySupervisor(h.listener.get(), decider, watch);
+        h.supervisor = new NotifySupervisor(h.listener.get(), decider, watch, fastPath);
         // if the supervisor fails, closing the listener fails every routed call (ENOSYS)
         // instead of leaving the program blocked in one; the error is thrown at the end
         h.supervisor.finished().whenComplete((n, e) -> {

@@ -56,6 +56,18 @@ public final class SuperviseRulesHook implements SyscallHook {
         });
     }
 
+    /** True when neither the arguments nor the path of a call of {@code nr} can change what the rules say. */
+    @Override
+    public boolean decidesByNumber(Arch arch, int nr) {
+        return rules.verdictByNumber(arch, nr).isPresent();
+    }
+
+    @Override
+    public Optional<Decision> decisionByNumber(Arch arch, int nr) {
+        return rules.verdictByNumber(arch, nr).filter(v -> !v.isDefault())
+                .map(v -> toDecision(v.decision(), v.rulePos().fileLine()));
+    }
+
     /** The section's default as a decision ("default" is how the audit log knows it). */
     public static Decision fallback(Supervision rules) {
         return toDecision(rules.defaultDecision(), "default");

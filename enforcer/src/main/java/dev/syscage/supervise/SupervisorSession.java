@@ -77,6 +77,25 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
                 .computeIfAbsent(nr, n -> chain.mayDecideOnPath(arch, n));
     }
 
+    /**
+     * Where the hooks decide {@code nr} by number alone, no path decides it, and the audit log
+     * would not record it: the decision every call of it gets.
+     */
+    @Override
+    public Optional<Decision> decisionByNumber(Arch arch, int nr) {
+        if (pathDecides(arch, nr)) {
+            return Optional.empty();
+        }
+        return chain.verdictByNumber(arch, nr, fallback)
+                .filter(v -> log == null || !log.keeps(v.decision(), v.hook()))
+                .map(HookChain.Verdict::decision);
+    }
+
+    @Override
+    public void decidedByNumber(Arch arch, int nr, Decision decision, long count) {
+        chain.decidedByNumber(arch, nr, decoders.computeIfAbsent(arch, SyscallDecoder::new).name(nr), decision, count);
+    }
+
     @Override
     public Decision recheck(SyscallEvent event, TargetMemory memory, String realPath) {
         long start = System.nanoTime();

@@ -33,4 +33,27 @@ public interface SyscallHook {
     /** Observe the final decision and how long it took. */
     default void onDecided(SyscallContext call, Decision decision, long latencyNanos) {
     }
+
+    /**
+     * Whether calls of syscall {@code nr} of {@code arch} may be decided without calling this
+     * hook on each: its decision on every one of them is {@link #decisionByNumber}, and being
+     * told of them in bulk ({@link #onDecidedByNumber}) is all it needs. When every hook says
+     * yes, notify mode may answer such calls natively, without entering the JVM. The default is
+     * the safe no: the hook sees every call.
+     */
+    default boolean decidesByNumber(Arch arch, int nr) {
+        return false;
+    }
+
+    /** Where {@link #decidesByNumber} holds: this hook's decision on every call of {@code nr}, or empty for none. */
+    default Optional<Decision> decisionByNumber(Arch arch, int nr) {
+        return Optional.empty();
+    }
+
+    /**
+     * {@code count} calls of {@code nr} (named {@code name}) were decided by number, as
+     * {@code decision}, without {@link #onSyscall} or {@link #onDecided}.
+     */
+    default void onDecidedByNumber(Arch arch, int nr, String name, Decision decision, long count) {
+    }
 }

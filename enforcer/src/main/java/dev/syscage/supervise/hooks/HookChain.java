@@ -117,6 +117,50 @@ public final class HookChain {
         return false;
     }
 
+    /**
+     * The verdict on every call of {@code nr}, when every hook decides by number alone
+     * ({@link SyscallHook#decidesByNumber}): the first hook's decision by number, else
+     * {@code fallback}. Empty when some hook must see each call. A hook that throws here makes
+     * it empty: the calls then go through the hooks one by one.
+     */
+    public Optional<Verdict> verdictByNumber(Arch arch, int nr, Decision fallback) {
+        Decision chosen = null;
+        String by = null;
+        for (int i = 0; i < hooks.size(); i++) {
+            try {
+                SyscallHook h = hooks.get(i);
+                if (!h.decidesByNumber(arch, nr)) {
+                    return Optional.empty();
+                }
+                Optional<Decision> d = h.decisionByNumber(arch, nr);
+                if (chosen == null && d != null && d.isPresent()) {
+                    chosen = d.get();
+                    by = names.get(i);
+                }
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(chosen == null ? new Verdict(fallback, null) : new Verdict(chosen, by));
+    }
+
+    /** Tells every hook that {@code count} calls were decided by number (see {@link #verdictByNumber}). */
+    public void decidedByNumber(Arch arch, int nr, String name, Decision decision, long count) {
+        for (int i = 0; i < hooks.size(); i++) {
+            try {
+                hooks.get(i).onDecidedByNumber(arch, nr, name, decision, count);
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
+                if (failureCounts.getAndIncrement(i) == 0) {
+                    failures.hookFailed(String.format("hook '%s' (%s) failed in onDecidedByNumber on %s: %s;"
+                            + " further failures of this hook are counted, not reported",
+                            names.get(i), hooks.get(i).getClass().getName(), name, e), e);
+                }
+            }
+        }
+    }
+
     /** Tells every hook the final decision and how long it took. */
     public void decided(SyscallContext call, Decision decision, long latencyNanos) {
         for (int i = 0; i < hooks.size(); i++) {

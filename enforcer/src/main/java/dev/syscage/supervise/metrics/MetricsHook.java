@@ -29,6 +29,18 @@ public final class MetricsHook implements SyscallHook {
         return false; // decides nothing
     }
 
+    /** Counting needs nothing but the number. */
+    @Override
+    public boolean decidesByNumber(Arch arch, int nr) {
+        return true;
+    }
+
+    @Override
+    public void onDecidedByNumber(Arch arch, int nr, String name, Decision decision, long count) {
+        metrics.count(arch, nr, decision, count);
+        summary.add(name, decision.kind(), 0, count);
+    }
+
     @Override
     public void onDecided(SyscallContext call, Decision decision, long latencyNanos) {
         metrics.record(call.arch(), call.event().nr(), decision, latencyNanos);

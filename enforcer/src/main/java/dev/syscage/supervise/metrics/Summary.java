@@ -38,12 +38,17 @@ public final class Summary {
     private final Map<String, long[]> bySyscall = new HashMap<>();
 
     /** Counts one decided event; {@code syscall} is the event's name. */
-    public synchronized void add(String syscall, Decision.Kind kind, long latencyNanos) {
+    public void add(String syscall, Decision.Kind kind, long latencyNanos) {
+        add(syscall, kind, latencyNanos, 1);
+    }
+
+    /** Counts {@code count} events decided alike, which took {@code totalNanos} together. */
+    public synchronized void add(String syscall, Decision.Kind kind, long totalNanos, long count) {
         long[] a = bySyscall.computeIfAbsent(syscall, k -> new long[4]);
-        a[0]++;
-        a[1] += kind == Decision.Kind.ERRNO ? 1 : 0;
-        a[2] += kind == Decision.Kind.KILL ? 1 : 0;
-        a[3] += latencyNanos;
+        a[0] += count;
+        a[1] += kind == Decision.Kind.ERRNO ? count : 0;
+        a[2] += kind == Decision.Kind.KILL ? count : 0;
+        a[3] += totalNanos;
     }
 
     /** The rows, most calls first, ties by name. */

@@ -93,6 +93,20 @@ public final class SupervisorMetrics implements MeterBinder {
         timers[k].record(latencyNanos, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Counts {@code count} events decided alike without a decision time of their own (answered
+     * natively by number): the event and syscall counters move, the latency timer does not.
+     */
+    public void count(Arch arch, int nr, Decision decision, long count) {
+        events.add(count);
+        MeterRegistry r = registry;
+        if (r == null) {
+            return;
+        }
+        counters.computeIfAbsent(key(arch, nr), x -> register(r, syscallTag(arch, nr)))[decision.kind().ordinal()]
+                .increment(count);
+    }
+
     /** The syscall's name in {@code arch}'s table, or "unknown". */
     public static String syscallTag(Arch arch, int nr) {
         return SyscallTable.of(arch).byNumber(nr).map(Syscall::name).orElse("unknown");

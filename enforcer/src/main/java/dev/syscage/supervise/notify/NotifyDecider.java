@@ -45,6 +45,20 @@ public interface NotifyDecider {
     boolean pathDecides(Arch arch, int nr);
 
     /**
+     * The decision for every call of syscall {@code nr} of {@code arch}, when the number alone
+     * makes it and nothing but the counters needs to see the call (no hook that looks, no path
+     * rule, no audit record for it): then the call may be answered without asking this decider,
+     * which is told afterwards with {@link #decidedByNumber}. Empty (the default) otherwise.
+     */
+    default Optional<Decision> decisionByNumber(Arch arch, int nr) {
+        return Optional.empty();
+    }
+
+    /** {@code count} calls of {@code nr} were answered with {@code decision} from {@link #decisionByNumber}. */
+    default void decidedByNumber(Arch arch, int nr, Decision decision, long count) {
+    }
+
+    /**
      * For a plain trace-mode decider: the path is decoded separately from the decision, so the
      * binding of path to decision is only as exact as two reads of the target's memory are equal.
      * Runs use {@link dev.syscage.supervise.SupervisorSession}, which implements this interface.

@@ -5,6 +5,7 @@ import static dev.syscage.nativeaccess.SeccompNotify.*;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import dev.syscage.nativeaccess.NotifyFastPath;
 import dev.syscage.nativeaccess.ProcFiles;
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.supervise.Decision;
@@ -79,6 +80,9 @@ public final class NotifySupervisor implements Runnable {
     private String ownMountNs;
     private String ownUserNs;
     private long seq;
+    private final Optional<NotifyFastPath> fastPath;
+    /** Non-null when the native loop answers the calls it can. */
+    private FixedAnswers fixed;
 
     /** @param listener the seccomp listener fd; this supervisor does not close it */
     public NotifySupervisor(int listener, TraceSupervisor.Decider decider) {
@@ -90,6 +94,17 @@ public final class NotifySupervisor implements Runnable {
      *     thread between race-free opens stays true ({@link ViewWatch#NONE}: nothing remembered)
      */
     public NotifySupervisor(int listener, TraceSupervisor.Decider decider, ViewWatch watch) {
+        this(listener, decider, watch, Optional.empty());
+    }
+
+    /**
+     * @param fastPath the native receive loop, to answer the calls the policy fixes by number
+     *     without entering the JVM (Linux 6.6+, where the thread waits in RECV; unless
+     *     {@code -Dsyscage.notify.fastpath=false})
+     */
+    public NotifySupervisor(int listener, TraceSupervisor.Decider decider, ViewWatch watch,
+            Optional<NotifyFastPath> fastPath) {
+        this.fastPath = fastPath;
         this.listener = listener;
         this.trace = decider;
         this.decider = NotifyDecider.of(decider);
@@ -135,6 +150,10 @@ public final class NotifySupervisor implements Runnable {
             idView = idBuf.getByteBuffer(0, idBuf.size()).order(ByteOrder.nativeOrder());
             // -Dsyscage.notify.poll=true: wait as on kernels before 6.6 (diagnostics, and the test of that path)
             blockingRecv = syncWakeUp() && !Boolean.getBoolean("syscage.notify.poll");
+            if (blockingRecv && fastPath.isPresent()
+                    && Boolean.parseBoolean(System.getProperty("syscage.notify.fastpath", "true"))) {
+                fixed = FixedAnswers.of(decider, watch).orElse(null);
+            }
             self = Creds.self();
             ownRoot = ownLink("root");
             ownMountNs = ownLink("ns/mnt");
@@ -218,9 +237,20 @@ public final class NotifySupervisor implements Runnable {
         }
     }
 
-    /** RECV into the zeroed buffer; false when there was nothing (interrupted, or the caller died first). */
+    /** Whether calls with a fixed answer are answered natively (for tests and diagnostics). */
+    public boolean answersNatively() {
+        return fixed != null;
+    }
+
+    /**
+     * RECV into the zeroed buffer; false when there was nothing (interrupted, or the caller died
+     * first). With the native loop, the calls it answers never come back here.
+     */
     private boolean receive() {
-        notif.clear(); // the kernel insists on a zeroed buffer
+        if (fixed != null) {
+            return receiveNatively();
+        }
+        zero(notifView); // the kernel insists on a zeroed buffer
         try {
             ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, Pointer.nativeValue(notif));
             return true;
@@ -229,6 +259,29 @@ public final class NotifySupervisor implements Runnable {
                 return false;
             }
             throw e;
+        }
+    }
+
+    /** Calls answered natively are published in batches, so counters and stop requests stay current. */
+    private static final int NATIVE_BATCH = 4096;
+
+    private boolean receiveNatively() {
+        while (true) {
+            int r = fastPath.get().next(listener, Pointer.nativeValue(notif), notif.size(), fixed.address(), NATIVE_BATCH);
+            seq += fixed.publish();
+            if (r == NotifyFastPath.ASK) {
+                return true;
+            }
+            if (r == NotifyFastPath.BATCH) {
+                if (stopping) {
+                    return false;
+                }
+                continue;
+            }
+            if (r == -EINTR || r == -ENOENT) {
+                return false;
+            }
+            throw new LastErrorException(-r);
         }
     }
 
@@ -357,7 +410,7 @@ public final class NotifySupervisor implements Runnable {
                 notifView.getInt(NOTIF_DATA_NR), args, notifView.getLong(NOTIF_DATA_IP), SyscallEvent.Source.NOTIFY, 0);
     }
 
-    private static boolean isExec(Arch arch, int nr) {
+    static boolean isExec(Arch arch, int nr) {
         return switch (arch) {
             case X86_64 -> nr == 59 || nr == 322; // execve, execveat
             case I386 -> nr == 11 || nr == 358;
@@ -379,6 +432,18 @@ public final class NotifySupervisor implements Runnable {
         }
     }
 
+    /** Zeroes a buffer through its view: no JNI call, unlike {@link Memory#clear()}. */
+    private static void zero(ByteBuffer view) {
+        int n = view.capacity();
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            view.putLong(i, 0L);
+        }
+        for (; i < n; i++) {
+            view.put(i, (byte) 0);
+        }
+    }
+
     /** Sends {@code d}; false when the notification was gone (ENOENT). */
     private boolean answer(long id, int pid, Decision d) {
         return switch (d.kind()) {
@@ -397,7 +462,7 @@ public final class NotifySupervisor implements Runnable {
 
     /** SECCOMP_IOCTL_NOTIF_SEND; false when the call was interrupted or the caller died meanwhile. */
     private boolean send(long id, int error, int flags) {
-        resp.clear();
+        zero(respView);
         respView.putLong(RESP_ID, id);
         respView.putInt(RESP_ERROR, error);
         respView.putInt(RESP_FLAGS, flags);

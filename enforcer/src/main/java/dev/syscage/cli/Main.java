@@ -46,14 +46,20 @@ public final class Main {
 
     /** Runs the CLI with the given streams; what tests call. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         return cl.execute(args);
     }
 
+    /** The command line with every subcommand. */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new SyscageCommand());
+        return commandLine(new String[0]);
+    }
+
+    /** The command line for {@code args}: with only the subcommand they name, when they name one. */
+    public static CommandLine commandLine(String[] args) {
+        CommandLine cl = SyscageCommand.withSubcommands(new CommandLine(new SyscageCommand()), args);
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();

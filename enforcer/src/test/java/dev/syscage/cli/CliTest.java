@@ -150,4 +150,19 @@ class CliTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("compile"), r.err());
     }
+
+    @Test
+    void aNamedSubcommandIsTheOnlyOneBuiltAndTheHelpListsThemAll() {
+        assertEquals(java.util.Set.of("run"), Main.commandLine(new String[] {"run", "--help"}).getSubcommands().keySet());
+        assertEquals(java.util.List.of("compile", "check", "disasm", "import", "export", "run", "learn", "profiles"),
+                java.util.List.copyOf(Main.commandLine().getSubcommands().keySet()));
+        Run help = run("--help");
+        assertEquals(0, help.code());
+        for (String c : java.util.List.of("compile", "check", "disasm", "import", "export", "run", "learn", "profiles")) {
+            assertTrue(help.out().contains("  " + c + " "), c + " missing from: " + help.out());
+        }
+        Run runHelp = run("run", "--help");
+        assertEquals(0, runHelp.code());
+        assertTrue(runHelp.out().startsWith("Usage: syscage run "), runHelp.out());
+    }
 }

@@ -24,6 +24,8 @@ public final class SeccompNotify {
     public static final long SYS_pidfd_open = 434;
     public static final long SYS_pidfd_getfd = 438;
     public static final long SYS_openat2 = 437;
+    public static final long SYS_mkdirat = 258;
+    public static final long SYS_unlinkat = 263;
 
     public static final int SECCOMP_GET_NOTIF_SIZES = 3;
 
@@ -89,6 +91,10 @@ public final class SeccompNotify {
     public static final int EINVAL = 22;
     public static final int E2BIG = 7;
     public static final int EPERM = 1;
+    public static final int EEXIST = 17;
+    public static final int EBUSY = 16;
+    public static final int EISDIR = 21;
+    public static final int ENOTEMPTY = 39;
 
     public static native int ioctl(int fd, long request, long arg) throws LastErrorException;
 

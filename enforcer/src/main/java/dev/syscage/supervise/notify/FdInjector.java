@@ -13,7 +13,9 @@ import java.util.Optional;
  * The native half of a race-free open: {@code openat2} in the supervisor, the real path of what
  * it opened ({@code /proc/self/fd/N}), and {@code SECCOMP_IOCTL_NOTIF_ADDFD} with
  * {@code SECCOMP_ADDFD_FLAG_SEND}, which installs the file in the target as the lowest free fd
- * and answers the notification with that number in one step. Owned by the supervisor thread.
+ * and answers the notification with that number in one step; and of the other race-free path
+ * calls ({@link PathCall}), {@code unlinkat} and {@code mkdirat} relative to a directory it
+ * opened. Owned by the supervisor thread.
  */
 final class FdInjector {
     private final int listener;
@@ -26,14 +28,12 @@ final class FdInjector {
         this.listener = listener;
     }
 
+    static final long O_PATH = 010000000;
+    static final long O_DIRECTORY = 0200000;
+
     /** Opens {@code plan}'s path as the supervisor: the new fd (close-on-exec here), or -errno. */
     int open(OpenCall.Plan plan) {
-        byte[] name = plan.path().getBytes(StandardCharsets.UTF_8);
-        if (name.length + 1L > path.size()) {
-            path = new Memory(name.length + 1L);
-        }
-        path.write(0, name, 0, name.length);
-        path.setByte(name.length, (byte) 0);
+        setPath(plan.path());
         how.setLong(0, plan.flags());
         how.setLong(8, plan.mode());
         how.setLong(16, plan.resolve());
@@ -42,6 +42,41 @@ final class FdInjector {
         } catch (LastErrorException e) {
             return -e.getErrorCode();
         }
+    }
+
+    /** The directory {@code dir} as an {@code O_PATH} descriptor, no magic links on the way: the fd, or -errno. */
+    int openDirectory(String dir) {
+        return open(new OpenCall.Plan(dir, O_PATH | O_DIRECTORY | OpenCall.O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS, true,
+                false, 0));
+    }
+
+    /** unlinkat(dirfd, name, flags) as the supervisor: 0 or -errno. */
+    int unlinkat(int dirfd, String name, long flags) {
+        setPath(name);
+        return call(SYS_unlinkat, dirfd, Pointer.nativeValue(path), flags);
+    }
+
+    /** mkdirat(dirfd, name, mode) as the supervisor (its own umask applies as well): 0 or -errno. */
+    int mkdirat(int dirfd, String name, int mode) {
+        setPath(name);
+        return call(SYS_mkdirat, dirfd, Pointer.nativeValue(path), mode);
+    }
+
+    private static int call(long nr, long a1, long a2, long a3) {
+        try {
+            return (int) syscall(nr, a1, a2, a3);
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    private void setPath(String p) {
+        byte[] name = p.getBytes(StandardCharsets.UTF_8);
+        if (name.length + 1L > path.size()) {
+            path = new Memory(name.length + 1L);
+        }
+        path.write(0, name, 0, name.length);
+        path.setByte(name.length, (byte) 0);
     }
 
     /** What {@code fd} (ours) names now, as the kernel reports it; empty if it cannot be read. */

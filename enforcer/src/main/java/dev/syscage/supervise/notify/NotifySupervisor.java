@@ -32,6 +32,9 @@ import java.util.concurrent.CompletableFuture;
  *       the kernel never reads the path again, so another thread changing it cannot matter.
  *       Only when the target has the supervisor's credentials and view of the filesystem
  *       ({@link Creds}), else EACCES;</li>
+ *   <li>allow, an unlink, rmdir or mkdir (and their *at forms) a path could decide: the
+ *       supervisor makes the call itself relative to the parent directory the rules saw, after
+ *       checking that directory's real path ({@link PathCall});</li>
  *   <li>allow, any other call (and an open no path can change the answer for):
  *       {@code SECCOMP_USER_NOTIF_FLAG_CONTINUE}: the kernel runs the call as the target asked,
  *       reading its arguments again (see docs/notify.md for why that is acceptable for the calls
@@ -304,8 +307,10 @@ public final class NotifySupervisor implements Runnable {
                 : decider.decide(event, mem, unanswered.resentOf(event));
         boolean allowed = out.decision().kind() == Decision.Kind.ALLOW;
         // an open the supervisor makes itself: read (openat2's open_how) before the check below
-        Optional<OpenCall> open = allowed && knownArch && decider.pathDecides(event.arch(), event.nr())
-                ? OpenCall.of(event, mem) : Optional.empty();
+        boolean pathDecides = allowed && knownArch && decider.pathDecides(event.arch(), event.nr());
+        Optional<OpenCall> open = pathDecides ? OpenCall.of(event, mem) : Optional.empty();
+        // unlink, rmdir, mkdir: made by the supervisor too, relative to the directory it checked
+        Optional<PathCall> change = pathDecides && open.isEmpty() ? PathCall.of(event) : Optional.empty();
         // what was read may belong to another process by now, and so may the pid a kill would hit
         boolean mustCheck = memory.reads() > 0 || out.decision().kind() == Decision.Kind.KILL;
         if (mustCheck && !idValid(id)) {
@@ -315,7 +320,7 @@ public final class NotifySupervisor implements Runnable {
         if (allowed && isExec(event.arch(), event.nr())) {
             trace.processChanged(event.pid()); // its comm and exe change with the exec
         }
-        boolean answered = allowed ? allow(id, event, mem, out, open) : answer(id, event.pid(), out.decision());
+        boolean answered = allowed ? allow(id, event, mem, out, open, change) : answer(id, event.pid(), out.decision());
         if (!answered) {
             unanswered.add(event, out);
         }
@@ -335,8 +340,8 @@ public final class NotifySupervisor implements Runnable {
      * {@link OpenCall}, {@link FdInjector}).
      */
     private boolean allow(long id, SyscallEvent e, TargetMemory mem, NotifyDecider.Outcome out,
-            Optional<OpenCall> call) {
-        if (call.isEmpty()) {
+            Optional<OpenCall> call, Optional<PathCall> change) {
+        if (call.isEmpty() && change.isEmpty()) {
             return send(id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
         }
         // the open is made with our rights on its behalf: they must be its own
@@ -348,6 +353,9 @@ public final class NotifySupervisor implements Runnable {
         }
         if (!creds.sameRightsAs(self) || !sameView) {
             return send(id, -EACCES, 0); // it must not open with rights or a view it does not have
+        }
+        if (change.isPresent()) {
+            return change(id, e, mem, change.get(), change.get().plan(out.path(), out.resolvedPath()), creds.umask());
         }
         OpenCall.Plan plan = call.get().plan(out.path(), out.resolvedPath(), e.pid(), e.tid(), creds.umask(),
                 proc::readlink);
@@ -367,6 +375,40 @@ public final class NotifySupervisor implements Runnable {
             return err == 0 || (err != ENOENT && send(id, -err, 0));
         } finally {
             FdInjector.closeQuietly(fd);
+        }
+    }
+
+    /**
+     * An unlink or mkdir made by the supervisor: the parent directory the rules saw is opened
+     * ({@code O_PATH}, no magic links), its real path is checked against the rules when it
+     * differs (a symlink on the way), and the call is made relative to that descriptor. Its
+     * result is the program's.
+     */
+    private boolean change(long id, SyscallEvent e, TargetMemory mem, PathCall call, PathCall.Plan plan, int umask) {
+        if (plan.errno() != 0) {
+            return send(id, -plan.errno(), 0);
+        }
+        int dir = injector.openDirectory(plan.parent());
+        if (dir < 0) {
+            return send(id, dir, 0); // the program's own call would have failed the same way
+        }
+        try {
+            Optional<String> real = injector.realPath(dir);
+            if (real.isEmpty()) {
+                return send(id, -EACCES, 0);
+            }
+            if (!real.get().equals(plan.parent())) {
+                String name = plan.path().substring(plan.parent().equals("/") ? 1 : plan.parent().length() + 1);
+                Decision again = decider.recheck(e, mem, real.get().equals("/") ? "/" + name : real.get() + "/" + name);
+                if (again.kind() != Decision.Kind.ALLOW) {
+                    return answer(id, e.pid(), again);
+                }
+            }
+            int r = call.op() == PathCall.Op.MKDIR ? injector.mkdirat(dir, plan.last(), call.createMode(umask))
+                    : injector.unlinkat(dir, plan.last(), call.flags());
+            return send(id, Math.min(r, 0), 0);
+        } finally {
+            FdInjector.closeQuietly(dir);
         }
     }
 

@@ -1,0 +1,115 @@
+package dev.syscage.supervise.notify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.syscage.run.RunTest;
+import dev.syscage.run.RunTest.Result;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Notify mode makes unlink, rmdir and mkdir itself when a path rule decides them, relative to the
+ * parent directory it checked: a second thread rewriting the path buffer cannot get a denied
+ * file removed, a symlink on the way is judged by where it leads, the program's umask applies,
+ * and "." and ".." get the kernel's answers instead of the folded path's.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class NotifyRaceFreePathCallsTest {
+    private static final Pattern COUNTS =
+            Pattern.compile("unlinks=(\\d+) removed=(\\d+) refused=(\\d+) other=(\\d+) denied_gone=(\\d)");
+
+    @TempDir
+    Path dir;
+    /** Outside /tmp/**, where the rules deny. */
+    private Path outside;
+
+    @BeforeEach
+    void files() throws IOException {
+        outside = Files.createTempDirectory(Path.of("/var/tmp"), "syscage-paths");
+        assertTrue(dir.startsWith("/tmp/"), dir.toString());
+    }
+
+    @AfterEach
+    void clean() throws IOException {
+        try (Stream<Path> s = Files.walk(outside)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private Path policy() throws IOException {
+        Path p = dir.resolve("paths.yaml");
+        Files.writeString(p, """
+                version: 1
+                include: [default]
+                default: errno EPERM
+                rules:
+                  - action: notify
+                    syscalls: [unlink, unlinkat, rmdir, mkdir, mkdirat]
+                supervise:
+                  rules:
+                    - syscalls: [unlink, mkdir]
+                      path: ["/var/tmp/**"]
+                      decision: errno EACCES
+                  default: allow
+                """);
+        return p;
+    }
+
+    private Result run(String mode, String... command) throws Exception {
+        String[] args = new String[6 + command.length];
+        System.arraycopy(new String[] {"run", "--mode", mode, "--policy", policy().toString(), "--"}, 0, args, 0, 6);
+        System.arraycopy(command, 0, args, 6, command.length);
+        return RunTest.syscage(120, dir, args);
+    }
+
+    @Test
+    void aThreadRewritingThePathNeverGetsADeniedFileRemoved() throws Exception {
+        Path denied = Files.writeString(outside.resolve("keep"), "keep\n");
+        Path allowed = dir.resolve("scratch");
+        Result r = run("notify", NotifyModeTest.testprog("unlinkrace").toString(), allowed.toString(), denied.toString(),
+                "3000");
+        assertEquals(0, r.code(), r.err());
+        Matcher m = COUNTS.matcher(r.out());
+        assertTrue(m.find(), r.out() + r.err());
+        assertEquals("0", m.group(5), "the denied file was removed through an allowed-path rule: " + r.out());
+        assertTrue(Files.exists(denied), r.out());
+        assertTrue(Long.parseLong(m.group(2)) > 0, "no allowed unlink succeeded: " + r.out());
+        assertTrue(Long.parseLong(m.group(3)) > 0, "no unlink was refused: the buffer never switched: " + r.out());
+    }
+
+    @Test
+    void mkdirAndRmdirFollowTheRulesTheUmaskAndTheKernelsDotAnswers() throws Exception {
+        Files.createDirectory(outside.resolve("sub"));
+        Files.createSymbolicLink(dir.resolve("link"), outside);
+        Result r = run("notify", "/bin/sh", "-c", String.join("; ",
+                "umask 077",
+                "mkdir made && echo made=ok",
+                "mkdir made/inner && rmdir made/inner/ && echo inner=ok",
+                "mkdir " + outside.resolve("new") + " 2>/dev/null || echo outside=refused",
+                "rmdir link/sub 2>/dev/null || echo link=refused",
+                "rmdir made/. 2>&1 | grep -q 'Invalid argument' && echo dot=EINVAL",
+                "touch made/f && rm made/f && echo rm=ok"));
+        assertEquals(0, r.code(), r.err());
+        assertEquals("made=ok\ninner=ok\noutside=refused\nlink=refused\ndot=EINVAL\nrm=ok\n", r.out(), r.err());
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("made"))),
+                "the program's umask 077 did not apply");
+        assertFalse(Files.exists(outside.resolve("new")));
+        assertTrue(Files.isDirectory(outside.resolve("sub")), "rmdir through a symlink reached the denied tree");
+    }
+}

@@ -57,6 +57,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class NotifySupervisor implements Runnable {
     private static final int POLL_MS = 200;
+    /** Calls the native loop answers before it returns, so that counters and stop requests stay current. */
+    private static final int NATIVE_BATCH = 4096;
 
     private final int listener;
     private final TraceSupervisor.Decider trace;
@@ -240,11 +242,6 @@ public final class NotifySupervisor implements Runnable {
         }
     }
 
-    /** Whether calls with a fixed answer are answered natively (for tests and diagnostics). */
-    public boolean answersNatively() {
-        return fixed != null;
-    }
-
     /**
      * RECV into the zeroed buffer; false when there was nothing (interrupted, or the caller died
      * first). With the native loop, the calls it answers never come back here.
@@ -265,9 +262,10 @@ public final class NotifySupervisor implements Runnable {
         }
     }
 
-    /** Calls answered natively are published in batches, so counters and stop requests stay current. */
-    private static final int NATIVE_BATCH = 4096;
-
+    /**
+     * The native loop's RECV: the calls it answers itself never come back here, and their counts
+     * are published after each return.
+     */
     private boolean receiveNatively() {
         while (true) {
             int r = fastPath.get().next(listener, Pointer.nativeValue(notif), notif.size(), fixed.address(), NATIVE_BATCH);

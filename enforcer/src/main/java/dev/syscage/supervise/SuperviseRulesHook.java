@@ -4,6 +4,7 @@ import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.model.SuperviseDecision;
 import dev.syscage.policy.model.SuperviseRule;
 import dev.syscage.policy.model.Supervision;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,10 +31,12 @@ public final class SuperviseRulesHook implements SyscallHook {
     @Override
     public Optional<Decision> onSyscall(SyscallContext call) {
         try {
-            // the path is read from the target only when a rule with path patterns covers the call
-            Optional<String> path = mayDecideOnPath(call.arch(), call.event().nr())
-                    ? call.decoded().resolvedPath() : Optional.empty();
-            Supervision.Verdict v = rules.decide(call.arch(), call.event().nr(), call.event().args(), path);
+            // the path is read from the target only when a rule with path patterns covers the call;
+            // a call with two paths (rename, link) must pass the rules with each
+            boolean paths = mayDecideOnPath(call.arch(), call.event().nr());
+            Supervision.Verdict v = rules.decide(call.arch(), call.event().nr(), call.event().args(),
+                    paths ? call.decoded().resolvedPath() : Optional.empty(),
+                    paths ? call.decoded().otherResolvedPaths() : List.of());
             if (v.isDefault()) {
                 return Optional.empty();
             }

@@ -156,7 +156,8 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
             if (decoded == null) {
                 decoded = decoder.decode(event.nr(), event.args(), memory);
                 if (realPath != null) {
-                    decoded = new DecodedCall(decoded.name(), decoded.args(), decoded.path(), Optional.of(realPath));
+                    decoded = new DecodedCall(decoded.name(), decoded.args(), decoded.path(), Optional.of(realPath),
+                            decoded.otherResolvedPaths());
                 }
             }
             return decoded;

@@ -132,6 +132,30 @@ class ShippedProfilesRunTest {
         assertFalse(Files.exists(etc));
     }
 
+    /** rename and link are held to the rules at both ends: a file under /tmp cannot be moved or linked out of it. */
+    @Test
+    void readOnlyChecksWhereRenamesAndLinksGo() throws Exception {
+        String stamp = "syscage-read-only-" + ProcessHandle.current().pid();
+        Path etc = Path.of("/etc", stamp);
+        Path home = Path.of(System.getProperty("user.home"), stamp);
+        Result py = run("read-only", python(), "-c", String.join("\n",
+                "import os",
+                "open('f', 'w').write('data')",
+                "def errno(call, *args):",
+                "    try:",
+                "        call(*args)",
+                "        return 0",
+                "    except OSError as e:",
+                "        return e.errno",
+                "print(errno(os.rename, 'f', '" + etc + "'), errno(os.link, 'f', '" + home + "'),",
+                "      errno(os.rename, 'f', 'g'), errno(os.link, 'g', 'h'),",
+                "      sorted(n for n in os.listdir('.') if n in ('f', 'g', 'h')))"));
+        assertEquals(0, py.code(), py.err());
+        assertEquals("30 30 0 0 ['g', 'h']\n", py.out(), py.err());
+        assertFalse(Files.exists(etc));
+        assertFalse(Files.exists(home));
+    }
+
     @Test
     void buildRunsGitAndMakesACProgram() throws Exception {
         Files.writeString(dir.resolve("hello.c"), "#include <stdio.h>\nint main(void) { puts(\"hello, build\"); return 0; }\n");

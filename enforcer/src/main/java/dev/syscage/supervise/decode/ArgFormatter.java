@@ -15,11 +15,14 @@ final class ArgFormatter {
 
     /**
      * What formatting one call found on the way: the first path argument (null when it could not
-     * be read; a later path argument does not take its place) and an AF_UNIX socket path.
+     * be read; a later path argument does not take its place), the second one likewise, and an
+     * AF_UNIX socket path.
      */
     static final class Found {
         boolean pathSeen;
         String path;
+        boolean path2Seen;
+        String path2;
         String unixPath;
     }
 
@@ -90,6 +93,9 @@ final class ArgFormatter {
         if (!found.pathSeen) {
             found.pathSeen = true;
             found.path = s.orElse(null);
+        } else if (!found.path2Seen) {
+            found.path2Seen = true;
+            found.path2 = s.orElse(null);
         }
         return s.map(p -> Text.quote(p, Integer.MAX_VALUE)).orElseGet(() -> Text.pointer(address));
     }

@@ -68,7 +68,9 @@ final class ShapeBuilder {
                 atFlags = a.index();
             }
         }
-        return new CallShape(s.name(), args, path, dirfd, atFlags);
+        int path2 = path < 0 ? -1 : indexOf(args.subList(path + 1, args.size()), ArgKind.PATH);
+        int dirfd2 = path2 > 0 && args.get(path2 - 1).kind() == ArgKind.DIRFD ? path2 - 1 : -1;
+        return new CallShape(s.name(), args, path, dirfd, atFlags, path2, dirfd2);
     }
 
     private ArgSpec spec(Syscall s, Param p, ArgKind kind, ArgKindTable.Override o) {

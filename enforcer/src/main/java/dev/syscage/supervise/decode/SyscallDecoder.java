@@ -97,9 +97,14 @@ public final class SyscallDecoder {
                 out.add(new DecodedArg(a.name(), a.kind().word(), values[a.index()], text));
             }
         }
-        if (found.path != null) {
-            return new DecodedCall(shape.name(), out, Optional.of(found.path),
-                    resolve(shape, values, found.path, mem));
+        if (found.path != null || shape.path2() >= 0) {
+            // a second path (rename, link: the destination) is resolved as the kernel would find it too
+            List<Optional<String>> others = shape.path2() < 0 ? List.of()
+                    : List.of(found.path2 == null || found.path2.isEmpty() ? Optional.empty()
+                            : PathResolver.resolve(found.path2, found.path2.startsWith("/") ? Optional.empty()
+                                    : base(shape.dirfd2(), values, mem)));
+            return new DecodedCall(shape.name(), out, Optional.ofNullable(found.path),
+                    found.path == null ? Optional.empty() : resolve(shape, values, found.path, mem), others);
         }
         if (found.unixPath != null) {
             return new DecodedCall(shape.name(), out, Optional.of(found.unixPath),
@@ -123,10 +128,15 @@ public final class SyscallDecoder {
     }
 
     private Optional<String> base(CallShape shape, long[] values, TargetMemory mem) {
-        if (shape.dirfd() < 0 || (int) values[shape.dirfd()] == atFdcwd) {
+        return base(shape.dirfd(), values, mem);
+    }
+
+    /** The directory a relative path is taken from: argument {@code dirfd}'s, or the cwd. */
+    private Optional<String> base(int dirfd, long[] values, TargetMemory mem) {
+        if (dirfd < 0 || (int) values[dirfd] == atFdcwd) {
             return mem.cwd();
         }
-        return mem.fdPath((int) values[shape.dirfd()]);
+        return mem.fdPath((int) values[dirfd]);
     }
 
     private long register(long[] args, int i) {

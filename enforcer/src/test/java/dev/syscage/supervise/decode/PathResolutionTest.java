@@ -26,6 +26,24 @@ class PathResolutionTest {
     }
 
     @Test
+    void aSecondPathIsResolvedWithItsOwnDirfd() {
+        DecodedCall rename = decode("rename", mem.string("a"), mem.string("/etc/../etc/passwd"));
+        assertPaths("a", "/home/user/a", rename);
+        assertEquals(java.util.List.of(Optional.of("/etc/passwd")), rename.otherResolvedPaths());
+        DecodedCall renameat = decode("renameat", 7, mem.string("x"), AT_FDCWD_64, mem.string("y"));
+        assertPaths("x", "/srv/data/x", renameat);
+        assertEquals(java.util.List.of(Optional.of("/home/user/y")), renameat.otherResolvedPaths());
+        DecodedCall linkat = decode("linkat", AT_FDCWD_64, mem.string("x"), 7, mem.string("../y"), 0);
+        assertEquals(java.util.List.of(Optional.of("/srv/y")), linkat.otherResolvedPaths());
+        assertEquals(java.util.List.of(Optional.empty()), decode("rename", mem.string("a"), 0).otherResolvedPaths(),
+                "an unreadable destination resolves to nothing");
+        assertEquals(java.util.List.of(), decode("symlinkat", mem.string("/etc/passwd"), AT_FDCWD_64,
+                mem.string("l")).otherResolvedPaths(), "a symlink's text is no path");
+        assertPaths("l", "/home/user/l", decode("symlinkat", mem.string("/etc/passwd"), AT_FDCWD_64, mem.string("l")));
+        assertEquals(java.util.List.of(), decode("openat", AT_FDCWD_64, mem.string("a"), 0, 0).otherResolvedPaths());
+    }
+
+    @Test
     void relativeToTheCwdWithAtFdcwd() {
         assertPaths("docs/../notes.txt", "/home/user/notes.txt",
                 decode("openat", AT_FDCWD_64, mem.string("docs/../notes.txt"), 0, 0));

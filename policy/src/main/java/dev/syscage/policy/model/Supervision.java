@@ -53,6 +53,32 @@ public record Supervision(LogLevel log, List<SuperviseRule> rules, SuperviseDeci
     }
 
     /**
+     * The verdict for a call that names several paths (rename, link: where it comes from and
+     * where it goes): the rules are asked about each, and the strictest answer wins (kill over
+     * errno over allow; the first path's among equals). A path rule that allows the source must
+     * not let the destination go anywhere.
+     */
+    public Verdict decide(Arch arch, int nr, long[] args, Optional<String> resolvedPath,
+            List<Optional<String>> otherPaths) {
+        Verdict v = decide(arch, nr, args, resolvedPath);
+        for (Optional<String> other : otherPaths) {
+            Verdict w = decide(arch, nr, args, other);
+            if (severity(w.decision()) > severity(v.decision())) {
+                v = w;
+            }
+        }
+        return v;
+    }
+
+    private static int severity(SuperviseDecision d) {
+        return switch (d.kind()) {
+            case ALLOW -> 0;
+            case ERRNO -> 1;
+            case KILL -> 2;
+        };
+    }
+
+    /**
      * The verdict for every call of syscall {@code nr}, when neither its arguments nor its path
      * can change it: the first rule that covers the syscall has no condition (or one that always
      * holds) and no path patterns, or no rule covers it and {@code default} decides. Empty when

@@ -80,6 +80,28 @@ class SupervisionTest {
     }
 
     @Test
+    void aCallWithTwoPathsGetsTheStrictestVerdict() {
+        int rename = 82;
+        Supervision s = new Supervision(LogLevel.ALL, List.of(
+                rule(0, Map.of(rename, Cond.TRUE), List.of("/tmp/**"), SuperviseDecision.ALLOW),
+                rule(1, Map.of(rename, Cond.TRUE), List.of("/root/**"), SuperviseDecision.KILL)),
+                SuperviseDecision.errno(30), SRC.pos(1, 1));
+        long[] args = new long[6];
+        Optional<String> tmp = Optional.of("/tmp/a");
+        assertEquals(0, s.decide(Arch.X86_64, rename, args, tmp, List.of(Optional.of("/tmp/b"))).ruleIndex());
+        Verdict out = s.decide(Arch.X86_64, rename, args, tmp, List.of(Optional.of("/etc/passwd")));
+        assertTrue(out.isDefault(), "the destination outside /tmp gets the default");
+        assertEquals(SuperviseDecision.errno(30), out.decision());
+        assertEquals(SuperviseDecision.errno(30), s.decide(Arch.X86_64, rename, args, Optional.of("/etc/passwd"),
+                List.of(tmp)).decision(), "whichever path it is");
+        assertEquals(1, s.decide(Arch.X86_64, rename, args, Optional.of("/etc/x"), List.of(Optional.of("/root/y")))
+                .ruleIndex(), "kill is stricter than errno");
+        assertTrue(s.decide(Arch.X86_64, rename, args, tmp, List.of(Optional.empty())).isDefault(),
+                "an unreadable destination matches no path rule");
+        assertEquals(s.decide(Arch.X86_64, rename, args, tmp), s.decide(Arch.X86_64, rename, args, tmp, List.of()));
+    }
+
+    @Test
     void otherArchitecturesAreNotCovered() {
         Verdict v = S.decide(Arch.AARCH64, OPENAT, new long[6], Optional.of("/usr/lib/x"));
         assertTrue(v.isDefault());

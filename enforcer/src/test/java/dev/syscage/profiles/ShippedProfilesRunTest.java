@@ -138,22 +138,31 @@ class ShippedProfilesRunTest {
         String stamp = "syscage-read-only-" + ProcessHandle.current().pid();
         Path etc = Path.of("/etc", stamp);
         Path home = Path.of(System.getProperty("user.home"), stamp);
-        Result py = run("read-only", python(), "-c", String.join("\n",
-                "import os",
-                "open('f', 'w').write('data')",
-                "def errno(call, *args):",
-                "    try:",
-                "        call(*args)",
-                "        return 0",
-                "    except OSError as e:",
-                "        return e.errno",
-                "print(errno(os.rename, 'f', '" + etc + "'), errno(os.link, 'f', '" + home + "'),",
-                "      errno(os.rename, 'f', 'g'), errno(os.link, 'g', 'h'),",
-                "      sorted(n for n in os.listdir('.') if n in ('f', 'g', 'h')))"));
-        assertEquals(0, py.code(), py.err());
-        assertEquals("30 30 0 0 ['g', 'h']\n", py.out(), py.err());
-        assertFalse(Files.exists(etc));
-        assertFalse(Files.exists(home));
+        Path victim = Files.writeString(Files.createTempFile(Path.of("/var/tmp"), "syscage-victim", ""), "original\n");
+        try {
+            Result py = run("read-only", python(), "-c", String.join("\n",
+                    "import os",
+                    "open('f', 'w').write('data')",
+                    "os.symlink('" + victim + "', 's')",
+                    "def errno(call, *args, **kw):",
+                    "    try:",
+                    "        call(*args, **kw)",
+                    "        return 0",
+                    "    except OSError as e:",
+                    "        return e.errno",
+                    "print(errno(os.rename, 'f', '" + etc + "'), errno(os.link, 'f', '" + home + "'),",
+                    "      errno(os.rename, 'f', 'g'), errno(os.link, 'g', 'h'),",
+                    "      sorted(n for n in os.listdir('.') if n in ('f', 'g', 'h')))",
+                    // linkat(..., AT_SYMLINK_FOLLOW): a second name under /tmp for the file the link points to
+                    "print(errno(os.link, 's', 'v', src_dir_fd=os.open('.', os.O_RDONLY)), os.path.exists('v'))"));
+            assertEquals(0, py.code(), py.err());
+            assertEquals("30 30 0 0 ['g', 'h']\n30 False\n", py.out(), py.err());
+            assertFalse(Files.exists(etc));
+            assertFalse(Files.exists(home));
+            assertEquals("original\n", Files.readString(victim));
+        } finally {
+            Files.deleteIfExists(victim);
+        }
     }
 
     @Test

@@ -157,6 +157,8 @@ class ShippedProfilesRunTest {
                     "print(errno(os.link, 's', 'v', src_dir_fd=os.open('.', os.O_RDONLY)), os.path.exists('v'))"));
             assertEquals(0, py.code(), py.err());
             assertEquals("30 30 0 0 ['g', 'h']\n30 False\n", py.out(), py.err());
+            String audit = Files.readString(dir.resolve("audit.jsonl"));
+            assertTrue(audit.contains("\"resolved_path2\":\"" + etc + "\""), "the denied rename's destination: " + audit);
             assertFalse(Files.exists(etc));
             assertFalse(Files.exists(home));
             assertEquals("original\n", Files.readString(victim));

@@ -63,7 +63,7 @@ public final class AuditLog implements AutoCloseable {
     private static final long FLUSH_AFTER_IDLE_NANOS = 400_000;
     private static final long CLOSED = Long.MIN_VALUE;
     private static final AuditRecord END = new AuditRecord(-1, 0, 0, 0, -1, -1, null, null, Arch.X86_64, "end", -1,
-            List.of(), null, null, Decision.allow("end"), null, 0, SyscallEvent.Source.TRACE);
+            List.of(), null, null, null, Decision.allow("end"), null, 0, SyscallEvent.Source.TRACE);
 
     private final String description;
     private final LogLevel level;

@@ -15,11 +15,13 @@ import java.util.Optional;
  * Everything one audit line says, copied out of the target while it is still stopped: the
  * target's memory and /proc may change as soon as the decision is sent, so nothing here refers
  * back to the live process. Strings are null where unknown; {@code ppid} and {@code uid} are -1
- * where unknown; {@code hook} is null when no hook decided (the fallback applied).
+ * where unknown; {@code hook} is null when no hook decided (the fallback applied);
+ * {@code resolvedPath2} is the second path of a call that names two (rename, link: where it
+ * goes), null for the others.
  */
 public record AuditRecord(long seq, long wallNanos, int pid, int tid, int ppid, int uid, String comm, String exe,
         Arch arch, String syscall, int nr, List<DecodedArg> args, String path, String resolvedPath,
-        Decision decision, String hook, long latencyNanos, SyscallEvent.Source source) {
+        String resolvedPath2, Decision decision, String hook, long latencyNanos, SyscallEvent.Source source) {
 
     public AuditRecord {
         Objects.requireNonNull(arch, "arch");
@@ -46,7 +48,9 @@ public record AuditRecord(long seq, long wallNanos, int pid, int tid, int ppid, 
         DecodedCall d = decodedOrRaw(call);
         return new AuditRecord(e.seq(), e.wallNanos(), e.pid(), e.tid(), facts.ppid(), facts.uid(), facts.comm(),
                 facts.exe(), e.arch(), call.name(), e.nr(), d.args(), d.path().orElse(null),
-                d.resolvedPath().orElse(null), decision, hook, latencyNanos, e.source());
+                d.resolvedPath().orElse(null),
+                d.otherResolvedPaths().isEmpty() ? null : d.otherResolvedPaths().get(0).orElse(null),
+                decision, hook, latencyNanos, e.source());
     }
 
     /** {@code name(arg, arg, ...)} from the decoded arguments' text. */

@@ -17,7 +17,7 @@ import java.util.Locale;
  * {"ts":"2024-05-01T12:34:56.000000013Z","seq":7,"pid":1234,"tid":1234,"ppid":1200,"uid":1000,
  *  "comm":"cat","exe":"/usr/bin/cat","arch":"x86_64","syscall":"openat","nr":257,
  *  "args":[{"name":"dfd","kind":"fd","value":"18446744073709551516","text":"AT_FDCWD"},...],
- *  "path":"passwd","resolved_path":"/etc/passwd","decision":"errno","errno":13,"errno_name":"EACCES",
+ *  "path":"passwd","resolved_path":"/etc/passwd","resolved_path2":null,"decision":"errno","errno":13,"errno_name":"EACCES",
  *  "rule":"web.yaml:12","hook":"rules","latency_ns":13000,"source":"trace"}
  * </pre>
  * An argument's {@code value} is its raw register as a JSON number when it lies in
@@ -59,6 +59,7 @@ final class JsonLinesWriter implements RecordWriter {
         writeArgs(r);
         gen.writeStringField("path", r.path());
         gen.writeStringField("resolved_path", r.resolvedPath());
+        gen.writeStringField("resolved_path2", r.resolvedPath2());
         writeDecision(r.decision());
         gen.writeStringField("hook", r.hook());
         gen.writeNumberField("latency_ns", r.latencyNanos());

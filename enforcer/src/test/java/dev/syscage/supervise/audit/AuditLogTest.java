@@ -46,7 +46,7 @@ class AuditLogTest {
                 + "{\"name\":\"filename\",\"kind\":\"path\",\"value\":140724908873336,\"text\":\"\\\"/etc/passwd\\\"\"},"
                 + "{\"name\":\"flags\",\"kind\":\"flags\",\"value\":524288,\"text\":\"O_RDONLY|O_CLOEXEC\"},"
                 + "{\"name\":\"mode\",\"kind\":\"mode\",\"value\":0,\"text\":\"0\"}],"
-                + "\"path\":\"/etc/passwd\",\"resolved_path\":\"/etc/passwd\",\"decision\":\"errno\",\"errno\":13,"
+                + "\"path\":\"/etc/passwd\",\"resolved_path\":\"/etc/passwd\",\"resolved_path2\":null,\"decision\":\"errno\",\"errno\":13,"
                 + "\"errno_name\":\"EACCES\",\"rule\":\"web.yaml:12\",\"hook\":\"rules\",\"latency_ns\":13000,"
                 + "\"source\":\"trace\"}\n", sink.toString());
     }
@@ -61,7 +61,7 @@ class AuditLogTest {
         }
         assertEquals("{\"ts\":\"1970-01-01T00:00:00.000000000Z\",\"seq\":1,\"pid\":5,\"tid\":5,\"ppid\":null,"
                 + "\"uid\":null,\"comm\":null,\"exe\":null,\"arch\":\"aarch64\",\"syscall\":\"execve\",\"nr\":221,"
-                + "\"args\":[],\"path\":null,\"resolved_path\":null,\"decision\":\"kill\",\"errno\":null,"
+                + "\"args\":[],\"path\":null,\"resolved_path\":null,\"resolved_path2\":null,\"decision\":\"kill\",\"errno\":null,"
                 + "\"errno_name\":null,\"rule\":\"web.yaml:20\",\"hook\":null,\"latency_ns\":2500,\"source\":\"notify\"}\n",
                 sink.toString());
     }

@@ -1,15 +1,16 @@
 /*
  * Test program for race-free path decisions on calls other than opens: one thread keeps
- * rewriting a path buffer, switching it between an ALLOWED and a DENIED file, while the main
- * thread unlinks whatever the buffer says. A supervisor that checks the path and then lets the
- * kernel read it again can be walked around (the check sees ALLOWED, the kernel unlinks DENIED);
- * one that makes the call itself on the path it checked cannot.
+ * rewriting a path buffer, switching it between an ALLOWED and a DENIED path, while the main
+ * thread calls unlink (default) or rename (-r SRC: SRC to whatever the buffer says). A supervisor
+ * that checks the path and then lets the kernel read it again can be walked around (the check
+ * sees ALLOWED, the kernel acts on DENIED); one that makes the call itself on the path it
+ * checked cannot.
  *
- * usage: unlinkrace ALLOWED DENIED N
- * Does N unlink(buffer); after each unlink that succeeds it creates ALLOWED again (so that there
- * is always something to remove), and counts removals. It stops early if DENIED is gone.
- * Prints one line:
- *   unlinks=N removed=K refused=R other=O denied_gone=0|1
+ * usage: unlinkrace [-r SRC] ALLOWED DENIED N
+ * unlink: DENIED is a file that must survive; after each unlink that succeeds ALLOWED is created
+ * again. rename: DENIED is a path that must never come to exist; after each rename that
+ * succeeds SRC is created again. Stops early on a breach. Prints one line:
+ *   calls=N done=K refused=R other=O breach=0|1
  * (refused: EACCES from the supervisor; other: any other error, such as ENOENT).
  * Exit status 0 (the counts are the output); 2 for a usage error.
  */
@@ -50,35 +51,43 @@ static void create(const char *name)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4 || strlen(argv[1]) >= BUF || strlen(argv[2]) >= BUF) {
-        fprintf(stderr, "usage: %s ALLOWED DENIED N\n", argv[0]);
+    const char *src = NULL;
+    int argi = 1;
+    if (argc > 2 && !strcmp(argv[1], "-r")) {
+        src = argv[2];
+        argi = 3;
+    }
+    if (argc - argi != 3 || strlen(argv[argi]) >= BUF || strlen(argv[argi + 1]) >= BUF) {
+        fprintf(stderr, "usage: %s [-r SRC] ALLOWED DENIED N\n", argv[0]);
         return 2;
     }
-    names[0] = argv[1];
-    names[1] = argv[2];
-    long n = atol(argv[3]);
-    strcpy(path, argv[1]);
-    create(argv[1]);
+    const char *allowed = argv[argi], *denied = argv[argi + 1];
+    names[0] = allowed;
+    names[1] = denied;
+    long n = atol(argv[argi + 2]);
+    strcpy(path, allowed);
+    create(src ? src : allowed);
     pthread_t t;
     if (pthread_create(&t, NULL, flipper, NULL) != 0) {
         perror("pthread_create");
         return 1;
     }
-    long removed = 0, refused = 0, other = 0, i = 0;
-    int gone = 0;
-    for (; i < n && !gone; i++) {
-        if (unlink(path) == 0) {
-            removed++;
-            create(argv[1]);
+    long ok = 0, refused = 0, other = 0, i = 0;
+    int breach = 0;
+    for (; i < n && !breach; i++) {
+        int r = src ? rename(src, path) : unlink(path);
+        if (r == 0) {
+            ok++;
+            create(src ? src : allowed);
         } else if (errno == EACCES) {
             refused++;
         } else {
             other++;
         }
-        gone = access(argv[2], F_OK) != 0;
+        breach = src ? access(denied, F_OK) == 0 : access(denied, F_OK) != 0;
     }
     atomic_store(&done, 1);
     pthread_join(t, NULL);
-    printf("unlinks=%ld removed=%ld refused=%ld other=%ld denied_gone=%d\n", i, removed, refused, other, gone);
+    printf("calls=%ld done=%ld refused=%ld other=%ld breach=%d\n", i, ok, refused, other, breach);
     return 0;
 }

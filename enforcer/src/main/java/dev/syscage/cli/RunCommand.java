@@ -89,7 +89,8 @@ public final class RunCommand implements Callable<Integer> {
             description = "Notify mode: which allowed opens syscage makes itself and injects (openat2 + ADDFD), so that "
                     + "the file opened is the one decided on and logged: path-rules (those a path rule or hook could "
                     + "decide; the others run as the program asked) or all (also for an exact audit log; slower). "
-                    + "The same choice applies to unlink, rmdir and mkdir, which syscage then makes itself. "
+                    + "The same choice applies to the calls that add or remove names (unlink, rmdir, mkdir, mknod, "
+                    + "symlink, rename, link), which syscage then makes itself. "
                     + "Default: path-rules.")
     String raceFreeOpens;
 

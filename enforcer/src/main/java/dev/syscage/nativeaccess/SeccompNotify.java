@@ -26,6 +26,10 @@ public final class SeccompNotify {
     public static final long SYS_openat2 = 437;
     public static final long SYS_mkdirat = 258;
     public static final long SYS_unlinkat = 263;
+    public static final long SYS_mknodat = 259;
+    public static final long SYS_linkat = 265;
+    public static final long SYS_symlinkat = 266;
+    public static final long SYS_renameat2 = 316;
 
     public static final int SECCOMP_GET_NOTIF_SIZES = 3;
 
@@ -101,6 +105,9 @@ public final class SeccompNotify {
     public static native long syscall(long number, long a1, long a2, long a3) throws LastErrorException;
 
     public static native long syscall(long number, long a1, long a2, long a3, long a4) throws LastErrorException;
+
+    public static native long syscall(long number, long a1, long a2, long a3, long a4, long a5)
+            throws LastErrorException;
 
     public static native int poll(long fds, long nfds, int timeout) throws LastErrorException;
 

@@ -8,6 +8,7 @@ import dev.syscage.supervise.notify.NotifyDecider;
 import dev.syscage.supervise.trace.TraceSupervisor;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -51,7 +52,8 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
     @Override
     public Outcome decide(SyscallEvent event, TargetMemory memory, Outcome resentOf) {
         long start = System.nanoTime();
-        Context ctx = new Context(event, memory, decoders.computeIfAbsent(event.arch(), SyscallDecoder::new), null);
+        Context ctx = new Context(event, memory, decoders.computeIfAbsent(event.arch(), SyscallDecoder::new), null,
+                null);
         HookChain.Verdict v = chain.verdict(ctx, fallback);
         long latency = System.nanoTime() - start;
         // the path is read from the target only for what needs it: a hook that asked (already
@@ -60,7 +62,7 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
                 || pathDecides(event.arch(), event.nr());
         DecodedCall call = needPath ? ctx.decoded() : null;
         Outcome out = call == null ? new Outcome(v.decision(), Optional.empty(), Optional.empty())
-                : new Outcome(v.decision(), call.path(), call.resolvedPath());
+                : new Outcome(v.decision(), call.path(), call.resolvedPath(), call.otherPaths(), call.otherResolvedPaths());
         if (out.equals(resentOf)) {
             return out; // the same call, restarted after a signal: logged and counted once already
         }
@@ -98,8 +100,14 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
 
     @Override
     public Decision recheck(SyscallEvent event, TargetMemory memory, String realPath) {
+        return recheck(event, memory, realPath, null);
+    }
+
+    @Override
+    public Decision recheck(SyscallEvent event, TargetMemory memory, String realPath, List<Optional<String>> realOthers) {
         long start = System.nanoTime();
-        Context ctx = new Context(event, memory, decoders.computeIfAbsent(event.arch(), SyscallDecoder::new), realPath);
+        Context ctx = new Context(event, memory, decoders.computeIfAbsent(event.arch(), SyscallDecoder::new), realPath,
+                realOthers);
         HookChain.Verdict v = chain.verdict(ctx, fallback);
         if (v.decision().kind() != Decision.Kind.ALLOW && log != null) {
             log.record(ctx, v.decision(), v.hook(), System.nanoTime() - start);
@@ -116,16 +124,20 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
 
     /**
      * The context of one event; the decoded call is computed once, when first asked for. A
-     * {@code realPath} replaces the resolved path (a recheck of the file actually opened).
+     * {@code realPath} replaces the resolved path (a recheck of the file actually opened), and
+     * {@code realOthers}, when not null, the other resolved paths.
      */
     private static final class Context implements SyscallContext {
         private final SyscallEvent event;
         private final TargetMemory memory;
         private final SyscallDecoder decoder;
         private final String realPath;
+        private final List<Optional<String>> realOthers;
         private DecodedCall decoded;
 
-        Context(SyscallEvent event, TargetMemory memory, SyscallDecoder decoder, String realPath) {
+        Context(SyscallEvent event, TargetMemory memory, SyscallDecoder decoder, String realPath,
+                List<Optional<String>> realOthers) {
+            this.realOthers = realOthers;
             this.event = event;
             this.memory = memory;
             this.decoder = decoder;
@@ -157,7 +169,7 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
                 decoded = decoder.decode(event.nr(), event.args(), memory);
                 if (realPath != null) {
                     decoded = new DecodedCall(decoded.name(), decoded.args(), decoded.path(), Optional.of(realPath),
-                            decoded.otherResolvedPaths());
+                            decoded.otherPaths(), realOthers != null ? realOthers : decoded.otherResolvedPaths());
                 }
             }
             return decoded;

@@ -99,12 +99,13 @@ public final class SyscallDecoder {
         }
         if (found.path != null || shape.path2() >= 0) {
             // a second path (rename, link: the destination) is resolved as the kernel would find it too
+            List<Optional<String>> given = shape.path2() < 0 ? List.of() : List.of(Optional.ofNullable(found.path2));
             List<Optional<String>> others = shape.path2() < 0 ? List.of()
                     : List.of(found.path2 == null || found.path2.isEmpty() ? Optional.empty()
                             : PathResolver.resolve(found.path2, found.path2.startsWith("/") ? Optional.empty()
                                     : base(shape.dirfd2(), values, mem)));
             return new DecodedCall(shape.name(), out, Optional.ofNullable(found.path),
-                    found.path == null ? Optional.empty() : resolve(shape, values, found.path, mem), others);
+                    found.path == null ? Optional.empty() : resolve(shape, values, found.path, mem), given, others);
         }
         if (found.unixPath != null) {
             return new DecodedCall(shape.name(), out, Optional.of(found.unixPath),

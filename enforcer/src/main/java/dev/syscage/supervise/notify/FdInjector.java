@@ -23,6 +23,7 @@ final class FdInjector {
     private final Memory addfd = new Memory(ADDFD_SIZE);
     private final ProcFiles proc = new ProcFiles(4096);
     private Memory path = new Memory(4096);
+    private Memory path2 = new Memory(4096);
 
     FdInjector(int listener) {
         this.listener = listener;
@@ -50,24 +51,62 @@ final class FdInjector {
                 false, 0));
     }
 
+    /** {@code file} as an {@code O_PATH} descriptor, following symlinks but no magic links: the fd, or -errno. */
+    int openFollowing(String file) {
+        return open(new OpenCall.Plan(file, O_PATH | OpenCall.O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS, true, false, 0));
+    }
+
     /** unlinkat(dirfd, name, flags) as the supervisor: 0 or -errno. */
     int unlinkat(int dirfd, String name, long flags) {
-        setPath(name);
-        return call(SYS_unlinkat, dirfd, Pointer.nativeValue(path), flags);
+        return call(SYS_unlinkat, dirfd, cstring(name, 0), flags, 0, 0);
     }
 
     /** mkdirat(dirfd, name, mode) as the supervisor (its own umask applies as well): 0 or -errno. */
     int mkdirat(int dirfd, String name, int mode) {
-        setPath(name);
-        return call(SYS_mkdirat, dirfd, Pointer.nativeValue(path), mode);
+        return call(SYS_mkdirat, dirfd, cstring(name, 0), mode, 0, 0);
     }
 
-    private static int call(long nr, long a1, long a2, long a3) {
+    /** mknodat(dirfd, name, mode, dev) as the supervisor (its own umask applies as well): 0 or -errno. */
+    int mknodat(int dirfd, String name, int mode, long dev) {
+        return call(SYS_mknodat, dirfd, cstring(name, 0), mode, dev, 0);
+    }
+
+    /** symlinkat(text, dirfd, name) as the supervisor: 0 or -errno. */
+    int symlinkat(String text, int dirfd, String name) {
+        return call(SYS_symlinkat, cstring(text, 1), dirfd, cstring(name, 0), 0, 0);
+    }
+
+    /** renameat2(dirfd1, name1, dirfd2, name2, flags) as the supervisor: 0 or -errno. */
+    int renameat2(int dirfd1, String name1, int dirfd2, String name2, long flags) {
+        return call(SYS_renameat2, dirfd1, cstring(name1, 0), dirfd2, cstring(name2, 1), flags);
+    }
+
+    /** linkat(dirfd1, name1, dirfd2, name2, flags) as the supervisor: 0 or -errno. */
+    int linkat(int dirfd1, String name1, int dirfd2, String name2, long flags) {
+        return call(SYS_linkat, dirfd1, cstring(name1, 0), dirfd2, cstring(name2, 1), flags);
+    }
+
+    private static int call(long nr, long a1, long a2, long a3, long a4, long a5) {
         try {
-            return (int) syscall(nr, a1, a2, a3);
+            return (int) syscall(nr, a1, a2, a3, a4, a5);
         } catch (LastErrorException e) {
             return -e.getErrorCode();
         }
+    }
+
+    /** {@code s} as a NUL-terminated string in buffer {@code which} (0 or 1; a call may need two): its address. */
+    private long cstring(String s, int which) {
+        if (which == 0) {
+            setPath(s);
+            return Pointer.nativeValue(path);
+        }
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (b.length + 1L > path2.size()) {
+            path2 = new Memory(b.length + 1L);
+        }
+        path2.write(0, b, 0, b.length);
+        path2.setByte(b.length, (byte) 0);
+        return Pointer.nativeValue(path2);
     }
 
     private void setPath(String p) {

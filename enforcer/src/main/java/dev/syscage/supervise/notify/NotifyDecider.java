@@ -8,6 +8,7 @@ import dev.syscage.supervise.TargetMemory;
 import dev.syscage.supervise.decode.SyscallDecoder;
 import dev.syscage.supervise.trace.TraceSupervisor;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,8 +20,21 @@ import java.util.Optional;
  */
 public interface NotifyDecider {
 
-    /** A decision and the path the call named, as read once from the target and matched by the rules. */
-    record Outcome(Decision decision, Optional<String> path, Optional<String> resolvedPath) {
+    /**
+     * A decision and the paths the call named, as read once from the target and matched by the
+     * rules: the first as given and resolved, and for a call with two (rename, link) the other.
+     */
+    record Outcome(Decision decision, Optional<String> path, Optional<String> resolvedPath,
+            List<Optional<String>> otherPaths, List<Optional<String>> otherResolvedPaths) {
+        public Outcome {
+            otherPaths = List.copyOf(otherPaths);
+            otherResolvedPaths = List.copyOf(otherResolvedPaths);
+        }
+
+        /** A call with at most one path. */
+        public Outcome(Decision decision, Optional<String> path, Optional<String> resolvedPath) {
+            this(decision, path, resolvedPath, List.of(), List.of());
+        }
     }
 
     /**
@@ -35,6 +49,12 @@ public interface NotifyDecider {
      * (through symlinks). A decision other than allow is recorded as its own audit record.
      */
     Decision recheck(SyscallEvent event, TargetMemory memory, String realPath);
+
+    /** As {@link #recheck(SyscallEvent, TargetMemory, String)}, with the call's other paths replaced too. */
+    default Decision recheck(SyscallEvent event, TargetMemory memory, String realPath,
+            List<Optional<String>> realOthers) {
+        return recheck(event, memory, realPath);
+    }
 
     /**
      * Whether the decision on syscall {@code nr} of {@code arch} may depend on the path the call
@@ -75,7 +95,7 @@ public interface NotifyDecider {
                 Decision d = decider.decide(event, memory);
                 DecodedCall c = decoders.computeIfAbsent(event.arch(), SyscallDecoder::new)
                         .decode(event.nr(), event.args(), memory);
-                return new Outcome(d, c.path(), c.resolvedPath());
+                return new Outcome(d, c.path(), c.resolvedPath(), c.otherPaths(), c.otherResolvedPaths());
             }
 
             @Override

@@ -15,6 +15,7 @@ import dev.syscage.supervise.trace.ProcTargetMemory;
 import dev.syscage.supervise.trace.TraceSupervisor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -32,9 +33,9 @@ import java.util.concurrent.CompletableFuture;
  *       the kernel never reads the path again, so another thread changing it cannot matter.
  *       Only when the target has the supervisor's credentials and view of the filesystem
  *       ({@link Creds}), else EACCES;</li>
- *   <li>allow, an unlink, rmdir or mkdir (and their *at forms) a path could decide: the
- *       supervisor makes the call itself relative to the parent directory the rules saw, after
- *       checking that directory's real path ({@link PathCall});</li>
+ *   <li>allow, an unlink, rmdir, mkdir, mknod, symlink, rename or link (and their *at forms) a
+ *       path could decide: the supervisor makes the call itself relative to the parent
+ *       directories the rules saw, after checking their real paths ({@link PathCall});</li>
  *   <li>allow, any other call (and an open no path can change the answer for):
  *       {@code SECCOMP_USER_NOTIF_FLAG_CONTINUE}: the kernel runs the call as the target asked,
  *       reading its arguments again (see docs/notify.md for why that is acceptable for the calls
@@ -307,8 +308,8 @@ public final class NotifySupervisor implements Runnable {
         // an open the supervisor makes itself: read (openat2's open_how) before the check below
         boolean pathDecides = allowed && knownArch && decider.pathDecides(event.arch(), event.nr());
         Optional<OpenCall> open = pathDecides ? OpenCall.of(event, mem) : Optional.empty();
-        // unlink, rmdir, mkdir: made by the supervisor too, relative to the directory it checked
-        Optional<PathCall> change = pathDecides && open.isEmpty() ? PathCall.of(event) : Optional.empty();
+        // unlink, mkdir, rename, link, ...: made by the supervisor too, relative to the directories it checked
+        Optional<PathCall> change = pathDecides && open.isEmpty() ? PathCall.of(event, mem) : Optional.empty();
         // what was read may belong to another process by now, and so may the pid a kill would hit
         boolean mustCheck = memory.reads() > 0 || out.decision().kind() == Decision.Kind.KILL;
         if (mustCheck && !idValid(id)) {
@@ -353,7 +354,9 @@ public final class NotifySupervisor implements Runnable {
             return send(id, -EACCES, 0); // it must not open with rights or a view it does not have
         }
         if (change.isPresent()) {
-            return change(id, e, mem, change.get(), change.get().plan(out.path(), out.resolvedPath()), creds.umask());
+            return change(id, e, mem, change.get(),
+                    change.get().plan(out.path(), out.resolvedPath(), out.otherPaths(), out.otherResolvedPaths()),
+                    creds.umask());
         }
         OpenCall.Plan plan = call.get().plan(out.path(), out.resolvedPath(), e.pid(), e.tid(), creds.umask(),
                 proc::readlink);
@@ -377,37 +380,81 @@ public final class NotifySupervisor implements Runnable {
     }
 
     /**
-     * An unlink or mkdir made by the supervisor: the parent directory the rules saw is opened
-     * ({@code O_PATH}, no magic links), its real path is checked against the rules when it
-     * differs (a symlink on the way), and the call is made relative to that descriptor. Its
-     * result is the program's.
+     * A change to the file tree made by the supervisor ({@link PathCall}): the parent directory of
+     * each path the rules saw is opened ({@code O_PATH}, no magic links), their real paths are
+     * checked against the rules when they differ (a symlink on the way), and the call is made
+     * relative to those descriptors. A link that follows a symlink names the file the symlink
+     * leads to: that file's real path is checked too. The call's result is the program's.
      */
     private boolean change(long id, SyscallEvent e, TargetMemory mem, PathCall call, PathCall.Plan plan, int umask) {
         if (plan.errno() != 0) {
             return send(id, -plan.errno(), 0);
         }
-        int dir = injector.openDirectory(plan.parent());
-        if (dir < 0) {
-            return send(id, dir, 0); // the program's own call would have failed the same way
-        }
+        int[] fds = {-1, -1, -1}; // first parent, second parent, the followed source of a link
         try {
-            Optional<String> real = injector.realPath(dir);
-            if (real.isEmpty()) {
-                return send(id, -EACCES, 0);
+            fds[0] = injector.openDirectory(plan.first().parent());
+            if (fds[0] < 0) {
+                return send(id, fds[0], 0); // the program's own call would have failed the same way
             }
-            if (!real.get().equals(plan.parent())) {
-                String name = plan.path().substring(plan.parent().equals("/") ? 1 : plan.parent().length() + 1);
-                Decision again = decider.recheck(e, mem, real.get().equals("/") ? "/" + name : real.get() + "/" + name);
-                if (again.kind() != Decision.Kind.ALLOW) {
-                    return answer(id, e.pid(), again);
+            if (plan.second() != null) {
+                fds[1] = injector.openDirectory(plan.second().parent());
+                if (fds[1] < 0) {
+                    return send(id, fds[1], 0);
                 }
             }
-            int r = call.op() == PathCall.Op.MKDIR ? injector.mkdirat(dir, plan.last(), call.createMode(umask))
-                    : injector.unlinkat(dir, plan.last(), call.flags());
+            boolean follow = call.op() == PathCall.Op.LINK && (call.flags() & PathCall.AT_SYMLINK_FOLLOW) != 0;
+            if (follow) {
+                fds[2] = injector.openFollowing(plan.first().path());
+                if (fds[2] < 0) {
+                    return send(id, fds[2], 0);
+                }
+            }
+            Decision again = recheckChange(e, mem, plan, fds);
+            if (again.kind() != Decision.Kind.ALLOW) {
+                return answer(id, e.pid(), again);
+            }
+            PathCall.Target a = plan.first();
+            PathCall.Target b = plan.second();
+            int r = switch (call.op()) {
+                case UNLINK -> injector.unlinkat(fds[0], a.last(), call.flags());
+                case MKDIR -> injector.mkdirat(fds[0], a.last(), call.createMode(umask));
+                case MKNOD -> injector.mknodat(fds[0], a.last(), call.createMode(umask), call.dev());
+                case SYMLINK -> injector.symlinkat(call.text(), fds[0], a.last());
+                case RENAME -> injector.renameat2(fds[0], a.last(), fds[1], b.last(), call.flags());
+                case LINK -> follow
+                        ? injector.linkat(AT_FDCWD, "/proc/self/fd/" + fds[2], fds[1], b.last(), PathCall.AT_SYMLINK_FOLLOW)
+                        : injector.linkat(fds[0], a.last(), fds[1], b.last(), 0);
+            };
             return send(id, Math.min(r, 0), 0);
         } finally {
-            FdInjector.closeQuietly(dir);
+            for (int fd : fds) {
+                if (fd >= 0) {
+                    FdInjector.closeQuietly(fd);
+                }
+            }
         }
+    }
+
+    /**
+     * Allow when the directories opened (and a followed link's source) are where the rules were
+     * asked about; otherwise what the rules say about the real paths.
+     */
+    private Decision recheckChange(SyscallEvent e, TargetMemory mem, PathCall.Plan plan, int[] fds) {
+        Optional<String> dir1 = injector.realPath(fds[0]);
+        Optional<String> dir2 = fds[1] >= 0 ? injector.realPath(fds[1]) : Optional.empty();
+        Optional<String> source = fds[2] >= 0 ? injector.realPath(fds[2]) : Optional.empty();
+        if (dir1.isEmpty() || (fds[1] >= 0 && dir2.isEmpty()) || (fds[2] >= 0 && source.isEmpty())) {
+            return Decision.errno(EACCES, "real path unknown");
+        }
+        String first = source.orElse(PathCall.Target.join(dir1.get(), plan.first().name()));
+        boolean same = first.equals(plan.first().path())
+                && (plan.second() == null || dir2.get().equals(plan.second().parent()));
+        if (same) {
+            return Decision.allow("");
+        }
+        List<Optional<String>> others = plan.second() == null ? List.of()
+                : List.of(Optional.of(PathCall.Target.join(dir2.get(), plan.second().name())));
+        return decider.recheck(e, mem, first, others);
     }
 
     /** Allow when the opened file's real path is the one decided on, else what the rules say about it. */

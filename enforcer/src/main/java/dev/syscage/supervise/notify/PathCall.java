@@ -3,120 +3,193 @@ package dev.syscage.supervise.notify;
 import static dev.syscage.nativeaccess.SeccompNotify.*;
 
 import dev.syscage.policy.arch.Arch;
+import dev.syscage.policy.arch.Syscall;
+import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.supervise.SyscallEvent;
+import dev.syscage.supervise.TargetMemory;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * A call other than an open that changes the file tree at one path (unlink, unlinkat, rmdir,
- * mkdir, mkdirat), read once from the notification, and turned into what the supervisor does
- * in its place when a path rule decides the call: open the parent directory the rules saw
- * ({@code O_PATH}, no magic links), check its real path, then {@code unlinkat}/{@code mkdirat}
- * relative to that descriptor. The kernel never reads the program's path buffer again, so
- * another thread rewriting it cannot make the call reach another file. What cannot be done
- * exactly is refused with the errno in {@link Plan#errno}.
+ * A call other than an open that adds or removes names in the file tree (unlink, rmdir, mkdir,
+ * mknod, symlink, rename, link and their *at forms), read once from the notification, and
+ * turned into what the supervisor does in its place when a path rule decides the call: open the
+ * parent directory of each path the rules saw ({@code O_PATH}, no magic links), check its real
+ * path, then make the {@code *at} call relative to those descriptors. The kernel never reads the
+ * program's path buffers again, so another thread rewriting them cannot make the call reach
+ * another file. What cannot be done exactly is refused with the errno in {@link Plan#errno}.
  *
  * @param op    what the call does
- * @param flags unlinkat's flags (AT_REMOVEDIR for rmdir), 0 for mkdir
- * @param mode  mkdir's mode, 0 otherwise
+ * @param flags the call's flags (AT_REMOVEDIR for rmdir; renameat2's and linkat's own), else 0
+ * @param mode  mkdir's and mknod's mode, else 0
+ * @param dev   mknod's device number, else 0
+ * @param text  symlink's text (what the link will point to), read once, else null
  */
-record PathCall(Op op, long flags, long mode) {
+record PathCall(Op op, long flags, long mode, long dev, String text) {
     static final int AT_REMOVEDIR = 0x200;
+    static final int AT_SYMLINK_FOLLOW = 0x400;
+    static final int AT_EMPTY_PATH = 0x1000;
+    /** RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT. */
+    static final int RENAME_FLAGS = 1 | 2 | 4;
+    private static final int PATH_MAX = 4096;
 
-    enum Op { UNLINK, MKDIR }
+    enum Op {
+        UNLINK, MKDIR, MKNOD, SYMLINK, RENAME, LINK;
+
+        /** Whether the call names a second path (where it goes). */
+        boolean twoPaths() {
+            return this == RENAME || this == LINK;
+        }
+    }
 
     /**
-     * What to do: the parent directory (absolute, as the rules saw it) and the last component
-     * (with a trailing slash the program wrote, which the kernel then judges), or an errno.
+     * One path as the parent directory the rules saw and the last component (with a trailing
+     * slash as written), or the errno the kernel gives a path that cannot be made so.
      */
-    record Plan(String parent, String last, int errno) {
-        static Plan fail(int errno) {
-            return new Plan(null, null, errno);
+    record Target(String parent, String last, int errno) {
+        static Target fail(int errno) {
+            return new Target(null, null, errno);
         }
 
         /** The full path without a trailing slash: what a rule is asked about. */
         String path() {
-            String name = last.endsWith("/") ? last.substring(0, last.length() - 1) : last;
-            return parent.equals("/") ? "/" + name : parent + "/" + name;
+            return join(parent, name());
+        }
+
+        /** The last component without a trailing slash. */
+        String name() {
+            return last.endsWith("/") ? last.substring(0, last.length() - 1) : last;
+        }
+
+        static String join(String dir, String name) {
+            return dir.equals("/") ? "/" + name : dir + "/" + name;
         }
     }
 
-    /** The call in this notification, or empty when it is none of these. */
-    static Optional<PathCall> of(SyscallEvent e) {
-        boolean x64 = e.arch() == Arch.X86_64;
+    /** What to do: the call's path(s) ({@code second} only for rename and link), or an errno. */
+    record Plan(Target first, Target second, int errno) {
+        static Plan fail(int errno) {
+            return new Plan(null, null, errno);
+        }
+    }
+
+    /**
+     * The call in this notification, or empty when it is none of these. Reads symlink's text from
+     * the target (before the notification is checked with ID_VALID, like every read).
+     */
+    static Optional<PathCall> of(SyscallEvent e, TargetMemory memory) {
         if (e.arch() != Arch.X86_64 && e.arch() != Arch.I386) {
             return Optional.empty();
         }
-        int nr = e.nr();
-        if (nr == (x64 ? 87 : 10)) { // unlink(path)
-            return Optional.of(new PathCall(Op.UNLINK, 0, 0));
-        }
-        if (nr == (x64 ? 84 : 40)) { // rmdir(path)
-            return Optional.of(new PathCall(Op.UNLINK, AT_REMOVEDIR, 0));
-        }
-        if (nr == (x64 ? 263 : 301)) { // unlinkat(dirfd, path, flags)
-            return Optional.of(new PathCall(Op.UNLINK, e.arg(2) & 0xffffffffL, 0));
-        }
-        if (nr == (x64 ? 83 : 39)) { // mkdir(path, mode)
-            return Optional.of(new PathCall(Op.MKDIR, 0, e.arg(1) & 0xffffffffL));
-        }
-        if (nr == (x64 ? 258 : 296)) { // mkdirat(dirfd, path, mode)
-            return Optional.of(new PathCall(Op.MKDIR, 0, e.arg(2) & 0xffffffffL));
-        }
-        return Optional.empty();
+        String name = SyscallTable.of(e.arch()).byNumber(e.nr()).map(Syscall::name).orElse("");
+        long a0 = e.arg(0);
+        return Optional.ofNullable(switch (name) {
+            case "unlink" -> new PathCall(Op.UNLINK, 0, 0, 0, null);
+            case "rmdir" -> new PathCall(Op.UNLINK, AT_REMOVEDIR, 0, 0, null);
+            case "unlinkat" -> new PathCall(Op.UNLINK, u32(e.arg(2)), 0, 0, null);
+            case "mkdir" -> new PathCall(Op.MKDIR, 0, u32(e.arg(1)), 0, null);
+            case "mkdirat" -> new PathCall(Op.MKDIR, 0, u32(e.arg(2)), 0, null);
+            case "mknod" -> new PathCall(Op.MKNOD, 0, u32(e.arg(1)), u32(e.arg(2)), null);
+            case "mknodat" -> new PathCall(Op.MKNOD, 0, u32(e.arg(2)), u32(e.arg(3)), null);
+            case "symlink", "symlinkat" -> new PathCall(Op.SYMLINK, 0, 0, 0,
+                    a0 == 0 ? null : memory.readString(a0, PATH_MAX).orElse(null));
+            case "rename", "renameat" -> new PathCall(Op.RENAME, 0, 0, 0, null);
+            case "renameat2" -> new PathCall(Op.RENAME, u32(e.arg(4)), 0, 0, null);
+            case "link" -> new PathCall(Op.LINK, 0, 0, 0, null);
+            case "linkat" -> new PathCall(Op.LINK, u32(e.arg(4)), 0, 0, null);
+            default -> null;
+        });
+    }
+
+    private static long u32(long v) {
+        return v & 0xffffffffL;
     }
 
     /**
-     * The mode to create with: the program's permission and sticky bits (what mkdir keeps; a
-     * directory's set-group-id bit comes from its parent), less its umask (the supervisor's
-     * umask applies too).
+     * The mode to create with: for mkdir the permission and sticky bits (what mkdir keeps; a
+     * directory's set-group-id bit comes from its parent), for mknod the file type and the
+     * permission bits; in both less the program's umask (the supervisor's umask applies too).
      */
     int createMode(int umask) {
-        return (int) (mode & 01777L & ~(long) umask);
+        long keep = op == Op.MKNOD ? 0177777L : 01777L;
+        return (int) (mode & keep & ~(long) (umask & 0777));
     }
 
     /**
-     * The plan for the path the rules matched: {@code path} as the program gave it (its last
-     * component and trailing slash matter), {@code resolved} the absolute path the decision saw.
+     * The plan for the paths the rules matched: as the program gave them (the last component and
+     * a trailing slash matter) and resolved (what the decision saw); {@code others} are the second
+     * path's, for rename and link.
      */
-    Plan plan(Optional<String> path, Optional<String> resolved) {
-        if (op == Op.UNLINK && (flags & ~AT_REMOVEDIR) != 0) {
-            return Plan.fail(EINVAL);
+    Plan plan(Optional<String> path, Optional<String> resolved, List<Optional<String>> otherPaths,
+            List<Optional<String>> otherResolved) {
+        int flagError = flagError();
+        if (flagError != 0) {
+            return Plan.fail(flagError);
         }
+        if (op == Op.SYMLINK && text == null) {
+            return Plan.fail(EFAULT); // the link's text could not be read
+        }
+        if (op == Op.LINK && (flags & AT_EMPTY_PATH) != 0) {
+            return Plan.fail(EPERM); // linking the program's own descriptor: not made for it
+        }
+        Target first = target(path, resolved);
+        if (first.errno() != 0) {
+            return Plan.fail(first.errno());
+        }
+        if (!op.twoPaths()) {
+            return new Plan(first, null, 0);
+        }
+        Target second = otherPaths.isEmpty() ? Target.fail(EFAULT) : target(otherPaths.get(0), otherResolved.get(0));
+        return second.errno() != 0 ? Plan.fail(second.errno()) : new Plan(first, second, 0);
+    }
+
+    private int flagError() {
+        long allowed = switch (op) {
+            case UNLINK -> AT_REMOVEDIR;
+            case RENAME -> RENAME_FLAGS;
+            case LINK -> AT_SYMLINK_FOLLOW | AT_EMPTY_PATH;
+            default -> 0;
+        };
+        return (flags & ~allowed) != 0 ? EINVAL : 0;
+    }
+
+    private Target target(Optional<String> path, Optional<String> resolved) {
         if (path.isEmpty()) {
-            return Plan.fail(EFAULT); // the supervisor could not read it: a bad pointer
+            return Target.fail(EFAULT); // the supervisor could not read it: a bad pointer
         }
         String written = path.get();
         if (written.isEmpty()) {
-            return Plan.fail(ENOENT);
+            return Target.fail(ENOENT);
         }
         String lastWritten = lastComponent(written);
         if (lastWritten.equals(".") || lastWritten.equals("..")) {
-            return Plan.fail(dotErrno(lastWritten)); // the kernel's answers; the folded path would name another file
+            return Target.fail(dotErrno(lastWritten)); // the kernel's answer; the folded path names another file
         }
         if (resolved.isEmpty() || !resolved.get().startsWith("/")) {
-            return Plan.fail(ENOTDIR); // a dirfd that is no directory
+            return Target.fail(ENOTDIR); // a dirfd that is no directory
         }
         String r = resolved.get();
         while (r.length() > 1 && r.endsWith("/")) {
             r = r.substring(0, r.length() - 1);
         }
         if (r.equals("/")) {
-            return Plan.fail(op == Op.MKDIR ? EEXIST : (flags & AT_REMOVEDIR) != 0 ? EBUSY : EISDIR);
+            return Target.fail(switch (op) {
+                case UNLINK -> (flags & AT_REMOVEDIR) != 0 ? EBUSY : EISDIR;
+                case RENAME -> EBUSY;
+                default -> EEXIST;
+            });
         }
         int slash = r.lastIndexOf('/');
-        String parent = slash == 0 ? "/" : r.substring(0, slash);
-        String last = r.substring(slash + 1) + (written.endsWith("/") ? "/" : "");
-        return new Plan(parent, last, 0);
+        return new Target(slash == 0 ? "/" : r.substring(0, slash),
+                r.substring(slash + 1) + (written.endsWith("/") ? "/" : ""), 0);
     }
 
     private int dotErrno(String dots) {
-        if (op == Op.MKDIR) {
-            return EEXIST;
-        }
-        if ((flags & AT_REMOVEDIR) == 0) {
-            return EISDIR;
-        }
-        return dots.equals(".") ? EINVAL : ENOTEMPTY;
+        return switch (op) {
+            case MKDIR, MKNOD, SYMLINK, LINK -> EEXIST;
+            case RENAME -> EBUSY;
+            case UNLINK -> (flags & AT_REMOVEDIR) == 0 ? EISDIR : dots.equals(".") ? EINVAL : ENOTEMPTY;
+        };
     }
 
     private static String lastComponent(String p) {

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * A target for tests: byte regions at addresses, a cwd and descriptor targets. Reads outside a
  * region fail like an unmapped page; strings stop at NUL or at {@code max}, as the real one does.
  */
-class FakeMemory implements TargetMemory {
+public class FakeMemory implements TargetMemory {
     private final TreeMap<Long, byte[]> regions = new TreeMap<>();
     private final Map<Integer, String> fds = new HashMap<>();
     private String cwd = "/home/user";
@@ -22,7 +22,7 @@ class FakeMemory implements TargetMemory {
     private long next = 0x7ffd0000L;
     int reads;
 
-    FakeMemory() {
+    public FakeMemory() {
         this(8);
     }
 
@@ -42,7 +42,7 @@ class FakeMemory implements TargetMemory {
     }
 
     /** A NUL-terminated string. */
-    long string(String s) {
+    public long string(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         return put(Arrays.copyOf(b, b.length + 1));
     }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class NotifyRaceFreePathCallsTest {
     private static final Pattern COUNTS =
-            Pattern.compile("unlinks=(\\d+) removed=(\\d+) refused=(\\d+) other=(\\d+) denied_gone=(\\d)");
+            Pattern.compile("calls=(\\d+) done=(\\d+) refused=(\\d+) other=(\\d+) breach=(\\d)");
 
     @TempDir
     Path dir;
@@ -60,10 +61,11 @@ class NotifyRaceFreePathCallsTest {
                 default: errno EPERM
                 rules:
                   - action: notify
-                    syscalls: [unlink, unlinkat, rmdir, mkdir, mkdirat]
+                    syscalls: [unlink, unlinkat, rmdir, mkdir, mkdirat, rename, renameat, renameat2, link, linkat,
+                      symlink, symlinkat, mknod, mknodat]
                 supervise:
                   rules:
-                    - syscalls: [unlink, mkdir]
+                    - syscalls: [unlink, mkdir, rename, link, symlink, mknod]
                       path: ["/var/tmp/**"]
                       decision: errno EACCES
                   default: allow
@@ -78,19 +80,61 @@ class NotifyRaceFreePathCallsTest {
         return RunTest.syscage(120, dir, args);
     }
 
-    @Test
-    void aThreadRewritingThePathNeverGetsADeniedFileRemoved() throws Exception {
-        Path denied = Files.writeString(outside.resolve("keep"), "keep\n");
-        Path allowed = dir.resolve("scratch");
-        Result r = run("notify", NotifyModeTest.testprog("unlinkrace").toString(), allowed.toString(), denied.toString(),
-                "3000");
+    private Matcher race(String... args) throws Exception {
+        String[] command = new String[args.length + 1];
+        command[0] = NotifyModeTest.testprog("unlinkrace").toString();
+        System.arraycopy(args, 0, command, 1, args.length);
+        Result r = run("notify", command);
         assertEquals(0, r.code(), r.err());
         Matcher m = COUNTS.matcher(r.out());
         assertTrue(m.find(), r.out() + r.err());
-        assertEquals("0", m.group(5), "the denied file was removed through an allowed-path rule: " + r.out());
-        assertTrue(Files.exists(denied), r.out());
-        assertTrue(Long.parseLong(m.group(2)) > 0, "no allowed unlink succeeded: " + r.out());
-        assertTrue(Long.parseLong(m.group(3)) > 0, "no unlink was refused: the buffer never switched: " + r.out());
+        assertEquals("0", m.group(5), "a path the rules deny was reached through an allowed-path rule: " + r.out());
+        assertTrue(Long.parseLong(m.group(2)) > 0, "no allowed call succeeded: " + r.out());
+        assertTrue(Long.parseLong(m.group(3)) > 0, "no call was refused: the buffer never switched: " + r.out());
+        return m;
+    }
+
+    @Test
+    void aThreadRewritingThePathNeverGetsADeniedFileRemoved() throws Exception {
+        Path denied = Files.writeString(outside.resolve("keep"), "keep\n");
+        race(dir.resolve("scratch").toString(), denied.toString(), "3000");
+        assertTrue(Files.exists(denied));
+    }
+
+    @Test
+    void aThreadRewritingTheDestinationNeverGetsAFileRenamedOutOfTheAllowedTree() throws Exception {
+        Path denied = outside.resolve("moved");
+        race("-r", dir.resolve("src").toString(), dir.resolve("dst").toString(), denied.toString(), "3000");
+        assertFalse(Files.exists(denied));
+    }
+
+    @Test
+    void renameLinkSymlinkAndMknodFollowTheRulesAtBothEnds() throws Exception {
+        Files.createSymbolicLink(dir.resolve("link"), outside);
+        Path victim = Files.writeString(outside.resolve("victim"), "v\n");
+        Files.createSymbolicLink(dir.resolve("tovictim"), victim);
+        Result r = run("notify", "/bin/sh", "-c", String.join("; ",
+                "umask 077",
+                "touch a && mv a b && echo mv=ok",
+                "mv b " + outside.resolve("b") + " 2>/dev/null || echo mv-out=refused",
+                "mv b link/b 2>/dev/null || echo mv-via-link=refused",
+                "ln b c && echo ln=ok",
+                "ln b " + outside.resolve("c") + " 2>/dev/null || echo ln-out=refused",
+                "ln -L tovictim v 2>/dev/null || echo ln-follow-out=refused",
+                "ln -s /etc/hostname s && readlink s",
+                "ln -s x " + outside.resolve("s") + " 2>/dev/null || echo symlink-out=refused",
+                "mkfifo p && test -p p && echo fifo=ok",
+                "mkfifo " + outside.resolve("p") + " 2>/dev/null || echo fifo-out=refused"));
+        assertEquals(0, r.code(), r.err());
+        assertEquals("mv=ok\nmv-out=refused\nmv-via-link=refused\nln=ok\nln-out=refused\nln-follow-out=refused\n"
+                + "/etc/hostname\nsymlink-out=refused\nfifo=ok\nfifo-out=refused\n", r.out(), r.err());
+        try (Stream<Path> s = Files.list(outside)) {
+            assertEquals(List.of("victim"), s.map(p -> p.getFileName().toString()).toList());
+        }
+        assertEquals(1, (int) Files.getAttribute(victim, "unix:nlink"), "a second name was made for the victim");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("p"))),
+                "mkfifo's 0666 less the program's umask 077");
+        assertTrue(Files.exists(dir.resolve("b")) && Files.exists(dir.resolve("c")) && !Files.exists(dir.resolve("v")));
     }
 
     @Test

@@ -30,6 +30,11 @@ public final class SeccompNotify {
     public static final long SYS_linkat = 265;
     public static final long SYS_symlinkat = 266;
     public static final long SYS_renameat2 = 316;
+    public static final long SYS_openat = 257;
+    public static final long SYS_ftruncate = 77;
+    public static final long SYS_fchmodat = 268;
+    public static final long SYS_fchownat = 260;
+    public static final long SYS_statx = 332;
 
     public static final int SECCOMP_GET_NOTIF_SIZES = 3;
 
@@ -99,6 +104,7 @@ public final class SeccompNotify {
     public static final int EBUSY = 16;
     public static final int EISDIR = 21;
     public static final int ENOTEMPTY = 39;
+    public static final int EOPNOTSUPP = 95;
 
     public static native int ioctl(int fd, long request, long arg) throws LastErrorException;
 

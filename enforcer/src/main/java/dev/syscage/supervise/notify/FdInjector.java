@@ -86,6 +86,64 @@ final class FdInjector {
         return call(SYS_linkat, dirfd1, cstring(name1, 0), dirfd2, cstring(name2, 1), flags);
     }
 
+    /** chmod of the file {@code fd} (ours, {@code O_PATH}) stands for, through {@code /proc/self/fd/N}: 0 or -errno. */
+    int chmodVia(int fd, int mode) {
+        return call(SYS_fchmodat, AT_FDCWD, cstring("/proc/self/fd/" + fd, 0), mode, 0, 0);
+    }
+
+    /** chown of the file {@code fd} (ours, {@code O_PATH}; a symlink itself when it is one): 0 or -errno. */
+    int chownVia(int fd, int uid, int gid) {
+        return call(SYS_fchownat, fd, cstring("", 0), uid & 0xffffffffL, gid & 0xffffffffL, InodeCall.AT_EMPTY_PATH);
+    }
+
+    /**
+     * truncate of the file {@code fd} (ours, {@code O_PATH}) stands for: as the kernel, EISDIR for
+     * a directory and EINVAL for anything but a regular file; else it is opened for writing
+     * through {@code /proc/self/fd/N} (the same permission check) and truncated. 0 or -errno.
+     */
+    int truncateVia(int fd, long length) {
+        int type = fileType(fd);
+        if (type < 0) {
+            return type;
+        }
+        if (type == S_IFDIR) {
+            return -EISDIR;
+        }
+        if (type != S_IFREG) {
+            return -EINVAL;
+        }
+        int w = call(SYS_openat, AT_FDCWD, cstring("/proc/self/fd/" + fd, 0), O_WRONLY | OpenCall.O_CLOEXEC, 0, 0);
+        if (w < 0) {
+            return w;
+        }
+        try {
+            return call(SYS_ftruncate, w, length, 0, 0, 0);
+        } finally {
+            closeQuietly(w);
+        }
+    }
+
+    /** Whether {@code fd} (ours, {@code O_PATH}) is a symlink itself. */
+    boolean isSymlink(int fd) {
+        return fileType(fd) == S_IFLNK;
+    }
+
+    static final int S_IFMT = 0170000;
+    static final int S_IFDIR = 0040000;
+    static final int S_IFREG = 0100000;
+    static final int S_IFLNK = 0120000;
+    private static final long O_WRONLY = 01;
+    private static final int STATX_TYPE = 1;
+    private static final int STATX_MODE_OFFSET = 0x1c;
+    private final Memory statx = new Memory(256);
+
+    /** The file type bits of {@code fd}'s file (statx), or -errno. */
+    private int fileType(int fd) {
+        statx.clear();
+        int r = call(SYS_statx, fd, cstring("", 0), InodeCall.AT_EMPTY_PATH, STATX_TYPE, Pointer.nativeValue(statx));
+        return r < 0 ? r : (statx.getShort(STATX_MODE_OFFSET) & 0xffff) & S_IFMT;
+    }
+
     private static int call(long nr, long a1, long a2, long a3, long a4, long a5) {
         try {
             return (int) syscall(nr, a1, a2, a3, a4, a5);

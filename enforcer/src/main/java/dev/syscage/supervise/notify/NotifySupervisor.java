@@ -36,6 +36,9 @@ import java.util.concurrent.CompletableFuture;
  *   <li>allow, an unlink, rmdir, mkdir, mknod, symlink, rename or link (and their *at forms) a
  *       path could decide: the supervisor makes the call itself relative to the parent
  *       directories the rules saw, after checking their real paths ({@link PathCall});</li>
+ *   <li>allow, a truncate, chmod or chown a path could decide: the supervisor opens the file
+ *       {@code O_PATH}, checks its real path and changes it through that descriptor
+ *       ({@link InodeCall});</li>
  *   <li>allow, any other call (and an open no path can change the answer for):
  *       {@code SECCOMP_USER_NOTIF_FLAG_CONTINUE}: the kernel runs the call as the target asked,
  *       reading its arguments again (see docs/notify.md for why that is acceptable for the calls
@@ -310,6 +313,9 @@ public final class NotifySupervisor implements Runnable {
         Optional<OpenCall> open = pathDecides ? OpenCall.of(event, mem) : Optional.empty();
         // unlink, mkdir, rename, link, ...: made by the supervisor too, relative to the directories it checked
         Optional<PathCall> change = pathDecides && open.isEmpty() ? PathCall.of(event, mem) : Optional.empty();
+        // truncate, chmod, chown: made by the supervisor on the file it checked
+        Optional<InodeCall> inode = pathDecides && open.isEmpty() && change.isEmpty() ? InodeCall.of(event)
+                : Optional.empty();
         // what was read may belong to another process by now, and so may the pid a kill would hit
         boolean mustCheck = memory.reads() > 0 || out.decision().kind() == Decision.Kind.KILL;
         if (mustCheck && !idValid(id)) {
@@ -319,7 +325,8 @@ public final class NotifySupervisor implements Runnable {
         if (allowed && isExec(event.arch(), event.nr())) {
             trace.processChanged(event.pid()); // its comm and exe change with the exec
         }
-        boolean answered = allowed ? allow(id, event, mem, out, open, change) : answer(id, event.pid(), out.decision());
+        boolean answered = allowed ? allow(id, event, mem, out, open, change, inode)
+                : answer(id, event.pid(), out.decision());
         if (!answered) {
             unanswered.add(event, out);
         }
@@ -339,8 +346,8 @@ public final class NotifySupervisor implements Runnable {
      * {@link OpenCall}, {@link FdInjector}).
      */
     private boolean allow(long id, SyscallEvent e, TargetMemory mem, NotifyDecider.Outcome out,
-            Optional<OpenCall> call, Optional<PathCall> change) {
-        if (call.isEmpty() && change.isEmpty()) {
+            Optional<OpenCall> call, Optional<PathCall> change, Optional<InodeCall> inode) {
+        if (call.isEmpty() && change.isEmpty() && inode.isEmpty()) {
             return send(id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
         }
         // the open is made with our rights on its behalf: they must be its own
@@ -352,6 +359,9 @@ public final class NotifySupervisor implements Runnable {
         }
         if (!creds.sameRightsAs(self) || !sameView) {
             return send(id, -EACCES, 0); // it must not open with rights or a view it does not have
+        }
+        if (inode.isPresent()) {
+            return changeInode(id, e, mem, out, inode.get(), creds.umask());
         }
         if (change.isPresent()) {
             return change(id, e, mem, change.get(),
@@ -432,6 +442,43 @@ public final class NotifySupervisor implements Runnable {
                     FdInjector.closeQuietly(fd);
                 }
             }
+        }
+    }
+
+    /**
+     * A truncate, chmod or chown made by the supervisor ({@link InodeCall}): the file the rules
+     * saw is opened {@code O_PATH} (following the last symlink or not, as the call does; magic
+     * links only in the program's own {@code /proc/PID}, as for opens), its real path is checked
+     * like an open's, and it is changed through that descriptor. The call's result is the program's.
+     */
+    private boolean changeInode(long id, SyscallEvent e, TargetMemory mem, NotifyDecider.Outcome out, InodeCall call,
+            int umask) {
+        if (call.errno() != 0) {
+            return send(id, -call.errno(), 0);
+        }
+        OpenCall how = call.open();
+        OpenCall.Plan plan = how.plan(out.path(), out.resolvedPath(), e.pid(), e.tid(), umask, proc::readlink);
+        if (plan.errno() != 0) {
+            return send(id, -plan.errno(), 0);
+        }
+        int fd = injector.open(plan);
+        if (fd < 0) {
+            return send(id, fd, 0);
+        }
+        try {
+            Decision again = recheck(e, mem, how, plan, fd);
+            if (again.kind() != Decision.Kind.ALLOW) {
+                return answer(id, e.pid(), again);
+            }
+            int r = switch (call.op()) {
+                case TRUNCATE -> injector.truncateVia(fd, call.length());
+                case CHMOD -> !call.follow() && injector.isSymlink(fd) ? -EOPNOTSUPP
+                        : injector.chmodVia(fd, (int) call.mode());
+                case CHOWN -> injector.chownVia(fd, call.uid(), call.gid());
+            };
+            return send(id, Math.min(r, 0), 0);
+        } finally {
+            FdInjector.closeQuietly(fd);
         }
     }
 

@@ -62,10 +62,11 @@ class NotifyRaceFreePathCallsTest {
                 rules:
                   - action: notify
                     syscalls: [unlink, unlinkat, rmdir, mkdir, mkdirat, rename, renameat, renameat2, link, linkat,
-                      symlink, symlinkat, mknod, mknodat]
+                      symlink, symlinkat, mknod, mknodat, truncate, chmod, fchmodat, fchmodat2, chown, lchown,
+                      fchownat]
                 supervise:
                   rules:
-                    - syscalls: [unlink, mkdir, rename, link, symlink, mknod]
+                    - syscalls: [unlink, mkdir, rename, link, symlink, mknod, truncate, chmod, chown, lchown]
                       path: ["/var/tmp/**"]
                       decision: errno EACCES
                   default: allow
@@ -106,6 +107,42 @@ class NotifyRaceFreePathCallsTest {
         Path denied = outside.resolve("moved");
         race("-r", dir.resolve("src").toString(), dir.resolve("dst").toString(), denied.toString(), "3000");
         assertFalse(Files.exists(denied));
+    }
+
+    @Test
+    void aThreadRewritingThePathNeverGetsADeniedFileTruncated() throws Exception {
+        Path denied = Files.writeString(outside.resolve("full"), "keep\n");
+        race("-t", dir.resolve("scratch").toString(), denied.toString(), "3000");
+        assertEquals("keep\n", Files.readString(denied));
+    }
+
+    @Test
+    void truncateChmodAndChownFollowTheRulesWhereverTheSymlinksLead() throws Exception {
+        Files.createSymbolicLink(dir.resolve("link"), outside);
+        Path victim = Files.writeString(outside.resolve("victim"), "victim\n");
+        Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-r-----"));
+        Files.createSymbolicLink(dir.resolve("tovictim"), victim);
+        Result r = run("notify", "python3", "-c", String.join("\n",
+                "import os",
+                "open('f', 'w').write('data')",
+                "def errno(call, *args, **kw):",
+                "    try:",
+                "        call(*args, **kw)",
+                "        return 0",
+                "    except OSError as e:",
+                "        return e.errno",
+                "me = (os.getuid(), os.getgid())",
+                "print(errno(os.truncate, 'f', 2), os.path.getsize('f'),",
+                "      errno(os.truncate, '" + victim + "', 0), errno(os.truncate, 'link/victim', 0),",
+                "      errno(os.truncate, 'tovictim', 0), errno(os.truncate, '.', 0))",
+                "print(errno(os.chmod, 'f', 0o640), oct(os.stat('f').st_mode & 0o777),",
+                "      errno(os.chmod, '" + victim + "', 0o777), errno(os.chmod, 'tovictim', 0o777))",
+                "print(errno(os.chown, 'f', *me), errno(os.chown, 'f', -1, -1), errno(os.chown, 'tovictim', *me),",
+                "      errno(os.lchown, 'tovictim', *me), errno(os.chown, '" + victim + "', *me))"));
+        assertEquals(0, r.code(), r.err());
+        assertEquals("0 2 13 13 13 21\n0 0o640 13 13\n0 0 13 0 13\n", r.out(), r.err());
+        assertEquals("victim\n", Files.readString(victim));
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(victim)));
     }
 
     @Test

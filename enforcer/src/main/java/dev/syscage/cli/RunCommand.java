@@ -90,7 +90,8 @@ public final class RunCommand implements Callable<Integer> {
                     + "the file opened is the one decided on and logged: path-rules (those a path rule or hook could "
                     + "decide; the others run as the program asked) or all (also for an exact audit log; slower). "
                     + "The same choice applies to the calls that add or remove names (unlink, rmdir, mkdir, mknod, "
-                    + "symlink, rename, link) and to truncate, chmod and chown, which syscage then makes itself. "
+                    + "symlink, rename, link) and to truncate, chmod, chown, utime and the xattr calls, which syscage "
+                    + "then makes itself. "
                     + "Default: path-rules.")
     String raceFreeOpens;
 

@@ -35,6 +35,9 @@ public final class SeccompNotify {
     public static final long SYS_fchmodat = 268;
     public static final long SYS_fchownat = 260;
     public static final long SYS_statx = 332;
+    public static final long SYS_utimensat = 280;
+    public static final long SYS_setxattr = 188;
+    public static final long SYS_removexattr = 197;
 
     public static final int SECCOMP_GET_NOTIF_SIZES = 3;
 

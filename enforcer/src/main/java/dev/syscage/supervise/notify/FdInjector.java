@@ -123,6 +123,37 @@ final class FdInjector {
         }
     }
 
+    /**
+     * utimensat of the file {@code fd} (ours, {@code O_PATH}; a symlink itself when it is one)
+     * stands for, through {@code /proc/self/fd/N}; {@code ts} as {@link InodeCall#times}, null
+     * for now. 0 or -errno.
+     */
+    int utimesVia(int fd, long[] ts) {
+        long times = 0;
+        if (ts != null) {
+            for (int i = 0; i < 4; i++) {
+                this.times.setLong(8L * i, ts[i]);
+            }
+            times = Pointer.nativeValue(this.times);
+        }
+        return call(SYS_utimensat, AT_FDCWD, cstring("/proc/self/fd/" + fd, 0), times, 0, 0);
+    }
+
+    /** setxattr of the file {@code fd} stands for, through {@code /proc/self/fd/N}: 0 or -errno. */
+    int setxattrVia(int fd, String name, byte[] value, long flags) {
+        Memory v = new Memory(Math.max(1, value.length));
+        v.write(0, value, 0, value.length);
+        return call(SYS_setxattr, cstring("/proc/self/fd/" + fd, 0), cstring(name, 1), Pointer.nativeValue(v),
+                value.length, flags);
+    }
+
+    /** removexattr of the file {@code fd} stands for, through {@code /proc/self/fd/N}: 0 or -errno. */
+    int removexattrVia(int fd, String name) {
+        return call(SYS_removexattr, cstring("/proc/self/fd/" + fd, 0), cstring(name, 1), 0, 0, 0);
+    }
+
+    private final Memory times = new Memory(32);
+
     /** Whether {@code fd} (ours, {@code O_PATH}) is a symlink itself. */
     boolean isSymlink(int fd) {
         return fileType(fd) == S_IFLNK;

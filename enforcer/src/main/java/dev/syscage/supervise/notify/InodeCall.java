@@ -6,11 +6,13 @@ import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.arch.Syscall;
 import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.supervise.SyscallEvent;
+import dev.syscage.supervise.TargetMemory;
 import java.util.Optional;
 
 /**
  * A call that changes a file named by path without adding or removing a name (truncate, chmod,
- * chown and their variants), read once from the notification, and turned into what the
+ * chown, utime, setxattr, removexattr and their variants), read once from the notification and
+ * the program's memory (times, attribute names and values), and turned into what the
  * supervisor does in its place when a path rule decides the call: open the file the rules saw
  * ({@code O_PATH}, following the last symlink or not as the call does), check its real path,
  * then change it through that descriptor. The kernel never reads the program's path buffer
@@ -21,17 +23,29 @@ import java.util.Optional;
  * @param mode   chmod's mode
  * @param uid    chown's uid, -1 for unchanged
  * @param gid    chown's gid, -1 for unchanged
- * @param length truncate's length
- * @param errno  the kernel's answer for flags it would refuse, or 0
+ * @param length truncate's length; setxattr's flags
+ * @param times  the utime calls' times as {@code {atime sec, atime nsec, mtime sec, mtime nsec}}
+ *     (UTIME_NOW/UTIME_OMIT as the kernel spells them), null for "now"
+ * @param name   the xattr calls' attribute name
+ * @param value  setxattr's value
+ * @param errno  the kernel's answer for arguments it would refuse, or 0
  */
-record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length, int errno) {
+record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length, long[] times, String name,
+        byte[] value, int errno) {
     static final int AT_SYMLINK_NOFOLLOW = 0x100;
     static final int AT_EMPTY_PATH = 0x1000;
+    /** XATTR_NAME_MAX and XATTR_SIZE_MAX. */
+    static final int XATTR_NAME_MAX = 255;
+    static final int XATTR_SIZE_MAX = 65536;
 
-    enum Op { TRUNCATE, CHMOD, CHOWN }
+    enum Op { TRUNCATE, CHMOD, CHOWN, UTIMES, SETXATTR, REMOVEXATTR }
 
-    /** The call in this notification, or empty when it is none of these. */
-    static Optional<InodeCall> of(SyscallEvent e) {
+    private InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length, int errno) {
+        this(op, follow, mode, uid, gid, length, null, null, null, errno);
+    }
+
+    /** The call in this notification, or empty when it is none of these; what it points to is read from {@code memory}. */
+    static Optional<InodeCall> of(SyscallEvent e, TargetMemory memory) {
         if (e.arch() != Arch.X86_64 && e.arch() != Arch.I386) {
             return Optional.empty();
         }
@@ -48,8 +62,91 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
             case "chown32" -> chown(true, e.arg(1), e.arg(2), false, 0);
             case "lchown32" -> chown(false, e.arg(1), e.arg(2), false, 0);
             case "fchownat" -> chown(true, e.arg(2), e.arg(3), false, u32(e.arg(4)));
+            case "utime" -> utimes(memory, e.arg(1), i386 ? 4 : 8, Units.UTIMBUF, true, 0);
+            case "utimes" -> utimes(memory, e.arg(1), i386 ? 4 : 8, Units.TIMEVAL, true, 0);
+            case "futimesat" -> utimes(memory, e.arg(2), i386 ? 4 : 8, Units.TIMEVAL, true, 0);
+            // utimensat(fd, NULL, ...) changes the descriptor's file: no path, nothing to race
+            case "utimensat" -> e.arg(1) == 0 ? null : utimes(memory, e.arg(2), i386 ? 4 : 8, Units.TIMESPEC, true, u32(e.arg(3)));
+            case "utimensat_time64" -> e.arg(1) == 0 ? null : utimes(memory, e.arg(2), 8, Units.TIMESPEC, true, u32(e.arg(3)));
+            case "setxattr", "lsetxattr" -> setxattr(memory, name.equals("setxattr"), e.arg(1), e.arg(2), e.arg(3),
+                    u32(e.arg(4)));
+            case "removexattr", "lremovexattr" -> removexattr(memory, name.equals("removexattr"), e.arg(1));
             default -> null;
         });
+    }
+
+    /** How the utime calls give their times: utimbuf (seconds), timeval (µs) or timespec (ns). */
+    private enum Units { UTIMBUF, TIMEVAL, TIMESPEC }
+
+    private static final long UTIME_NOW = (1L << 30) - 1;
+    private static final long UTIME_OMIT = (1L << 30) - 2;
+
+    private static InodeCall utimes(TargetMemory memory, long address, int word, Units units, boolean follow,
+            long flags) {
+        int err = flagErrno(flags);
+        boolean nofollow = (flags & AT_SYMLINK_NOFOLLOW) != 0;
+        if (err != 0 || address == 0) {
+            return new InodeCall(Op.UTIMES, follow && !nofollow, 0, -1, -1, 0, null, null, null, err);
+        }
+        int fields = units == Units.UTIMBUF ? 2 : 4;
+        Optional<byte[]> raw = memory.read(address, fields * word);
+        if (raw.isEmpty()) {
+            return new InodeCall(Op.UTIMES, true, 0, -1, -1, 0, null, null, null, EFAULT);
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw.get()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long[] v = new long[fields];
+        for (int i = 0; i < fields; i++) {
+            v[i] = word == 8 ? b.getLong(8 * i) : b.getInt(4 * i);
+        }
+        long[] ts = switch (units) {
+            case UTIMBUF -> new long[] {v[0], 0, v[1], 0};
+            case TIMEVAL -> new long[] {v[0], v[1] * 1000, v[2], v[3] * 1000};
+            case TIMESPEC -> v;
+        };
+        if (units == Units.TIMEVAL && (v[1] < 0 || v[1] >= 1_000_000 || v[3] < 0 || v[3] >= 1_000_000)) {
+            err = EINVAL;
+        }
+        if (units == Units.TIMESPEC) {
+            for (int i = 1; i < 4; i += 2) {
+                boolean special = ts[i] == UTIME_NOW || ts[i] == UTIME_OMIT;
+                if (!special && (ts[i] < 0 || ts[i] >= 1_000_000_000L)) {
+                    err = EINVAL;
+                }
+            }
+        }
+        return new InodeCall(Op.UTIMES, follow && !nofollow, 0, -1, -1, 0, ts, null, null, err);
+    }
+
+    private static InodeCall setxattr(TargetMemory memory, boolean follow, long nameAddress, long valueAddress,
+            long size, long flags) {
+        Optional<String> name = attrName(memory, nameAddress);
+        if (name.isEmpty()) {
+            return new InodeCall(Op.SETXATTR, follow, 0, -1, -1, 0, null, null, null, EFAULT);
+        }
+        if (size > XATTR_SIZE_MAX) {
+            return new InodeCall(Op.SETXATTR, follow, 0, -1, -1, 0, null, name.get(), null, E2BIG);
+        }
+        byte[] value = new byte[(int) size];
+        for (int at = 0; at < value.length; at += 4096) {
+            int n = Math.min(4096, value.length - at);
+            Optional<byte[]> chunk = memory.read(valueAddress + at, n);
+            if (chunk.isEmpty()) {
+                return new InodeCall(Op.SETXATTR, follow, 0, -1, -1, 0, null, name.get(), null, EFAULT);
+            }
+            System.arraycopy(chunk.get(), 0, value, at, n);
+        }
+        return new InodeCall(Op.SETXATTR, follow, 0, -1, -1, flags, null, name.get(), value, 0);
+    }
+
+    private static InodeCall removexattr(TargetMemory memory, boolean follow, long nameAddress) {
+        Optional<String> name = attrName(memory, nameAddress);
+        return new InodeCall(Op.REMOVEXATTR, follow, 0, -1, -1, 0, null, name.orElse(null), null,
+                name.isEmpty() ? EFAULT : 0);
+    }
+
+    /** The attribute's name, read once (a longer name than the kernel takes is kept, for its ERANGE). */
+    private static Optional<String> attrName(TargetMemory memory, long address) {
+        return address == 0 ? Optional.empty() : memory.readString(address, XATTR_NAME_MAX + 2);
     }
 
     private static InodeCall truncate(long length) {

@@ -313,8 +313,8 @@ public final class NotifySupervisor implements Runnable {
         Optional<OpenCall> open = pathDecides ? OpenCall.of(event, mem) : Optional.empty();
         // unlink, mkdir, rename, link, ...: made by the supervisor too, relative to the directories it checked
         Optional<PathCall> change = pathDecides && open.isEmpty() ? PathCall.of(event, mem) : Optional.empty();
-        // truncate, chmod, chown: made by the supervisor on the file it checked
-        Optional<InodeCall> inode = pathDecides && open.isEmpty() && change.isEmpty() ? InodeCall.of(event)
+        // truncate, chmod, chown, utime, xattrs: made by the supervisor on the file it checked
+        Optional<InodeCall> inode = pathDecides && open.isEmpty() && change.isEmpty() ? InodeCall.of(event, mem)
                 : Optional.empty();
         // what was read may belong to another process by now, and so may the pid a kill would hit
         boolean mustCheck = memory.reads() > 0 || out.decision().kind() == Decision.Kind.KILL;
@@ -475,6 +475,9 @@ public final class NotifySupervisor implements Runnable {
                 case CHMOD -> !call.follow() && injector.isSymlink(fd) ? -EOPNOTSUPP
                         : injector.chmodVia(fd, (int) call.mode());
                 case CHOWN -> injector.chownVia(fd, call.uid(), call.gid());
+                case UTIMES -> injector.utimesVia(fd, call.times());
+                case SETXATTR -> injector.setxattrVia(fd, call.name(), call.value(), call.length());
+                case REMOVEXATTR -> injector.removexattrVia(fd, call.name());
             };
             return send(id, Math.min(r, 0), 0);
         } finally {

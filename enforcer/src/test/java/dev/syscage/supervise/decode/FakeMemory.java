@@ -34,7 +34,7 @@ public class FakeMemory implements TargetMemory {
     }
 
     /** Puts bytes somewhere new and returns the address. */
-    long put(byte[] bytes) {
+    public long put(byte[] bytes) {
         long at = next;
         regions.put(at, bytes.clone());
         next += (bytes.length + 0x100) & ~0xffL;

@@ -63,10 +63,11 @@ class NotifyRaceFreePathCallsTest {
                   - action: notify
                     syscalls: [unlink, unlinkat, rmdir, mkdir, mkdirat, rename, renameat, renameat2, link, linkat,
                       symlink, symlinkat, mknod, mknodat, truncate, chmod, fchmodat, fchmodat2, chown, lchown,
-                      fchownat]
+                      fchownat, utime, utimes, futimesat, utimensat, setxattr, lsetxattr, removexattr, lremovexattr]
                 supervise:
                   rules:
-                    - syscalls: [unlink, mkdir, rename, link, symlink, mknod, truncate, chmod, chown, lchown]
+                    - syscalls: [unlink, mkdir, rename, link, symlink, mknod, truncate, chmod, chown, lchown, utime,
+                        utimes, utimensat, setxattr, lsetxattr, removexattr, lremovexattr]
                       path: ["/var/tmp/**"]
                       decision: errno EACCES
                   default: allow
@@ -117,7 +118,7 @@ class NotifyRaceFreePathCallsTest {
     }
 
     @Test
-    void truncateChmodAndChownFollowTheRulesWhereverTheSymlinksLead() throws Exception {
+    void truncateChmodChownUtimeAndXattrsFollowTheRulesWhereverTheSymlinksLead() throws Exception {
         Files.createSymbolicLink(dir.resolve("link"), outside);
         Path victim = Files.writeString(outside.resolve("victim"), "victim\n");
         Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-r-----"));
@@ -138,11 +139,19 @@ class NotifyRaceFreePathCallsTest {
                 "print(errno(os.chmod, 'f', 0o640), oct(os.stat('f').st_mode & 0o777),",
                 "      errno(os.chmod, '" + victim + "', 0o777), errno(os.chmod, 'tovictim', 0o777))",
                 "print(errno(os.chown, 'f', *me), errno(os.chown, 'f', -1, -1), errno(os.chown, 'tovictim', *me),",
-                "      errno(os.lchown, 'tovictim', *me), errno(os.chown, '" + victim + "', *me))"));
+                "      errno(os.lchown, 'tovictim', *me), errno(os.chown, '" + victim + "', *me))",
+                "print(errno(os.utime, 'f', (1, 2)), int(os.stat('f').st_mtime), errno(os.utime, 'f'),",
+                "      errno(os.utime, '" + victim + "', (1, 2)), errno(os.utime, 'tovictim', (1, 2)),",
+                "      errno(os.utime, 'tovictim', (1, 2), follow_symlinks=False), int(os.lstat('tovictim').st_mtime))",
+                "print(errno(os.setxattr, 'f', 'user.k', b'v'), os.getxattr('f', 'user.k'),",
+                "      errno(os.setxattr, '" + victim + "', 'user.k', b'v'), errno(os.setxattr, 'tovictim', 'user.k', b'v'),",
+                "      errno(os.removexattr, 'tovictim', 'user.k'), errno(os.removexattr, 'f', 'user.k'), os.listxattr('f'))"));
         assertEquals(0, r.code(), r.err());
-        assertEquals("0 2 13 13 13 21\n0 0o640 13 13\n0 0 13 0 13\n", r.out(), r.err());
+        assertEquals("0 2 13 13 13 21\n0 0o640 13 13\n0 0 13 0 13\n0 2 0 13 13 0 2\n0 b'v' 13 13 13 0 []\n",
+                r.out(), r.err());
         assertEquals("victim\n", Files.readString(victim));
         assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(victim)));
+        assertTrue(Files.getLastModifiedTime(victim).toMillis() > 2000, "the victim's times were changed");
     }
 
     @Test

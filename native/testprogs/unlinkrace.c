@@ -26,24 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BUF 4096
-
-static char path[BUF];
-static atomic_int done;
-static const char *names[2];
-
-static void *flipper(void *arg)
-{
-    (void)arg;
-    for (unsigned i = 0; !atomic_load_explicit(&done, memory_order_relaxed); i++) {
-        const char *n = names[i & 1];
-        volatile char *p = path; /* every store kept */
-        size_t len = strlen(n);
-        for (size_t k = 0; k <= len; k++)
-            p[k] = n[k];
-    }
-    return NULL;
-}
+#include "flip.h"
 
 static void create(const char *name)
 {

@@ -85,14 +85,13 @@ public final class RunCommand implements Callable<Integer> {
                     + "(sent over a socket), or auto: pidfd where allowed, else scm-rights. Default: auto.")
     String listenerHandoff;
 
-    @Option(names = "--race-free-opens", paramLabel = "WHICH", defaultValue = "path-rules",
-            description = "Notify mode: which allowed opens syscage makes itself and injects (openat2 + ADDFD), so that "
-                    + "the file opened is the one decided on and logged: path-rules (those a path rule or hook could "
-                    + "decide; the others run as the program asked) or all (also for an exact audit log; slower). "
-                    + "The same choice applies to the calls that add or remove names (unlink, rmdir, mkdir, mknod, "
-                    + "symlink, rename, link) and to truncate, chmod, chown, utime and the xattr calls, which syscage "
-                    + "then makes itself. "
-                    + "Default: path-rules.")
+    @Option(names = {"--race-free", "--race-free-opens"}, paramLabel = "WHICH", defaultValue = "path-rules",
+            description = "Notify mode: which allowed path calls syscage makes itself, so that the file reached is the "
+                    + "one decided on and logged: opens (openat2 + ADDFD), the calls that add or remove names "
+                    + "(unlink, rmdir, mkdir, mknod, symlink, rename, link), truncate, chmod, chown, utime and the "
+                    + "xattr calls. path-rules: those a path rule or hook could decide (the others run as the program "
+                    + "asked); all: every one (also for an exact audit log; slower). --race-free-opens is the "
+                    + "option's first name. Default: path-rules.")
     String raceFreeOpens;
 
     @Option(names = "--notify-wait", paramLabel = "HOW", defaultValue = "killable",
@@ -124,7 +123,7 @@ public final class RunCommand implements Callable<Integer> {
         ListenerHandoff handoff = ListenerHandoff.parse(listenerHandoff).orElseThrow(() -> UserException.badInput(
                 "unknown --listener-handoff '" + listenerHandoff + "' (choose auto, pidfd or scm-rights)"));
         if (!raceFreeOpens.equals("path-rules") && !raceFreeOpens.equals("all")) {
-            throw UserException.badInput("unknown --race-free-opens '" + raceFreeOpens + "' (choose path-rules or all)");
+            throw UserException.badInput("unknown --race-free '" + raceFreeOpens + "' (choose path-rules or all)");
         }
         if (!notifyWait.equals("killable") && !notifyWait.equals("interruptible")) {
             throw UserException.badInput("unknown --notify-wait '" + notifyWait + "' (choose killable or interruptible)");

@@ -60,8 +60,8 @@ class RaceFreeOpensOptionTest {
 
     @Test
     void anUnknownValueIsBadInput() throws Exception {
-        Result r = run("--race-free-opens", "some");
+        Result r = run("--race-free", "some");
         assertEquals(2, r.code(), r.err());
-        assertEquals("syscage: unknown --race-free-opens 'some' (choose path-rules or all)\n", r.err());
+        assertEquals("syscage: unknown --race-free 'some' (choose path-rules or all)\n", r.err());
     }
 }

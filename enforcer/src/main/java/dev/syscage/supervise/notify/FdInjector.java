@@ -22,8 +22,8 @@ final class FdInjector {
     private final Memory how = new Memory(OPEN_HOW_SIZE);
     private final Memory addfd = new Memory(ADDFD_SIZE);
     private final ProcFiles proc = new ProcFiles(4096);
-    private Memory path = new Memory(4096);
-    private Memory path2 = new Memory(4096);
+    /** Two string buffers: a call may take two paths (rename, link) or a text and a path (symlink). */
+    private final Memory[] strings = {new Memory(4096), new Memory(4096)};
 
     FdInjector(int listener) {
         this.listener = listener;
@@ -34,12 +34,12 @@ final class FdInjector {
 
     /** Opens {@code plan}'s path as the supervisor: the new fd (close-on-exec here), or -errno. */
     int open(OpenCall.Plan plan) {
-        setPath(plan.path());
+        long name = cstring(plan.path(), 0);
         how.setLong(0, plan.flags());
         how.setLong(8, plan.mode());
         how.setLong(16, plan.resolve());
         try {
-            return openat2(AT_FDCWD, Pointer.nativeValue(path), Pointer.nativeValue(how));
+            return openat2(AT_FDCWD, name, Pointer.nativeValue(how));
         } catch (LastErrorException e) {
             return -e.getErrorCode();
         }
@@ -183,28 +183,15 @@ final class FdInjector {
         }
     }
 
-    /** {@code s} as a NUL-terminated string in buffer {@code which} (0 or 1; a call may need two): its address. */
+    /** {@code s} as a NUL-terminated string in buffer {@code which} (0 or 1): its address. */
     private long cstring(String s, int which) {
-        if (which == 0) {
-            setPath(s);
-            return Pointer.nativeValue(path);
-        }
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        if (b.length + 1L > path2.size()) {
-            path2 = new Memory(b.length + 1L);
+        if (b.length + 1L > strings[which].size()) {
+            strings[which] = new Memory(b.length + 1L);
         }
-        path2.write(0, b, 0, b.length);
-        path2.setByte(b.length, (byte) 0);
-        return Pointer.nativeValue(path2);
-    }
-
-    private void setPath(String p) {
-        byte[] name = p.getBytes(StandardCharsets.UTF_8);
-        if (name.length + 1L > path.size()) {
-            path = new Memory(name.length + 1L);
-        }
-        path.write(0, name, 0, name.length);
-        path.setByte(name.length, (byte) 0);
+        strings[which].write(0, b, 0, b.length);
+        strings[which].setByte(b.length, (byte) 0);
+        return Pointer.nativeValue(strings[which]);
     }
 
     /** What {@code fd} (ours) names now, as the kernel reports it; empty if it cannot be read. */

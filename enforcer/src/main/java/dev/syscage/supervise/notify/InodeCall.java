@@ -52,7 +52,7 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
         boolean i386 = e.arch() == Arch.I386;
         String name = SyscallTable.of(e.arch()).byNumber(e.nr()).map(Syscall::name).orElse("");
         return Optional.ofNullable(switch (name) {
-            case "truncate" -> truncate(i386 ? u32(e.arg(1)) : e.arg(1));
+            case "truncate" -> truncate(i386 ? (long) (int) e.arg(1) : e.arg(1)); // i386: a signed 32-bit off_t
             case "truncate64" -> truncate(u32(e.arg(1)) | (e.arg(2) << 32)); // i386: the length in two registers
             case "chmod" -> chmod(e.arg(1), 0);
             case "fchmodat" -> chmod(e.arg(2), 0);

@@ -49,6 +49,8 @@ class InodeCallTest {
         assertEquals(5, call(Arch.X86_64, 76, 0, 5).length());
         assertEquals((7L << 32) | 3, call(Arch.I386, 193, 0, 3, 7).length(), "truncate64: the length in two registers");
         assertEquals(22, call(Arch.X86_64, 76, 0, -1).errno(), "a negative length: EINVAL");
+        assertEquals(22, call(Arch.I386, 92, 0, 0xffffffffL).errno(), "i386: the 32-bit length is signed");
+        assertEquals(0x7fffffffL, call(Arch.I386, 92, 0, 0x7fffffffL).length());
         assertEquals(0640, call(Arch.X86_64, 90, 0, 0100640).mode(), "chmod keeps the mode bits");
         assertFalse(call(Arch.X86_64, 452, -100, 0, 0600, 0x100).follow(), "fchmodat2 AT_SYMLINK_NOFOLLOW");
         InodeCall lchown16 = call(Arch.I386, 16, 0, 0xffff, 42);

@@ -108,6 +108,8 @@ public final class SeccompNotify {
     public static final int EISDIR = 21;
     public static final int ENOTEMPTY = 39;
     public static final int EOPNOTSUPP = 95;
+    public static final int ENAMETOOLONG = 36;
+    public static final int EILSEQ = 84;
 
     public static native int ioctl(int fd, long request, long arg) throws LastErrorException;
 

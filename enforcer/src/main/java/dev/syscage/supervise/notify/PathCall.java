@@ -32,6 +32,8 @@ record PathCall(Op op, long flags, long mode, long dev, String text) {
     /** RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT. */
     static final int RENAME_FLAGS = 1 | 2 | 4;
     private static final int PATH_MAX = 4096;
+    /** What a byte sequence that is not UTF-8 decodes to: the name read is then not the program's. */
+    private static final char UNDECODABLE = '\uFFFD';
 
     enum Op {
         UNLINK, MKDIR, MKNOD, SYMLINK, RENAME, LINK;
@@ -129,6 +131,12 @@ record PathCall(Op op, long flags, long mode, long dev, String text) {
         if (op == Op.SYMLINK && text == null) {
             return Plan.fail(EFAULT); // the link's text could not be read
         }
+        if (op == Op.SYMLINK && text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= PATH_MAX) {
+            return Plan.fail(ENAMETOOLONG);
+        }
+        if (op == Op.SYMLINK && text.indexOf(UNDECODABLE) >= 0) {
+            return Plan.fail(EILSEQ);
+        }
         if (op == Op.LINK && (flags & AT_EMPTY_PATH) != 0) {
             return Plan.fail(EPERM); // linking the program's own descriptor: not made for it
         }
@@ -160,6 +168,9 @@ record PathCall(Op op, long flags, long mode, long dev, String text) {
         String written = path.get();
         if (written.isEmpty()) {
             return Target.fail(ENOENT);
+        }
+        if (written.indexOf(UNDECODABLE) >= 0) {
+            return Target.fail(EILSEQ); // not UTF-8: the name the supervisor would use is not the program's
         }
         String lastWritten = lastComponent(written);
         if (lastWritten.equals(".") || lastWritten.equals("..")) {

@@ -93,5 +93,11 @@ class PathCallTest {
         assertEquals(1, plan2(call(Arch.X86_64, 265, 3, 0, -100, 0, 0x1000), "", "/tmp/a", "b", "/tmp/b").errno(),
                 "linking the program's own descriptor (AT_EMPTY_PATH): EPERM");
         assertEquals(14, plan(call(Arch.X86_64, 88, 0, 0), "l", "/tmp/l").errno(), "unreadable symlink text: EFAULT");
+        assertEquals(36, plan(call(Arch.X86_64, 88, MEM.string("x".repeat(5000)), 0), "l", "/tmp/l").errno(),
+                "a symlink text of PATH_MAX or more: ENAMETOOLONG");
+        assertEquals(84, plan(call(Arch.X86_64, 88, MEM.string("\uFFFD"), 0), "l", "/tmp/l").errno(),
+                "a text that was not UTF-8: EILSEQ");
+        assertEquals(84, plan(mkdir, "d\uFFFD", "/tmp/d\uFFFD").errno(),
+                "a name that was not UTF-8 cannot be made under the name decoded: EILSEQ");
     }
 }

@@ -149,6 +149,16 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
         return address == 0 ? Optional.empty() : memory.readString(address, XATTR_NAME_MAX + 2);
     }
 
+    /**
+     * The errno for a path or attribute name that was not UTF-8 (it decodes with U+FFFD, so the
+     * supervisor would act on another name than the program's), or the call's own {@link #errno}.
+     */
+    int errnoFor(Optional<String> path) {
+        boolean undecodable = path.map(p -> p.indexOf('\uFFFD') >= 0).orElse(false)
+                || (name != null && name.indexOf('\uFFFD') >= 0);
+        return errno != 0 ? errno : undecodable ? EILSEQ : 0;
+    }
+
     private static InodeCall truncate(long length) {
         return new InodeCall(Op.TRUNCATE, true, 0, -1, -1, length, length < 0 ? EINVAL : 0);
     }

@@ -453,8 +453,9 @@ public final class NotifySupervisor implements Runnable {
      */
     private boolean changeInode(long id, SyscallEvent e, TargetMemory mem, NotifyDecider.Outcome out, InodeCall call,
             int umask) {
-        if (call.errno() != 0) {
-            return send(id, -call.errno(), 0);
+        int err = call.errnoFor(out.path());
+        if (err != 0) {
+            return send(id, -err, 0);
         }
         OpenCall how = call.open();
         OpenCall.Plan plan = how.plan(out.path(), out.resolvedPath(), e.pid(), e.tid(), umask, proc::readlink);

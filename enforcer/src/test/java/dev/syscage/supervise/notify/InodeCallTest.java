@@ -93,5 +93,9 @@ class InodeCallTest {
         assertEquals(14, call(Arch.X86_64, 188, 0, 0, 0, 0, 0).errno(), "unreadable name: EFAULT");
         assertEquals("user.k", call(Arch.X86_64, 197, 0, mem.string("user.k")).name());
         assertFalse(call(Arch.X86_64, 198, 0, mem.string("user.k")).follow());
+        assertEquals(84, call(Arch.X86_64, 197, 0, mem.string("user.\uFFFD")).errnoFor(Optional.of("/tmp/f")),
+                "an attribute name that was not UTF-8: EILSEQ");
+        assertEquals(84, call(Arch.X86_64, 90, 0, 0600).errnoFor(Optional.of("/tmp/\uFFFD")), "so is such a path");
+        assertEquals(0, call(Arch.X86_64, 90, 0, 0600).errnoFor(Optional.of("/tmp/f")));
     }
 }

@@ -115,6 +115,9 @@ record OpenCall(long flags, long mode, long resolve, int howError) {
         if (path.isEmpty()) {
             return Plan.fail(EFAULT); // the supervisor could not read it: a bad pointer
         }
+        if (path.get().indexOf('\uFFFD') >= 0) {
+            return Plan.fail(EILSEQ); // not UTF-8: the name decoded is not the program's, and O_CREAT would make it
+        }
         if (resolved.isEmpty() || !resolved.get().startsWith("/")) {
             return Plan.fail(path.get().isEmpty() ? ENOENT : ENOTDIR); // "" or a dirfd that is no directory
         }

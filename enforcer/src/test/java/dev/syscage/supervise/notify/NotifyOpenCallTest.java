@@ -138,6 +138,8 @@ class NotifyOpenCallTest {
         assertEquals(SeccompNotify.E2BIG, plan(event(Arch.X86_64, 437, -100, 0, 0, 32), "x", "/tmp/x", 0).errno());
         assertEquals(SeccompNotify.EFAULT, plan(event(Arch.X86_64, 437, -100, 0, 0, 24), "x", "/tmp/x", 0).errno(),
                 "open_how unreadable");
+        assertEquals(SeccompNotify.EILSEQ, plan(event(Arch.X86_64, 2, 0, 0100, 0600), "/tmp/\uFFFD", "/tmp/\uFFFD",
+                0).errno(), "a name that was not UTF-8 would be created under its decoded form");
     }
 
     @Test

@@ -71,6 +71,11 @@ public final class SeccompNotify {
     public static final long RESOLVE_IN_ROOT = 0x10;
     public static final long RESOLVE_CACHED = 0x20;
     public static final int AT_FDCWD = -100;
+    /** The *at calls' flags, as in fcntl.h. */
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    public static final int AT_REMOVEDIR = 0x200;
+    public static final int AT_SYMLINK_FOLLOW = 0x400;
+    public static final int AT_EMPTY_PATH = 0x1000;
 
     /** struct seccomp_notif: u64 id; u32 pid; u32 flags; struct seccomp_data data. */
     public static final int NOTIF_ID = 0;

@@ -29,8 +29,6 @@ final class FdInjector {
         this.listener = listener;
     }
 
-    static final long O_PATH = 010000000;
-    static final long O_DIRECTORY = 0200000;
 
     /** Opens {@code plan}'s path as the supervisor: the new fd (close-on-exec here), or -errno. */
     int open(OpenCall.Plan plan) {
@@ -47,13 +45,13 @@ final class FdInjector {
 
     /** The directory {@code dir} as an {@code O_PATH} descriptor, no magic links on the way: the fd, or -errno. */
     int openDirectory(String dir) {
-        return open(new OpenCall.Plan(dir, O_PATH | O_DIRECTORY | OpenCall.O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS, true,
+        return open(new OpenCall.Plan(dir, OpenCall.O_PATH | OpenCall.O_DIRECTORY | OpenCall.O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS, true,
                 false, 0));
     }
 
     /** {@code file} as an {@code O_PATH} descriptor, following symlinks but no magic links: the fd, or -errno. */
     int openFollowing(String file) {
-        return open(new OpenCall.Plan(file, O_PATH | OpenCall.O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS, true, false, 0));
+        return open(new OpenCall.Plan(file, OpenCall.O_PATH | OpenCall.O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS, true, false, 0));
     }
 
     /** unlinkat(dirfd, name, flags) as the supervisor: 0 or -errno. */
@@ -93,7 +91,7 @@ final class FdInjector {
 
     /** chown of the file {@code fd} (ours, {@code O_PATH}; a symlink itself when it is one): 0 or -errno. */
     int chownVia(int fd, int uid, int gid) {
-        return call(SYS_fchownat, fd, cstring("", 0), uid & 0xffffffffL, gid & 0xffffffffL, InodeCall.AT_EMPTY_PATH);
+        return call(SYS_fchownat, fd, cstring("", 0), uid & 0xffffffffL, gid & 0xffffffffL, AT_EMPTY_PATH);
     }
 
     /**
@@ -171,7 +169,7 @@ final class FdInjector {
     /** The file type bits of {@code fd}'s file (statx), or -errno. */
     private int fileType(int fd) {
         statx.clear();
-        int r = call(SYS_statx, fd, cstring("", 0), InodeCall.AT_EMPTY_PATH, STATX_TYPE, Pointer.nativeValue(statx));
+        int r = call(SYS_statx, fd, cstring("", 0), AT_EMPTY_PATH, STATX_TYPE, Pointer.nativeValue(statx));
         return r < 0 ? r : (statx.getShort(STATX_MODE_OFFSET) & 0xffff) & S_IFMT;
     }
 

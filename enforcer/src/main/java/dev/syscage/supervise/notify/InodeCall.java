@@ -32,8 +32,6 @@ import java.util.Optional;
  */
 record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length, long[] times, String name,
         byte[] value, int errno) {
-    static final int AT_SYMLINK_NOFOLLOW = 0x100;
-    static final int AT_EMPTY_PATH = 0x1000;
     /** XATTR_NAME_MAX and XATTR_SIZE_MAX. */
     static final int XATTR_NAME_MAX = 255;
     static final int XATTR_SIZE_MAX = 65536;
@@ -191,8 +189,6 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
 
     /** The {@code O_PATH} open that finds the file as the call would. */
     OpenCall open() {
-        return new OpenCall(FdInjector.O_PATH | (follow ? 0 : O_NOFOLLOW), 0, 0, 0);
+        return new OpenCall(OpenCall.O_PATH | (follow ? 0 : OpenCall.O_NOFOLLOW), 0, 0, 0);
     }
-
-    static final long O_NOFOLLOW = 0400000;
 }

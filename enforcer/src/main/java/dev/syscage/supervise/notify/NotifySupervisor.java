@@ -412,7 +412,7 @@ public final class NotifySupervisor implements Runnable {
                     return send(id, fds[1], 0);
                 }
             }
-            boolean follow = call.op() == PathCall.Op.LINK && (call.flags() & PathCall.AT_SYMLINK_FOLLOW) != 0;
+            boolean follow = call.op() == PathCall.Op.LINK && (call.flags() & AT_SYMLINK_FOLLOW) != 0;
             if (follow) {
                 fds[2] = injector.openFollowing(plan.first().path());
                 if (fds[2] < 0) {
@@ -432,7 +432,7 @@ public final class NotifySupervisor implements Runnable {
                 case SYMLINK -> injector.symlinkat(call.text(), fds[0], a.last());
                 case RENAME -> injector.renameat2(fds[0], a.last(), fds[1], b.last(), call.flags());
                 case LINK -> follow
-                        ? injector.linkat(AT_FDCWD, "/proc/self/fd/" + fds[2], fds[1], b.last(), PathCall.AT_SYMLINK_FOLLOW)
+                        ? injector.linkat(AT_FDCWD, "/proc/self/fd/" + fds[2], fds[1], b.last(), AT_SYMLINK_FOLLOW)
                         : injector.linkat(fds[0], a.last(), fds[1], b.last(), 0);
             };
             return send(id, Math.min(r, 0), 0);

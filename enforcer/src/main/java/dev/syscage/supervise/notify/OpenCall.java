@@ -26,6 +26,9 @@ import java.util.regex.Pattern;
 record OpenCall(long flags, long mode, long resolve, int howError) {
     static final long O_CREAT = 0100;
     static final long O_CLOEXEC = 02000000;
+    static final long O_PATH = 010000000;
+    static final long O_DIRECTORY = 0200000;
+    static final long O_NOFOLLOW = 0400000;
     static final long O_TMPFILE = 020000000 | 0200000;
     /** Every flag openat2 accepts (its VALID_OPEN_FLAGS); open(2) ignores the others, openat2 refuses them. */
     static final long VALID_FLAGS = 03 | 0100 | 0200 | 0400 | 01000 | 02000 | 04000 | 010000 | 020000 | 040000

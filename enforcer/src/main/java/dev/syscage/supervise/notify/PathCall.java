@@ -26,9 +26,6 @@ import java.util.Optional;
  * @param text  symlink's text (what the link will point to), read once, else null
  */
 record PathCall(Op op, long flags, long mode, long dev, String text) {
-    static final int AT_REMOVEDIR = 0x200;
-    static final int AT_SYMLINK_FOLLOW = 0x400;
-    static final int AT_EMPTY_PATH = 0x1000;
     /** RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT. */
     static final int RENAME_FLAGS = 1 | 2 | 4;
     private static final int PATH_MAX = 4096;

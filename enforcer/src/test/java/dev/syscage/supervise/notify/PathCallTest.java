@@ -3,6 +3,7 @@ package dev.syscage.supervise.notify;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.syscage.nativeaccess.SeccompNotify;
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.supervise.SyscallEvent;
 import dev.syscage.supervise.decode.FakeMemory;
@@ -33,8 +34,8 @@ class PathCallTest {
     @Test
     void theCallsAndTheirArgumentsOnBothArchitectures() {
         assertEquals(new PathCall(PathCall.Op.UNLINK, 0, 0, 0, null), call(Arch.X86_64, 87));
-        assertEquals(new PathCall(PathCall.Op.UNLINK, PathCall.AT_REMOVEDIR, 0, 0, null), call(Arch.X86_64, 84));
-        assertEquals(new PathCall(PathCall.Op.UNLINK, PathCall.AT_REMOVEDIR, 0, 0, null),
+        assertEquals(new PathCall(PathCall.Op.UNLINK, SeccompNotify.AT_REMOVEDIR, 0, 0, null), call(Arch.X86_64, 84));
+        assertEquals(new PathCall(PathCall.Op.UNLINK, SeccompNotify.AT_REMOVEDIR, 0, 0, null),
                 call(Arch.X86_64, 263, -100, 0, 0x200));
         assertEquals(new PathCall(PathCall.Op.MKDIR, 0, 0750, 0, null), call(Arch.X86_64, 83, 0, 0750));
         assertEquals(new PathCall(PathCall.Op.MKDIR, 0, 0700, 0, null), call(Arch.X86_64, 258, -100, 0, 0700));
@@ -43,7 +44,7 @@ class PathCallTest {
         assertEquals(new PathCall(PathCall.Op.LINK, 0x400, 0, 0, null), call(Arch.X86_64, 265, -100, 0, -100, 0, 0x400));
         assertEquals(new PathCall(PathCall.Op.SYMLINK, 0, 0, 0, "../target"),
                 call(Arch.X86_64, 266, MEM.string("../target"), -100, 0));
-        assertEquals(new PathCall(PathCall.Op.UNLINK, PathCall.AT_REMOVEDIR, 0, 0, null), call(Arch.I386, 40));
+        assertEquals(new PathCall(PathCall.Op.UNLINK, SeccompNotify.AT_REMOVEDIR, 0, 0, null), call(Arch.I386, 40));
         assertEquals(new PathCall(PathCall.Op.MKDIR, 0, 0755, 0, null), call(Arch.I386, 296, -100, 0, 0755));
         assertEquals(new PathCall(PathCall.Op.RENAME, 0, 0, 0, null), call(Arch.I386, 38));
         assertEquals(Optional.empty(), PathCall.of(new SyscallEvent(1, 0, 1, 1, Arch.X86_64, 257, new long[6], 0,

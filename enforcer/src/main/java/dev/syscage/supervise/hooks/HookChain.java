@@ -152,11 +152,7 @@ public final class HookChain {
             } catch (VirtualMachineError e) {
                 throw e;
             } catch (Throwable e) {
-                if (failureCounts.getAndIncrement(i) == 0) {
-                    failures.hookFailed(String.format("hook '%s' (%s) failed in onDecidedByNumber on %s: %s;"
-                            + " further failures of this hook are counted, not reported",
-                            names.get(i), hooks.get(i).getClass().getName(), name, e), e);
-                }
+                report(i, "onDecidedByNumber", name + " (" + count + " calls)", e, "the other hooks were still told");
             }
         }
     }
@@ -196,16 +192,20 @@ public final class HookChain {
     }
 
     private void failed(int i, String phase, SyscallContext call, Throwable error) {
-        if (failureCounts.getAndIncrement(i) > 0) {
-            return;
-        }
         String consequence = phase.equals("onSyscall")
                 ? "it made no decision and the chain went on"
                 : "the other hooks were still told";
-        failures.hookFailed(String.format("hook '%s' (%s) failed in %s on %s (seq %d, pid %d): %s; %s;"
+        report(i, phase, String.format("%s (seq %d, pid %d)", describe(call), seq(call), pid(call)), error, consequence);
+    }
+
+    /** Counts a failure of hook {@code i} and reports the first one. */
+    private void report(int i, String phase, String what, Throwable error, String consequence) {
+        if (failureCounts.getAndIncrement(i) > 0) {
+            return;
+        }
+        failures.hookFailed(String.format("hook '%s' (%s) failed in %s on %s: %s; %s;"
                 + " further failures of this hook are counted, not reported",
-                names.get(i), hooks.get(i).getClass().getName(), phase, describe(call), seq(call), pid(call),
-                error, consequence), error);
+                names.get(i), hooks.get(i).getClass().getName(), phase, what, error, consequence), error);
     }
 
     private static String nameOf(SyscallHook hook) {

@@ -88,9 +88,8 @@ public final class SupervisorMetrics implements MeterBinder {
         if (r == null) {
             return;
         }
-        int k = decision.kind().ordinal();
-        counters.computeIfAbsent(key(arch, nr), x -> register(r, syscallTag(arch, nr)))[k].increment();
-        timers[k].record(latencyNanos, TimeUnit.NANOSECONDS);
+        counter(r, arch, nr, decision).increment();
+        timers[decision.kind().ordinal()].record(latencyNanos, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -103,8 +102,12 @@ public final class SupervisorMetrics implements MeterBinder {
         if (r == null) {
             return;
         }
-        counters.computeIfAbsent(key(arch, nr), x -> register(r, syscallTag(arch, nr)))[decision.kind().ordinal()]
-                .increment(count);
+        counter(r, arch, nr, decision).increment(count);
+    }
+
+    /** The syscall's counter for this decision's kind, registered on first use. */
+    private Counter counter(MeterRegistry r, Arch arch, int nr, Decision decision) {
+        return counters.computeIfAbsent(key(arch, nr), x -> register(r, syscallTag(arch, nr)))[decision.kind().ordinal()];
     }
 
     /** The syscall's name in {@code arch}'s table, or "unknown". */

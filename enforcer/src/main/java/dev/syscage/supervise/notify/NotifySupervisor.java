@@ -400,9 +400,11 @@ public final class NotifySupervisor implements Runnable {
         if (plan.errno() != 0) {
             return send(id, -plan.errno(), 0);
         }
-        int[] fds = {-1, -1, -1}; // first parent, second parent, the followed source of a link
+        boolean follow = call.op() == PathCall.Op.LINK && (call.flags() & AT_SYMLINK_FOLLOW) != 0;
+        // the first path's parent, or (a link that follows) the file its source leads to; the second's parent
+        int[] fds = {-1, -1};
         try {
-            fds[0] = injector.openDirectory(plan.first().parent());
+            fds[0] = follow ? injector.openFollowing(plan.first().path()) : injector.openDirectory(plan.first().parent());
             if (fds[0] < 0) {
                 return send(id, fds[0], 0); // the program's own call would have failed the same way
             }
@@ -412,14 +414,7 @@ public final class NotifySupervisor implements Runnable {
                     return send(id, fds[1], 0);
                 }
             }
-            boolean follow = call.op() == PathCall.Op.LINK && (call.flags() & AT_SYMLINK_FOLLOW) != 0;
-            if (follow) {
-                fds[2] = injector.openFollowing(plan.first().path());
-                if (fds[2] < 0) {
-                    return send(id, fds[2], 0);
-                }
-            }
-            Decision again = recheckChange(e, mem, plan, fds);
+            Decision again = recheckChange(e, mem, plan, fds, follow);
             if (again.kind() != Decision.Kind.ALLOW) {
                 return answer(id, e.pid(), again);
             }
@@ -432,7 +427,7 @@ public final class NotifySupervisor implements Runnable {
                 case SYMLINK -> injector.symlinkat(call.text(), fds[0], a.last());
                 case RENAME -> injector.renameat2(fds[0], a.last(), fds[1], b.last(), call.flags());
                 case LINK -> follow
-                        ? injector.linkat(AT_FDCWD, "/proc/self/fd/" + fds[2], fds[1], b.last(), AT_SYMLINK_FOLLOW)
+                        ? injector.linkat(AT_FDCWD, "/proc/self/fd/" + fds[0], fds[1], b.last(), AT_SYMLINK_FOLLOW)
                         : injector.linkat(fds[0], a.last(), fds[1], b.last(), 0);
             };
             return send(id, Math.min(r, 0), 0);
@@ -487,17 +482,16 @@ public final class NotifySupervisor implements Runnable {
     }
 
     /**
-     * Allow when the directories opened (and a followed link's source) are where the rules were
-     * asked about; otherwise what the rules say about the real paths.
+     * Allow when what was opened (the parent directories, or a followed link's source) is where
+     * the rules were asked about; otherwise what the rules say about the real paths.
      */
-    private Decision recheckChange(SyscallEvent e, TargetMemory mem, PathCall.Plan plan, int[] fds) {
-        Optional<String> dir1 = injector.realPath(fds[0]);
+    private Decision recheckChange(SyscallEvent e, TargetMemory mem, PathCall.Plan plan, int[] fds, boolean follow) {
+        Optional<String> real1 = injector.realPath(fds[0]);
         Optional<String> dir2 = fds[1] >= 0 ? injector.realPath(fds[1]) : Optional.empty();
-        Optional<String> source = fds[2] >= 0 ? injector.realPath(fds[2]) : Optional.empty();
-        if (dir1.isEmpty() || (fds[1] >= 0 && dir2.isEmpty()) || (fds[2] >= 0 && source.isEmpty())) {
+        if (real1.isEmpty() || (fds[1] >= 0 && dir2.isEmpty())) {
             return Decision.errno(EACCES, "real path unknown");
         }
-        String first = source.orElse(PathCall.Target.join(dir1.get(), plan.first().name()));
+        String first = follow ? real1.get() : PathCall.Target.join(real1.get(), plan.first().name());
         boolean same = first.equals(plan.first().path())
                 && (plan.second() == null || dir2.get().equals(plan.second().parent()));
         if (same) {

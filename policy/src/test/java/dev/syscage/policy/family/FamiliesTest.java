@@ -38,6 +38,19 @@ class FamiliesTest {
     }
 
     @Test
+    void callsThatChangeOrReadAFileByPathAreFamiliesWithTheirAtAndLinkForms() {
+        assertEquals(List.of("setxattr", "lsetxattr", "setxattrat"), F.all().get("setxattr"));
+        assertEquals(List.of("removexattr", "lremovexattr", "removexattrat"), F.all().get("removexattr"));
+        assertEquals(List.of("getxattr", "lgetxattr", "getxattrat"), F.all().get("getxattr"));
+        assertEquals(List.of("listxattr", "llistxattr", "listxattrat"), F.all().get("listxattr"));
+        assertEquals(List.of("utimes", "futimesat", "utimensat"), siblings(Arch.X86_64, "utime"));
+        assertEquals(List.of("utime", "utimes", "futimesat", "utimensat"), siblings(Arch.I386, "utimensat_time64"));
+        assertEquals(List.of("truncate64"), siblings(Arch.I386, "truncate"));
+        assertEquals(List.of(), siblings(Arch.X86_64, "truncate"), "x86_64 has one truncate");
+        assertEquals(List.of("statfs"), siblings(Arch.I386, "statfs64"));
+    }
+
+    @Test
     void siblingsAreThoseTheArchitectureHas() {
         assertEquals(List.of("open", "openat2", "creat"), siblings(Arch.X86_64, "openat"));
         assertEquals(List.of("openat2"), siblings(Arch.AARCH64, "openat"));

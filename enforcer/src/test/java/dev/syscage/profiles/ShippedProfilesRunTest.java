@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.syscage.run.Python;
 import dev.syscage.run.RunTest.Result;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -144,12 +145,7 @@ class ShippedProfilesRunTest {
                     "import os",
                     "open('f', 'w').write('data')",
                     "os.symlink('" + victim + "', 's')",
-                    "def errno(call, *args, **kw):",
-                    "    try:",
-                    "        call(*args, **kw)",
-                    "        return 0",
-                    "    except OSError as e:",
-                    "        return e.errno",
+                    Python.ERRNO,
                     "print(errno(os.rename, 'f', '" + etc + "'), errno(os.link, 'f', '" + home + "'),",
                     "      errno(os.rename, 'f', 'g'), errno(os.link, 'g', 'h'),",
                     "      sorted(n for n in os.listdir('.') if n in ('f', 'g', 'h')))",
@@ -162,6 +158,29 @@ class ShippedProfilesRunTest {
             assertFalse(Files.exists(etc));
             assertFalse(Files.exists(home));
             assertEquals("original\n", Files.readString(victim));
+        } finally {
+            Files.deleteIfExists(victim);
+        }
+    }
+
+    /** Every xattr call that changes a file by path, Linux 6.13's setxattrat and removexattrat included. */
+    @Test
+    void readOnlyChangesXattrsUnderTmpOnly() throws Exception {
+        Path victim = Files.writeString(Files.createTempFile(Path.of("/var/tmp"), "syscage-victim", ""), "original\n");
+        try {
+            Result py = run("read-only", python(), "-c", String.join("\n",
+                    "import os",
+                    Python.ERRNO,
+                    Python.XATTRAT,
+                    "open('f', 'w').close()",
+                    "os.symlink('" + victim + "', 's')",
+                    "print(errno(os.setxattr, 'f', 'user.a', b'1'), setxattrat('f', 'user.b', b'2'),",
+                    "      sorted(os.listxattr('f')), removexattrat('f', 'user.a'), os.listxattr('f'))",
+                    "print(errno(os.setxattr, '" + victim + "', 'user.a', b'1'), setxattrat('" + victim + "', 'user.b', b'2'),",
+                    "      setxattrat('s', 'user.b', b'2'), removexattrat('s', 'user.c'), os.listxattr('" + victim + "'))"));
+            assertEquals(0, py.code(), py.err());
+            // through the symlink under /tmp: notify mode checks where it leads (EROFS)
+            assertEquals("0 0 ['user.a', 'user.b'] 0 ['user.b']\n30 30 30 30 []\n", py.out(), py.err());
         } finally {
             Files.deleteIfExists(victim);
         }

@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * A call that changes a file named by path without adding or removing a name (truncate, chmod,
- * chown, utime, setxattr, removexattr and their variants), read once from the notification and
+ * chown, utime, setxattr, removexattr and their variants, setxattrat and removexattrat included), read once from the notification and
  * the program's memory (times, attribute names and values), and turned into what the
  * supervisor does in its place when a path rule decides the call: open the file the rules saw
  * ({@code O_PATH}, following the last symlink or not as the call does), check its real path,
@@ -69,6 +69,8 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
             case "setxattr", "lsetxattr" -> setxattr(memory, name.equals("setxattr"), e.arg(1), e.arg(2), e.arg(3),
                     u32(e.arg(4)));
             case "removexattr", "lremovexattr" -> removexattr(memory, name.equals("removexattr"), e.arg(1));
+            case "setxattrat" -> setxattrat(memory, u32(e.arg(2)), e.arg(3), e.arg(4), i386 ? u32(e.arg(5)) : e.arg(5));
+            case "removexattrat" -> removexattrat(memory, u32(e.arg(2)), e.arg(3));
             default -> null;
         });
     }
@@ -136,6 +138,45 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
         return new InodeCall(Op.SETXATTR, follow, 0, -1, -1, flags, null, name.get(), value, 0);
     }
 
+    /** struct xattr_args as Linux 6.13 first gave it (value, size, flags), and a page, the most the kernel reads. */
+    static final int XATTR_ARGS_SIZE_VER0 = 16;
+    private static final int PAGE_SIZE = 4096;
+
+    /**
+     * setxattrat: its value, size and flags come in a {@code struct xattr_args} of {@code usize}
+     * bytes, checked as the kernel does (shorter than the first version: EINVAL; over a page:
+     * E2BIG; unknown trailing bytes that are not zero: E2BIG), then its {@code at_flags}.
+     */
+    private static InodeCall setxattrat(TargetMemory memory, long atFlags, long nameAddress, long argsAddress,
+            long usize) {
+        boolean follow = (atFlags & AT_SYMLINK_NOFOLLOW) == 0;
+        if (usize < XATTR_ARGS_SIZE_VER0 || usize > PAGE_SIZE) {
+            return new InodeCall(Op.SETXATTR, follow, 0, -1, -1, 0, usize < XATTR_ARGS_SIZE_VER0 ? EINVAL : E2BIG);
+        }
+        Optional<byte[]> raw = memory.read(argsAddress, (int) usize);
+        if (raw.isEmpty()) {
+            return new InodeCall(Op.SETXATTR, follow, 0, -1, -1, 0, EFAULT);
+        }
+        java.nio.ByteBuffer args = java.nio.ByteBuffer.wrap(raw.get()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = XATTR_ARGS_SIZE_VER0; i < usize; i++) {
+            if (args.get(i) != 0) {
+                return new InodeCall(Op.SETXATTR, follow, 0, -1, -1, 0, E2BIG);
+            }
+        }
+        int err = flagErrno(atFlags);
+        if (err != 0) {
+            return new InodeCall(Op.SETXATTR, follow, 0, -1, -1, 0, err);
+        }
+        return setxattr(memory, follow, nameAddress, args.getLong(0), u32(args.getInt(8)), u32(args.getInt(12)));
+    }
+
+    private static InodeCall removexattrat(TargetMemory memory, long atFlags, long nameAddress) {
+        boolean follow = (atFlags & AT_SYMLINK_NOFOLLOW) == 0;
+        int err = flagErrno(atFlags);
+        return err != 0 ? new InodeCall(Op.REMOVEXATTR, follow, 0, -1, -1, 0, err)
+                : removexattr(memory, follow, nameAddress);
+    }
+
     private static InodeCall removexattr(TargetMemory memory, boolean follow, long nameAddress) {
         Optional<String> name = attrName(memory, nameAddress);
         return new InodeCall(Op.REMOVEXATTR, follow, 0, -1, -1, 0, null, name.orElse(null), null,
@@ -172,10 +213,10 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
 
     /** AT_EMPTY_PATH (the program's own descriptor) is not made for it; other unknown flags are the kernel's EINVAL. */
     private static int flagErrno(long flags) {
-        if ((flags & AT_EMPTY_PATH) != 0) {
-            return EPERM;
+        if ((flags & ~(long) (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) {
+            return EINVAL;
         }
-        return (flags & ~(long) AT_SYMLINK_NOFOLLOW) != 0 ? EINVAL : 0;
+        return (flags & AT_EMPTY_PATH) != 0 ? EPERM : 0;
     }
 
     private static int id(long v, boolean sixteen) {

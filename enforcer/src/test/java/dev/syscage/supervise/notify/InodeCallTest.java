@@ -98,4 +98,49 @@ class InodeCallTest {
         assertEquals(84, call(Arch.X86_64, 90, 0, 0600).errnoFor(Optional.of("/tmp/\uFFFD")), "so is such a path");
         assertEquals(0, call(Arch.X86_64, 90, 0, 0600).errnoFor(Optional.of("/tmp/f")));
     }
+
+    /** struct xattr_args {u64 value; u32 size; u32 flags;} followed by {@code tail}. */
+    private long xattrArgs(long value, int size, int flags, byte... tail) {
+        ByteBuffer b = ByteBuffer.allocate(16 + tail.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(value).putInt(size).putInt(flags).put(tail);
+        return mem.put(b.array());
+    }
+
+    @Test
+    void setxattratAndRemovexattratTakeTheirValueFromAStructCheckedAsTheKernelDoes() {
+        long name = mem.string("user.k");
+        long value = mem.put(new byte[] {4, 5});
+        for (Arch arch : new Arch[] {Arch.X86_64, Arch.I386}) {
+            InodeCall set = call(arch, 463, -100, 0, 0, name, xattrArgs(value, 2, 2), 16);
+            assertEquals("user.k", set.name(), arch.toString());
+            assertArrayEquals(new byte[] {4, 5}, set.value());
+            assertEquals(2, set.length(), "the struct's flags (XATTR_REPLACE)");
+            assertTrue(set.follow());
+            assertEquals(0, set.errno());
+            InodeCall remove = call(arch, 466, -100, 0, 0x100, name);
+            assertEquals("user.k", remove.name());
+            assertFalse(remove.follow(), "AT_SYMLINK_NOFOLLOW");
+        }
+        assertFalse(call(Arch.X86_64, 463, -100, 0, 0x100, name, xattrArgs(value, 2, 0), 16).follow());
+        assertEquals(0, call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 2, 0, new byte[8]), 24).errno(),
+                "a bigger struct whose new fields are zero");
+        assertEquals(7, call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 2, 0, (byte) 1), 17).errno(),
+                "a bigger struct with a field this kernel does not know: E2BIG");
+        assertEquals(22, call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 2, 0), 8).errno(),
+                "shorter than the first version: EINVAL");
+        assertEquals(7, call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 2, 0), 4097).errno(),
+                "over a page: E2BIG");
+        assertEquals(14, call(Arch.X86_64, 463, -100, 0, 0, name, 0xdead0000L, 16).errno(), "unreadable struct: EFAULT");
+        assertEquals(14, call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(0xdead0000L, 2, 0), 16).errno(),
+                "unreadable value: EFAULT");
+        assertEquals(7, call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 65537, 0), 16).errno(),
+                "a value over XATTR_SIZE_MAX: E2BIG");
+        assertEquals(22, call(Arch.X86_64, 463, -100, 0, 0x4, name, xattrArgs(value, 2, 0), 16).errno(),
+                "unknown at_flags: EINVAL");
+        assertEquals(1, call(Arch.X86_64, 463, 3, 0, 0x1000, name, xattrArgs(value, 2, 0), 16).errno(),
+                "AT_EMPTY_PATH (the program's own descriptor): EPERM");
+        assertEquals(22, call(Arch.X86_64, 466, -100, 0, 0x1004, name).errno(), "unknown flags before AT_EMPTY_PATH");
+        assertEquals(1, call(Arch.X86_64, 466, 3, 0, 0x1000, name).errno());
+        assertEquals(14, call(Arch.X86_64, 466, -100, 0, 0, 0).errno(), "unreadable name: EFAULT");
+    }
 }

@@ -4,12 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.syscage.run.Python;
+import dev.syscage.run.Python;
 import dev.syscage.run.RunTest;
 import dev.syscage.run.RunTest.Result;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -126,12 +131,7 @@ class NotifyRaceFreePathCallsTest {
         Result r = run("notify", "python3", "-c", String.join("\n",
                 "import os",
                 "open('f', 'w').write('data')",
-                "def errno(call, *args, **kw):",
-                "    try:",
-                "        call(*args, **kw)",
-                "        return 0",
-                "    except OSError as e:",
-                "        return e.errno",
+                Python.ERRNO,
                 "me = (os.getuid(), os.getgid())",
                 "print(errno(os.truncate, 'f', 2), os.path.getsize('f'),",
                 "      errno(os.truncate, '" + victim + "', 0), errno(os.truncate, 'link/victim', 0),",
@@ -152,6 +152,35 @@ class NotifyRaceFreePathCallsTest {
         assertEquals("victim\n", Files.readString(victim));
         assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(victim)));
         assertTrue(Files.getLastModifiedTime(victim).toMillis() > 2000, "the victim's times were changed");
+    }
+
+    @Test
+    void setxattratAndRemovexattratAreRoutedWithTheirFamiliesAndMadeOnTheFileTheRulesSaw() throws Exception {
+        // the policy names neither: the rules on setxattr and removexattr cover them as siblings
+        Path victim = Files.writeString(outside.resolve("victim"), "victim\n");
+        UserDefinedFileAttributeView attrs = Files.getFileAttributeView(victim, UserDefinedFileAttributeView.class);
+        attrs.write("k", ByteBuffer.wrap("old".getBytes(StandardCharsets.UTF_8)));
+        Files.createSymbolicLink(dir.resolve("tovictim"), victim);
+        Result r = run("notify", "python3", "-c", String.join("\n",
+                "import os",
+                Python.XATTRAT,
+                "open('f', 'w').close()",
+                "fd = os.open('f', os.O_RDONLY)",
+                "print(setxattrat('f', 'user.k', b'v'), os.getxattr('f', 'user.k'), setxattrat('tovictim', 'user.k', b'v'),",
+                "      setxattrat('" + victim + "', 'user.k', b'v'), setxattrat('tovictim', 'user.k', b'v', at_flags=0x100))",
+                "print(setxattrat('f', 'user.k', b'w', usize=24), os.getxattr('f', 'user.k'),",
+                "      setxattrat('f', 'user.k', b'v', usize=24, more=1), setxattrat('f', 'user.k', b'v', usize=8),",
+                "      setxattrat('f', 'user.k', b'v', at_flags=0x4), setxattrat('', 'user.k', b'v', at_flags=0x1000, dfd=fd))",
+                "print(removexattrat('tovictim', 'user.k'), removexattrat('f', 'user.k'), os.listxattr('f'),",
+                "      removexattrat('f', 'user.k'))"));
+        assertEquals(0, r.code(), r.err());
+        // a user.* attribute on a symlink itself: EPERM, as the kernel answers; the held
+        // descriptor (AT_EMPTY_PATH) is refused with EPERM, as documented; ENODATA once removed
+        assertEquals("0 b'v' 13 13 1\n0 b'w' 7 22 22 1\n13 0 [] 61\n", r.out(), r.err());
+        ByteBuffer kept = ByteBuffer.allocate(16);
+        attrs.read("k", kept);
+        assertEquals("old", new String(kept.array(), 0, kept.position(), StandardCharsets.UTF_8),
+                "the attribute outside the allowed tree was changed");
     }
 
     @Test

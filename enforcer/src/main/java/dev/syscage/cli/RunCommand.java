@@ -114,7 +114,7 @@ public final class RunCommand implements Callable<Integer> {
         Program program = PolicyCompiler.compile(watch.apply(policy), CompileOptions.defaults()).program();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Lints.check(policy, err);
+        Lints.check(policy, supervision == SupervisionMode.NOTIFY, err);
         Path launcher = LauncherLocator.find().orElseThrow(() -> new UserException(ExitCodes.FAILURE,
                 "cannot find " + LauncherLocator.NAME + " (looked at " + LauncherLocator.candidates().stream()
                         .limit(4).map(Path::toString).collect(Collectors.joining(", "))

@@ -151,6 +151,36 @@ public class RunTest {
     }
 
     @Test
+    void notifyModeSaysWhichPathRulesAreOnlyAGuardRail() throws Exception {
+        Path p = policy("exec-paths.yaml", """
+                version: 1
+                include: [default]
+                default: errno EPERM
+                rules:
+                  - action: notify
+                    syscalls: [execve, openat]
+                supervise:
+                  rules:
+                    - syscalls: [openat]
+                      path: ["/etc/**"]
+                      decision: allow
+                    - syscalls: [execve]
+                      path: ["/usr/bin/*"]
+                      decision: allow
+                  default: errno EACCES
+                """);
+        Result notify = syscage(dir, "run", "--mode", "notify", "--policy", p.toString(), "--dry-run", "--", "true");
+        assertEquals(0, notify.code(), notify.err());
+        assertTrue(notify.err().startsWith(p + ":12:7: warning: "), notify.err());
+        assertTrue(notify.err().contains("warning: supervise rule #2 decides execve, execveat by path, which notify mode"
+                + " lets run as the program asked (CONTINUE)"), notify.err());
+        assertFalse(notify.err().contains("rule #1"), "opens are made race-free: " + notify.err());
+        Result trace = syscage(dir, "run", "--mode", "trace", "--policy", p.toString(), "--dry-run", "--", "true");
+        assertEquals(0, trace.code(), trace.err());
+        assertFalse(trace.err().contains("CONTINUE"), trace.err());
+    }
+
+    @Test
     void badInputIsAClearErrorAndNothingRuns() throws Exception {
         Result missing = syscage(dir, "run", "--policy", "nope.yaml", "--", "touch", "x");
         assertEquals(2, missing.code());

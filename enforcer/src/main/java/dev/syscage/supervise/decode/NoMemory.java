@@ -4,7 +4,7 @@ import dev.syscage.supervise.TargetMemory;
 import java.util.Optional;
 
 /** A target whose memory and /proc entries cannot be read: every pointer prints as itself. */
-enum NoMemory implements TargetMemory {
+public enum NoMemory implements TargetMemory {
     INSTANCE;
 
     @Override

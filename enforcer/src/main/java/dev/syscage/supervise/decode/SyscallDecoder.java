@@ -64,6 +64,12 @@ public final class SyscallDecoder {
         return s != null ? s.name() : unknownName(nr);
     }
 
+    /** Whether syscall {@code nr} names a path the decoder reads (and path rules can match). */
+    public boolean namesPath(int nr) {
+        CallShape s = shape(nr);
+        return s != null && s.path() >= 0;
+    }
+
     /**
      * Decodes one call. {@code args} are the raw registers (missing ones read as 0); {@code mem}
      * reads the stopped target (null reads nothing).

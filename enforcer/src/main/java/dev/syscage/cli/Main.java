@@ -5,6 +5,7 @@ import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.arch.Constants;
 import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.policy.diag.PolicyException;
+import dev.syscage.supervise.decode.SyscallDecoder;
 import dev.syscage.supervise.hooks.HookLoadException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -27,7 +28,8 @@ public final class Main {
     /**
      * Start-up work that 'run' and 'learn' will need, done on a second thread while the main one
      * parses the command line and the policy: loading JNA and libc, and the machine's syscall
-     * table and constants (class initialisation is thread-safe: whoever comes second waits).
+     * table and constants, and the decoder's tables (class initialisation and the decoder's table
+     * cache are thread-safe: whoever comes second waits).
      * Failures are left to the main thread to meet and report.
      */
     private static void warmUp() {
@@ -36,6 +38,7 @@ public final class Main {
                 LinuxCLibrary.instance();
                 SyscallTable.of(Arch.nativeArch());
                 Constants.of(Arch.nativeArch());
+                SyscallDecoder.preload(Arch.nativeArch());
             } catch (RuntimeException | LinkageError e) {
                 // the main thread meets the same failure where it can report it
             }

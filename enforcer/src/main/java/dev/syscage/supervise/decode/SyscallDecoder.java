@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decodes a syscall of one architecture the way strace prints it, for the audit log and for the
@@ -33,6 +34,27 @@ public final class SyscallDecoder {
     private final int atFdcwd;
     private final long atEmptyPath;
 
+    /** An architecture's name sets and call shapes, built once and shared (neither changes after loading). */
+    private record Tables(NameSets sets, CallShape[] shapes) {
+    }
+
+    private static final Map<Arch, Tables> TABLES = new ConcurrentHashMap<>();
+
+    private static Tables tables(Arch arch) {
+        return TABLES.computeIfAbsent(arch, a -> {
+            NameSets sets = NameSets.load(a);
+            Map<Integer, CallShape> byNr = new ShapeBuilder(a, sets, ArgKindTable.get()).build();
+            CallShape[] shapes = new CallShape[byNr.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1];
+            byNr.forEach((nr, shape) -> shapes[nr] = shape);
+            return new Tables(sets, shapes);
+        });
+    }
+
+    /** Builds {@code arch}'s tables now, so that the first decoder made for it is quick (start-up work). */
+    public static void preload(Arch arch) {
+        tables(arch);
+    }
+
     public SyscallDecoder(Arch arch) {
         this(arch, DEFAULT_MAX_STRING);
     }
@@ -43,11 +65,9 @@ public final class SyscallDecoder {
             throw new IllegalArgumentException("maxString must be at least 1, not " + maxString);
         }
         this.arch = arch;
-        NameSets sets = NameSets.load(arch);
-        Map<Integer, CallShape> byNr = new ShapeBuilder(arch, sets, ArgKindTable.get()).build();
-        int max = byNr.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
-        this.shapes = new CallShape[max + 1];
-        byNr.forEach((nr, shape) -> shapes[nr] = shape);
+        Tables tables = tables(arch);
+        NameSets sets = tables.sets();
+        this.shapes = tables.shapes();
         this.formatter = new ArgFormatter(arch, sets, maxString);
         this.registerMask = arch.registerBits() == 32 ? 0xffffffffL : -1L;
         this.atFdcwd = (int) sets.value("AT_FDCWD");

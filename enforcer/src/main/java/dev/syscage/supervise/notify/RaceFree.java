@@ -10,7 +10,9 @@ import dev.syscage.supervise.SyscallEvent;
 import dev.syscage.supervise.decode.NoMemory;
 import dev.syscage.supervise.decode.SyscallDecoder;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -48,6 +50,7 @@ public final class RaceFree {
      */
     public static List<Diagnostic> lint(Policy policy) {
         List<Diagnostic> found = new ArrayList<>();
+        Map<Arch, SyscallDecoder> decoders = new EnumMap<>(Arch.class);
         for (SuperviseRule rule : policy.supervision().rules()) {
             if (rule.paths().isEmpty()) {
                 continue;
@@ -57,7 +60,7 @@ public final class RaceFree {
                 if (!ARCHES.contains(ap.arch())) {
                     continue;
                 }
-                SyscallDecoder decoder = new SyscallDecoder(ap.arch());
+                SyscallDecoder decoder = decoders.computeIfAbsent(ap.arch(), SyscallDecoder::new);
                 for (int nr : rule.syscalls().numbers(ap.arch())) {
                     if (decoder.namesPath(nr) && !madeBySupervisor(ap.arch(), nr)) {
                         weak.add(SyscallTable.of(ap.arch()).byNumber(nr).map(s -> s.name()).orElse("#" + nr));

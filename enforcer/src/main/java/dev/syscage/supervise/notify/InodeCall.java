@@ -11,8 +11,9 @@ import java.util.Optional;
 
 /**
  * A call that changes a file named by path without adding or removing a name (truncate, chmod,
- * chown, utime, setxattr, removexattr and their variants, setxattrat and removexattrat included), read once from the notification and
- * the program's memory (times, attribute names and values), and turned into what the
+ * chown, utime, setxattr, removexattr and their variants, setxattrat and removexattrat included),
+ * read once from the notification and the program's memory (times, attribute names and values,
+ * setxattrat's struct), and turned into what the
  * supervisor does in its place when a path rule decides the call: open the file the rules saw
  * ({@code O_PATH}, following the last symlink or not as the call does), check its real path,
  * then change it through that descriptor. The kernel never reads the program's path buffer
@@ -35,6 +36,9 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
     /** XATTR_NAME_MAX and XATTR_SIZE_MAX. */
     static final int XATTR_NAME_MAX = 255;
     static final int XATTR_SIZE_MAX = 65536;
+    /** struct xattr_args as Linux 6.13 first gave it (value, size, flags), and a page, the most the kernel reads. */
+    static final int XATTR_ARGS_SIZE_VER0 = 16;
+    private static final int PAGE_SIZE = 4096;
 
     enum Op { TRUNCATE, CHMOD, CHOWN, UTIMES, SETXATTR, REMOVEXATTR }
 
@@ -138,10 +142,6 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
         return new InodeCall(Op.SETXATTR, follow, 0, -1, -1, flags, null, name.get(), value, 0);
     }
 
-    /** struct xattr_args as Linux 6.13 first gave it (value, size, flags), and a page, the most the kernel reads. */
-    static final int XATTR_ARGS_SIZE_VER0 = 16;
-    private static final int PAGE_SIZE = 4096;
-
     /**
      * setxattrat: its value, size and flags come in a {@code struct xattr_args} of {@code usize}
      * bytes, checked as the kernel does (shorter than the first version: EINVAL; over a page:
@@ -150,8 +150,11 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
     private static InodeCall setxattrat(TargetMemory memory, long atFlags, long nameAddress, long argsAddress,
             long usize) {
         boolean follow = (atFlags & AT_SYMLINK_NOFOLLOW) == 0;
-        if (usize < XATTR_ARGS_SIZE_VER0 || usize > PAGE_SIZE) {
-            return new InodeCall(Op.SETXATTR, follow, 0, -1, -1, 0, usize < XATTR_ARGS_SIZE_VER0 ? EINVAL : E2BIG);
+        if (Long.compareUnsigned(usize, XATTR_ARGS_SIZE_VER0) < 0) { // a size_t
+            return new InodeCall(Op.SETXATTR, follow, 0, -1, -1, 0, EINVAL);
+        }
+        if (Long.compareUnsigned(usize, PAGE_SIZE) > 0) {
+            return new InodeCall(Op.SETXATTR, follow, 0, -1, -1, 0, E2BIG);
         }
         Optional<byte[]> raw = memory.read(argsAddress, (int) usize);
         if (raw.isEmpty()) {

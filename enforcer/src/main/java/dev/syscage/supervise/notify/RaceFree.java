@@ -77,9 +77,9 @@ public final class RaceFree {
     private static String message(SuperviseRule rule, List<String> names) {
         String listed = names.size() <= 6 ? String.join(", ", names)
                 : String.join(", ", names.subList(0, 6)) + " and " + (names.size() - 6) + " more";
-        return "supervise rule #" + (rule.index() + 1) + " decides " + listed + " by path, which notify mode lets run as the program asked"
-                + " (CONTINUE): the kernel reads the path again after the decision, so a program that rewrites it"
-                + " from another thread can get past the rule. For these calls the rule is an audit and a guard-rail;"
-                + " where that is not enough, deny them in the filter (docs/notify.md)";
+        return "supervise rule #" + (rule.index() + 1) + " decides " + listed + " by path, which notify mode lets"
+                + " run as the program asked (CONTINUE): the kernel reads the path again after the decision, so a"
+                + " program that rewrites it from another thread can get past the rule. For these calls the rule is an"
+                + " audit and a guard-rail; where that is not enough, deny them in the filter (docs/notify.md)";
     }
 }

@@ -130,6 +130,8 @@ class InodeCallTest {
                 "shorter than the first version: EINVAL");
         assertEquals(7, call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 2, 0), 4097).errno(),
                 "over a page: E2BIG");
+        assertEquals(7, call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 2, 0), -1).errno(),
+                "usize is a size_t: E2BIG, not EINVAL");
         assertEquals(14, call(Arch.X86_64, 463, -100, 0, 0, name, 0xdead0000L, 16).errno(), "unreadable struct: EFAULT");
         assertEquals(14, call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(0xdead0000L, 2, 0), 16).errno(),
                 "unreadable value: EFAULT");

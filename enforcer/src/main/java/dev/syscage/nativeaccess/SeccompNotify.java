@@ -31,6 +31,7 @@ public final class SeccompNotify {
     public static final long SYS_symlinkat = 266;
     public static final long SYS_renameat2 = 316;
     public static final long SYS_openat = 257;
+    public static final long SYS_readlinkat = 267;
     public static final long SYS_ftruncate = 77;
     public static final long SYS_fchmodat = 268;
     public static final long SYS_fchownat = 260;
@@ -115,6 +116,7 @@ public final class SeccompNotify {
     public static final int EOPNOTSUPP = 95;
     public static final int ENAMETOOLONG = 36;
     public static final int EILSEQ = 84;
+    public static final int ELOOP = 40;
 
     public static native int ioctl(int fd, long request, long arg) throws LastErrorException;
 

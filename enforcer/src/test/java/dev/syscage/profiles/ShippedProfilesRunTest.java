@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -160,6 +161,38 @@ class ShippedProfilesRunTest {
             assertEquals("original\n", Files.readString(victim));
         } finally {
             Files.deleteIfExists(victim);
+        }
+    }
+
+    /**
+     * An open for writing through a symlink under /tmp that leads out: refused (EROFS) before the
+     * file outside is created or emptied, in notify mode, where the supervisor makes the open.
+     */
+    @Test
+    void readOnlyCreatesAndTruncatesNothingThroughSymlinksThatLeadOut() throws Exception {
+        Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "syscage-outside");
+        try {
+            Files.writeString(outside.resolve("exist"), "12345");
+            Result r = run("read-only", "sh", "-c", String.join("; ",
+                    "cd " + dir,
+                    "ln -s " + outside.resolve("exist") + " lnk",
+                    "ln -s " + outside + " dlnk",
+                    "ln -s " + outside.resolve("dangling") + " dang",
+                    "true > lnk || echo truncate=refused",
+                    "true > dlnk/created || echo create=refused",
+                    "touch dlnk/touched || echo touch=refused",
+                    "echo x >> dang || echo append=refused",
+                    "ln -s made inside; echo y > inside && cat made"));
+            assertEquals(0, r.code(), r.err());
+            assertEquals("truncate=refused\ncreate=refused\ntouch=refused\nappend=refused\ny\n", r.out(), r.err());
+            assertEquals("12345", Files.readString(outside.resolve("exist")));
+            try (Stream<Path> s = Files.list(outside)) {
+                assertEquals(List.of(outside.resolve("exist")), s.toList(), "a file was made outside /tmp");
+            }
+        } finally {
+            try (Stream<Path> s = Files.walk(outside)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 

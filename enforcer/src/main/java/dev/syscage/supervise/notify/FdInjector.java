@@ -6,6 +6,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.syscage.nativeaccess.ProcFiles;
+import dev.syscage.nativeaccess.SeccompNotify;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
@@ -32,15 +33,43 @@ final class FdInjector {
 
     /** Opens {@code plan}'s path as the supervisor: the new fd (close-on-exec here), or -errno. */
     int open(OpenCall.Plan plan) {
-        long name = cstring(plan.path(), 0);
-        how.setLong(0, plan.flags());
-        how.setLong(8, plan.mode());
-        how.setLong(16, plan.resolve());
+        return openat2(plan.path(), plan.flags(), plan.mode(), plan.resolve());
+    }
+
+    /** openat2(AT_FDCWD, path, {flags, mode, resolve}) as the supervisor: the new fd, or -errno. */
+    int openat2(String path, long flags, long mode, long resolve) {
+        long name = cstring(path, 0);
+        how.setLong(0, flags);
+        how.setLong(8, mode);
+        how.setLong(16, resolve);
         try {
-            return openat2(AT_FDCWD, name, Pointer.nativeValue(how));
+            return SeccompNotify.openat2(AT_FDCWD, name, Pointer.nativeValue(how));
         } catch (LastErrorException e) {
             return -e.getErrorCode();
         }
+    }
+
+    /** openat(dirfd, name, flags, mode) as the supervisor: the new fd, or -errno. */
+    int openat(int dirfd, String name, long flags, long mode) {
+        return call(SYS_openat, dirfd, cstring(name, 0), flags, mode, 0);
+    }
+
+    /**
+     * Opens the file {@code fd} (ours, {@code O_PATH}) stands for anew, through
+     * {@code /proc/self/fd/N}, with {@code flags}: the same inode, whatever its name leads to now.
+     */
+    int reopen(int fd, long flags, long mode) {
+        return openat(AT_FDCWD, "/proc/self/fd/" + fd, flags, mode);
+    }
+
+    /** The text of the symlink {@code name} in {@code dirfd}, or empty. */
+    Optional<String> readlinkat(int dirfd, String name) {
+        Memory text = strings[1];
+        int n = call(SYS_readlinkat, dirfd, cstring(name, 0), Pointer.nativeValue(text), text.size(), 0);
+        if (n < 0 || n >= text.size()) {
+            return Optional.empty();
+        }
+        return Optional.of(new String(text.getByteArray(0, n), StandardCharsets.UTF_8));
     }
 
     /** The directory {@code dir} as an {@code O_PATH} descriptor, no magic links on the way: the fd, or -errno. */
@@ -155,6 +184,11 @@ final class FdInjector {
     /** Whether {@code fd} (ours, {@code O_PATH}) is a symlink itself. */
     boolean isSymlink(int fd) {
         return fileType(fd) == S_IFLNK;
+    }
+
+    /** Whether {@code fd} (ours, {@code O_PATH}) is a directory. */
+    boolean isDirectory(int fd) {
+        return fileType(fd) == S_IFDIR;
     }
 
     static final int S_IFMT = 0170000;

@@ -373,15 +373,17 @@ public final class NotifySupervisor implements Runnable {
         if (plan.errno() != 0) {
             return send(id, -plan.errno(), 0);
         }
-        int fd = injector.open(plan);
+        // checked before it is opened for real: O_CREAT and O_TRUNC must not act through a symlink first
+        RaceFreeOpen.Result opened = new RaceFreeOpen(injector, real -> decider.recheck(e, mem, real))
+                .open(call.get(), plan);
+        if (opened.refused() != null) {
+            return answer(id, e.pid(), opened.refused());
+        }
+        int fd = opened.fd();
         if (fd < 0) {
             return send(id, fd, 0); // the target's own open would have failed the same way
         }
         try {
-            Decision again = recheck(e, mem, call.get(), plan, fd);
-            if (again.kind() != Decision.Kind.ALLOW) {
-                return answer(id, e.pid(), again);
-            }
             int err = injector.inject(id, fd, plan.cloexec());
             return err == 0 || (err != ENOENT && send(id, -err, 0));
         } finally {
@@ -462,7 +464,7 @@ public final class NotifySupervisor implements Runnable {
             return send(id, fd, 0);
         }
         try {
-            Decision again = recheck(e, mem, how, plan, fd);
+            Decision again = recheck(e, mem, plan, fd);
             if (again.kind() != Decision.Kind.ALLOW) {
                 return answer(id, e.pid(), again);
             }
@@ -503,7 +505,7 @@ public final class NotifySupervisor implements Runnable {
     }
 
     /** Allow when the opened file's real path is the one decided on, else what the rules say about it. */
-    private Decision recheck(SyscallEvent e, TargetMemory mem, OpenCall call, OpenCall.Plan plan, int fd) {
+    private Decision recheck(SyscallEvent e, TargetMemory mem, OpenCall.Plan plan, int fd) {
         if (plan.ownFile()) {
             return Decision.allow(""); // a file the target has open already: nothing new reached
         }
@@ -511,15 +513,10 @@ public final class NotifySupervisor implements Runnable {
         if (real.isEmpty()) {
             return Decision.errno(EACCES, "real path unknown");
         }
-        String actual = call.tmpfile() ? parent(real.get()) : real.get();
+        String actual = real.get();
         String expected = plan.path().length() > 1 && plan.path().endsWith("/")
                 ? plan.path().substring(0, plan.path().length() - 1) : plan.path();
         return actual.equals(expected) ? Decision.allow("") : decider.recheck(e, mem, actual);
-    }
-
-    private static String parent(String p) {
-        int slash = p.lastIndexOf('/');
-        return slash <= 0 ? "/" : p.substring(0, slash);
     }
 
     /**

@@ -1,0 +1,176 @@
+package dev.syscage.supervise.notify;
+
+import static dev.syscage.nativeaccess.SeccompNotify.*;
+
+import dev.syscage.supervise.Decision;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The open the supervisor makes in the program's place, checked before anything is touched: a
+ * symlink under an allowed tree must not let {@code O_CREAT} make, or {@code O_TRUNC} empty, a
+ * file outside it, nor an open with side effects reach a file the rules deny.
+ *
+ * <ol>
+ *   <li>The path is looked up {@code O_PATH} (no side effects; following symlinks as the open
+ *       would), and the real path of what was found is put to the rules where it is not the path
+ *       they decided on. Only then is the file opened, through {@code /proc/self/fd/N}, which is
+ *       that inode whatever its name leads to by now, with the program's flags ({@code O_TRUNC}
+ *       included; {@code O_CREAT} has nothing left to create).
+ *   <li>A file that does not exist, with {@code O_CREAT}: its parent directory is looked up and
+ *       checked the same way, and the file is made relative to it with {@code O_NOFOLLOW}. Where
+ *       the last component is a symlink that leads nowhere (which the kernel would follow and
+ *       create), the place it leads to is taken through both steps again, at most 40 times.
+ * </ol>
+ *
+ * The supervisor thread owns it, as it owns the {@link FdInjector}.
+ */
+final class RaceFreeOpen {
+    private static final long O_EXCL = 0200;
+    private static final long O_TRUNC = 01000;
+    private static final int MAX_LINKS = 40;
+
+    /**
+     * What became of the open: a file to give the program ({@code fd} ≥ 0), an errno (as
+     * {@code -fd}), or the rules' answer for a real path they do not allow ({@code refused}).
+     */
+    record Result(int fd, Decision refused) {
+        static Result errno(int errno) {
+            return new Result(-errno, null);
+        }
+    }
+
+    private final FdInjector injector;
+    /** The rules' answer for a real path, not the one they decided on. */
+    private final Function<String, Decision> rules;
+
+    RaceFreeOpen(FdInjector injector, Function<String, Decision> rules) {
+        this.injector = injector;
+        this.rules = rules;
+    }
+
+    /** Opens what {@code plan} names, as {@code call} asks; {@code plan.errno()} must be 0. */
+    Result open(OpenCall call, OpenCall.Plan plan) {
+        long flags = plan.flags();
+        boolean creates = (flags & OpenCall.O_CREAT) != 0 && !call.tmpfile();
+        boolean exclusive = creates && (flags & O_EXCL) != 0;
+        boolean noFollow = (flags & OpenCall.O_NOFOLLOW) != 0;
+        String path = plan.path();
+        for (int hop = 0; hop <= MAX_LINKS; hop++) {
+            // O_CREAT|O_EXCL never follows a symlink in the last component: it fails with EEXIST
+            long lookup = OpenCall.O_PATH | OpenCall.O_CLOEXEC | (flags & OpenCall.O_DIRECTORY)
+                    | (noFollow || exclusive ? OpenCall.O_NOFOLLOW : 0);
+            int found = injector.openat2(path, lookup, 0, plan.resolve());
+            if (found >= 0) {
+                return existing(found, path, hop, plan, flags, creates, noFollow);
+            }
+            if (found != -ENOENT || !creates) {
+                return Result.errno(-found);
+            }
+            if (path.endsWith("/")) {
+                return Result.errno(EISDIR); // O_CREAT of "name/"
+            }
+            Step made = create(path, hop, plan, flags, exclusive || noFollow);
+            if (made.result() != null) {
+                return made.result();
+            }
+            path = made.next();
+        }
+        return Result.errno(ELOOP);
+    }
+
+    /** A created file's result, or the path a dangling symlink in its place leads to. */
+    private record Step(Result result, String next) {
+    }
+
+    /** {@code found} ({@code O_PATH}) is what the open reaches: check it, then open it for real. */
+    private Result existing(int found, String path, int hop, OpenCall.Plan plan, long flags, boolean creates,
+            boolean noFollow) {
+        boolean exclusive = creates && (flags & O_EXCL) != 0;
+        boolean keep = false;
+        try {
+            Decision d = plan.ownFile() && hop == 0 ? Decision.allow("") : check(found, path, hop);
+            if (d.kind() != Decision.Kind.ALLOW) {
+                return new Result(-1, d);
+            }
+            if (exclusive) {
+                return Result.errno(EEXIST);
+            }
+            if (creates && injector.isDirectory(found)) {
+                return Result.errno(EISDIR); // the kernel's answer to O_CREAT of a directory
+            }
+            if ((flags & OpenCall.O_PATH) != 0) {
+                keep = true;
+                return new Result(found, null); // what the program asked for is this lookup
+            }
+            if (noFollow && injector.isSymlink(found)) {
+                return Result.errno(ELOOP);
+            }
+            int fd = injector.reopen(found, flags & ~(OpenCall.O_CREAT | O_EXCL | OpenCall.O_NOFOLLOW), plan.mode());
+            return fd >= 0 ? new Result(fd, null) : Result.errno(-fd);
+        } finally {
+            if (!keep) {
+                FdInjector.closeQuietly(found);
+            }
+        }
+    }
+
+    /**
+     * Creates the last component of {@code path} in its parent directory, checked first; with
+     * {@code O_NOFOLLOW}, so that a symlink there is never followed by the kernel: when one is
+     * found (and the program's open would follow it), the path it leads to comes back as
+     * {@link Step#next}.
+     */
+    private Step create(String path, int hop, OpenCall.Plan plan, long flags, boolean mustNotFollow) {
+        int slash = path.lastIndexOf('/');
+        String parent = slash == 0 ? "/" : path.substring(0, slash);
+        String last = path.substring(slash + 1);
+        int dir = injector.openat2(parent, OpenCall.O_PATH | OpenCall.O_DIRECTORY | OpenCall.O_CLOEXEC, 0,
+                plan.resolve());
+        if (dir < 0) {
+            return new Step(Result.errno(-dir), null);
+        }
+        try {
+            Optional<String> realDir = injector.realPath(dir);
+            if (realDir.isEmpty()) {
+                return new Step(new Result(-1, Decision.errno(EACCES, "real path unknown")), null);
+            }
+            String target = PathCall.Target.join(realDir.get(), last);
+            Decision d = hop == 0 && target.equals(path) ? Decision.allow("") : rules.apply(target);
+            if (d.kind() != Decision.Kind.ALLOW) {
+                return new Step(new Result(-1, d), null);
+            }
+            int fd = injector.openat(dir, last, flags | OpenCall.O_NOFOLLOW, plan.mode());
+            if (fd >= 0) {
+                return new Step(new Result(fd, null), null);
+            }
+            if (fd != -ELOOP || mustNotFollow || (plan.resolve() & RESOLVE_NO_SYMLINKS) != 0) {
+                return new Step(Result.errno(-fd), null);
+            }
+            Optional<String> text = injector.readlinkat(dir, last);
+            if (text.isEmpty() || text.get().isEmpty()) {
+                return new Step(Result.errno(text.isEmpty() ? ELOOP : ENOENT), null);
+            }
+            if (text.get().indexOf('\uFFFD') >= 0) {
+                return new Step(Result.errno(EILSEQ), null); // not UTF-8: the decoded name is another one
+            }
+            String next = text.get().startsWith("/") ? text.get() : PathCall.Target.join(realDir.get(), text.get());
+            return new Step(null, next);
+        } finally {
+            FdInjector.closeQuietly(dir);
+        }
+    }
+
+    /**
+     * Allow when {@code found} is where the rules were asked about (the first lookup of the
+     * program's own path); otherwise what the rules say about its real path.
+     */
+    private Decision check(int found, String path, int hop) {
+        Optional<String> real = injector.realPath(found);
+        if (real.isEmpty()) {
+            return Decision.errno(EACCES, "real path unknown");
+        }
+        String expected = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        return hop == 0 && real.get().equals(expected) ? Decision.allow("") : rules.apply(real.get());
+    }
+}

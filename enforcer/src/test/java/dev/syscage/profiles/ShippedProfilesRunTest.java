@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -193,6 +194,35 @@ class ShippedProfilesRunTest {
             try (Stream<Path> s = Files.walk(outside)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /**
+     * The devices may be opened for writing, not removed, renamed, linked or changed (each call
+     * here would leave them as they are if it were let through); a file held through an
+     * {@code O_PATH} descriptor is judged by where it is when changed through /proc/self/fd/N.
+     */
+    @Test
+    void readOnlyWritesToDevicesButLeavesThemAlone() throws Exception {
+        Path outside = Files.writeString(Files.createTempFile(Path.of("/var/tmp"), "syscage-held", ""), "x");
+        try {
+            Result py = run("read-only", python(), "-c", String.join("\n",
+                    "import os",
+                    Python.ERRNO,
+                    "open('/dev/null', 'w').write('x')",
+                    "print(errno(os.rename, '/dev/full', '/dev/full'), errno(os.chown, '/dev/null', 0, 0),",
+                    "      errno(os.link, '/dev/null', 'n'), errno(os.truncate, '/dev/zero', 0))",
+                    "open('f', 'w').close()",
+                    "inside = os.open('f', os.O_PATH)",
+                    "held = os.open('" + outside + "', os.O_PATH)",
+                    "print(errno(os.chmod, '/proc/self/fd/%d' % inside, 0o600), errno(os.chmod, '/proc/self/fd/%d' % held, 0o600))"));
+            assertEquals(0, py.code(), py.err());
+            assertEquals("30 30 30 30\n0 30\n", py.out(), py.err());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(outside)),
+                    "createTempFile's mode, unchanged");
+            assertTrue(Files.exists(Path.of("/dev/full")) && !Files.isRegularFile(Path.of("/dev/null")));
+        } finally {
+            Files.deleteIfExists(outside);
         }
     }
 

@@ -504,16 +504,20 @@ public final class NotifySupervisor implements Runnable {
         return decider.recheck(e, mem, first, others);
     }
 
-    /** Allow when the opened file's real path is the one decided on, else what the rules say about it. */
+    /**
+     * Allow when the opened file's real path is the one decided on, or when it is a file without a
+     * path that the target holds already ({@code /proc/TGID/fd/N} of a pipe or socket); else what
+     * the rules say about the real path (a held file is judged by where it is).
+     */
     private Decision recheck(SyscallEvent e, TargetMemory mem, OpenCall.Plan plan, int fd) {
-        if (plan.ownFile()) {
-            return Decision.allow(""); // a file the target has open already: nothing new reached
-        }
         Optional<String> real = injector.realPath(fd);
         if (real.isEmpty()) {
             return Decision.errno(EACCES, "real path unknown");
         }
         String actual = real.get();
+        if (plan.ownFile() && !actual.startsWith("/")) {
+            return Decision.allow("");
+        }
         String expected = plan.path().length() > 1 && plan.path().endsWith("/")
                 ? plan.path().substring(0, plan.path().length() - 1) : plan.path();
         return actual.equals(expected) ? Decision.allow("") : decider.recheck(e, mem, actual);

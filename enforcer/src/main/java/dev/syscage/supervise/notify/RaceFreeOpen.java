@@ -89,7 +89,7 @@ final class RaceFreeOpen {
         boolean exclusive = creates && (flags & O_EXCL) != 0;
         boolean keep = false;
         try {
-            Decision d = plan.ownFile() && hop == 0 ? Decision.allow("") : check(found, path, hop);
+            Decision d = check(found, path, hop, plan.ownFile() && hop == 0);
             if (d.kind() != Decision.Kind.ALLOW) {
                 return new Result(-1, d);
             }
@@ -163,12 +163,17 @@ final class RaceFreeOpen {
 
     /**
      * Allow when {@code found} is where the rules were asked about (the first lookup of the
-     * program's own path); otherwise what the rules say about its real path.
+     * program's own path), or a file without a path that the program holds already ({@code own}:
+     * {@code /proc/TGID/fd/N} of a pipe or socket); otherwise what the rules say about its real
+     * path (a file the program holds, reopened perhaps for writing, is judged by where it is).
      */
-    private Decision check(int found, String path, int hop) {
+    private Decision check(int found, String path, int hop, boolean own) {
         Optional<String> real = injector.realPath(found);
         if (real.isEmpty()) {
             return Decision.errno(EACCES, "real path unknown");
+        }
+        if (own && !real.get().startsWith("/")) {
+            return Decision.allow("");
         }
         String expected = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         return hop == 0 && real.get().equals(expected) ? Decision.allow("") : rules.apply(real.get());

@@ -52,6 +52,9 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
             return Optional.empty();
         }
         boolean i386 = e.arch() == Arch.I386;
+        if (i386) {
+            e = compat(e); // 32-bit registers, however a 64-bit program's int 0x80 left the upper halves
+        }
         String name = SyscallTable.of(e.arch()).byNumber(e.nr()).map(Syscall::name).orElse("");
         return Optional.ofNullable(switch (name) {
             case "truncate" -> truncate(i386 ? (long) (int) e.arg(1) : e.arg(1)); // i386: a signed 32-bit off_t
@@ -69,7 +72,8 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
             case "futimesat" -> utimes(memory, e.arg(2), i386 ? 4 : 8, Units.TIMEVAL, true, 0);
             // utimensat(fd, NULL, ...) changes the descriptor's file: no path, nothing to race
             case "utimensat" -> e.arg(1) == 0 ? null : utimes(memory, e.arg(2), i386 ? 4 : 8, Units.TIMESPEC, true, u32(e.arg(3)));
-            case "utimensat_time64" -> e.arg(1) == 0 ? null : utimes(memory, e.arg(2), 8, Units.TIMESPEC, true, u32(e.arg(3)));
+            case "utimensat_time64" -> e.arg(1) == 0 ? null : utimes(memory, e.arg(2), 8, Units.TIMESPEC_COMPAT, true,
+                    u32(e.arg(3)));
             case "setxattr", "lsetxattr" -> setxattr(memory, name.equals("setxattr"), e.arg(1), e.arg(2), e.arg(3),
                     u32(e.arg(4)));
             case "removexattr", "lremovexattr" -> removexattr(memory, name.equals("removexattr"), e.arg(1));
@@ -79,8 +83,20 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
         });
     }
 
-    /** How the utime calls give their times: utimbuf (seconds), timeval (µs) or timespec (ns). */
-    private enum Units { UTIMBUF, TIMEVAL, TIMESPEC }
+    /**
+     * How the utime calls give their times: utimbuf (seconds), timeval (µs) or timespec (ns);
+     * i386's 64-bit timespec has a 32-bit tv_nsec, whose upper half the kernel ignores.
+     */
+    private enum Units { UTIMBUF, TIMEVAL, TIMESPEC, TIMESPEC_COMPAT }
+
+    private static SyscallEvent compat(SyscallEvent e) {
+        long[] a = new long[6];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = u32(e.arg(i));
+        }
+        return new SyscallEvent(e.seq(), e.wallNanos(), e.pid(), e.tid(), e.arch(), e.nr(), a, e.ip(), e.source(),
+                e.data());
+    }
 
     private static final long UTIME_NOW = (1L << 30) - 1;
     private static final long UTIME_OMIT = (1L << 30) - 2;
@@ -106,11 +122,12 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
             case UTIMBUF -> new long[] {v[0], 0, v[1], 0};
             case TIMEVAL -> new long[] {v[0], v[1] * 1000, v[2], v[3] * 1000};
             case TIMESPEC -> v;
+            case TIMESPEC_COMPAT -> new long[] {v[0], u32(v[1]), v[2], u32(v[3])};
         };
         if (units == Units.TIMEVAL && (v[1] < 0 || v[1] >= 1_000_000 || v[3] < 0 || v[3] >= 1_000_000)) {
             err = EINVAL;
         }
-        if (units == Units.TIMESPEC) {
+        if (units == Units.TIMESPEC || units == Units.TIMESPEC_COMPAT) {
             for (int i = 1; i < 4; i += 2) {
                 boolean special = ts[i] == UTIME_NOW || ts[i] == UTIME_OMIT;
                 if (!special && (ts[i] < 0 || ts[i] >= 1_000_000_000L)) {
@@ -127,7 +144,7 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
         if (name.isEmpty()) {
             return new InodeCall(Op.SETXATTR, follow, 0, -1, -1, 0, null, null, null, EFAULT);
         }
-        if (size > XATTR_SIZE_MAX) {
+        if (Long.compareUnsigned(size, XATTR_SIZE_MAX) > 0) { // a size_t
             return new InodeCall(Op.SETXATTR, follow, 0, -1, -1, 0, null, name.get(), null, E2BIG);
         }
         byte[] value = new byte[(int) size];

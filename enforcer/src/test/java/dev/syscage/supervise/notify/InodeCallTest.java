@@ -73,6 +73,9 @@ class InodeCallTest {
                 call(Arch.X86_64, 280, -100, 1, longs(1, 7, 2, (1L << 30) - 2), 0).times(), "utimensat: UTIME_OMIT kept");
         assertArrayEquals(new long[] {1, 7, 2, 8}, call(Arch.I386, 412, -100, 1, longs(1, 7, 2, 8), 0).times(),
                 "utimensat_time64");
+        InodeCall padded = call(Arch.I386, 412, -100, 1, longs(1, 7 | (5L << 32), 2, 8 | (-1L << 32)), 0);
+        assertArrayEquals(new long[] {1, 7, 2, 8}, padded.times(), "i386: tv_nsec is 32 bits, its padding ignored");
+        assertEquals(0, padded.errno());
         assertNull(call(Arch.X86_64, 235, 0, 0).times(), "NULL: now");
         assertFalse(call(Arch.X86_64, 280, -100, 1, 0, 0x100).follow());
         assertEquals(22, call(Arch.X86_64, 235, 0, longs(1, 1_000_000, 2, 0)).errno(), "µs out of range: EINVAL");
@@ -91,6 +94,13 @@ class InodeCallTest {
         assertFalse(call(Arch.X86_64, 189, 0, mem.string("user.k"), mem.put(new byte[] {1}), 1, 0).follow());
         assertEquals(7, call(Arch.X86_64, 188, 0, mem.string("user.k"), 0, 65537, 0).errno(), "too big: E2BIG");
         assertEquals(14, call(Arch.X86_64, 188, 0, 0, 0, 0, 0).errno(), "unreadable name: EFAULT");
+        for (long huge : new long[] {-1L, 1L << 63, 0xffffffff00000010L}) {
+            assertEquals(7, call(Arch.X86_64, 188, 0, mem.string("user.k"), 0, huge, 0).errno(),
+                    "a size_t over XATTR_SIZE_MAX: E2BIG, " + Long.toHexString(huge));
+        }
+        long high = 0xdead_0000_0000_0000L;
+        assertEquals("user.k", call(Arch.I386, 226, 0, high | mem.string("user.k"), high | mem.put(new byte[] {9}),
+                high | 1, high).name(), "i386: the registers' upper halves are not the call's");
         assertEquals("user.k", call(Arch.X86_64, 197, 0, mem.string("user.k")).name());
         assertFalse(call(Arch.X86_64, 198, 0, mem.string("user.k")).follow());
         assertEquals(84, call(Arch.X86_64, 197, 0, mem.string("user.\uFFFD")).errnoFor(Optional.of("/tmp/f")),

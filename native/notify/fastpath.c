@@ -58,7 +58,7 @@ static uint32_t answer_of(const struct sc_table *t, const struct seccomp_notif *
     return 0;
 }
 
-/* SEND the fixed answer; 0, or the errno (ENOENT: the call was interrupted or its thread died). */
+/* SEND the fixed answer (again when interrupted); 0, or the errno (ENOENT: the call was interrupted or its thread died). */
 static int send_answer(int listener, const struct seccomp_notif *req, uint32_t answer)
 {
     struct seccomp_notif_resp resp;
@@ -68,7 +68,12 @@ static int send_answer(int listener, const struct seccomp_notif *req, uint32_t a
         resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
     else
         resp.error = -(int32_t)(answer & SC_ERRNO_MASK);
-    return ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0 ? 0 : errno;
+    /* SEND takes the filter's lock interruptibly: a signal to this thread must not lose the answer */
+    while (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0) {
+        if (errno != EINTR)
+            return errno;
+    }
+    return 0;
 }
 
 static void count(struct sc_table *t, uint32_t index)

@@ -515,6 +515,9 @@ public final class NotifySupervisor implements Runnable {
             return Decision.errno(EACCES, "real path unknown");
         }
         String actual = real.get();
+        if (SupervisorProcs.owns(actual)) {
+            return Decision.errno(EACCES, "the supervisor's own /proc");
+        }
         if (plan.ownFile() && !actual.startsWith("/")) {
             return Decision.allow("");
         }
@@ -554,14 +557,18 @@ public final class NotifySupervisor implements Runnable {
 
     private boolean idValid(long id) {
         idView.putLong(0, id);
-        try {
-            ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, Pointer.nativeValue(idBuf));
-            return true;
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == ENOENT) {
-                return false;
+        while (true) {
+            try {
+                ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, Pointer.nativeValue(idBuf));
+                return true;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == ENOENT) {
+                    return false;
+                }
+                if (e.getErrorCode() != EINTR) { // the filter's lock is taken interruptibly: ask again
+                    throw e;
+                }
             }
-            throw e;
         }
     }
 
@@ -599,14 +606,18 @@ public final class NotifySupervisor implements Runnable {
         respView.putLong(RESP_ID, id);
         respView.putInt(RESP_ERROR, error);
         respView.putInt(RESP_FLAGS, flags);
-        try {
-            ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, Pointer.nativeValue(resp));
-            return true;
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() != ENOENT) {
-                throw e;
+        while (true) {
+            try {
+                ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, Pointer.nativeValue(resp));
+                return true;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == ENOENT) {
+                    return false;
+                }
+                if (e.getErrorCode() != EINTR) { // interrupted taking the filter's lock: the answer is still due
+                    throw e;
+                }
             }
-            return false;
         }
     }
 }

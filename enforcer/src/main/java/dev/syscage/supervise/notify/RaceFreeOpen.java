@@ -172,6 +172,9 @@ final class RaceFreeOpen {
         if (real.isEmpty()) {
             return Decision.errno(EACCES, "real path unknown");
         }
+        if (SupervisorProcs.owns(real.get())) {
+            return Decision.errno(EACCES, "the supervisor's own /proc");
+        }
         if (own && !real.get().startsWith("/")) {
             return Decision.allow("");
         }

@@ -10,6 +10,16 @@ public interface TargetMemory {
     /** A NUL-terminated string at {@code address}, at most {@code max} bytes (PATH_MAX for paths). */
     Optional<String> readString(long address, int max);
 
+    /**
+     * A path at {@code address}, as the kernel takes one: only when its NUL comes within
+     * {@code PATH_MAX} (4096) bytes; a longer one (the kernel's ENAMETOOLONG) gives nothing, never
+     * its first 4096 bytes, which would name another file.
+     */
+    default Optional<String> readPath(long address) {
+        // re-encoded, a decoded string is never shorter than the bytes it came from
+        return readString(address, 4097).filter(s -> s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 4096);
+    }
+
     /** {@code length} bytes at {@code address}. */
     Optional<byte[]> read(long address, int length);
 

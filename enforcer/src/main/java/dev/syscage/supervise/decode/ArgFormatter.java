@@ -10,8 +10,6 @@ import java.util.Optional;
  * AF_UNIX socket paths it reads are left in the call's {@link Found} for path resolution.
  */
 final class ArgFormatter {
-    /** PATH_MAX: a path is read whole, never cut. */
-    static final int PATH_MAX = 4096;
 
     /**
      * What formatting one call found on the way: the first path argument (null when it could not
@@ -89,7 +87,7 @@ final class ArgFormatter {
     }
 
     private String path(long address, TargetMemory mem, Found found) {
-        Optional<String> s = address == 0 ? Optional.empty() : mem.readString(address, PATH_MAX);
+        Optional<String> s = address == 0 ? Optional.empty() : mem.readPath(address);
         if (!found.pathSeen) {
             found.pathSeen = true;
             found.path = s.orElse(null);

@@ -54,13 +54,18 @@ public final class ProcTargetMemory implements TargetMemory {
         return reads;
     }
 
+    /**
+     * The string's bytes are gathered and decoded once, so a character split across two reads is
+     * kept whole; a read that fails before the NUL (the string runs into an unmapped page) gives
+     * nothing, as the kernel's own copy would fail with EFAULT, never the part before it.
+     */
     @Override
     public Optional<String> readString(long address, int max) {
         if (address == 0) {
             return Optional.empty();
         }
-        StringBuilder sb = null;
         byte[] chunk = this.chunk;
+        byte[] gathered = null;
         long at = address;
         int total = 0;
         while (total < max) {
@@ -72,23 +77,28 @@ public final class ProcTargetMemory implements TargetMemory {
             }
             int got = readInto(at, n);
             if (got <= 0) {
-                return sb == null ? Optional.empty() : Optional.of(sb.toString());
+                return Optional.empty();
             }
             bufferView.get(0, chunk, 0, got);
-            for (int i = 0; i < got; i++) {
-                if (chunk[i] == 0) {
-                    String s = new String(chunk, 0, i, StandardCharsets.UTF_8);
-                    return Optional.of(sb == null ? s : sb.append(s).toString());
-                }
+            int end = 0;
+            while (end < got && chunk[end] != 0) {
+                end++;
             }
-            if (sb == null) {
-                sb = new StringBuilder();
+            if (gathered == null && end < got) {
+                return Optional.of(new String(chunk, 0, end, StandardCharsets.UTF_8)); // the usual case
             }
-            sb.append(new String(chunk, 0, got, StandardCharsets.UTF_8));
-            total += got;
+            gathered = gathered == null ? new byte[Math.min(max, 2 * PAGE)] : gathered;
+            if (gathered.length < total + end) {
+                gathered = java.util.Arrays.copyOf(gathered, Math.min(max, Math.max(2 * gathered.length, total + end)));
+            }
+            System.arraycopy(chunk, 0, gathered, total, end);
+            total += end;
+            if (end < got) {
+                break; // the NUL
+            }
             at += got;
         }
-        return Optional.of(sb.toString());
+        return Optional.of(gathered == null ? "" : new String(gathered, 0, total, StandardCharsets.UTF_8));
     }
 
     @Override

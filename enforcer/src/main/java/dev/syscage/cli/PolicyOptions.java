@@ -3,12 +3,16 @@ package dev.syscage.cli;
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.LoadOptions;
+import dev.syscage.policy.validate.LoadResult;
 import dev.syscage.policy.validate.PolicyLoader;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Options shared by every command that reads a policy. */
 public final class PolicyOptions {
@@ -30,12 +34,25 @@ public final class PolicyOptions {
         return new LoadOptions(dirs, arches);
     }
 
-    /** Loads a policy; {@code arches}, when not empty, replaces the policy's own arch list. */
+    /** The command this mixin is part of: where the loader's warnings go (its standard error). */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    /**
+     * Loads a policy; {@code arches}, when not empty, replaces the policy's own arch list. The
+     * loader's warnings (a shadowed rule, a supervise rule that never runs, ...) are printed.
+     */
     Policy load(Path file, List<Arch> arches) {
         if (!Files.isReadable(file)) {
             throw UserException.badInput(file + ": cannot read policy file"
                     + (Files.exists(file) ? " (permission denied)" : " (no such file)"));
         }
-        return PolicyLoader.load(file, loadOptions(arches));
+        LoadResult loaded = PolicyLoader.loadWithWarnings(file, loadOptions(arches));
+        if (command != null && !loaded.warnings().isEmpty()) {
+            PrintWriter err = command.commandLine().getErr();
+            loaded.warnings().forEach(w -> err.println(w.render()));
+            err.flush();
+        }
+        return loaded.policy();
     }
 }

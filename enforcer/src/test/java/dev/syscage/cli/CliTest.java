@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,6 +101,29 @@ class CliTest {
         assertTrue(foreign.out().startsWith("read (nr 63) on aarch64: kill\n  decided by bad_arch"), foreign.out());
         Run traced = run("check", p.toString(), "ptrace", "--trace");
         assertTrue(traced.out().contains("ret #0x80000000"), traced.out());
+    }
+
+    @Test
+    void theLoadersWarningsArePrintedByEveryCommandThatReadsAPolicy() throws IOException {
+        Path p = policy("""
+                version: 1
+                include: [default]
+                default: errno EPERM
+                rules:
+                  - action: allow
+                    syscalls: [read, read]
+                supervise:
+                  rules:
+                    - syscalls: [write]
+                      decision: allow
+                """);
+        for (String[] command : List.of(new String[] {"compile", p.toString(), "-o", dir.resolve("f.bpf").toString()},
+                new String[] {"check", p.toString(), "read"}, new String[] {"disasm", p.toString()})) {
+            Run r = run(command);
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.err().contains(p + ":6:22: warning: 'read' is listed twice in this rule"), command[0] + ": " + r.err());
+            assertTrue(r.err().contains(p + ":9:18: warning: supervise rule for 'write' never runs"), r.err());
+        }
     }
 
     @Test

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code syscage profiles}: the shipped profiles, one line each. */
 @Command(name = "profiles", mixinStandardHelpOptions = true,
-        description = "List the shipped profiles, or show one with its groups expanded.",
+        description = "List the shipped profiles, or show one with the shipped groups it uses expanded.",
         subcommands = ProfilesCommand.Show.class)
 public final class ProfilesCommand implements Callable<Integer> {
     @Spec
@@ -46,8 +46,8 @@ public final class ProfilesCommand implements Callable<Integer> {
         return PolicyLoader.loadString(ProfileCatalog.displayName(name), text, options.loadOptions(List.of()));
     }
 
-    /** {@code syscage profiles show NAME}: the profile's text, then each rule's groups expanded. */
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a shipped profile with its groups expanded.")
+    /** {@code syscage profiles show NAME}: the profile's text, then the shipped groups of each rule expanded. */
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a shipped profile with the shipped groups it uses expanded.")
     static final class Show implements Callable<Integer> {
         @Spec
         CommandSpec spec;

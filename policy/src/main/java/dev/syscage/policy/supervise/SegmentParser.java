@@ -41,8 +41,12 @@ final class SegmentParser {
     private static void checkComponent(String text, int start, int end, String component) {
         if (component.isEmpty()) {
             if (end == text.length()) {
+                String bare = text.substring(0, start - 1);
+                // "/x/**/": what is under /x is '/x/**' already; the directory itself is '/x'
+                String dir = bare.endsWith("/**") ? bare.substring(0, bare.length() - 3) : bare;
+                String under = bare.endsWith("/**") ? bare : text + "**";
                 throw new PathPatternSyntaxError(start - 1, "a trailing '/' never matches: matched paths have none; write '"
-                        + text.substring(0, start - 1) + "' for the directory itself or '" + text + "**' for what is under it");
+                        + (dir.isEmpty() ? "/" : dir) + "' for the directory itself or '" + under + "' for what is under it");
             }
             throw new PathPatternSyntaxError(start, "empty path component ('//'); matched paths have '//' folded to '/'");
         }

@@ -89,6 +89,7 @@ class PathPatternTest {
             usr/**        | 0 | path pattern 'usr/**' is not absolute; patterns match absolute paths (did you mean '/usr/**'?)
             ~/x           | 0 | path pattern '~/x' is not absolute; patterns match absolute paths
             /tmp/         | 4 | a trailing '/' never matches: matched paths have none; write '/tmp' for the directory itself or '/tmp/**' for what is under it
+            /tmp/**/      | 7 | a trailing '/' never matches: matched paths have none; write '/tmp' for the directory itself or '/tmp/**' for what is under it
             /a//b         | 3 | empty path component ('//'); matched paths have '//' folded to '/'
             /a/./b        | 3 | '.' in a path pattern never matches: paths are matched with '.' and '..' already folded
             /a/b**        | 4 | '**' must be a whole path component, as in '/usr/**' or '/usr/**/lib'; within a name use '*'

@@ -374,8 +374,11 @@ public final class NotifySupervisor implements Runnable {
             return send(id, -plan.errno(), 0);
         }
         // checked before it is opened for real: O_CREAT and O_TRUNC must not act through a symlink first
-        RaceFreeOpen.Result opened = new RaceFreeOpen(injector, real -> decider.recheck(e, mem, real))
+        RaceFreeOpen.Result opened = new RaceFreeOpen(injector, real -> decider.recheck(e, mem, real), () -> idValid(id))
                 .open(call.get(), plan);
+        if (opened.gone()) {
+            return false; // the call went away before the file was opened: nothing was made for it
+        }
         if (opened.refused() != null) {
             return answer(id, e.pid(), opened.refused());
         }
@@ -419,6 +422,9 @@ public final class NotifySupervisor implements Runnable {
             Decision again = recheckChange(e, mem, plan, fds, follow);
             if (again.kind() != Decision.Kind.ALLOW) {
                 return answer(id, e.pid(), again);
+            }
+            if (!idValid(id)) {
+                return false; // the call is gone (its thread died or it was interrupted): make nothing for it
             }
             PathCall.Target a = plan.first();
             PathCall.Target b = plan.second();
@@ -467,6 +473,9 @@ public final class NotifySupervisor implements Runnable {
             Decision again = recheck(e, mem, plan, fd);
             if (again.kind() != Decision.Kind.ALLOW) {
                 return answer(id, e.pid(), again);
+            }
+            if (!idValid(id)) {
+                return false; // the call is gone: change nothing for it
             }
             int r = switch (call.op()) {
                 case TRUNCATE -> injector.truncateVia(fd, call.length());

@@ -4,6 +4,7 @@ import static dev.syscage.nativeaccess.SeccompNotify.*;
 
 import dev.syscage.supervise.Decision;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -34,19 +35,29 @@ final class RaceFreeOpen {
      * What became of the open: a file to give the program ({@code fd} ≥ 0), an errno (as
      * {@code -fd}), or the rules' answer for a real path they do not allow ({@code refused}).
      */
-    record Result(int fd, Decision refused) {
+    record Result(int fd, Decision refused, boolean gone) {
+        Result(int fd, Decision refused) {
+            this(fd, refused, false);
+        }
+
         static Result errno(int errno) {
             return new Result(-errno, null);
         }
+
+        /** The call went away (its thread died, or it was interrupted) before anything was opened. */
+        static final Result GONE = new Result(-ENOENT, null, true);
     }
 
     private final FdInjector injector;
     /** The rules' answer for a real path, not the one they decided on. */
     private final Function<String, Decision> rules;
+    /** Whether the call is still waiting (ID_VALID), asked just before the open that has effects. */
+    private final BooleanSupplier stillWaiting;
 
-    RaceFreeOpen(FdInjector injector, Function<String, Decision> rules) {
+    RaceFreeOpen(FdInjector injector, Function<String, Decision> rules, BooleanSupplier stillWaiting) {
         this.injector = injector;
         this.rules = rules;
+        this.stillWaiting = stillWaiting;
     }
 
     /** Opens what {@code plan} names, as {@code call} asks; {@code plan.errno()} must be 0. */
@@ -106,6 +117,9 @@ final class RaceFreeOpen {
             if (noFollow && injector.isSymlink(found)) {
                 return Result.errno(ELOOP);
             }
+            if (!stillWaiting.getAsBoolean()) {
+                return Result.GONE;
+            }
             int fd = injector.reopen(found, flags & ~(OpenCall.O_CREAT | O_EXCL | OpenCall.O_NOFOLLOW), plan.mode());
             return fd >= 0 ? new Result(fd, null) : Result.errno(-fd);
         } finally {
@@ -139,6 +153,9 @@ final class RaceFreeOpen {
             Decision d = hop == 0 && target.equals(path) ? Decision.allow("") : rules.apply(target);
             if (d.kind() != Decision.Kind.ALLOW) {
                 return new Step(new Result(-1, d), null);
+            }
+            if (!stillWaiting.getAsBoolean()) {
+                return new Step(Result.GONE, null);
             }
             int fd = injector.openat(dir, last, flags | OpenCall.O_NOFOLLOW, plan.mode());
             if (fd >= 0) {

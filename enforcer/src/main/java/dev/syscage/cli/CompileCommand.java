@@ -121,9 +121,17 @@ public final class CompileCommand implements Callable<Integer> {
         return m;
     }
 
-    /** Write next to the target and rename, so a failed write never leaves half a filter. */
+    /**
+     * Write next to the target and rename, so a failed write never leaves half a filter. A target
+     * that is there and is no regular file ({@code /dev/null}, {@code /dev/stdout}, a FIFO, or a
+     * symlink to one) is written to, not replaced: renaming over it would put a file in its place.
+     */
     static void writeAtomically(Path target, byte[] bytes) throws IOException {
         Path abs = target.toAbsolutePath();
+        if (Files.exists(abs) && !Files.isRegularFile(abs)) {
+            Files.write(abs, bytes);
+            return;
+        }
         Path tmp = Files.createTempFile(abs.getParent(), ".syscage-", ".tmp");
         try {
             Files.write(tmp, bytes);

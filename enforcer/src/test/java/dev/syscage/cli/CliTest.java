@@ -63,6 +63,28 @@ class CliTest {
         assertTrue(r.err().contains("instructions (x86_64) -> " + out), r.err());
     }
 
+    /** -o names a FIFO (as /dev/null or /dev/stdout are no regular files): written to, not replaced by a file. */
+    @Test
+    void compileWritesIntoAnOutputThatIsNoRegularFile() throws Exception {
+        Path fifo = dir.resolve("out.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        byte[][] got = new byte[1][];
+        Thread reader = new Thread(() -> {
+            try {
+                got[0] = Files.readAllBytes(fifo);
+            } catch (IOException e) {
+                got[0] = new byte[0];
+            }
+        });
+        reader.setDaemon(true); // left blocked if the FIFO were replaced: the test fails below
+        reader.start();
+        Run r = run("compile", policy(WEB).toString(), "-o", fifo.toString());
+        assertEquals(0, r.code(), r.err());
+        reader.join(10_000);
+        assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "the FIFO was replaced by a file");
+        assertTrue(got[0] != null && got[0].length > 0 && got[0].length % 8 == 0, "nothing read from the FIFO");
+    }
+
     @Test
     void compileFormatsCDisasmAndJson() throws IOException {
         Path p = policy(WEB);

@@ -74,8 +74,15 @@ public final class MetricsFile implements AutoCloseable {
         return this;
     }
 
-    /** Writes the file now: temp file, then an atomic rename over it. */
+    /**
+     * Writes the file now: temp file, then an atomic rename over it; a file that is there and is
+     * no regular file ({@code /dev/null}, a FIFO) is written to instead, not replaced.
+     */
     public synchronized void write() throws IOException {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            Files.writeString(file, text.get(), StandardCharsets.UTF_8);
+            return;
+        }
         Path dir = file.getParent();
         Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp", READABLE);
         try {

@@ -117,6 +117,7 @@ public final class SeccompNotify {
     public static final int ENAMETOOLONG = 36;
     public static final int EILSEQ = 84;
     public static final int ELOOP = 40;
+    public static final int EAGAIN = 11;
 
     public static native int ioctl(int fd, long request, long arg) throws LastErrorException;
 

@@ -186,6 +186,11 @@ final class FdInjector {
         return fileType(fd) == S_IFLNK;
     }
 
+    /** Whether {@code fd} (ours, {@code O_PATH}) is a FIFO. */
+    boolean isFifo(int fd) {
+        return fileType(fd) == S_IFIFO;
+    }
+
     /** Whether {@code fd} (ours, {@code O_PATH}) is a directory. */
     boolean isDirectory(int fd) {
         return fileType(fd) == S_IFDIR;
@@ -193,6 +198,7 @@ final class FdInjector {
 
     static final int S_IFMT = 0170000;
     static final int S_IFDIR = 0040000;
+    static final int S_IFIFO = 0010000;
     static final int S_IFREG = 0100000;
     static final int S_IFLNK = 0120000;
     private static final long O_WRONLY = 01;

@@ -76,12 +76,12 @@ public final class NotifySupervisor implements Runnable {
     private final ViewWatch watch;
     private final ViewCache views;
     private final Memory pollFd = new Memory(8);
-    private final Memory idBuf = new Memory(8);
     private Memory notif;
-    private Memory resp;
     private ByteBuffer notifView;
-    private ByteBuffer respView;
-    private ByteBuffer idView;
+    /** SEND and ID_VALID, with their buffers. */
+    private Replies replies;
+    /** FIFO opens, which may block: on threads of their own. */
+    private FifoOpens fifos;
     private final ProcFiles proc = new ProcFiles(256);
     private volatile boolean stopping;
     private boolean blockingRecv;
@@ -152,11 +152,10 @@ public final class NotifySupervisor implements Runnable {
         try {
             NotifSizes sizes = NotifSizes.query();
             notif = new Memory(Math.max(sizes.notif(), NOTIF_SIZE));
-            resp = new Memory(Math.max(sizes.resp(), RESP_SIZE));
-            // views of the same native memory: reading and writing them costs no JNI call
+            replies = new Replies(listener, sizes.resp());
+            fifos = new FifoOpens(listener, sizes.resp());
+            // a view of the same native memory: reading it costs no JNI call
             notifView = notif.getByteBuffer(0, notif.size()).order(ByteOrder.nativeOrder());
-            respView = resp.getByteBuffer(0, resp.size()).order(ByteOrder.nativeOrder());
-            idView = idBuf.getByteBuffer(0, idBuf.size()).order(ByteOrder.nativeOrder());
             // -Dsyscage.notify.poll=true: wait as on kernels before 6.6 (diagnostics, and the test of that path)
             blockingRecv = syncWakeUp() && !Boolean.getBoolean("syscage.notify.poll");
             if (blockingRecv && fastPath.isPresent()
@@ -254,7 +253,7 @@ public final class NotifySupervisor implements Runnable {
         if (fixed != null) {
             return receiveNatively();
         }
-        zero(notifView); // the kernel insists on a zeroed buffer
+        Replies.zero(notifView); // the kernel insists on a zeroed buffer
         try {
             ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, Pointer.nativeValue(notif));
             return true;
@@ -381,6 +380,11 @@ public final class NotifySupervisor implements Runnable {
         }
         if (opened.refused() != null) {
             return answer(id, e.pid(), opened.refused());
+        }
+        if (opened.fifo()) {
+            // the other end may be opened by another routed call: this thread must go on answering
+            int err = fifos.open(id, opened.fd(), plan.flags() & ~(OpenCall.O_CREAT | OpenCall.O_NOFOLLOW), plan.cloexec());
+            return err == 0 || send(id, -err, 0);
         }
         int fd = opened.fd();
         if (fd < 0) {
@@ -565,32 +569,7 @@ public final class NotifySupervisor implements Runnable {
 
 
     private boolean idValid(long id) {
-        idView.putLong(0, id);
-        while (true) {
-            try {
-                ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, Pointer.nativeValue(idBuf));
-                return true;
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == ENOENT) {
-                    return false;
-                }
-                if (e.getErrorCode() != EINTR) { // the filter's lock is taken interruptibly: ask again
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /** Zeroes a buffer through its view: no JNI call, unlike {@link Memory#clear()}. */
-    private static void zero(ByteBuffer view) {
-        int n = view.capacity();
-        int i = 0;
-        for (; i + 8 <= n; i += 8) {
-            view.putLong(i, 0L);
-        }
-        for (; i < n; i++) {
-            view.put(i, (byte) 0);
-        }
+        return replies.idValid(id);
     }
 
     /** Sends {@code d}; false when the notification was gone (ENOENT). */
@@ -611,22 +590,6 @@ public final class NotifySupervisor implements Runnable {
 
     /** SECCOMP_IOCTL_NOTIF_SEND; false when the call was interrupted or the caller died meanwhile. */
     private boolean send(long id, int error, int flags) {
-        zero(respView);
-        respView.putLong(RESP_ID, id);
-        respView.putInt(RESP_ERROR, error);
-        respView.putInt(RESP_FLAGS, flags);
-        while (true) {
-            try {
-                ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, Pointer.nativeValue(resp));
-                return true;
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == ENOENT) {
-                    return false;
-                }
-                if (e.getErrorCode() != EINTR) { // interrupted taking the filter's lock: the answer is still due
-                    throw e;
-                }
-            }
-        }
+        return replies.send(id, error, flags);
     }
 }

@@ -28,16 +28,26 @@ import java.util.function.Function;
  */
 final class RaceFreeOpen {
     private static final long O_EXCL = 0200;
-    private static final long O_TRUNC = 01000;
+    private static final long O_NONBLOCK = 04000;
+    private static final long O_ACCMODE = 03;
+    private static final long O_RDWR = 02;
     private static final int MAX_LINKS = 40;
 
     /**
      * What became of the open: a file to give the program ({@code fd} ≥ 0), an errno (as
      * {@code -fd}), or the rules' answer for a real path they do not allow ({@code refused}).
      */
-    record Result(int fd, Decision refused, boolean gone) {
+    record Result(int fd, Decision refused, boolean gone, boolean fifo) {
         Result(int fd, Decision refused) {
-            this(fd, refused, false);
+            this(fd, refused, false, false);
+        }
+
+        /**
+         * {@code fd} is the checked {@code O_PATH} lookup of a FIFO whose open would block until
+         * its other end is opened: to be opened off the supervisor thread ({@link FifoOpens}).
+         */
+        static Result fifo(int lookup) {
+            return new Result(lookup, null, false, true);
         }
 
         static Result errno(int errno) {
@@ -45,7 +55,7 @@ final class RaceFreeOpen {
         }
 
         /** The call went away (its thread died, or it was interrupted) before anything was opened. */
-        static final Result GONE = new Result(-ENOENT, null, true);
+        static final Result GONE = new Result(-ENOENT, null, true, false);
     }
 
     private final FdInjector injector;
@@ -116,6 +126,10 @@ final class RaceFreeOpen {
             }
             if (noFollow && injector.isSymlink(found)) {
                 return Result.errno(ELOOP);
+            }
+            if ((flags & O_NONBLOCK) == 0 && (flags & O_ACCMODE) != O_RDWR && injector.isFifo(found)) {
+                keep = true;
+                return Result.fifo(found); // its open waits for the other end: not on this thread
             }
             if (!stillWaiting.getAsBoolean()) {
                 return Result.GONE;

@@ -73,10 +73,17 @@ final class RaceFreeOpen {
     /** Opens what {@code plan} names, as {@code call} asks; {@code plan.errno()} must be 0. */
     Result open(OpenCall call, OpenCall.Plan plan) {
         long flags = plan.flags();
-        boolean creates = (flags & OpenCall.O_CREAT) != 0 && !call.tmpfile();
+        // O_PATH ignores O_CREAT, as O_TMPFILE has its own meaning for it
+        boolean creates = (flags & OpenCall.O_CREAT) != 0 && (flags & OpenCall.O_PATH) == 0 && !call.tmpfile();
         boolean exclusive = creates && (flags & O_EXCL) != 0;
         boolean noFollow = (flags & OpenCall.O_NOFOLLOW) != 0;
         String path = plan.path();
+        if (creates && (flags & OpenCall.O_DIRECTORY) != 0) {
+            return Result.errno(EINVAL); // the kernel's answer to O_CREAT|O_DIRECTORY (Linux 6.4+)
+        }
+        if (creates && path.endsWith("/")) {
+            return Result.errno(EISDIR); // O_CREAT of "name/", whatever is there
+        }
         for (int hop = 0; hop <= MAX_LINKS; hop++) {
             // O_CREAT|O_EXCL never follows a symlink in the last component: it fails with EEXIST
             long lookup = OpenCall.O_PATH | OpenCall.O_CLOEXEC | (flags & OpenCall.O_DIRECTORY)
@@ -88,10 +95,7 @@ final class RaceFreeOpen {
             if (found != -ENOENT || !creates) {
                 return Result.errno(-found);
             }
-            if (path.endsWith("/")) {
-                return Result.errno(EISDIR); // O_CREAT of "name/"
-            }
-            Step made = create(path, hop, plan, flags, exclusive || noFollow);
+            Step made = create(path, hop, plan, flags, exclusive, noFollow);
             if (made.result() != null) {
                 return made.result();
             }
@@ -145,11 +149,13 @@ final class RaceFreeOpen {
 
     /**
      * Creates the last component of {@code path} in its parent directory, checked first; with
-     * {@code O_NOFOLLOW}, so that a symlink there is never followed by the kernel: when one is
-     * found (and the program's open would follow it), the path it leads to comes back as
-     * {@link Step#next}.
+     * {@code O_EXCL|O_NOFOLLOW}, so that only a new file is ever made here and a symlink there is
+     * never followed by the kernel. When one is found (and the program's open would follow it),
+     * the path it leads to comes back as {@link Step#next}; when anything else has appeared there
+     * since the lookup (another process made it: a file, a FIFO), the path itself, to be looked
+     * up and checked again.
      */
-    private Step create(String path, int hop, OpenCall.Plan plan, long flags, boolean mustNotFollow) {
+    private Step create(String path, int hop, OpenCall.Plan plan, long flags, boolean exclusive, boolean noFollow) {
         int slash = path.lastIndexOf('/');
         String parent = slash == 0 ? "/" : path.substring(0, slash);
         String last = path.substring(slash + 1);
@@ -171,16 +177,22 @@ final class RaceFreeOpen {
             if (!stillWaiting.getAsBoolean()) {
                 return new Step(Result.GONE, null);
             }
-            int fd = injector.openat(dir, last, flags | OpenCall.O_NOFOLLOW, plan.mode());
+            int fd = injector.openat(dir, last, flags | O_EXCL | OpenCall.O_NOFOLLOW, plan.mode());
             if (fd >= 0) {
                 return new Step(new Result(fd, null), null);
             }
-            if (fd != -ELOOP || mustNotFollow || (plan.resolve() & RESOLVE_NO_SYMLINKS) != 0) {
+            if (fd != -EEXIST || exclusive) {
                 return new Step(Result.errno(-fd), null);
             }
             Optional<String> text = injector.readlinkat(dir, last);
-            if (text.isEmpty() || text.get().isEmpty()) {
-                return new Step(Result.errno(text.isEmpty() ? ELOOP : ENOENT), null);
+            if (text.isEmpty()) {
+                return new Step(null, path); // no symlink: something appeared since the lookup; look again
+            }
+            if (noFollow || (plan.resolve() & RESOLVE_NO_SYMLINKS) != 0) {
+                return new Step(Result.errno(ELOOP), null);
+            }
+            if (text.get().isEmpty()) {
+                return new Step(Result.errno(ENOENT), null);
             }
             if (text.get().indexOf('\uFFFD') >= 0) {
                 return new Step(Result.errno(EILSEQ), null); // not UTF-8: the decoded name is another one

@@ -32,6 +32,8 @@ public final class SeccompNotify {
     public static final long SYS_renameat2 = 316;
     public static final long SYS_openat = 257;
     public static final long SYS_readlinkat = 267;
+    public static final long SYS_fcntl = 72;
+    public static final int F_SETFL = 4;
     public static final long SYS_ftruncate = 77;
     public static final long SYS_fchmodat = 268;
     public static final long SYS_fchownat = 260;

@@ -62,6 +62,11 @@ final class FdInjector {
         return openat(AT_FDCWD, "/proc/self/fd/" + fd, flags, mode);
     }
 
+    /** fcntl(fd, F_SETFL, flags): 0 or -errno. */
+    int setStatusFlags(int fd, long flags) {
+        return call(SYS_fcntl, fd, F_SETFL, flags, 0, 0);
+    }
+
     /** The text of the symlink {@code name} in {@code dirfd}, or empty. */
     Optional<String> readlinkat(int dirfd, String name) {
         Memory text = strings[1];

@@ -12,9 +12,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the program with ADDFD, which also answers the notification. A call that went away meanwhile
  * gets nothing (ID_VALID before the open, ADDFD's ENOENT after it).
  *
- * <p>At most {@value #MAX_WAITING} opens wait at a time; one more is answered EAGAIN, so that a
- * program cannot make the supervisor start threads without end. A thread stays blocked while its
- * FIFO has no other end, also after the program is gone; they are daemon threads.
+ * <p>A write end is opened without blocking and tried again while the call waits (exact: the
+ * kernel's open also returns once a reader is there). A read end is a blocking open: its thread
+ * stays blocked while the FIFO has no writer, also after its caller is gone, and then opens and
+ * closes the read end when a writer comes (see docs/notify.md, Limits). At most
+ * {@value #MAX_WAITING} opens wait at a time; one more is answered EAGAIN, so that a program
+ * cannot make the supervisor start threads without end; they are daemon threads.
  */
 final class FifoOpens {
     static final int MAX_WAITING = 64;
@@ -43,10 +46,11 @@ final class FifoOpens {
             FdInjector injector = new FdInjector(listener);
             Replies replies = new Replies(listener, respSize);
             try {
-                if (!replies.idValid(id)) {
+                int fd = (flags & O_ACCMODE) == O_WRONLY ? openWriteEnd(injector, replies, id, found, flags)
+                        : replies.idValid(id) ? injector.reopen(found, flags, 0) : GONE;
+                if (fd == GONE) {
                     return;
                 }
-                int fd = injector.reopen(found, flags, 0);
                 if (fd < 0) {
                     replies.send(id, fd, 0);
                     return;
@@ -69,5 +73,39 @@ final class FifoOpens {
         t.setDaemon(true);
         t.start();
         return 0;
+    }
+
+    private static final long O_ACCMODE = 03;
+    private static final long O_WRONLY = 01;
+    private static final long O_NONBLOCK = 04000;
+    private static final int ENXIO = 6;
+    /** Not an fd nor an errno: the call went away while its open waited. */
+    private static final int GONE = Integer.MIN_VALUE;
+
+    /**
+     * The write end, without blocking: {@code O_NONBLOCK} opens fail with ENXIO while no reader
+     * has the FIFO open, so they are tried again (1 ms, then up to 50 ms apart) for as long as the
+     * call still waits (ID_VALID), and the file is given blocking as asked. A call that went away
+     * leaves nothing behind, not even an open that a reader would see.
+     */
+    private static int openWriteEnd(FdInjector injector, Replies replies, long id, int found, long flags) {
+        long pause = 1;
+        while (replies.idValid(id)) {
+            int fd = injector.reopen(found, flags | O_NONBLOCK, 0);
+            if (fd != -ENXIO) {
+                if (fd >= 0 && (flags & O_NONBLOCK) == 0) {
+                    injector.setStatusFlags(fd, flags & ~O_NONBLOCK);
+                }
+                return fd;
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return GONE;
+            }
+            pause = Math.min(50, pause * 2);
+        }
+        return GONE;
     }
 }

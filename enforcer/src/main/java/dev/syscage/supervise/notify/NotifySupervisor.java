@@ -517,26 +517,10 @@ public final class NotifySupervisor implements Runnable {
         return decider.recheck(e, mem, first, others);
     }
 
-    /**
-     * Allow when the opened file's real path is the one decided on, or when it is a file without a
-     * path that the target holds already ({@code /proc/TGID/fd/N} of a pipe or socket); else what
-     * the rules say about the real path (a held file is judged by where it is).
-     */
+    /** What the rules say about what {@code fd} (the O_PATH lookup of {@code plan}) really is: as for opens. */
     private Decision recheck(SyscallEvent e, TargetMemory mem, OpenCall.Plan plan, int fd) {
-        Optional<String> real = injector.realPath(fd);
-        if (real.isEmpty()) {
-            return Decision.errno(EACCES, "real path unknown");
-        }
-        String actual = real.get();
-        if (SupervisorProcs.owns(actual)) {
-            return Decision.errno(EACCES, "the supervisor's own /proc");
-        }
-        if (plan.ownFile() && !actual.startsWith("/")) {
-            return Decision.allow("");
-        }
-        String expected = plan.path().length() > 1 && plan.path().endsWith("/")
-                ? plan.path().substring(0, plan.path().length() - 1) : plan.path();
-        return actual.equals(expected) ? Decision.allow("") : decider.recheck(e, mem, actual);
+        return new RaceFreeOpen(injector, real -> decider.recheck(e, mem, real), () -> true)
+                .check(fd, plan.path(), 0, plan.ownFile());
     }
 
     /**

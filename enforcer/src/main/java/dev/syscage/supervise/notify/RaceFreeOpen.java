@@ -210,7 +210,7 @@ final class RaceFreeOpen {
      * {@code /proc/TGID/fd/N} of a pipe or socket); otherwise what the rules say about its real
      * path (a file the program holds, reopened perhaps for writing, is judged by where it is).
      */
-    private Decision check(int found, String path, int hop, boolean own) {
+    Decision check(int found, String path, int hop, boolean own) {
         Optional<String> real = injector.realPath(found);
         if (real.isEmpty()) {
             return Decision.errno(EACCES, "real path unknown");

@@ -30,7 +30,6 @@ final class FdInjector {
         this.listener = listener;
     }
 
-
     /** Opens {@code plan}'s path as the supervisor: the new fd (close-on-exec here), or -errno. */
     int open(OpenCall.Plan plan) {
         return openat2(plan.path(), plan.flags(), plan.mode(), plan.resolve());
@@ -59,7 +58,12 @@ final class FdInjector {
      * {@code /proc/self/fd/N}, with {@code flags}: the same inode, whatever its name leads to now.
      */
     int reopen(int fd, long flags, long mode) {
-        return openat(AT_FDCWD, "/proc/self/fd/" + fd, flags, mode);
+        return openat(AT_FDCWD, selfFd(fd), flags, mode);
+    }
+
+    /** {@code /proc/self/fd/N}: what a path-taking call is given to reach the file our {@code fd} stands for. */
+    static String selfFd(int fd) {
+        return "/proc/self/fd/" + fd;
     }
 
     /** fcntl(fd, F_SETFL, flags): 0 or -errno. */
@@ -79,13 +83,12 @@ final class FdInjector {
 
     /** The directory {@code dir} as an {@code O_PATH} descriptor, no magic links on the way: the fd, or -errno. */
     int openDirectory(String dir) {
-        return open(new OpenCall.Plan(dir, OpenCall.O_PATH | OpenCall.O_DIRECTORY | OpenCall.O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS, true,
-                false, 0));
+        return openat2(dir, OpenCall.O_PATH | OpenCall.O_DIRECTORY | OpenCall.O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS);
     }
 
     /** {@code file} as an {@code O_PATH} descriptor, following symlinks but no magic links: the fd, or -errno. */
     int openFollowing(String file) {
-        return open(new OpenCall.Plan(file, OpenCall.O_PATH | OpenCall.O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS, true, false, 0));
+        return openat2(file, OpenCall.O_PATH | OpenCall.O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS);
     }
 
     /** unlinkat(dirfd, name, flags) as the supervisor: 0 or -errno. */
@@ -120,7 +123,7 @@ final class FdInjector {
 
     /** chmod of the file {@code fd} (ours, {@code O_PATH}) stands for, through {@code /proc/self/fd/N}: 0 or -errno. */
     int chmodVia(int fd, int mode) {
-        return call(SYS_fchmodat, AT_FDCWD, cstring("/proc/self/fd/" + fd, 0), mode, 0, 0);
+        return call(SYS_fchmodat, AT_FDCWD, cstring(selfFd(fd), 0), mode, 0, 0);
     }
 
     /** chown of the file {@code fd} (ours, {@code O_PATH}; a symlink itself when it is one): 0 or -errno. */
@@ -144,7 +147,7 @@ final class FdInjector {
         if (type != S_IFREG) {
             return -EINVAL;
         }
-        int w = call(SYS_openat, AT_FDCWD, cstring("/proc/self/fd/" + fd, 0), O_WRONLY | OpenCall.O_CLOEXEC, 0, 0);
+        int w = reopen(fd, O_WRONLY | OpenCall.O_CLOEXEC, 0);
         if (w < 0) {
             return w;
         }
@@ -168,20 +171,20 @@ final class FdInjector {
             }
             times = Pointer.nativeValue(this.times);
         }
-        return call(SYS_utimensat, AT_FDCWD, cstring("/proc/self/fd/" + fd, 0), times, 0, 0);
+        return call(SYS_utimensat, AT_FDCWD, cstring(selfFd(fd), 0), times, 0, 0);
     }
 
     /** setxattr of the file {@code fd} stands for, through {@code /proc/self/fd/N}: 0 or -errno. */
     int setxattrVia(int fd, String name, byte[] value, long flags) {
         Memory v = new Memory(Math.max(1, value.length));
         v.write(0, value, 0, value.length);
-        return call(SYS_setxattr, cstring("/proc/self/fd/" + fd, 0), cstring(name, 1), Pointer.nativeValue(v),
+        return call(SYS_setxattr, cstring(selfFd(fd), 0), cstring(name, 1), Pointer.nativeValue(v),
                 value.length, flags);
     }
 
     /** removexattr of the file {@code fd} stands for, through {@code /proc/self/fd/N}: 0 or -errno. */
     int removexattrVia(int fd, String name) {
-        return call(SYS_removexattr, cstring("/proc/self/fd/" + fd, 0), cstring(name, 1), 0, 0, 0);
+        return call(SYS_removexattr, cstring(selfFd(fd), 0), cstring(name, 1), 0, 0, 0);
     }
 
     private final Memory times = new Memory(32);
@@ -239,7 +242,7 @@ final class FdInjector {
 
     /** What {@code fd} (ours) names now, as the kernel reports it; empty if it cannot be read. */
     Optional<String> realPath(int fd) {
-        return proc.readlink("/proc/self/fd/" + fd);
+        return proc.readlink(selfFd(fd));
     }
 
     /**

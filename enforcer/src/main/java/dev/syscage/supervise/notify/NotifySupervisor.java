@@ -439,7 +439,7 @@ public final class NotifySupervisor implements Runnable {
                 case SYMLINK -> injector.symlinkat(call.text(), fds[0], a.last());
                 case RENAME -> injector.renameat2(fds[0], a.last(), fds[1], b.last(), call.flags());
                 case LINK -> follow
-                        ? injector.linkat(AT_FDCWD, "/proc/self/fd/" + fds[0], fds[1], b.last(), AT_SYMLINK_FOLLOW)
+                        ? injector.linkat(AT_FDCWD, FdInjector.selfFd(fds[0]), fds[1], b.last(), AT_SYMLINK_FOLLOW)
                         : injector.linkat(fds[0], a.last(), fds[1], b.last(), 0);
             };
             return send(id, Math.min(r, 0), 0);

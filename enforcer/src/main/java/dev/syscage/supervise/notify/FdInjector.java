@@ -194,16 +194,6 @@ final class FdInjector {
         return fileType(fd) == S_IFLNK;
     }
 
-    /** Whether {@code fd} (ours, {@code O_PATH}) is a FIFO. */
-    boolean isFifo(int fd) {
-        return fileType(fd) == S_IFIFO;
-    }
-
-    /** Whether {@code fd} (ours, {@code O_PATH}) is a directory. */
-    boolean isDirectory(int fd) {
-        return fileType(fd) == S_IFDIR;
-    }
-
     static final int S_IFMT = 0170000;
     static final int S_IFDIR = 0040000;
     static final int S_IFIFO = 0010000;
@@ -214,8 +204,8 @@ final class FdInjector {
     private static final int STATX_MODE_OFFSET = 0x1c;
     private final Memory statx = new Memory(256);
 
-    /** The file type bits of {@code fd}'s file (statx), or -errno. */
-    private int fileType(int fd) {
+    /** The file type bits ({@code S_IF*}) of {@code fd}'s file (statx), or -errno. */
+    int fileType(int fd) {
         statx.clear();
         int r = call(SYS_statx, fd, cstring("", 0), AT_EMPTY_PATH, STATX_TYPE, Pointer.nativeValue(statx));
         return r < 0 ? r : (statx.getShort(STATX_MODE_OFFSET) & 0xffff) & S_IFMT;

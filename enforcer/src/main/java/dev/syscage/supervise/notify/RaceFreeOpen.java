@@ -121,17 +121,20 @@ final class RaceFreeOpen {
             if (exclusive) {
                 return Result.errno(EEXIST);
             }
-            if (creates && injector.isDirectory(found)) {
-                return Result.errno(EISDIR); // the kernel's answer to O_CREAT of a directory
-            }
-            if ((flags & OpenCall.O_PATH) != 0) {
+            if ((flags & OpenCall.O_PATH) != 0) { // (O_PATH ignores O_CREAT: creates is false)
                 keep = true;
                 return new Result(found, null); // what the program asked for is this lookup
             }
-            if (noFollow && injector.isSymlink(found)) {
+            boolean mayBlock = (flags & O_NONBLOCK) == 0 && (flags & O_ACCMODE) != O_RDWR;
+            // the file type, asked once, and only when one of the answers below depends on it
+            int type = creates || noFollow || mayBlock ? injector.fileType(found) : 0;
+            if (creates && type == FdInjector.S_IFDIR) {
+                return Result.errno(EISDIR); // the kernel's answer to O_CREAT of a directory
+            }
+            if (noFollow && type == FdInjector.S_IFLNK) {
                 return Result.errno(ELOOP);
             }
-            if ((flags & O_NONBLOCK) == 0 && (flags & O_ACCMODE) != O_RDWR && injector.isFifo(found)) {
+            if (mayBlock && type == FdInjector.S_IFIFO) {
                 keep = true;
                 return Result.fifo(found); // its open waits for the other end: not on this thread
             }

@@ -63,6 +63,12 @@ record PathCall(Op op, long flags, long mode, long dev, String text) {
         static String join(String dir, String name) {
             return dir.equals("/") ? "/" + name : dir + "/" + name;
         }
+
+        /** {@code path} (absolute, not "/", no trailing slash) as its parent directory and last component. */
+        static Target split(String path) {
+            int slash = path.lastIndexOf('/');
+            return new Target(slash == 0 ? "/" : path.substring(0, slash), path.substring(slash + 1), 0);
+        }
     }
 
     /** What to do: the call's path(s) ({@code second} only for rename and link), or an errno. */
@@ -187,9 +193,8 @@ record PathCall(Op op, long flags, long mode, long dev, String text) {
                 default -> EEXIST;
             });
         }
-        int slash = r.lastIndexOf('/');
-        return new Target(slash == 0 ? "/" : r.substring(0, slash),
-                r.substring(slash + 1) + (written.endsWith("/") ? "/" : ""), 0);
+        Target t = Target.split(r);
+        return written.endsWith("/") ? new Target(t.parent(), t.last() + "/", 0) : t;
     }
 
     private int dotErrno(String dots) {

@@ -1,7 +1,6 @@
 package dev.syscage.supervise.notify;
 
 import dev.syscage.policy.arch.Arch;
-import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.policy.diag.Diagnostic;
 import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Policy;
@@ -63,7 +62,7 @@ public final class RaceFree {
                 SyscallDecoder decoder = decoders.computeIfAbsent(ap.arch(), SyscallDecoder::new);
                 for (int nr : rule.syscalls().numbers(ap.arch())) {
                     if (decoder.namesPath(nr) && !madeBySupervisor(ap.arch(), nr)) {
-                        weak.add(SyscallTable.of(ap.arch()).byNumber(nr).map(s -> s.name()).orElse("#" + nr));
+                        weak.add(decoder.name(nr));
                     }
                 }
             }

@@ -159,10 +159,9 @@ final class RaceFreeOpen {
      * up and checked again.
      */
     private Step create(String path, int hop, OpenCall.Plan plan, long flags, boolean exclusive, boolean noFollow) {
-        int slash = path.lastIndexOf('/');
-        String parent = slash == 0 ? "/" : path.substring(0, slash);
-        String last = path.substring(slash + 1);
-        int dir = injector.openat2(parent, OpenCall.O_PATH | OpenCall.O_DIRECTORY | OpenCall.O_CLOEXEC, 0,
+        PathCall.Target split = PathCall.Target.split(path);
+        String last = split.last();
+        int dir = injector.openat2(split.parent(), OpenCall.O_PATH | OpenCall.O_DIRECTORY | OpenCall.O_CLOEXEC, 0,
                 plan.resolve());
         if (dir < 0) {
             return new Step(Result.errno(-dir), null);

@@ -79,6 +79,24 @@ public final class RulesetText {
         return out;
     }
 
+    /**
+     * The policy sections a ruleset comes from, as a policy names them ({@code filesystem},
+     * {@code network}, {@code scope}), for messages about what is applied or lost.
+     */
+    public static List<String> sections(LandlockRuleset r) {
+        List<String> out = new ArrayList<>();
+        if (r.handledFs() != 0) {
+            out.add("filesystem");
+        }
+        if (r.handledNet() != 0) {
+            out.add("network");
+        }
+        if (r.scoped() != 0) {
+            out.add("scope");
+        }
+        return out;
+    }
+
     private static String directions(long net) {
         List<String> d = new ArrayList<>();
         if ((net & NetAccess.BIND_TCP) != 0) {

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every command shows a policy's Landlock ruleset: {@code run --dry-run}, {@code check},
  * {@code disasm}, {@code compile --format json|disasm}; {@code compile --landlock-out} writes it
- * for the launcher and the raw format warns that it lacks it.
+ * for the launcher and the raw format warns that it lacks it; {@code export} refuses it without
+ * {@code --degrade} and names what is lost with it.
  */
 class CliLandlockTest {
     @TempDir
@@ -181,5 +182,46 @@ class CliLandlockTest {
         Run empty = run("compile", plain.toString(), "-o", bpf.toString(), "--landlock-out", ll.toString());
         assertEquals(0, empty.code(), empty.err());
         assertEquals(LandlockRuleset.NONE, LandlockRuleset.parse(Files.readString(ll)));
+    }
+
+    @Test
+    void exportRefusesTheSectionsWithoutDegradeAndNamesWhatIsLostWithIt() throws IOException {
+        Path p = policy("web.yaml", WEB);
+        Run refused = run("export", p.toString());
+        assertEquals(2, refused.code(), refused.err());
+        assertEquals(p + ":10:15: error: the Landlock sections (filesystem, network, scope) cannot be exported: container"
+                + " runtimes apply a seccomp profile, not Landlock; --degrade errno or --degrade allow exports the seccomp"
+                + " part without them\n"
+                + "        - paths: [/usr, /etc]\n"
+                + "                  ^\n"
+                + "1 error\n", refused.err());
+        assertEquals("", refused.out());
+        Run degraded = run("export", p.toString(), "--degrade", "errno");
+        assertEquals(0, degraded.code(), degraded.err());
+        assertTrue(degraded.err().startsWith(p + ":10: warning: the Landlock sections (filesystem, network, scope) are"
+                + " not exported (container runtimes apply a seccomp profile, not Landlock): the exported profile does not"
+                + " confine paths, TCP ports or scopes\n" + p + ":4: warning: unknown: "), degraded.err());
+        assertTrue(degraded.out().contains("\"defaultAction\": \"SCMP_ACT_ERRNO\""), degraded.out());
+
+        Path scopeOnly = policy("scope.yaml", WEB.substring(0, WEB.indexOf("filesystem:")) + "scope: all\n");
+        Run noRule = run("export", scopeOnly.toString(), "--format", "spo", "--degrade", "allow");
+        assertEquals(0, noRule.code(), noRule.err());
+        assertTrue(noRule.err().startsWith(scopeOnly + ": warning: the Landlock sections (scope) are not exported"
+                + " (container runtimes apply a seccomp profile, not Landlock): the exported profile does not confine"
+                + " paths, TCP ports or scopes\n"), noRule.err());
+        Run noRuleRefused = run("export", scopeOnly.toString());
+        assertEquals("syscage: error: " + scopeOnly + ": the Landlock sections (scope) cannot be exported: container"
+                + " runtimes apply a seccomp profile, not Landlock; --degrade errno or --degrade allow exports the seccomp"
+                + " part without them\n1 error\n", noRuleRefused.err());
+    }
+
+    @Test
+    void exportReportsTheSectionsTogetherWithTheSupervisorsActions() throws IOException {
+        Path p = policy("traced.yaml", WEB.replace("  - action: allow\n", "  - action: trace\n"));
+        Run r = run("export", p.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("action trace sends calls to syscage's supervisor"), r.err());
+        assertTrue(r.err().contains("the Landlock sections (filesystem, network, scope) cannot be exported"), r.err());
+        assertTrue(r.err().endsWith("2 errors\n"), r.err());
     }
 }

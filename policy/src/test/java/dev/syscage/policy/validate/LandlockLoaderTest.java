@@ -247,6 +247,29 @@ class LandlockLoaderTest {
     }
 
     @Test
+    void theExamplesInTheReferenceLoadWithoutWarnings() throws IOException {
+        String doc = Files.readString(Path.of("..", "docs", "policy.md"));
+        int section = doc.indexOf("## Landlock: filesystem, network, scope");
+        int end = doc.indexOf("\n## ", section + 1);
+        List<LandlockRuleset> loaded = new java.util.ArrayList<>();
+        for (int at = doc.indexOf("```yaml\n", section); at >= 0 && at < end; at = doc.indexOf("```yaml\n", at + 1)) {
+            int start = at + "```yaml\n".length();
+            LoadResult r = loadWithWarnings(HEAD + doc.substring(start, doc.indexOf("```", start)));
+            assertEquals(List.of(), r.warnings());
+            loaded.add(r.policy().landlock());
+        }
+        assertEquals(4, loaded.size());
+        LandlockRuleset readOnly = loaded.get(1);
+        assertEquals(List.of("/ 0xd 6:15", "/tmp 0x57be 8:15", "/dev/null 0x4002 10:15"), paths(readOnly));
+        assertEquals(READ_FILE | READ_DIR | WRITE_FILE | TRUNCATE | CREATE | REMOVE_FILE | REMOVE_DIR,
+                readOnly.paths().get(1).access());
+        LandlockRuleset devices = loaded.get(2);
+        assertEquals(MAKE_CHAR | MAKE_BLOCK, devices.handledFs());
+        assertEquals(NetAccess.ALL, devices.handledNet());
+        assertEquals(Scope.ALL, devices.scoped());
+    }
+
+    @Test
     void anErrorInTheSectionsStopsLoading() {
         PolicyException e = assertThrows(PolicyException.class, () -> ruleset("scope: [ptrace]\n"));
         assertEquals("p.yaml:4:9: error: unknown scope 'ptrace'; expected signal, abstract-unix-socket or all\n"

@@ -12,6 +12,7 @@ import dev.syscage.policy.compile.CompileOptions;
 import dev.syscage.policy.compile.PolicyCompiler;
 import dev.syscage.policy.eval.Decision;
 import dev.syscage.policy.eval.ReferenceEvaluator;
+import dev.syscage.policy.landlock.RulesetText;
 import dev.syscage.policy.model.Action;
 import dev.syscage.policy.model.Policy;
 import java.io.PrintWriter;
@@ -30,7 +31,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code syscage check POLICY SYSCALL [ARG...]}: what the compiled filter does with one call,
  * which rule decided, and how many instructions it took. The answer is computed twice, by the
- * interpreter on the compiled program and on the policy itself; a disagreement is a bug.
+ * interpreter on the compiled program and on the policy itself; a disagreement is a bug. Then
+ * one line says what the policy's Landlock domain confines, since a call the filter allows can
+ * still be refused there.
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = "Show the action a policy takes on one syscall, the rule that decides it and its cost.")
@@ -89,6 +92,11 @@ public final class CheckCommand implements Callable<Integer> {
             for (int pc : r.trace()) {
                 out.println("    " + lines[pc]);
             }
+        }
+        out.println(RulesetText.summary(policy.landlock()));
+        if (!policy.landlock().isEmpty()) {
+            out.println("  a call the filter allows may still be refused by Landlock (EACCES, EPERM) by its path, port"
+                    + " or target");
         }
         out.flush();
         if (r.ret() != d.action().seccompRet()) {

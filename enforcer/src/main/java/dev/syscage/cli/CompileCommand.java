@@ -7,6 +7,9 @@ import dev.syscage.policy.bpf.ProgramFormats;
 import dev.syscage.policy.compile.CompileOptions;
 import dev.syscage.policy.compile.CompiledFilter;
 import dev.syscage.policy.compile.PolicyCompiler;
+import dev.syscage.policy.landlock.LandlockRuleset;
+import dev.syscage.policy.landlock.RulesetJson;
+import dev.syscage.policy.landlock.RulesetText;
 import dev.syscage.policy.model.Policy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,9 +28,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code syscage compile POLICY -o FILE}: policy to BPF. */
+/**
+ * {@code syscage compile POLICY -o FILE}: policy to BPF, and with {@code --landlock-out} the
+ * policy's Landlock ruleset in the launcher's text form, so that {@code syscage-launch --filter
+ * F.bpf --landlock F.landlock -- prog} applies both without syscage. The raw and C formats carry
+ * only the program: a policy with Landlock sections compiled to them without
+ * {@code --landlock-out} gets a warning that part of it is not in the output.
+ */
 @Command(name = "compile", mixinStandardHelpOptions = true,
-        description = "Compile a policy to a seccomp BPF program.")
+        description = "Compile a policy to a seccomp BPF program (and its Landlock ruleset, with --landlock-out).")
 public final class CompileCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -53,6 +62,11 @@ public final class CompileCommand implements Callable<Integer> {
     @Option(names = "--no-optimize", description = "Skip every optimization (same decisions, larger program).")
     boolean noOptimize;
 
+    @Option(names = "--landlock-out", paramLabel = "FILE",
+            description = "Also write the policy's Landlock ruleset (filesystem, network, scope) to FILE, for "
+                    + "syscage-launch --landlock FILE.")
+    Path landlockOut;
+
     @Option(names = "--frequency", paramLabel = "FILE",
             description = "Syscall frequencies (lines 'name count') to shape the search tree.")
     Path frequency;
@@ -70,10 +84,12 @@ public final class CompileCommand implements Callable<Integer> {
             writeAtomically(output, p.toBytes());
         } else {
             String text = switch (fmt) {
-                case DISASM -> Disassembler.disassemble(p, nr -> nameOf(policy, nr));
+                case DISASM -> DisasmCommand.landlockComments(policy.landlock())
+                        + Disassembler.disassemble(p, nr -> nameOf(policy, nr));
                 case C -> ProgramFormats.toC(p, "syscage_filter", "syscage policy " + policy.name()
                         + " (" + p.length() + " instructions)");
-                default -> ProgramFormats.toJson(p, policy.name());
+                default -> ProgramFormats.toJson(p, policy.name(),
+                        List.of("\"landlock\": " + RulesetJson.toJson(policy.landlock(), "  ")));
             };
             if (output == null) {
                 spec.commandLine().getOut().print(text);
@@ -87,7 +103,25 @@ public final class CompileCommand implements Callable<Integer> {
                     policy.arches().stream().map(a -> a.arch().toString()).reduce((a, b) -> a + ", " + b).orElse(""),
                     output);
         }
+        writeLandlock(policy.landlock(), fmt);
         return ExitCodes.OK;
+    }
+
+    /** {@code --landlock-out}, or the warning that the output lacks the ruleset. */
+    private void writeLandlock(LandlockRuleset ruleset, ProgramFormats fmt) throws IOException {
+        if (landlockOut != null) {
+            writeAtomically(landlockOut, ruleset.toBytes());
+            spec.commandLine().getErr().printf("%s: Landlock ruleset (%s) -> %s%n", policyFile,
+                    ruleset.isEmpty() ? "empty: the policy has no filesystem, network or scope section"
+                            : String.join(", ", RulesetText.sections(ruleset)) + "; ABI " + ruleset.abiNeeded() + "+",
+                    landlockOut);
+        } else if (!ruleset.isEmpty() && (fmt == ProgramFormats.RAW || fmt == ProgramFormats.C)) {
+            spec.commandLine().getErr().printf("%s: warning: the policy's Landlock sections (%s) are not in the %s output;"
+                    + " write them with --landlock-out FILE and give both to syscage-launch (--filter F.bpf"
+                    + " --landlock FILE)%n", policyFile, String.join(", ", RulesetText.sections(ruleset)),
+                    fmt == ProgramFormats.RAW ? "raw" : "C");
+        }
+        spec.commandLine().getErr().flush();
     }
 
     static String nameOf(Policy policy, int nr) {

@@ -6,6 +6,8 @@ import dev.syscage.policy.bpf.Verifier;
 import dev.syscage.policy.bpf.VerifierError;
 import dev.syscage.policy.compile.CompileOptions;
 import dev.syscage.policy.compile.PolicyCompiler;
+import dev.syscage.policy.landlock.LandlockRuleset;
+import dev.syscage.policy.landlock.RulesetText;
 import dev.syscage.policy.model.Policy;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,7 +23,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code syscage disasm POLICY} or {@code syscage disasm --bpf FILE}: the program, readable. */
+/**
+ * {@code syscage disasm POLICY} or {@code syscage disasm --bpf FILE}: the program, readable. A
+ * policy's Landlock ruleset, which is no part of the program, comes first as {@code ;} comment
+ * lines, so a reader of the disassembly sees it and a tool reading it skips it.
+ */
 @Command(name = "disasm", mixinStandardHelpOptions = true,
         description = "Disassemble a policy's compiled program, or a raw BPF file (verified first).")
 public final class DisasmCommand implements Callable<Integer> {
@@ -71,8 +77,19 @@ public final class DisasmCommand implements Callable<Integer> {
         Policy policy = policyOptions.load(source.policy, List.of());
         Program p = PolicyCompiler.compile(policy,
                 noOptimize ? CompileOptions.unoptimized() : CompileOptions.defaults()).program();
+        out.print(landlockComments(policy.landlock()));
         out.print(Disassembler.disassemble(p, nr -> CompileCommand.nameOf(policy, nr)));
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /** The ruleset as {@code ; } lines, one per line of {@link RulesetText#describe}; nothing for none. */
+    static String landlockComments(LandlockRuleset ruleset) {
+        if (ruleset.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        RulesetText.describe(ruleset).forEach(l -> sb.append("; ").append(l).append('\n'));
+        return sb.toString();
     }
 }

@@ -1,7 +1,10 @@
 package dev.syscage.cli;
 
+import dev.syscage.export.LandlockExport;
 import dev.syscage.export.SpoProfile;
 import dev.syscage.export.SupervisedActions;
+import dev.syscage.policy.diag.Diagnostic;
+import dev.syscage.policy.diag.PolicyException;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.oci.ExportOptions;
 import dev.syscage.policy.oci.ExportResult;
@@ -23,7 +26,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code syscage export POLICY --format oci|spo}: a policy to Docker/OCI seccomp JSON, or to a
  * Kubernetes Security Profiles Operator SeccompProfile object made from that JSON. Actions that
- * need syscage's supervisor (trace, notify) are refused or degraded first. See docs/oci.md.
+ * need syscage's supervisor (trace, notify) and the Landlock sections, which no container runtime
+ * applies, are refused or degraded first. See docs/oci.md.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Export a policy as an OCI seccomp profile (docker run --security-opt seccomp=FILE)",
@@ -45,8 +49,9 @@ public final class ExportCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--degrade", paramLabel = "MODE", defaultValue = "none",
-            description = "What to do with rules OCI cannot express and with trace/notify actions: none (refuse),"
-                    + " errno (deny those calls with EPERM), allow.")
+            description = "What to do with rules OCI cannot express, with trace/notify actions and with Landlock"
+                    + " sections: none (refuse), errno (deny those calls with EPERM), allow; either drops the Landlock"
+                    + " sections.")
     String degrade;
 
     @Override
@@ -61,10 +66,22 @@ public final class ExportCommand implements Callable<Integer> {
             throw UserException.badInput("unknown --degrade '" + degrade + "' (choose none, errno or allow)");
         }
         Policy loaded = policyOptions.load(policyFile, List.of());
-        SupervisedActions.Result plain = SupervisedActions.replace(loaded, d);
+        LandlockExport.Result landlock = LandlockExport.check(loaded, d, policyFile.toString());
+        SupervisedActions.Result plain;
+        try {
+            plain = SupervisedActions.replace(loaded, d);
+        } catch (PolicyException e) {
+            List<Diagnostic> all = new ArrayList<>(e.diagnostics());
+            all.addAll(landlock.errors());
+            throw new PolicyException(all);
+        }
+        if (!landlock.errors().isEmpty()) {
+            throw new PolicyException(landlock.errors());
+        }
         Policy policy = plain.policy();
         ExportResult r = OciExporter.exportWithWarnings(policy, new ExportOptions(d));
-        List<String> warnings = new ArrayList<>(plain.warnings());
+        List<String> warnings = new ArrayList<>(landlock.warnings());
+        warnings.addAll(plain.warnings());
         warnings.addAll(r.warnings());
         String text = r.json();
         if (format.equals("spo")) {

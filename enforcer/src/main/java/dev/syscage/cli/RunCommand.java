@@ -4,6 +4,7 @@ import dev.syscage.nativeaccess.LinuxCLibrary;
 import dev.syscage.policy.bpf.Program;
 import dev.syscage.policy.compile.CompileOptions;
 import dev.syscage.policy.compile.PolicyCompiler;
+import dev.syscage.policy.landlock.RulesetText;
 import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.PolicyLoader;
@@ -132,6 +133,7 @@ public final class RunCommand implements Callable<Integer> {
             printSummary(out, policy, program, launcher);
             return ExitCodes.OK;
         }
+        refuseLandlockNotApplied(policy);
         IntFunction<String> names = nr -> CompileCommand.nameOf(policy, nr);
         LinuxCLibrary libc = LinuxCLibrary.instance();
         Runner runner = new Runner(libc, err);
@@ -151,6 +153,21 @@ public final class RunCommand implements Callable<Integer> {
             TraceRunner.Outcome o = new TraceRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags,
                     command, new TraceSupervisor(run.session()), names);
             return o.exitCode();
+        }
+    }
+
+    /**
+     * Fail closed: nothing passes the policy's Landlock ruleset to the launcher yet (the
+     * launcher's {@code --landlock FILE} is being built, issue 12), so a policy with
+     * filesystem, network or scope sections is refused rather than run without them. Wiring
+     * the ruleset to the launcher replaces this.
+     */
+    private static void refuseLandlockNotApplied(Policy policy) {
+        if (!policy.landlock().isEmpty()) {
+            throw UserException.badInput("the policy has Landlock sections (" + String.join(", ",
+                    RulesetText.sections(policy.landlock())) + "), which 'run' cannot apply yet; refusing to run "
+                    + "the program without them (--dry-run shows them; 'compile --landlock-out' writes them for "
+                    + "syscage-launch)");
         }
     }
 
@@ -197,6 +214,7 @@ public final class RunCommand implements Callable<Integer> {
             out.printf("  #%d %s: %s [%s]%s%n", r.index() + 1, r.pos().fileLine(), CheckCommand.describe(r.action()),
                     list, r.when() == null || r.when().isEmpty() ? "" : " when " + r.when());
         }
+        RulesetText.describe(policy.landlock()).forEach(out::println);
         out.printf("would run: %s -- %s%n", launcher, String.join(" ", command));
         out.flush();
     }

@@ -54,8 +54,10 @@ public final class SupervisedActions {
             s.warnings.put("supervise", where(policy.supervision().pos() == null ? null : policy.supervision().pos().fileLine())
                     + "the supervise: section is not exported (container runtimes have no syscage supervisor)");
         }
+        // the supervise section is dropped (warned above); the Landlock ruleset is carried: what
+        // export does with it is LandlockExport's question
         Policy out = new Policy(policy.name(), policy.description(), arches, badArch, policy.badArchRef(), policy.rules(),
-                policy.frequency());
+                policy.frequency(), Supervision.NONE, policy.landlock());
         return new Result(out, List.copyOf(s.warnings.values()));
     }
 

@@ -42,7 +42,7 @@ final class Fingerprints {
                     Action.errno(UNKNOWN), ap.unknownRef(), clauses));
         }
         return new Policy(p.name() + "-fingerprint", p.description(), arches, Action.errno(BAD_ARCH),
-                p.badArchRef(), p.rules(), p.frequency(), p.supervision());
+                p.badArchRef(), p.rules(), p.frequency(), p.supervision(), p.landlock());
     }
 
     private static Action ruleErrno(RuleRef rule) {

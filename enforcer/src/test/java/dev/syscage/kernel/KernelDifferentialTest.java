@@ -111,7 +111,7 @@ class KernelDifferentialTest {
             List<ArchPolicy> kept = p.arches().stream()
                     .filter(ap -> ap.arch() == Arch.X86_64 || ap.arch() == Arch.I386).toList();
             Policy cut = new Policy(p.name(), p.description(), kept, p.badArchAction(), p.badArchRef(), p.rules(),
-                    p.frequency(), p.supervision());
+                    p.frequency(), p.supervision(), p.landlock());
             return new RandomPolicies.Generated(cut, g.constants(), g.numbers());
         }
     }

@@ -1,5 +1,6 @@
 package dev.syscage.policy.bpf;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -29,6 +30,14 @@ public enum ProgramFormats {
 
     /** {@code {"length": N, "instructions": [{"code":..,"jt":..,"jf":..,"k":..}, ...]}}. */
     public static String toJson(Program p, String name) {
+        return toJson(p, name, List.of());
+    }
+
+    /**
+     * As {@link #toJson(Program, String)}, with more members after {@code instructions}, each
+     * written {@code "key": value} (a value's later lines indented by two spaces).
+     */
+    public static String toJson(Program p, String name, List<String> members) {
         StringBuilder sb = new StringBuilder("{\n  \"name\": ").append(quote(name))
                 .append(",\n  \"length\": ").append(p.length()).append(",\n  \"instructions\": [\n");
         for (int pc = 0; pc < p.length(); pc++) {
@@ -36,7 +45,11 @@ public enum ProgramFormats {
             sb.append(String.format("    {\"code\": %d, \"jt\": %d, \"jf\": %d, \"k\": %d}%s%n",
                     i.code(), i.jt(), i.jf(), i.k() & 0xFFFFFFFFL, pc + 1 < p.length() ? "," : ""));
         }
-        return sb.append("  ]\n}\n").toString();
+        sb.append("  ]");
+        for (String m : members) {
+            sb.append(",\n  ").append(m);
+        }
+        return sb.append("\n}\n").toString();
     }
 
     private static String quote(String s) {

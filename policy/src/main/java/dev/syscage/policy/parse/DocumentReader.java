@@ -2,8 +2,12 @@ package dev.syscage.policy.parse;
 
 import dev.syscage.policy.diag.Diagnostics;
 import dev.syscage.policy.diag.SourcePos;
+import dev.syscage.policy.parse.PolicyDocument.FilesystemSyntax;
 import dev.syscage.policy.parse.PolicyDocument.FrequencyEntry;
+import dev.syscage.policy.parse.PolicyDocument.FsRuleSyntax;
 import dev.syscage.policy.parse.PolicyDocument.GroupDef;
+import dev.syscage.policy.parse.PolicyDocument.NetworkSyntax;
+import dev.syscage.policy.parse.PolicyDocument.PortsSyntax;
 import dev.syscage.policy.parse.PolicyDocument.RuleSyntax;
 import dev.syscage.policy.parse.PolicyDocument.SuperviseRuleSyntax;
 import dev.syscage.policy.parse.PolicyDocument.SuperviseSyntax;
@@ -22,14 +26,20 @@ import java.util.Optional;
  * problem is reported and reading goes on, so one run shows them all.
  *
  * <pre>
- * document  = { "version": 1, ["name": STR], ["description": STR], ["include": names],
- *               ["arch": names], ["default": ACTION], ["unknown": ACTION], ["bad_arch": ACTION],
- *               ["frequency": { SYSCALL: COUNT }], ["groups": { NAME: names }], ["rules": [ rule ]],
- *               ["supervise": supervise] }
- * rule      = { "action": ACTION, "syscalls": names, ["when": EXPR], ["comment": STR] }
- * supervise = { ["log": LOG_LEVEL], ["rules": [ srule ]], ["default": DECISION], ["hooks": [ CLASS ]] }
- * srule     = { "syscalls": names, ["path": names], ["when": EXPR], "decision": DECISION, ["comment": STR] }
- * names     = STR | [ STR, ... ]
+ * document   = { "version": 1, ["name": STR], ["description": STR], ["include": names],
+ *                ["arch": names], ["default": ACTION], ["unknown": ACTION], ["bad_arch": ACTION],
+ *                ["frequency": { SYSCALL: COUNT }], ["groups": { NAME: names }], ["rules": [ rule ]],
+ *                ["supervise": supervise], ["landlock": COMPAT], ["filesystem": filesystem],
+ *                ["network": network], ["scope": names] }
+ * rule       = { "action": ACTION, "syscalls": names, ["when": EXPR], ["comment": STR] }
+ * supervise  = { ["log": LOG_LEVEL], ["rules": [ srule ]], ["default": DECISION], ["hooks": [ CLASS ]] }
+ * srule      = { "syscalls": names, ["path": names], ["when": EXPR], "decision": DECISION, ["comment": STR] }
+ * filesystem = { ["confine": names], ["allow": [ fsrule ]] }           (not empty)
+ * fsrule     = { "paths": names, "access": names, ["optional": BOOL], ["comment": STR] }
+ * network    = { ["bind": ports], ["connect": ports] }                 (not empty)
+ * ports      = PORT | "any" | [ PORT, ... ]                           (PORT, "any": checked later)
+ * COMPAT     = "required" | "best-effort"                            (checked later)
+ * names      = STR | [ STR, ... ]
  * </pre>
  */
 public final class DocumentReader {
@@ -37,10 +47,22 @@ public final class DocumentReader {
     public static final int VERSION = 1;
 
     static final List<String> TOP_KEYS = List.of("version", "name", "description", "include", "arch",
-            "default", "unknown", "bad_arch", "frequency", "groups", "rules", "supervise");
+            "default", "unknown", "bad_arch", "frequency", "groups", "rules", "supervise", "landlock", "filesystem",
+            "network", "scope");
     static final List<String> RULE_KEYS = List.of("action", "syscalls", "when", "comment");
     static final List<String> SUPERVISE_KEYS = List.of("log", "rules", "default", "hooks");
     static final List<String> SUPERVISE_RULE_KEYS = List.of("syscalls", "path", "when", "decision", "comment");
+    static final List<String> FILESYSTEM_KEYS = List.of("confine", "allow");
+    static final List<String> FS_RULE_KEYS = List.of("paths", "access", "optional", "comment");
+    static final List<String> NETWORK_KEYS = List.of("bind", "connect");
+    private static final Map<String, String> FILESYSTEM_ADVICE = Map.of(
+            "deny", "; Landlock only grants: a right 'confine' governs is denied wherever no 'allow' rule grants it",
+            "rules", " (did you mean 'allow'?)");
+    private static final Map<String, String> FS_RULE_ADVICE = Map.of(
+            "path", " (did you mean 'paths'?)",
+            "rights", " (did you mean 'access'?)");
+    private static final Map<String, String> NETWORK_ADVICE = Map.of(
+            "udp", "; Landlock confines TCP ports only: UDP stays with seccomp rules (socket, sendto)");
     /** Keys from ordinary rules that people will write in supervise rules, and what to say then. */
     private static final Map<String, String> SUPERVISE_RULE_ADVICE = Map.of(
             "action", "; a supervise rule says what to do with 'decision: allow', 'decision: errno NAME' or 'decision: kill'",
@@ -78,7 +100,11 @@ public final class DocumentReader {
                 frequency(m),
                 groups(m),
                 rules(m),
-                supervise(m));
+                supervise(m),
+                landlock(m),
+                filesystem(m),
+                network(m),
+                names(m, "scope", "a scope", false));
     }
 
     private void checkKeys(Mapping m, List<String> allowed, String where) {
@@ -165,7 +191,7 @@ public final class DocumentReader {
     }
 
     private static String plural(String item) {
-        return item.replaceFirst("^an? ", "").replaceFirst("(name|pattern)$", "$1s");
+        return item.replaceFirst("^an? ", "").replaceFirst("(name|pattern|path|right|port|scope)$", "$1s");
     }
 
     private List<FrequencyEntry> frequency(Mapping m) {
@@ -223,15 +249,15 @@ public final class DocumentReader {
 
     private List<RuleSyntax> rules(Mapping m) {
         List<RuleSyntax> out = new ArrayList<>();
-        for (Mapping rule : ruleMaps(m, "a rule (a map with 'action' and 'syscalls')")) {
+        for (Mapping rule : ruleMaps(m, "rules", "a rule (a map with 'action' and 'syscalls')")) {
             out.add(rule(rule));
         }
         return out;
     }
 
-    /** The maps listed under {@code rules:} of {@code m}; anything else there is reported as not {@code what}. */
-    private List<Mapping> ruleMaps(Mapping m, String what) {
-        Optional<Entry> e = m.entry("rules");
+    /** The maps listed under {@code key} of {@code m}; anything else there is reported as not {@code what}. */
+    private List<Mapping> ruleMaps(Mapping m, String key, String what) {
+        Optional<Entry> e = m.entry(key);
         if (e.isEmpty()) {
             return List.of();
         }
@@ -275,7 +301,7 @@ public final class DocumentReader {
         }
         checkKeys(section, SUPERVISE_KEYS, "supervise ");
         List<SuperviseRuleSyntax> rules = new ArrayList<>();
-        for (Mapping r : ruleMaps(section, "a supervise rule (a map with 'syscalls' and 'decision')")) {
+        for (Mapping r : ruleMaps(section, "rules", "a supervise rule (a map with 'syscalls' and 'decision')")) {
             rules.add(superviseRule(r));
         }
         return Optional.of(new SuperviseSyntax(e.get().key().pos(),
@@ -299,5 +325,87 @@ public final class DocumentReader {
                 names(m, "path", "a path pattern", false),
                 text(m, "when", "a condition"),
                 text(m, "decision", "a decision (allow, errno NAME or kill)"));
+    }
+
+    private Optional<Scalar> landlock(Mapping m) {
+        Optional<Entry> e = m.entry("landlock");
+        if (e.isPresent() && !(e.get().value() instanceof Scalar)) {
+            typeError(e.get(), "required or best-effort (filesystem, network and scope are keys of their own, "
+                    + "at the top level)");
+            return Optional.empty();
+        }
+        return text(m, "landlock", "required or best-effort");
+    }
+
+    /**
+     * The map under {@code key}, reported when it is something else or empty ({@code what} says
+     * what it should hold).
+     */
+    private Optional<Section> section(Mapping m, String key, String what) {
+        Optional<Entry> e = m.entry(key);
+        if (e.isEmpty()) {
+            return Optional.empty();
+        }
+        YamlNode v = e.get().value();
+        boolean empty = v instanceof Scalar s && s.isNull() || v instanceof Mapping map && map.entries().isEmpty();
+        if (empty) {
+            diags.error(v instanceof Mapping ? v.pos() : e.get().key().pos(), "'" + key + "' is empty; give " + what);
+            return Optional.empty();
+        }
+        if (!(v instanceof Mapping map)) {
+            typeError(e.get(), "a map with " + what);
+            return Optional.empty();
+        }
+        return Optional.of(new Section(e.get().key(), map));
+    }
+
+    /** A map under a top-level key, and the key (where the section is said to be). */
+    private record Section(Scalar key, Mapping map) {
+    }
+
+    private Optional<FilesystemSyntax> filesystem(Mapping m) {
+        return section(m, "filesystem", "'allow' rules (paths and access rights) and optionally 'confine'").map(s -> {
+            Mapping section = s.map();
+            checkKeys(section, FILESYSTEM_KEYS, "filesystem ", FILESYSTEM_ADVICE);
+            List<FsRuleSyntax> allow = new ArrayList<>();
+            for (Mapping r : ruleMaps(section, "allow", "a filesystem rule (a map with 'paths' and 'access')")) {
+                allow.add(fsRule(r));
+            }
+            return new FilesystemSyntax(s.key().pos(), names(section, "confine", "an access right", false), allow);
+        });
+    }
+
+    private FsRuleSyntax fsRule(Mapping m) {
+        checkKeys(m, FS_RULE_KEYS, "filesystem rule ", FS_RULE_ADVICE);
+        if (m.entry("paths").isEmpty()) {
+            diags.error(m.pos(), "this filesystem rule has no 'paths' (absolute paths; the rule covers each and "
+                    + "everything beneath it)");
+        }
+        if (m.entry("access").isEmpty()) {
+            diags.error(m.pos(), "this filesystem rule has no 'access' list (read, write, execute, ...)");
+        }
+        text(m, "comment", "a string");
+        boolean optional = false;
+        Optional<Entry> opt = m.entry("optional");
+        if (opt.isPresent()) {
+            if (opt.get().value() instanceof Scalar s && s.type() == Scalar.Type.BOOLEAN) {
+                optional = List.of("true", "yes", "on", "y").contains(s.text().toLowerCase(java.util.Locale.ROOT));
+            } else {
+                typeError(opt.get(), "true or false");
+            }
+        }
+        return new FsRuleSyntax(m.pos(), names(m, "paths", "an absolute path", false),
+                names(m, "access", "an access right", false), optional);
+    }
+
+    private Optional<NetworkSyntax> network(Mapping m) {
+        return section(m, "network", "'bind' and/or 'connect' port lists").map(s -> {
+            checkKeys(s.map(), NETWORK_KEYS, "network ", NETWORK_ADVICE);
+            return new NetworkSyntax(s.key().pos(), ports(s.map(), "bind"), ports(s.map(), "connect"));
+        });
+    }
+
+    private Optional<PortsSyntax> ports(Mapping m, String key) {
+        return m.entry(key).map(e -> new PortsSyntax(e.key(), names(e, "a TCP port", true)));
     }
 }

@@ -11,7 +11,9 @@ import java.util.Optional;
  * but with nothing resolved: actions, names and conditions are still the scalars from the file,
  * so the validator can point at them. {@code keys} are the top-level keys the file has (a key
  * whose value was unusable is there, already diagnosed, with its value empty). {@code arches}
- * is empty when the file names none; {@code supervise} when it has no usable section.
+ * is empty when the file names none; {@code supervise} when it has no usable section. The Landlock
+ * sections ({@code landlock}, {@code filesystem}, {@code network}, {@code scope}) are empty when the
+ * file has none or the section is unusable (already diagnosed).
  */
 public record PolicyDocument(
         SourceText source,
@@ -27,7 +29,11 @@ public record PolicyDocument(
         List<FrequencyEntry> frequency,
         List<GroupDef> groups,
         List<RuleSyntax> rules,
-        Optional<SuperviseSyntax> supervise) {
+        Optional<SuperviseSyntax> supervise,
+        Optional<Scalar> landlock,
+        Optional<FilesystemSyntax> filesystem,
+        Optional<NetworkSyntax> network,
+        List<Scalar> scope) {
 
     public PolicyDocument {
         keys = List.copyOf(keys);
@@ -36,6 +42,7 @@ public record PolicyDocument(
         frequency = List.copyOf(frequency);
         groups = List.copyOf(groups);
         rules = List.copyOf(rules);
+        scope = List.copyOf(scope);
     }
 
     /** {@code name: [members]} under {@code groups:}; the name is written without '@'. */
@@ -91,6 +98,44 @@ public record PolicyDocument(
         public SuperviseRuleSyntax {
             syscalls = List.copyOf(syscalls);
             paths = List.copyOf(paths);
+        }
+    }
+
+    /**
+     * The {@code filesystem:} section (Landlock): {@code confine} as written ({@code all} or rights;
+     * empty when the section does not say, which means {@code all}) and the {@code allow} rules.
+     * {@code pos} is the key's position.
+     */
+    public record FilesystemSyntax(SourcePos pos, List<Scalar> confine, List<FsRuleSyntax> allow) {
+        public FilesystemSyntax {
+            confine = List.copyOf(confine);
+            allow = List.copyOf(allow);
+        }
+    }
+
+    /**
+     * One item of {@code filesystem: allow:}: the rights in {@code access} beneath each of
+     * {@code paths}; {@code optional}: a path that does not exist is skipped. A list left out is
+     * empty (already diagnosed).
+     */
+    public record FsRuleSyntax(SourcePos pos, List<Scalar> paths, List<Scalar> access, boolean optional) {
+        public FsRuleSyntax {
+            paths = List.copyOf(paths);
+            access = List.copyOf(access);
+        }
+    }
+
+    /**
+     * The {@code network:} section (Landlock TCP ports): {@code bind} and {@code connect} as
+     * written, each empty when the section leaves the key out. {@code pos} is the key's position.
+     */
+    public record NetworkSyntax(SourcePos pos, Optional<PortsSyntax> bind, Optional<PortsSyntax> connect) {
+    }
+
+    /** {@code bind:} or {@code connect:}: port numbers or the word {@code any}, as written. */
+    public record PortsSyntax(Scalar key, List<Scalar> items) {
+        public PortsSyntax {
+            items = List.copyOf(items);
         }
     }
 }

@@ -16,8 +16,8 @@ import java.util.Optional;
  *
  * <p>Stages: {@link IncludeLoader} (read files, YAML to node tree, shape check), then
  * {@link PolicyValidator} (actions, groups, syscall names, conditions per architecture, the
- * supervise section). Warnings include supervise rules that can never run
- * ({@link SupervisorReach}).
+ * supervise section, and the Landlock sections through {@link LandlockCompiler}). Warnings
+ * include supervise rules that can never run ({@link SupervisorReach}).
  */
 public final class PolicyLoader {
     private PolicyLoader() {

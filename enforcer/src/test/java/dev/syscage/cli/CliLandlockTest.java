@@ -1,0 +1,227 @@
+package dev.syscage.cli;
+
+import static dev.syscage.cli.CliTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.syscage.cli.CliTest.Run;
+import dev.syscage.policy.landlock.FsAccess;
+import dev.syscage.policy.landlock.LandlockRuleset;
+import dev.syscage.policy.landlock.NetAccess;
+import dev.syscage.policy.landlock.Scope;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every command shows a policy's Landlock ruleset: {@code run --dry-run}, {@code check},
+ * {@code disasm}, {@code compile --format json|disasm}; {@code compile --landlock-out} writes it
+ * for the launcher and the raw format warns that it lacks it; {@code export} refuses it without
+ * {@code --degrade} and names what is lost with it.
+ */
+class CliLandlockTest {
+    @TempDir
+    Path dir;
+
+    private static final String WEB = """
+            version: 1
+            name: web
+            arch: x86_64
+            default: errno EPERM
+            rules:
+              - action: allow
+                syscalls: [read, write, openat, close, exit_group, execve]
+            filesystem:
+              allow:
+                - paths: [/usr, /etc]
+                  access: [read, execute]
+                - paths: [/tmp]
+                  access: [read, write, create, remove]
+                  optional: true
+            network:
+              connect: [443]
+            scope: [signal]
+            """;
+
+    /** What describe() prints for WEB, file names aside. */
+    private static List<String> webLines(Path p) {
+        return List.of(
+                "landlock: file system (every right, 3 path rules), network (bind, connect by TCP port), scope (signal);"
+                        + " Landlock ABI 6+, required",
+                "  file system confined: execute, write_file, read_file, read_dir, remove_dir, remove_file, make_char,"
+                        + " make_dir, make_reg, make_sock, make_fifo, make_block, make_sym, refer, truncate, ioctl_dev",
+                "  allow /usr: execute, read_file, read_dir (" + p + ":10)",
+                "  allow /etc: execute, read_file, read_dir (" + p + ":10)",
+                "  allow /tmp if it exists: write_file, read_file, read_dir, remove_dir, remove_file, make_dir, make_reg,"
+                        + " make_sock, make_fifo, make_sym, truncate (" + p + ":12)",
+                "  network: bind tcp on no port",
+                "  network: connect tcp 443",
+                "  scope: signal",
+                "  not Landlock's: chmod, chown, utime, xattr changes and ioctl on regular files (seccomp and supervise rules)");
+    }
+
+    private Path policy(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void dryRunShowsTheRulesetAfterTheRules() throws IOException {
+        Path p = policy("web.yaml", WEB);
+        Run r = run("run", "--policy", p.toString(), "--dry-run", "--", "true");
+        assertEquals(0, r.code(), r.err());
+        String expected = String.join("\n", webLines(p)) + "\nwould run: ";
+        assertTrue(r.out().contains("  #1 " + p + ":6: allow [read, write, openat, close, exit_group, execve]\n" + expected),
+                r.out());
+    }
+
+    @Test
+    void dryRunOfAPolicyWithoutTheSectionsSaysNone() throws IOException {
+        Path p = policy("plain.yaml", WEB.substring(0, WEB.indexOf("filesystem:")));
+        Run r = run("run", "--policy", p.toString(), "--dry-run", "--", "true");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\nlandlock: none (no filesystem, network or scope section)\nwould run: "), r.out());
+    }
+
+    @Test
+    void runRefusesWhatItCannotApplyYet() throws IOException {
+        Path p = policy("web.yaml", WEB);
+        Path marker = dir.resolve("ran");
+        Run r = run("run", "--policy", p.toString(), "--", "touch", marker.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().endsWith("\nsyscage: the policy has Landlock sections (filesystem, network, scope), which"
+                + " 'run' cannot apply yet; refusing to run the program without them (--dry-run shows them;"
+                + " 'compile --landlock-out' writes them for syscage-launch)\n"), r.err());
+        assertFalse(Files.exists(marker));
+    }
+
+    @Test
+    void checkEndsWithASummary() throws IOException {
+        Path p = policy("web.yaml", WEB);
+        Run r = run("check", p.toString(), "openat", "AT_FDCWD", "0", "O_RDWR");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().split("\n");
+        assertEquals(5, lines.length, r.out());
+        assertEquals("openat (nr 257) on x86_64: allow", lines[0]);
+        assertEquals(webLines(p).get(0), lines[3]);
+        assertEquals("  a call the filter allows may still be refused by Landlock (EACCES, EPERM) by its path, port or"
+                + " target", lines[4]);
+        Path plain = policy("plain.yaml", WEB.substring(0, WEB.indexOf("filesystem:")));
+        Run none = run("check", plain.toString(), "read");
+        assertTrue(none.out().endsWith("executed\nlandlock: none (no filesystem, network or scope section)\n"), none.out());
+    }
+
+    @Test
+    void disasmPutsTheRulesetInCommentsBeforeTheProgram() throws IOException {
+        Path p = policy("web.yaml", WEB);
+        Run d = run("disasm", p.toString());
+        assertEquals(0, d.code(), d.err());
+        String comments = webLines(p).stream().map(l -> "; " + l + "\n").reduce("", String::concat);
+        assertTrue(d.out().startsWith(comments + "0000: ld  [4]"), d.out());
+        Run c = run("compile", p.toString(), "--format", "disasm");
+        assertEquals(d.out(), c.out());
+        Path plain = policy("plain.yaml", WEB.substring(0, WEB.indexOf("filesystem:")));
+        assertTrue(run("disasm", plain.toString()).out().startsWith("0000: ld  [4]"), "no comments without a ruleset");
+    }
+
+    @Test
+    void compileJsonHasALandlockObject() throws IOException {
+        Path p = policy("web.yaml", WEB);
+        Run j = run("compile", p.toString(), "--format", "json");
+        assertEquals(0, j.code(), j.err());
+        assertEquals("", j.err());
+        JsonNode root = new ObjectMapper().readTree(j.out());
+        assertTrue(root.get("instructions").size() > 0);
+        JsonNode ll = root.get("landlock");
+        assertEquals(6, ll.get("abi").asInt());
+        assertEquals("required", ll.get("compat").asText());
+        assertEquals("0xffff", ll.get("fs").get("mask").asText());
+        assertEquals("0x3", ll.get("net").get("mask").asText());
+        assertEquals("[\"connect_tcp\"]", ll.get("ports").get(0).get("access").toString());
+        assertEquals("[\"signal\"]", ll.get("scope").get("names").toString());
+        assertEquals(List.of("/usr", "/etc", "/tmp"), ll.get("paths").findValuesAsText("path"));
+        assertEquals(p + ":12", ll.get("paths").get(2).get("source").asText());
+        assertTrue(ll.get("paths").get(2).get("optional").asBoolean());
+        Path plain = policy("plain.yaml", WEB.substring(0, WEB.indexOf("filesystem:")));
+        JsonNode none = new ObjectMapper().readTree(run("compile", plain.toString(), "--format", "json").out());
+        assertEquals(0, none.get("landlock").get("abi").asInt());
+        assertEquals(0, none.get("landlock").get("paths").size());
+    }
+
+    @Test
+    void landlockOutWritesTheLaunchersFileAndRawWithoutItWarns() throws IOException {
+        Path p = policy("web.yaml", WEB);
+        Path bpf = dir.resolve("web.bpf");
+        Path ll = dir.resolve("web.landlock");
+        Run both = run("compile", p.toString(), "-o", bpf.toString(), "--landlock-out", ll.toString());
+        assertEquals(0, both.code(), both.err());
+        assertTrue(both.err().endsWith(p + ": Landlock ruleset (filesystem, network, scope; ABI 6+) -> " + ll + "\n"),
+                both.err());
+        LandlockRuleset back = LandlockRuleset.parse(Files.readString(ll));
+        assertEquals(FsAccess.ALL, back.handledFs());
+        assertEquals(NetAccess.ALL, back.handledNet());
+        assertEquals(Scope.SIGNAL, back.scoped());
+        assertEquals("path 0xd required /usr", Files.readString(ll).lines().toList().get(5));
+
+        Run raw = run("compile", p.toString(), "-o", bpf.toString());
+        assertEquals(0, raw.code(), raw.err());
+        assertTrue(raw.err().endsWith(p + ": warning: the policy's Landlock sections (filesystem, network, scope) are"
+                + " not in the raw output; write them with --landlock-out FILE and give both to syscage-launch"
+                + " (--filter F.bpf --landlock FILE)\n"), raw.err());
+
+        Path plain = policy("plain.yaml", WEB.substring(0, WEB.indexOf("filesystem:")));
+        Run quiet = run("compile", plain.toString(), "-o", bpf.toString());
+        assertFalse(quiet.err().contains("warning"), quiet.err());
+        Run empty = run("compile", plain.toString(), "-o", bpf.toString(), "--landlock-out", ll.toString());
+        assertEquals(0, empty.code(), empty.err());
+        assertEquals(LandlockRuleset.NONE, LandlockRuleset.parse(Files.readString(ll)));
+    }
+
+    @Test
+    void exportRefusesTheSectionsWithoutDegradeAndNamesWhatIsLostWithIt() throws IOException {
+        Path p = policy("web.yaml", WEB);
+        Run refused = run("export", p.toString());
+        assertEquals(2, refused.code(), refused.err());
+        assertEquals(p + ":10:15: error: the Landlock sections (filesystem, network, scope) cannot be exported: container"
+                + " runtimes apply a seccomp profile, not Landlock; --degrade errno or --degrade allow exports the seccomp"
+                + " part without them\n"
+                + "        - paths: [/usr, /etc]\n"
+                + "                  ^\n"
+                + "1 error\n", refused.err());
+        assertEquals("", refused.out());
+        Run degraded = run("export", p.toString(), "--degrade", "errno");
+        assertEquals(0, degraded.code(), degraded.err());
+        assertTrue(degraded.err().startsWith(p + ":10: warning: the Landlock sections (filesystem, network, scope) are"
+                + " not exported (container runtimes apply a seccomp profile, not Landlock): the exported profile does not"
+                + " confine paths, TCP ports or scopes\n" + p + ":4: warning: unknown: "), degraded.err());
+        assertTrue(degraded.out().contains("\"defaultAction\": \"SCMP_ACT_ERRNO\""), degraded.out());
+
+        Path scopeOnly = policy("scope.yaml", WEB.substring(0, WEB.indexOf("filesystem:")) + "scope: all\n");
+        Run noRule = run("export", scopeOnly.toString(), "--format", "spo", "--degrade", "allow");
+        assertEquals(0, noRule.code(), noRule.err());
+        assertTrue(noRule.err().startsWith(scopeOnly + ": warning: the Landlock sections (scope) are not exported"
+                + " (container runtimes apply a seccomp profile, not Landlock): the exported profile does not confine"
+                + " paths, TCP ports or scopes\n"), noRule.err());
+        Run noRuleRefused = run("export", scopeOnly.toString());
+        assertEquals("syscage: error: " + scopeOnly + ": the Landlock sections (scope) cannot be exported: container"
+                + " runtimes apply a seccomp profile, not Landlock; --degrade errno or --degrade allow exports the seccomp"
+                + " part without them\n1 error\n", noRuleRefused.err());
+    }
+
+    @Test
+    void exportReportsTheSectionsTogetherWithTheSupervisorsActions() throws IOException {
+        Path p = policy("traced.yaml", WEB.replace("  - action: allow\n", "  - action: trace\n"));
+        Run r = run("export", p.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("action trace sends calls to syscage's supervisor"), r.err());
+        assertTrue(r.err().contains("the Landlock sections (filesystem, network, scope) cannot be exported"), r.err());
+        assertTrue(r.err().endsWith("2 errors\n"), r.err());
+    }
+}

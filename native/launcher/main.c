@@ -41,7 +41,7 @@
 
 /* What the command line asks for. */
 struct launch_options {
-    struct filter_source filter;
+    struct input_source filter;
     unsigned int flags;
     int *keep_fds;
     size_t keep_count;

@@ -266,6 +266,7 @@ static noreturn void run_notified(struct launch_options *opts, const struct filt
     fds_close_except(opts->keep_fds, opts->keep_count);
     struct notify_handoff handoff;
     notify_prepare(&opts->notify, &fds, &handoff);
+    seccomp_no_new_privs(inject);
     int listener = seccomp_install_listener(filter, opts->flags, opts->notify.interruptible, inject);
     notify_hand_over(&fds, &handoff, listener);
     exec_program(path, opts->argv);
@@ -288,6 +289,7 @@ int main(int argc, char **argv)
         run_notified(&opts, &filter, &inject, path); /* returns in no process */
     }
     fds_close_except(opts.keep_fds, opts.keep_count);
+    seccomp_no_new_privs(&inject);
     /* Only the install and execve from here on: see the comment at the top. */
     seccomp_install(&filter, opts.flags, &inject);
     exec_program(path, opts.argv);

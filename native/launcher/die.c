@@ -19,7 +19,8 @@ static void append(char *buf, size_t *len, const char *src)
     *len += n;
 }
 
-static noreturn void write_and_exit(int status, char *buf, size_t len)
+/* Ends the line and writes it to stderr. */
+static void write_line(char *buf, size_t len)
 {
     if (len == MESSAGE_MAX - 1) {
         len--; /* keep room for the newline */
@@ -33,7 +34,24 @@ static noreturn void write_and_exit(int status, char *buf, size_t len)
         }
         off += (size_t)n;
     }
+}
+
+static noreturn void write_and_exit(int status, char *buf, size_t len)
+{
+    write_line(buf, len);
     _exit(status);
+}
+
+/* The prefix, then the formatted text; returns the length. */
+static size_t format_message(char *buf, const char *prefix, const char *fmt, va_list ap)
+{
+    size_t len = 0;
+    append(buf, &len, prefix);
+    int n = vsnprintf(buf + len, MESSAGE_MAX - 1 - len, fmt, ap);
+    if (n > 0) {
+        len += (size_t)n < MESSAGE_MAX - 1 - len ? (size_t)n : MESSAGE_MAX - 2 - len;
+    }
+    return len;
 }
 
 const char *errno_text(int err)
@@ -45,16 +63,21 @@ const char *errno_text(int err)
 noreturn void die(int status, const char *fmt, ...)
 {
     char buf[MESSAGE_MAX];
-    size_t len = 0;
-    append(buf, &len, PROGRAM_NAME ": ");
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf + len, MESSAGE_MAX - 1 - len, fmt, ap);
+    size_t len = format_message(buf, PROGRAM_NAME ": ", fmt, ap);
     va_end(ap);
-    if (n > 0) {
-        len += (size_t)n < MESSAGE_MAX - 1 - len ? (size_t)n : MESSAGE_MAX - 2 - len;
-    }
     write_and_exit(status, buf, len);
+}
+
+void warning(const char *fmt, ...)
+{
+    char buf[MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    size_t len = format_message(buf, PROGRAM_NAME ": warning: ", fmt, ap);
+    va_end(ap);
+    write_line(buf, len);
 }
 
 noreturn void die_errno(int status, int err, const char *call, const char *hint)

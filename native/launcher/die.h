@@ -1,7 +1,8 @@
 /*
  * Fatal errors of syscage-launch. Every message goes to stderr with one write(2) and the process
  * ends with _exit(2), so these functions are also safe after the filter is installed, where no
- * stdio or malloc may run. Only die() formats with vsnprintf and is for use before install.
+ * stdio or malloc may run. Only die() and warning() format with vsnprintf and are for use before
+ * install; warning() is the one that returns.
  */
 #ifndef SYSCAGE_DIE_H
 #define SYSCAGE_DIE_H
@@ -19,6 +20,9 @@ enum launch_status {
 
 /* "syscage-launch: " + printf-style text. Before the filter is installed only. */
 noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "syscage-launch: warning: " + printf-style text, one line; the launcher goes on. Before install only. */
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * "syscage-launch: CALL: STRERROR" and, when hint is not NULL, ". (Hint: HINT.)".

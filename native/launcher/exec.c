@@ -126,6 +126,9 @@ noreturn void exec_program(const char *path, char *const argv[])
     case ENOENT:
         note = " (the file or its #! interpreter or ELF loader is missing; or the policy denies execve)";
         break;
+    case EACCES:
+        note = " (the policy may deny execve, or the Landlock ruleset not grant execute on it or its interpreter)";
+        break;
     default:
         note = " (the policy may deny execve)";
         break;

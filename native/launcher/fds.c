@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -102,15 +103,33 @@ static void close_listed(const int *keep, size_t count)
     closedir(dir);
 }
 
-void fds_close_except(int *keep, size_t count)
+void fds_close_except(int *keep, size_t count, int own_fd)
 {
     qsort(keep, count, sizeof(*keep), compare_ints);
     for (size_t i = 0; i < count; i++) {
+        if (keep[i] == own_fd) {
+            /* The launcher opened own_fd on this number, so the fd given was not open. */
+            char what[64];
+            snprintf(what, sizeof(what), "--keep-fd %d: fcntl(F_GETFD)", own_fd);
+            die_errno(STATUS_LAUNCH_FAILED, EBADF, what, "the fd is not open");
+        }
         if (keep[i] >= FIRST_CLOSED) {
             hand_on(keep[i]);
         }
     }
-    if (!close_gaps(keep, count)) {
-        close_listed(keep, count);
+    /* own_fd stays open as it is (close-on-exec): one more gap not to close. */
+    int *spared = malloc((count + 1) * sizeof(*spared));
+    if (spared == NULL) {
+        die_errno(STATUS_LAUNCH_FAILED, ENOMEM, "malloc", NULL);
     }
+    memcpy(spared, keep, count * sizeof(*keep));
+    size_t spared_count = count;
+    if (own_fd >= FIRST_CLOSED) {
+        spared[spared_count++] = own_fd;
+        qsort(spared, spared_count, sizeof(*spared), compare_ints);
+    }
+    if (!close_gaps(spared, spared_count)) {
+        close_listed(spared, spared_count);
+    }
+    free(spared);
 }

@@ -9,8 +9,10 @@
 
 /*
  * Checks that each kept fd is open and clears its close-on-exec flag (so it is really handed
- * on), then closes every other fd >= 3. Dies with status 125 on failure.
+ * on), then closes every other fd >= 3 but own_fd: one the launcher itself still needs until
+ * just before exec (the Landlock ruleset's), left open and close-on-exec; -1 for none. Dies with
+ * status 125 on failure.
  */
-void fds_close_except(int *keep, size_t count);
+void fds_close_except(int *keep, size_t count, int own_fd);
 
 #endif

@@ -7,11 +7,7 @@
 
 #include <linux/filter.h>
 
-/* Where the filter comes from: a path (fd < 0) or an already open fd (path == NULL). */
-struct filter_source {
-    const char *path;
-    int fd;
-};
+#include "input.h"
 
 /* A checked program: 1..BPF_MAXINSNS instructions in host byte order. */
 struct filter {
@@ -23,6 +19,6 @@ struct filter {
  * Reads the whole filter, closes its fd and checks the size; dies with status 125 naming the
  * problem and the limit.
  */
-void filter_load(const struct filter_source *source, struct filter *out);
+void filter_load(const struct input_source *source, struct filter *out);
 
 #endif

@@ -14,7 +14,11 @@ static const char *const CALL_NAMES[INJECT_CALL_COUNT] = {
     [INJECT_NO_NEW_PRIVS] = "no_new_privs",
     [INJECT_SECCOMP] = "seccomp",
     [INJECT_GET_SECCOMP] = "get_seccomp",
+    [INJECT_LANDLOCK_ABI] = "landlock_abi",
+    [INJECT_LANDLOCK_RESTRICT] = "landlock_restrict",
 };
+
+#define CALL_LIST "no_new_privs, seccomp, get_seccomp, landlock_abi, landlock_restrict"
 
 static enum inject_call parse_call(const char *name, const char *entry)
 {
@@ -23,8 +27,7 @@ static enum inject_call parse_call(const char *name, const char *entry)
             return (enum inject_call)i;
         }
     }
-    die(STATUS_LAUNCH_FAILED, "%s: unknown call in '%s' (known: no_new_privs, seccomp, get_seccomp)",
-        INJECT_ENV, entry);
+    die(STATUS_LAUNCH_FAILED, "%s: unknown call in '%s' (known: " CALL_LIST ")", INJECT_ENV, entry);
 }
 
 /* An errno name such as EINVAL (looked up in the C library's own table) or a number 0..4095. */
@@ -46,6 +49,19 @@ static int parse_errno(const char *text, const char *entry)
         INJECT_ENV, entry, ERRNO_MAX);
 }
 
+/* A Landlock ABI version: a number 0..4095 (a name such as EINVAL makes no sense here). */
+static int parse_version(const char *text, const char *entry)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(text, &end, 10);
+    if (*text != '\0' && *end == '\0' && errno == 0 && n >= 0 && n <= ERRNO_MAX) {
+        return (int)n;
+    }
+    die(STATUS_LAUNCH_FAILED, "%s: '%s' is not a Landlock ABI version (a number, 0 for no Landlock)", INJECT_ENV,
+        entry);
+}
+
 static void parse_entry(char *entry, struct inject *out)
 {
     char *colon = strchr(entry, ':');
@@ -55,9 +71,10 @@ static void parse_entry(char *entry, struct inject *out)
     *colon = '\0';
     enum inject_call call = parse_call(entry, entry);
     *colon = ':';
-    int value = parse_errno(colon + 1, entry);
-    if (value == 0 && call != INJECT_GET_SECCOMP) {
-        die(STATUS_LAUNCH_FAILED, "%s: '%s': only get_seccomp can be injected with 0", INJECT_ENV, entry);
+    int value = call == INJECT_LANDLOCK_ABI ? parse_version(colon + 1, entry) : parse_errno(colon + 1, entry);
+    if (value == 0 && call != INJECT_GET_SECCOMP && call != INJECT_LANDLOCK_ABI) {
+        die(STATUS_LAUNCH_FAILED, "%s: '%s': only get_seccomp and landlock_abi can be injected with 0", INJECT_ENV,
+            entry);
     }
     out->active[call] = true;
     out->value[call] = value;

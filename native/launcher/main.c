@@ -1,21 +1,27 @@
 /*
- * syscage-launch: installs an already-compiled seccomp filter and executes a program under it.
+ * syscage-launch: installs an already-compiled seccomp filter, and optionally a Landlock ruleset,
+ * and executes a program under them.
  *
- *   syscage-launch (--filter FILE | --filter-fd N) [--flags LIST] [--keep-fd N]... -- PROG [ARG...]
+ *   syscage-launch (--filter FILE | --filter-fd N) [--landlock FILE | --landlock-fd N]
+ *                  [--flags LIST] [--keep-fd N]... -- PROG [ARG...]
  *
  * The steps, in order; each dies with status 125 (126/127 for the program lookup) before the
  * program can run unconfined:
  *   1. parse arguments and SYSCAGE_LAUNCH_INJECT       (main.c, inject.c)
- *   2. read and check the filter, close its fd          (filter.c)
- *   3. resolve PROG in PATH                             (exec.c)
+ *   2. read and check the filter and the Landlock ruleset file, close their fds
+ *                                                       (filter.c, ruleset.c, input.c)
+ *   3. Landlock: probe the ABI, cut the ruleset to it ('compat'), build the ruleset: one
+ *      landlock_add_rule per path (missing: fatal unless optional) and port (landlock.c)
+ *   4. resolve PROG in PATH                             (exec.c)
  *      trace mode: fork; the child waits to be seized by the supervisor (trace.c)
  *      notify mode: fork; the child reports its pid and listener fd number (notify.c)
- *   4. close every fd but 0, 1, 2 and --keep-fd ones    (fds.c)
- *   5. no_new_privs, seccomp(), PR_GET_SECCOMP check     (seccomp.c)
- *   6. execve                                           (exec.c)
- * From step 5 on only write(2), prctl(2), execve(2) and _exit(2) run: no malloc, no stdio
- * (notify mode adds sendmsg(2) of the listener for the SCM_RIGHTS handoff, read(2) of the go
- * byte and close(2) of the listener and its socket).
+ *   5. close every fd but 0, 1, 2, --keep-fd ones and the Landlock ruleset's (fds.c)
+ *   6. no_new_privs, landlock_restrict_self, seccomp(), PR_GET_SECCOMP check
+ *                                                       (seccomp.c, landlock.c)
+ *   7. execve                                           (exec.c)
+ * From seccomp() in step 6 on only write(2), prctl(2), execve(2) and _exit(2) run: no malloc, no
+ * stdio (notify mode adds sendmsg(2) of the listener for the SCM_RIGHTS handoff, read(2) of the
+ * go byte and close(2) of the listener and its socket).
  */
 #include <errno.h>
 #include <limits.h>
@@ -31,7 +37,9 @@
 #include "fds.h"
 #include "filter.h"
 #include "inject.h"
+#include "landlock.h"
 #include "notify.h"
+#include "ruleset.h"
 #include "seccomp.h"
 #include "trace.h"
 
@@ -41,7 +49,8 @@
 
 /* What the command line asks for. */
 struct launch_options {
-    struct filter_source filter;
+    struct input_source filter;
+    struct input_source landlock; /* the Landlock ruleset file, if given */
     unsigned int flags;
     int *keep_fds;
     size_t keep_count;
@@ -52,13 +61,18 @@ struct launch_options {
 
 static void print_usage(void)
 {
-    fputs("Usage: " PROGRAM_NAME " (--filter FILE | --filter-fd N) [--flags LIST] [--keep-fd N]... -- PROG [ARG...]\n"
+    fputs("Usage: " PROGRAM_NAME " (--filter FILE | --filter-fd N) [--landlock FILE | --landlock-fd N]\n"
+          "                      [--flags LIST] [--keep-fd N]... -- PROG [ARG...]\n"
           "\n"
           "Installs a compiled seccomp filter (the raw struct sock_filter array that\n"
-          "'syscage compile -o FILE' writes) and executes PROG under it.\n"
+          "'syscage compile -o FILE' writes), and optionally a Landlock ruleset, and\n"
+          "executes PROG under them.\n"
           "\n"
           "  --filter FILE    read the filter from FILE (a path such as /proc/PID/fd/N works)\n"
           "  --filter-fd N    read the filter from the inherited file descriptor N\n"
+          "  --landlock FILE  read a Landlock ruleset (file-system, TCP port and scope rules, in\n"
+          "                   the text form syscage writes) from FILE and enforce it on PROG\n"
+          "  --landlock-fd N  read the Landlock ruleset from the inherited file descriptor N\n"
           "  --flags LIST     seccomp filter flags, comma-separated: " SECCOMP_FLAG_NAMES "\n"
           "  --keep-fd N      hand fd N on to PROG (repeatable); every other fd >= 3 is closed\n"
           "  --trace-handshake REPORT,GO --tracer TID\n"
@@ -86,8 +100,10 @@ static void print_usage(void)
           "  127  PROG was not found\n"
           "  otherwise the status of PROG itself\n"
           "\n"
-          "Testing aid: " INJECT_ENV "=CALL:ERRNO (CALL: no_new_privs, seccomp, get_seccomp)\n"
-          "makes that call fail with ERRNO; it can only make the launcher fail.\n",
+          "Testing aid: " INJECT_ENV "=CALL:ERRNO (CALL: no_new_privs, seccomp, get_seccomp,\n"
+          "landlock_restrict) makes that call fail with ERRNO; it can only make the launcher fail.\n"
+          "landlock_abi:N lowers the Landlock ABI the launcher sees to N (0: none); under\n"
+          "'compat best-effort' that drops rights, with a warning.\n",
           stdout);
 }
 
@@ -138,11 +154,20 @@ static const char *option_value(char **argv, int argc, int *i, const char *name)
 
 static void set_filter_source(struct launch_options *opts, const char *path, int fd)
 {
-    if (opts->filter.path != NULL || opts->filter.fd >= 0) {
+    if (input_given(&opts->filter)) {
         usage_error("give exactly one of --filter FILE and --filter-fd N");
     }
     opts->filter.path = path;
     opts->filter.fd = fd;
+}
+
+static void set_landlock_source(struct launch_options *opts, const char *path, int fd)
+{
+    if (input_given(&opts->landlock)) {
+        usage_error("give at most one of --landlock FILE and --landlock-fd N");
+    }
+    opts->landlock.path = path;
+    opts->landlock.fd = fd;
 }
 
 static void add_flags(struct launch_options *opts, const char *list)
@@ -181,6 +206,10 @@ static bool parse_option(struct launch_options *opts, int argc, char **argv, int
         set_filter_source(opts, v, -1);
     } else if ((v = option_value(argv, argc, i, "--filter-fd")) != NULL) {
         set_filter_source(opts, NULL, parse_fd("--filter-fd", v));
+    } else if ((v = option_value(argv, argc, i, "--landlock")) != NULL) {
+        set_landlock_source(opts, v, -1);
+    } else if ((v = option_value(argv, argc, i, "--landlock-fd")) != NULL) {
+        set_landlock_source(opts, NULL, parse_fd("--landlock-fd", v));
     } else if ((v = option_value(argv, argc, i, "--flags")) != NULL) {
         add_flags(opts, v);
     } else if ((v = option_value(argv, argc, i, "--keep-fd")) != NULL) {
@@ -205,7 +234,7 @@ static bool parse_option(struct launch_options *opts, int argc, char **argv, int
 
 static void check_options(const struct launch_options *opts)
 {
-    if (opts->filter.path == NULL && opts->filter.fd < 0) {
+    if (!input_given(&opts->filter)) {
         usage_error("no filter: give --filter FILE or --filter-fd N");
     }
     if (opts->argv == NULL || opts->argv[0] == NULL) {
@@ -226,9 +255,17 @@ static void check_options(const struct launch_options *opts)
     if (opts->notify.report_path != NULL && (opts->flags & SECCOMP_FILTER_FLAG_TSYNC) != 0) {
         usage_error("--flags tsync cannot be combined with --notify-handshake (the kernel refuses a listener with tsync)");
     }
+    if (opts->landlock.fd >= 0 && opts->landlock.fd == opts->filter.fd) {
+        usage_error("--filter-fd and --landlock-fd are both %d: each is read to end of file and closed",
+                    opts->filter.fd);
+    }
     for (size_t k = 0; k < opts->keep_count; k++) {
         if (opts->keep_fds[k] == opts->filter.fd) {
             usage_error("--keep-fd %d: that is the filter fd, which the launcher reads and closes", opts->filter.fd);
+        }
+        if (opts->keep_fds[k] == opts->landlock.fd) {
+            usage_error("--keep-fd %d: that is the Landlock ruleset fd, which the launcher reads and closes",
+                        opts->landlock.fd);
         }
     }
 }
@@ -237,6 +274,7 @@ static void parse_args(int argc, char **argv, struct launch_options *opts)
 {
     memset(opts, 0, sizeof(*opts));
     opts->filter.fd = -1;
+    opts->landlock.fd = -1;
     opts->keep_fds = calloc((size_t)argc + 3, sizeof(*opts->keep_fds)); /* + notify's 2 */
     if (opts->keep_fds == NULL) {
         die_errno(STATUS_LAUNCH_FAILED, ENOMEM, "calloc", NULL);
@@ -255,17 +293,28 @@ static void parse_args(int argc, char **argv, struct launch_options *opts)
     check_options(opts);
 }
 
-/* Notify mode's steps 3-6 (see notify.h): only the forked child gets this far. */
+/*
+ * Step 6 up to seccomp(), the same in every mode and as late as possible: no_new_privs, which
+ * Landlock needs, then the Landlock domain, before the filter (which may deny its calls).
+ */
+static void restrict_before_filter(struct landlock_domain *domain, const struct inject *inject)
+{
+    seccomp_no_new_privs(inject);
+    landlock_apply(domain, inject);
+}
+
+/* Notify mode's steps 4-7 (see notify.h): only the forked child gets this far. */
 static noreturn void run_notified(struct launch_options *opts, const struct filter *filter,
-                                  const struct inject *inject, const char *path)
+                                  struct landlock_domain *domain, const struct inject *inject, const char *path)
 {
     struct handshake_fds fds;
     notify_fork(&opts->notify, &fds); /* returns in the child only */
     opts->keep_fds[opts->keep_count++] = fds.report_fd;
     opts->keep_fds[opts->keep_count++] = fds.go_fd;
-    fds_close_except(opts->keep_fds, opts->keep_count);
+    fds_close_except(opts->keep_fds, opts->keep_count, domain->ruleset_fd);
     struct notify_handoff handoff;
-    notify_prepare(&opts->notify, &fds, &handoff);
+    notify_prepare(&opts->notify, &fds, domain->ruleset_fd, &handoff);
+    restrict_before_filter(domain, inject);
     int listener = seccomp_install_listener(filter, opts->flags, opts->notify.interruptible, inject);
     notify_hand_over(&fds, &handoff, listener);
     exec_program(path, opts->argv);
@@ -276,18 +325,25 @@ int main(int argc, char **argv)
     struct launch_options opts;
     struct inject inject;
     struct filter filter;
+    struct ruleset ruleset;
+    struct landlock_domain domain;
 
     parse_args(argc, argv, &opts);
     inject_from_env(&inject);
     filter_load(&opts.filter, &filter);
+    if (input_given(&opts.landlock)) {
+        ruleset_load(&opts.landlock, &ruleset);
+    }
+    landlock_build(input_given(&opts.landlock) ? &ruleset : NULL, &inject, &domain);
     const char *path = exec_resolve(opts.argv[0]);
     if (opts.trace.report_path != NULL) {
         trace_fork_and_wait_for_tracer(&opts.trace); /* returns in the traced child only */
     }
     if (opts.notify.report_path != NULL) {
-        run_notified(&opts, &filter, &inject, path); /* returns in no process */
+        run_notified(&opts, &filter, &domain, &inject, path); /* returns in no process */
     }
-    fds_close_except(opts.keep_fds, opts.keep_count);
+    fds_close_except(opts.keep_fds, opts.keep_count, domain.ruleset_fd);
+    restrict_before_filter(&domain, &inject);
     /* Only the install and execve from here on: see the comment at the top. */
     seccomp_install(&filter, opts.flags, &inject);
     exec_program(path, opts.argv);

@@ -243,7 +243,8 @@ static char read_handoff(int go_fd, int socket_fd)
     return how;
 }
 
-void notify_prepare(const struct notify_handshake *h, const struct handshake_fds *fds, struct notify_handoff *out)
+void notify_prepare(const struct notify_handshake *h, const struct handshake_fds *fds, int closing_fd,
+                    struct notify_handoff *out)
 {
     cloexec(fds->report_fd);
     cloexec(fds->go_fd);
@@ -253,6 +254,9 @@ void notify_prepare(const struct notify_handshake *h, const struct handshake_fds
         die_errno(STATUS_LAUNCH_FAILED, errno, "fcntl(F_DUPFD_CLOEXEC)", NULL);
     }
     close(lowest);
+    if (closing_fd >= 0 && closing_fd < lowest) {
+        lowest = closing_fd; /* every fd below lowest is open: closing this one frees the lowest number */
+    }
     char line[64];
     int n = snprintf(line, sizeof(line), "%d %d %d\n", (int)getpid(), lowest, out->socket_fd);
     if (write(fds->report_fd, line, (size_t)n) != n) {

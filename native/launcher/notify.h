@@ -5,11 +5,13 @@
  *
  *   P:   closes fds; with --notify-socket connects to the JVM's AF_UNIX socket; then reports
  *        "PID FD SOCK\n" on REPORT: its pid, the number the listener will get (the lowest free
- *        fd, which seccomp() hands out; nothing opens an fd in between) and the socket's (-1)
+ *        fd, which seccomp() hands out; nothing opens an fd in between, and if the Landlock
+ *        ruleset's fd, closed in between, is lower, its number) and the socket's (-1)
  *   JVM: pidfd_open(PID), chooses the handoff and writes its byte on GO: 'p' (pidfd_getfd) or
  *        's' (SCM_RIGHTS, when pidfd_getfd is refused or missing, or asked for)
- *   P:   reads that byte (still before the filter), installs the filter with
- *        SECCOMP_FILTER_FLAG_NEW_LISTENER, checks the listener got the reported number
+ *   P:   reads that byte (still before the filter), sets no_new_privs, enters its Landlock domain
+ *        (if any), installs the filter with SECCOMP_FILTER_FLAG_NEW_LISTENER, checks the listener
+ *        got the reported number
  *   'p': JVM: pidfd_getfd(FD) (retrying until the filter is installed)
  *   's': P:   sendmsg(SCM_RIGHTS) of the listener on the socket, closes its copy
  *        JVM: accepts only P (SO_PEERCRED), recvmsg, checks it got a seccomp listener
@@ -64,9 +66,10 @@ void notify_fork(const struct notify_handshake *handshake, struct handshake_fds 
 /*
  * In P, after the other fds are closed and right before the filter is installed: connects to
  * the socket (if any), reports "PID FD SOCK\n" (FD: the number the listener will get), waits for
- * the JVM's choice of handoff. Dies with 125 if anything fails.
+ * the JVM's choice of handoff. closing_fd is an fd open now that P closes before seccomp() (the
+ * Landlock ruleset's), or -1: the listener may get its number. Dies with 125 if anything fails.
  */
-void notify_prepare(const struct notify_handshake *handshake, const struct handshake_fds *fds,
+void notify_prepare(const struct notify_handshake *handshake, const struct handshake_fds *fds, int closing_fd,
                     struct notify_handoff *out);
 
 /*

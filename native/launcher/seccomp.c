@@ -74,7 +74,7 @@ static const char *seccomp_hint(int err)
     }
 }
 
-static void set_no_new_privs(const struct inject *inject)
+void seccomp_no_new_privs(const struct inject *inject)
 {
     int err;
     if (!inject_get(inject, INJECT_NO_NEW_PRIVS, &err)) {
@@ -147,7 +147,6 @@ static void verify_in_force(const struct inject *inject)
 
 void seccomp_install(const struct filter *filter, unsigned int flags, const struct inject *inject)
 {
-    set_no_new_privs(inject);
     set_filter(filter, flags, inject);
     verify_in_force(inject);
 }
@@ -155,7 +154,6 @@ void seccomp_install(const struct filter *filter, unsigned int flags, const stru
 int seccomp_install_listener(const struct filter *filter, unsigned int flags, bool interruptible,
                              const struct inject *inject)
 {
-    set_no_new_privs(inject);
     flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
     long fd = -1;
     errno = EINVAL;

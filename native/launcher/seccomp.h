@@ -1,7 +1,8 @@
 /*
  * Installing the filter: PR_SET_NO_NEW_PRIVS, seccomp(SECCOMP_SET_MODE_FILTER) and a check with
- * PR_GET_SECCOMP that it is in force. After seccomp_install() returns, the only thing left to do
- * is execve.
+ * PR_GET_SECCOMP that it is in force. no_new_privs is its own call because the Landlock domain
+ * goes between the two (it needs no_new_privs, and the filter may deny landlock_restrict_self).
+ * After seccomp_install() returns, the only thing left to do is execve.
  */
 #ifndef SYSCAGE_SECCOMP_H
 #define SYSCAGE_SECCOMP_H
@@ -20,7 +21,13 @@ bool seccomp_parse_flags(const char *list, unsigned int *flags, const char **bad
 /* The known flag names, for usage messages. */
 #define SECCOMP_FLAG_NAMES "tsync, log, spec_allow"
 
-/* Installs the filter or dies with status 125; the program has not run either way. */
+/* prctl(PR_SET_NO_NEW_PRIVS, 1), or die with status 125. Before seccomp_install*. */
+void seccomp_no_new_privs(const struct inject *inject);
+
+/*
+ * Installs the filter or dies with status 125; the program has not run either way. Needs
+ * seccomp_no_new_privs() first (or the kernel says EACCES).
+ */
 void seccomp_install(const struct filter *filter, unsigned int flags, const struct inject *inject);
 
 /*

@@ -64,22 +64,6 @@ class LandlockTest {
         Files.writeString(other.resolve("f"), "f");
     }
 
-    /** This kernel's ABI; the test is skipped where there is no Landlock. */
-    static int abiOrSkip() {
-        int abi = Landlock.instance().abi();
-        assumeTrue(abi >= 1, "this kernel has no Landlock (landlock_create_ruleset reports no ABI version)");
-        return abi;
-    }
-
-    /** Every file-system right this kernel has, granted beneath {@code rules} only. */
-    static LandlockRuleset beneath(Path... rules) {
-        int abi = abiOrSkip();
-        List<PathRule> paths = java.util.Arrays.stream(rules)
-                .map(p -> new PathRule(p.toString(), FsAccess.ALL, false, null)).toList();
-        return new LandlockRuleset(FsAccess.ALL, 0, 0, paths, List.of(), Compat.BEST_EFFORT)
-                .negotiate(new Abi(abi)).ruleset();
-    }
-
     /** {@code body}'s result on a new thread that {@code restrict}s itself first. */
     private static <T> T onNewThread(Runnable restrict, Callable<T> body) throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
@@ -120,7 +104,7 @@ class LandlockTest {
 
     @Test
     void aThreadInTheDomainMayDoAnythingBeneathItsPathAndNothingBesideIt() throws Exception {
-        LandlockRuleset r = beneath(allowed);
+        LandlockRuleset r = KernelLandlock.allBeneath(allowed);
         Map<String, Integer> got = onNewThread(() -> landlock.restrictCurrentThread(r), this::attempts);
         Map<String, Integer> expected = new LinkedHashMap<>();
         expected.put("read allowed/g", 0);
@@ -139,7 +123,7 @@ class LandlockTest {
     /** The domain holds the thread that asked for it, for good, and no other thread of the JVM. */
     @Test
     void theJvmsOtherThreadsAreNotInTheDomain() throws Exception {
-        LandlockRuleset r = beneath(allowed);
+        LandlockRuleset r = KernelLandlock.allBeneath(allowed);
         CountDownLatch restricted = new CountDownLatch(1);
         CountDownLatch othersWrote = new CountDownLatch(1);
         CompletableFuture<Integer> after = new CompletableFuture<>();
@@ -167,7 +151,7 @@ class LandlockTest {
 
     @Test
     void aMissingRequiredPathIsAnErrorNamingItAndAMissingOptionalOneIsSkipped() throws Exception {
-        abiOrSkip();
+        KernelLandlock.abiOrSkip();
         Path missing = dir.resolve("missing");
         LandlockRuleset required = new LandlockRuleset(FsAccess.WRITE_FILE, 0, 0,
                 List.of(new PathRule(missing.toString(), FsAccess.WRITE_FILE, false, null)), List.of(), Compat.REQUIRED);
@@ -187,7 +171,7 @@ class LandlockTest {
     /** A rule on a file keeps the rights that mean something on a file; the kernel refuses the others. */
     @Test
     void aRuleOnAFileGrantsTheFileRightsOnly() throws Exception {
-        int abi = abiOrSkip();
+        int abi = KernelLandlock.abiOrSkip();
         Path f = other.resolve("f");
         LandlockRuleset r = new LandlockRuleset(FsAccess.ALL, 0, 0, List.of(new PathRule(f.toString(), FsAccess.ALL, false,
                 null)), List.of(), Compat.BEST_EFFORT).negotiate(new Abi(abi)).ruleset();
@@ -199,7 +183,7 @@ class LandlockTest {
     /** Network rules and scopes: the ruleset attr is 24 bytes, and a port with no rule cannot be bound. */
     @Test
     void portRulesAndScopesAreApplied() throws Exception {
-        int abi = abiOrSkip();
+        int abi = KernelLandlock.abiOrSkip();
         assumeTrue(abi >= 6, "this kernel's Landlock (ABI " + abi + ") has no scopes (ABI 6)");
         LandlockRuleset r = new LandlockRuleset(0, NetAccess.BIND_TCP, Scope.ALL, List.of(),
                 List.of(new PortRule(NetAccess.BIND_TCP, 1, null)), Compat.REQUIRED);

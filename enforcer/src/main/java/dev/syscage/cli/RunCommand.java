@@ -4,6 +4,7 @@ import dev.syscage.nativeaccess.LinuxCLibrary;
 import dev.syscage.policy.bpf.Program;
 import dev.syscage.policy.compile.CompileOptions;
 import dev.syscage.policy.compile.PolicyCompiler;
+import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.landlock.RulesetText;
 import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Policy;
@@ -147,8 +148,10 @@ public final class RunCommand implements Callable<Integer> {
                 if (notifyWait.equals("interruptible")) {
                     notifyFlags.add("--notify-interruptible");
                 }
-                return new NotifyRunner(libc, runner, watch).run(launcher, program.toBytes(), notifyFlags, command,
-                        run.session(), names, handoff).exitCode();
+                // wired by RunCommand: the run's negotiated ruleset (policy.landlock()) once the policy has one
+                LandlockRuleset landlock = LandlockRuleset.NONE;
+                return new NotifyRunner(libc, runner, watch, landlock).run(launcher, program.toBytes(), notifyFlags,
+                        command, run.session(), names, handoff).exitCode();
             }
             TraceRunner.Outcome o = new TraceRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags,
                     command, new TraceSupervisor(run.session()), names);

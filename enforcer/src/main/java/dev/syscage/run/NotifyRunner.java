@@ -4,6 +4,8 @@ import com.sun.jna.LastErrorException;
 import dev.syscage.nativeaccess.LinuxCLibrary;
 import dev.syscage.nativeaccess.SeccompNotify;
 import dev.syscage.nativeaccess.NotifyFastPath;
+import dev.syscage.policy.landlock.LandlockRuleset;
+import dev.syscage.supervise.notify.LandlockDomain;
 import dev.syscage.supervise.notify.NotifySupervisor;
 import dev.syscage.supervise.notify.ViewWatch;
 import dev.syscage.supervise.trace.TraceSupervisor;
@@ -41,6 +43,7 @@ public final class NotifyRunner {
     private final LinuxCLibrary libc;
     private final Runner runner;
     private final ViewWatch watch;
+    private final LandlockRuleset landlock;
 
     public NotifyRunner(LinuxCLibrary libc, Runner runner) {
         this(libc, runner, ViewWatch.NONE);
@@ -51,9 +54,20 @@ public final class NotifyRunner {
      *     true: the filter must have been compiled from {@code watch.apply(policy)}
      */
     public NotifyRunner(LinuxCLibrary libc, Runner runner, ViewWatch watch) {
+        this(libc, runner, watch, LandlockRuleset.NONE);
+    }
+
+    /**
+     * @param landlock the program's Landlock ruleset, as the launcher applies it: the calls the
+     *     supervisor makes on the program's behalf run in an equal domain ({@link LandlockDomain}),
+     *     made before the launcher starts (a failure ends the run before anything is launched)
+     *     and closed with the run; {@link LandlockRuleset#NONE}: no domain
+     */
+    public NotifyRunner(LinuxCLibrary libc, Runner runner, ViewWatch watch, LandlockRuleset landlock) {
         this.libc = libc;
         this.runner = runner;
         this.watch = watch;
+        this.landlock = landlock;
     }
 
     /** The result of a supervised run: the exit status and how many notifications were answered. */
@@ -69,7 +83,9 @@ public final class NotifyRunner {
     public Outcome run(Path launcher, byte[] program, List<String> launcherFlags, List<String> command,
             TraceSupervisor.Decider decider, IntFunction<String> syscallName, ListenerHandoff handoff) throws Exception {
         int me = libc.getpid();
-        try (SealedFilter filter = SealedFilter.of(libc, program);
+        // closed last, once the supervisor has stopped making calls in it
+        try (LandlockDomain domain = LandlockDomain.of(landlock);
+                SealedFilter filter = SealedFilter.of(libc, program);
                 ListenerTransfer transfer = ListenerTransfer.open(libc, handoff, program);
                 Handles h = new Handles(HandshakePipes.pipe(libc), HandshakePipes.pipe(libc), transfer)) {
             List<String> argv = new ArrayList<>(List.of(launcher.toString(), "--filter", filter.path(),
@@ -82,7 +98,7 @@ public final class NotifyRunner {
             SignalForwarding.to(libc, h.launcher.pid());
             // the native receive loop, built beside the launcher
             Optional<NotifyFastPath> fastPath = NotifyFastPath.load(launcher.toAbsolutePath().getParent());
-            int child = handOver(h, decider, fastPath);
+            int child = handOver(h, decider, fastPath, domain);
             if (child < 0) {
                 return new Outcome(h.launcher.waitFor(), 0); // the launcher failed and said why
             }
@@ -97,8 +113,8 @@ public final class NotifyRunner {
      * Steps 1-3 of the handshake: the child's pid, or -1 when the launcher failed first. On
      * return the supervisor runs and the go byte is sent.
      */
-    private int handOver(Handles h, TraceSupervisor.Decider decider, Optional<NotifyFastPath> fastPath)
-            throws Exception {
+    private int handOver(Handles h, TraceSupervisor.Decider decider, Optional<NotifyFastPath> fastPath,
+            LandlockDomain domain) throws Exception {
         String line = HandshakePipes.readLine(libc, h.report[0], h.launcher);
         if (line == null) {
             return -1;
@@ -110,7 +126,7 @@ public final class NotifyRunner {
         if (h.listener.get() < 0) {
             return -1;
         }
-        h.supervisor = new NotifySupervisor(h.listener.get(), decider, watch, fastPath);
+        h.supervisor = new NotifySupervisor(h.listener.get(), decider, watch, fastPath, domain);
         // if the supervisor fails, closing the listener fails every routed call (ENOSYS)
         // instead of leaving the program blocked in one; the error is thrown at the end
         h.supervisor.finished().whenComplete((n, e) -> {

@@ -17,17 +17,39 @@ import java.util.Optional;
  * and answers the notification with that number in one step; and of the other race-free path
  * calls ({@link PathCall}), {@code unlinkat} and {@code mkdirat} relative to a directory it
  * opened. Owned by the supervisor thread.
+ *
+ * <p>The calls whose effects Landlock checks run in the program's {@link LandlockDomain} (on one
+ * of its threads; on this one for {@link LandlockDomain#NONE}), so that they reach no file the
+ * program's own call could not: an open that is not {@code O_PATH} (the reopen through
+ * {@code /proc/self/fd/N} with the program's flags, the {@code O_CREAT|O_EXCL} create; truncate
+ * reopens for writing), {@code mkdirat}, {@code mknodat}, {@code unlinkat}, {@code renameat2},
+ * {@code linkat} and {@code symlinkat}. The rest stays on the caller's thread: the {@code O_PATH}
+ * lookups, which Landlock does not check and which go through the program's
+ * {@code /proc/PID/cwd} and fd links, which a thread in a domain may not follow (its ptrace
+ * rules); {@code readlinkat} and {@code statx}, which it does not check either; and chmod, chown,
+ * utimensat and the xattr calls, which Landlock does not check for the program either (its
+ * domain has no right for them: they stay with seccomp and the supervise rules). Reopening
+ * {@code /proc/self/fd/N} works from a domain thread: {@code /proc/self} is the JVM itself, and
+ * Landlock judges the file it leads to by that file's place in the tree.
  */
 final class FdInjector {
     private final int listener;
+    private final LandlockDomain domain;
     private final Memory how = new Memory(OPEN_HOW_SIZE);
     private final Memory addfd = new Memory(ADDFD_SIZE);
     private final ProcFiles proc = new ProcFiles(4096);
     /** Two string buffers: a call may take two paths (rename, link) or a text and a path (symlink). */
     private final Memory[] strings = {new Memory(4096), new Memory(4096)};
 
+    /** An injector whose calls run on the caller's thread (no domain, or a thread already in it). */
     FdInjector(int listener) {
+        this(listener, LandlockDomain.NONE);
+    }
+
+    /** @param domain where the calls Landlock checks run (see above) */
+    FdInjector(int listener, LandlockDomain domain) {
         this.listener = listener;
+        this.domain = domain;
     }
 
     /** Opens {@code plan}'s path as the supervisor: the new fd (close-on-exec here), or -errno. */
@@ -48,9 +70,9 @@ final class FdInjector {
         }
     }
 
-    /** openat(dirfd, name, flags, mode) as the supervisor: the new fd, or -errno. */
+    /** openat(dirfd, name, flags, mode) as the supervisor, in the domain: the new fd, or -errno. */
     int openat(int dirfd, String name, long flags, long mode) {
-        return call(SYS_openat, dirfd, cstring(name, 0), flags, mode, 0);
+        return inDomain(SYS_openat, dirfd, cstring(name, 0), flags, mode, 0);
     }
 
     /**
@@ -91,35 +113,38 @@ final class FdInjector {
         return openat2(file, OpenCall.O_PATH | OpenCall.O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS);
     }
 
-    /** unlinkat(dirfd, name, flags) as the supervisor: 0 or -errno. */
+    /** unlinkat(dirfd, name, flags) as the supervisor, in the domain: 0 or -errno. */
     int unlinkat(int dirfd, String name, long flags) {
-        return call(SYS_unlinkat, dirfd, cstring(name, 0), flags, 0, 0);
+        return inDomain(SYS_unlinkat, dirfd, cstring(name, 0), flags, 0, 0);
     }
 
-    /** mkdirat(dirfd, name, mode) as the supervisor (its own umask applies as well): 0 or -errno. */
+    /** mkdirat(dirfd, name, mode) as the supervisor, in the domain (its own umask applies as well): 0 or -errno. */
     int mkdirat(int dirfd, String name, int mode) {
-        return call(SYS_mkdirat, dirfd, cstring(name, 0), mode, 0, 0);
+        return inDomain(SYS_mkdirat, dirfd, cstring(name, 0), mode, 0, 0);
     }
 
-    /** mknodat(dirfd, name, mode, dev) as the supervisor (its own umask applies as well): 0 or -errno. */
+    /** mknodat(dirfd, name, mode, dev) as the supervisor, in the domain (its own umask applies as well): 0 or -errno. */
     int mknodat(int dirfd, String name, int mode, long dev) {
-        return call(SYS_mknodat, dirfd, cstring(name, 0), mode, dev, 0);
+        return inDomain(SYS_mknodat, dirfd, cstring(name, 0), mode, dev, 0);
     }
 
-    /** symlinkat(text, dirfd, name) as the supervisor: 0 or -errno. */
+    /** symlinkat(text, dirfd, name) as the supervisor, in the domain: 0 or -errno. */
     int symlinkat(String text, int dirfd, String name) {
-        return call(SYS_symlinkat, cstring(text, 1), dirfd, cstring(name, 0), 0, 0);
+        return inDomain(SYS_symlinkat, cstring(text, 1), dirfd, cstring(name, 0), 0, 0);
     }
 
-    /** renameat2(dirfd1, name1, dirfd2, name2, flags) as the supervisor: 0 or -errno. */
+    /** renameat2(dirfd1, name1, dirfd2, name2, flags) as the supervisor, in the domain: 0 or -errno. */
     int renameat2(int dirfd1, String name1, int dirfd2, String name2, long flags) {
-        return call(SYS_renameat2, dirfd1, cstring(name1, 0), dirfd2, cstring(name2, 1), flags);
+        return inDomain(SYS_renameat2, dirfd1, cstring(name1, 0), dirfd2, cstring(name2, 1), flags);
     }
 
-    /** linkat(dirfd1, name1, dirfd2, name2, flags) as the supervisor: 0 or -errno. */
+    /** linkat(dirfd1, name1, dirfd2, name2, flags) as the supervisor, in the domain: 0 or -errno. */
     int linkat(int dirfd1, String name1, int dirfd2, String name2, long flags) {
-        return call(SYS_linkat, dirfd1, cstring(name1, 0), dirfd2, cstring(name2, 1), flags);
+        return inDomain(SYS_linkat, dirfd1, cstring(name1, 0), dirfd2, cstring(name2, 1), flags);
     }
+
+    // chmod, chown, utimensat and the xattr calls stay on the caller's thread: Landlock has no
+    // right for them, so the program's domain would not refuse them either
 
     /** chmod of the file {@code fd} (ours, {@code O_PATH}) stands for, through {@code /proc/self/fd/N}: 0 or -errno. */
     int chmodVia(int fd, int mode) {
@@ -134,7 +159,9 @@ final class FdInjector {
     /**
      * truncate of the file {@code fd} (ours, {@code O_PATH}) stands for: as the kernel, EISDIR for
      * a directory and EINVAL for anything but a regular file; else it is opened for writing
-     * through {@code /proc/self/fd/N} (the same permission check) and truncated. 0 or -errno.
+     * through {@code /proc/self/fd/N} (the same permission check; in the domain, where Landlock
+     * checks the write and truncate rights, and the file keeps what it found for
+     * {@code ftruncate}) and truncated. 0 or -errno.
      */
     int truncateVia(int fd, long length) {
         int type = fileType(fd);
@@ -209,6 +236,18 @@ final class FdInjector {
         statx.clear();
         int r = call(SYS_statx, fd, cstring("", 0), AT_EMPTY_PATH, STATX_TYPE, Pointer.nativeValue(statx));
         return r < 0 ? r : (statx.getShort(STATX_MODE_OFFSET) & 0xffff) & S_IFMT;
+    }
+
+    /**
+     * A call whose effect Landlock checks: made on a thread in the program's domain, or here when
+     * there is none (no hand-off, no allocation). The strings it points to are in this
+     * injector's buffers, which the caller's thread does not touch until the call is done.
+     */
+    private int inDomain(long nr, long a1, long a2, long a3, long a4, long a5) {
+        if (!domain.confined()) {
+            return call(nr, a1, a2, a3, a4, a5);
+        }
+        return domain.call(() -> call(nr, a1, a2, a3, a4, a5));
     }
 
     private static int call(long nr, long a1, long a2, long a3, long a4, long a5) {

@@ -18,17 +18,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * closes the read end when a writer comes (see docs/notify.md, Limits). At most
  * {@value #MAX_WAITING} opens wait at a time; one more is answered EAGAIN, so that a program
  * cannot make the supervisor start threads without end; they are daemon threads.
+ *
+ * <p>In a Landlock domain ({@link LandlockDomain}) each of these threads is one of the domain's:
+ * it restricts itself before it opens anything, so the FIFO is opened as the program's domain
+ * allows, and a blocked open holds its own thread, not the domain's shared one (which the
+ * supervisor thread waits on for its other calls). A thread that cannot restrict itself answers
+ * EPERM and opens nothing.
  */
 final class FifoOpens {
     static final int MAX_WAITING = 64;
 
     private final int listener;
     private final int respSize;
+    private final LandlockDomain domain;
     private final AtomicInteger waiting = new AtomicInteger();
 
-    FifoOpens(int listener, int respSize) {
+    FifoOpens(int listener, int respSize, LandlockDomain domain) {
         this.listener = listener;
         this.respSize = respSize;
+        this.domain = domain;
     }
 
     /**
@@ -42,7 +50,12 @@ final class FifoOpens {
             FdInjector.closeQuietly(found);
             return EAGAIN;
         }
-        Thread t = new Thread(() -> {
+        Runnable done = () -> {
+            FdInjector.closeQuietly(found);
+            waiting.decrementAndGet();
+        };
+        domain.start("syscage-fifo-open", () -> {
+            // this thread is in the domain already (or there is none): the injector calls here
             FdInjector injector = new FdInjector(listener);
             Replies replies = new Replies(listener, respSize);
             try {
@@ -66,12 +79,17 @@ final class FifoOpens {
             } catch (RuntimeException e) {
                 // the listener is gone or broken: the supervisor thread meets that too, and ends the run
             } finally {
-                FdInjector.closeQuietly(found);
-                waiting.decrementAndGet();
+                done.run();
             }
-        }, "syscage-fifo-open");
-        t.setDaemon(true);
-        t.start();
+        }, () -> {
+            try {
+                new Replies(listener, respSize).send(id, -EPERM, 0); // not in the domain: opens nothing
+            } catch (RuntimeException e) {
+                // as above
+            } finally {
+                done.run();
+            }
+        });
         return 0;
     }
 

@@ -54,6 +54,11 @@ import java.util.concurrent.CompletableFuture;
  * answer, and a restart of the same call is kept out of the audit log ({@link Unanswered}).
  * The loop ends when the listener reports POLLHUP: no process uses the filter any more.
  *
+ * <p>When the program runs in a Landlock domain, the calls the supervisor makes for it with
+ * effects Landlock checks (the opens, the calls that add or remove names, truncate) run on
+ * threads of an equal domain ({@link LandlockDomain}; see {@link FdInjector} for which part runs
+ * where), so a supervise rule cannot let the program reach what its domain forbids.
+ *
  * <p>Where the kernel has {@code SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP} (Linux 6.6+) the thread
  * waits in RECV itself: the kernel then wakes it on the caller's CPU and hands the CPU back on
  * SEND, and RECV also returns (ENOENT) once no process uses the filter. Older kernels wake a
@@ -68,6 +73,8 @@ public final class NotifySupervisor implements Runnable {
     private final TraceSupervisor.Decider trace;
     private final NotifyDecider decider;
     private final FdInjector injector;
+    /** Where the calls the supervisor makes for the program run: in an equal Landlock domain, or here. */
+    private final LandlockDomain domain;
     private final Unanswered unanswered = new Unanswered();
     private Creds self;
     private final CompletableFuture<Long> finished = new CompletableFuture<>();
@@ -113,11 +120,23 @@ public final class NotifySupervisor implements Runnable {
      */
     public NotifySupervisor(int listener, TraceSupervisor.Decider decider, ViewWatch watch,
             Optional<NotifyFastPath> fastPath) {
+        this(listener, decider, watch, fastPath, LandlockDomain.NONE);
+    }
+
+    /**
+     * @param domain the program's Landlock domain, in which the calls the supervisor makes on its
+     *     behalf run ({@link FdInjector}, {@link FifoOpens}), so that a supervise rule cannot let
+     *     it reach what the domain forbids; {@link LandlockDomain#NONE} where the program has none.
+     *     This supervisor does not close it
+     */
+    public NotifySupervisor(int listener, TraceSupervisor.Decider decider, ViewWatch watch,
+            Optional<NotifyFastPath> fastPath, LandlockDomain domain) {
         this.fastPath = fastPath;
         this.listener = listener;
         this.trace = decider;
         this.decider = NotifyDecider.of(decider);
-        this.injector = new FdInjector(listener);
+        this.domain = domain;
+        this.injector = new FdInjector(listener, domain);
         this.watch = watch;
         this.views = new ViewCache(watch.caches());
         this.ids = new ProcessIds(views);
@@ -153,7 +172,7 @@ public final class NotifySupervisor implements Runnable {
             NotifSizes sizes = NotifSizes.query();
             notif = new Memory(Math.max(sizes.notif(), NOTIF_SIZE));
             replies = new Replies(listener, sizes.resp());
-            fifos = new FifoOpens(listener, sizes.resp());
+            fifos = new FifoOpens(listener, sizes.resp(), domain);
             // a view of the same native memory: reading it costs no JNI call
             notifView = notif.getByteBuffer(0, notif.size()).order(ByteOrder.nativeOrder());
             // -Dsyscage.notify.poll=true: wait as on kernels before 6.6 (diagnostics, and the test of that path)

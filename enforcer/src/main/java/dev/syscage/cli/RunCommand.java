@@ -9,7 +9,9 @@ import dev.syscage.policy.landlock.RulesetText;
 import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.PolicyLoader;
+import dev.syscage.run.LandlockPlan;
 import dev.syscage.run.LauncherLocator;
+import dev.syscage.run.SealedFilter;
 import dev.syscage.run.ListenerHandoff;
 import dev.syscage.run.NotifyRunner;
 import dev.syscage.supervise.notify.ViewWatch;
@@ -108,20 +110,21 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Policy loaded = load();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        LandlockPlan landlock = landlockPlan(loaded);
         SupervisionMode supervision = supervisionMode(loaded);
         Policy policy = supervision == null ? loaded : supervision.retarget(loaded);
         // notify mode: the calls that can change what a thread may open are sent to the supervisor
         // too, so that it can remember a thread's rights between race-free opens (ViewWatch)
         ViewWatch watch = supervision == SupervisionMode.NOTIFY ? ViewWatch.of(policy) : ViewWatch.NONE;
         Program program = PolicyCompiler.compile(watch.apply(policy), CompileOptions.defaults()).program();
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         Lints.check(policy, supervision == SupervisionMode.NOTIFY, err);
         Path launcher = LauncherLocator.find().orElseThrow(() -> new UserException(ExitCodes.FAILURE,
                 "cannot find " + LauncherLocator.NAME + " (looked at " + LauncherLocator.candidates().stream()
                         .limit(4).map(Path::toString).collect(Collectors.joining(", "))
                         + "); build it with 'make -C native' or set SYSCAGE_LAUNCH"));
-        List<String> launcherFlags = flags.isEmpty() ? List.of() : List.of("--flags", String.join(",", flags));
+        List<String> launcherFlags = new ArrayList<>(flags.isEmpty() ? List.of() : List.of("--flags", String.join(",", flags)));
         ListenerHandoff handoff = ListenerHandoff.parse(listenerHandoff).orElseThrow(() -> UserException.badInput(
                 "unknown --listener-handoff '" + listenerHandoff + "' (choose auto, pidfd or scm-rights)"));
         if (!raceFreeOpens.equals("path-rules") && !raceFreeOpens.equals("all")) {
@@ -131,46 +134,52 @@ public final class RunCommand implements Callable<Integer> {
             throw UserException.badInput("unknown --notify-wait '" + notifyWait + "' (choose killable or interruptible)");
         }
         if (dryRun) {
-            printSummary(out, policy, program, launcher);
+            printSummary(out, policy, program, launcher, landlock);
             return ExitCodes.OK;
         }
-        refuseLandlockNotApplied(policy);
+        for (String w : landlock.warnings()) {
+            err.println("syscage: warning: " + w);
+        }
+        err.flush();
         IntFunction<String> names = nr -> CompileCommand.nameOf(policy, nr);
         LinuxCLibrary libc = LinuxCLibrary.instance();
         Runner runner = new Runner(libc, err);
-        if (supervision == null) {
-            return runner.run(launcher, program.toBytes(), launcherFlags, command,
-                    names);
-        }
-        try (SupervisedRun run = new SupervisedRun(policy, settings(policy), err)) {
-            if (supervision == SupervisionMode.NOTIFY) {
-                List<String> notifyFlags = new ArrayList<>(launcherFlags);
-                if (notifyWait.equals("interruptible")) {
-                    notifyFlags.add("--notify-interruptible");
-                }
-                // wired by RunCommand: the run's negotiated ruleset (policy.landlock()) once the policy has one
-                LandlockRuleset landlock = LandlockRuleset.NONE;
-                return new NotifyRunner(libc, runner, watch, landlock).run(launcher, program.toBytes(), notifyFlags,
-                        command, run.session(), names, handoff).exitCode();
+        // the ruleset reaches the launcher as a sealed memfd, like the filter; it lives as long as the run
+        try (SealedFilter rules = landlock.ruleset().isEmpty() ? null
+                : SealedFilter.of(libc, "syscage-landlock", landlock.ruleset().toBytes())) {
+            if (rules != null) {
+                launcherFlags.addAll(List.of("--landlock", rules.path()));
             }
-            TraceRunner.Outcome o = new TraceRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags,
-                    command, new TraceSupervisor(run.session()), names);
-            return o.exitCode();
+            if (supervision == null) {
+                return runner.run(launcher, program.toBytes(), launcherFlags, command, names);
+            }
+            try (SupervisedRun run = new SupervisedRun(policy, settings(policy), err)) {
+                if (supervision == SupervisionMode.NOTIFY) {
+                    List<String> notifyFlags = new ArrayList<>(launcherFlags);
+                    if (notifyWait.equals("interruptible")) {
+                        notifyFlags.add("--notify-interruptible");
+                    }
+                    return new NotifyRunner(libc, runner, watch, landlock.ruleset()).run(launcher, program.toBytes(),
+                            notifyFlags, command, run.session(), names, handoff).exitCode();
+                }
+                TraceRunner.Outcome o = new TraceRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags,
+                        command, new TraceSupervisor(run.session()), names);
+                return o.exitCode();
+            }
         }
     }
 
-    /**
-     * Fail closed: nothing passes the policy's Landlock ruleset to the launcher yet (the
-     * launcher's {@code --landlock FILE} is being built, issue 12), so a policy with
-     * filesystem, network or scope sections is refused rather than run without them. Wiring
-     * the ruleset to the launcher replaces this.
-     */
-    private static void refuseLandlockNotApplied(Policy policy) {
-        if (!policy.landlock().isEmpty()) {
-            throw UserException.badInput("the policy has Landlock sections (" + String.join(", ",
-                    RulesetText.sections(policy.landlock())) + "), which 'run' cannot apply yet; refusing to run "
-                    + "the program without them (--dry-run shows them; 'compile --landlock-out' writes them for "
-                    + "syscage-launch)");
+    /** The policy's Landlock ruleset on this kernel; a policy that requires more than it has is bad input (2). */
+    private static LandlockPlan landlockPlan(Policy policy) {
+        if (policy.landlock().isEmpty()) {
+            return LandlockPlan.of(LandlockRuleset.NONE, dev.syscage.policy.landlock.Abi.NONE);
+        }
+        try {
+            return LandlockPlan.of(policy.landlock(), LandlockPlan.kernelAbi());
+        } catch (LandlockPlan.Refused e) {
+            throw UserException.badInput(e.getMessage());
+        } catch (dev.syscage.nativeaccess.Landlock.Failure e) {
+            throw new UserException(ExitCodes.FAILURE, "cannot ask the kernel for its Landlock ABI: " + e.getMessage());
         }
     }
 
@@ -201,7 +210,7 @@ public final class RunCommand implements Callable<Integer> {
         return PolicyLoader.loadString(ProfileCatalog.displayName(source.profile), text, policyOptions.loadOptions(List.of()));
     }
 
-    private void printSummary(PrintWriter out, Policy policy, Program program, Path launcher) {
+    private void printSummary(PrintWriter out, Policy policy, Program program, Path launcher, LandlockPlan landlock) {
         out.printf("policy: %s%s%n", policy.name(), policy.description().isEmpty() ? "" : " (" + policy.description() + ")");
         out.printf("arch: %s; any other: %s%n", policy.arches().stream().map(a -> a.arch().toString())
                 .collect(Collectors.joining(", ")), CheckCommand.describe(policy.badArchAction()));
@@ -218,6 +227,8 @@ public final class RunCommand implements Callable<Integer> {
                     list, r.when() == null || r.when().isEmpty() ? "" : " when " + r.when());
         }
         RulesetText.describe(policy.landlock()).forEach(out::println);
+        landlock.summary().ifPresent(out::println);
+        landlock.warnings().forEach(w -> out.println("warning: " + w));
         out.printf("would run: %s -- %s%n", launcher, String.join(" ", command));
         out.flush();
     }

@@ -19,7 +19,12 @@ public final class SealedFilter implements AutoCloseable {
     }
 
     public static SealedFilter of(LinuxCLibrary libc, byte[] program) {
-        int fd = libc.memfd_create("syscage-filter", LinuxCLibrary.MFD_CLOEXEC | LinuxCLibrary.MFD_ALLOW_SEALING);
+        return of(libc, "syscage-filter", program);
+    }
+
+    /** The same for any bytes the launcher reads by path (the Landlock ruleset); {@code name} shows in /proc. */
+    public static SealedFilter of(LinuxCLibrary libc, String name, byte[] program) {
+        int fd = libc.memfd_create(name, LinuxCLibrary.MFD_CLOEXEC | LinuxCLibrary.MFD_ALLOW_SEALING);
         if (fd < 0) {
             throw failure(libc, "memfd_create");
         }

@@ -26,7 +26,6 @@ import dev.syscage.policy.model.Action;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * no listener both fail with ENOSYS), what the guard does, that int $0x80 and x32 numbers reach
  * the filter with the arch and number the interpreter assumes, and how bad input is reported.
  * Programs here are written by hand, not compiled, so a compiler bug cannot hide a probe bug.
+ * The int $0x80 tests are skipped where the kernel has no IA-32 emulation ({@link Ia32}).
  */
 class ProbeTest {
     private static final int GETPPID = 110;
@@ -95,14 +95,19 @@ class ProbeTest {
     }
 
     @Test
-    void int80AndX32NumbersReachTheFilterWithTheArchTheInterpreterAssumes() {
+    void x32NumbersAndMinusOneReachTheFilterWithTheArchTheInterpreterAssumes() {
         List<KernelResult> r = Probe.run(always(Action.trap(9)), List.of(
-                ProbeCase.of(Abi.I386, I386_GETPID),
                 ProbeCase.of(Abi.X86_64, Arch.X32_SYSCALL_BIT | 39),
                 ProbeCase.of(Abi.X86_64, -1)));
-        assertEquals("trap 9 20 0x40000003", r.get(0).toString());
-        assertEquals("trap 9 1073741863 0xc000003e", r.get(1).toString());
-        assertEquals("trap 9 -1 0xc000003e", r.get(2).toString());
+        assertEquals("trap 9 1073741863 0xc000003e", r.get(0).toString());
+        assertEquals("trap 9 -1 0xc000003e", r.get(1).toString());
+    }
+
+    @Test
+    void int80ReachesTheFilterWithTheArchTheInterpreterAssumes() {
+        Ia32.assumeAvailable();
+        KernelResult r = Probe.runOne(always(Action.trap(9)), ProbeCase.of(Abi.I386, I386_GETPID));
+        assertEquals("trap 9 20 0x40000003", r.toString());
     }
 
     /**
@@ -113,6 +118,7 @@ class ProbeTest {
      */
     @Test
     void i386ArgumentsReachTheFilterWithTheirUpperHalves() {
+        Ia32.assumeAvailable();
         Program upperWordOfArg0 = new Program(List.of(
                 Insn.stmt(BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_ARGS + 4),
                 Insn.stmt(BPF_ALU | BPF_AND | BPF_K, 0xfff),
@@ -126,14 +132,20 @@ class ProbeTest {
     }
 
     @Test
-    void memoryArgumentsWorkForBothAbis() {
+    void memoryArgumentsWorkThroughSyscall() {
         Path a = dir.resolve("made-by-syscall");
+        assertEquals("ret 0", Probe.runOne(always(Action.ALLOW), ProbeCase.of(Abi.X86_64, 83, "str:" + a, 0700))
+                .toString());
+        assertTrue(Files.isDirectory(a));
+    }
+
+    @Test
+    void memoryArgumentsWorkThroughInt80() {
+        Ia32.assumeAvailable();
         Path b = dir.resolve("made-by-int80");
-        List<KernelResult> r = Probe.run(always(Action.ALLOW), List.of(
-                ProbeCase.of(Abi.X86_64, 83, "str:" + a, 0700),
-                ProbeCase.of(Abi.I386, 39, "str:" + b, 0700)));
-        assertEquals("[ret 0, ret 0]", r.toString());
-        assertTrue(Files.isDirectory(a) && Files.isDirectory(b));
+        assertEquals("ret 0", Probe.runOne(always(Action.ALLOW), ProbeCase.of(Abi.I386, 39, "str:" + b, 0700))
+                .toString());
+        assertTrue(Files.isDirectory(b));
     }
 
     @Test
@@ -144,13 +156,21 @@ class ProbeTest {
     }
 
     @Test
-    void everyNumberButTheDocumentedOnesReachesTheFilter() {
-        Map<Abi, Set<Integer>> found = KernelQuirks.unfiltered();
-        for (Abi abi : Abi.values()) {
-            assertTrue(KernelQuirks.DOCUMENTED.get(abi).containsAll(found.get(abi)),
-                    "numbers that bypass seccomp on this kernel (" + abi + "): " + found.get(abi)
-                            + "; documented: " + KernelQuirks.DOCUMENTED.get(abi));
-        }
+    void everySyscallNumberButTheDocumentedOnesReachesTheFilter() {
+        assertOnlyDocumentedNumbersBypass(Abi.X86_64);
+    }
+
+    @Test
+    void everyInt80NumberButTheDocumentedOnesReachesTheFilter() {
+        Ia32.assumeAvailable();
+        assertOnlyDocumentedNumbersBypass(Abi.I386);
+    }
+
+    private static void assertOnlyDocumentedNumbersBypass(Abi abi) {
+        Set<Integer> found = KernelQuirks.unfiltered().get(abi);
+        assertTrue(KernelQuirks.DOCUMENTED.get(abi).containsAll(found),
+                "numbers that bypass seccomp on this kernel (" + abi + "): " + found
+                        + "; documented: " + KernelQuirks.DOCUMENTED.get(abi));
     }
 
     @Test

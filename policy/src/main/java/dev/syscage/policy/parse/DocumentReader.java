@@ -329,7 +329,7 @@ public final class DocumentReader {
 
     private Optional<Scalar> landlock(Mapping m) {
         Optional<Entry> e = m.entry("landlock");
-        if (e.isPresent() && !(e.get().value() instanceof Scalar)) {
+        if (e.isPresent() && e.get().value() instanceof Mapping) {
             typeError(e.get(), "required or best-effort (filesystem, network and scope are keys of their own, "
                     + "at the top level)");
             return Optional.empty();

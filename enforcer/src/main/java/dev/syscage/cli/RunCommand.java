@@ -159,8 +159,14 @@ public final class RunCommand implements Callable<Integer> {
                     if (notifyWait.equals("interruptible")) {
                         notifyFlags.add("--notify-interruptible");
                     }
-                    return new NotifyRunner(libc, runner, watch, landlock.ruleset()).run(launcher, program.toBytes(),
-                            notifyFlags, command, run.session(), names, handoff).exitCode();
+                    try {
+                        return new NotifyRunner(libc, runner, watch, landlock.ruleset()).run(launcher, program.toBytes(),
+                                notifyFlags, command, run.session(), names, handoff).exitCode();
+                    } catch (dev.syscage.nativeaccess.Landlock.Failure e) {
+                        // the supervisor's own domain is made before the launcher starts: nothing ran
+                        throw new UserException(ExitCodes.FAILURE, "cannot put syscage's own calls for the program in "
+                                + "its Landlock domain: " + e.getMessage() + "; nothing was run");
+                    }
                 }
                 TraceRunner.Outcome o = new TraceRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags,
                         command, new TraceSupervisor(run.session()), names);

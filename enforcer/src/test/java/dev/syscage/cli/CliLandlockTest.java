@@ -77,7 +77,8 @@ class CliLandlockTest {
         Path p = policy("web.yaml", WEB);
         Run r = run("run", "--policy", p.toString(), "--dry-run", "--", "true");
         assertEquals(0, r.code(), r.err());
-        String expected = String.join("\n", webLines(p)) + "\nwould run: ";
+        String expected = String.join("\n", webLines(p)) + "\nlandlock on this kernel: ABI "
+                + dev.syscage.run.LandlockPlan.kernelAbi().version() + ", all of it enforced\nwould run: ";
         assertTrue(r.out().contains("  #1 " + p + ":6: allow [read, write, openat, close, exit_group, execve]\n" + expected),
                 r.out());
     }
@@ -90,15 +91,23 @@ class CliLandlockTest {
         assertTrue(r.out().contains("\nlandlock: none (no filesystem, network or scope section)\nwould run: "), r.out());
     }
 
+    /** A policy that requires Landlock on a kernel without it: exit 2, nothing run. */
     @Test
-    void runRefusesWhatItCannotApplyYet() throws IOException {
+    void runRefusesWhatTheKernelCannotEnforce() throws IOException {
         Path p = policy("web.yaml", WEB);
         Path marker = dir.resolve("ran");
-        Run r = run("run", "--policy", p.toString(), "--", "touch", marker.toString());
-        assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().endsWith("\nsyscage: the policy has Landlock sections (filesystem, network, scope), which"
-                + " 'run' cannot apply yet; refusing to run the program without them (--dry-run shows them;"
-                + " 'compile --landlock-out' writes them for syscage-launch)\n"), r.err());
+        System.setProperty(dev.syscage.run.LandlockPlan.ABI_PROPERTY, "3");
+        try {
+            Run r = run("run", "--policy", p.toString(), "--", "touch", marker.toString());
+            assertEquals(2, r.code(), r.err());
+            assertEquals("syscage: the policy's Landlock sections need ABI 6, and this kernel's Landlock is ABI 3: it"
+                    + " cannot enforce fs.ioctl_dev, net.bind_tcp, net.connect_tcp, scope.signal; nothing was run (add"
+                    + " 'landlock: best-effort' to the policy to run without them, with a warning)\n", r.err());
+            Run dry = run("run", "--policy", p.toString(), "--dry-run", "--", "true");
+            assertEquals(2, dry.code(), dry.err());
+        } finally {
+            System.clearProperty(dev.syscage.run.LandlockPlan.ABI_PROPERTY);
+        }
         assertFalse(Files.exists(marker));
     }
 

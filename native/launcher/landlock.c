@@ -218,6 +218,7 @@ static void add_port(const struct ruleset *ruleset, const struct ruleset_port *r
 void landlock_build(const struct ruleset *ruleset, const struct inject *inject, struct landlock_domain *out)
 {
     out->ruleset_fd = -1;
+    out->restrict_flags = 0;
     if (ruleset == NULL || ruleset_is_empty(ruleset)) {
         return;
     }
@@ -237,6 +238,7 @@ void landlock_build(const struct ruleset *ruleset, const struct inject *inject, 
         add_port(ruleset, &ruleset->ports[i], fd, attr.handled_access_net);
     }
     out->ruleset_fd = fd;
+    out->restrict_flags = abi >= 7 ? LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON : 0;
 }
 
 static const char *restrict_hint(int err)
@@ -258,7 +260,7 @@ void landlock_apply(struct landlock_domain *domain, const struct inject *inject)
     }
     int err;
     if (!inject_get(inject, INJECT_LANDLOCK_RESTRICT, &err)) {
-        if (landlock_restrict_self(domain->ruleset_fd, 0) == 0) {
+        if (landlock_restrict_self(domain->ruleset_fd, domain->restrict_flags) == 0) {
             close(domain->ruleset_fd);
             domain->ruleset_fd = -1;
             return;

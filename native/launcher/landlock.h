@@ -22,6 +22,12 @@
 /* A ruleset ready for landlock_restrict_self. */
 struct landlock_domain {
     int ruleset_fd; /* close-on-exec; -1 when there is no domain to make */
+    /*
+     * landlock_restrict_self's flags: on ABI 7+, LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON, so that
+     * where the kernel's audit is on, the program's denials are logged (by default Landlock logs
+     * only those made before the next execve, that is the launcher's own).
+     */
+    unsigned int restrict_flags;
 };
 
 /*

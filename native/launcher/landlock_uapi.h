@@ -94,4 +94,9 @@ static inline long landlock_restrict_self(int ruleset_fd, __u32 flags)
     return syscall(SYS_landlock_restrict_self, ruleset_fd, flags);
 }
 
+/* landlock_restrict_self's flags (ABI 7) */
+#ifndef LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON
+#define LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON (1U << 1)
+#endif
+
 #endif

@@ -7,6 +7,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.syscage.nativeaccess.ProcFiles;
 import dev.syscage.nativeaccess.SeccompNotify;
+import dev.syscage.policy.landlock.FsAccess;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
@@ -72,8 +73,44 @@ final class FdInjector {
 
     /** openat(dirfd, name, flags, mode) as the supervisor, in the domain: the new fd, or -errno. */
     int openat(int dirfd, String name, long flags, long mode) {
-        return inDomain(SYS_openat, dirfd, cstring(name, 0), flags, mode, 0);
+        return inDomain(openRights(flags), SYS_openat, dirfd, cstring(name, 0), flags, mode, 0);
     }
+
+    /** The Landlock rights an open with {@code flags} needs (a directory's read_dir included with read_file). */
+    static long openRights(long flags) {
+        if ((flags & OpenCall.O_PATH) != 0) {
+            return 0;
+        }
+        long rights = switch ((int) (flags & 3)) {
+            case 0 -> FsAccess.READ_FILE | FsAccess.READ_DIR;
+            case 1 -> FsAccess.WRITE_FILE;
+            default -> FsAccess.READ_FILE | FsAccess.WRITE_FILE;
+        };
+        if ((flags & O_TRUNC_FLAG) != 0) {
+            rights |= FsAccess.TRUNCATE;
+        }
+        if ((flags & OpenCall.O_CREAT) != 0) {
+            rights |= FsAccess.MAKE_REG;
+        }
+        return rights;
+    }
+
+    private static final long O_TRUNC_FLAG = 01000;
+    private static final long AT_REMOVEDIR_FLAG = 0x200;
+
+    /** The Landlock right mknod of {@code mode}'s file type needs. */
+    static long makeRight(int mode) {
+        return switch (mode & 0170000) {
+            case 0020000 -> FsAccess.MAKE_CHAR;
+            case 0060000 -> FsAccess.MAKE_BLOCK;
+            case 0010000 -> FsAccess.MAKE_FIFO;
+            case 0140000 -> FsAccess.MAKE_SOCK;
+            default -> FsAccess.MAKE_REG;
+        };
+    }
+    /** Everything a rename or link may need: making the name, removing the old one, moving across directories. */
+    private static final long MOVE_RIGHTS = FsAccess.ALL & ~(FsAccess.EXECUTE | FsAccess.READ_FILE | FsAccess.READ_DIR
+            | FsAccess.WRITE_FILE | FsAccess.TRUNCATE | FsAccess.IOCTL_DEV);
 
     /**
      * Opens the file {@code fd} (ours, {@code O_PATH}) stands for anew, through
@@ -115,32 +152,33 @@ final class FdInjector {
 
     /** unlinkat(dirfd, name, flags) as the supervisor, in the domain: 0 or -errno. */
     int unlinkat(int dirfd, String name, long flags) {
-        return inDomain(SYS_unlinkat, dirfd, cstring(name, 0), flags, 0, 0);
+        return inDomain((flags & AT_REMOVEDIR_FLAG) != 0 ? FsAccess.REMOVE_DIR : FsAccess.REMOVE_FILE,
+                SYS_unlinkat, dirfd, cstring(name, 0), flags, 0, 0);
     }
 
     /** mkdirat(dirfd, name, mode) as the supervisor, in the domain (its own umask applies as well): 0 or -errno. */
     int mkdirat(int dirfd, String name, int mode) {
-        return inDomain(SYS_mkdirat, dirfd, cstring(name, 0), mode, 0, 0);
+        return inDomain(FsAccess.MAKE_DIR, SYS_mkdirat, dirfd, cstring(name, 0), mode, 0, 0);
     }
 
     /** mknodat(dirfd, name, mode, dev) as the supervisor, in the domain (its own umask applies as well): 0 or -errno. */
     int mknodat(int dirfd, String name, int mode, long dev) {
-        return inDomain(SYS_mknodat, dirfd, cstring(name, 0), mode, dev, 0);
+        return inDomain(makeRight(mode), SYS_mknodat, dirfd, cstring(name, 0), mode, dev, 0);
     }
 
     /** symlinkat(text, dirfd, name) as the supervisor, in the domain: 0 or -errno. */
     int symlinkat(String text, int dirfd, String name) {
-        return inDomain(SYS_symlinkat, cstring(text, 1), dirfd, cstring(name, 0), 0, 0);
+        return inDomain(FsAccess.MAKE_SYM, SYS_symlinkat, cstring(text, 1), dirfd, cstring(name, 0), 0, 0);
     }
 
     /** renameat2(dirfd1, name1, dirfd2, name2, flags) as the supervisor, in the domain: 0 or -errno. */
     int renameat2(int dirfd1, String name1, int dirfd2, String name2, long flags) {
-        return inDomain(SYS_renameat2, dirfd1, cstring(name1, 0), dirfd2, cstring(name2, 1), flags);
+        return inDomain(MOVE_RIGHTS, SYS_renameat2, dirfd1, cstring(name1, 0), dirfd2, cstring(name2, 1), flags);
     }
 
     /** linkat(dirfd1, name1, dirfd2, name2, flags) as the supervisor, in the domain: 0 or -errno. */
     int linkat(int dirfd1, String name1, int dirfd2, String name2, long flags) {
-        return inDomain(SYS_linkat, dirfd1, cstring(name1, 0), dirfd2, cstring(name2, 1), flags);
+        return inDomain(MOVE_RIGHTS, SYS_linkat, dirfd1, cstring(name1, 0), dirfd2, cstring(name2, 1), flags);
     }
 
     // chmod, chown, utimensat and the xattr calls stay on the caller's thread: Landlock has no
@@ -239,12 +277,13 @@ final class FdInjector {
     }
 
     /**
-     * A call whose effect Landlock checks: made on a thread in the program's domain, or here when
-     * there is none (no hand-off, no allocation). The strings it points to are in this
+     * A call whose effect Landlock checks: made on a thread in the program's domain when the
+     * domain handles one of the {@code rights} it needs, else here (no hand-off, no allocation):
+     * the kernel would not refuse the program a call that needs no handled right either. The strings it points to are in this
      * injector's buffers, which the caller's thread does not touch until the call is done.
      */
-    private int inDomain(long nr, long a1, long a2, long a3, long a4, long a5) {
-        if (!domain.confined()) {
+    private int inDomain(long rights, long nr, long a1, long a2, long a3, long a4, long a5) {
+        if (!domain.handlesAny(rights)) {
             return call(nr, a1, a2, a3, a4, a5);
         }
         return domain.call(() -> call(nr, a1, a2, a3, a4, a5));

@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import dev.syscage.nativeaccess.Landlock;
 import dev.syscage.nativeaccess.SeccompNotify;
 import dev.syscage.policy.landlock.Abi;
+import dev.syscage.policy.landlock.FsAccess;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.SynchronousQueue;
@@ -58,9 +59,12 @@ public final class LandlockDomain implements AutoCloseable {
     private final SynchronousQueue<Task> inbox = new SynchronousQueue<>();
     private final AtomicInteger threads = new AtomicInteger();
     private final Worker worker;
+    /** The file-system rights the domain handles: a call needing none of them runs on the caller's thread. */
+    private final long handledFs;
     private volatile boolean closed;
 
     private LandlockDomain() {
+        this.handledFs = 0;
         this.restrict = null;
         this.release = () -> { };
         this.worker = null;
@@ -75,6 +79,12 @@ public final class LandlockDomain implements AutoCloseable {
      *     restricted; nothing is left running then
      */
     LandlockDomain(Runnable restrict, Runnable release) {
+        this(restrict, release, FsAccess.ALL);
+    }
+
+    /** As above, for a domain that handles only {@code handledFs}. */
+    LandlockDomain(Runnable restrict, Runnable release, long handledFs) {
+        this.handledFs = handledFs;
         this.restrict = restrict;
         this.release = release;
         this.worker = new Worker(nextName());
@@ -116,7 +126,7 @@ public final class LandlockDomain implements AutoCloseable {
         }
         Landlock.Ruleset made = landlock.createRuleset(cut);
         try {
-            return new LandlockDomain(made::restrictCurrentThread, made::close);
+            return new LandlockDomain(made::restrictCurrentThread, made::close, cut.handledFs());
         } catch (RuntimeException | Error e) {
             made.close();
             throw e;
@@ -126,6 +136,17 @@ public final class LandlockDomain implements AutoCloseable {
     /** Whether calls run in a domain (false for {@link #NONE}). */
     public boolean confined() {
         return worker != null;
+    }
+
+    /**
+     * Whether a call that needs {@code rights} (FsAccess bits) must run in the domain: the domain
+     * handles at least one of them, so it could refuse the program that call. A call needing
+     * none of them would not be refused the program, and runs on the caller's thread: so a
+     * domain that handles only device nodes (the shipped profiles') leaves every open where it
+     * was, /proc/PID/fdinfo and the other ptrace-checked files of the program included.
+     */
+    public boolean handlesAny(long rights) {
+        return confined() && (handledFs & rights) != 0;
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.syscage.policy.compile.CompileOptions;
 import dev.syscage.policy.compile.PolicyCompiler;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.landlock.RulesetText;
+import dev.syscage.policy.landlock.SupervisorFallback;
 import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.PolicyLoader;
@@ -113,8 +114,15 @@ public final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         LandlockPlan landlock = landlockPlan(loaded);
-        SupervisionMode supervision = supervisionMode(loaded);
-        Policy policy = supervision == null ? loaded : supervision.retarget(loaded);
+        // no Landlock at all: the filesystem section is carried by the filter and the supervisor,
+        // before the supervision mode is chosen (it may route calls the policy did not)
+        Optional<SupervisorFallback.Result> fallback = landlock.needsSupervisorFallback(loaded.landlock())
+                ? Optional.of(SupervisorFallback.apply(loaded, RunCommand::realPath)) : Optional.empty();
+        Policy enforced = fallback.map(SupervisorFallback.Result::policy).orElse(loaded);
+        List<String> warnings = fallback.map(f -> LandlockPlan.fallbackWarnings(f.notCarried()))
+                .orElse(landlock.warnings());
+        SupervisionMode supervision = supervisionMode(enforced);
+        Policy policy = supervision == null ? enforced : supervision.retarget(enforced);
         // notify mode: the calls that can change what a thread may open are sent to the supervisor
         // too, so that it can remember a thread's rights between race-free opens (ViewWatch)
         ViewWatch watch = supervision == SupervisionMode.NOTIFY ? ViewWatch.of(policy) : ViewWatch.NONE;
@@ -134,10 +142,10 @@ public final class RunCommand implements Callable<Integer> {
             throw UserException.badInput("unknown --notify-wait '" + notifyWait + "' (choose killable or interruptible)");
         }
         if (dryRun) {
-            printSummary(out, policy, program, launcher, landlock);
+            printSummary(out, policy, program, launcher, landlockLines(loaded.landlock(), landlock, fallback, warnings));
             return ExitCodes.OK;
         }
-        for (String w : landlock.warnings()) {
+        for (String w : warnings) {
             err.println("syscage: warning: " + w);
         }
         err.flush();
@@ -216,7 +224,30 @@ public final class RunCommand implements Callable<Integer> {
         return PolicyLoader.loadString(ProfileCatalog.displayName(source.profile), text, policyOptions.loadOptions(List.of()));
     }
 
-    private void printSummary(PrintWriter out, Policy policy, Program program, Path launcher, LandlockPlan landlock) {
+    /** Where a Landlock rule's path leads (the kernel's rule is on the file found); itself when it leads nowhere. */
+    private static String realPath(String path) {
+        try {
+            return Path.of(path).toRealPath().toString();
+        } catch (java.io.IOException | RuntimeException e) {
+            return path;
+        }
+    }
+
+    /** For --dry-run: the policy's ruleset, what this kernel enforces of it (or the fallback's rules), the warnings. */
+    private static List<String> landlockLines(LandlockRuleset wanted, LandlockPlan landlock,
+            Optional<SupervisorFallback.Result> fallback, List<String> warnings) {
+        List<String> lines = new ArrayList<>(RulesetText.describe(wanted));
+        if (fallback.isPresent()) {
+            lines.add("landlock on this kernel: ABI " + landlock.abi().version() + ", none of it enforced");
+            lines.addAll(fallback.get().summary());
+        } else {
+            landlock.summary().ifPresent(lines::add);
+        }
+        warnings.forEach(w -> lines.add("warning: " + w));
+        return lines;
+    }
+
+    private void printSummary(PrintWriter out, Policy policy, Program program, Path launcher, List<String> landlock) {
         out.printf("policy: %s%s%n", policy.name(), policy.description().isEmpty() ? "" : " (" + policy.description() + ")");
         out.printf("arch: %s; any other: %s%n", policy.arches().stream().map(a -> a.arch().toString())
                 .collect(Collectors.joining(", ")), CheckCommand.describe(policy.badArchAction()));
@@ -232,9 +263,7 @@ public final class RunCommand implements Callable<Integer> {
             out.printf("  #%d %s: %s [%s]%s%n", r.index() + 1, r.pos().fileLine(), CheckCommand.describe(r.action()),
                     list, r.when() == null || r.when().isEmpty() ? "" : " when " + r.when());
         }
-        RulesetText.describe(policy.landlock()).forEach(out::println);
-        landlock.summary().ifPresent(out::println);
-        landlock.warnings().forEach(w -> out.println("warning: " + w));
+        landlock.forEach(out::println);
         out.printf("would run: %s -- %s%n", launcher, String.join(" ", command));
         out.flush();
     }

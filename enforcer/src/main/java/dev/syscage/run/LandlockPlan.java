@@ -84,6 +84,27 @@ public record LandlockPlan(LandlockRuleset ruleset, Abi abi, List<String> droppe
         return new LandlockPlan(n.ruleset().isEmpty() ? LandlockRuleset.NONE : n.ruleset(), abi, n.dropped(), warnings);
     }
 
+    /**
+     * Whether a run of {@code wanted} on this kernel carries its filesystem section with the
+     * supervisor instead ({@link dev.syscage.policy.landlock.SupervisorFallback}): the kernel has no
+     * Landlock at all, and the policy has a filesystem section and said {@code best-effort} (a
+     * policy that requires Landlock was refused by {@link #of}). Never where the kernel has Landlock.
+     */
+    public boolean needsSupervisorFallback(LandlockRuleset wanted) {
+        return !abi.available() && wanted.handledFs() != 0 && wanted.compat() == Compat.BEST_EFFORT;
+    }
+
+    /** The warnings of a run with the supervisor fallback, instead of {@link #warnings}: what it does and what it loses. */
+    public static List<String> fallbackWarnings(List<String> notCarried) {
+        List<String> out = new ArrayList<>();
+        out.add("this kernel has no Landlock: the filesystem section is enforced by the supervisor's path rules instead"
+                + " (slower; see docs/policy.md)");
+        if (!notCarried.isEmpty()) {
+            out.add("without Landlock these are NOT enforced: " + String.join(", ", notCarried));
+        }
+        return out;
+    }
+
     /** One line for {@code --dry-run}: what this kernel will enforce of the policy's ruleset. */
     public Optional<String> summary() {
         if (ruleset.isEmpty() && dropped.isEmpty()) {

@@ -111,6 +111,63 @@ class CliLandlockTest {
         assertFalse(Files.exists(marker));
     }
 
+    /**
+     * On a kernel without Landlock a best-effort policy's filesystem section is carried by the
+     * filter and the supervisor (SupervisorFallback); dry-run shows how, and the warnings name what
+     * is lost. On a kernel with Landlock nothing of it appears.
+     */
+    @Test
+    void dryRunWithoutLandlockShowsTheSupervisorFallback() throws IOException {
+        Path p = policy("web.yaml", WEB.replace("default: errno EPERM\n", "default: errno EPERM\nlandlock: best-effort\n"));
+        System.setProperty(dev.syscage.run.LandlockPlan.ABI_PROPERTY, "0");
+        Run r;
+        try {
+            r = run("run", "--policy", p.toString(), "--dry-run", "--", "true");
+        } finally {
+            System.clearProperty(dev.syscage.run.LandlockPlan.ABI_PROPERTY);
+        }
+        assertEquals(0, r.code(), r.err());
+        String out = r.out();
+        String expected = String.join("\n",
+                "landlock on this kernel: ABI 0, none of it enforced",
+                "filesystem without Landlock: enforced by the filter and the supervisor's path rules",
+                "  filter: trace (the supervisor checks the path) for some calls of execve, openat",
+                "  supervise rule #1: allow execve at /usr, /usr/**, /etc, /etc/**",
+                "  supervise rule #2: allow openat at /usr, /usr/**, /etc, /etc/**, /tmp, /tmp/**",
+                "  supervise rule #3: allow openat at /tmp/**, /usr, /etc, /tmp",
+                "  supervise rule #4: allow openat at /tmp, /tmp/**",
+                "  supervise rule #5: allow openat at /tmp/**, /tmp",
+                "  supervise rule #6: errno 13 execve, openat",
+                "warning: this kernel has no Landlock: the filesystem section is enforced by the supervisor's path rules"
+                        + " instead (slower; see docs/policy.md)",
+                "warning: without Landlock these are NOT enforced: fs.ioctl_dev (ioctl on devices), fs.make_sock by bind()"
+                        + " of a UNIX socket, net.bind_tcp, net.connect_tcp, scope.signal, the domain's own guard (no ptrace"
+                        + " or /proc/PID/mem of processes outside it)",
+                "would run: ");
+        assertTrue(out.contains("  not Landlock's: chmod, chown, utime, xattr changes and ioctl on regular files (seccomp and"
+                + " supervise rules)\n" + expected), out);
+        // in notify mode the execve rule is no boundary: the lint says so at the path rule it comes from
+        assertTrue(r.err().contains(p + ":11:15: warning: supervise rule #1 decides execve by path"), r.err());
+        Run real = run("run", "--policy", p.toString(), "--dry-run", "--", "true");
+        assertEquals(0, real.code(), real.err());
+        assertFalse(real.out().contains("without Landlock"), real.out());
+    }
+
+    /** 'landlock: required' on a kernel without Landlock: refused as before, no fallback. */
+    @Test
+    void aPolicyThatRequiresLandlockGetsNoFallback() throws IOException {
+        Path p = policy("web.yaml", WEB);
+        System.setProperty(dev.syscage.run.LandlockPlan.ABI_PROPERTY, "0");
+        try {
+            Run r = run("run", "--policy", p.toString(), "--dry-run", "--", "true");
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().startsWith("syscage: the policy's Landlock sections need ABI 6, and this kernel has no"
+                    + " Landlock (Linux 5.13+ with landlock in the lsm= list): it cannot enforce fs.execute,"), r.err());
+        } finally {
+            System.clearProperty(dev.syscage.run.LandlockPlan.ABI_PROPERTY);
+        }
+    }
+
     @Test
     void checkEndsWithASummary() throws IOException {
         Path p = policy("web.yaml", WEB);

@@ -5,7 +5,6 @@ import dev.syscage.learn.MergeBase;
 import dev.syscage.learn.Observations;
 import dev.syscage.learn.ProfileWriter;
 import dev.syscage.nativeaccess.LinuxCLibrary;
-import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.run.LauncherLocator;
 import dev.syscage.run.NotifySupport;
@@ -27,11 +26,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code syscage learn -o app.yaml -- prog args...}: runs the program once with every syscall
- * allowed and recorded by the supervisor, and writes a profile that allows what it made.
+ * allowed and recorded by the supervisor, and writes a profile that allows the syscalls it made
+ * and, through Landlock, the files it touched.
  * docs/learn.md describes the profile it writes.
  */
 @Command(name = "learn", mixinStandardHelpOptions = true,
-        description = "Run a program, allowing and recording every syscall, and write a profile that allows what it made.",
+        description = "Run a program, allowing and recording every syscall, and write a profile that allows what it made"
+                + " (its syscalls, and through Landlock the paths it read, wrote and executed).",
         footer = {"", "Exit status: 0 the profile was written (also when the program failed: a warning names its status);",
             "1 the profile could not be written; 2 bad input (nothing was run)."})
 public final class LearnCommand implements Callable<Integer> {
@@ -86,8 +87,8 @@ public final class LearnCommand implements Callable<Integer> {
         Learner.Result r = new Learner(LinuxCLibrary.instance(), err).run(launcher, command, how);
         Observations seen = r.seen();
         String cmd = String.join(" ", command);
-        ProfileWriter.Written w = ProfileWriter.write(seen, new ProfileWriter.Options(profileName(),
-                "learned from: " + cmd + " on " + LocalDate.now(), withArgs, base, Arch.nativeArch()));
+        ProfileWriter.Written w = ProfileWriter.write(seen, ProfileWriter.options(profileName(),
+                "learned from: " + cmd + " on " + LocalDate.now(), withArgs, base));
         PolicyLoader.loadString(output.toString(), w.yaml(), policyOptions.loadOptions(List.of())); // never write a broken profile
         CompileCommand.writeAtomically(output, w.yaml().getBytes(StandardCharsets.UTF_8));
         if (!w.unknown().isEmpty()) {
@@ -100,13 +101,20 @@ public final class LearnCommand implements Callable<Integer> {
                         + " over, and this run did not make them: " + String.join(", ", dropped));
             }
         });
+        for (String l : w.files().leftOut()) {
+            err.println("syscage: warning: no file-system rule for " + l + "; the profile has a comment where it would go");
+        }
+        seen.footprint().refused().forEach((call, n) -> err.println("syscage: warning: the program made " + call + " ("
+                + n + (n == 1 ? " call" : " calls") + "), which any Landlock domain refuses: under the learned profile it"
+                + " fails with EPERM"));
         if (r.exitCode() != 0) {
             err.println("syscage: warning: " + command.get(0) + " failed (exit status " + r.exitCode()
                     + "); the profile has what it did until then");
         }
         err.printf("syscage: saw %d distinct syscalls (%d calls) and %d distinct paths (%d launcher call(s) before"
-                + " the program's execve not counted); wrote %s%n", seen.counts().size(), seen.totalCalls(),
-                seen.distinctPaths(), seen.launcherCalls(), output);
+                + " the program's execve not counted); wrote %s with %d file-system path rule(s)%n", seen.counts().size(),
+                seen.totalCalls(), seen.distinctPaths(), seen.launcherCalls(), output,
+                w.files().rules().stream().mapToInt(x -> x.paths().size()).sum());
         err.flush();
         return ExitCodes.OK;
     }

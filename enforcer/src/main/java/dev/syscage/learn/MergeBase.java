@@ -1,6 +1,7 @@
 package dev.syscage.learn;
 
 import dev.syscage.policy.arch.Arch;
+import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.model.Action;
 import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Clause;
@@ -15,9 +16,13 @@ import java.util.TreeSet;
  * every argument on the native architecture, i.e. every clause up to and including the first
  * unconditional one allows. Syscalls that only conditional rules allow, and everything the
  * profile's {@code default} decides, are not carried over ({@link #conditional} names the former
- * so the command can say so).
+ * so the command can say so). Its Landlock ruleset (its own sections merged with those of the files
+ * it includes) is kept whole: the learned profile carries its file-system rules over and scopes
+ * only what it scopes too (a profile without Landlock sections scopes nothing and leaves the scope
+ * to the run).
  */
-public record MergeBase(String source, SortedSet<String> allowed, SortedSet<String> conditional) {
+public record MergeBase(String source, SortedSet<String> allowed, SortedSet<String> conditional,
+        LandlockRuleset landlock) {
 
     public static MergeBase of(String source, Policy existing) {
         ArchPolicy p = existing.forArch(Arch.nativeArch()).orElseThrow(() -> new IllegalArgumentException(
@@ -33,7 +38,7 @@ public record MergeBase(String source, SortedSet<String> allowed, SortedSet<Stri
                 }
             });
         }
-        return new MergeBase(source, allowed, conditional);
+        return new MergeBase(source, allowed, conditional, existing.landlock());
     }
 
     private enum Allowed { ALWAYS, SOMETIMES, NEVER }

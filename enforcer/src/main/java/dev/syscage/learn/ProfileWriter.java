@@ -14,18 +14,28 @@ import java.util.TreeMap;
  * rule with a {@code when} per {@link ArgRule} syscall, then one unconditional allow rule listing
  * every other syscall seen, sorted, each with its call count as a comment. Rules are first-match,
  * so a syscall with an argument rule is kept out of the unconditional list, where it would allow
- * every value. The essentials are always in the list, seen or not.
+ * every value. The essentials are always in the list, seen or not. After the rules, the Landlock
+ * sections ({@link FsSection}): the file-system rules grouped from the footprint, and the scopes.
  */
 public final class ProfileWriter {
     /** Syscalls a profile must allow for any program to start and end: never dropped. */
     public static final List<String> ESSENTIALS = List.of("execve", "exit", "exit_group", "restart_syscall", "rt_sigreturn");
 
-    /** What to write around the observations. {@code merge} is empty without {@code --merge}. */
-    public record Options(String name, String description, boolean withArgs, Optional<MergeBase> merge, Arch arch) {
+    /**
+     * What to write around the observations. {@code merge} is empty without {@code --merge};
+     * {@code places} is what the file-system grouping asks of the machine.
+     */
+    public record Options(String name, String description, boolean withArgs, Optional<MergeBase> merge, Arch arch,
+            FsGrouping.Places places) {
     }
 
-    /** The text, and the syscall names seen that the native table does not know (left out). */
-    public record Written(String yaml, List<String> unknown) {
+    /** Options on this machine. */
+    public static Options options(String name, String description, boolean withArgs, Optional<MergeBase> merge) {
+        return new Options(name, description, withArgs, merge, Arch.nativeArch(), FsGrouping.Places.ofThisMachine());
+    }
+
+    /** The text, the syscall names seen that the native table does not know (left out), and the file-system rules. */
+    public record Written(String yaml, List<String> unknown, FsGrouping.Grouped files) {
     }
 
     private ProfileWriter() {
@@ -61,7 +71,9 @@ public final class ProfileWriter {
         int width = listed.keySet().stream().mapToInt(String::length).max().orElse(0);
         listed.forEach((name, comment) -> sb.append("      - ").append(name).append(" ".repeat(width - name.length()))
                 .append("  # ").append(comment).append('\n'));
-        return new Written(sb.toString(), List.copyOf(unknown));
+        FsGrouping.Grouped files = FsGrouping.group(seen.footprint(), o.places());
+        sb.append(FsSection.write(seen.footprint(), files, o.merge()));
+        return new Written(sb.toString(), List.copyOf(unknown), files);
     }
 
     private static void header(StringBuilder sb, Observations seen, Options o) {

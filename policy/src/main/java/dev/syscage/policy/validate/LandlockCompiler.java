@@ -30,7 +30,8 @@ import java.util.Optional;
  * top file's first; a direction of {@code network:} is confined when any file gives it a port
  * list (or leaves it out of a {@code network:} section it has), with the ports united, while
  * {@code any} in a file leaves it to the others; scopes are united; the {@code landlock:}
- * setting is the top file's (an included file's is checked, not used). A policy with none of
+ * setting is the top file's, or, where the top file has neither the setting nor a section, that
+ * of the included files that have sections (see {@link #compat}). A policy with none of
  * the sections, or whose sections confine nothing, gets {@link LandlockRuleset#NONE}.
  */
 final class LandlockCompiler {
@@ -51,7 +52,23 @@ final class LandlockCompiler {
         if (!confines || diags.hasErrors()) {
             return LandlockRuleset.NONE;
         }
-        return lower(m, sections.get(0).compat().orElse(Compat.REQUIRED));
+        return lower(m, compat(sections));
+    }
+
+    /**
+     * The top file's {@code landlock:} setting; where it has none and no section of its own, the
+     * setting of the files that bring the sections (required unless every one of them says
+     * best-effort): a policy that only includes a shipped profile for its filter keeps the
+     * profile's best-effort, and one that adds sections of its own says what it needs.
+     */
+    private static Compat compat(List<LandlockSections> sections) {
+        LandlockSections top = sections.get(0);
+        if (top.compat().isPresent() || top.confinesSomething()) {
+            return top.compat().orElse(Compat.REQUIRED);
+        }
+        boolean allBestEffort = sections.stream().skip(1).filter(LandlockSections::confinesSomething)
+                .allMatch(s -> s.compat().orElse(Compat.REQUIRED) == Compat.BEST_EFFORT);
+        return allBestEffort ? Compat.BEST_EFFORT : Compat.REQUIRED;
     }
 
     /** The policy's sections as one: united rights, rules in order, ports by (direction, port). */

@@ -214,6 +214,24 @@ class LandlockLoaderTest {
         assertEquals(Compat.REQUIRED, r.compat(), "the landlock: setting is the top file's");
     }
 
+    /** A top file without sections or setting keeps its includes' setting; one with sections needs its own. */
+    @Test
+    void theSettingComesFromTheIncludesOnlyWhereTheTopFileSaysNothing() throws IOException {
+        Files.writeString(dir.resolve("lenient.yaml"), "version: 1\nlandlock: best-effort\nscope: signal\n");
+        Files.writeString(dir.resolve("strict.yaml"), "version: 1\nfilesystem:\n  confine: [make-device]\n");
+        Files.writeString(dir.resolve("plain.yaml"), "version: 1\n");
+        assertEquals(Compat.BEST_EFFORT, compatOf(HEAD + "include: [lenient.yaml, plain.yaml]\n"));
+        assertEquals(Compat.REQUIRED, compatOf(HEAD + "include: [lenient.yaml, strict.yaml]\n"));
+        assertEquals(Compat.REQUIRED, compatOf(HEAD + "include: [lenient.yaml]\nscope: abstract-unix-socket\n"));
+        assertEquals(Compat.BEST_EFFORT, compatOf(HEAD + "include: [strict.yaml]\nlandlock: best-effort\n"));
+    }
+
+    private Compat compatOf(String top) throws IOException {
+        Files.writeString(dir.resolve("top.yaml"), top);
+        return PolicyLoader.load(dir.resolve("top.yaml"), "top.yaml", new LoadOptions(List.of(), List.of()))
+                .policy().landlock().compat();
+    }
+
     @Test
     void aRuleOfAnIncludedFileMayGrantWhatAnotherFileConfines() throws IOException {
         Files.writeString(dir.resolve("top.yaml"), HEAD + "include: [dev.yaml]\nfilesystem:\n  confine: [make-device]\n");

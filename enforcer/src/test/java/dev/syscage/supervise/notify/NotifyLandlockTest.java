@@ -26,7 +26,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -155,7 +154,7 @@ class NotifyLandlockTest {
         assertFalse(Files.exists(forbidden.resolve("d")));
         assertFalse(Files.exists(forbidden.resolve("x")));
         assertEquals("keep\n", Files.readString(forbidden.resolve("existing")));
-        assertTrue(LandlockDomainTest.within10s(NotifyLandlockTest::noDomainThreadAlive),
+        assertTrue(LandlockDomainTest.endWithin10s(domainThreads()),
                 "a thread of the domain outlived the run");
     }
 
@@ -176,9 +175,9 @@ class NotifyLandlockTest {
         assertEquals("through\n", Files.readString(allowed.resolve("got")));
     }
 
-    private static boolean noDomainThreadAlive() {
-        List<String> names = new ArrayList<>();
-        Thread.getAllStackTraces().keySet().forEach(t -> names.add(t.getName()));
-        return names.stream().noneMatch(n -> n.startsWith("syscage-landlock-"));
+    /** The threads of a Landlock domain (named syscage-landlock-N) alive now. */
+    private static List<Thread> domainThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("syscage-landlock-"))
+                .toList();
     }
 }

@@ -154,7 +154,7 @@ public final class FamilyRouter {
                 continue;
             }
             if (!excludes(cond, d.when())) {
-                out.add(new Clause(and(d.when(), cond), action, ref));
+                out.add(new Clause(Cond.and(d.when(), cond), action, ref));
                 changed = true;
             }
             if (!cond.equals(Cond.TRUE)) {
@@ -173,24 +173,6 @@ public final class FamilyRouter {
     private static boolean excludes(Cond cond, Cond when) {
         Cond not = new Cond.Not(when);
         return cond.equals(not) || cond instanceof Cond.And a && a.terms().contains(not);
-    }
-
-    private static Cond and(Cond a, Cond b) {
-        if (a.equals(Cond.TRUE)) {
-            return b;
-        }
-        if (b.equals(Cond.TRUE)) {
-            return a;
-        }
-        List<Cond> terms = new ArrayList<>();
-        for (Cond c : List.of(a, b)) {
-            if (c instanceof Cond.And x) {
-                terms.addAll(x.terms());
-            } else {
-                terms.add(c);
-            }
-        }
-        return new Cond.And(terms);
     }
 
     static boolean runs(Action a) {

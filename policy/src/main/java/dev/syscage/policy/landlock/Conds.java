@@ -1,61 +1,11 @@
 package dev.syscage.policy.landlock;
 
 import dev.syscage.policy.model.Cond;
-import java.util.ArrayList;
 import java.util.List;
 
-/** And, or and not of resolved conditions, folding the constants so that generated conditions stay small. */
+/** Conditions built over features for the fallback's decisions ({@link Cond#and}, {@link Cond#or} and {@link Cond#not} fold the constants). */
 final class Conds {
     private Conds() {
-    }
-
-    static Cond and(Cond a, Cond b) {
-        if (a.equals(Cond.FALSE) || b.equals(Cond.FALSE)) {
-            return Cond.FALSE;
-        }
-        if (a.equals(Cond.TRUE)) {
-            return b;
-        }
-        if (b.equals(Cond.TRUE)) {
-            return a;
-        }
-        List<Cond> terms = new ArrayList<>();
-        for (Cond c : List.of(a, b)) {
-            if (c instanceof Cond.And x) {
-                terms.addAll(x.terms());
-            } else {
-                terms.add(c);
-            }
-        }
-        return new Cond.And(terms);
-    }
-
-    static Cond or(Cond a, Cond b) {
-        if (a.equals(Cond.TRUE) || b.equals(Cond.TRUE)) {
-            return Cond.TRUE;
-        }
-        if (a.equals(Cond.FALSE)) {
-            return b;
-        }
-        if (b.equals(Cond.FALSE)) {
-            return a;
-        }
-        List<Cond> terms = new ArrayList<>();
-        for (Cond c : List.of(a, b)) {
-            if (c instanceof Cond.Or x) {
-                terms.addAll(x.terms());
-            } else {
-                terms.add(c);
-            }
-        }
-        return new Cond.Or(terms);
-    }
-
-    static Cond not(Cond a) {
-        if (a instanceof Cond.Const k) {
-            return k.value() ? Cond.FALSE : Cond.TRUE;
-        }
-        return a instanceof Cond.Not n ? n.term() : new Cond.Not(a);
     }
 
     /**
@@ -89,10 +39,10 @@ final class Conds {
         if (on.equals(off)) {
             return on;
         } else if (on.equals(Cond.TRUE)) {
-            return or(f, off);
+            return Cond.or(f, off);
         } else if (off.equals(Cond.TRUE)) {
-            return or(not(f), on);
+            return Cond.or(Cond.not(f), on);
         }
-        return or(and(f, on), and(not(f), off));
+        return Cond.or(Cond.and(f, on), Cond.and(Cond.not(f), off));
     }
 }

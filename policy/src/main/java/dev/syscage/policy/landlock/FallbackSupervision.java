@@ -81,11 +81,11 @@ final class FallbackSupervision {
 
     private void build(List<Checked> checked) {
         // 1. calls the policy's filter lets run: allowed beneath the granted paths
-        group(checked, c -> c.outcome().allow(), c -> Conds.and(c.when(), Conds.not(c.ownRouted())))
+        group(checked, c -> c.outcome().allow(), c -> Cond.and(c.when(), Cond.not(c.ownRouted())))
                 .forEach((allow, calls) -> add(calls, allow.patterns(), SuperviseDecision.ALLOW, posOf.apply(allow)));
         // 2. calls the policy routes itself: its own rules, then its default, within the granted paths
         if (checked.stream().anyMatch(c -> !c.ownRouted().equals(Cond.FALSE))) {
-            Map<PathSet, Calls> routed = group(checked, c -> c.outcome().allow(), c -> Conds.and(c.when(), c.ownRouted()));
+            Map<PathSet, Calls> routed = group(checked, c -> c.outcome().allow(), c -> Cond.and(c.when(), c.ownRouted()));
             for (SuperviseRule r : own.rules()) {
                 routed.forEach((allow, calls) -> {
                     List<String> paths = new ArrayList<>();
@@ -145,7 +145,7 @@ final class FallbackSupervision {
 
         private void put(Arch arch, int nr, String name, Cond when) {
             if (!when.equals(Cond.FALSE)) {
-                conds.computeIfAbsent(arch, a -> new TreeMap<>()).merge(nr, when, Conds::or);
+                conds.computeIfAbsent(arch, a -> new TreeMap<>()).merge(nr, when, Cond::or);
                 names.computeIfAbsent(arch, a -> new TreeMap<>()).put(nr, name);
             }
         }
@@ -156,7 +156,7 @@ final class FallbackSupervision {
             conds.forEach((arch, m) -> m.forEach((nr, c) -> {
                 Cond o = other.condition(arch, nr);
                 if (o != null) {
-                    out.put(arch, nr, names.get(arch).get(nr), Conds.and(o, c));
+                    out.put(arch, nr, names.get(arch).get(nr), Cond.and(o, c));
                 }
             }));
             return out;

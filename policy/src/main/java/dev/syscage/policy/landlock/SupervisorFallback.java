@@ -291,13 +291,13 @@ public final class SupervisorFallback {
         Cond route = Cond.FALSE;
         for (Map.Entry<Outcome, Cond> e : classes.entrySet()) {
             if (e.getKey().routed()) {
-                route = Conds.or(route, e.getValue());
+                route = Cond.or(route, e.getValue());
             } else {
-                add(out, Conds.and(when, e.getValue()), Action.errno(e.getKey().errno()), ref);
+                add(out, Cond.and(when, e.getValue()), Action.errno(e.getKey().errno()), ref);
             }
         }
         if (!routes(action)) {
-            add(out, Conds.and(when, route), Action.trace(0), ref);
+            add(out, Cond.and(when, route), Action.trace(0), ref);
         }
     }
 
@@ -313,14 +313,14 @@ public final class SupervisorFallback {
         Cond routed = Cond.FALSE;
         for (Clause c : own) {
             if (routes(c.action())) {
-                routed = Conds.or(routed, Conds.and(notYet, c.when()));
+                routed = Cond.or(routed, Cond.and(notYet, c.when()));
             }
-            notYet = Conds.and(notYet, Conds.not(c.when()));
+            notYet = Cond.and(notYet, Cond.not(c.when()));
             if (notYet.equals(Cond.FALSE)) {
                 return routed;
             }
         }
-        return routes(dflt) ? Conds.or(routed, notYet) : routed;
+        return routes(dflt) ? Cond.or(routed, notYet) : routed;
     }
 
     static boolean routes(Action a) {

@@ -12,6 +12,58 @@ public sealed interface Cond permits Cond.Or, Cond.And, Cond.Not, Cond.Test, Con
     Cond TRUE = new Const(true);
     Cond FALSE = new Const(false);
 
+    /** {@code a && b}, the constants folded and nested ands flattened, so built conditions stay small. */
+    static Cond and(Cond a, Cond b) {
+        if (a.equals(Cond.FALSE) || b.equals(Cond.FALSE)) {
+            return Cond.FALSE;
+        }
+        if (a.equals(Cond.TRUE)) {
+            return b;
+        }
+        if (b.equals(Cond.TRUE)) {
+            return a;
+        }
+        List<Cond> terms = new java.util.ArrayList<>();
+        for (Cond c : List.of(a, b)) {
+            if (c instanceof Cond.And x) {
+                terms.addAll(x.terms());
+            } else {
+                terms.add(c);
+            }
+        }
+        return new Cond.And(terms);
+    }
+
+    /** {@code a || b}, the constants folded and nested ors flattened. */
+    static Cond or(Cond a, Cond b) {
+        if (a.equals(Cond.TRUE) || b.equals(Cond.TRUE)) {
+            return Cond.TRUE;
+        }
+        if (a.equals(Cond.FALSE)) {
+            return b;
+        }
+        if (b.equals(Cond.FALSE)) {
+            return a;
+        }
+        List<Cond> terms = new java.util.ArrayList<>();
+        for (Cond c : List.of(a, b)) {
+            if (c instanceof Cond.Or x) {
+                terms.addAll(x.terms());
+            } else {
+                terms.add(c);
+            }
+        }
+        return new Cond.Or(terms);
+    }
+
+    /** {@code !a}: a constant flipped, a double negation removed. */
+    static Cond not(Cond a) {
+        if (a instanceof Cond.Const k) {
+            return k.value() ? Cond.FALSE : Cond.TRUE;
+        }
+        return a instanceof Cond.Not n ? n.term() : new Cond.Not(a);
+    }
+
     record Or(List<Cond> terms) implements Cond {
         public Or {
             terms = List.copyOf(terms);

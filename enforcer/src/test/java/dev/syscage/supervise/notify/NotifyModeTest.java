@@ -142,8 +142,7 @@ class NotifyModeTest {
             assertTrue(trace.contains("attached"), trace);
             assertTrue(trace.contains("openat(AT_FDCWD, \"/etc/hostname\""), "strace did not see the routed openat:\n" + trace);
             long before = liveRecords(log).size();
-            Thread.sleep(500);
-            assertTrue(liveRecords(log).size() > before, "the supervisor stopped logging after strace attached");
+            assertTrue(within(10, () -> recordCount(log) > before), "the supervisor stopped logging after strace attached");
         } finally {
             stop(proc);
         }
@@ -163,8 +162,7 @@ class NotifyModeTest {
             String text = Files.readString(out, StandardCharsets.UTF_8);
             assertTrue(text.matches("(?s).*\\n#0 .*"), "no backtrace:\n" + text);
             long before = liveRecords(log).size();
-            Thread.sleep(500);
-            assertTrue(liveRecords(log).size() > before, "the supervisor stopped logging after gdb detached");
+            assertTrue(within(10, () -> recordCount(log) > before), "the supervisor stopped logging after gdb detached");
         } finally {
             stop(proc);
         }
@@ -199,10 +197,8 @@ class NotifyModeTest {
                     .orElse(false)).count() < 3);
             new ProcessBuilder("kill", "-KILL", String.valueOf(proc.pid())).start().waitFor();
             assertTrue(proc.waitFor(10, TimeUnit.SECONDS));
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (tree.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < until) {
-                Thread.sleep(50);
-            }
+            List<ProcessHandle> started = tree;
+            within(10, () -> started.stream().noneMatch(ProcessHandle::isAlive));
             assertEquals(0, tree.stream().filter(ProcessHandle::isAlive).count(),
                     "survivors: " + tree.stream().filter(ProcessHandle::isAlive).map(h -> h.pid() + " " + h.info().commandLine().orElse("")).toList());
         } finally {
@@ -235,6 +231,27 @@ class NotifyModeTest {
                 "-e", "trace=openat").redirectErrorStream(true).redirectOutput(out.toFile()).start();
         assertTrue(s.waitFor(20, TimeUnit.SECONDS), "strace did not end");
         return Files.readString(out, StandardCharsets.UTF_8);
+    }
+
+    /** How many complete records the live log has now. */
+    private static long recordCount(Path log) {
+        try {
+            return liveRecords(log).size();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Whether {@code condition} holds within {@code seconds}, asked every 50 ms. */
+    private static boolean within(int seconds, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
     }
 
     /** The program: the descendant of {@code p} that runs {@code sh -c SCRIPT} (not the launcher). */

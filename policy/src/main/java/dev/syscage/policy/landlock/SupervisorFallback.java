@@ -171,7 +171,7 @@ public final class SupervisorFallback {
         LandlockRuleset rest = new LandlockRuleset(0, policy.landlock().handledNet(), policy.landlock().scoped(),
                 List.of(), policy.landlock().ports(), policy.landlock().compat());
         Policy out = new Policy(policy.name(), policy.description(), arches, policy.badArchAction(), policy.badArchRef(),
-                policy.rules(), policy.frequency(), supervision.supervision(), rest);
+                policy.rules(), policy.frequency(), supervision.supervision(), rest, policy.isolation());
         return new Result(out, notCarried(policy.landlock()), summary(denied, checked, supervision));
     }
 

@@ -84,8 +84,10 @@ final class IsolateCompiler {
         checkNesting(readOnly, writable, diags);
         boolean topHasSection = files.get(0).doc().isolate().isPresent();
         if (namespaces.isEmpty() && readOnly.isEmpty()) {
-            sections.stream().filter(s -> s.compat().isPresent()).findFirst().ifPresent(s -> diags.warning(s.pos(),
-                    "'isolate' asks for nothing: it has no namespaces and no read-only paths"));
+            if (!diags.hasErrors()) { // else it is likely what was wrong
+                diags.warning(sections.get(0).pos(), "'isolate' asks for nothing: it has no namespaces and no read-only "
+                        + "paths");
+            }
             return Isolation.NONE;
         }
         if (diags.hasErrors()) {

@@ -85,6 +85,10 @@ class IsolateLoaderTest {
         assertSame(Isolation.NONE, r.policy().isolation());
         assertEquals(List.of("p.yaml:4:1: warning: 'isolate' asks for nothing: it has no namespaces and no read-only paths"),
                 r.warnings().stream().map(Diagnostic::header).toList());
+        LoadResult empty = loadWithWarnings(HEAD + "isolate:\n  namespaces: []\n  read-only: []\n");
+        assertSame(Isolation.NONE, empty.policy().isolation());
+        assertEquals(List.of("p.yaml:4:1: warning: 'isolate' asks for nothing: it has no namespaces and no read-only paths"),
+                empty.warnings().stream().map(Diagnostic::header).toList());
     }
 
     @Test

@@ -91,6 +91,27 @@ public record Isolation(Set<Namespace> namespaces, List<String> readOnly, List<S
         return ro;
     }
 
+    /** A bind the launcher makes: {@code path} onto itself, read-only or (beneath a read-only one) read-write. */
+    public record Mount(String path, boolean writable) {
+        /** The number of components: 0 for "/". */
+        public int depth() {
+            return path.equals("/") ? 0 : (int) path.chars().filter(c -> c == '/').count();
+        }
+    }
+
+    /**
+     * The binds in the order to make them: shallowest first (each in the order written), so a
+     * deeper path is bound over the shallower ones it is beneath and the deepest decides for
+     * what is beneath it, as {@link #isReadOnly} says.
+     */
+    public List<Mount> mounts() {
+        List<Mount> out = new ArrayList<>();
+        readOnly.forEach(p -> out.add(new Mount(p, false)));
+        writable.forEach(p -> out.add(new Mount(p, true)));
+        out.sort(java.util.Comparator.comparingInt(Mount::depth));
+        return List.copyOf(out);
+    }
+
     /** Whether {@code p} is {@code root} or beneath it. */
     public static boolean beneath(String p, String root) {
         return p.equals(root) || root.equals("/") || p.startsWith(root + "/");

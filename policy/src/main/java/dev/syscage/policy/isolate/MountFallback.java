@@ -81,13 +81,6 @@ public final class MountFallback {
     private record Checked(Syscall syscall, Cond when, Cond ownRouted) {
     }
 
-    /** A read-only or writable path, as written or where it really leads. */
-    private record Layer(String path, boolean writable) {
-        int depth() {
-            return path.equals("/") ? 0 : (int) path.chars().filter(c -> c == '/').count();
-        }
-    }
-
     private final Policy policy;
     private final Isolation isolation;
     private final SourcePos at;
@@ -146,21 +139,19 @@ public final class MountFallback {
     }
 
     /** The read-only and writable paths and their real spellings, deepest first (the deepest decides). */
-    private List<Layer> layers(UnaryOperator<String> realPath) {
-        Set<Layer> all = new LinkedHashSet<>();
-        isolation.writable().forEach(w -> all.add(new Layer(w, true)));
-        isolation.readOnly().forEach(r -> all.add(new Layer(r, false)));
-        for (Layer l : List.copyOf(all)) {
-            String real = realPath.apply(l.path());
-            if (real != null && real.startsWith("/") && !real.equals(l.path())
+    private List<Isolation.Mount> layers(UnaryOperator<String> realPath) {
+        Set<Isolation.Mount> all = new LinkedHashSet<>(isolation.mounts());
+        for (Isolation.Mount m : isolation.mounts()) {
+            String real = realPath.apply(m.path());
+            if (real != null && real.startsWith("/") && !real.equals(m.path())
                     && all.stream().noneMatch(o -> o.path().equals(real))) {
-                all.add(new Layer(real, l.writable()));
+                all.add(new Isolation.Mount(real, m.writable()));
             }
         }
-        return all.stream().sorted(Comparator.comparingInt(Layer::depth).reversed()).toList();
+        return all.stream().sorted(Comparator.comparingInt(Isolation.Mount::depth).reversed()).toList();
     }
 
-    private void build(List<Checked> checked, List<Layer> layers) {
+    private void build(List<Checked> checked, List<Isolation.Mount> layers) {
         Calls free = new Calls();
         Calls routed = new Calls();
         Calls all = new Calls();
@@ -172,7 +163,7 @@ public final class MountFallback {
         List<String> fd = FD_DIRS.stream().map(d -> d + "/*").toList();
         add(free, fd, SuperviseDecision.ALLOW, at);
         ownRulesWithin(routed, p -> FD_DIRS.stream().flatMap(d -> OwnRules.cutToChildren(p, d).stream()).toList(), fd);
-        for (Layer l : layers) {
+        for (Isolation.Mount l : layers) {
             List<String> tree = OwnRules.treePatterns(l.path());
             if (l.writable()) {
                 add(free, tree, SuperviseDecision.ALLOW, at);

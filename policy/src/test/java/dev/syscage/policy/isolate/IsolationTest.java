@@ -54,6 +54,8 @@ class IsolationTest {
         assertFalse(i.isReadOnly("/srv/www/a"));
         assertTrue(i.isReadOnly("/srv/www/frozen/a"));
         assertFalse(i.withoutMounts().isReadOnly("/srv"));
+        assertEquals(List.of(new Isolation.Mount("/srv", false), new Isolation.Mount("/srv/www", true),
+                new Isolation.Mount("/srv/www/frozen", false)), i.mounts(), "shallowest first: the deeper bind wins");
     }
 
     /** How a policy's own pattern is cut to the children of a directory: never wider than the exact meet. */

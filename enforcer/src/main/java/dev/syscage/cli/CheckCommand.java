@@ -12,6 +12,7 @@ import dev.syscage.policy.compile.CompileOptions;
 import dev.syscage.policy.compile.PolicyCompiler;
 import dev.syscage.policy.eval.Decision;
 import dev.syscage.policy.eval.ReferenceEvaluator;
+import dev.syscage.policy.isolate.IsolationText;
 import dev.syscage.policy.landlock.RulesetText;
 import dev.syscage.policy.model.Action;
 import dev.syscage.policy.model.Policy;
@@ -97,6 +98,9 @@ public final class CheckCommand implements Callable<Integer> {
         if (!policy.landlock().isEmpty()) {
             out.println("  a call the filter allows may still be refused by Landlock (EACCES, EPERM) by its path, port"
                     + " or target");
+        }
+        if (!policy.isolation().isEmpty()) {
+            out.println(IsolationText.summary(policy.isolation()));
         }
         out.flush();
         if (r.ret() != d.action().seccompRet()) {

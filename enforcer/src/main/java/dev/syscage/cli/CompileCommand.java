@@ -7,6 +7,7 @@ import dev.syscage.policy.bpf.ProgramFormats;
 import dev.syscage.policy.compile.CompileOptions;
 import dev.syscage.policy.compile.CompiledFilter;
 import dev.syscage.policy.compile.PolicyCompiler;
+import dev.syscage.policy.isolate.IsolationText;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.landlock.RulesetJson;
 import dev.syscage.policy.landlock.RulesetText;
@@ -85,11 +86,13 @@ public final class CompileCommand implements Callable<Integer> {
         } else {
             String text = switch (fmt) {
                 case DISASM -> DisasmCommand.landlockComments(policy.landlock())
+                        + DisasmCommand.isolationComments(policy.isolation())
                         + Disassembler.disassemble(p, nr -> nameOf(policy, nr));
                 case C -> ProgramFormats.toC(p, "syscage_filter", "syscage policy " + policy.name()
                         + " (" + p.length() + " instructions)");
                 default -> ProgramFormats.toJson(p, policy.name(),
-                        List.of("\"landlock\": " + RulesetJson.toJson(policy.landlock(), "  ")));
+                        List.of("\"landlock\": " + RulesetJson.toJson(policy.landlock(), "  "),
+                                "\"isolate\": " + IsolationText.toJson(policy.isolation(), "  ")));
             };
             if (output == null) {
                 spec.commandLine().getOut().print(text);

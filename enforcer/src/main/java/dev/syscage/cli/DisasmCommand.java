@@ -6,6 +6,8 @@ import dev.syscage.policy.bpf.Verifier;
 import dev.syscage.policy.bpf.VerifierError;
 import dev.syscage.policy.compile.CompileOptions;
 import dev.syscage.policy.compile.PolicyCompiler;
+import dev.syscage.policy.isolate.Isolation;
+import dev.syscage.policy.isolate.IsolationText;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.landlock.RulesetText;
 import dev.syscage.policy.model.Policy;
@@ -78,6 +80,7 @@ public final class DisasmCommand implements Callable<Integer> {
         Program p = PolicyCompiler.compile(policy,
                 noOptimize ? CompileOptions.unoptimized() : CompileOptions.defaults()).program();
         out.print(landlockComments(policy.landlock()));
+        out.print(isolationComments(policy.isolation()));
         out.print(Disassembler.disassemble(p, nr -> CompileCommand.nameOf(policy, nr)));
         out.flush();
         return ExitCodes.OK;
@@ -90,6 +93,16 @@ public final class DisasmCommand implements Callable<Integer> {
         }
         StringBuilder sb = new StringBuilder();
         RulesetText.describe(ruleset).forEach(l -> sb.append("; ").append(l).append('\n'));
+        return sb.toString();
+    }
+
+    /** The isolate section as {@code ; } lines, one per line of {@link IsolationText#describe}; nothing for none. */
+    static String isolationComments(Isolation isolation) {
+        if (isolation.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        IsolationText.describe(isolation).forEach(l -> sb.append("; ").append(l).append('\n'));
         return sb.toString();
     }
 }

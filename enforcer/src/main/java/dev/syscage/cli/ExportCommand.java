@@ -1,5 +1,6 @@
 package dev.syscage.cli;
 
+import dev.syscage.export.IsolationExport;
 import dev.syscage.export.LandlockExport;
 import dev.syscage.export.SpoProfile;
 import dev.syscage.export.SupervisedActions;
@@ -67,20 +68,24 @@ public final class ExportCommand implements Callable<Integer> {
         }
         Policy loaded = policyOptions.load(policyFile, List.of());
         LandlockExport.Result landlock = LandlockExport.check(loaded, d, policyFile.toString());
+        IsolationExport.Result isolation = IsolationExport.check(loaded, d, policyFile.toString());
+        List<Diagnostic> refused = new ArrayList<>(landlock.errors());
+        refused.addAll(isolation.errors());
         SupervisedActions.Result plain;
         try {
             plain = SupervisedActions.replace(loaded, d);
         } catch (PolicyException e) {
             List<Diagnostic> all = new ArrayList<>(e.diagnostics());
-            all.addAll(landlock.errors());
+            all.addAll(refused);
             throw new PolicyException(all);
         }
-        if (!landlock.errors().isEmpty()) {
-            throw new PolicyException(landlock.errors());
+        if (!refused.isEmpty()) {
+            throw new PolicyException(refused);
         }
         Policy policy = plain.policy();
         ExportResult r = OciExporter.exportWithWarnings(policy, new ExportOptions(d));
         List<String> warnings = new ArrayList<>(landlock.warnings());
+        warnings.addAll(isolation.warnings());
         warnings.addAll(plain.warnings());
         warnings.addAll(r.warnings());
         String text = r.json();

@@ -57,7 +57,7 @@ public final class SupervisedActions {
         // the supervise section is dropped (warned above); the Landlock ruleset is carried: what
         // export does with it is LandlockExport's question
         Policy out = new Policy(policy.name(), policy.description(), arches, badArch, policy.badArchRef(), policy.rules(),
-                policy.frequency(), Supervision.NONE, policy.landlock());
+                policy.frequency(), Supervision.NONE, policy.landlock(), policy.isolation());
         return new Result(out, List.copyOf(s.warnings.values()));
     }
 

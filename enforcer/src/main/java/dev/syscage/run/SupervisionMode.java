@@ -81,7 +81,7 @@ public enum SupervisionMode {
         List<Policy.RuleSummary> rules = policy.rules().stream().map(r -> new Policy.RuleSummary(r.index(), r.pos(),
                 convert(r.action()), r.syscalls(), r.when())).toList();
         return new Policy(policy.name(), policy.description(), arches, convert(policy.badArchAction()),
-                policy.badArchRef(), rules, policy.frequency(), policy.supervision(), policy.landlock());
+                policy.badArchRef(), rules, policy.frequency(), policy.supervision(), policy.landlock(), policy.isolation());
     }
 
     private Action convert(Action a) {

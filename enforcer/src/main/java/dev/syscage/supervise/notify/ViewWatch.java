@@ -107,7 +107,7 @@ public final class ViewWatch {
                     ap.unknownRef(), clauses));
         }
         return new Policy(policy.name(), policy.description(), arches, policy.badArchAction(), policy.badArchRef(),
-                policy.rules(), policy.frequency(), policy.supervision(), policy.landlock());
+                policy.rules(), policy.frequency(), policy.supervision(), policy.landlock(), policy.isolation());
     }
 
     private static List<Clause> watchedClauses(ArchPolicy ap, int nr) {

@@ -37,7 +37,7 @@ final class FallbackSupervision {
         this.own = own;
         this.at = at;
         this.posOf = posOf;
-        this.next = own.rules().stream().mapToInt(r -> r.index() + 1).max().orElse(0);
+        this.next = OwnRules.nextIndex(own);
     }
 
     /**
@@ -56,27 +56,12 @@ final class FallbackSupervision {
 
     /** The policy's supervision with these rules first; as it was when there are none. */
     Supervision supervision() {
-        if (rules.isEmpty()) {
-            return own;
-        }
-        List<SuperviseRule> all = new ArrayList<>(rules);
-        all.addAll(own.rules());
-        // a policy without its own section gets the denials recorded, not every write
-        Supervision.LogLevel log = own.equals(Supervision.NONE) ? Supervision.LogLevel.DENIED : own.log();
-        return new Supervision(log, all, own.defaultDecision(), own.pos(), own.hooks());
+        return OwnRules.prepend(own, rules);
     }
 
-    /** One line per rule: {@code supervise rule #3: allow creat, open, openat at /tmp/**, /tmp}. */
+    /** One line per rule ({@link OwnRules#describe}). */
     List<String> describe() {
-        List<String> out = new ArrayList<>();
-        for (SuperviseRule r : rules) {
-            List<String> paths = r.paths().stream().map(PathPattern::text).toList();
-            String shown = paths.size() <= 6 ? String.join(", ", paths)
-                    : String.join(", ", paths.subList(0, 6)) + " (+" + (paths.size() - 6) + " more)";
-            out.add("supervise rule #" + (r.index() + 1) + ": " + r.decision() + " " + String.join(", ", r.names())
-                    + (paths.isEmpty() ? "" : " at " + shown));
-        }
-        return out;
+        return OwnRules.describe(rules);
     }
 
     private void build(List<Checked> checked) {

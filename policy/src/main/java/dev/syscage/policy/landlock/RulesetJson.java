@@ -77,7 +77,8 @@ public final class RulesetJson {
         return "\"0x" + Long.toHexString(v) + "\"";
     }
 
-    static String quote(String s) {
+    /** {@code s} as a JSON string. */
+    public static String quote(String s) {
         StringBuilder sb = new StringBuilder("\"");
         for (char c : s.toCharArray()) {
             if (c == '"' || c == '\\') {

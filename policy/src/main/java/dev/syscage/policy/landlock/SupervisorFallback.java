@@ -148,11 +148,11 @@ public final class SupervisorFallback {
                     continue;
                 }
                 List<Clause> own = ap.clausesFor(s.nr());
-                if (!lets(own, ap.defaultAction())) {
+                if (!OwnRules.lets(own, ap.defaultAction())) {
                     continue;
                 }
-                clauses.put(s.nr(), split(own, ap.defaultAction(), classes, ref));
-                Cond routed = ownRouting(own, ap.defaultAction());
+                clauses.put(s.nr(), OwnRules.guard(own, ap.defaultAction(), guards(classes), ref));
+                Cond routed = OwnRules.routing(own, ap.defaultAction());
                 classes.forEach((o, c) -> {
                     if (o.routed()) {
                         checked.add(new Checked(s, c, o, routed));
@@ -171,7 +171,7 @@ public final class SupervisorFallback {
         LandlockRuleset rest = new LandlockRuleset(0, policy.landlock().handledNet(), policy.landlock().scoped(),
                 List.of(), policy.landlock().ports(), policy.landlock().compat());
         Policy out = new Policy(policy.name(), policy.description(), arches, policy.badArchAction(), policy.badArchRef(),
-                policy.rules(), policy.frequency(), supervision.supervision(), rest);
+                policy.rules(), policy.frequency(), supervision.supervision(), rest, policy.isolation());
         return new Result(out, notCarried(policy.landlock()), summary(denied, checked, supervision));
     }
 
@@ -251,84 +251,19 @@ public final class SupervisorFallback {
         return at;
     }
 
-    /** Whether the policy lets some call of these classes run or reach the supervisor (else it denies them all already). */
-    private static boolean lets(List<Clause> own, Action dflt) {
-        for (Clause c : own) {
-            if (!denies(c.action())) {
-                return true;
-            }
-            if (c.unconditional()) {
-                return false;
-            }
-        }
-        return !denies(dflt);
-    }
-
-    /**
-     * The syscall's clauses with the section applied: each clause that lets the call run or routes it is
-     * preceded by the classes denied everywhere and (for one that lets it run) those checked by path.
-     */
-    private static List<Clause> split(List<Clause> own, Action dflt, Map<Outcome, Cond> classes, RuleRef ref) {
-        List<Clause> out = new ArrayList<>();
-        boolean ended = false;
-        for (Clause c : own) {
-            if (!ended) {
-                guard(out, c.when(), c.action(), classes, ref);
-            }
-            out.add(c);
-            ended |= c.unconditional();
-        }
-        if (!ended) {
-            guard(out, Cond.TRUE, dflt, classes, ref);
-        }
-        return out;
-    }
-
-    private static void guard(List<Clause> out, Cond when, Action action, Map<Outcome, Cond> classes, RuleRef ref) {
-        if (denies(action)) {
-            return;
-        }
+    /** The section's classes as guards: the errno classes, then one route for all the classes it checks by path. */
+    private static List<OwnRules.Guard> guards(Map<Outcome, Cond> classes) {
+        List<OwnRules.Guard> out = new ArrayList<>();
         Cond route = Cond.FALSE;
         for (Map.Entry<Outcome, Cond> e : classes.entrySet()) {
             if (e.getKey().routed()) {
                 route = Cond.or(route, e.getValue());
             } else {
-                add(out, Cond.and(when, e.getValue()), Action.errno(e.getKey().errno()), ref);
+                out.add(new OwnRules.Guard(e.getValue(), Action.errno(e.getKey().errno())));
             }
         }
-        if (!routes(action)) {
-            add(out, Cond.and(when, route), Action.trace(0), ref);
-        }
-    }
-
-    private static void add(List<Clause> out, Cond when, Action action, RuleRef ref) {
-        if (!when.equals(Cond.FALSE)) {
-            out.add(new Clause(when, action, ref));
-        }
-    }
-
-    /** The arguments for which the policy's own clauses (or its default) send the call to the supervisor. */
-    static Cond ownRouting(List<Clause> own, Action dflt) {
-        Cond notYet = Cond.TRUE;
-        Cond routed = Cond.FALSE;
-        for (Clause c : own) {
-            if (routes(c.action())) {
-                routed = Cond.or(routed, Cond.and(notYet, c.when()));
-            }
-            notYet = Cond.and(notYet, Cond.not(c.when()));
-            if (notYet.equals(Cond.FALSE)) {
-                return routed;
-            }
-        }
-        return routes(dflt) ? Cond.or(routed, notYet) : routed;
-    }
-
-    static boolean routes(Action a) {
-        return a.kind() == Action.Kind.TRACE || a.kind() == Action.Kind.NOTIFY;
-    }
-
-    private static boolean denies(Action a) {
-        return !routes(a) && a.kind() != Action.Kind.ALLOW && a.kind() != Action.Kind.LOG;
+        out.add(new OwnRules.Guard(route, Action.trace(0)));
+        return out;
     }
 
     /** What Landlock would have enforced that neither the filter nor the supervisor can. */

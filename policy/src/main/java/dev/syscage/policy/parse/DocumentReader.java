@@ -6,6 +6,7 @@ import dev.syscage.policy.parse.PolicyDocument.FilesystemSyntax;
 import dev.syscage.policy.parse.PolicyDocument.FrequencyEntry;
 import dev.syscage.policy.parse.PolicyDocument.FsRuleSyntax;
 import dev.syscage.policy.parse.PolicyDocument.GroupDef;
+import dev.syscage.policy.parse.PolicyDocument.IsolateSyntax;
 import dev.syscage.policy.parse.PolicyDocument.NetworkSyntax;
 import dev.syscage.policy.parse.PolicyDocument.PortsSyntax;
 import dev.syscage.policy.parse.PolicyDocument.RuleSyntax;
@@ -30,7 +31,7 @@ import java.util.Optional;
  *                ["arch": names], ["default": ACTION], ["unknown": ACTION], ["bad_arch": ACTION],
  *                ["frequency": { SYSCALL: COUNT }], ["groups": { NAME: names }], ["rules": [ rule ]],
  *                ["supervise": supervise], ["landlock": COMPAT], ["filesystem": filesystem],
- *                ["network": network], ["scope": names] }
+ *                ["network": network], ["scope": names], ["isolate": isolate] }
  * rule       = { "action": ACTION, "syscalls": names, ["when": EXPR], ["comment": STR] }
  * supervise  = { ["log": LOG_LEVEL], ["rules": [ srule ]], ["default": DECISION], ["hooks": [ CLASS ]] }
  * srule      = { "syscalls": names, ["path": names], ["when": EXPR], "decision": DECISION, ["comment": STR] }
@@ -38,6 +39,8 @@ import java.util.Optional;
  * fsrule     = { "paths": names, "access": names, ["optional": BOOL], ["comment": STR] }
  * network    = { ["bind": ports], ["connect": ports] }                 (not empty)
  * ports      = PORT | "any" | [ PORT, ... ]                           (PORT, "any": checked later)
+ * isolate    = { ["namespaces": names], ["read-only": names], ["writable": names],
+ *                ["compat": COMPAT] }                                  (not empty)
  * COMPAT     = "required" | "best-effort"                            (checked later)
  * names      = STR | [ STR, ... ]
  * </pre>
@@ -48,13 +51,18 @@ public final class DocumentReader {
 
     static final List<String> TOP_KEYS = List.of("version", "name", "description", "include", "arch",
             "default", "unknown", "bad_arch", "frequency", "groups", "rules", "supervise", "landlock", "filesystem",
-            "network", "scope");
+            "network", "scope", "isolate");
     static final List<String> RULE_KEYS = List.of("action", "syscalls", "when", "comment");
     static final List<String> SUPERVISE_KEYS = List.of("log", "rules", "default", "hooks");
     static final List<String> SUPERVISE_RULE_KEYS = List.of("syscalls", "path", "when", "decision", "comment");
     static final List<String> FILESYSTEM_KEYS = List.of("confine", "allow");
     static final List<String> FS_RULE_KEYS = List.of("paths", "access", "optional", "comment");
     static final List<String> NETWORK_KEYS = List.of("bind", "connect");
+    static final List<String> ISOLATE_KEYS = List.of("namespaces", "read-only", "writable", "compat");
+    private static final Map<String, String> ISOLATE_ADVICE = Map.of(
+            "landlock", "; the isolate section says what to do where it cannot be made with 'compat'",
+            "unshare", " (did you mean 'namespaces'?)",
+            "read-write", " (did you mean 'writable'?)");
     private static final Map<String, String> FILESYSTEM_ADVICE = Map.of(
             "deny", "; Landlock only grants: a right 'confine' governs is denied wherever no 'allow' rule grants it",
             "rules", " (did you mean 'allow'?)");
@@ -104,7 +112,8 @@ public final class DocumentReader {
                 landlock(m),
                 filesystem(m),
                 network(m),
-                names(m, "scope", "a scope", false));
+                names(m, "scope", "a scope", false),
+                isolate(m));
     }
 
     private void checkKeys(Mapping m, List<String> allowed, String where) {
@@ -407,5 +416,14 @@ public final class DocumentReader {
 
     private Optional<PortsSyntax> ports(Mapping m, String key) {
         return m.entry(key).map(e -> new PortsSyntax(e.key(), names(e, "a TCP port", true)));
+    }
+
+    private Optional<IsolateSyntax> isolate(Mapping m) {
+        return section(m, "isolate", "'namespaces', 'read-only' and/or 'writable' lists").map(s -> {
+            checkKeys(s.map(), ISOLATE_KEYS, "isolate ", ISOLATE_ADVICE);
+            return new IsolateSyntax(s.key().pos(), names(s.map(), "namespaces", "a namespace name", true),
+                    names(s.map(), "read-only", "an absolute path", true), names(s.map(), "writable", "an absolute path", true),
+                    text(s.map(), "compat", "required or best-effort"));
+        });
     }
 }

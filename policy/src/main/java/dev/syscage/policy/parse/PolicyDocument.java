@@ -13,7 +13,7 @@ import java.util.Optional;
  * whose value was unusable is there, already diagnosed, with its value empty). {@code arches}
  * is empty when the file names none; {@code supervise} when it has no usable section. The Landlock
  * sections ({@code landlock}, {@code filesystem}, {@code network}, {@code scope}) are empty when the
- * file has none or the section is unusable (already diagnosed).
+ * file has none or the section is unusable (already diagnosed); so is {@code isolate}.
  */
 public record PolicyDocument(
         SourceText source,
@@ -33,7 +33,8 @@ public record PolicyDocument(
         Optional<Scalar> landlock,
         Optional<FilesystemSyntax> filesystem,
         Optional<NetworkSyntax> network,
-        List<Scalar> scope) {
+        List<Scalar> scope,
+        Optional<IsolateSyntax> isolate) {
 
     public PolicyDocument {
         keys = List.copyOf(keys);
@@ -136,6 +137,19 @@ public record PolicyDocument(
     public record PortsSyntax(Scalar key, List<Scalar> items) {
         public PortsSyntax {
             items = List.copyOf(items);
+        }
+    }
+
+    /**
+     * The {@code isolate:} section as written: namespace names, read-only and writable paths
+     * (each empty when left out), and the {@code compat} word. {@code pos} is the key's position.
+     */
+    public record IsolateSyntax(SourcePos pos, List<Scalar> namespaces, List<Scalar> readOnly, List<Scalar> writable,
+            Optional<Scalar> compat) {
+        public IsolateSyntax {
+            namespaces = List.copyOf(namespaces);
+            readOnly = List.copyOf(readOnly);
+            writable = List.copyOf(writable);
         }
     }
 }

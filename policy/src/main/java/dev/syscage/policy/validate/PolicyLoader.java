@@ -16,7 +16,8 @@ import java.util.Optional;
  *
  * <p>Stages: {@link IncludeLoader} (read files, YAML to node tree, shape check), then
  * {@link PolicyValidator} (actions, groups, syscall names, conditions per architecture, the
- * supervise section, and the Landlock sections through {@link LandlockCompiler}). Warnings
+ * supervise section, the Landlock sections through {@link LandlockCompiler}, and the
+ * {@code isolate:} section through {@link IsolateCompiler}). Warnings
  * include supervise rules that can never run ({@link SupervisorReach}).
  */
 public final class PolicyLoader {

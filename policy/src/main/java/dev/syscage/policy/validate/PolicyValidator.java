@@ -8,6 +8,7 @@ import dev.syscage.policy.diag.SourcePos;
 import dev.syscage.policy.family.Families;
 import dev.syscage.policy.family.FamilyRouter;
 import dev.syscage.policy.family.SuperviseFamilies;
+import dev.syscage.policy.isolate.Isolation;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.model.Action;
 import dev.syscage.policy.model.ArchPolicy;
@@ -35,7 +36,8 @@ import java.util.TreeMap;
  * resolved {@link Policy}. The top file decides name, architectures and fallback actions
  * (and the supervise section's {@code log} and {@code default}, and the {@code landlock:}
  * setting); rules, supervise rules, groups and the Landlock sections come from every file
- * ({@link LandlockCompiler} says how those merge). Syscall families are then routed together ({@link FamilyRouter},
+ * ({@link LandlockCompiler} says how those merge), and so does the {@code isolate:} section
+ * ({@link IsolateCompiler}). Syscall families are then routed together ({@link FamilyRouter},
  * {@link SuperviseFamilies}). Everything wrong is reported to the diagnostics; the caller throws
  * if there were errors.
  */
@@ -80,6 +82,7 @@ final class PolicyValidator {
         SuperviseCompiler supervise = new SuperviseCompiler(index, new SyscallNames(index, groups, diags), diags);
         Supervision supervision = supervise.compile(files);
         LandlockRuleset landlock = LandlockCompiler.compile(files, diags);
+        Isolation isolation = IsolateCompiler.compile(files, diags);
         if (diags.hasErrors()) {
             return Optional.empty();
         }
@@ -94,7 +97,7 @@ final class PolicyValidator {
         SupervisorReach.check(supervise.items(), perArch, index, diags);
         return Optional.of(new Policy(policyName(top), top.description().map(Scalar::text).orElse(""), perArch,
                 badArch.action(), RuleRef.fallback(RuleRef.Kind.BAD_ARCH, badArch.pos()), rules.summaries(), frequency,
-                supervision, landlock));
+                supervision, landlock, isolation));
     }
 
     /** A fallback action and the position it was written at (null when implied). */

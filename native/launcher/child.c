@@ -8,16 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "contain.h"
 #include "die.h"
-
-static pid_t forward_to;
-
-static void forward_signal(int sig)
-{
-    if (forward_to > 0) {
-        kill(forward_to, sig);
-    }
-}
+#include "watch.h"
 
 void child_open_handshake(const char *report_path, const char *go_path, struct handshake_fds *fds)
 {
@@ -38,21 +31,11 @@ pid_t child_fork(void)
         die_errno(STATUS_LAUNCH_FAILED, errno, "fork", NULL);
     }
     if (pid > 0) {
-        forward_to = pid;
+        watch_set_target(pid);
+    } else {
+        contain_remember_outer_pid();
     }
     return pid;
-}
-
-void child_forward_signals(void)
-{
-    static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = forward_signal;
-    sa.sa_flags = SA_RESTART;
-    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
-        sigaction(forwarded[i], &sa, NULL);
-    }
 }
 
 noreturn void child_exit_like(int status)
@@ -78,6 +61,15 @@ void child_reset_signals(void)
     for (int sig = 1; sig < NSIG; sig++) {
         sigaction(sig, &dfl, NULL); /* the child keeps none of the launcher's handlers */
     }
+    child_clear_signal_mask();
+}
+
+void child_clear_signal_mask(void)
+{
+    /* the JVM blocks SIGQUIT in its threads, and its children inherit that: the program must not */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 char child_wait_for_go(int go_fd)

@@ -19,20 +19,20 @@ struct handshake_fds {
 /* Opens REPORT for writing and GO for reading, close-on-exec; dies with 125 on failure. */
 void child_open_handshake(const char *report_path, const char *go_path, struct handshake_fds *fds);
 
-/*
- * Before the fork: from now on SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent to the
- * launcher are passed on to the child child_fork() makes (and ignored until it exists).
- */
-void child_forward_signals(void);
-
-/* fork(), or die with 125. */
+/* fork(), or die with 125; in the parent, signals go to the child from now on (watch.h). */
 pid_t child_fork(void);
 
 /* In the launcher: exit as the child did, with its status or by the signal that killed it. */
 noreturn void child_exit_like(int status);
 
-/* In the child: default dispositions for every signal (the mask is left as inherited). */
+/* In the child: default dispositions for every signal, and no signal blocked. */
 void child_reset_signals(void);
+
+/*
+ * No signal blocked: the program starts with an empty signal mask, whatever its caller had (a
+ * JVM blocks SIGQUIT in its threads, and a process it starts inherits that).
+ */
+void child_clear_signal_mask(void);
 
 /*
  * In the child: waits for the supervisor's next byte on go_fd and returns it. Async-signal-safe

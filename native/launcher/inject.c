@@ -16,9 +16,10 @@ static const char *const CALL_NAMES[INJECT_CALL_COUNT] = {
     [INJECT_GET_SECCOMP] = "get_seccomp",
     [INJECT_LANDLOCK_ABI] = "landlock_abi",
     [INJECT_LANDLOCK_RESTRICT] = "landlock_restrict",
+    [INJECT_UNSHARE] = "unshare",
 };
 
-#define CALL_LIST "no_new_privs, seccomp, get_seccomp, landlock_abi, landlock_restrict"
+#define CALL_LIST "no_new_privs, seccomp, get_seccomp, landlock_abi, landlock_restrict, unshare"
 
 static enum inject_call parse_call(const char *name, const char *entry)
 {

@@ -6,6 +6,8 @@
  * still really called and its real answer is checked first. landlock_abi:N only lowers the ABI
  * the launcher sees (the real probe is made, and the lower of the two counts); with 'compat
  * best-effort' that drops rights, with the same warning on stderr a real older kernel gives.
+ * unshare:ERRNO makes --contain's namespaces look refused, as for a user without user
+ * namespaces: --contain falls back to a subreaper, with the same warning.
  */
 #ifndef SYSCAGE_INJECT_H
 #define SYSCAGE_INJECT_H
@@ -20,6 +22,7 @@ enum inject_call {
     INJECT_GET_SECCOMP, /* prctl(PR_GET_SECCOMP): 0 means "returned 0", else -1 with that errno */
     INJECT_LANDLOCK_ABI, /* the Landlock ABI version, a number (0: no Landlock), not an errno */
     INJECT_LANDLOCK_RESTRICT, /* landlock_restrict_self */
+    INJECT_UNSHARE, /* --contain's unshare(CLONE_NEWPID) and unshare(CLONE_NEWUSER): as if refused */
     INJECT_CALL_COUNT,
 };
 

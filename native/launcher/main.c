@@ -24,6 +24,10 @@
  * go byte and close(2) of the listener and its socket).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 #include <limits.h>
 #include <linux/seccomp.h>
 #include <stdarg.h>
@@ -32,6 +36,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "child.h"
+#include "contain.h"
 #include "die.h"
 #include "exec.h"
 #include "fds.h"
@@ -42,6 +48,7 @@
 #include "ruleset.h"
 #include "seccomp.h"
 #include "trace.h"
+#include "watch.h"
 
 #ifndef SYSCAGE_VERSION
 #define SYSCAGE_VERSION "0.1.0"
@@ -56,6 +63,11 @@ struct launch_options {
     size_t keep_count;
     struct trace_handshake trace; /* trace mode when report_path is set */
     struct notify_handshake notify; /* notify mode when report_path is set */
+    struct contain_options contain; /* --contain and the namespaces and mounts it makes */
+    bool die_with_parent; /* --die-with-parent: end the tree when the launcher's parent dies */
+    unsigned int grace; /* --grace SECONDS: end the tree this long after a terminating signal */
+    const char *report_pid_path; /* --report-pid PATH: the program's pid (contained plain mode) */
+    bool probe_contain; /* --probe-contain */
     char **argv; /* PROG and its arguments, NULL-terminated */
 };
 
@@ -75,6 +87,25 @@ static void print_usage(void)
           "  --landlock-fd N  read the Landlock ruleset from the inherited file descriptor N\n"
           "  --flags LIST     seccomp filter flags, comma-separated: " SECCOMP_FLAG_NAMES "\n"
           "  --keep-fd N      hand fd N on to PROG (repeatable); every other fd >= 3 is closed\n"
+          "  --contain        run PROG in a new PID namespace (and mount namespace, with its own\n"
+          "                   /proc) under a small init, so that the whole process tree ends with\n"
+          "                   the run; without the privilege or user namespaces for it, a child\n"
+          "                   subreaper does what it can (with a warning)\n"
+          "  --contain-pid-only\n"
+          "                   --contain without the mount namespace (PROG keeps the caller's /proc and\n"
+          "                   mounts, as a supervisor making calls for it needs) and without a user namespace\n"
+          "  --unshare LIST   with --contain, new namespaces too: " CONTAIN_NAMESPACE_NAMES " (net: only\n"
+          "                   a loopback interface, which is brought up)\n"
+          "  --read-only PATH with --contain: PATH, and every mount beneath it, read-only for PROG\n"
+          "  --writable PATH  with --contain: PATH (beneath a --read-only one) as writable as it was\n"
+          "  --die-with-parent\n"
+          "                   end the whole tree when the launcher's parent dies\n"
+          "  --grace SECONDS  with a tree to watch (--contain, trace, notify): SECONDS after the first\n"
+          "                   SIGINT, SIGTERM, SIGHUP or SIGQUIT (or at a second SIGINT) kill the tree\n"
+          "  --report-pid PATH\n"
+          "                   with --contain: PROG's process writes its pid (as the launcher's caller\n"
+          "                   numbers it) to PATH before it starts\n"
+          "  --probe-contain  print what --contain can make here and exit\n"
           "  --trace-handshake REPORT,GO --tracer TID\n"
           "                   trace mode (used by 'syscage run'): fork PROG's process, report its pid\n"
           "                   on REPORT, let it go on once a byte arrives on GO and thread TID traces it\n"
@@ -101,7 +132,7 @@ static void print_usage(void)
           "  otherwise the status of PROG itself\n"
           "\n"
           "Testing aid: " INJECT_ENV "=CALL:ERRNO (CALL: no_new_privs, seccomp, get_seccomp,\n"
-          "landlock_restrict) makes that call fail with ERRNO; it can only make the launcher fail.\n"
+          "landlock_restrict, unshare) makes that call fail with ERRNO; it can only make the launcher fail.\n"
           "landlock_abi:N lowers the Landlock ABI the launcher sees to N (0: none); under\n"
           "'compat best-effort' that drops rights, with a warning.\n",
           stdout);
@@ -150,6 +181,14 @@ static const char *option_value(char **argv, int argc, int *i, const char *name)
         usage_error("%s needs a value", name);
     }
     return argv[++*i];
+}
+
+static const char *absolute_path(const char *option, const char *path)
+{
+    if (path[0] != '/') {
+        usage_error("%s: '%s' is not an absolute path", option, path);
+    }
+    return path;
 }
 
 static void set_filter_source(struct launch_options *opts, const char *path, int fd)
@@ -222,6 +261,28 @@ static bool parse_option(struct launch_options *opts, int argc, char **argv, int
         opts->notify.socket_path = v;
     } else if (strcmp(argv[*i], "--notify-interruptible") == 0) {
         opts->notify.interruptible = true;
+    } else if (strcmp(argv[*i], "--contain") == 0) {
+        opts->contain.enabled = true;
+    } else if (strcmp(argv[*i], "--contain-pid-only") == 0) {
+        opts->contain.enabled = true;
+        opts->contain.pid_only = true;
+    } else if ((v = option_value(argv, argc, i, "--unshare")) != NULL) {
+        const char *bad;
+        if (!contain_parse_namespaces(v, &opts->contain.namespaces, &bad)) {
+            usage_error("--unshare: unknown namespace '%s' (known: " CONTAIN_NAMESPACE_NAMES ")", bad);
+        }
+    } else if ((v = option_value(argv, argc, i, "--read-only")) != NULL) {
+        opts->contain.mounts[opts->contain.mount_count++] = (struct contain_mount){absolute_path("--read-only", v), false};
+    } else if ((v = option_value(argv, argc, i, "--writable")) != NULL) {
+        opts->contain.mounts[opts->contain.mount_count++] = (struct contain_mount){absolute_path("--writable", v), true};
+    } else if (strcmp(argv[*i], "--die-with-parent") == 0) {
+        opts->die_with_parent = true;
+    } else if ((v = option_value(argv, argc, i, "--grace")) != NULL) {
+        opts->grace = (unsigned int)parse_fd("--grace", v);
+    } else if ((v = option_value(argv, argc, i, "--report-pid")) != NULL) {
+        opts->report_pid_path = v;
+    } else if (strcmp(argv[*i], "--probe-contain") == 0) {
+        opts->probe_contain = true;
     } else if ((v = option_value(argv, argc, i, "--tracer")) != NULL) {
         opts->trace.tracer_tid = parse_fd("--tracer", v);
     } else if (argv[*i][0] == '-') {
@@ -232,8 +293,45 @@ static bool parse_option(struct launch_options *opts, int argc, char **argv, int
     return true;
 }
 
+static void check_contain_options(const struct launch_options *opts)
+{
+    const struct contain_options *c = &opts->contain;
+    if (!c->enabled && (c->namespaces != 0 || c->mount_count > 0)) {
+        usage_error("--unshare, --read-only and --writable need --contain");
+    }
+    if (c->pid_only && c->mount_count > 0) {
+        usage_error("--read-only and --writable need a mount namespace, which --contain-pid-only does not make");
+    }
+    if (opts->report_pid_path != NULL && (!c->enabled || opts->trace.report_path != NULL || opts->notify.report_path != NULL)) {
+        usage_error("--report-pid goes with --contain, without a trace or notify handshake (which report the pid)");
+    }
+    if (opts->grace > 0 && !c->enabled && opts->trace.report_path == NULL && opts->notify.report_path == NULL) {
+        usage_error("--grace needs a tree to watch: --contain, or trace or notify mode");
+    }
+    for (size_t i = 0; i < c->mount_count; i++) {
+        if (!c->mounts[i].writable) {
+            continue;
+        }
+        bool beneath = false; /* a read-only path given before it, that it is beneath */
+        for (size_t j = 0; j < i && !beneath; j++) {
+            const char *ro = c->mounts[j].path;
+            size_t n = strlen(ro);
+            beneath = !c->mounts[j].writable && (strcmp(ro, "/") == 0
+                || (strncmp(c->mounts[i].path, ro, n) == 0 && (c->mounts[i].path[n] == '/' || c->mounts[i].path[n] == '\0')));
+        }
+        if (!beneath) {
+            usage_error("--writable %s: not beneath a --read-only path given before it (it is writable already)",
+                        c->mounts[i].path);
+        }
+    }
+}
+
 static void check_options(const struct launch_options *opts)
 {
+    if (opts->probe_contain) {
+        return;
+    }
+    check_contain_options(opts);
     if (!input_given(&opts->filter)) {
         usage_error("no filter: give --filter FILE or --filter-fd N");
     }
@@ -276,7 +374,8 @@ static void parse_args(int argc, char **argv, struct launch_options *opts)
     opts->filter.fd = -1;
     opts->landlock.fd = -1;
     opts->keep_fds = calloc((size_t)argc + 3, sizeof(*opts->keep_fds)); /* + notify's 2 */
-    if (opts->keep_fds == NULL) {
+    opts->contain.mounts = calloc((size_t)argc + 1, sizeof(*opts->contain.mounts));
+    if (opts->keep_fds == NULL || opts->contain.mounts == NULL) {
         die_errno(STATUS_LAUNCH_FAILED, ENOMEM, "calloc", NULL);
     }
     int i = argc > 0 ? 1 : 0; /* argc is 0 when started with an empty argv */
@@ -305,10 +404,11 @@ static void restrict_before_filter(struct landlock_domain *domain, const struct 
 
 /* Notify mode's steps 4-7 (see notify.h): only the forked child gets this far. */
 static noreturn void run_notified(struct launch_options *opts, const struct filter *filter,
-                                  struct landlock_domain *domain, const struct inject *inject, const char *path)
+                                  struct landlock_domain *domain, const struct inject *inject, const char *path,
+                                  const struct handshake_fds *handshake, const struct watch_plan *plan)
 {
-    struct handshake_fds fds;
-    notify_fork(&opts->notify, &fds); /* returns in the child only */
+    struct handshake_fds fds = *handshake;
+    notify_fork(&fds, plan); /* returns in the child only */
     opts->keep_fds[opts->keep_count++] = fds.report_fd;
     opts->keep_fds[opts->keep_count++] = fds.go_fd;
     fds_close_except(opts->keep_fds, opts->keep_count, domain->ruleset_fd);
@@ -320,6 +420,52 @@ static noreturn void run_notified(struct launch_options *opts, const struct filt
     exec_program(path, opts->argv);
 }
 
+/* Contained plain mode: fork the program's process and watch it; returns in that process. */
+static void fork_program(int report_pid_fd, const struct watch_plan *plan)
+{
+    pid_t parent = getpid();
+    watch_relay_signals(plan);
+    pid_t pid = child_fork();
+    if (pid > 0) {
+        watch_tree(pid, plan->parent_pidfd);
+    }
+    if (plan->parent_pidfd >= 0) {
+        close(plan->parent_pidfd);
+    }
+    child_reset_signals();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
+        die_errno(STATUS_LAUNCH_FAILED, errno, "prctl(PR_SET_PDEATHSIG)", NULL);
+    }
+    if (getppid() != parent) {
+        die(STATUS_LAUNCH_FAILED, "the launcher went away before the program started");
+    }
+    if (report_pid_fd >= 0) {
+        char line[32];
+        int n = snprintf(line, sizeof(line), "%d\n", (int)contain_outer_pid());
+        if (write(report_pid_fd, line, (size_t)n) != n) {
+            die_errno(STATUS_LAUNCH_FAILED, errno, "write(--report-pid)", NULL);
+        }
+        close(report_pid_fd);
+    }
+}
+
+/*
+ * The watching before the program: --contain's namespaces and init, the supervisor's pidfd.
+ * Returns how the process the caller forks next (if any) is to be watched.
+ */
+static struct watch_plan contain_and_watch(const struct launch_options *opts, const struct inject *inject)
+{
+    struct watch_plan plan = {.parent_pidfd = -1, .grace = opts->grace, .outermost = true};
+    /* notify mode always watches the JVM: nobody else would answer the program's notifications */
+    if (opts->die_with_parent || opts->notify.report_path != NULL) {
+        plan.parent_pidfd = watch_open_parent();
+    }
+    if (opts->contain.enabled && contain_enter(&opts->contain, inject, &plan) == CONTAIN_INIT) {
+        plan = (struct watch_plan){.parent_pidfd = -1, .grace = 0, .outermost = false}; /* the keeper does it */
+    }
+    return plan;
+}
+
 int main(int argc, char **argv)
 {
     struct launch_options opts;
@@ -329,6 +475,9 @@ int main(int argc, char **argv)
     struct landlock_domain domain;
 
     parse_args(argc, argv, &opts);
+    if (opts.probe_contain) {
+        contain_probe();
+    }
     inject_from_env(&inject);
     filter_load(&opts.filter, &filter);
     if (input_given(&opts.landlock)) {
@@ -336,13 +485,27 @@ int main(int argc, char **argv)
     }
     landlock_build(input_given(&opts.landlock) ? &ruleset : NULL, &inject, &domain);
     const char *path = exec_resolve(opts.argv[0]);
+    /* paths such as /proc/JVM/fd/N are opened before --contain's /proc hides them */
+    struct handshake_fds handshake = {-1, -1};
     if (opts.trace.report_path != NULL) {
-        trace_fork_and_wait_for_tracer(&opts.trace); /* returns in the traced child only */
+        child_open_handshake(opts.trace.report_path, opts.trace.go_path, &handshake);
+    } else if (opts.notify.report_path != NULL) {
+        child_open_handshake(opts.notify.report_path, opts.notify.go_path, &handshake);
     }
-    if (opts.notify.report_path != NULL) {
-        run_notified(&opts, &filter, &domain, &inject, path); /* returns in no process */
+    int report_pid_fd = -1;
+    if (opts.report_pid_path != NULL && (report_pid_fd = open(opts.report_pid_path, O_WRONLY | O_CLOEXEC)) < 0) {
+        die(STATUS_LAUNCH_FAILED, "--report-pid: open(%s): %s", opts.report_pid_path, errno_text(errno));
+    }
+    struct watch_plan plan = contain_and_watch(&opts, &inject);
+    if (opts.trace.report_path != NULL) {
+        trace_fork_and_wait_for_tracer(&opts.trace, &handshake, &plan); /* returns in the traced child only */
+    } else if (opts.notify.report_path != NULL) {
+        run_notified(&opts, &filter, &domain, &inject, path, &handshake, &plan); /* returns in no process */
+    } else if (opts.contain.enabled) {
+        fork_program(report_pid_fd, &plan); /* returns in the program's process only */
     }
     fds_close_except(opts.keep_fds, opts.keep_count, domain.ruleset_fd);
+    child_clear_signal_mask();
     restrict_before_filter(&domain, &inject);
     /* Only the install and execve from here on: see the comment at the top. */
     seccomp_install(&filter, opts.flags, &inject);

@@ -25,9 +25,11 @@
  * The listener and the socket are close-on-exec, so even a denied close cannot hand them to the
  * program.
  *
- * The launcher stays P's parent and a child subreaper: when P exits, or when the JVM dies (its
- * pidfd polls readable), it SIGKILLs every process left below it, reaps them, and exits like P
- * (or with 137). P gets PR_SET_PDEATHSIG(SIGKILL) in case the launcher itself is killed.
+ * The launcher stays P's parent and a child subreaper (watch.h): when P exits, or when the JVM
+ * dies (its pidfd polls readable), it SIGKILLs every process left below it, reaps them, and exits
+ * like P (or with 137). P gets PR_SET_PDEATHSIG(SIGKILL) in case the launcher itself is killed.
+ * Under --contain this happens inside the run's PID namespace, init in the launcher's place, and
+ * PID is the pid the JVM sees (contain_outer_pid).
  */
 #ifndef SYSCAGE_NOTIFY_H
 #define SYSCAGE_NOTIFY_H
@@ -35,6 +37,7 @@
 #include <stdbool.h>
 
 #include "child.h"
+#include "watch.h"
 
 struct notify_handshake {
     const char *report_path; /* P writes "PID FD SOCK\n" here */
@@ -58,10 +61,11 @@ struct notify_handoff {
 };
 
 /*
- * Forks. In the launcher never returns: watches the JVM and P, kills what is left of the tree
- * and exits like P. Returns in P with the handshake fds open (close-on-exec).
+ * Forks, with the handshake fds open (child_open_handshake, before --contain's namespaces hide
+ * the JVM's /proc/PID/fd). In the launcher never returns: watches P (and the JVM, as plan says),
+ * kills what is left of the tree and exits like P. Returns in P.
  */
-void notify_fork(const struct notify_handshake *handshake, struct handshake_fds *fds);
+void notify_fork(const struct handshake_fds *fds, const struct watch_plan *plan);
 
 /*
  * In P, after the other fds are closed and right before the filter is installed: connects to

@@ -1,36 +1,20 @@
+/* Trace mode's fork and handshake (see trace.h). */
 #include "trace.h"
 
 #include <errno.h>
 #include <stdio.h>
-#include <sys/wait.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "child.h"
+#include "contain.h"
 #include "die.h"
 
-static noreturn void run_launcher_side(pid_t pid, int report_fd)
-{
-    char line[32];
-    int n = snprintf(line, sizeof(line), "%d\n", (int)pid);
-    if (write(report_fd, line, (size_t)n) != n) {
-        int err = errno;
-        kill(pid, SIGKILL);
-        die_errno(STATUS_LAUNCH_FAILED, err, "write(report pipe)", "the supervisor is gone");
-    }
-    close(report_fd);
-    int status;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            die_errno(STATUS_LAUNCH_FAILED, errno, "waitpid", NULL);
-        }
-    }
-    child_exit_like(status);
-}
-
-/* The TracerPid line of /proc/self/status. */
+/* The TracerPid line of /proc/self/status, as the supervisor's PID namespace numbers it. */
 static int tracer_pid(void)
 {
-    FILE *f = fopen("/proc/self/status", "re");
+    int fd = contain_open_outer_status();
+    FILE *f = fd >= 0 ? fdopen(fd, "re") : NULL;
     if (f == NULL) {
         die_errno(STATUS_LAUNCH_FAILED, errno, "open(/proc/self/status)", NULL);
     }
@@ -45,10 +29,17 @@ static int tracer_pid(void)
     return tracer;
 }
 
-static void wait_until_seized(int go_fd, int tracer_tid)
+/* In the child: its pid on the report pipe, then the go byte once the supervisor has seized it. */
+static void report_and_wait_until_seized(const struct handshake_fds *fds, int tracer_tid)
 {
-    child_wait_for_go(go_fd);
-    close(go_fd);
+    char line[32];
+    int n = snprintf(line, sizeof(line), "%d\n", (int)contain_outer_pid());
+    if (write(fds->report_fd, line, (size_t)n) != n) {
+        die_errno(STATUS_LAUNCH_FAILED, errno, "write(report pipe)", "the supervisor is gone");
+    }
+    close(fds->report_fd);
+    child_wait_for_go(fds->go_fd);
+    close(fds->go_fd);
     int tracer = tracer_pid();
     if (tracer != tracer_tid) {
         die(STATUS_LAUNCH_FAILED, "the program's tracer is %d, not the supervisor (%d): refusing to start it",
@@ -56,17 +47,23 @@ static void wait_until_seized(int go_fd, int tracer_tid)
     }
 }
 
-void trace_fork_and_wait_for_tracer(const struct trace_handshake *h)
+void trace_fork_and_wait_for_tracer(const struct trace_handshake *h, const struct handshake_fds *handshake,
+                                    const struct watch_plan *plan)
 {
-    struct handshake_fds fds;
-    child_open_handshake(h->report_path, h->go_path, &fds);
-    child_forward_signals();
+    struct handshake_fds fds = *handshake;
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+        die_errno(STATUS_LAUNCH_FAILED, errno, "prctl(PR_SET_CHILD_SUBREAPER)", "this requires Linux 3.4 or later");
+    }
+    watch_relay_signals(plan);
     pid_t pid = child_fork();
     if (pid > 0) {
         close(fds.go_fd);
-        run_launcher_side(pid, fds.report_fd);
+        close(fds.report_fd);
+        watch_tree(pid, plan->parent_pidfd);
     }
-    close(fds.report_fd);
+    if (plan->parent_pidfd >= 0) {
+        close(plan->parent_pidfd);
+    }
     child_reset_signals();
-    wait_until_seized(fds.go_fd, h->tracer_tid);
+    report_and_wait_until_seized(&fds, h->tracer_tid);
 }

@@ -10,6 +10,8 @@ import dev.syscage.policy.landlock.SupervisorFallback;
 import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.PolicyLoader;
+import dev.syscage.run.Containment;
+import dev.syscage.run.IsolationPlan;
 import dev.syscage.run.LandlockPlan;
 import dev.syscage.run.LauncherLocator;
 import dev.syscage.run.SealedFilter;
@@ -105,6 +107,18 @@ public final class RunCommand implements Callable<Integer> {
                     + "and the call is restarted, which a slow decision can livelock). Default: killable.")
     String notifyWait;
 
+    @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "10",
+            description = "After the first SIGINT, SIGTERM, SIGHUP or SIGQUIT sent to syscage (and passed on to the "
+                    + "program), how long the program has to end before syscage kills its whole process tree; a second "
+                    + "SIGINT does it at once. 0: wait for ever. Default: 10.")
+    int grace;
+
+    @Option(names = "--no-contain",
+            description = "Run the program in syscage's own PID namespace and /proc, contained by a child subreaper "
+                    + "only (by default a run gets its own PID and mount namespace, so that none of its processes "
+                    + "outlives it).")
+    boolean noContain;
+
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The program and its arguments (after --).")
     List<String> command;
 
@@ -118,9 +132,15 @@ public final class RunCommand implements Callable<Integer> {
         // before the supervision mode is chosen (it may route calls the policy did not)
         Optional<SupervisorFallback.Result> fallback = landlock.needsSupervisorFallback(loaded.landlock())
                 ? Optional.of(SupervisorFallback.apply(loaded, RunCommand::realPath)) : Optional.empty();
-        Policy enforced = fallback.map(SupervisorFallback.Result::policy).orElse(loaded);
-        List<String> warnings = fallback.map(f -> LandlockPlan.fallbackWarnings(f.notCarried()))
-                .orElse(landlock.warnings());
+        Policy landlocked = fallback.map(SupervisorFallback.Result::policy).orElse(loaded);
+        List<String> warnings = new ArrayList<>(fallback.map(f -> LandlockPlan.fallbackWarnings(f.notCarried()))
+                .orElse(landlock.warnings()));
+        Path launcher = launcher();
+        // the isolate: section: what this run makes of it; read-only mounts it cannot make fall back to
+        // supervisor rules, so this comes before the supervision mode is chosen
+        IsolationPlan isolation = isolationPlan(loaded, supervisionMode(landlocked) != null, launcher);
+        Policy enforced = isolation.apply(landlocked, RunCommand::realPath);
+        warnings.addAll(isolation.warnings());
         SupervisionMode supervision = supervisionMode(enforced);
         Policy policy = supervision == null ? enforced : supervision.retarget(enforced);
         // notify mode: the calls that can change what a thread may open are sent to the supervisor
@@ -128,11 +148,11 @@ public final class RunCommand implements Callable<Integer> {
         ViewWatch watch = supervision == SupervisionMode.NOTIFY ? ViewWatch.of(policy) : ViewWatch.NONE;
         Program program = PolicyCompiler.compile(watch.apply(policy), CompileOptions.defaults()).program();
         Lints.check(policy, supervision == SupervisionMode.NOTIFY, err);
-        Path launcher = LauncherLocator.find().orElseThrow(() -> new UserException(ExitCodes.FAILURE,
-                "cannot find " + LauncherLocator.NAME + " (looked at " + LauncherLocator.candidates().stream()
-                        .limit(4).map(Path::toString).collect(Collectors.joining(", "))
-                        + "); build it with 'make -C native' or set SYSCAGE_LAUNCH"));
         List<String> launcherFlags = new ArrayList<>(flags.isEmpty() ? List.of() : List.of("--flags", String.join(",", flags)));
+        if (grace < 0) {
+            throw UserException.badInput("--grace " + grace + ": give a number of seconds, 0 or more");
+        }
+        launcherFlags.addAll(isolation.launcherFlags(supervision != null, grace));
         ListenerHandoff handoff = ListenerHandoff.parse(listenerHandoff).orElseThrow(() -> UserException.badInput(
                 "unknown --listener-handoff '" + listenerHandoff + "' (choose auto, pidfd or scm-rights)"));
         if (!raceFreeOpens.equals("path-rules") && !raceFreeOpens.equals("all")) {
@@ -142,7 +162,10 @@ public final class RunCommand implements Callable<Integer> {
             throw UserException.badInput("unknown --notify-wait '" + notifyWait + "' (choose killable or interruptible)");
         }
         if (dryRun) {
-            printSummary(out, policy, program, launcher, landlockLines(loaded.landlock(), landlock, fallback, warnings));
+            List<String> lines = landlockLines(loaded.landlock(), landlock, fallback, warnings);
+            IsolationPlan.section(loaded.isolation()).ifPresent(lines::add);
+            lines.add(isolation.describe(supervision != null));
+            printSummary(out, policy, program, launcher, lines);
             return ExitCodes.OK;
         }
         for (String w : warnings) {
@@ -180,6 +203,22 @@ public final class RunCommand implements Callable<Integer> {
                         command, new TraceSupervisor(run.session()), names);
                 return o.exitCode();
             }
+        }
+    }
+
+    private static Path launcher() {
+        return LauncherLocator.find().orElseThrow(() -> new UserException(ExitCodes.FAILURE,
+                "cannot find " + LauncherLocator.NAME + " (looked at " + LauncherLocator.candidates().stream()
+                        .limit(4).map(Path::toString).collect(Collectors.joining(", "))
+                        + "); build it with 'make -C native' or set SYSCAGE_LAUNCH"));
+    }
+
+    /** How the run holds its tree and what it makes of the isolate: section; requiring more than it can is bad input (2). */
+    private IsolationPlan isolationPlan(Policy policy, boolean supervised, Path launcher) {
+        try {
+            return IsolationPlan.of(policy.isolation(), noContain, supervised, () -> Containment.probe(launcher));
+        } catch (IsolationPlan.Refused e) {
+            throw UserException.badInput(e.getMessage());
         }
     }
 

@@ -48,4 +48,20 @@ final class HandshakePipes {
         }
         throw new IOException("the launcher did not report the program within " + TIMEOUT_MS + " ms");
     }
+
+    /** A number the launcher reported on {@code fd} and that is already there; -1 if none. */
+    static long readReported(LinuxCLibrary libc, int fd) {
+        StringBuilder sb = new StringBuilder();
+        byte[] one = new byte[1];
+        short[] revents = new short[1];
+        while (sb.length() < 20 && libc.pollOne(fd, LinuxCLibrary.POLLIN, 0, revents) > 0
+                && libc.read(fd, one, 1) == 1 && one[0] != '\n') {
+            sb.append((char) one[0]);
+        }
+        try {
+            return Long.parseLong(sb.toString());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
 }

@@ -95,7 +95,7 @@ public final class NotifyRunner {
             argv.add("--");
             argv.addAll(command);
             h.launcher = new ProcessBuilder(argv).inheritIO().start();
-            SignalForwarding.to(libc, h.launcher.pid());
+            SignalForwarding.to(libc, h.launcher.pid(), launcher);
             // the native receive loop, built beside the launcher
             Optional<NotifyFastPath> fastPath = NotifyFastPath.load(launcher.toAbsolutePath().getParent());
             int child = handOver(h, decider, fastPath, domain);
@@ -197,7 +197,9 @@ public final class NotifyRunner {
             throw new IOException("pidfd_open(" + child + "): errno " + e.getErrorCode()
                     + " (notify mode needs Linux 5.6 or later)", e);
         }
-        if (parentOf(child) != launcherPid) {
+        // the launcher's child, or (--contain) its grandchild below the run's init
+        long parent = parentOf(child);
+        if (parent != launcherPid && (parent <= 0 || parentOf((int) parent) != launcherPid)) {
             closeQuietly(fd);
             throw new IOException("process " + child + " is not the launcher's child any more");
         }

@@ -19,6 +19,10 @@ import java.util.function.IntFunction;
  */
 public final class Runner {
     static final int SIGSYS = 31;
+    /** The launcher option that puts the run in its own PID namespace (native/launcher/contain.h). */
+    public static final String CONTAIN = "--contain";
+    /** The same without the mount namespace, for supervised runs. */
+    public static final String CONTAIN_PID_ONLY = "--contain-pid-only";
 
     private final LinuxCLibrary libc;
     private final PrintWriter err;
@@ -34,19 +38,32 @@ public final class Runner {
      */
     public int run(Path launcher, byte[] program, List<String> launcherFlags, List<String> command,
             IntFunction<String> syscallName) throws IOException, InterruptedException {
+        boolean contained = launcherFlags.contains(CONTAIN) || launcherFlags.contains(CONTAIN_PID_ONLY);
+        int[] pidPipe = contained ? HandshakePipes.pipe(libc) : null;
         try (SealedFilter filter = SealedFilter.of(libc, program)) {
             List<String> argv = new ArrayList<>();
             argv.add(launcher.toString());
             argv.add("--filter");
             argv.add(filter.path());
             argv.addAll(launcherFlags);
+            if (contained) { // the program's pid is not the launcher's: it says which it is
+                argv.addAll(List.of("--report-pid", "/proc/" + libc.getpid() + "/fd/" + pidPipe[1]));
+            }
             argv.add("--");
             argv.addAll(command);
             Process p = new ProcessBuilder(argv).inheritIO().start();
-            SignalForwarding.to(libc, p.pid());
+            SignalForwarding.to(libc, p.pid(), launcher);
             int code = p.waitFor();
-            reportSigsys(code, p.pid(), command, syscallName);
+            long programPid = contained ? HandshakePipes.readReported(libc, pidPipe[0]) : p.pid();
+            if (programPid > 0) {
+                reportSigsys(code, programPid, command, syscallName);
+            }
             return code;
+        } finally {
+            if (pidPipe != null) {
+                libc.close(pidPipe[0]);
+                libc.close(pidPipe[1]);
+            }
         }
     }
 

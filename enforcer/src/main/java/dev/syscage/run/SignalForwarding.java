@@ -1,25 +1,43 @@
 package dev.syscage.run;
 
 import dev.syscage.nativeaccess.LinuxCLibrary;
+import dev.syscage.nativeaccess.SignalRelay;
+import java.nio.file.Path;
+import java.util.Optional;
 import sun.misc.Signal;
 
 /**
- * Passes SIGTERM and SIGHUP sent to syscage on to the program, and SIGINT too unless syscage
- * runs on a terminal (then Ctrl-C already reaches the whole foreground process group, and a
- * second copy would be one too many).
+ * Passes SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to syscage on to the launcher, which passes
+ * them on to the program and, with a grace period, ends the tree when the program does not obey
+ * in time or a second SIGINT comes (native/launcher/watch.h). A terminal's Ctrl-C reaches the
+ * launcher and the program directly too; the launcher takes the copy sent from here as the same
+ * event, so the program sees it once.
+ *
+ * <p>The handler is C ({@link SignalRelay}), beside the launcher; without that library, Java's
+ * signal API passes on SIGINT, SIGTERM and SIGHUP (not SIGQUIT, which the JVM keeps, nor a
+ * SIGINT the JVM was started with ignored).
  */
 final class SignalForwarding {
+    static final int SIGHUP = 1;
+    static final int SIGINT = 2;
+    static final int SIGQUIT = 3;
+    static final int SIGTERM = 15;
+
     private SignalForwarding() {
     }
 
-    static void to(LinuxCLibrary libc, long pid) {
-        for (String name : new String[] {"TERM", "HUP"}) {
-            Signal.handle(new Signal(name), sig -> libc.kill((int) pid, sig.getNumber()));
+    static void to(LinuxCLibrary libc, long pid, Path launcher) {
+        Path dir = launcher.toAbsolutePath().getParent();
+        Optional<SignalRelay> relay = dir == null ? Optional.empty() : SignalRelay.load(dir);
+        if (relay.isPresent() && relay.get().relay((int) pid, SIGINT, SIGTERM, SIGHUP, SIGQUIT) == 0) {
+            return;
         }
-        if (System.console() == null) {
-            Signal.handle(new Signal("INT"), sig -> libc.kill((int) pid, sig.getNumber()));
-        } else {
-            Signal.handle(new Signal("INT"), sig -> { });
+        for (String name : new String[] {"INT", "TERM", "HUP"}) {
+            try {
+                Signal.handle(new Signal(name), sig -> libc.kill((int) pid, sig.getNumber()));
+            } catch (IllegalArgumentException e) {
+                // the JVM keeps this one (e.g. -Xrs): it ends syscage, and the launcher with it
+            }
         }
     }
 }

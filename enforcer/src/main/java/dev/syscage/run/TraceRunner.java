@@ -51,7 +51,7 @@ public final class TraceRunner {
             argv.add("--");
             argv.addAll(command);
             p = new ProcessBuilder(argv).inheritIO().start();
-            SignalForwarding.to(libc, p.pid());
+            SignalForwarding.to(libc, p.pid(), launcher);
             String line = HandshakePipes.readLine(libc, report[0], p);
             int child = line == null ? -1 : Integer.parseInt(line.strip());
             if (child < 0) {

@@ -1,0 +1,163 @@
+package dev.syscage.run;
+
+import dev.syscage.policy.isolate.Compat;
+import dev.syscage.policy.isolate.Isolation;
+import dev.syscage.policy.isolate.MountFallback;
+import dev.syscage.policy.isolate.Namespace;
+import dev.syscage.policy.model.Policy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+
+/**
+ * How a run holds its process tree, and what of the policy's {@code isolate:} section it makes
+ * (docs/containment.md): the launcher's {@code --contain} (own PID and mount namespace) for a run
+ * without a supervisor, {@code --contain-pid-only} for a supervised one (the supervisor makes
+ * calls on the program's paths and must see its mounts; as root only, else a child subreaper as
+ * before), the extra namespaces and the read-only mounts where they can be made. What cannot be
+ * made is refused under {@code compat: required}; under {@code best-effort} it is dropped with a
+ * warning, and read-only mounts fall back to supervisor rules for the metadata calls
+ * ({@link MountFallback}).
+ */
+public final class IsolationPlan {
+    /** The policy requires what this run cannot make. */
+    public static final class Refused extends Exception {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    private final boolean noContain;
+    private final Supplier<Containment> probe;
+    private final Set<Namespace> namespaces;
+    private final List<Isolation.Mount> mounts;
+    private final boolean mountFallback;
+    private final List<String> warnings;
+    private Containment probed;
+
+    private IsolationPlan(boolean noContain, Supplier<Containment> probe, Set<Namespace> namespaces,
+            List<Isolation.Mount> mounts, boolean mountFallback, List<String> warnings) {
+        this.noContain = noContain;
+        this.probe = probe;
+        this.namespaces = namespaces;
+        this.mounts = mounts;
+        this.mountFallback = mountFallback;
+        this.warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * @param supervised whether the policy (after any Landlock fallback) sends calls to a supervisor
+     * @param probe      what the launcher can make here (run at most once, only when needed)
+     */
+    public static IsolationPlan of(Isolation wanted, boolean noContain, boolean supervised, Supplier<Containment> probe)
+            throws Refused {
+        Supplier<Containment> once = memoize(probe);
+        List<String> missing = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Set<Namespace> namespaces = Set.of();
+        List<Isolation.Mount> mounts = List.of();
+        boolean fallback = false;
+        if (!wanted.namespaces().isEmpty()) {
+            String why = noContain ? "--no-contain" : supervised && !once.get().asRoot()
+                    ? "a supervised run gets namespaces as root only" : once.get().namespaces() ? null : once.get().how();
+            if (why == null) {
+                namespaces = wanted.namespaces();
+            } else {
+                String what = "the " + words(wanted.namespaces()) + " namespace" + (wanted.namespaces().size() > 1 ? "s" : "");
+                missing.add(what + " (" + why + ")");
+                warnings.add("isolate: no " + what + " for this run (" + why + "); it runs without");
+            }
+        }
+        if (!wanted.readOnly().isEmpty()) {
+            String why = noContain ? "--no-contain" : supervised
+                    ? "a supervised run keeps syscage's mounts, which its supervisor shares"
+                    : once.get().namespaces() ? null : once.get().how();
+            if (why == null) {
+                mounts = wanted.mounts();
+            } else {
+                fallback = true;
+                missing.add("read-only mounts (" + why + ")");
+                warnings.add("isolate: no read-only mounts for this run (" + why + "); mode, owner, time and xattr "
+                        + "changes beneath " + String.join(", ", wanted.readOnly()) + " go to the supervisor instead, "
+                        + "which fails them with EROFS outside " + (wanted.writable().isEmpty() ? "nothing"
+                        : String.join(", ", wanted.writable())) + " (calls on held descriptors are not checked)");
+            }
+        }
+        if (!missing.isEmpty() && wanted.compat() == Compat.REQUIRED) {
+            throw new Refused("the policy's isolate: section requires " + String.join(" and ", missing)
+                    + ", which this run cannot make; say 'compat: best-effort' in it to run without");
+        }
+        return new IsolationPlan(noContain, once, namespaces, mounts, fallback, warnings);
+    }
+
+    /** The policy as this run enforces it: with the metadata rules instead of mounts where they cannot be made. */
+    public Policy apply(Policy policy, UnaryOperator<String> realPath) {
+        return mountFallback ? MountFallback.apply(policy, realPath).policy() : policy;
+    }
+
+    /** What this run does without, for stderr (and --dry-run). */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** The launcher's options for the tree: containment, --die-with-parent, --grace, namespaces, mounts. */
+    public List<String> launcherFlags(boolean supervised, int grace) {
+        List<String> f = new ArrayList<>();
+        boolean contained = false;
+        if (!noContain && !supervised) {
+            f.add(Runner.CONTAIN);
+            contained = true;
+        } else if (!noContain && probed().asRoot()) {
+            f.add(Runner.CONTAIN_PID_ONLY);
+            contained = true;
+        }
+        if (contained || supervised) {
+            f.addAll(List.of("--die-with-parent", "--grace", String.valueOf(grace)));
+        }
+        if (contained && !namespaces.isEmpty()) {
+            f.addAll(List.of("--unshare", namespaces.stream().map(Namespace::word).collect(Collectors.joining(","))));
+        }
+        if (contained && !supervised) {
+            for (Isolation.Mount m : mounts) {
+                f.addAll(List.of(m.writable() ? "--writable" : "--read-only", m.path()));
+            }
+        }
+        return f;
+    }
+
+    /** One line for --dry-run: how the tree is held. */
+    public String describe(boolean supervised) {
+        return noContain ? "containment: none asked for (--no-contain); a child subreaper in trace and notify mode"
+                : probed().describe(supervised);
+    }
+
+    private Containment probed() {
+        if (probed == null) {
+            probed = probe.get();
+        }
+        return probed;
+    }
+
+    private static String words(Set<Namespace> namespaces) {
+        return namespaces.stream().map(Namespace::word).sorted().collect(Collectors.joining(", "));
+    }
+
+    private static Supplier<Containment> memoize(Supplier<Containment> probe) {
+        Containment[] once = new Containment[1];
+        return () -> {
+            if (once[0] == null) {
+                once[0] = probe.get();
+            }
+            return once[0];
+        };
+    }
+
+    /** The dry-run lines of the section itself, when the policy has one. */
+    public static Optional<String> section(Isolation wanted) {
+        return wanted.isEmpty() ? Optional.empty() : Optional.of("isolate: " + wanted.describe());
+    }
+}

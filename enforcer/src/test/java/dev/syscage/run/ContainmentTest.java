@@ -1,0 +1,227 @@
+package dev.syscage.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.syscage.nativeaccess.LinuxCLibrary;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A run ends with its program, whatever the program does (issue 13): the program's processes
+ * live in the run's PID namespace, so none survives the run, however it was re-parented, whatever
+ * session it started, even when it tries to kill its launcher; and the signals sent to syscage
+ * reach the program, syscage exits as the program did, and a program that does not obey is
+ * killed after the grace period or at a second SIGINT. Each mode (plain, notify, trace) runs for
+ * real; the policies allow everything, so the only cage is the containment under test.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ContainmentTest {
+    private static final String ALLOW_ALL = "version: 1\nname: allow-all\ndefault: allow\n";
+    /** allow-all, with one call routed to the supervisor, so --mode trace and notify have one. */
+    private static final String ROUTED = ALLOW_ALL + "rules:\n  - action: trace\n    syscalls: [uname]\n";
+
+    private final LinuxCLibrary libc = LinuxCLibrary.instance();
+    private final List<Process> started = new ArrayList<>();
+    private Path dir;
+    private String marker;
+
+    @BeforeAll
+    static void namespaces() {
+        Containment c = Containment.probe(launcher());
+        assumeTrue(c.namespaces(), "this machine gives the launcher no PID namespace: " + c.how());
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dir = Files.createTempDirectory(Path.of("/tmp"), "syscage-contain-");
+        marker = "syscage-orphan-" + UUID.randomUUID();
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        for (Process p : started) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        markedProcesses().forEach(ProcessHandle::destroyForcibly);
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /**
+     * The program starts an orphan in a new session (its command line carries the marker) and
+     * tries to SIGKILL its parent; when syscage has exited, no process of the run is left.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"plain", "notify", "trace"})
+    void noProcessOutlivesTheRun(String mode) throws Exception {
+        Process p = start(mode, "sh", "-c", "(setsid sh -c 'while :; do sleep 1; done' " + marker + " &)"
+                + "; kill -9 $PPID; echo ready; exit 7");
+        assertEquals("ready", firstLine(p));
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "syscage did not exit");
+        assertEquals(7, p.exitValue(), "the launcher survived its program's SIGKILL and reported its status");
+        assertEquals(List.of(), markedProcesses(), "processes of the run outlived it");
+    }
+
+    /** Without containment, the same program kills syscage itself and leaves its orphan running. */
+    @Test
+    void withoutContainmentTheOrphanSurvives() throws Exception {
+        Process p = start("plain", List.of("--no-contain"), "sh", "-c", "(setsid sh -c 'while :; do sleep 1; done' "
+                + marker + " &); echo ready; kill -9 $PPID");
+        assertEquals("ready", firstLine(p));
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "syscage did not exit");
+        assertEquals(137, p.exitValue());
+        assertFalse(markedProcesses().isEmpty(), "the orphan was expected to survive a run without containment");
+    }
+
+    /** syscage itself killed: the launcher sees it (pidfd) and ends the tree. */
+    @ParameterizedTest
+    @ValueSource(strings = {"plain", "notify", "trace"})
+    void killingSyscageEndsTheTree(String mode) throws Exception {
+        Process p = start(mode, "sh", "-c", "(setsid sh -c 'while :; do sleep 1; done' " + marker + " &)"
+                + "; echo ready; exec sleep 600");
+        assertEquals("ready", firstLine(p));
+        ProcessHandle launcher = p.children().findFirst().orElseThrow();
+        p.destroyForcibly();
+        p.waitFor();
+        assertTrue(launcher.onExit().get(20, TimeUnit.SECONDS) != null);
+        assertEquals(List.of(), markedProcesses(), "processes of the run outlived syscage");
+    }
+
+    /** SIGINT, SIGTERM, SIGHUP, SIGQUIT to syscage reach the program; syscage exits 128+N. */
+    @ParameterizedTest
+    @CsvSource({"plain,2", "plain,15", "plain,1", "plain,3", "notify,2", "notify,15", "trace,15", "trace,3"})
+    void signalsReachTheProgram(String mode, int sig) throws Exception {
+        Process p = start(mode, "sh", "-c", "echo ready; exec sleep 600");
+        assertEquals("ready", firstLine(p));
+        assertEquals(0, libc.kill((int) p.pid(), sig));
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "syscage did not exit after signal " + sig);
+        assertEquals(128 + sig, p.exitValue(), errOf(p));
+        assertFalse(errOf(p).contains("internal error"), errOf(p));
+    }
+
+    /** A shell's background job starts with SIGINT ignored; syscage still passes it on. */
+    @Test
+    void sigintReachesTheProgramWhenSyscageStartedWithItIgnored() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "trap '' INT; exec \"$@\"", "sh"));
+        cmd.addAll(syscageCommand("plain", List.of(), "sh", "-c", "echo ready; exec sleep 600"));
+        Process p = startRaw(cmd);
+        assertEquals("ready", firstLine(p));
+        assertEquals(0, libc.kill((int) p.pid(), 2));
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "SIGINT was lost");
+        assertEquals(130, p.exitValue(), errOf(p));
+    }
+
+    /** A program that ignores SIGTERM is killed, with everything it started, after --grace. */
+    @ParameterizedTest
+    @ValueSource(strings = {"plain", "notify"})
+    void theGracePeriodEndsAProgramThatIgnoresTheSignal(String mode) throws Exception {
+        Process p = start(mode, List.of("--grace", "1"), "sh", "-c", "trap '' TERM; (sh -c 'while :; do sleep 1; done' "
+                + marker + " &); echo ready; while :; do sleep 1; done");
+        assertEquals("ready", firstLine(p));
+        assertEquals(0, libc.kill((int) p.pid(), 15));
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the grace period did not end the run");
+        assertEquals(137, p.exitValue(), errOf(p));
+        assertEquals(List.of(), markedProcesses());
+    }
+
+    /** The second SIGINT ends the tree at once, whatever the program does with the first. */
+    @Test
+    void aSecondSigintKillsTheTree() throws Exception {
+        Process p = start("plain", List.of("--grace", "0"), "sh", "-c",
+                "trap 'echo got-int' INT; echo ready; while :; do sleep 0.1; done");
+        BufferedReader out = reader(p);
+        assertEquals("ready", out.readLine());
+        assertEquals(0, libc.kill((int) p.pid(), 2));
+        assertEquals("got-int", out.readLine());
+        assertEquals(0, libc.kill((int) p.pid(), 2));
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "a second SIGINT did not end the run");
+        assertEquals(137, p.exitValue(), errOf(p));
+    }
+
+    // --- helpers
+
+    private Process start(String mode, String... command) throws IOException {
+        return start(mode, List.of(), command);
+    }
+
+    private Process start(String mode, List<String> options, String... command) throws IOException {
+        return startRaw(syscageCommand(mode, options, command));
+    }
+
+    private List<String> syscageCommand(String mode, List<String> options, String... command) throws IOException {
+        Path policy = dir.resolve("policy-" + mode + ".yaml");
+        Files.writeString(policy, mode.equals("plain") ? ALLOW_ALL : ROUTED);
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),
+                "dev.syscage.cli.Main", "run", "--policy", policy.toString(), "--log", dir.resolve("audit.jsonl").toString()));
+        if (!mode.equals("plain")) {
+            cmd.addAll(List.of("--mode", mode));
+        }
+        cmd.addAll(options);
+        cmd.add("--");
+        cmd.addAll(List.of(command));
+        return cmd;
+    }
+
+    private Process startRaw(List<String> cmd) throws IOException {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectError(dir.resolve("err-" + started.size() + ".txt").toFile()).start();
+        started.add(p);
+        return p;
+    }
+
+    private String errOf(Process p) throws IOException {
+        return Files.readString(dir.resolve("err-" + started.indexOf(p) + ".txt"));
+    }
+
+    private final java.util.Map<Process, BufferedReader> readers = new java.util.HashMap<>();
+
+    private BufferedReader reader(Process p) {
+        return readers.computeIfAbsent(p, q -> new BufferedReader(new InputStreamReader(q.getInputStream(), StandardCharsets.UTF_8)));
+    }
+
+    private String firstLine(Process p) throws IOException {
+        return reader(p).readLine();
+    }
+
+    /** The processes whose command line holds this test's marker. */
+    private List<ProcessHandle> markedProcesses() {
+        return ProcessHandle.allProcesses().filter(h -> cmdline(h.pid()).contains(marker)).toList();
+    }
+
+    private static String cmdline(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    static Path launcher() {
+        return Path.of(System.getProperty("syscage.native.dir", "../native/build"), "syscage-launch").toAbsolutePath();
+    }
+}

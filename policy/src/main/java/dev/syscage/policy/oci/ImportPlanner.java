@@ -40,8 +40,11 @@ final class ImportPlanner {
         }
     }
 
-    /** The plan, or an error message when libseccomp's outcome cannot be written as first-match rules. */
-    record Result(Optional<Plan> plan, String error) {
+    /**
+     * The plan, or an error message when libseccomp's outcome cannot be written as first-match
+     * rules, and the JSON path of the entry it is about ({@code at}).
+     */
+    record Result(Optional<Plan> plan, String error, String at) {
     }
 
     static Result plan(String syscall, Arch arch, List<Candidate> candidates) {
@@ -56,7 +59,7 @@ final class ImportPlanner {
                             + " (" + OciAction.yaml(u.action()) + ")");
                 }
             }
-            return new Result(Optional.of(new Plan(List.of(new Placement(u.entry().index(), u.action(), null)), notes)), null);
+            return new Result(Optional.of(new Plan(List.of(new Placement(u.entry().index(), u.action(), null)), notes)), null, null);
         }
         List<Candidate> live = candidates.stream().filter(c -> !c.when().never()).toList();
         for (int i = 0; i < live.size(); i++) {
@@ -67,7 +70,7 @@ final class ImportPlanner {
                     return new Result(Optional.empty(), a.entry().cite() + " (" + OciAction.yaml(a.action()) + ") and "
                             + b.entry().cite() + " (" + OciAction.yaml(b.action()) + ") can both match " + syscall
                             + " on " + arch + "; libseccomp would choose by the shape of its rule tree (or reject "
-                            + "identical comparisons), which first-match rules cannot reproduce");
+                            + "identical comparisons), which first-match rules cannot reproduce", b.entry().cite());
                 }
             }
         }
@@ -75,7 +78,7 @@ final class ImportPlanner {
         for (Candidate c : live) {
             placements.add(new Placement(c.entry().index(), c.action(), c.when().when()));
         }
-        return new Result(Optional.of(new Plan(placements, List.of())), null);
+        return new Result(Optional.of(new Plan(placements, List.of())), null, null);
     }
 
     private static boolean overlap(ArgTranslation.Translated a, ArgTranslation.Translated b) {

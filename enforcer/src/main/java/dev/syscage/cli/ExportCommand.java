@@ -99,6 +99,7 @@ public final class ExportCommand implements Callable<Integer> {
             String placed = w.replaceFirst("^(\\S+:\\d+(:\\d+)?): ", "$1: warning: ");
             spec.commandLine().getErr().println(!placed.equals(w) ? placed : policyFile + ": warning: " + w);
         }
+        Lints.report(loaded, spec.commandLine().getErr());
         if (output == null) {
             spec.commandLine().getOut().print(text);
             spec.commandLine().getOut().flush();

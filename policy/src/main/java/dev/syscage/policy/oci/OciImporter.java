@@ -182,8 +182,10 @@ public final class OciImporter {
     private void planSyscall(String name) {
         ImportPlanner.Plan agreed = null;
         Arch first = null;
+        String[] argNames = argNames(name);
         for (Map.Entry<Arch, List<ImportPlanner.Candidate>> en : candidates(name).entrySet()) {
-            ImportPlanner.Result r = ImportPlanner.plan(name, en.getKey(), en.getValue());
+            Syscall s = SyscallTable.of(en.getKey()).byName(name).orElseThrow();
+            ImportPlanner.Result r = ImportPlanner.plan(s, en.getValue(), argNames);
             if (r.plan().isEmpty()) {
                 error(r.at(), r.error());
                 return;
@@ -224,7 +226,7 @@ public final class OciImporter {
                     if (!action.equals(defaultAction)) {
                         t.notes().forEach(n -> warnings.add(e.cite() + ": " + n));
                         perArch.computeIfAbsent(a, k -> new ArrayList<>()).add(new ImportPlanner.Candidate(e, action, t,
-                                ArgTranslation.unconditionalForLibseccomp(args, a.registerBits())));
+                                ArgTranslation.unconditionalForLibseccomp(args, a.registerBits()), args));
                     }
                 }
                 checkSame(e, name, byArch);
@@ -307,7 +309,7 @@ public final class OciImporter {
             byWhen.put(null, new ArrayList<>());
             for (String name : namesOf.get(e.index())) {
                 ImportPlanner.Plan p = plans.get(name);
-                if (p == null) {
+                if (p == null || p.ordered()) {
                     continue;
                 }
                 for (ImportPlanner.Placement pl : p.placements()) {
@@ -322,8 +324,28 @@ public final class OciImporter {
                     out.add(new PolicyYamlWriter.Rule(comment(e), action, g.getValue(), g.getKey()));
                 }
             }
+            treeRules(e, out);
         }
         return out;
+    }
+
+    /**
+     * The syscalls whose entries overlap with different actions, at their first entry: one rule
+     * per path of libseccomp's rule tree, in the filter's order (which is what they mean).
+     */
+    private void treeRules(OciProfile.Entry e, List<PolicyYamlWriter.Rule> out) {
+        for (String name : namesOf.get(e.index())) {
+            ImportPlanner.Plan p = plans.get(name);
+            if (p == null || !p.ordered() || p.placements().isEmpty() || p.placements().get(0).entry() != e.index()) {
+                continue;
+            }
+            int n = p.placements().size();
+            for (int i = 0; i < n; i++) {
+                ImportPlanner.Placement pl = p.placements().get(i);
+                out.add(new PolicyYamlWriter.Rule(name + " as libseccomp's rule tree decides it (" + p.origin() + "), rule "
+                        + (i + 1) + " of " + n, OciAction.yaml(pl.action()), List.of(name), pl.when()));
+            }
+        }
     }
 
     private static String comment(OciProfile.Entry e) {

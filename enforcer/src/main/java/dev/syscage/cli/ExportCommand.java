@@ -45,6 +45,10 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "oci", description = "oci (JSON, default) or spo (SeccompProfile YAML).")
     String format;
 
+    @Option(names = "--api-version", paramLabel = "VERSION", defaultValue = "v1",
+            description = "With --format spo: the SeccompProfile version, v1 (stored, default) or v1beta1.")
+    String apiVersion;
+
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write (default: standard output).")
     Path output;
 
@@ -58,6 +62,11 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (!format.equals("oci") && !format.equals("spo")) {
             throw UserException.badInput("unknown export format '" + format + "' (choose oci or spo)");
+        }
+        String version = apiVersion.replaceFirst("^" + java.util.regex.Pattern.quote(SpoProfile.GROUP + "/"), "");
+        if (!SpoProfile.VERSIONS.contains(version)) {
+            throw UserException.badInput("unknown --api-version '" + apiVersion + "' (choose "
+                    + String.join(" or ", SpoProfile.VERSIONS) + ")");
         }
         ExportOptions.Degrade d;
         try {
@@ -87,7 +96,8 @@ public final class ExportCommand implements Callable<Integer> {
         if (format.equals("spo")) {
             SpoProfile.Result spo;
             try {
-                spo = SpoProfile.fromOci(r.json(), policy.name(), policy.description());
+                spo = SpoProfile.fromOci(r.json(), policy.name(), policy.description(),
+                        apiVersion.replaceFirst("^" + java.util.regex.Pattern.quote(SpoProfile.GROUP + "/"), ""));
             } catch (IllegalArgumentException e) {
                 throw new UserException(ExitCodes.FAILURE, policyFile + ": " + e.getMessage());
             }

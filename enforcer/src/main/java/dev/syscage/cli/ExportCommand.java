@@ -1,6 +1,7 @@
 package dev.syscage.cli;
 
 import dev.syscage.export.LandlockExport;
+import dev.syscage.export.RuntimeLint;
 import dev.syscage.export.SpoProfile;
 import dev.syscage.export.SupervisedActions;
 import dev.syscage.policy.diag.Diagnostic;
@@ -92,6 +93,7 @@ public final class ExportCommand implements Callable<Integer> {
         List<String> warnings = new ArrayList<>(landlock.warnings());
         warnings.addAll(plain.warnings());
         warnings.addAll(r.warnings());
+        warnings.addAll(RuntimeLint.check(policy));
         String text = r.json();
         if (format.equals("spo")) {
             SpoProfile.Result spo;

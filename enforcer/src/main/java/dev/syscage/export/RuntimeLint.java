@@ -24,7 +24,9 @@ import java.util.Optional;
  * sigaltstack and rt_sigreturn at any time in between. A profile that denies one of these stops
  * the container before it starts ({@code open exec fifo /proc/self/fd/5: permission denied}),
  * so export warns, naming the rule. Runtimes run as 64-bit programs: only x86_64 and aarch64
- * are checked.
+ * are checked. It also warns about {@code errno 4095}, which the policy language accepts (the
+ * kernel's MAX_ERRNO) but libseccomp refuses (errno values below 4095 only), so the runtime would
+ * refuse the profile.
  */
 public final class RuntimeLint {
     private static final long AT_FDCWD = -100;
@@ -38,7 +40,7 @@ public final class RuntimeLint {
 
     /** One warning per call the runtime needs and the policy denies, starting with the deciding rule's position. */
     public static List<String> check(Policy policy) {
-        List<String> out = new ArrayList<>();
+        List<String> out = new ArrayList<>(errnoLibseccompRefuses(policy));
         for (ArchPolicy ap : policy.arches()) {
             Arch a = ap.arch();
             if (a.registerBits() != 64) {
@@ -72,6 +74,29 @@ public final class RuntimeLint {
         return out;
     }
 
+    private static List<String> errnoLibseccompRefuses(Policy policy) {
+        Map<String, String> byRule = new LinkedHashMap<>();
+        for (ArchPolicy ap : policy.arches()) {
+            if (refused(ap.defaultAction())) {
+                byRule.putIfAbsent(ap.defaultRef().describe(), where(ap.defaultRef()));
+            }
+            ap.clauses().values().forEach(cs -> cs.forEach(c -> {
+                if (refused(c.action())) {
+                    byRule.putIfAbsent(c.rule().describe(), where(c.rule()));
+                }
+            }));
+        }
+        List<String> out = new ArrayList<>();
+        byRule.forEach((rule, where) -> out.add(where + rule + " answers errno " + Action.MAX_ERRNO + ", which libseccomp"
+                + " refuses (it takes errno values below " + Action.MAX_ERRNO + "): runc and crun would not start the"
+                + " container"));
+        return out;
+    }
+
+    private static boolean refused(Action a) {
+        return a.kind() == Action.Kind.ERRNO && a.value() >= Action.MAX_ERRNO;
+    }
+
     private static Optional<Decision> denied(Policy policy, ArchPolicy ap, String name, long[] args) {
         Optional<Syscall> s = ap.table().byName(name);
         if (s.isEmpty()) {
@@ -92,6 +117,10 @@ public final class RuntimeLint {
     }
 
     private static String where(Decision d) {
-        return d.rule().pos() == null ? "" : d.rule().pos() + ": ";
+        return where(d.rule());
+    }
+
+    private static String where(dev.syscage.policy.model.RuleRef r) {
+        return r.pos() == null ? "" : r.pos() + ": ";
     }
 }

@@ -50,6 +50,20 @@ class RuntimeLintTest {
     }
 
     @Test
+    void errno4095IsOneLibseccompRefuses() {
+        Policy p = load("""
+                version: 1
+                arch: x86_64
+                default: allow
+                rules:
+                  - action: errno 4095
+                    syscalls: [ptrace]
+                """);
+        assertEquals(List.of("p.yaml:5:5: rule #1 (p.yaml:5) answers errno 4095, which libseccomp refuses (it takes errno"
+                + " values below 4095): runc and crun would not start the container"), RuntimeLint.check(p));
+    }
+
+    @Test
     void theShippedDefaultProfileLetsTheRuntimeThrough() {
         Policy p = load("""
                 version: 1

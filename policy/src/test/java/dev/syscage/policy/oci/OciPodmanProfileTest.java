@@ -74,6 +74,19 @@ class OciPodmanProfileTest {
         assertEquals(values.length * values.length * values.length, n);
     }
 
+    /** Docker's and Podman's x86_64 filter covers i386 too: libseccomp's tree for socket is the same there. */
+    @Test
+    void importsForX86_64AndI386Together() {
+        ImportResult r = OciImporter.importString("podman-socket.json", CallCorpus.resource("/oci/podman-socket.json"),
+                new ImportOptions(PODMAN_CAPS, List.of(Arch.X86_64, Arch.I386), "6.18", false));
+        Policy p = CallCorpus.load("podman.yaml", r.yaml());
+        int socket32 = SyscallTable.of(Arch.I386).byName("socket").orElseThrow().nr();
+        assertEquals(Action.ALLOW, ReferenceEvaluator.decide(p, SeccompData.of(socket32, Arch.I386.auditArch(), 40, 1, 0)).action());
+        assertEquals(Action.errno(22), ReferenceEvaluator.decide(p, SeccompData.of(socket32, Arch.I386.auditArch(), 16, 3, 9))
+                .action());
+        assertEquals(Action.errno(1), decide(p, 40, 1, 9));
+    }
+
     @Test
     void withCapAuditWriteTheUnconditionalAllowWins() {
         Set<String> caps = new java.util.TreeSet<>(PODMAN_CAPS);

@@ -46,8 +46,8 @@ final class LibseccompRules {
         return List.copyOf(r.out);
     }
 
-    private void level(LibseccompTree.Node entry, Cond prefix) throws TooComplexException {
-        LibseccompTree.Node n = entry;
+    private void level(LibseccompNode entry, Cond prefix) throws TooComplexException {
+        LibseccompNode n = entry;
         while (n.lvlPrv != null) {
             n = n.lvlPrv;
         }
@@ -58,7 +58,7 @@ final class LibseccompRules {
         }
     }
 
-    private void branch(Cond when, Action act, LibseccompTree.Node next) throws TooComplexException {
+    private void branch(Cond when, Action act, LibseccompNode next) throws TooComplexException {
         if (when.equals(Cond.FALSE)) {
             return;
         }
@@ -73,7 +73,7 @@ final class LibseccompRules {
     }
 
     /** The node's test on the value the kernel uses, or a constant where it cannot depend on it. */
-    private Cond test(LibseccompTree.Node n) {
+    private Cond test(LibseccompNode n) {
         Param p = syscall.param("arg" + n.arg).orElseThrow();
         int w = p.width();
         Cond.Op op = switch (n.op) {

@@ -1,5 +1,15 @@
 package dev.syscage.policy.oci;
 
+import static dev.syscage.policy.oci.LibseccompNode.actCheckFails;
+import static dev.syscage.policy.oci.LibseccompNode.chainEq;
+import static dev.syscage.policy.oci.LibseccompNode.chainLt;
+import static dev.syscage.policy.oci.LibseccompNode.get;
+import static dev.syscage.policy.oci.LibseccompNode.leaf;
+import static dev.syscage.policy.oci.LibseccompNode.nodePut;
+import static dev.syscage.policy.oci.LibseccompNode.nxtF;
+import static dev.syscage.policy.oci.LibseccompNode.nxtT;
+import static dev.syscage.policy.oci.LibseccompNode.treeRemove;
+
 import dev.syscage.policy.model.Action;
 import java.util.List;
 
@@ -16,7 +26,9 @@ import java.util.List;
  * node of its level, and past the last node of a level to the node after its parent.
  *
  * <p>The port keeps libseccomp's pointers and reference counts, since whether a node is unlinked
- * depends on them. It is checked against the real libseccomp by {@code LibseccompDifferentialTest}.
+ * depends on them ({@link LibseccompNode}; the nodes of one rule come from {@link LibseccompRuleGen}).
+ * It is checked against the real libseccomp by {@code LibseccompTreeTest} and
+ * {@code OciLibseccompDifferentialTest}.
  */
 final class LibseccompTree {
     // db_iter_state flags
@@ -36,51 +48,6 @@ final class LibseccompTree {
         }
     }
 
-    /** A node: a test on one 32-bit word of an argument ({@code hi}: the upper word), its branches and level links. */
-    static final class Node {
-        int arg;
-        boolean hi;
-        OciProfile.Op op;
-        OciProfile.Op opOrig;
-        long mask;
-        long datum;
-        long datumFull;
-        Node nxtT;
-        Node nxtF;
-        Node lvlPrv;
-        Node lvlNxt;
-        boolean actTFlg;
-        boolean actFFlg;
-        Action actT;
-        Action actF;
-        int refcnt;
-    }
-
-    /** A pointer to a node pointer ({@code struct db_arg_chain_tree **}). */
-    private interface Slot {
-        Node get();
-
-        void set(Node n);
-    }
-
-    private static final class Box implements Slot {
-        Node n;
-
-        Box(Node n) {
-            this.n = n;
-        }
-
-        @Override
-        public Node get() {
-            return n;
-        }
-
-        @Override
-        public void set(Node v) {
-            n = v;
-        }
-    }
-
     private static final class State {
         int flags;
         Action action;
@@ -96,7 +63,7 @@ final class LibseccompTree {
     private final boolean is32;
     /** {@code db_sys_list}: present once a rule was added; chains null means the unconditional {@code action}. */
     private boolean present;
-    private Node chains;
+    private LibseccompNode chains;
     private Action action;
 
     /** For an architecture whose registers are {@code registerBits} wide. */
@@ -104,14 +71,14 @@ final class LibseccompTree {
         this.is32 = registerBits == 32;
     }
 
-    private final Slot chainsSlot = new Slot() {
+    private final LibseccompNode.Slot chainsSlot = new LibseccompNode.Slot() {
         @Override
-        public Node get() {
+        public LibseccompNode get() {
             return chains;
         }
 
         @Override
-        public void set(Node n) {
+        public void set(LibseccompNode n) {
             chains = n;
         }
     };
@@ -122,11 +89,11 @@ final class LibseccompTree {
     }
 
     /** The first node of the top level, or null. */
-    Node top() {
+    LibseccompNode top() {
         return chains;
     }
 
-    // ---- rule generation (_db_rule_gen, _db_rule_gen_arg_64/_32) ----
+    // ---- rule generation (_db_rule_gen: LibseccompRuleGen) ----
 
     /** {@code db_rule_add} for a rule with these comparisons (at most one per argument, as runc makes them). */
     void add(Action act, List<OciProfile.Arg> args) throws ExistsException {
@@ -134,14 +101,14 @@ final class LibseccompTree {
         for (OciProfile.Arg a : args) {
             chain[a.index()] = a;
         }
-        Node newChains = null;
-        Node[] prev = new Node[4];
+        LibseccompNode newChains = null;
+        LibseccompNode[] prev = new LibseccompNode[4];
         boolean[] tf = {false};
         for (int i = 0; i < 6; i++) {
             if (chain[i] == null) {
                 continue;
             }
-            Node first = is32 ? gen32(chain[i], prev, tf) : gen64(chain[i], prev, tf);
+            LibseccompNode first = is32 ? LibseccompRuleGen.gen32(chain[i], prev, tf) : LibseccompRuleGen.gen64(chain[i], prev, tf);
             if (newChains == null && first != null) {
                 newChains = get(first);
             }
@@ -160,151 +127,9 @@ final class LibseccompTree {
         ruleAdd(newChains, act);
     }
 
-    private static long mask(OciProfile.Arg a) {
-        return a.op() == OciProfile.Op.MASKED_EQ ? a.value() : -1L;
-    }
-
-    private static long datum(OciProfile.Arg a) {
-        return a.op() == OciProfile.Op.MASKED_EQ ? a.valueTwo() : a.value();
-    }
-
-    private static long lo(long v) {
-        return v & 0xFFFFFFFFL;
-    }
-
-    private static long hi(long v) {
-        return v >>> 32;
-    }
-
-    private static void link(Node[] prev, boolean tf, Node to) {
-        for (int i = 0; prev[i] != null; i++) {
-            if (tf) {
-                prev[i].nxtT = get(to);
-            } else {
-                prev[i].nxtF = get(to);
-            }
-        }
-        prev[0] = prev[1] = prev[2] = prev[3] = null;
-    }
-
-    private static Node gen64(OciProfile.Arg a, Node[] prev, boolean[] tf) {
-        long mask = mask(a);
-        long datum = datum(a);
-        boolean masked = a.op() == OciProfile.Op.MASKED_EQ;
-        if (masked && hi(mask) == 0 && lo(mask) == 0) {
-            return null;
-        }
-        Node c0 = new Node();
-        Node c1 = new Node();
-        Node c2 = new Node();
-        link(prev, tf[0], c0);
-        switch (a.op()) {
-            case GT, GE, LE, LT -> {
-                for (Node n : List.of(c0, c1, c2)) {
-                    n.arg = a.index();
-                    n.datumFull = datum;
-                    n.opOrig = a.op();
-                }
-                c0.hi = true;
-                c1.hi = true;
-                c2.hi = false;
-                c0.mask = hi(mask);
-                c1.mask = hi(mask);
-                c2.mask = lo(mask);
-                c0.datum = hi(datum) & c0.mask;
-                c1.datum = hi(datum) & c1.mask;
-                c2.datum = lo(datum) & c2.mask;
-                c0.op = OciProfile.Op.GT;
-                c1.op = OciProfile.Op.EQ;
-                c2.op = a.op() == OciProfile.Op.GT || a.op() == OciProfile.Op.LE ? OciProfile.Op.GT : OciProfile.Op.GE;
-                c0.nxtF = get(c1);
-                c1.nxtT = get(c2);
-            }
-            default -> {
-                c2 = null;
-                for (Node n : List.of(c0, c1)) {
-                    n.arg = a.index();
-                    n.datumFull = datum;
-                    n.opOrig = a.op();
-                    n.op = masked ? OciProfile.Op.MASKED_EQ : OciProfile.Op.EQ;
-                }
-                c0.hi = true;
-                c1.hi = false;
-                c0.mask = hi(mask);
-                c1.mask = lo(mask);
-                c0.datum = hi(datum) & c0.mask;
-                c1.datum = lo(datum) & c1.mask;
-                c0.nxtT = get(c1);
-            }
-        }
-        switch (a.op()) {
-            case GT, GE -> {
-                prev[0] = c0;
-                prev[1] = c2;
-                tf[0] = true;
-            }
-            case EQ, MASKED_EQ -> {
-                prev[0] = c1;
-                tf[0] = true;
-            }
-            case LE, LT -> {
-                prev[0] = c1;
-                prev[1] = c2;
-                tf[0] = false;
-            }
-            case NE -> {
-                prev[0] = c0;
-                prev[1] = c1;
-                tf[0] = false;
-            }
-        }
-        return c0;
-    }
-
-    private static Node gen32(OciProfile.Arg a, Node[] prev, boolean[] tf) {
-        long mask = mask(a);
-        if (a.op() == OciProfile.Op.MASKED_EQ && lo(mask) == 0) {
-            return null;
-        }
-        Node c = new Node();
-        c.arg = a.index();
-        c.hi = false;
-        c.op = a.op();
-        c.opOrig = a.op();
-        c.mask = lo(mask); // the 32-bit node keeps only the lower half
-        c.datum = lo(datum(a));
-        c.datumFull = lo(datum(a));
-        for (int i = 0; prev[i] != null; i++) {
-            if (tf[0]) {
-                prev[i].nxtT = get(c);
-            } else {
-                prev[i].nxtF = get(c);
-            }
-        }
-        prev[0] = c;
-        prev[1] = null;
-        switch (c.op) {
-            case NE -> {
-                c.op = OciProfile.Op.EQ;
-                tf[0] = false;
-            }
-            case LT -> {
-                c.op = OciProfile.Op.GE;
-                tf[0] = false;
-            }
-            case LE -> {
-                c.op = OciProfile.Op.GT;
-                tf[0] = false;
-            }
-            default -> tf[0] = true;
-        }
-        c.datum &= c.mask;
-        return c;
-    }
-
     // ---- db_rule_add ----
 
-    private void ruleAdd(Node newChains, Action act) throws ExistsException {
+    private void ruleAdd(LibseccompNode newChains, Action act) throws ExistsException {
         boolean rmFlag = false;
         while (true) {
             if (!present) {
@@ -342,221 +167,13 @@ final class LibseccompTree {
         }
     }
 
-    // ---- node helpers ----
-
-    private static Node get(Node n) {
-        if (n != null) {
-            n.refcnt++;
-        }
-        return n;
-    }
-
-    private static boolean chainEq(Node a, Node b) {
-        return argPriority(a) == argPriority(b) && a.op == b.op && a.datum == b.datum && a.mask == b.mask;
-    }
-
-    private static int argPriority(Node a) {
-        return (a.arg << 1) + (a.hi ? 1 : 0);
-    }
-
-    private static int opPriority(OciProfile.Op op) {
-        return switch (op) {
-            case MASKED_EQ, EQ, NE -> 3;
-            case LE, LT -> 2;
-            case GE, GT -> 1;
-        };
-    }
-
-    private static boolean chainLt(Node a, Node b) {
-        int aa = argPriority(a);
-        int ba = argPriority(b);
-        if (aa != ba) {
-            return aa < ba;
-        }
-        int ao = opPriority(a.opOrig);
-        int bo = opPriority(b.opOrig);
-        if (ao != bo) {
-            return ao < bo;
-        }
-        if (a.opOrig == OciProfile.Op.LE || a.opOrig == OciProfile.Op.LT) {
-            return Long.compareUnsigned(a.datum, b.datum) > 0;
-        }
-        return Long.compareUnsigned(a.datum, b.datum) < 0;
-    }
-
-    private static boolean leaf(Node n) {
-        return n.nxtT == null && n.nxtF == null;
-    }
-
-    private static boolean zombie(Node n) {
-        return leaf(n) && !n.actTFlg && !n.actFFlg;
-    }
-
-    private static int levelClean(Node node) {
-        int cnt = 0;
-        Node n = node;
-        while (n.lvlPrv != null) {
-            n = n.lvlPrv;
-        }
-        Node start = n;
-        while (n != null) {
-            int links = (n.lvlPrv != null ? 1 : 0) + (n.lvlNxt != null ? 1 : 0);
-            if (n.refcnt > links) {
-                return cnt;
-            }
-            n = n.lvlNxt;
-        }
-        Box b = new Box(start);
-        while (b.n != null) {
-            cnt += nodePut(b);
-        }
-        return cnt;
-    }
-
-    private static int treePut(Slot tree) {
-        int cnt = nodePut(tree);
-        if (tree.get() != null) {
-            cnt += levelClean(tree.get());
-        }
-        return cnt;
-    }
-
-    private static int nodePut(Slot node) {
-        int cnt = 0;
-        Node n = node.get();
-        if (n == null) {
-            return 0;
-        }
-        if (--n.refcnt == 0) {
-            Box lvlP = new Box(n.lvlPrv);
-            Box lvlN = new Box(n.lvlNxt);
-            Box nxtT = new Box(n.nxtT);
-            Box nxtF = new Box(n.nxtF);
-            if (lvlP.n != null) {
-                lvlP.n.lvlNxt = null;
-            }
-            if (lvlN.n != null) {
-                lvlN.n.lvlPrv = null;
-            }
-            if (lvlP.n != null) {
-                cnt += nodePut(lvlP);
-            }
-            if (lvlN.n != null) {
-                cnt += nodePut(lvlN);
-            }
-            if (lvlP.n != null) {
-                lvlP.n.lvlNxt = get(lvlN.n);
-            }
-            if (lvlN.n != null) {
-                lvlN.n.lvlPrv = get(lvlP.n);
-            }
-            node.set(lvlP.n != null ? lvlP.n : lvlN.n);
-            cnt += treePut(nxtT);
-            cnt += treePut(nxtF);
-            cnt++;
-        }
-        return cnt;
-    }
-
-    private static Slot nxtT(Node n) {
-        return new Slot() {
-            @Override
-            public Node get() {
-                return n.nxtT;
-            }
-
-            @Override
-            public void set(Node v) {
-                n.nxtT = v;
-            }
-        };
-    }
-
-    private static Slot nxtF(Node n) {
-        return new Slot() {
-            @Override
-            public Node get() {
-                return n.nxtF;
-            }
-
-            @Override
-            public void set(Node v) {
-                n.nxtF = v;
-            }
-        };
-    }
-
-    private static int treeRemove(Slot tree, Node node) {
-        int cnt = 0;
-        if (tree == null || tree.get() == null || node == null) {
-            return 0;
-        }
-        Node c = tree.get();
-        while (c.lvlPrv != null) {
-            c = c.lvlPrv;
-        }
-        boolean remove = false;
-        do {
-            if (c == node) {
-                remove = true;
-                break;
-            }
-            cnt += treeRemove(nxtT(c), node);
-            cnt += treeRemove(nxtF(c), node);
-            if (zombie(c)) {
-                remove = true;
-                break;
-            }
-            c = c.lvlNxt;
-        } while (c != null && cnt == 0);
-        if (!remove) {
-            return cnt;
-        }
-        if (c == tree.get()) {
-            tree.set(c.lvlPrv != null ? c.lvlPrv : c.lvlNxt);
-        }
-        if (c.lvlPrv != null) {
-            c.lvlPrv.lvlNxt = c.lvlNxt;
-        }
-        if (c.lvlNxt != null) {
-            c.lvlNxt.lvlPrv = c.lvlPrv;
-        }
-        c.lvlPrv = null;
-        c.lvlNxt = null;
-        cnt += nodePut(new Box(c));
-        return cnt;
-    }
-
-    private static boolean actCheckFails(Node tree, Action act) {
-        if (tree == null) {
-            return false;
-        }
-        Node c = tree;
-        while (c.lvlPrv != null) {
-            c = c.lvlPrv;
-        }
-        do {
-            if (c.actTFlg && !c.actT.equals(act)) {
-                return true;
-            }
-            if (c.actFFlg && !c.actF.equals(act)) {
-                return true;
-            }
-            if (actCheckFails(c.nxtT, act) || actCheckFails(c.nxtF, act)) {
-                return true;
-            }
-            c = c.lvlNxt;
-        } while (c != null);
-        return false;
-    }
-
     // ---- _db_tree_prune ----
 
-    private int prune(Slot existing, Node nw, State state) {
+    private int prune(LibseccompNode.Slot existing, LibseccompNode nw, State state) {
         int cnt = 0;
         State stateNew = state.copy();
-        Box x = new Box(existing.get());
-        Node n = nw;
+        LibseccompNode.Box x = new LibseccompNode.Box(existing.get());
+        LibseccompNode n = nw;
         boolean ret = false;
         if (n == null || x.n == null) {
             ret = true;
@@ -569,7 +186,7 @@ final class LibseccompTree {
             }
             outer:
             do {
-                Node xNext = x.n.lvlNxt;
+                LibseccompNode xNext = x.n.lvlNxt;
                 if (chainEq(x.n, n)) {
                     stateNew.flags |= M_MATCHSET;
                     if (leaf(n)) {
@@ -634,7 +251,7 @@ final class LibseccompTree {
                         break;
                     }
                     for (int branch = 0; branch < 2; branch++) {
-                        Node sub = branch == 0 ? x.n.nxtT : x.n.nxtF;
+                        LibseccompNode sub = branch == 0 ? x.n.nxtT : x.n.nxtF;
                         if (sub == null) {
                             continue;
                         }
@@ -658,7 +275,7 @@ final class LibseccompTree {
                         break;
                     }
                     for (int branch = 0; branch < 2; branch++) {
-                        Node sub = branch == 0 ? n.nxtT : n.nxtF;
+                        LibseccompNode sub = branch == 0 ? n.nxtT : n.nxtF;
                         if (sub == null) {
                             continue;
                         }
@@ -694,9 +311,9 @@ final class LibseccompTree {
 
     // ---- _db_tree_add ----
 
-    private void treeAdd(Slot existing, Node nw) throws ExistsException {
-        Node x = existing.get();
-        Node n = nw;
+    private void treeAdd(LibseccompNode.Slot existing, LibseccompNode nw) throws ExistsException {
+        LibseccompNode x = existing.get();
+        LibseccompNode n = nw;
         do {
             if (chainEq(x, n)) {
                 if (n.actTFlg) {
@@ -773,7 +390,7 @@ final class LibseccompTree {
                 }
                 if (existing.get() == x) {
                     existing.set(get(n));
-                    nodePut(new Box(x));
+                    nodePut(new LibseccompNode.Box(x));
                 }
                 return;
             }
@@ -783,7 +400,7 @@ final class LibseccompTree {
     // ---- the generated filter (gen_bpf.c) ----
 
     /** The node's test on the raw argument registers ({@code args}, as the filter sees them). */
-    boolean test(Node n, long[] args) {
+    boolean test(LibseccompNode n, long[] args) {
         long reg = is32 ? args[n.arg] & 0xFFFFFFFFL : args[n.arg];
         long word = n.hi ? reg >>> 32 : reg & 0xFFFFFFFFL;
         long w = word & n.mask;
@@ -803,8 +420,8 @@ final class LibseccompTree {
         return chains == null ? action : level(chains, args);
     }
 
-    private Action level(Node entry, long[] args) {
-        Node n = entry;
+    private Action level(LibseccompNode entry, long[] args) {
+        LibseccompNode n = entry;
         while (n.lvlPrv != null) {
             n = n.lvlPrv;
         }

@@ -82,6 +82,9 @@ final class LibseccompRules {
             case GE -> Cond.Op.GE;
             default -> throw new IllegalStateException("node op " + n.op);
         };
+        if (n.mask == 0) {
+            return constant(op, 0, n.datum); // a MASKED_EQ half without mask bits tests nothing
+        }
         if (is64 && n.hi) {
             if (w <= 32) {
                 return constant(op, 0, n.datum); // nothing above the argument

@@ -44,8 +44,12 @@ final class LibseccompRef {
         try {
             Path dir = Files.createTempDirectory("syscage-libseccomp-ref");
             Path src = dir.resolve("libseccomp_ref.c");
-            Files.writeString(src, CallCorpus.resource("/oci/libseccomp_ref.c"));
             Path out = dir.resolve("libseccomp_ref");
+            // deleted when the JVM exits, the files before their directory (reverse order)
+            dir.toFile().deleteOnExit();
+            src.toFile().deleteOnExit();
+            out.toFile().deleteOnExit();
+            Files.writeString(src, CallCorpus.resource("/oci/libseccomp_ref.c"));
             Process gcc;
             try {
                 gcc = new ProcessBuilder("gcc", "-O1", "-Wall", "-o", out.toString(), src.toString(), "-lseccomp")

@@ -106,6 +106,7 @@ public final class CompileCommand implements Callable<Integer> {
                     policy.arches().stream().map(a -> a.arch().toString()).reduce((a, b) -> a + ", " + b).orElse(""),
                     output);
         }
+        Lints.report(policy, spec.commandLine().getErr());
         writeLandlock(policy.landlock(), fmt);
         return ExitCodes.OK;
     }

@@ -2,6 +2,7 @@ package dev.syscage.cli;
 
 import dev.syscage.export.IsolationExport;
 import dev.syscage.export.LandlockExport;
+import dev.syscage.export.RuntimeLint;
 import dev.syscage.export.SpoProfile;
 import dev.syscage.export.SupervisedActions;
 import dev.syscage.policy.diag.Diagnostic;
@@ -46,6 +47,10 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "oci", description = "oci (JSON, default) or spo (SeccompProfile YAML).")
     String format;
 
+    @Option(names = "--api-version", paramLabel = "VERSION", defaultValue = "v1",
+            description = "With --format spo: the SeccompProfile version, v1 (stored, default) or v1beta1.")
+    String apiVersion;
+
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write (default: standard output).")
     Path output;
 
@@ -59,6 +64,11 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (!format.equals("oci") && !format.equals("spo")) {
             throw UserException.badInput("unknown export format '" + format + "' (choose oci or spo)");
+        }
+        String version = apiVersion.replaceFirst("^" + java.util.regex.Pattern.quote(SpoProfile.GROUP + "/"), "");
+        if (!SpoProfile.VERSIONS.contains(version)) {
+            throw UserException.badInput("unknown --api-version '" + apiVersion + "' (choose "
+                    + String.join(" or ", SpoProfile.VERSIONS) + ")");
         }
         ExportOptions.Degrade d;
         try {
@@ -88,11 +98,13 @@ public final class ExportCommand implements Callable<Integer> {
         warnings.addAll(isolation.warnings());
         warnings.addAll(plain.warnings());
         warnings.addAll(r.warnings());
+        warnings.addAll(RuntimeLint.check(policy));
         String text = r.json();
         if (format.equals("spo")) {
             SpoProfile.Result spo;
             try {
-                spo = SpoProfile.fromOci(r.json(), policy.name(), policy.description());
+                spo = SpoProfile.fromOci(r.json(), policy.name(), policy.description(),
+                        apiVersion.replaceFirst("^" + java.util.regex.Pattern.quote(SpoProfile.GROUP + "/"), ""));
             } catch (IllegalArgumentException e) {
                 throw new UserException(ExitCodes.FAILURE, policyFile + ": " + e.getMessage());
             }
@@ -104,6 +116,7 @@ public final class ExportCommand implements Callable<Integer> {
             String placed = w.replaceFirst("^(\\S+:\\d+(:\\d+)?): ", "$1: warning: ");
             spec.commandLine().getErr().println(!placed.equals(w) ? placed : policyFile + ": warning: " + w);
         }
+        Lints.report(loaded, spec.commandLine().getErr());
         if (output == null) {
             spec.commandLine().getOut().print(text);
             spec.commandLine().getOut().flush();

@@ -52,6 +52,11 @@ public final class ImportCommand implements Callable<Integer> {
             description = "Do not reproduce runc's ENOSYS answer for syscalls newer than the profile.")
     boolean noRuncEnosys;
 
+    @Option(names = "--lenient",
+            description = "Accept what runc accepts though it weakens the profile: deny entries naming no known syscall"
+                    + " and unknown architectures are dropped (and listed) instead of refused.")
+    boolean lenient;
+
     @Override
     public Integer call() throws IOException {
         if (!Files.isReadable(profile)) {
@@ -69,7 +74,7 @@ public final class ImportCommand implements Callable<Integer> {
             }
         }
         List<Arch> arches = arch.stream().map(PolicyOptions::arch).toList();
-        ImportResult r = OciImporter.importProfile(profile, new ImportOptions(capSet, arches, kernel, !noRuncEnosys));
+        ImportResult r = OciImporter.importProfile(profile, new ImportOptions(capSet, arches, kernel, !noRuncEnosys, lenient));
         for (String w : r.warnings()) {
             spec.commandLine().getErr().println(profile + ": warning: " + w);
         }

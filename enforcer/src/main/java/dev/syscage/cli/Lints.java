@@ -10,24 +10,45 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs the policy lints before a program is started: warnings are printed, an error (such as a
- * policy that kills execve, which the launcher itself needs) stops the run before anything starts.
- * In notify mode, path rules on calls the supervisor does not make itself are pointed out too
- * ({@link RaceFree#lint}).
+ * The policy lints, one set for every command that loads a policy ({@link PolicyLint}; in notify
+ * mode also {@link RaceFree#lint}, path rules on calls the supervisor does not make itself).
+ * {@code run} stops on an error (such as a policy that kills execve, which the launcher itself
+ * needs) before anything starts; {@code compile}, {@code check}, {@code disasm} and
+ * {@code export} start nothing, so they show the same findings and carry on, an error shown as a
+ * warning that says {@code run} would stop there.
  */
 final class Lints {
     private Lints() {
     }
 
+    /** For {@code run}: warnings are printed, errors thrown together. */
     static void check(Policy policy, boolean notify, PrintWriter err) {
-        List<Diagnostic> found = new ArrayList<>(PolicyLint.check(policy));
-        if (notify) {
-            found.addAll(RaceFree.lint(policy));
-        }
+        List<Diagnostic> found = findings(policy, notify);
         List<Diagnostic> errors = found.stream().filter(Diagnostic::isError).toList();
         if (!errors.isEmpty()) {
             throw new PolicyException(errors);
         }
+        print(found, err);
+    }
+
+    /** For the commands that start nothing: every finding printed, none stops the command. */
+    static void report(Policy policy, PrintWriter err) {
+        List<Diagnostic> shown = new ArrayList<>();
+        for (Diagnostic d : findings(policy, false)) {
+            shown.add(d.isError() ? Diagnostic.warning(d.pos(), d.message() + " (syscage run refuses to start it)") : d);
+        }
+        print(shown, err);
+    }
+
+    private static List<Diagnostic> findings(Policy policy, boolean notify) {
+        List<Diagnostic> found = new ArrayList<>(PolicyLint.check(policy));
+        if (notify) {
+            found.addAll(RaceFree.lint(policy));
+        }
+        return found;
+    }
+
+    private static void print(List<Diagnostic> found, PrintWriter err) {
         for (Diagnostic d : found) {
             err.println(d.render());
         }

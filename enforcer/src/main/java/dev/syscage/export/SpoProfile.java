@@ -16,10 +16,19 @@ import java.util.Locale;
  * exported OCI profile: the same default action, architectures and syscall entries, so the
  * same decisions. What the object's schema has no field for is reported: a
  * {@code defaultErrnoRet} other than EPERM (the runtime then answers EPERM), and entries limited
- * to some architectures ({@code includes.arches}), which it cannot carry and refuses.
+ * to some architectures ({@code includes.arches}), which it cannot carry and refuses, and argument
+ * values the schema cannot hold: it types {@code value} and {@code valueTwo} as int64 with
+ * minimum 0, so an OCI value of 2^63 or more would be rejected by the API server.
+ *
+ * <p>The object is for the CRD's {@code v1} (the stored version) unless {@code v1beta1} is asked
+ * for; both versions have the same schema. Tests validate what this writes against the CRD's
+ * OpenAPI schema ({@code SpoSchemaTest}).
  */
 public final class SpoProfile {
-    public static final String API_VERSION = "security-profiles-operator.x-k8s.io/v1beta1";
+    public static final String GROUP = "security-profiles-operator.x-k8s.io";
+    /** The versions the CRD serves; the first is stored and the default. */
+    public static final List<String> VERSIONS = List.of("v1", "v1beta1");
+    public static final String API_VERSION = GROUP + "/" + VERSIONS.get(0);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
@@ -31,8 +40,22 @@ public final class SpoProfile {
     private SpoProfile() {
     }
 
-    /** @throws IllegalArgumentException when an entry applies to some architectures only */
+    /** For the stored version, {@code v1}. */
     public static Result fromOci(String ociJson, String policyName, String description) {
+        return fromOci(ociJson, policyName, description, VERSIONS.get(0));
+    }
+
+    /**
+     * For {@code version} ({@code v1} or {@code v1beta1}).
+     *
+     * @throws IllegalArgumentException when an entry applies to some architectures only, or has a
+     *     value the schema's int64 cannot hold
+     */
+    public static Result fromOci(String ociJson, String policyName, String description, String version) {
+        if (!VERSIONS.contains(version)) {
+            throw new IllegalArgumentException("unknown SeccompProfile API version '" + version + "' (the CRD serves "
+                    + String.join(" and ", VERSIONS) + ")");
+        }
         JsonNode oci;
         try {
             oci = JSON.readTree(ociJson);
@@ -41,7 +64,7 @@ public final class SpoProfile {
         }
         List<String> warnings = new ArrayList<>();
         ObjectNode root = YAML.createObjectNode();
-        root.put("apiVersion", API_VERSION);
+        root.put("apiVersion", GROUP + "/" + version);
         root.put("kind", "SeccompProfile");
         ObjectNode meta = root.putObject("metadata");
         meta.put("name", dnsName(policyName));
@@ -78,6 +101,15 @@ public final class SpoProfile {
         }
         out.set("names", e.get("names"));
         if (e.has("args")) {
+            for (JsonNode a : e.get("args")) {
+                for (String k : List.of("value", "valueTwo")) {
+                    if (a.has(k) && a.get(k).bigIntegerValue().bitLength() > 63) {
+                        throw new IllegalArgumentException("the entry for " + e.get("names") + " compares argument "
+                                + a.get("index") + " with " + k + " 0x" + a.get(k).bigIntegerValue().toString(16)
+                                + ", which the SeccompProfile schema cannot hold (int64, at least 0); use --format oci");
+                    }
+                }
+            }
             out.set("args", e.get("args"));
         }
         return out;

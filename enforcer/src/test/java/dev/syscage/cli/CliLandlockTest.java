@@ -202,7 +202,7 @@ class CliLandlockTest {
         Path p = policy("web.yaml", WEB);
         Run j = run("compile", p.toString(), "--format", "json");
         assertEquals(0, j.code(), j.err());
-        assertEquals("", j.err());
+        assertFalse(j.err().contains("Landlock"), "the JSON carries the ruleset: " + j.err());
         JsonNode root = new ObjectMapper().readTree(j.out());
         assertTrue(root.get("instructions").size() > 0);
         JsonNode ll = root.get("landlock");
@@ -244,7 +244,7 @@ class CliLandlockTest {
 
         Path plain = policy("plain.yaml", WEB.substring(0, WEB.indexOf("filesystem:")));
         Run quiet = run("compile", plain.toString(), "-o", bpf.toString());
-        assertFalse(quiet.err().contains("warning"), quiet.err());
+        assertFalse(quiet.err().contains("Landlock"), quiet.err());
         Run empty = run("compile", plain.toString(), "-o", bpf.toString(), "--landlock-out", ll.toString());
         assertEquals(0, empty.code(), empty.err());
         assertEquals(LandlockRuleset.NONE, LandlockRuleset.parse(Files.readString(ll)));

@@ -70,7 +70,7 @@ class SpoExportTest {
         String oci = OciExporter.export(p, ExportOptions.defaults());
         SpoProfile.Result r = SpoProfile.fromOci(oci, p.name(), p.description());
         JsonNode spo = YAML.readTree(r.yaml());
-        assertEquals("security-profiles-operator.x-k8s.io/v1beta1", spo.get("apiVersion").asText());
+        assertEquals("security-profiles-operator.x-k8s.io/v1", spo.get("apiVersion").asText());
         assertEquals("SeccompProfile", spo.get("kind").asText());
         assertEquals("my-web-server", spo.at("/metadata/name").asText());
         assertEquals("serves files", spo.at("/metadata/annotations/description").asText());

@@ -13,9 +13,12 @@ import java.util.TreeSet;
  * default set), the architectures of the policy ({@code arches}; the first is the host that
  * {@code includes.arches} is compared with; empty: the JVM's architecture and what the profile
  * lists for it), the kernel release for {@code minKernel} (null: the running kernel), and
- * whether to reproduce runc's ENOSYS stub for syscalls newer than the profile ({@code runcEnosys}).
+ * whether to reproduce runc's ENOSYS stub for syscalls newer than the profile ({@code runcEnosys}),
+ * and whether to accept, as runc does, what would quietly weaken the profile ({@code lenient}): a
+ * deny entry none of whose names is known, a deny entry without names, an architecture libseccomp
+ * does not know. Without it those are errors; with it they are dropped and listed.
  */
-public record ImportOptions(Set<String> caps, List<Arch> arches, String kernel, boolean runcEnosys) {
+public record ImportOptions(Set<String> caps, List<Arch> arches, String kernel, boolean runcEnosys, boolean lenient) {
 
     /** The capabilities Docker gives a container by default (moby's oci/caps DefaultCapabilities). */
     public static final Set<String> DOCKER_DEFAULT_CAPS = Set.of(
@@ -29,8 +32,17 @@ public record ImportOptions(Set<String> caps, List<Arch> arches, String kernel, 
         kernel = kernel == null || kernel.isBlank() ? System.getProperty("os.version", "0.0") : kernel.trim();
     }
 
+    public ImportOptions(Set<String> caps, List<Arch> arches, String kernel, boolean runcEnosys) {
+        this(caps, arches, kernel, runcEnosys, false);
+    }
+
     public ImportOptions(Set<String> caps, List<Arch> arches, String kernel) {
         this(caps, arches, kernel, true);
+    }
+
+    /** The same options with runc's leniency switched on or off. */
+    public ImportOptions withLenient(boolean on) {
+        return new ImportOptions(caps, arches, kernel, runcEnosys, on);
     }
 
     /** Docker's default capabilities, the host architecture, the running kernel, runc's ENOSYS stub. */

@@ -41,6 +41,9 @@ public final class OciImporter {
     private final List<Diagnostic> errors = new ArrayList<>();
     private final List<OciProfile.Entry> applicable = new ArrayList<>();
     private final List<String> skipped = new ArrayList<>();
+    private final List<String> dropped = new ArrayList<>();
+    private final Set<String> unknownNames = new LinkedHashSet<>();
+    private final JsonLocations locations;
     private final Map<Integer, List<String>> namesOf = new LinkedHashMap<>();
     private final Map<String, ImportPlanner.Plan> plans = new LinkedHashMap<>();
 
@@ -48,8 +51,10 @@ public final class OciImporter {
         this.profile = parsed.profile();
         this.opts = opts;
         this.warnings.addAll(parsed.warnings());
-        this.target = ImportTarget.resolve(profile, opts.arches());
+        this.locations = parsed.locations();
+        this.target = ImportTarget.resolve(profile, opts.arches(), opts.lenient());
         this.warnings.addAll(target.notes());
+        target.errors().forEach(this::error);
         OciAction d = profile.defaultAction();
         this.defaultAction = d.toAction(d.takesErrno() ? profile.defaultErrnoRet() : null);
     }
@@ -115,7 +120,7 @@ public final class OciImporter {
         KernelVersion kernel = KernelVersion.parse(opts.kernel()).orElseThrow(() -> PolicyException.of(null,
                 "kernel release '" + opts.kernel() + "' is not a version such as 6.18"));
         Applicability rules = new Applicability(target.host(), opts.caps(), kernel);
-        Set<String> unknown = new LinkedHashSet<>();
+        Set<String> unknown = unknownNames;
         for (OciProfile.Entry e : profile.syscalls()) {
             Optional<String> why = rules.whyNot(e);
             if (why.isPresent()) {
@@ -132,10 +137,38 @@ public final class OciImporter {
                 }
             }
             namesOf.put(e.index(), names);
+            if (names.isEmpty() && denies(e)) {
+                dropDeny(e);
+            }
         }
         if (!unknown.isEmpty()) {
             warnings.add("skipped " + unknown.size() + " syscall name(s) unknown on " + archPhrase()
                     + " (runtimes skip them too): " + String.join(", ", unknown));
+        }
+    }
+
+    /** Whether the entry takes calls away from the default: an action other than allow or log, and not the default's. */
+    private boolean denies(OciProfile.Entry e) {
+        OciAction a = e.action();
+        return a != OciAction.SCMP_ACT_ALLOW && a != OciAction.SCMP_ACT_LOG && !a.toAction(e.errnoRet()).equals(defaultAction);
+    }
+
+    /**
+     * A deny entry that names no syscall a target architecture has: runc skips it without a word,
+     * so the container is denied less than the profile says. An error unless {@code lenient}; then
+     * it is dropped and listed in the warnings and the policy's header.
+     */
+    private void dropDeny(OciProfile.Entry e) {
+        String what = e.cite() + " (" + OciAction.yaml(e.action().toAction(e.errnoRet())) + ") "
+                + (e.names().isEmpty() ? "has no syscall names (an empty 'names', or an old \"syscall\" key, which"
+                        + " Docker and runc do not read)"
+                        : "names only syscalls unknown on " + archPhrase() + ": " + String.join(", ", e.names()));
+        if (opts.lenient()) {
+            dropped.add(what);
+            warnings.add(what + "; dropped as runc drops it (--lenient): the profile denies less than it says");
+        } else {
+            error(e.cite(), what + "; runc would drop the entry and deny less than the profile says"
+                    + " (fix the names, or --lenient drops it as runc does)");
         }
     }
 
@@ -149,10 +182,12 @@ public final class OciImporter {
     private void planSyscall(String name) {
         ImportPlanner.Plan agreed = null;
         Arch first = null;
+        String[] argNames = argNames(name);
         for (Map.Entry<Arch, List<ImportPlanner.Candidate>> en : candidates(name).entrySet()) {
-            ImportPlanner.Result r = ImportPlanner.plan(name, en.getKey(), en.getValue());
+            Syscall s = SyscallTable.of(en.getKey()).byName(name).orElseThrow();
+            ImportPlanner.Result r = ImportPlanner.plan(s, en.getValue(), argNames);
             if (r.plan().isEmpty()) {
-                error(r.error());
+                error(r.at(), r.error());
                 return;
             }
             warnings.addAll(r.plan().get().notes());
@@ -160,7 +195,7 @@ public final class OciImporter {
                 agreed = r.plan().get();
                 first = en.getKey();
             } else if (!agreed.placements().equals(r.plan().get().placements())) {
-                error(name + ": libseccomp decides it differently on " + first + " and " + en.getKey()
+                error("", name + ": libseccomp decides it differently on " + first + " and " + en.getKey()
                         + "; a syscage policy applies one rule list to every architecture (import them one at a time)");
                 return;
             }
@@ -179,23 +214,46 @@ public final class OciImporter {
                 continue;
             }
             Action action = e.action().toAction(e.errnoRet());
-            Map<Arch, ArgTranslation.Translated> byArch = new EnumMap<>(Arch.class);
-            for (Arch a : target.arches()) {
-                Optional<Syscall> s = SyscallTable.of(a).byName(name);
-                if (s.isEmpty()) {
-                    continue;
+            for (List<OciProfile.Arg> args : runcRules(e.args())) {
+                Map<Arch, ArgTranslation.Translated> byArch = new EnumMap<>(Arch.class);
+                for (Arch a : target.arches()) {
+                    Optional<Syscall> s = SyscallTable.of(a).byName(name);
+                    if (s.isEmpty()) {
+                        continue;
+                    }
+                    ArgTranslation.Translated t = ArgTranslation.translate(args, s.get(), argNames);
+                    byArch.put(a, t);
+                    if (!action.equals(defaultAction)) {
+                        t.notes().forEach(n -> warnings.add(e.cite() + ": " + n));
+                        perArch.computeIfAbsent(a, k -> new ArrayList<>()).add(new ImportPlanner.Candidate(e, action, t,
+                                ArgTranslation.unconditionalForLibseccomp(args, a.registerBits()), args));
+                    }
                 }
-                ArgTranslation.Translated t = ArgTranslation.translate(e.args(), s.get(), argNames);
-                byArch.put(a, t);
-                if (!action.equals(defaultAction)) {
-                    t.notes().forEach(n -> warnings.add(e.cite() + ": " + n));
-                    perArch.computeIfAbsent(a, k -> new ArrayList<>()).add(new ImportPlanner.Candidate(e, action, t,
-                            ArgTranslation.unconditionalForLibseccomp(e.args(), a.registerBits())));
-                }
+                checkSame(e, name, byArch);
             }
-            checkSame(e, name, byArch);
         }
         return perArch;
+    }
+
+    /**
+     * The libseccomp rules runc makes of an entry's comparisons (libcontainer/seccomp, matchCall):
+     * all of them in one rule (ANDed), except when two test the same argument, which libseccomp
+     * cannot hold in one rule: then every comparison, on that argument or not, is a rule of its
+     * own, and the rules are ORed.
+     */
+    static List<List<OciProfile.Arg>> runcRules(List<OciProfile.Arg> args) {
+        return repeatedArgument(args) < 0 ? List.of(args) : args.stream().map(List::of).toList();
+    }
+
+    /** The first argument two comparisons test, or -1. */
+    private static int repeatedArgument(List<OciProfile.Arg> args) {
+        Set<Integer> seen = new java.util.HashSet<>();
+        for (OciProfile.Arg a : args) {
+            if (!seen.add(a.index())) {
+                return a.index();
+            }
+        }
+        return -1;
     }
 
     private void checkSame(OciProfile.Entry e, String name, Map<Arch, ArgTranslation.Translated> byArch) {
@@ -206,7 +264,7 @@ public final class OciImporter {
                 ref = t.getValue();
                 refArch = t.getKey();
             } else if (ref.never() != t.getValue().never() || !Objects.equals(ref.when(), t.getValue().when())) {
-                error(e.cite() + ": the comparisons on " + name + " mean '" + show(ref) + "' on " + refArch + " but '"
+                error(e.cite(), e.cite() + ": the comparisons on " + name + " mean '" + show(ref) + "' on " + refArch + " but '"
                         + show(t.getValue()) + "' on " + t.getKey()
                         + " (argument widths differ); import one architecture at a time (--arch)");
             }
@@ -251,7 +309,7 @@ public final class OciImporter {
             byWhen.put(null, new ArrayList<>());
             for (String name : namesOf.get(e.index())) {
                 ImportPlanner.Plan p = plans.get(name);
-                if (p == null) {
+                if (p == null || p.ordered()) {
                     continue;
                 }
                 for (ImportPlanner.Placement pl : p.placements()) {
@@ -266,8 +324,28 @@ public final class OciImporter {
                     out.add(new PolicyYamlWriter.Rule(comment(e), action, g.getValue(), g.getKey()));
                 }
             }
+            treeRules(e, out);
         }
         return out;
+    }
+
+    /**
+     * The syscalls whose entries overlap with different actions, at their first entry: one rule
+     * per path of libseccomp's rule tree, in the filter's order (which is what they mean).
+     */
+    private void treeRules(OciProfile.Entry e, List<PolicyYamlWriter.Rule> out) {
+        for (String name : namesOf.get(e.index())) {
+            ImportPlanner.Plan p = plans.get(name);
+            if (p == null || !p.ordered() || p.placements().isEmpty() || p.placements().get(0).entry() != e.index()) {
+                continue;
+            }
+            int n = p.placements().size();
+            for (int i = 0; i < n; i++) {
+                ImportPlanner.Placement pl = p.placements().get(i);
+                out.add(new PolicyYamlWriter.Rule(name + " as libseccomp's rule tree decides it (" + p.origin() + "), rule "
+                        + (i + 1) + " of " + n, OciAction.yaml(pl.action()), List.of(name), pl.when()));
+            }
+        }
     }
 
     private static String comment(OciProfile.Entry e) {
@@ -280,6 +358,11 @@ public final class OciImporter {
         }
         if (e.comment() != null && !e.comment().isBlank()) {
             sb.append(": ").append(e.comment().replace('\n', ' '));
+        }
+        int repeated = repeatedArgument(e.args());
+        if (repeated >= 0) {
+            sb.append(" (two comparisons test argument ").append(repeated)
+                    .append(": runc makes each comparison a rule of its own, ORed)");
         }
         return sb.toString();
     }
@@ -300,6 +383,17 @@ public final class OciImporter {
         if (!skipped.isEmpty()) {
             h.add("Entries left out:");
             skipped.forEach(s -> h.add("  " + s));
+        }
+        if (!dropped.isEmpty()) {
+            h.add("Deny entries dropped as runc drops them (--lenient):");
+            dropped.forEach(s -> h.add("  " + s));
+        }
+        if (!unknownNames.isEmpty()) {
+            h.add("Syscall names unknown on " + archPhrase() + ", skipped (runtimes skip them too):");
+            List<String> names = new ArrayList<>(unknownNames);
+            for (int i = 0; i < names.size(); i += 6) {
+                h.add("  " + String.join(", ", names.subList(i, Math.min(i + 6, names.size()))));
+            }
         }
         h.add("");
         return h;
@@ -328,7 +422,8 @@ public final class OciImporter {
                 : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
     }
 
-    private void error(String message) {
-        errors.add(Diagnostic.error(null, profile.source() + ": " + message));
+    /** An error about the value at a JSON path ({@code syscalls[3]}), placed at its line and column. */
+    private void error(String path, String message) {
+        errors.add(Diagnostic.error(locations.at(path), message));
     }
 }

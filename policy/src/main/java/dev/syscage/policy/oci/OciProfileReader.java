@@ -1,7 +1,9 @@
 package dev.syscage.policy.oci;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.syscage.policy.diag.Diagnostic;
@@ -17,8 +19,11 @@ import java.util.Set;
 /**
  * Reads OCI/Docker seccomp JSON into an {@link OciProfile}. Every problem is collected and
  * thrown once as a {@link PolicyException}, each citing its JSON path ({@code syscalls[3].args[0].op});
- * JSON syntax errors carry line and column. Unknown keys and values that runtimes ignore become
- * warnings. Shape (null counts as absent, as in Go):
+ * every error carries the line and column of the value it is about ({@link JsonLocations}).
+ * Unknown keys and values that runtimes ignore become warnings. A key given twice and anything
+ * after the profile's object are errors, as in policy YAML (Go's decoder would take the last
+ * key and, through Docker, ignore a trailing value; a profile that says two things is refused
+ * rather than guessed at). Shape (null counts as absent, as in Go):
  *
  * <pre>
  * profile = { "defaultAction": ACTION, ["defaultErrnoRet": UINT], ["architectures": [SCMP_ARCH]],
@@ -31,7 +36,9 @@ import java.util.Set;
  * </pre>
  */
 final class OciProfileReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Set<String> TOP_KEYS = Set.of("defaultAction", "defaultErrnoRet", "architectures",
             "archMap", "flags", "listenerPath", "listenerMetadata", "syscalls");
     private static final Set<String> ENTRY_KEYS = Set.of("names", "name", "action", "errnoRet", "args",
@@ -40,11 +47,12 @@ final class OciProfileReader {
     private static final Set<String> FILTER_KEYS = Set.of("caps", "arches", "minKernel");
     private static final Set<String> ARCHMAP_KEYS = Set.of("architecture", "subArchitectures");
 
-    /** The profile and the warnings reading it produced. */
-    record Parsed(OciProfile profile, List<String> warnings) {
+    /** The profile, the warnings reading it produced, and where each JSON path is in the text. */
+    record Parsed(OciProfile profile, List<String> warnings, JsonLocations locations) {
     }
 
     private final String source;
+    private JsonLocations locations;
     private final List<Diagnostic> errors = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
 
@@ -63,11 +71,12 @@ final class OciProfileReader {
                     "invalid JSON: " + e.getOriginalMessage());
         }
         OciProfileReader r = new OciProfileReader(source);
+        r.locations = JsonLocations.of(source, text);
         OciProfile p = r.profile(root);
         if (!r.errors.isEmpty()) {
             throw new PolicyException(r.errors);
         }
-        return new Parsed(p, List.copyOf(r.warnings));
+        return new Parsed(p, List.copyOf(r.warnings), r.locations);
     }
 
     private OciProfile profile(JsonNode root) {
@@ -78,6 +87,9 @@ final class OciProfileReader {
         checkKeys(root, TOP_KEYS, "");
         OciAction def = action(root, "defaultAction", "");
         Long defErrno = uint(root.get("defaultErrnoRet"), "defaultErrnoRet");
+        if (def != null && def.takesErrno()) {
+            checkErrno(def, defErrno, "defaultErrnoRet");
+        }
         List<String> archs = strings(root.get("architectures"), "architectures");
         List<OciProfile.ArchMapEntry> archMap = new ArrayList<>();
         each(root.get("archMap"), "archMap", (n, path) -> archMap.add(archMapEntry(n, path)));
@@ -128,8 +140,10 @@ final class OciProfileReader {
         if (!action.takesErrno()) {
             warnings.add(path + ": errnoRet is ignored for " + action
                     + " (runc ignores it, crun rejects the profile)");
-        } else if (action == OciAction.SCMP_ACT_ERRNO && Long.compareUnsigned(errnoRet, Action.MAX_ERRNO) > 0) {
-            error(path, "errno " + Long.toUnsignedString(errnoRet) + " is above " + Action.MAX_ERRNO + " (MAX_ERRNO), the largest the kernel returns");
+        } else if (action == OciAction.SCMP_ACT_ERRNO && Long.compareUnsigned(errnoRet, Action.MAX_ERRNO) >= 0) {
+            // libseccomp's db_col_action_valid: errno values up to MAX_ERRNO - 1 (4094); runc fails to start
+            error(path, "errno " + Long.toUnsignedString(errnoRet) + " is not below " + Action.MAX_ERRNO
+                    + " (MAX_ERRNO): libseccomp refuses it, so runc would not start the container");
         } else if (Long.compareUnsigned(errnoRet, 0xFFFF) > 0) {
             error(path, "trace data " + Long.toUnsignedString(errnoRet) + " does not fit in 16 bits");
         }
@@ -275,6 +289,6 @@ final class OciProfileReader {
     }
 
     private void error(String path, String message) {
-        errors.add(Diagnostic.error(null, source + ": " + (path.isEmpty() ? "" : path + ": ") + message));
+        errors.add(Diagnostic.error(locations.at(path), (path.isEmpty() ? "" : path + ": ") + message));
     }
 }

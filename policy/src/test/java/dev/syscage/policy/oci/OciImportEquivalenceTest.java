@@ -72,7 +72,7 @@ class OciImportEquivalenceTest {
 
     @Test
     void miniOnArm64WithoutTheEnosysStub() {
-        assertEquivalent("mini.json", mini(), new ImportOptions(null, List.of(Arch.AARCH64), "6.18", false));
+        assertEquivalent("mini.json", mini(), new ImportOptions(null, List.of(Arch.AARCH64), "6.18", false, true));
     }
 
     /** Values wider than the argument: read at the kernel's width on x86_64, cut to 32 bits by libseccomp on i386. */

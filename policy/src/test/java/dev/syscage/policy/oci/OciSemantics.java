@@ -24,7 +24,8 @@ import java.util.Set;
  * unconditional rule of a syscall wins, conditional rules are ORed, 64-bit comparisons, datum
  * masked for MASKED_EQ, 32-bit arches compare the low halves) do with one syscall. It reads the
  * JSON itself and shares no code with the importer. Where the spec and runc disagree
- * (comparisons sharing an argument) it follows the spec: they are ANDed.
+ * (comparisons sharing an argument) it follows runc (libcontainer/seccomp matchCall): when two
+ * comparisons of an entry test one argument, each comparison is a libseccomp rule of its own.
  */
 final class OciSemantics {
     private static final int X32_BIT = 0x40000000;
@@ -131,7 +132,13 @@ final class OciSemantics {
                 t.byName(n).ifPresent(s -> {
                     maxNamed.merge(a, s.nr(), Math::max);
                     if (!act.equals(defaultAction)) {
-                        rules.get(a).computeIfAbsent(s.nr(), k -> new ArrayList<>()).add(new Rule(act, cmps));
+                        List<Rule> list = rules.get(a).computeIfAbsent(s.nr(), k -> new ArrayList<>());
+                        boolean shared = cmps.stream().map(Cmp::index).distinct().count() < cmps.size();
+                        if (shared) {
+                            cmps.forEach(c -> list.add(new Rule(act, List.of(c))));
+                        } else {
+                            list.add(new Rule(act, cmps));
+                        }
                     }
                 });
             }

@@ -1,0 +1,77 @@
+package dev.syscage.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One set of lints for every command that loads a policy: what {@code run --dry-run} says, the others say too. */
+class CliLintTest {
+    @TempDir
+    Path dir;
+
+    /** Lets io_uring through while restricting openat (the io_uring lint), and kills execve (a launcher lint error). */
+    private static final String POLICY = """
+            version: 1
+            name: lints
+            arch: x86_64
+            default: allow
+            rules:
+              - action: errno EACCES
+                syscalls: [openat]
+                when: "(flags & O_ACCMODE) != O_RDONLY"
+            """;
+
+    private static final String IO_URING = ":4:10: warning: policy lets io_uring_setup through but restricts openat:"
+            + " io_uring performs opens and connects without syscalls, out of seccomp's reach: deny io_uring_setup"
+            + " (errno ENOSYS)";
+
+    @Test
+    void compileCheckDisasmAndExportShowTheLintsRunShows() throws IOException {
+        Path p = dir.resolve("p.yaml");
+        Files.writeString(p, POLICY);
+        CliTest.Run dry = CliTest.run("run", "--policy", p.toString(), "--dry-run", "--", "true");
+        assertEquals(List.of(p + IO_URING), diagnostics(dry.err()), dry.err());
+        for (String[] args : List.of(
+                new String[] {"compile", p.toString(), "--format", "disasm"},
+                new String[] {"check", p.toString(), "read"},
+                new String[] {"disasm", p.toString()},
+                new String[] {"export", p.toString()})) {
+            CliTest.Run r = CliTest.run(args);
+            assertEquals(0, r.code(), args[0] + ": " + r.err());
+            List<String> shown = diagnostics(r.err());
+            if (args[0].equals("export")) {
+                // export adds what OCI runtimes need (RuntimeLint): this policy's openat rule stops runc's exec fifo
+                assertTrue(shown.remove(p + ":6:5: warning: runc and crun call openat(AT_FDCWD, \"/proc/self/fd/N\","
+                        + " O_WRONLY|O_CLOEXEC) to open their exec fifo after installing the profile, and the policy answers"
+                        + " errno 13 (rule #1 (" + p + ":6)): the container would not start"), r.err());
+            }
+            assertEquals(diagnostics(dry.err()), shown, args[0] + ": " + r.err());
+        }
+    }
+
+    @Test
+    void anErrorThatStopsRunIsAWarningWhereNothingIsStarted() throws IOException {
+        Path p = dir.resolve("p.yaml");
+        Files.writeString(p, POLICY.replace("default: allow", "default: allow\nbad_arch: kill").replace("rules:\n",
+                "rules:\n  - action: kill\n    syscalls: [execve]\n"));
+        CliTest.Run dry = CliTest.run("run", "--policy", p.toString(), "--dry-run", "--", "true");
+        assertEquals(ExitCodes.BAD_INPUT, dry.code(), dry.err());
+        assertTrue(dry.err().contains(p + ":7:5: error: policy kills execve: the program could not start"), dry.err());
+        CliTest.Run compile = CliTest.run("compile", p.toString(), "--format", "disasm");
+        assertEquals(0, compile.code(), compile.err());
+        assertTrue(compile.err().contains(p + ":7:5: warning: policy kills execve: the program could not start"
+                + " (syscage run refuses to start it)"), compile.err());
+    }
+
+    private static List<String> diagnostics(String err) {
+        return new java.util.ArrayList<>(Arrays.stream(err.split("\n"))
+                .filter(l -> l.matches("\\S+:\\d+:\\d+: (warning|error): .*")).toList());
+    }
+}

@@ -94,7 +94,7 @@ public final class Main {
         int code;
         if (ex instanceof PolicyException pe) {
             err.println(pe.render());
-            int n = pe.diagnostics().size();
+            int n = pe.errorCount();
             err.println(n == 1 ? "1 error" : n + " errors");
             code = ExitCodes.BAD_INPUT;
         } else if (ex instanceof HookLoadException he) {

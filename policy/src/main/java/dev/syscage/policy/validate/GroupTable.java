@@ -97,7 +97,7 @@ final class GroupTable {
             if (name.startsWith("@")) {
                 lookup(name.substring(1), g.file(), m.pos());
             } else if (!index.known(name)) {
-                diags.error(m.pos(), "unknown syscall '" + name + "' in group '" + g.name() + "'"
+                diags.error(m.pos(), () -> "unknown syscall '" + name + "' in group '" + g.name() + "'"
                         + Suggestions.hint(name, candidates()));
             }
         }
@@ -149,7 +149,7 @@ final class GroupTable {
         }
         UserGroup g = user.get(name);
         if (g == null) {
-            diags.error(at, "unknown group '@" + name + "'" + Suggestions.hint("@" + name, groupNames()));
+            diags.error(at, () -> "unknown group '@" + name + "'" + Suggestions.hint("@" + name, groupNames()));
             return false;
         }
         if (!visible.get(from.key()).contains(g.file().key())) {

@@ -11,6 +11,8 @@ import java.util.List;
  * architectures have is a warning; a name no table has is an error with "did you mean".
  */
 final class SyscallNames {
+    private static final java.util.regex.Pattern SEVERAL = java.util.regex.Pattern.compile("[\\s,]");
+
     private final SyscallIndex index;
     private final GroupTable groups;
     private final Diagnostics diags;
@@ -32,10 +34,10 @@ final class SyscallNames {
         }
         if (index.known(name)) {
             diags.warning(item.pos(), "syscall '" + name + "' does not exist on " + index.archPhrase());
-        } else if (name.matches(".*[\\s,].*")) {
+        } else if (SEVERAL.matcher(name).find()) {
             diags.error(item.pos(), "'" + name + "' is not one syscall name; list them as [a, b]");
         } else {
-            diags.error(item.pos(), "unknown syscall '" + name + "'" + Suggestions.hint(name, groups.candidates()));
+            diags.error(item.pos(), () -> "unknown syscall '" + name + "'" + Suggestions.hint(name, groups.candidates()));
         }
         return List.of();
     }

@@ -233,6 +233,24 @@ class HostileInputTest {
                                      ^""", errors("bin.yaml"));
     }
 
+    /** A flood of mistakes: the first 200 are shown, the rest counted, and no "did you mean" is searched for them. */
+    @Test
+    void fiftyThousandUnknownNamesShowTheFirstTwoHundredAndCountTheRest() throws IOException {
+        StringBuilder sb = new StringBuilder(HEAD + "rules:\n  - action: errno EPERM\n    syscalls: [\n");
+        for (int i = 0; i < 5000; i++) {
+            sb.append("      ").append("reax, ".repeat(10)).append('\n');
+        }
+        sb.append("      read]\n");
+        write("flood.yaml", sb.toString());
+        PolicyException e = assertThrows(PolicyException.class, () -> load("flood.yaml"));
+        assertEquals(50_000, e.errorCount());
+        assertEquals(201, e.diagnostics().size());
+        assertEquals("syscage: note: and 49800 more errors and 0 more warnings, not shown (the first 200 found are above)",
+                e.render().lines().reduce((a, b) -> b).orElseThrow());
+        assertEquals("flood.yaml:7:7: error: unknown syscall 'reax' (did you mean 'read'?)",
+                e.render().lines().findFirst().orElseThrow());
+    }
+
     @Test
     void aFifoNobodyWritesToIsAnErrorWithinTheWait() throws Exception {
         Path fifo = dir.resolve("fifo.yaml");

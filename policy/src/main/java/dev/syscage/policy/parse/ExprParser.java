@@ -1,8 +1,8 @@
 package dev.syscage.policy.parse;
 
+import dev.syscage.policy.input.InputLimits;
 import dev.syscage.policy.parse.Expr.Relop;
 import dev.syscage.policy.parse.Token.Kind;
-import dev.syscage.policy.input.InputLimits;
 import java.util.ArrayList;
 import java.util.List;
 

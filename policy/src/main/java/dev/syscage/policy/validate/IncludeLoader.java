@@ -3,13 +3,13 @@ package dev.syscage.policy.validate;
 import dev.syscage.policy.diag.Diagnostics;
 import dev.syscage.policy.diag.SourcePos;
 import dev.syscage.policy.diag.SourceText;
+import dev.syscage.policy.input.BoundedRead;
+import dev.syscage.policy.input.InputLimits;
+import dev.syscage.policy.input.InputText;
 import dev.syscage.policy.parse.DocumentReader;
 import dev.syscage.policy.parse.PolicyDocument;
 import dev.syscage.policy.parse.YamlNode;
 import dev.syscage.policy.parse.YamlReader;
-import dev.syscage.policy.input.BoundedRead;
-import dev.syscage.policy.input.InputLimits;
-import dev.syscage.policy.input.InputText;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -169,7 +169,8 @@ final class IncludeLoader {
             } else {
                 // where the limit was crossed, in the text read so far
                 String seen = InputText.lenient(in.bytes());
-                fail(InputText.end(new SourceText(origin.display(), seen), seen), "the policy is " + limit + "; reading stopped here");
+                fail(InputText.end(new SourceText(origin.display(), seen), seen),
+                        "the policy is " + limit + "; reading stopped here");
             }
             return Optional.empty();
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.syscage.policy.arch.Groups;
 import dev.syscage.policy.diag.PolicyException;
 import dev.syscage.policy.input.InputLimits;
 import dev.syscage.policy.model.Policy;
@@ -214,6 +215,21 @@ class HostileInputTest {
                       g31: ["@g32"]
                             ^
                 1""", e + "\n" + e.lines().filter(l -> l.contains("error:")).count());
+    }
+
+    /** Groups multiply what a rule names: 23,000 rules naming "@default" fit in 1 MiB and named 8 million syscalls (37 s). */
+    @Test
+    void rulesNamingMoreSyscallsThanTheLimitAreAnErrorAtTheItemThatCrossesIt() throws IOException {
+        int perRule = Groups.shipped().syscalls("default").size();
+        StringBuilder sb = new StringBuilder(HEAD + "rules:\n");
+        for (int i = 0; i < 20_000; i++) {
+            sb.append("  - {action: errno EPERM, syscalls: [\"@default\"]}\n");
+        }
+        write("many.yaml", sb.toString());
+        int line = 5 + InputLimits.MAX_RULE_SYSCALLS / perRule; // at the rule whose "@default" (column 38) crosses it
+        assertEquals("many.yaml:" + line + ":38: error: the rules name more than 100000 syscalls by here, counting each"
+                + " name of each group once per rule: the limit for one policy", errors("many.yaml").lines()
+                .filter(l -> l.contains("error:")).findFirst().orElseThrow());
     }
 
     @Test

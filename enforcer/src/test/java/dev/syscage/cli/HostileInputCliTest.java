@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.syscage.policy.input.InputLimits;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -85,8 +86,8 @@ class HostileInputCliTest {
             }
             out.write('\n');
         }
-        assertEquals(p + ":4:" + ((1 << 20) - HEAD.length() + 1) + ": error: the policy is larger than 1 MiB, the size"
-                + " limit for a policy with everything it includes; reading stopped here",
+        assertEquals(p + ":4:" + (InputLimits.MAX_POLICY_BYTES - HEAD.length() + 1) + ": error: the policy is larger"
+                + " than 512 KiB, the size limit for a policy with everything it includes; reading stopped here",
                 refused("disasm", p.toString()));
     }
 
@@ -98,8 +99,8 @@ class HostileInputCliTest {
 
     @Test
     void importOfDevZero() {
-        assertEquals("/dev/zero:1:1048577: error: the profile is larger than 1 MiB, the size limit for an OCI profile;"
-                + " reading stopped here", refused("import", "/dev/zero"));
+        assertEquals("/dev/zero:1:" + (InputLimits.MAX_OCI_PROFILE_BYTES + 1) + ": error: the profile is larger than"
+                + " 512 KiB, the size limit for an OCI profile; reading stopped here", refused("import", "/dev/zero"));
     }
 
     @Test

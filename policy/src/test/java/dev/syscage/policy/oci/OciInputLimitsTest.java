@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.diag.PolicyException;
+import dev.syscage.policy.input.InputLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +36,8 @@ class OciInputLimitsTest {
 
     @Test
     void devZeroIsAnErrorWhereTheSizeLimitIsCrossed() {
-        assertEquals("/dev/zero:1:1048577: error: the profile is larger than 1 MiB, the size limit for an OCI profile;"
-                + " reading stopped here", error(Path.of("/dev/zero")).lines().findFirst().orElseThrow());
+        assertEquals("/dev/zero:1:" + (InputLimits.MAX_OCI_PROFILE_BYTES + 1) + ": error: the profile is larger than"
+                + " 512 KiB, the size limit for an OCI profile; reading stopped here", error(Path.of("/dev/zero")).lines().findFirst().orElseThrow());
     }
 
     @Test
@@ -49,9 +50,9 @@ class OciInputLimitsTest {
         }
         Files.writeString(p, sb + "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}\n");
         int head = sb.indexOf("\n") + 1;
-        int line = 2 + ((1 << 20) - head) / entry.length();
-        int column = ((1 << 20) - head) % entry.length() + 1;
-        assertEquals(p + ":" + line + ":" + column + ": error: the profile is larger than 1 MiB, the size limit for an"
+        int line = 2 + (InputLimits.MAX_OCI_PROFILE_BYTES - head) / entry.length();
+        int column = (InputLimits.MAX_OCI_PROFILE_BYTES - head) % entry.length() + 1;
+        assertEquals(p + ":" + line + ":" + column + ": error: the profile is larger than 512 KiB, the size limit for an"
                 + " OCI profile; reading stopped here", error(p).lines().findFirst().orElseThrow());
     }
 

@@ -8,6 +8,8 @@ import dev.syscage.policy.compile.CompileOptions;
 import dev.syscage.policy.compile.CompiledFilter;
 import dev.syscage.policy.compile.PolicyCompiler;
 import dev.syscage.policy.isolate.IsolationText;
+import dev.syscage.policy.input.BoundedRead;
+import dev.syscage.policy.input.InputLimits;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.landlock.RulesetJson;
 import dev.syscage.policy.landlock.RulesetText;
@@ -139,8 +141,13 @@ public final class CompileCommand implements Callable<Integer> {
             return m;
         }
         try {
+            BoundedRead.Input in = BoundedRead.read(frequency, InputLimits.MAX_FREQUENCY_BYTES);
+            if (!in.complete()) {
+                throw UserException.badInput(frequency + ": larger than " + InputLimits.bytes(InputLimits.MAX_FREQUENCY_BYTES)
+                        + ", the size limit for a frequency file");
+            }
             int n = 0;
-            for (String line : Files.readAllLines(frequency)) {
+            for (String line : new String(in.bytes(), StandardCharsets.UTF_8).lines().toList()) {
                 n++;
                 String t = line.strip();
                 if (t.isEmpty() || t.startsWith("#")) {

@@ -1,5 +1,6 @@
 package dev.syscage.cli;
 
+import dev.syscage.policy.bpf.Bpf;
 import dev.syscage.policy.bpf.Disassembler;
 import dev.syscage.policy.bpf.Program;
 import dev.syscage.policy.bpf.Verifier;
@@ -8,12 +9,13 @@ import dev.syscage.policy.compile.CompileOptions;
 import dev.syscage.policy.compile.PolicyCompiler;
 import dev.syscage.policy.isolate.Isolation;
 import dev.syscage.policy.isolate.IsolationText;
+import dev.syscage.policy.input.BoundedRead;
+import dev.syscage.policy.input.InputLimits;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.landlock.RulesetText;
 import dev.syscage.policy.model.Policy;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -57,12 +59,7 @@ public final class DisasmCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         if (source.bpf != null) {
-            byte[] bytes;
-            try {
-                bytes = Files.readAllBytes(source.bpf);
-            } catch (IOException e) {
-                throw UserException.badInput(source.bpf + ": cannot read: " + e.getMessage());
-            }
+            byte[] bytes = readBpf(source.bpf);
             if (bytes.length % 8 != 0) {
                 throw UserException.badInput(source.bpf + ": " + bytes.length
                         + " bytes is not a whole number of 8-byte instructions (struct sock_filter)");
@@ -85,6 +82,25 @@ public final class DisasmCommand implements Callable<Integer> {
         out.print(Disassembler.disassemble(p, nr -> CompileCommand.nameOf(policy, nr)));
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /**
+     * A raw program, at most the kernel's BPF_MAXINSNS instructions: anything longer could not
+     * be installed, and reading stops there ({@code /dev/zero} is answered at once).
+     */
+    static byte[] readBpf(Path file) {
+        BoundedRead.Input in;
+        try {
+            in = BoundedRead.read(file, InputLimits.MAX_BPF_BYTES);
+        } catch (IOException e) {
+            throw UserException.badInput(file + ": cannot read: " + e.getMessage());
+        }
+        if (!in.complete()) {
+            throw UserException.badInput(file + ": more than " + Bpf.BPF_MAXINSNS + " instructions ("
+                    + InputLimits.MAX_BPF_BYTES + " bytes), the most the kernel accepts; reading stopped at byte "
+                    + (InputLimits.MAX_BPF_BYTES + 1));
+        }
+        return in.bytes();
     }
 
     /** The ruleset as {@code ; } lines, one per line of {@link RulesetText#describe}; nothing for none. */

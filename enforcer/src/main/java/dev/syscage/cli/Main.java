@@ -8,6 +8,7 @@ import dev.syscage.policy.diag.PolicyException;
 import dev.syscage.supervise.decode.SyscallDecoder;
 import dev.syscage.supervise.hooks.HookLoadException;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 
 /**
@@ -52,7 +53,19 @@ public final class Main {
         CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (StackOverflowError | OutOfMemoryError e) {
+            // the input limits (InputLimits) should make these impossible: a bug, said without a stack trace
+            boolean verbose = List.of(args).contains("--verbose") || List.of(args).contains("-v");
+            err.println("syscage: internal error: " + e + " (a bug: please report it with the input"
+                    + (verbose ? ")" : "; --verbose shows details)"));
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return ExitCodes.INTERNAL;
+        }
     }
 
     /** The command line with every subcommand. */
@@ -81,7 +94,7 @@ public final class Main {
         int code;
         if (ex instanceof PolicyException pe) {
             err.println(pe.render());
-            int n = pe.diagnostics().size();
+            int n = pe.errorCount();
             err.println(n == 1 ? "1 error" : n + " errors");
             code = ExitCodes.BAD_INPUT;
         } else if (ex instanceof HookLoadException he) {

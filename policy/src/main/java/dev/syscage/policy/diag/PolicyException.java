@@ -9,10 +9,22 @@ import java.util.stream.Collectors;
  */
 public class PolicyException extends RuntimeException {
     private final List<Diagnostic> diagnostics;
+    private final int errorCount;
 
     public PolicyException(List<Diagnostic> diagnostics) {
+        this(diagnostics, (int) diagnostics.stream().filter(Diagnostic::isError).count());
+    }
+
+    /** {@code errorCount}: errors found, including any not kept in {@code diagnostics} ({@link Diagnostics#MAX_KEPT}). */
+    public PolicyException(List<Diagnostic> diagnostics, int errorCount) {
         super(diagnostics.isEmpty() ? "policy error" : diagnostics.get(0).header());
         this.diagnostics = List.copyOf(diagnostics);
+        this.errorCount = errorCount;
+    }
+
+    /** How many errors there were, shown or not. */
+    public int errorCount() {
+        return errorCount;
     }
 
     public static PolicyException of(SourcePos pos, String message) {

@@ -7,9 +7,6 @@ import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.policy.diag.Diagnostic;
 import dev.syscage.policy.diag.PolicyException;
 import dev.syscage.policy.model.Action;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -61,13 +58,7 @@ public final class OciImporter {
 
     /** Reads and imports a profile file; problems are thrown as one {@link PolicyException}. */
     public static ImportResult importProfile(Path json, ImportOptions opts) {
-        String text;
-        try {
-            text = Files.readString(json, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw PolicyException.of(null, "cannot read " + json + ": " + e.getMessage());
-        }
-        return importString(json.getFileName().toString(), text, opts);
+        return importString(json.getFileName().toString(), BoundedJson.read(json), opts);
     }
 
     /** Imports profile text; {@code displayName} names it in messages and in the policy. */

@@ -1,5 +1,6 @@
 package dev.syscage.policy.parse;
 
+import dev.syscage.policy.input.InputLimits;
 import dev.syscage.policy.parse.Expr.Relop;
 import dev.syscage.policy.parse.Token.Kind;
 import java.util.ArrayList;
@@ -31,6 +32,8 @@ public final class ExprParser {
     private final String text;
     private final List<Token> tokens;
     private int at;
+    /** Open parentheses, '!' and '~' around the current token (at most {@link InputLimits#MAX_CONDITION_DEPTH}). */
+    private int depth;
 
     private ExprParser(String text) {
         this.text = text;
@@ -39,6 +42,10 @@ public final class ExprParser {
 
     /** Parses a whole condition; throws {@link ExprSyntaxError} at the first problem. */
     public static Expr parse(String text) {
+        if (text.length() > InputLimits.MAX_CONDITION_LENGTH) {
+            throw new ExprSyntaxError(InputLimits.MAX_CONDITION_LENGTH, "the condition is longer than "
+                    + InputLimits.MAX_CONDITION_LENGTH + " characters, the length limit for a condition");
+        }
         ExprParser p = new ExprParser(text);
         if (p.peek().is(Kind.END)) {
             throw new ExprSyntaxError(0, "the condition is empty");
@@ -75,6 +82,15 @@ public final class ExprParser {
             return atom().expr();
         }
         Token not = next();
+        enter(not);
+        try {
+            return not(not);
+        } finally {
+            depth--;
+        }
+    }
+
+    private Expr not(Token not) {
         if (peek().is(Kind.NOT)) {
             return new Expr.Not(unary(), not.offset());
         }
@@ -97,7 +113,9 @@ public final class ExprParser {
             return new Atom(test(null, peek().offset()), false, start);
         }
         Token open = next();
+        enter(open);
         Expr inner = expr();
+        depth--;
         if (!accept(Kind.RPAREN)) {
             throw notClosed(open, "')'");
         }
@@ -176,19 +194,39 @@ public final class ExprParser {
 
     private Term bitnot() {
         Token t = next();
+        if (t.is(Kind.TILDE) || t.is(Kind.LPAREN)) {
+            enter(t);
+            try {
+                return nested(t);
+            } finally {
+                depth--;
+            }
+        }
         return switch (t.kind()) {
-            case TILDE -> new Term.Invert(bitnot(), t.offset());
             case NUMBER -> new Term.Num(t.value(), t.text(), t.offset());
             case NAME -> new Term.Name(t.text(), t.offset());
-            case LPAREN -> {
-                Term inner = term(null);
-                if (!accept(Kind.RPAREN)) {
-                    throw notClosed(t, "')'");
-                }
-                yield new Term.Paren(inner, t.offset());
-            }
             default -> throw new ExprSyntaxError(t.offset(), "expected an argument, a constant or a number, got " + t.show());
         };
+    }
+
+    /** {@code ~ bitnot} or {@code ( term )}, after {@code t}. */
+    private Term nested(Token t) {
+        if (t.is(Kind.TILDE)) {
+            return new Term.Invert(bitnot(), t.offset());
+        }
+        Term inner = term(null);
+        if (!accept(Kind.RPAREN)) {
+            throw notClosed(t, "')'");
+        }
+        return new Term.Paren(inner, t.offset());
+    }
+
+    /** One level deeper at {@code t}; past the limit, an error there. */
+    private void enter(Token t) {
+        if (++depth > InputLimits.MAX_CONDITION_DEPTH) {
+            throw new ExprSyntaxError(t.offset(), "the condition nests deeper than " + InputLimits.MAX_CONDITION_DEPTH
+                    + " here (parentheses, '!' and '~'), the nesting limit for conditions");
+        }
     }
 
     private ExprSyntaxError notClosed(Token open, String expected) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.syscage.policy.diag.Diagnostics;
 import dev.syscage.policy.diag.SourcePos;
 import dev.syscage.policy.diag.SourceText;
+import dev.syscage.policy.input.InputLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -32,6 +33,14 @@ public final class YamlReader {
     private final Diagnostics diags;
     private final YAMLParser parser;
     private boolean unusable;
+    private int depth;
+
+    /** Ends the reading at a limit, which is already reported. */
+    private static final class LimitReached extends RuntimeException {
+        LimitReached() {
+            super(null, null, false, false);
+        }
+    }
 
     private YamlReader(SourceText source, Diagnostics diags, YAMLParser parser) {
         this.source = source;
@@ -56,6 +65,8 @@ public final class YamlReader {
         } catch (JsonProcessingException e) {
             diags.add(YamlSyntaxError.of(source, text, e));
             return Optional.empty();
+        } catch (LimitReached e) {
+            return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // reading from a String cannot fail
         }
@@ -64,11 +75,17 @@ public final class YamlReader {
     private YamlNode node(JsonToken token) throws IOException {
         SourcePos pos = tokenPos();
         checkTag(pos);
-        return switch (token) {
-            case START_OBJECT -> mapping(pos);
-            case START_ARRAY -> sequence(pos);
-            default -> scalar(token, pos);
-        };
+        if (token != JsonToken.START_OBJECT && token != JsonToken.START_ARRAY) {
+            return scalar(token, pos);
+        }
+        if (++depth > InputLimits.MAX_YAML_DEPTH) {
+            diags.error(pos, "lists and maps nest deeper than " + InputLimits.MAX_YAML_DEPTH
+                    + " here, the nesting limit for policy YAML");
+            throw new LimitReached();
+        }
+        YamlNode n = token == JsonToken.START_OBJECT ? mapping(pos) : sequence(pos);
+        depth--;
+        return n;
     }
 
     private YamlNode.Mapping mapping(SourcePos pos) throws IOException {

@@ -3,6 +3,7 @@ package dev.syscage.policy.validate;
 import dev.syscage.policy.arch.Groups;
 import dev.syscage.policy.diag.Diagnostics;
 import dev.syscage.policy.diag.SourcePos;
+import dev.syscage.policy.input.InputLimits;
 import dev.syscage.policy.parse.PolicyDocument.GroupDef;
 import dev.syscage.policy.parse.Suggestions;
 import dev.syscage.policy.parse.YamlNode.Scalar;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -95,11 +97,14 @@ final class GroupTable {
             if (name.startsWith("@")) {
                 lookup(name.substring(1), g.file(), m.pos());
             } else if (!index.known(name)) {
-                diags.error(m.pos(), "unknown syscall '" + name + "' in group '" + g.name() + "'"
+                diags.error(m.pos(), () -> "unknown syscall '" + name + "' in group '" + g.name() + "'"
                         + Suggestions.hint(name, candidates()));
             }
         }
     }
+
+    /** Whether a chain of groups longer than {@link InputLimits#MAX_GROUP_DEPTH} was reported. */
+    private boolean tooDeep;
 
     private void checkCycles() {
         Set<String> done = new HashSet<>();
@@ -122,6 +127,13 @@ final class GroupTable {
                 List<String> cycle = new ArrayList<>(path.subList(path.indexOf(next.name()), path.size()));
                 cycle.add(next.name());
                 diags.error(m.pos(), "group cycle: @" + String.join(" -> @", cycle));
+            } else if (path.size() >= InputLimits.MAX_GROUP_DEPTH) {
+                if (tooDeep) {
+                    continue; // one chain is enough to show; every later start point would repeat it
+                }
+                tooDeep = true;
+                diags.error(m.pos(), "groups nest deeper than " + InputLimits.MAX_GROUP_DEPTH + " here (@" + path.get(0)
+                        + " -> ... -> @" + g.name() + " -> @" + next.name() + "), the group nesting limit");
             } else {
                 findCycle(next, path, done);
             }
@@ -137,7 +149,7 @@ final class GroupTable {
         }
         UserGroup g = user.get(name);
         if (g == null) {
-            diags.error(at, "unknown group '@" + name + "'" + Suggestions.hint("@" + name, groupNames()));
+            diags.error(at, () -> "unknown group '@" + name + "'" + Suggestions.hint("@" + name, groupNames()));
             return false;
         }
         if (!visible.get(from.key()).contains(g.file().key())) {
@@ -161,7 +173,27 @@ final class GroupTable {
         return Optional.of(List.copyOf(out));
     }
 
+    /** Depth first, members in order; with a stack of its own, as chains of groups may be long before they are reported. */
     private void expand(String name, Set<String> out, Set<String> seen) {
+        Deque<Iterator<Scalar>> stack = new ArrayDeque<>();
+        expandOne(name, out, seen, stack);
+        while (!stack.isEmpty()) {
+            Iterator<Scalar> members = stack.peek();
+            if (!members.hasNext()) {
+                stack.pop();
+                continue;
+            }
+            Scalar m = members.next();
+            if (m.text().startsWith("@")) {
+                expandOne(m.text().substring(1), out, seen, stack);
+            } else if (index.known(m.text())) {
+                out.add(m.text());
+            }
+        }
+    }
+
+    /** A shipped group's syscalls go to {@code out}; a user group's members onto {@code stack}. */
+    private void expandOne(String name, Set<String> out, Set<String> seen, Deque<Iterator<Scalar>> stack) {
         if (!seen.add(name)) {
             return;
         }
@@ -170,15 +202,8 @@ final class GroupTable {
             return;
         }
         UserGroup g = user.get(name);
-        if (g == null) {
-            return;
-        }
-        for (Scalar m : g.def().members()) {
-            if (m.text().startsWith("@")) {
-                expand(m.text().substring(1), out, seen);
-            } else if (index.known(m.text())) {
-                out.add(m.text());
-            }
+        if (g != null) {
+            stack.push(g.def().members().iterator());
         }
     }
 

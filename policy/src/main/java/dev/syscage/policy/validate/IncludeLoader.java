@@ -3,6 +3,9 @@ package dev.syscage.policy.validate;
 import dev.syscage.policy.diag.Diagnostics;
 import dev.syscage.policy.diag.SourcePos;
 import dev.syscage.policy.diag.SourceText;
+import dev.syscage.policy.input.BoundedRead;
+import dev.syscage.policy.input.InputLimits;
+import dev.syscage.policy.input.InputText;
 import dev.syscage.policy.parse.DocumentReader;
 import dev.syscage.policy.parse.PolicyDocument;
 import dev.syscage.policy.parse.YamlNode;
@@ -33,6 +36,8 @@ final class IncludeLoader {
     private final Set<String> visited = new HashSet<>();
     private final List<Origin> stack = new ArrayList<>();
     private boolean syntaxErrors;
+    /** Bytes of policy text still allowed: {@link InputLimits#MAX_POLICY_BYTES} less what was read. */
+    private int budget = InputLimits.MAX_POLICY_BYTES;
 
     private IncludeLoader(List<Path> profileDirs, Diagnostics diags) {
         this.profileDirs = profileDirs;
@@ -59,6 +64,9 @@ final class IncludeLoader {
             return;
         }
         if (!visited.add(origin.key())) {
+            return;
+        }
+        if (!withinLimits(origin, includedAt)) {
             return;
         }
         Optional<PolicyDocument> doc = readDocument(origin, includedAt);
@@ -88,16 +96,51 @@ final class IncludeLoader {
         return -1;
     }
 
+    /**
+     * The include limits: how many files, how deep, and that an included path is a regular
+     * file (a device or FIFO named in a policy is no policy). Reported at the include.
+     */
+    private boolean withinLimits(Origin origin, SourcePos includedAt) {
+        if (includedAt == null) {
+            return true;
+        }
+        if (files.size() >= InputLimits.MAX_POLICY_FILES) {
+            fail(includedAt, "this include makes more than " + InputLimits.MAX_POLICY_FILES
+                    + " files, the limit for the files of one policy");
+            return false;
+        }
+        if (stack.size() >= InputLimits.MAX_INCLUDE_DEPTH) {
+            fail(includedAt, "includes nest deeper than " + InputLimits.MAX_INCLUDE_DEPTH + " here ("
+                    + stack.get(0).display() + " -> ... -> " + origin.display() + "), the include depth limit");
+            return false;
+        }
+        if (origin instanceof Origin.File f && Files.exists(f.path()) && !Files.isRegularFile(f.path())) {
+            fail(includedAt, "included file " + origin.display() + " is not a regular file"
+                    + (Files.isDirectory(f.path()) ? " (a directory)" : " (a device, FIFO or socket)"));
+            return false;
+        }
+        return true;
+    }
+
+    /** An error that stops loading once every file is read: what follows would only mislead. */
+    private void fail(SourcePos at, String message) {
+        diags.error(at, message);
+        syntaxErrors = true;
+    }
+
     private Optional<PolicyDocument> readDocument(Origin origin, SourcePos includedAt) {
-        String text;
-        try {
-            text = origin.read();
-        } catch (IOException e) {
-            String what = includedAt == null ? "cannot read policy file " : "cannot read included file ";
-            diags.error(includedAt, what + origin.display() + " (" + Origin.reason(e) + ")");
+        Optional<String> read = readText(origin, includedAt);
+        if (read.isEmpty()) {
             return Optional.empty();
         }
+        String text = read.get();
         SourceText source = new SourceText(origin.display(), text);
+        Optional<SourcePos> longLine = InputText.firstLongLine(source, text);
+        if (longLine.isPresent()) {
+            fail(longLine.get(), "line " + longLine.get().line() + " is longer than " + InputLimits.MAX_LINE_LENGTH
+                    + " characters, the line length limit");
+            return Optional.empty();
+        }
         Diagnostics yamlDiags = new Diagnostics();
         Optional<YamlNode> root = YamlReader.read(source, text, yamlDiags);
         diags.addAll(yamlDiags);
@@ -106,6 +149,39 @@ final class IncludeLoader {
             return Optional.empty();
         }
         return DocumentReader.read(root.get(), diags);
+    }
+
+    /** The file's text within what is left of the size budget; empty when it cannot be had (reported). */
+    private Optional<String> readText(Origin origin, SourcePos includedAt) {
+        BoundedRead.Input in;
+        try {
+            in = origin.read(budget);
+        } catch (IOException e) {
+            String what = includedAt == null ? "cannot read policy file " : "cannot read included file ";
+            diags.error(includedAt, what + origin.display() + " (" + Origin.reason(e) + ")");
+            return Optional.empty();
+        }
+        if (!in.complete()) {
+            String limit = "larger than " + InputLimits.bytes(InputLimits.MAX_POLICY_BYTES) + ", the size limit for a policy"
+                    + " with everything it includes";
+            if (includedAt != null) {
+                fail(includedAt, "included file " + origin.display() + " makes the policy " + limit);
+            } else {
+                // where the limit was crossed, in the text read so far
+                String seen = InputText.lenient(in.bytes());
+                fail(InputText.end(new SourceText(origin.display(), seen), seen),
+                        "the policy is " + limit + "; reading stopped here");
+            }
+            return Optional.empty();
+        }
+        budget -= in.bytes().length;
+        InputText.Decoded text = InputText.decode(in.bytes());
+        if (text instanceof InputText.NotUtf8 bad) {
+            String lenient = InputText.lenient(in.bytes());
+            fail(bad.pos(new SourceText(origin.display(), lenient)), bad.message());
+            return Optional.empty();
+        }
+        return Optional.of(((InputText.Text) text).text());
     }
 
     private Optional<Origin> resolve(Origin from, YamlNode.Scalar inc) {

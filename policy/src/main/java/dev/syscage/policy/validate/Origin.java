@@ -1,11 +1,11 @@
 package dev.syscage.policy.validate;
 
+import dev.syscage.policy.input.BoundedRead;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
@@ -22,7 +22,8 @@ sealed interface Origin permits Origin.File, Origin.Resource, Origin.Text {
     /** Equal for two origins that are the same file. */
     String key();
 
-    String read() throws IOException;
+    /** At most {@code max} bytes of the file, and whether that was all of it. */
+    BoundedRead.Input read(int max) throws IOException;
 
     /** The file {@code relative} names when this file includes it by path. */
     Origin sibling(String relative);
@@ -40,8 +41,8 @@ sealed interface Origin permits Origin.File, Origin.Resource, Origin.Text {
         }
 
         @Override
-        public String read() throws IOException {
-            return Files.readString(path, StandardCharsets.UTF_8);
+        public BoundedRead.Input read(int max) throws IOException {
+            return BoundedRead.read(path, max);
         }
 
         @Override
@@ -70,12 +71,12 @@ sealed interface Origin permits Origin.File, Origin.Resource, Origin.Text {
         }
 
         @Override
-        public String read() throws IOException {
+        public BoundedRead.Input read(int max) throws IOException {
             try (InputStream in = loader().getResourceAsStream(resource)) {
                 if (in == null) {
                     throw new NoSuchFileException(resource);
                 }
-                return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(in.readAllBytes())).toString();
+                return BoundedRead.read(in, max);
             }
         }
 
@@ -99,8 +100,8 @@ sealed interface Origin permits Origin.File, Origin.Resource, Origin.Text {
         }
 
         @Override
-        public String read() {
-            return text;
+        public BoundedRead.Input read(int max) throws IOException {
+            return BoundedRead.read(new java.io.ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), max);
         }
 
         @Override

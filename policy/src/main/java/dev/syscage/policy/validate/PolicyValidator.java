@@ -141,7 +141,7 @@ final class PolicyValidator {
             for (FrequencyEntry e : f.doc().frequency()) {
                 String name = e.syscall().text();
                 if (!index.known(name)) {
-                    diags.error(e.syscall().pos(), "unknown syscall '" + name + "' in 'frequency'"
+                    diags.error(e.syscall().pos(), () -> "unknown syscall '" + name + "' in 'frequency'"
                             + Suggestions.hint(name, index.allNames()));
                 } else {
                     out.putIfAbsent(name, e.count());

@@ -14,6 +14,9 @@ import dev.syscage.policy.compile.CompileOptions;
 import dev.syscage.policy.compile.PolicyCompiler;
 import dev.syscage.policy.diag.Diagnostic;
 import dev.syscage.policy.eval.ReferenceEvaluator;
+import dev.syscage.policy.isolate.Compat;
+import dev.syscage.policy.isolate.Isolation;
+import dev.syscage.policy.isolate.MountFallback;
 import dev.syscage.policy.landlock.FsAccess;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.landlock.NetAccess;
@@ -150,14 +153,24 @@ class ShippedProfilesTest {
         decides("no-exec", "execveat", Action.errno(1));
         decides("no-exec", "execve", Action.ALLOW);
         // read-only: opens, creation, removal and renames are Landlock's (see landlockDomains); the
-        // filter sends only the metadata changes Landlock cannot say to the supervisor
+        // metadata changes Landlock cannot say are the read-only mount's (isolate:), so the filter
+        // lets them through, and only where no mount can be made does MountFallback route them
         decides("read-only", "openat", Action.ALLOW, cwd, 0, rdonly);
         decides("read-only", "openat", Action.ALLOW, cwd, 0, create);
         decides("read-only", "unlinkat", Action.ALLOW);
         decides("read-only", "openat2", Action.ALLOW);
-        decides("read-only", "fchmodat", trace, cwd, 0, 0777);
-        decides("read-only", "utimensat", trace, cwd, 1, 0, 0);
+        decides("read-only", "fchmodat", Action.ALLOW, cwd, 0, 0777);
+        decides("read-only", "utimensat", Action.ALLOW, cwd, 1, 0, 0);
         decides("read-only", "utimensat", Action.ALLOW, 3, 0, 0, 0);
+        Isolation iso = PolicyLoader.load(DIR.resolve("read-only.yaml"), new LoadOptions(List.of(), List.of(Arch.X86_64)))
+                .isolation();
+        assertEquals(List.of("/"), iso.readOnly());
+        assertEquals(List.of("/tmp"), iso.writable());
+        assertEquals(Compat.BEST_EFFORT, iso.compat());
+        Policy fallback = MountFallback.apply(PolicyLoader.load(DIR.resolve("read-only.yaml"),
+                new LoadOptions(List.of(), List.of(Arch.X86_64))), path -> path).policy();
+        assertDecides(PolicyCompiler.compile(fallback, CompileOptions.defaults()).program(), fallback, "fchmodat", trace,
+                cwd, 0, 0777);
         decides("read-only", "ioctl", Action.errno(30), 3, c.value("FS_IOC_SETFLAGS").getAsLong());
         decides("read-only", "ioctl", Action.errno(30), 3, c.value("FS_IOC_FSSETXATTR").getAsLong());
         decides("read-only", "mount", Action.errno(1));

@@ -75,8 +75,8 @@ class IsolateLoaderTest {
     @Test
     void aPolicyWithoutTheSectionHasNone() {
         assertSame(Isolation.NONE, isolation("rules: []\n"));
-        assertSame(Isolation.NONE, PolicyLoader.load(Path.of("../profiles/read-only.yaml"),
-                new LoadOptions(List.of(Path.of("../profiles")), List.of())).isolation(), "the shipped profiles ask for none");
+        assertSame(Isolation.NONE, PolicyLoader.load(Path.of("../profiles/default.yaml"),
+                new LoadOptions(List.of(Path.of("../profiles")), List.of())).isolation(), "default asks for none");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.syscage.supervise;
 
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.supervise.audit.AuditLog;
+import dev.syscage.supervise.audit.ProcessFacts;
 import dev.syscage.supervise.decode.SyscallDecoder;
 import dev.syscage.supervise.hooks.HookChain;
 import dev.syscage.supervise.notify.NotifyDecider;
@@ -14,11 +15,13 @@ import java.util.Optional;
 
 /**
  * Where an event meets the policy: builds the context (name, decoded call on first use), runs
- * the hook chain with the supervise default as fallback, writes the audit record before the
- * decision is sent (the target is still stopped, so what is logged is what was decided on),
- * then tells every hook the outcome. Runs on the supervisor thread. For notify mode it also
- * hands out the path the decision was made on, rechecks the real path of a file the supervisor
- * opened, and keeps a restarted call's second notification out of the audit log.
+ * the hook chain with the supervise default as fallback, and once the call's answer is final
+ * writes its one audit record and tells every hook the outcome. Runs on the supervisor thread.
+ * In trace mode the answer is final as soon as it is decided (the record is written before it is
+ * sent, while the target is stopped); notify mode may look again at the real path of a file the
+ * supervisor opened, and learns only when sending whether the call was still there, so it
+ * settles each call afterwards ({@link NotifyDecider.Pending}): one record per call, with its
+ * final decision, never one for the first look and one for the second.
  */
 public final class SupervisorSession implements TraceSupervisor.Decider, NotifyDecider {
     private final HookChain chain;
@@ -44,33 +47,75 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
         this.everyPathDecides = everyPathDecides;
     }
 
+    /** Trace mode: the decision is final; it is recorded now, before it is sent. */
     @Override
     public Decision decide(SyscallEvent event, TargetMemory memory) {
-        return decide(event, memory, null).decision();
+        Outcome out = outcome(event, memory);
+        out.pending().settle(out.decision(), null);
+        return out.decision();
     }
 
     @Override
-    public Outcome decide(SyscallEvent event, TargetMemory memory, Outcome resentOf) {
+    public Outcome outcome(SyscallEvent event, TargetMemory memory) {
         long start = System.nanoTime();
         Context ctx = new Context(event, memory, decoders.computeIfAbsent(event.arch(), SyscallDecoder::new), null,
                 null);
         HookChain.Verdict v = chain.verdict(ctx, fallback);
         long latency = System.nanoTime() - start;
+        boolean mayChange = pathDecides(event.arch(), event.nr()); // a second look, or syscall's own refusal
+        boolean kept = log != null && log.keeps(v.decision(), v.hook());
         // the path is read from the target only for what needs it: a hook that asked (already
-        // read), an audit record, or a race-free open
-        boolean needPath = ctx.isDecoded() || (log != null && log.keeps(v.decision(), v.hook()))
-                || pathDecides(event.arch(), event.nr());
-        DecodedCall call = needPath ? ctx.decoded() : null;
-        Outcome out = call == null ? new Outcome(v.decision(), Optional.empty(), Optional.empty())
-                : new Outcome(v.decision(), call.path(), call.resolvedPath(), call.otherPaths(), call.otherResolvedPaths());
-        if (out.equals(resentOf)) {
-            return out; // the same call, restarted after a signal: logged and counted once already
+        // read), an audit record, or a race-free open; and what /proc says of the process, before
+        // the answer can change it (an exec)
+        DecodedCall call = ctx.isDecoded() || kept || mayChange ? ctx.decoded() : null;
+        Settling pending = new Settling(ctx, v, latency, log != null && (kept || mayChange) ? log.factsOf(ctx) : null);
+        return call == null ? new Outcome(v.decision(), Optional.empty(), Optional.empty(), List.of(), List.of(), pending)
+                : new Outcome(v.decision(), call.path(), call.resolvedPath(), call.otherPaths(),
+                        call.otherResolvedPaths(), pending);
+    }
+
+    /** One decided call until its answer is final: a second look's verdict, then its one record. */
+    private final class Settling implements NotifyDecider.Pending {
+        private final Context ctx;
+        private final HookChain.Verdict first;
+        private final long latencyNanos;
+        private final ProcessFacts facts;
+        private String realPath;
+        private HookChain.Verdict refusal;
+        private boolean settled;
+
+        Settling(Context ctx, HookChain.Verdict first, long latencyNanos, ProcessFacts facts) {
+            this.ctx = ctx;
+            this.first = first;
+            this.latencyNanos = latencyNanos;
+            this.facts = facts;
         }
-        if (log != null) {
-            log.record(ctx, v.decision(), v.hook(), latency);
+
+        @Override
+        public Decision recheck(String real, List<Optional<String>> realOthers) {
+            Context again = new Context(ctx.event, ctx.memory, ctx.decoder, real, realOthers);
+            HookChain.Verdict v = chain.verdict(again, fallback);
+            realPath = real;
+            if (v.decision().kind() != Decision.Kind.ALLOW) {
+                refusal = v;
+            }
+            return v.decision();
         }
-        chain.decided(ctx, v.decision(), latency);
-        return out;
+
+        @Override
+        public void settle(Decision decision, Long result) {
+            if (settled) {
+                return;
+            }
+            settled = true;
+            String hook = refusal != null && refusal.decision().equals(decision) ? refusal.hook()
+                    : first.decision().equals(decision) || decision.kind() == Decision.Kind.INTERRUPTED ? first.hook()
+                    : null;
+            if (log != null) {
+                log.record(ctx, facts, decision, realPath, result, hook, latencyNanos);
+            }
+            chain.decided(ctx, decision, latencyNanos);
+        }
     }
 
     @Override
@@ -96,23 +141,6 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
     @Override
     public void decidedByNumber(Arch arch, int nr, Decision decision, long count) {
         chain.decidedByNumber(arch, nr, decoders.computeIfAbsent(arch, SyscallDecoder::new).name(nr), decision, count);
-    }
-
-    @Override
-    public Decision recheck(SyscallEvent event, TargetMemory memory, String realPath) {
-        return recheck(event, memory, realPath, null);
-    }
-
-    @Override
-    public Decision recheck(SyscallEvent event, TargetMemory memory, String realPath, List<Optional<String>> realOthers) {
-        long start = System.nanoTime();
-        Context ctx = new Context(event, memory, decoders.computeIfAbsent(event.arch(), SyscallDecoder::new), realPath,
-                realOthers);
-        HookChain.Verdict v = chain.verdict(ctx, fallback);
-        if (v.decision().kind() != Decision.Kind.ALLOW && log != null) {
-            log.record(ctx, v.decision(), v.hook(), System.nanoTime() - start);
-        }
-        return v.decision();
     }
 
     @Override

@@ -63,9 +63,11 @@ public final class AuditLog implements AutoCloseable {
     private static final long FLUSH_AFTER_IDLE_NANOS = 400_000;
     private static final long CLOSED = Long.MIN_VALUE;
     private static final AuditRecord END = new AuditRecord(-1, 0, 0, 0, -1, -1, null, null, Arch.X86_64, "end", -1,
-            List.of(), null, null, null, Decision.allow("end"), null, 0, SyscallEvent.Source.TRACE);
+            List.of(), null, null, null, null, Decision.allow("end"), null, null, 0, SyscallEvent.Source.TRACE);
 
     private final String description;
+    /** This run's id, in every JSON record: records of one run can be told from another's. */
+    private final String run = java.util.UUID.randomUUID().toString();
     private final LogLevel level;
     private final Queue<AuditRecord> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
@@ -94,7 +96,7 @@ public final class AuditLog implements AutoCloseable {
             throw new IllegalArgumentException("audit queue capacity must be positive: " + capacity);
         }
         this.capacity = capacity;
-        this.out = format.open(sink);
+        this.out = format.open(sink, run);
         this.errors = Objects.requireNonNull(errors, "errors");
         this.writerThread = new Thread(this::drain, "syscage-audit-writer");
         writerThread.setDaemon(true);
@@ -117,6 +119,11 @@ public final class AuditLog implements AutoCloseable {
     public static AuditLog to(Writer sink, String description, AuditFormat format, LogLevel level, int capacity,
             Consumer<String> errors) {
         return new AuditLog(description, sink, format, level, capacity, errors);
+    }
+
+    /** The run's id, as every JSON record carries it. */
+    public String run() {
+        return run;
     }
 
     public LogLevel level() {
@@ -156,6 +163,26 @@ public final class AuditLog implements AutoCloseable {
     public void record(SyscallContext call, Decision decision, String hook, long latencyNanos) {
         if (keeps(level, decision, hook)) {
             enqueue(AuditRecord.capture(call, facts.of(call), decision, hook, latencyNanos));
+        }
+    }
+
+    /**
+     * What /proc says of the call's process (cached; see {@link ProcessFactsCache}): taken before
+     * the decision is sent, for a record written once the call's answer is final.
+     */
+    public ProcessFacts factsOf(SyscallContext call) {
+        return facts.of(call);
+    }
+
+    /**
+     * Logs a call whose answer is final, if the level keeps it: {@code facts} as taken before the
+     * answer (null: read now), {@code realPath} and {@code result} as in {@link AuditRecord}.
+     */
+    public void record(SyscallContext call, ProcessFacts facts, Decision decision, String realPath, Long result,
+            String hook, long latencyNanos) {
+        if (keeps(level, decision, hook)) {
+            enqueue(AuditRecord.capture(call, facts != null ? facts : this.facts.of(call), decision, realPath, result,
+                    hook, latencyNanos));
         }
     }
 

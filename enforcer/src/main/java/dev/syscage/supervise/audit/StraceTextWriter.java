@@ -42,6 +42,7 @@ final class StraceTextWriter implements RecordWriter {
         switch (d.kind()) {
             case ALLOW -> sb.append("ALLOW");
             case KILL -> sb.append("KILL");
+            case INTERRUPTED -> sb.append("? INTERRUPTED");
             case ERRNO -> {
                 String name = Constants.errnoName(d.errno());
                 sb.append("-1 ").append(name == null ? Integer.toString(d.errno()) : name);

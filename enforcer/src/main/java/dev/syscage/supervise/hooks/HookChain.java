@@ -99,7 +99,7 @@ public final class HookChain {
         String by = null;
         for (int i = 0; i < hooks.size(); i++) {
             Optional<Decision> d = ask(i, call);
-            if (chosen == null && d.isPresent()) {
+            if (chosen == null && d.isPresent() && d.get().kind() != Decision.Kind.INTERRUPTED) {
                 chosen = d.get();
                 by = names.get(i);
             }
@@ -133,7 +133,7 @@ public final class HookChain {
                     return Optional.empty();
                 }
                 Optional<Decision> d = h.decisionByNumber(arch, nr);
-                if (chosen == null && d != null && d.isPresent()) {
+                if (chosen == null && d != null && d.isPresent() && d.get().kind() != Decision.Kind.INTERRUPTED) {
                     chosen = d.get();
                     by = names.get(i);
                 }

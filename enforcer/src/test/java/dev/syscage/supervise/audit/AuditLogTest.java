@@ -36,19 +36,24 @@ class AuditLogTest {
 
     @Test
     void jsonLineHasEveryFieldInOrder() {
+        String run;
         try (AuditLog log = log(AuditFormat.JSONL, LogLevel.ALL)) {
             log.record(FakeCall.openat(7, 1234, 1235), DENY, "rules", 13_000);
+            run = log.run();
         }
-        assertEquals("{\"ts\":\"2024-05-01T12:34:56.000000013Z\",\"seq\":7,\"pid\":1234,\"tid\":1235,\"ppid\":1200,"
+        assertEquals("{\"version\":1,\"run\":\"" + run + "\",\"ts\":\"2024-05-01T12:34:56.000000013Z\",\"seq\":7,"
+                + "\"pid\":1234,\"tid\":1235,\"ppid\":1200,"
                 + "\"uid\":1000,\"comm\":\"cat\",\"exe\":\"/usr/bin/cat\",\"arch\":\"x86_64\",\"syscall\":\"openat\","
                 + "\"nr\":257,\"args\":["
-                + "{\"name\":\"dfd\",\"kind\":\"fd\",\"value\":\"18446744073709551516\",\"text\":\"AT_FDCWD\"},"
-                + "{\"name\":\"filename\",\"kind\":\"path\",\"value\":140724908873336,\"text\":\"\\\"/etc/passwd\\\"\"},"
-                + "{\"name\":\"flags\",\"kind\":\"flags\",\"value\":524288,\"text\":\"O_RDONLY|O_CLOEXEC\"},"
-                + "{\"name\":\"mode\",\"kind\":\"mode\",\"value\":0,\"text\":\"0\"}],"
-                + "\"path\":\"/etc/passwd\",\"resolved_path\":\"/etc/passwd\",\"resolved_path2\":null,\"decision\":\"errno\",\"errno\":13,"
-                + "\"errno_name\":\"EACCES\",\"rule\":\"web.yaml:12\",\"hook\":\"rules\",\"latency_ns\":13000,"
+                + "{\"name\":\"dfd\",\"kind\":\"fd\",\"value\":\"0xffffffffffffff9c\",\"text\":\"AT_FDCWD\"},"
+                + "{\"name\":\"filename\",\"kind\":\"path\",\"value\":\"0x7ffd12345678\",\"text\":\"\\\"/etc/passwd\\\"\"},"
+                + "{\"name\":\"flags\",\"kind\":\"flags\",\"value\":\"0x80000\",\"text\":\"O_RDONLY|O_CLOEXEC\"},"
+                + "{\"name\":\"mode\",\"kind\":\"mode\",\"value\":\"0x0\",\"text\":\"0\"}],"
+                + "\"path\":\"/etc/passwd\",\"resolved_path\":\"/etc/passwd\",\"resolved_path2\":null,\"real_path\":null,"
+                + "\"decision\":\"errno\",\"errno\":13,"
+                + "\"errno_name\":\"EACCES\",\"rule\":\"web.yaml:12\",\"result\":null,\"hook\":\"rules\",\"latency_ns\":13000,"
                 + "\"source\":\"trace\"}\n", sink.toString());
+        AuditSchema.assertValid(sink.toString());
     }
 
     @Test
@@ -56,13 +61,18 @@ class AuditLogTest {
         SyscallEvent e = new SyscallEvent(1, 0, 5, 5, Arch.AARCH64, 221, new long[6], 0, SyscallEvent.Source.NOTIFY, 0);
         FakeCall gone = new FakeCall(e, "execve", FakeCall.Memory.GONE,
                 () -> new DecodedCall("execve", List.of(), Optional.empty(), Optional.empty()));
+        String run;
         try (AuditLog log = log(AuditFormat.JSONL, LogLevel.ALL)) {
             log.record(gone, KILL, 2_500);
+            run = log.run();
         }
-        assertEquals("{\"ts\":\"1970-01-01T00:00:00.000000000Z\",\"seq\":1,\"pid\":5,\"tid\":5,\"ppid\":null,"
+        assertEquals("{\"version\":1,\"run\":\"" + run + "\",\"ts\":\"1970-01-01T00:00:00.000000000Z\",\"seq\":1,"
+                + "\"pid\":5,\"tid\":5,\"ppid\":null,"
                 + "\"uid\":null,\"comm\":null,\"exe\":null,\"arch\":\"aarch64\",\"syscall\":\"execve\",\"nr\":221,"
-                + "\"args\":[],\"path\":null,\"resolved_path\":null,\"resolved_path2\":null,\"decision\":\"kill\",\"errno\":null,"
-                + "\"errno_name\":null,\"rule\":\"web.yaml:20\",\"hook\":null,\"latency_ns\":2500,\"source\":\"notify\"}\n",
+                + "\"args\":[],\"path\":null,\"resolved_path\":null,\"resolved_path2\":null,\"real_path\":null,"
+                + "\"decision\":\"kill\",\"errno\":null,"
+                + "\"errno_name\":null,\"rule\":\"web.yaml:20\",\"result\":null,\"hook\":null,\"latency_ns\":2500,"
+                + "\"source\":\"notify\"}\n",
                 sink.toString());
     }
 

@@ -30,6 +30,12 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
     private final Map<Arch, SyscallDecoder> decoders = new EnumMap<>(Arch.class);
     private final Map<Arch, Map<Integer, Boolean>> pathDecides = new EnumMap<>(Arch.class);
     private final boolean everyPathDecides;
+    private final boolean stopWhenLogFails;
+    private volatile long stopped;
+    /** The first process that made a supervised call (the program, usually) and when it started, to stop it. */
+    private volatile int firstPid;
+    private volatile String firstStart;
+    private static final HookChain.Verdict STOP = new HookChain.Verdict(Decision.kill("audit log failed"), null);
 
     /** @param log where decisions are recorded, or null for none */
     public SupervisorSession(HookChain chain, Decision fallback, AuditLog log) {
@@ -41,10 +47,21 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
      *     every allowed open itself, so that the audit log names exactly the file opened)
      */
     public SupervisorSession(HookChain chain, Decision fallback, AuditLog log, boolean everyPathDecides) {
+        this(chain, fallback, log, everyPathDecides, false);
+    }
+
+    /**
+     * @param stopWhenLogFails once the audit log cannot be written, kill every process at its
+     *     next call the supervisor decides (auditd's {@code disk_full_action = halt}, for one run):
+     *     no call goes unrecorded for long
+     */
+    public SupervisorSession(HookChain chain, Decision fallback, AuditLog log, boolean everyPathDecides,
+            boolean stopWhenLogFails) {
         this.chain = chain;
         this.fallback = fallback;
         this.log = log;
         this.everyPathDecides = everyPathDecides;
+        this.stopWhenLogFails = stopWhenLogFails && log != null;
     }
 
     /** Trace mode: the decision is final; it is recorded now, before it is sent. */
@@ -58,9 +75,16 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
     @Override
     public Outcome outcome(SyscallEvent event, TargetMemory memory) {
         long start = System.nanoTime();
+        if (firstPid == 0 && stopWhenLogFails) {
+            firstStart = startTime(event.pid());
+            firstPid = event.pid();
+        }
         Context ctx = new Context(event, memory, decoders.computeIfAbsent(event.arch(), SyscallDecoder::new), null,
                 null);
-        HookChain.Verdict v = chain.verdict(ctx, fallback);
+        HookChain.Verdict v = stopWhenLogFails && log.failed() ? STOP : chain.verdict(ctx, fallback);
+        if (v == STOP) {
+            stopped++;
+        }
         long latency = System.nanoTime() - start;
         boolean mayChange = pathDecides(event.arch(), event.nr()); // a second look, or syscall's own refusal
         boolean kept = log != null && log.keeps(v.decision(), v.hook());
@@ -116,6 +140,42 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
             }
             chain.decided(ctx, decision, latencyNanos);
         }
+    }
+
+    /**
+     * The audit log cannot be written and the run is to stop: kills the first process that made a
+     * supervised call (the program; the launcher then ends the rest of its tree) if it is still
+     * the same process, now, from any thread. Every other process is killed at its next supervised
+     * call. Returns whether a process was killed now.
+     */
+    public boolean stopNow() {
+        int pid = firstPid;
+        if (!stopWhenLogFails || pid == 0 || firstStart == null || !firstStart.equals(startTime(pid))) {
+            return false;
+        }
+        try {
+            dev.syscage.nativeaccess.SeccompNotify.kill(pid, dev.syscage.nativeaccess.SeccompNotify.SIGKILL);
+            stopped++;
+            return true;
+        } catch (com.sun.jna.LastErrorException gone) {
+            return false;
+        }
+    }
+
+    /** Field 22 of /proc/PID/stat (start time in clock ticks): with the pid, names one process; null if gone. */
+    private static String startTime(int pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return f[19];
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Calls killed because the audit log could not be written (see the constructor's stopWhenLogFails). */
+    public long stopped() {
+        return stopped;
     }
 
     @Override

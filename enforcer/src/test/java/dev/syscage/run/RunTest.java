@@ -76,8 +76,9 @@ public class RunTest {
         if (i < 0 || i + 1 >= opts.size() || (f >= 0 && f + 1 < opts.size() && !opts.get(f + 1).equals("jsonl"))) {
             return java.util.Optional.empty();
         }
-        Path log = cwd.resolve(opts.get(i + 1));
-        return Files.isRegularFile(log) ? java.util.Optional.of(log) : java.util.Optional.empty();
+        Path log = cwd.resolve(opts.get(i + 1)).toAbsolutePath();
+        boolean kernels = log.startsWith("/proc") || log.startsWith("/sys") || log.startsWith("/dev");
+        return !kernels && Files.isRegularFile(log) ? java.util.Optional.of(log) : java.util.Optional.empty();
     }
 
     private Path policy(String name, String text) throws IOException {

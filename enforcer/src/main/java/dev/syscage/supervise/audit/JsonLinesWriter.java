@@ -81,6 +81,7 @@ final class JsonLinesWriter implements RecordWriter {
         gen.writeStringField("source", r.source().name().toLowerCase(Locale.ROOT));
         gen.writeEndObject();
         gen.writeRaw('\n');
+        gen.flush(); // the whole record into the sink, which keeps it until it is complete
     }
 
     private void writeArgs(AuditRecord r) throws IOException {

@@ -26,6 +26,7 @@ public final class AuditSchema {
             "type", "const", "enum", "required", "properties", "additionalProperties", "items", "pattern", "minimum",
             "maximum");
     private static volatile JsonNode schema;
+    private static final Map<String, Pattern> PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private AuditSchema() {
     }
@@ -109,7 +110,8 @@ public final class AuditSchema {
                 out.add(at + ": " + v + " is none of " + s.get("enum"));
             }
         }
-        if (v.isTextual() && s.has("pattern") && !Pattern.compile(s.get("pattern").asText()).matcher(v.asText()).find()) {
+        if (v.isTextual() && s.has("pattern")
+                && !PATTERNS.computeIfAbsent(s.get("pattern").asText(), Pattern::compile).matcher(v.asText()).find()) {
             out.add(at + ": \"" + v.asText() + "\" does not match " + s.get("pattern").asText());
         }
         if (v.isNumber() && s.has("minimum") && v.decimalValue().compareTo(s.get("minimum").decimalValue()) < 0) {

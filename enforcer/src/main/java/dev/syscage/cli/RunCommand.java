@@ -101,9 +101,11 @@ public final class RunCommand implements Callable<Integer> {
     String raceFreeOpens;
 
     @Option(names = "--notify-wait", paramLabel = "HOW", defaultValue = "killable",
-            description = "Notify mode: how a call waits for its decision: killable (only a fatal signal ends the "
-                    + "wait; where the kernel has WAIT_KILLABLE_RECV, Linux 5.19+) or interruptible (any signal does, "
-                    + "and the call is restarted, which a slow decision can livelock). Default: killable.")
+            description = "Notify mode: how a call waits for its decision once syscage has received it: killable "
+                    + "(only a fatal signal ends the wait; WAIT_KILLABLE_RECV, Linux 5.19+) or interruptible (any caught "
+                    + "signal does, and the call is restarted or fails with EINTR). Before syscage receives it, a caught "
+                    + "signal without SA_RESTART makes any routed call fail with EINTR either way (the kernel's rule; "
+                    + "--mode trace never does: docs/notify.md). Default: killable.")
     String notifyWait;
 
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The program and its arguments (after --).")

@@ -93,6 +93,7 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
         // the answer can change it (an exec)
         DecodedCall call = ctx.isDecoded() || kept || mayChange ? ctx.decoded() : null;
         Settling pending = new Settling(ctx, v, latency, log != null && (kept || mayChange) ? log.factsOf(ctx) : null);
+        chain.decidedBeforeAnswer(ctx, v.decision(), latency);
         return call == null ? new Outcome(v.decision(), Optional.empty(), Optional.empty(), List.of(), List.of(), pending)
                 : new Outcome(v.decision(), call.path(), call.resolvedPath(), call.otherPaths(),
                         call.otherResolvedPaths(), pending);
@@ -138,7 +139,7 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
             if (log != null) {
                 log.record(ctx, facts, decision, realPath, result, hook, latencyNanos);
             }
-            chain.decided(ctx, decision, latencyNanos);
+            chain.decidedFinally(ctx, decision, latencyNanos);
         }
     }
 

@@ -107,4 +107,38 @@ class OneRecordPerCallTest {
         judge.told.forEach(d -> s.add("getpid", d.kind(), 0));
         assertEquals(List.of(new Summary.Row("getpid", 2, 0, 0, 1, 0)), s.rows());
     }
+
+    /** Looks before the answer (as learn does): told at once, with the first decision. */
+    private static final class Early implements SyscallHook {
+        final List<Decision> told = new ArrayList<>();
+
+        @Override
+        public String name() {
+            return "early";
+        }
+
+        @Override
+        public boolean observesBeforeAnswer() {
+            return true;
+        }
+
+        @Override
+        public void onDecided(SyscallContext call, Decision decision, long latencyNanos) {
+            told.add(decision);
+        }
+    }
+
+    @Test
+    void aHookThatLooksBeforeTheAnswerIsToldBeforeItIsSent() throws Exception {
+        Early early = new Early();
+        SupervisorSession s = new SupervisorSession(new HookChain(List.of(judge, early), (m, e) -> { }),
+                Decision.allow("default"), log);
+        NotifyDecider.Outcome out = s.outcome(getpid(1), mem);
+        assertEquals(List.of(Decision.allow("first look")), early.told);
+        assertEquals(List.of(), judge.told, "the others wait for the final answer");
+        out.pending().settle(out.pending().recheck("/x", null), -13L);
+        assertEquals(List.of(Decision.allow("first look")), early.told, "told once");
+        assertEquals(List.of(Decision.errno(13, "second look")), judge.told);
+        assertEquals(1, records().size());
+    }
 }

@@ -67,6 +67,13 @@ public final class SupervisedRun implements AutoCloseable {
     private static final java.util.Set<String> PSEUDO_FILE_SYSTEMS = java.util.Set.of("proc", "sysfs", "cgroup",
             "cgroup2", "securityfs", "debugfs", "tracefs", "configfs", "bpf", "efivarfs", "pstore");
 
+    /**
+     * The audit queue's size when a write failure is to stop the program: the program is never
+     * more than this many supervised calls ahead of its log, so it is stopped soon after the
+     * failure (the default queue is 16 times larger, for runs that go on).
+     */
+    static final int STOP_CAPACITY = 4096;
+
     private final AuditLog log;
     private final Path logPath;
     private final Summary summary;
@@ -115,7 +122,9 @@ public final class SupervisedRun implements AutoCloseable {
                         + ", whose files are the kernel's, not a place for a log");
             }
             boolean stop = s.stopWhenLogFails();
-            return AuditLog.open(file, s.format(), s.level(), msg -> {
+            // stopping: the program may run ahead of its log by this many calls at most
+            int capacity = stop ? STOP_CAPACITY : AuditLog.DEFAULT_CAPACITY;
+            return AuditLog.open(file, s.format(), s.level(), capacity, msg -> {
                 err.println("syscage: " + msg + (stop
                         ? "; stopping the program (--on-log-error stop)" : "; the program goes on (--on-log-error continue)"));
                 err.flush();

@@ -110,7 +110,17 @@ public final class AuditLog implements AutoCloseable {
      */
     public static AuditLog open(Path file, AuditFormat format, LogLevel level, Consumer<String> errors)
             throws IOException {
-        return new AuditLog(file.toString(), RecordSink.file(file), format, level, DEFAULT_CAPACITY, errors);
+        return open(file, format, level, DEFAULT_CAPACITY, errors);
+    }
+
+    /**
+     * As above, with at most about {@code capacity} records queued: the most calls that are
+     * answered before their record is written (the writer's lag, and so how late a write failure
+     * can be noticed).
+     */
+    public static AuditLog open(Path file, AuditFormat format, LogLevel level, int capacity, Consumer<String> errors)
+            throws IOException {
+        return new AuditLog(file.toString(), RecordSink.file(file), format, level, capacity, errors);
     }
 
     /** A log writing to {@code sink}, which it closes; {@code description} names it in errors. */

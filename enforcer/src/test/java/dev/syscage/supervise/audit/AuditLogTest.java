@@ -83,13 +83,19 @@ class AuditLogTest {
             log.record(FakeCall.openat(3, 1234, 1234), KILL, "my-hook", 1_234_567_891);
             log.record(FakeCall.openat(4, 1234, 1234), Decision.errno(4000, "x.yaml:1"), 0);
             log.record(FakeCall.openat(5, 1234, 1234), Decision.allow(null), 999);
+            log.record(FakeCall.openat(6, 1234, 1234), null, ALLOW, "/etc/real", 3L, null, 1_000);
+            log.record(FakeCall.openat(7, 1234, 1234), null, ALLOW, null, -2L, null, 1_000);
+            log.record(FakeCall.openat(8, 1234, 1234), null, Decision.interrupted(ALLOW), null, null, null, 1_000);
         }
         String call = "openat(AT_FDCWD, \"/etc/passwd\", O_RDONLY|O_CLOEXEC, 0)";
         assertEquals("[pid 1234] " + call + " = ALLOW (rule web.yaml:10) <0.000013>\n"
                 + "[pid 1240] " + call + " = -1 EACCES (rule web.yaml:12) <0.000009>\n"
                 + "[pid 1234] " + call + " = KILL (rule web.yaml:20, hook my-hook) <1.234567>\n"
                 + "[pid 1234] " + call + " = -1 4000 (rule x.yaml:1) <0.000000>\n"
-                + "[pid 1234] " + call + " = ALLOW (rule default) <0.000000>\n", sink.toString());
+                + "[pid 1234] " + call + " = ALLOW (rule default) <0.000000>\n"
+                + "[pid 1234] " + call + " = ALLOW 3 (rule web.yaml:10) <0.000001>\n"
+                + "[pid 1234] " + call + " = ALLOW -1 ENOENT (rule web.yaml:10) <0.000001>\n"
+                + "[pid 1234] " + call + " = ? INTERRUPTED (rule allow web.yaml:10) <0.000001>\n", sink.toString());
     }
 
     @Test

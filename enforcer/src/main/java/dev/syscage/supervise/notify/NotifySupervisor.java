@@ -155,7 +155,10 @@ public final class NotifySupervisor implements Runnable {
         return t;
     }
 
-    /** Completes with the number of notifications handled once no process uses the filter. */
+    /**
+     * Completes, once no process uses the filter, with the number of calls the policy routed here
+     * (numbered and decided; calls received only for the view cache are not counted).
+     */
     public CompletableFuture<Long> finished() {
         return finished;
     }
@@ -326,6 +329,7 @@ public final class NotifySupervisor implements Runnable {
                 return;
             }
         }
+        event = numbered(event); // a call the policy routes: the next number (watched-only calls take none)
         TargetMemory mem = memory.at(event.pid(), event.tid());
         NotifyDecider.Outcome out = !knownArch
                 ? new NotifyDecider.Outcome(Decision.kill("unknown arch"), Optional.empty(), Optional.empty())
@@ -569,8 +573,14 @@ public final class NotifySupervisor implements Runnable {
         for (int i = 0; i < 6; i++) {
             args[i] = notifView.getLong(NOTIF_DATA_ARGS + 8 * i);
         }
-        return new SyscallEvent(++seq, SyscallEvent.wallNanosNow(), pid, tid, arch,
+        return new SyscallEvent(0, SyscallEvent.wallNanosNow(), pid, tid, arch,
                 notifView.getInt(NOTIF_DATA_NR), args, notifView.getLong(NOTIF_DATA_IP), SyscallEvent.Source.NOTIFY, 0);
+    }
+
+    /** {@code e} with the run's next sequence number. */
+    private SyscallEvent numbered(SyscallEvent e) {
+        return new SyscallEvent(++seq, e.wallNanos(), e.pid(), e.tid(), e.arch(), e.nr(), e.args(), e.ip(), e.source(),
+                e.data());
     }
 
     static boolean isExec(Arch arch, int nr) {

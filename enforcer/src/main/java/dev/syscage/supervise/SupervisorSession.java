@@ -86,7 +86,7 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
             stopped++;
         }
         long latency = System.nanoTime() - start;
-        boolean mayChange = pathDecides(event.arch(), event.nr()); // a second look, or syscall's own refusal
+        boolean mayChange = pathDecides(event.arch(), event.nr()); // a second look, or syscage's own refusal
         boolean kept = log != null && log.keeps(v.decision(), v.hook());
         // the path is read from the target only for what needs it: a hook that asked (already
         // read), an audit record, or a race-free open; and what /proc says of the process, before

@@ -356,7 +356,9 @@ public final class NotifySupervisor implements Runnable {
         }
         boolean answered = allowed ? allow(id, event, mem, out, open, change, inode)
                 : answer(id, event.pid(), out.decision());
-        out.pending().settle(answered ? sent : Decision.interrupted(sent), answered ? result : null);
+        // a kill is done whether or not its ENOSYS reached the caller (it is gone the moment it is killed)
+        boolean done = answered || sent.kind() == Decision.Kind.KILL;
+        out.pending().settle(done ? sent : Decision.interrupted(sent), answered ? result : null);
     }
 
     /** A call the policy lets run, sent here only so that the view cache learns of it: it runs, unrecorded. */

@@ -126,4 +126,38 @@ class FinalDecisionRunTest {
         assertEquals(1, alias.size(), alias.toString());
         assertTrue(alias.get(0).contains(") = -1 EACCES (rule " + dir.resolve("p.yaml") + ":12"), alias.get(0));
     }
+
+    /** A kill is recorded as a kill, whether or not its answer still reached the dying caller. */
+    @Test
+    void aKilledCallIsRecordedAsKilled() throws Exception {
+        Path p = Files.writeString(dir.resolve("kill.yaml"), """
+                version: 1
+                include: [default]
+                default: errno EPERM
+                rules:
+                  - action: trace
+                    syscalls: [openat, open]
+                supervise:
+                  rules:
+                    - syscalls: [openat, open]
+                      path: ["%s/allowed/plain"]
+                      decision: kill
+                  default: allow
+                """.formatted(dir));
+        Path log = dir.resolve("kill.jsonl");
+        Result r = RunTest.syscage(dir, "run", "--mode", "notify", "--policy", p.toString(), "--log", log.toString(),
+                "--", Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", "opens")
+                        .toAbsolutePath().toString(), "allowed/plain");
+        assertEquals(137, r.code(), r.err());
+        List<JsonNode> kills = new ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+            JsonNode n = JSON.readTree(line);
+            if ("allowed/plain".equals(n.get("path").asText())) {
+                kills.add(n);
+            }
+        }
+        assertEquals(1, kills.size(), kills.toString());
+        assertEquals("kill", kills.get(0).get("decision").asText());
+        assertTrue(kills.get(0).get("result").isNull(), kills.toString());
+    }
 }

@@ -13,9 +13,9 @@ public final class SuperviseOptions {
     Path log;
 
     @Option(names = "--on-log-error", paramLabel = "ACTION", defaultValue = "stop",
-            description = "When the audit log cannot be written (a full disk): stop (kill the program at its next "
-                    + "supervised call; exit status 1) or continue (it goes on; syscage says how many records were "
-                    + "lost). Default: ${DEFAULT-VALUE}.")
+            description = "When the audit log cannot be written (a full disk): stop (the program is killed as soon "
+                    + "as the write fails; exit status 1) or continue (it goes on; syscage says how many records were "
+                    + "lost). The file keeps whole records only. Default: ${DEFAULT-VALUE}.")
     String onLogError;
 
     @Option(names = {"-q", "--quiet"}, description = "Print nothing of syscage's own on stderr but errors and what was "

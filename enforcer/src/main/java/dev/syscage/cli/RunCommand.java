@@ -28,6 +28,7 @@ import dev.syscage.supervise.audit.AuditFormat;
 import dev.syscage.policy.model.Supervision.LogLevel;
 import dev.syscage.supervise.trace.TraceSupervisor;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +53,7 @@ import picocli.CommandLine.Spec;
         description = "Run a program under a policy.",
         footer = {"", "Exit status: the program's; 128+N if signal N killed it (159: SIGSYS, a 'kill' rule);",
             "125 the launcher failed before starting it, 126 it cannot be executed, 127 not found;",
-            "2 bad input (nothing was run)."})
+            "2 bad input (nothing was run); 1 the audit log could not be written (--on-log-error stop)."})
 public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -102,9 +103,11 @@ public final class RunCommand implements Callable<Integer> {
     String raceFreeOpens;
 
     @Option(names = "--notify-wait", paramLabel = "HOW", defaultValue = "killable",
-            description = "Notify mode: how a call waits for its decision: killable (only a fatal signal ends the "
-                    + "wait; where the kernel has WAIT_KILLABLE_RECV, Linux 5.19+) or interruptible (any signal does, "
-                    + "and the call is restarted, which a slow decision can livelock). Default: killable.")
+            description = "Notify mode: how a call waits for its decision once syscage has received it: killable "
+                    + "(only a fatal signal ends the wait; WAIT_KILLABLE_RECV, Linux 5.19+) or interruptible (any caught "
+                    + "signal does, and the call is restarted or fails with EINTR). Before syscage receives it, a caught "
+                    + "signal without SA_RESTART makes any routed call fail with EINTR either way (the kernel's rule; "
+                    + "--mode trace never does: docs/notify.md). Default: killable.")
     String notifyWait;
 
     @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "10",
@@ -147,7 +150,7 @@ public final class RunCommand implements Callable<Integer> {
         // too, so that it can remember a thread's rights between race-free opens (ViewWatch)
         ViewWatch watch = supervision == SupervisionMode.NOTIFY ? ViewWatch.of(policy) : ViewWatch.NONE;
         Program program = PolicyCompiler.compile(watch.apply(policy), CompileOptions.defaults()).program();
-        Lints.check(policy, supervision == SupervisionMode.NOTIFY, err);
+        Lints.check(policy, supervision == SupervisionMode.NOTIFY, supervise.quiet ? new PrintWriter(Writer.nullWriter()) : err);
         List<String> launcherFlags = new ArrayList<>(flags.isEmpty() ? List.of() : List.of("--flags", String.join(",", flags)));
         if (grace < 0) {
             throw UserException.badInput("--grace " + grace + ": give a number of seconds, 0 or more");
@@ -168,7 +171,7 @@ public final class RunCommand implements Callable<Integer> {
             printSummary(out, policy, program, launcher, lines);
             return ExitCodes.OK;
         }
-        for (String w : warnings) {
+        for (String w : supervise.quiet ? List.<String>of() : warnings) {
             err.println("syscage: warning: " + w);
         }
         err.flush();
@@ -184,15 +187,16 @@ public final class RunCommand implements Callable<Integer> {
             if (supervision == null) {
                 return runner.run(launcher, program.toBytes(), launcherFlags, command, names);
             }
-            try (SupervisedRun run = new SupervisedRun(policy, settings(policy), err)) {
+            try (SupervisedRun run = supervisedRun(policy, err)) {
                 if (supervision == SupervisionMode.NOTIFY) {
                     List<String> notifyFlags = new ArrayList<>(launcherFlags);
                     if (notifyWait.equals("interruptible")) {
                         notifyFlags.add("--notify-interruptible");
                     }
                     try {
-                        return new NotifyRunner(libc, runner, watch, landlock.ruleset()).run(launcher, program.toBytes(),
-                                notifyFlags, command, run.session(), names, handoff).exitCode();
+                        return run.finish(new NotifyRunner(libc, runner, watch, landlock.ruleset()).run(launcher,
+                                program.toBytes(), notifyFlags, command, run.session(), names, handoff).exitCode(),
+                                ExitCodes.FAILURE);
                     } catch (dev.syscage.nativeaccess.Landlock.Failure e) {
                         // the supervisor's own domain is made before the launcher starts: nothing ran
                         throw new UserException(ExitCodes.FAILURE, "cannot put syscage's own calls for the program in "
@@ -201,7 +205,7 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 TraceRunner.Outcome o = new TraceRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags,
                         command, new TraceSupervisor(run.session()), names);
-                return o.exitCode();
+                return run.finish(o.exitCode(), ExitCodes.FAILURE);
             }
         }
     }
@@ -243,14 +247,26 @@ public final class RunCommand implements Callable<Integer> {
         return SupervisionMode.select(policy, asked, () -> NotifySupport.ofThisKernel().available()).orElse(null);
     }
 
+    /** The audit log is opened here, before anything runs: a path it cannot write is bad input. */
+    private SupervisedRun supervisedRun(Policy policy, PrintWriter err) {
+        try {
+            return new SupervisedRun(policy, settings(policy), err);
+        } catch (SupervisedRun.LogUnwritable e) {
+            throw UserException.badInput(e.getMessage() + "; nothing was run");
+        }
+    }
+
     private SupervisedRun.Settings settings(Policy policy) {
         AuditFormat format = AuditFormat.parse(supervise.logFormat).orElseThrow(() -> UserException.badInput(
                 "unknown --log-format '" + supervise.logFormat + "' (choose jsonl or text)"));
         LogLevel level = supervise.logLevel == null ? policy.supervision().log()
                 : LogLevel.byWord(supervise.logLevel).orElseThrow(() -> UserException.badInput(
                         "unknown --log-level '" + supervise.logLevel + "' (choose all, decisions, denied or none)"));
+        if (!supervise.onLogError.equals("stop") && !supervise.onLogError.equals("continue")) {
+            throw UserException.badInput("unknown --on-log-error '" + supervise.onLogError + "' (choose stop or continue)");
+        }
         return new SupervisedRun.Settings(supervise.log, format, level, supervise.metrics, supervise.summary, supervise.hooks,
-                raceFreeOpens.equals("all"));
+                raceFreeOpens.equals("all"), supervise.onLogError.equals("stop"), supervise.quiet);
     }
 
     private Policy load() {

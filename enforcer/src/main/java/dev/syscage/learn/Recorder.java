@@ -40,6 +40,12 @@ public final class Recorder implements SyscallHook {
         return false; // decides nothing
     }
 
+    /** What a call finds (a file that exists or not yet) is looked at before it runs. */
+    @Override
+    public boolean observesBeforeAnswer() {
+        return true;
+    }
+
     @Override
     public void onDecided(SyscallContext call, Decision decision, long latencyNanos) {
         String name = call.name();

@@ -4,10 +4,15 @@ package dev.syscage.supervise;
  * What the supervisor does with a syscall: let it run, make it fail with an errno without
  * running, or kill the process. {@code rule} says who decided (a supervise rule's file:line, a
  * hook's name, or "default").
+ *
+ * <p>{@link Kind#INTERRUPTED} is no answer anyone gives: it is how the audit log, the metrics
+ * and the summary count a call that went away before its answer reached it (a signal ended its
+ * wait, or its thread died), with the decision it would have had in {@code rule}. A hook that
+ * returns it is taken to have decided nothing.
  */
 public record Decision(Kind kind, int errno, String rule) {
 
-    public enum Kind { ALLOW, ERRNO, KILL }
+    public enum Kind { ALLOW, ERRNO, KILL, INTERRUPTED }
 
     public Decision {
         if (kind == Kind.ERRNO && (errno < 1 || errno > 4095)) {
@@ -30,7 +35,17 @@ public record Decision(Kind kind, int errno, String rule) {
         return new Decision(Kind.KILL, 0, rule);
     }
 
-    /** "allow", "errno", "kill": a bounded metric tag value. */
+    /**
+     * The final word on a call that went away before {@code intended} was answered: its rule
+     * says what it would have been ({@code "allow p.yaml:12"}).
+     */
+    public static Decision interrupted(Decision intended) {
+        String rule = intended.rule() == null ? "default" : intended.rule();
+        return new Decision(Kind.INTERRUPTED, 0, intended.tag() + (intended.kind() == Kind.ERRNO
+                ? " " + intended.errno() : "") + " " + rule);
+    }
+
+    /** "allow", "errno", "kill", "interrupted": a bounded metric tag value. */
     public String tag() {
         return kind.name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -2,6 +2,7 @@ package dev.syscage.supervise;
 
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.supervise.audit.AuditLog;
+import dev.syscage.supervise.audit.ProcessFacts;
 import dev.syscage.supervise.decode.SyscallDecoder;
 import dev.syscage.supervise.hooks.HookChain;
 import dev.syscage.supervise.notify.NotifyDecider;
@@ -14,11 +15,13 @@ import java.util.Optional;
 
 /**
  * Where an event meets the policy: builds the context (name, decoded call on first use), runs
- * the hook chain with the supervise default as fallback, writes the audit record before the
- * decision is sent (the target is still stopped, so what is logged is what was decided on),
- * then tells every hook the outcome. Runs on the supervisor thread. For notify mode it also
- * hands out the path the decision was made on, rechecks the real path of a file the supervisor
- * opened, and keeps a restarted call's second notification out of the audit log.
+ * the hook chain with the supervise default as fallback, and once the call's answer is final
+ * writes its one audit record and tells every hook the outcome. Runs on the supervisor thread.
+ * In trace mode the answer is final as soon as it is decided (the record is written before it is
+ * sent, while the target is stopped); notify mode may look again at the real path of a file the
+ * supervisor opened, and learns only when sending whether the call was still there, so it
+ * settles each call afterwards ({@link NotifyDecider.Pending}): one record per call, with its
+ * final decision, never one for the first look and one for the second.
  */
 public final class SupervisorSession implements TraceSupervisor.Decider, NotifyDecider {
     private final HookChain chain;
@@ -27,6 +30,12 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
     private final Map<Arch, SyscallDecoder> decoders = new EnumMap<>(Arch.class);
     private final Map<Arch, Map<Integer, Boolean>> pathDecides = new EnumMap<>(Arch.class);
     private final boolean everyPathDecides;
+    private final boolean stopWhenLogFails;
+    private volatile long stopped;
+    /** The first process that made a supervised call (the program, usually) and when it started, to stop it. */
+    private volatile int firstPid;
+    private volatile String firstStart;
+    private static final HookChain.Verdict STOP = new HookChain.Verdict(Decision.kill("audit log failed"), null);
 
     /** @param log where decisions are recorded, or null for none */
     public SupervisorSession(HookChain chain, Decision fallback, AuditLog log) {
@@ -38,39 +47,136 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
      *     every allowed open itself, so that the audit log names exactly the file opened)
      */
     public SupervisorSession(HookChain chain, Decision fallback, AuditLog log, boolean everyPathDecides) {
+        this(chain, fallback, log, everyPathDecides, false);
+    }
+
+    /**
+     * @param stopWhenLogFails once the audit log cannot be written, kill every process at its
+     *     next call the supervisor decides (auditd's {@code disk_full_action = halt}, for one run):
+     *     no call goes unrecorded for long
+     */
+    public SupervisorSession(HookChain chain, Decision fallback, AuditLog log, boolean everyPathDecides,
+            boolean stopWhenLogFails) {
         this.chain = chain;
         this.fallback = fallback;
         this.log = log;
         this.everyPathDecides = everyPathDecides;
+        this.stopWhenLogFails = stopWhenLogFails && log != null;
     }
 
+    /** Trace mode: the decision is final; it is recorded now, before it is sent. */
     @Override
     public Decision decide(SyscallEvent event, TargetMemory memory) {
-        return decide(event, memory, null).decision();
+        Outcome out = outcome(event, memory);
+        out.pending().settle(out.decision(), null);
+        return out.decision();
     }
 
     @Override
-    public Outcome decide(SyscallEvent event, TargetMemory memory, Outcome resentOf) {
+    public Outcome outcome(SyscallEvent event, TargetMemory memory) {
         long start = System.nanoTime();
+        if (firstPid == 0 && stopWhenLogFails) {
+            firstStart = startTime(event.pid());
+            firstPid = event.pid();
+        }
         Context ctx = new Context(event, memory, decoders.computeIfAbsent(event.arch(), SyscallDecoder::new), null,
                 null);
-        HookChain.Verdict v = chain.verdict(ctx, fallback);
+        HookChain.Verdict v = stopWhenLogFails && log.failed() ? STOP : chain.verdict(ctx, fallback);
+        if (v == STOP) {
+            stopped++;
+        }
         long latency = System.nanoTime() - start;
+        boolean mayChange = pathDecides(event.arch(), event.nr()); // a second look, or syscage's own refusal
+        boolean kept = log != null && log.keeps(v.decision(), v.hook());
         // the path is read from the target only for what needs it: a hook that asked (already
-        // read), an audit record, or a race-free open
-        boolean needPath = ctx.isDecoded() || (log != null && log.keeps(v.decision(), v.hook()))
-                || pathDecides(event.arch(), event.nr());
-        DecodedCall call = needPath ? ctx.decoded() : null;
-        Outcome out = call == null ? new Outcome(v.decision(), Optional.empty(), Optional.empty())
-                : new Outcome(v.decision(), call.path(), call.resolvedPath(), call.otherPaths(), call.otherResolvedPaths());
-        if (out.equals(resentOf)) {
-            return out; // the same call, restarted after a signal: logged and counted once already
+        // read), an audit record, or a race-free open; and what /proc says of the process, before
+        // the answer can change it (an exec)
+        DecodedCall call = ctx.isDecoded() || kept || mayChange ? ctx.decoded() : null;
+        Settling pending = new Settling(ctx, v, latency, log != null && (kept || mayChange) ? log.factsOf(ctx) : null);
+        chain.decidedBeforeAnswer(ctx, v.decision(), latency);
+        return call == null ? new Outcome(v.decision(), Optional.empty(), Optional.empty(), List.of(), List.of(), pending)
+                : new Outcome(v.decision(), call.path(), call.resolvedPath(), call.otherPaths(),
+                        call.otherResolvedPaths(), pending);
+    }
+
+    /** One decided call until its answer is final: a second look's verdict, then its one record. */
+    private final class Settling implements NotifyDecider.Pending {
+        private final Context ctx;
+        private final HookChain.Verdict first;
+        private final long latencyNanos;
+        private final ProcessFacts facts;
+        private String realPath;
+        private HookChain.Verdict refusal;
+        private boolean settled;
+
+        Settling(Context ctx, HookChain.Verdict first, long latencyNanos, ProcessFacts facts) {
+            this.ctx = ctx;
+            this.first = first;
+            this.latencyNanos = latencyNanos;
+            this.facts = facts;
         }
-        if (log != null) {
-            log.record(ctx, v.decision(), v.hook(), latency);
+
+        @Override
+        public Decision recheck(String real, List<Optional<String>> realOthers) {
+            Context again = new Context(ctx.event, ctx.memory, ctx.decoder, real, realOthers);
+            HookChain.Verdict v = chain.verdict(again, fallback);
+            realPath = real;
+            if (v.decision().kind() != Decision.Kind.ALLOW) {
+                refusal = v;
+            }
+            return v.decision();
         }
-        chain.decided(ctx, v.decision(), latency);
-        return out;
+
+        @Override
+        public void settle(Decision decision, Long result) {
+            if (settled) {
+                return;
+            }
+            settled = true;
+            String hook = refusal != null && refusal.decision().equals(decision) ? refusal.hook()
+                    : first.decision().equals(decision) || decision.kind() == Decision.Kind.INTERRUPTED ? first.hook()
+                    : null;
+            if (log != null) {
+                log.record(ctx, facts, decision, realPath, result, hook, latencyNanos);
+            }
+            chain.decidedFinally(ctx, decision, latencyNanos);
+        }
+    }
+
+    /**
+     * The audit log cannot be written and the run is to stop: kills the first process that made a
+     * supervised call (the program; the launcher then ends the rest of its tree) if it is still
+     * the same process, now, from any thread. Every other process is killed at its next supervised
+     * call. Returns whether a process was killed now.
+     */
+    public boolean stopNow() {
+        int pid = firstPid;
+        if (!stopWhenLogFails || pid == 0 || firstStart == null || !firstStart.equals(startTime(pid))) {
+            return false;
+        }
+        try {
+            dev.syscage.nativeaccess.SeccompNotify.kill(pid, dev.syscage.nativeaccess.SeccompNotify.SIGKILL);
+            stopped++;
+            return true;
+        } catch (com.sun.jna.LastErrorException gone) {
+            return false;
+        }
+    }
+
+    /** Field 22 of /proc/PID/stat (start time in clock ticks): with the pid, names one process; null if gone. */
+    private static String startTime(int pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return f[19];
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Calls killed because the audit log could not be written (see the constructor's stopWhenLogFails). */
+    public long stopped() {
+        return stopped;
     }
 
     @Override
@@ -96,23 +202,6 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
     @Override
     public void decidedByNumber(Arch arch, int nr, Decision decision, long count) {
         chain.decidedByNumber(arch, nr, decoders.computeIfAbsent(arch, SyscallDecoder::new).name(nr), decision, count);
-    }
-
-    @Override
-    public Decision recheck(SyscallEvent event, TargetMemory memory, String realPath) {
-        return recheck(event, memory, realPath, null);
-    }
-
-    @Override
-    public Decision recheck(SyscallEvent event, TargetMemory memory, String realPath, List<Optional<String>> realOthers) {
-        long start = System.nanoTime();
-        Context ctx = new Context(event, memory, decoders.computeIfAbsent(event.arch(), SyscallDecoder::new), realPath,
-                realOthers);
-        HookChain.Verdict v = chain.verdict(ctx, fallback);
-        if (v.decision().kind() != Decision.Kind.ALLOW && log != null) {
-            log.record(ctx, v.decision(), v.hook(), System.nanoTime() - start);
-        }
-        return v.decision();
     }
 
     @Override

@@ -26,6 +26,15 @@ public record SyscallEvent(long seq, long wallNanos, int pid, int tid, Arch arch
         args = args.clone();
     }
 
+    /**
+     * Now, in nanoseconds since the epoch, for {@code wallNanos}: the system clock to the
+     * nanosecond where the JDK reads it so (Linux: {@code clock_gettime(CLOCK_REALTIME)}).
+     */
+    public static long wallNanosNow() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
     public long arg(int i) {
         return args[i];
     }

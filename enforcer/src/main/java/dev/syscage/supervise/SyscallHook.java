@@ -30,8 +30,22 @@ public interface SyscallHook {
         return true;
     }
 
-    /** Observe the final decision and how long it took. */
+    /**
+     * Observe the final decision and how long it took: once the call's answer is final (in notify
+     * mode after it was sent, a second look at a real path included; {@link Decision.Kind#INTERRUPTED}
+     * for a call that went away first), unless {@link #observesBeforeAnswer} says otherwise.
+     */
     default void onDecided(SyscallContext call, Decision decision, long latencyNanos) {
+    }
+
+    /**
+     * Whether {@link #onDecided} must see the call before its answer is sent, while the program
+     * still waits and the call has not run (a hook that looks at the file system as the call
+     * finds it, as {@code syscage learn} does). It is then told the first decision, which a
+     * second look in notify mode may still change. Default: no, the final decision.
+     */
+    default boolean observesBeforeAnswer() {
+        return false;
     }
 
     /**

@@ -53,12 +53,32 @@ public class RunTest {
             if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
                 throw new AssertionError("syscage " + String.join(" ", args) + " did not finish");
             }
-            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
+            jsonLog(cwd, args).ifPresent(dev.syscage.supervise.audit.AuditSchema::assertValid);
+            return r;
         } finally {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         }
+    }
+
+    /**
+     * The JSON audit log a run was given ({@code --log FILE}, not {@code --log-format text}), if it
+     * wrote one: every run of the tests has its records checked against the schema.
+     */
+    static java.util.Optional<Path> jsonLog(Path cwd, String... args) {
+        List<String> a = List.of(args);
+        int end = a.indexOf("--");
+        List<String> opts = end < 0 ? a : a.subList(0, end);
+        int i = opts.indexOf("--log");
+        int f = opts.indexOf("--log-format");
+        if (i < 0 || i + 1 >= opts.size() || (f >= 0 && f + 1 < opts.size() && !opts.get(f + 1).equals("jsonl"))) {
+            return java.util.Optional.empty();
+        }
+        Path log = cwd.resolve(opts.get(i + 1)).toAbsolutePath();
+        boolean kernels = log.startsWith("/proc") || log.startsWith("/sys") || log.startsWith("/dev");
+        return !kernels && Files.isRegularFile(log) ? java.util.Optional.of(log) : java.util.Optional.empty();
     }
 
     private Path policy(String name, String text) throws IOException {

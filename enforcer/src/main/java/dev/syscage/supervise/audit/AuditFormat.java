@@ -22,7 +22,7 @@ public enum AuditFormat {
         return Optional.empty();
     }
 
-    RecordWriter open(Writer out) {
-        return this == JSONL ? new JsonLinesWriter(out) : new StraceTextWriter(out);
+    RecordWriter open(Writer out, String run) {
+        return this == JSONL ? new JsonLinesWriter(out, run) : new StraceTextWriter(out);
     }
 }

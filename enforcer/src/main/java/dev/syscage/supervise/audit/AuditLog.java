@@ -7,13 +7,8 @@ import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SyscallContext;
 import dev.syscage.supervise.SyscallEvent;
 import dev.syscage.nativeaccess.ThreadNice;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -45,9 +40,12 @@ import java.util.function.Consumer;
  * by default (more by at most one per concurrent caller): when the writer falls that far
  * behind, {@code record} waits for room, which holds the traced program at its syscall —
  * back-pressure instead of loss, and instead of memory that grows without limit. Only a write
- * error loses records; then the first error is reported, the rest are counted, and
- * {@link #close} fails saying how many. {@link #close} drains everything and flushes: when it
- * returns, the log is complete. Records are written in the order they were queued.
+ * error loses records (a full disk, {@code /dev/full}): the first error is reported at once,
+ * the file is cut back to its last whole record ({@link RecordSink}), nothing more is written and
+ * the rest are counted; {@link #failed} tells the supervisor (which may stop the program) and
+ * {@link #failure} says afterwards exactly how many records are missing. {@link #close} drains
+ * everything and flushes: when it returns, the log is complete or says what it lacks. Records
+ * are written in the order they were queued.
  */
 public final class AuditLog implements AutoCloseable {
     public static final int DEFAULT_CAPACITY = 1 << 16;
@@ -63,9 +61,11 @@ public final class AuditLog implements AutoCloseable {
     private static final long FLUSH_AFTER_IDLE_NANOS = 400_000;
     private static final long CLOSED = Long.MIN_VALUE;
     private static final AuditRecord END = new AuditRecord(-1, 0, 0, 0, -1, -1, null, null, Arch.X86_64, "end", -1,
-            List.of(), null, null, null, Decision.allow("end"), null, 0, SyscallEvent.Source.TRACE);
+            List.of(), null, null, null, null, Decision.allow("end"), null, null, 0, SyscallEvent.Source.TRACE);
 
     private final String description;
+    /** This run's id, in every JSON record: records of one run can be told from another's. */
+    private final String run = java.util.UUID.randomUUID().toString();
     private final LogLevel level;
     private final Queue<AuditRecord> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
@@ -74,6 +74,7 @@ public final class AuditLog implements AutoCloseable {
     /** Callers of {@link #record} waiting for room, and what they wait on. */
     private final AtomicInteger waiting = new AtomicInteger();
     private final Object room = new Object();
+    private final RecordSink sink;
     private final RecordWriter out;
     private final Consumer<String> errors;
     private final Thread writerThread;
@@ -86,7 +87,7 @@ public final class AuditLog implements AutoCloseable {
     private volatile long lost;
     private volatile IOException failure;
 
-    private AuditLog(String description, Writer sink, AuditFormat format, LogLevel level, int capacity,
+    private AuditLog(String description, RecordSink sink, AuditFormat format, LogLevel level, int capacity,
             Consumer<String> errors) {
         this.description = description;
         this.level = Objects.requireNonNull(level, "level");
@@ -94,7 +95,8 @@ public final class AuditLog implements AutoCloseable {
             throw new IllegalArgumentException("audit queue capacity must be positive: " + capacity);
         }
         this.capacity = capacity;
-        this.out = format.open(sink);
+        this.sink = sink;
+        this.out = format.open(sink, run);
         this.errors = Objects.requireNonNull(errors, "errors");
         this.writerThread = new Thread(this::drain, "syscage-audit-writer");
         writerThread.setDaemon(true);
@@ -108,15 +110,28 @@ public final class AuditLog implements AutoCloseable {
      */
     public static AuditLog open(Path file, AuditFormat format, LogLevel level, Consumer<String> errors)
             throws IOException {
-        Writer w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(file), StandardCharsets.UTF_8),
-                1 << 16);
-        return new AuditLog(file.toString(), w, format, level, DEFAULT_CAPACITY, errors);
+        return open(file, format, level, DEFAULT_CAPACITY, errors);
+    }
+
+    /**
+     * As above, with at most about {@code capacity} records queued: the most calls that are
+     * answered before their record is written (the writer's lag, and so how late a write failure
+     * can be noticed).
+     */
+    public static AuditLog open(Path file, AuditFormat format, LogLevel level, int capacity, Consumer<String> errors)
+            throws IOException {
+        return new AuditLog(file.toString(), RecordSink.file(file), format, level, capacity, errors);
     }
 
     /** A log writing to {@code sink}, which it closes; {@code description} names it in errors. */
     public static AuditLog to(Writer sink, String description, AuditFormat format, LogLevel level, int capacity,
             Consumer<String> errors) {
-        return new AuditLog(description, sink, format, level, capacity, errors);
+        return new AuditLog(description, RecordSink.writer(sink), format, level, capacity, errors);
+    }
+
+    /** The run's id, as every JSON record carries it. */
+    public String run() {
+        return run;
     }
 
     public LogLevel level() {
@@ -156,6 +171,26 @@ public final class AuditLog implements AutoCloseable {
     public void record(SyscallContext call, Decision decision, String hook, long latencyNanos) {
         if (keeps(level, decision, hook)) {
             enqueue(AuditRecord.capture(call, facts.of(call), decision, hook, latencyNanos));
+        }
+    }
+
+    /**
+     * What /proc says of the call's process (cached; see {@link ProcessFactsCache}): taken before
+     * the decision is sent, for a record written once the call's answer is final.
+     */
+    public ProcessFacts factsOf(SyscallContext call) {
+        return facts.of(call);
+    }
+
+    /**
+     * Logs a call whose answer is final, if the level keeps it: {@code facts} as taken before the
+     * answer (null: read now), {@code realPath} and {@code result} as in {@link AuditRecord}.
+     */
+    public void record(SyscallContext call, ProcessFacts facts, Decision decision, String realPath, Long result,
+            String hook, long latencyNanos) {
+        if (keeps(level, decision, hook)) {
+            enqueue(AuditRecord.capture(call, facts != null ? facts : this.facts.of(call), decision, realPath, result,
+                    hook, latencyNanos));
         }
     }
 
@@ -268,7 +303,7 @@ public final class AuditLog implements AutoCloseable {
                 // flush once the queue has stayed empty for a while, not after every record:
                 // at thousands of events a second a write(2) per record costs the tracee time
                 if (dirty && idlePark >= FLUSH_AFTER_IDLE_NANOS) {
-                    io(out::flush);
+                    sync();
                     dirty = false;
                 }
                 LockSupport.parkNanos(idlePark);
@@ -293,48 +328,83 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private void write(AuditRecord r) {
-        if (failure == null && io(() -> out.write(r))) {
-            written++;
-        } else {
-            lost++;
-        }
-    }
-
-    private interface IoAction {
-        void run() throws IOException;
-    }
-
-    /** Runs a write, flush or close unless an earlier one failed; the first failure is kept and reported. */
-    private boolean io(IoAction action) {
         if (failure != null) {
-            return false;
+            lost++;
+            return;
         }
         try {
-            action.run();
-            return true;
+            out.write(r);
+            sink.endRecord();
+            written++;
         } catch (IOException | RuntimeException e) {
-            failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
-            errors.accept("audit log " + description + ": write failed after " + written + " records: "
-                    + failure.getMessage() + "; later records are counted, not written");
-            return false;
+            sink.dropRecord();
+            lost++;
+            failed(e);
         }
     }
 
-    private void closeSink() {
-        if (!io(out::close)) {
-            try {
-                out.close();
-            } catch (IOException | RuntimeException alreadyReported) {
-                // the first failure is the one reported
-            }
+    /** Writes the records the sink holds; a failure loses those it could not write. */
+    private void sync() {
+        if (failure != null) {
+            return;
+        }
+        try {
+            out.flush();
+            sink.sync();
+        } catch (IOException | RuntimeException e) {
+            failed(e);
         }
     }
 
     /**
+     * The first failure: kept, reported at once, and the records the sink had taken but could not
+     * write move from written to lost. Nothing is written after it (records are counted), so the
+     * log holds whole records only, the ones before the failure.
+     */
+    private void failed(Exception e) {
+        long cut = e instanceof RecordSink.Failure f ? f.lost() : 0;
+        written -= cut;
+        lost += cut;
+        failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
+        errors.accept("audit log " + description + ": write failed after " + written + " records: "
+                + failure.getMessage());
+    }
+
+    private void closeSink() {
+        sync();
+        try {
+            out.close();
+        } catch (IOException | RuntimeException e) {
+            if (failure == null) {
+                failed(e);
+            }
+        }
+    }
+
+    /** Whether a write has failed: from then on records are counted, not written. */
+    public boolean failed() {
+        return failure != null;
+    }
+
+    /**
+     * After {@link #close}: why the log could not be written and how many records it lacks,
+     * "write failed after N records (REASON); M records were not written"; empty when it is complete.
+     */
+    public java.util.Optional<String> failure() {
+        IOException f = failure;
+        return f == null ? java.util.Optional.empty() : java.util.Optional.of("write failed after " + written
+                + " records (" + f.getMessage() + "); " + lost + " records were not written");
+    }
+
+    /** Records that were not written, because of a write error. */
+    public long lost() {
+        return lost;
+    }
+
+    /**
      * Drains every queued record, flushes and closes the sink; the log is complete when this
-     * returns. Waits for {@link #record} calls still in progress on other threads.
-     *
-     * @throws UncheckedIOException when records could not be written, saying how many
+     * returns. Waits for {@link #record} calls still in progress on other threads. A write
+     * failure does not throw: {@link #failure} says what it cost.
      */
     @Override
     public void close() {
@@ -347,11 +417,6 @@ public final class AuditLog implements AutoCloseable {
             LockSupport.unpark(writerThread);
         }
         joinUninterruptibly();
-        IOException f = failure;
-        if (f != null) {
-            throw new UncheckedIOException("audit log " + description + ": write failed after " + written
-                    + " records (" + f.getMessage() + "); " + lost + " records were not written", f);
-        }
     }
 
     private void joinUninterruptibly() {

@@ -17,11 +17,16 @@ import java.util.Optional;
  * back to the live process. Strings are null where unknown; {@code ppid} and {@code uid} are -1
  * where unknown; {@code hook} is null when no hook decided (the fallback applied);
  * {@code resolvedPath2} is the second path of a call that names two (rename, link: where it
- * goes), null for the others.
+ * goes), null for the others. {@code realPath} is where the file the supervisor looked up really
+ * is, when that is not {@code resolvedPath} (a symlink on the way) and the rules were asked about
+ * it again; null otherwise. {@code decision} is the final one (that second look included), and
+ * {@code result} what the program got back where syscage answered with a value of its own (a
+ * file descriptor, 0, or -errno), null where the kernel ran the call or nothing was answered.
  */
 public record AuditRecord(long seq, long wallNanos, int pid, int tid, int ppid, int uid, String comm, String exe,
         Arch arch, String syscall, int nr, List<DecodedArg> args, String path, String resolvedPath,
-        String resolvedPath2, Decision decision, String hook, long latencyNanos, SyscallEvent.Source source) {
+        String resolvedPath2, String realPath, Decision decision, Long result, String hook, long latencyNanos,
+        SyscallEvent.Source source) {
 
     public AuditRecord {
         Objects.requireNonNull(arch, "arch");
@@ -44,13 +49,19 @@ public record AuditRecord(long seq, long wallNanos, int pid, int tid, int ppid, 
     /** As {@link #capture(SyscallContext, Decision, String, long)}, with facts already known. */
     public static AuditRecord capture(SyscallContext call, ProcessFacts facts, Decision decision, String hook,
             long latencyNanos) {
+        return capture(call, facts, decision, null, null, hook, latencyNanos);
+    }
+
+    /** As above, with the real path of what the supervisor looked up, and the call's result (both may be null). */
+    public static AuditRecord capture(SyscallContext call, ProcessFacts facts, Decision decision, String realPath,
+            Long result, String hook, long latencyNanos) {
         SyscallEvent e = call.event();
         DecodedCall d = decodedOrRaw(call);
         return new AuditRecord(e.seq(), e.wallNanos(), e.pid(), e.tid(), facts.ppid(), facts.uid(), facts.comm(),
                 facts.exe(), e.arch(), call.name(), e.nr(), d.args(), d.path().orElse(null),
                 d.resolvedPath().orElse(null),
                 d.otherResolvedPaths().isEmpty() ? null : d.otherResolvedPaths().get(0).orElse(null),
-                decision, hook, latencyNanos, e.source());
+                realPath, decision, result, hook, latencyNanos, e.source());
     }
 
     /** {@code name(arg, arg, ...)} from the decoded arguments' text. */

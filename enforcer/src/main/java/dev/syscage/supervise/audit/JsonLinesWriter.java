@@ -12,27 +12,34 @@ import java.util.Locale;
 
 /**
  * One JSON object a line, written with Jackson's streaming generator (no object mapping per
- * record). Every field is present on every line, null where unknown or not applicable:
+ * record). Every field is present on every line, null where unknown or not applicable, and each
+ * has one JSON type (docs/audit-record.schema.json, version {@value #VERSION}, which tests check
+ * every record against):
  * <pre>
- * {"ts":"2024-05-01T12:34:56.000000013Z","seq":7,"pid":1234,"tid":1234,"ppid":1200,"uid":1000,
- *  "comm":"cat","exe":"/usr/bin/cat","arch":"x86_64","syscall":"openat","nr":257,
- *  "args":[{"name":"dfd","kind":"fd","value":"18446744073709551516","text":"AT_FDCWD"},...],
- *  "path":"passwd","resolved_path":"/etc/passwd","resolved_path2":null,"decision":"errno","errno":13,"errno_name":"EACCES",
- *  "rule":"web.yaml:12","hook":"rules","latency_ns":13000,"source":"trace"}
+ * {"version":1,"run":"0f6c...","ts":"2024-05-01T12:34:56.123456789Z","seq":7,"pid":1234,"tid":1234,
+ *  "ppid":1200,"uid":1000,"comm":"cat","exe":"/usr/bin/cat","arch":"x86_64","syscall":"openat","nr":257,
+ *  "args":[{"name":"dfd","kind":"fd","value":"0xffffffffffffff9c","text":"AT_FDCWD"},...],
+ *  "path":"passwd","resolved_path":"/etc/passwd","resolved_path2":null,"real_path":null,
+ *  "decision":"errno","errno":13,"errno_name":"EACCES","rule":"web.yaml:12","result":-13,
+ *  "hook":"rules","latency_ns":13000,"source":"trace"}
  * </pre>
- * An argument's {@code value} is its raw register as a JSON number when it lies in
- * [0, 2^53] (exact in every JSON reader, pointers included), otherwise the register read as
- * unsigned 64-bit, in decimal, as a string.
+ * An argument's {@code value} is its raw 64-bit register as a string of hex digits
+ * ({@code "0x"} and lower case, no leading zeros): exact in every JSON reader, where a number
+ * above 2^53 is not.
  */
 final class JsonLinesWriter implements RecordWriter {
+    /** The record schema's version; it changes when a field changes meaning or type, or goes. */
+    static final int VERSION = 1;
     private static final JsonFactory FACTORY = new JsonFactory();
-    private static final long EXACT_IN_DOUBLE = 1L << 53;
 
     private final JsonGenerator gen;
+    private final String run;
     private final Timestamps timestamps = new Timestamps();
     private final StringBuilder ts = new StringBuilder(32);
 
-    JsonLinesWriter(Writer out) {
+    /** @param run the run's id, in every record */
+    JsonLinesWriter(Writer out, String run) {
+        this.run = run;
         try {
             this.gen = FACTORY.createGenerator(out);
         } catch (IOException e) {
@@ -45,6 +52,8 @@ final class JsonLinesWriter implements RecordWriter {
     public void write(AuditRecord r) throws IOException {
         ts.setLength(0);
         gen.writeStartObject();
+        gen.writeNumberField("version", VERSION);
+        gen.writeStringField("run", run);
         gen.writeStringField("ts", timestamps.append(ts, r.wallNanos()).toString());
         gen.writeNumberField("seq", r.seq());
         gen.writeNumberField("pid", r.pid());
@@ -60,12 +69,19 @@ final class JsonLinesWriter implements RecordWriter {
         gen.writeStringField("path", r.path());
         gen.writeStringField("resolved_path", r.resolvedPath());
         gen.writeStringField("resolved_path2", r.resolvedPath2());
+        gen.writeStringField("real_path", r.realPath());
         writeDecision(r.decision());
+        if (r.result() == null) {
+            gen.writeNullField("result");
+        } else {
+            gen.writeNumberField("result", r.result());
+        }
         gen.writeStringField("hook", r.hook());
         gen.writeNumberField("latency_ns", r.latencyNanos());
         gen.writeStringField("source", r.source().name().toLowerCase(Locale.ROOT));
         gen.writeEndObject();
         gen.writeRaw('\n');
+        gen.flush(); // the whole record into the sink, which keeps it until it is complete
     }
 
     private void writeArgs(AuditRecord r) throws IOException {
@@ -75,12 +91,7 @@ final class JsonLinesWriter implements RecordWriter {
             gen.writeStringField("name", a.name());
             gen.writeStringField("kind", a.kind());
             gen.writeFieldName("value");
-            long v = a.raw();
-            if (v >= 0 && v <= EXACT_IN_DOUBLE) {
-                gen.writeNumber(v);
-            } else {
-                gen.writeString(Long.toUnsignedString(v));
-            }
+            gen.writeString("0x" + Long.toHexString(a.raw()));
             gen.writeStringField("text", a.text());
             gen.writeEndObject();
         }

@@ -12,7 +12,11 @@ import java.io.Writer;
  * [pid 1234] openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = ALLOW (rule web.yaml:12) &lt;0.000013&gt;
  * [pid 1234] openat(AT_FDCWD, "/root/x", O_RDONLY) = -1 EACCES (rule web.yaml:14) &lt;0.000009&gt;
  * [pid 1234] execve("/tmp/x", ["x"], 0x7ffd...) = KILL (rule mine, hook audit-rules) &lt;0.000020&gt;
+ * [pid 1234] openat(AT_FDCWD, "/tmp/a", O_RDONLY) = ALLOW 3 (rule web.yaml:12) &lt;0.000015&gt;
+ * [pid 1234] openat(AT_FDCWD, "/tmp/b", O_RDONLY) = ALLOW -1 ENOENT (rule web.yaml:12) &lt;0.000015&gt;
+ * [pid 1234] openat(AT_FDCWD, "/tmp/c", O_RDONLY) = ? INTERRUPTED (rule allow web.yaml:12) &lt;0.000015&gt;
  * </pre>
+ * An allowed call that syscage made itself (notify mode) shows what the program got after ALLOW.
  * The pid shown is the calling thread's id, as strace's {@code -f} does.
  */
 final class StraceTextWriter implements RecordWriter {
@@ -28,6 +32,11 @@ final class StraceTextWriter implements RecordWriter {
         line.setLength(0);
         line.append("[pid ").append(r.tid()).append("] ").append(r.callText()).append(" = ");
         appendOutcome(line, r.decision());
+        if (r.decision().kind() == Decision.Kind.ALLOW && r.result() != null) {
+            long v = r.result();
+            String name = v < 0 ? Constants.errnoName((int) -v) : null;
+            line.append(' ').append(v >= 0 ? Long.toString(v) : "-1 " + (name == null ? Long.toString(-v) : name));
+        }
         line.append(" (rule ").append(r.decision().rule() == null ? "default" : r.decision().rule());
         if (r.hook() != null) {
             line.append(", hook ").append(r.hook());
@@ -42,6 +51,7 @@ final class StraceTextWriter implements RecordWriter {
         switch (d.kind()) {
             case ALLOW -> sb.append("ALLOW");
             case KILL -> sb.append("KILL");
+            case INTERRUPTED -> sb.append("? INTERRUPTED");
             case ERRNO -> {
                 String name = Constants.errnoName(d.errno());
                 sb.append("-1 ").append(name == null ? Integer.toString(d.errno()) : name);

@@ -99,7 +99,7 @@ public final class HookChain {
         String by = null;
         for (int i = 0; i < hooks.size(); i++) {
             Optional<Decision> d = ask(i, call);
-            if (chosen == null && d.isPresent()) {
+            if (chosen == null && d.isPresent() && d.get().kind() != Decision.Kind.INTERRUPTED) {
                 chosen = d.get();
                 by = names.get(i);
             }
@@ -133,7 +133,7 @@ public final class HookChain {
                     return Optional.empty();
                 }
                 Optional<Decision> d = h.decisionByNumber(arch, nr);
-                if (chosen == null && d != null && d.isPresent()) {
+                if (chosen == null && d != null && d.isPresent() && d.get().kind() != Decision.Kind.INTERRUPTED) {
                     chosen = d.get();
                     by = names.get(i);
                 }
@@ -159,8 +159,25 @@ public final class HookChain {
 
     /** Tells every hook the final decision and how long it took. */
     public void decided(SyscallContext call, Decision decision, long latencyNanos) {
+        decided(call, decision, latencyNanos, true, true);
+    }
+
+    /** Tells the hooks that look before the answer ({@link SyscallHook#observesBeforeAnswer}) the decision made. */
+    public void decidedBeforeAnswer(SyscallContext call, Decision decision, long latencyNanos) {
+        decided(call, decision, latencyNanos, true, false);
+    }
+
+    /** Tells the other hooks the final decision. */
+    public void decidedFinally(SyscallContext call, Decision decision, long latencyNanos) {
+        decided(call, decision, latencyNanos, false, true);
+    }
+
+    private void decided(SyscallContext call, Decision decision, long latencyNanos, boolean early, boolean late) {
         for (int i = 0; i < hooks.size(); i++) {
             try {
+                if (!(hooks.get(i).observesBeforeAnswer() ? early : late)) {
+                    continue;
+                }
                 hooks.get(i).onDecided(call, decision, latencyNanos);
             } catch (VirtualMachineError e) {
                 throw e;

@@ -316,8 +316,9 @@ final class FdInjector {
     /**
      * Gives {@code fd} to the target and answers notification {@code id} with its number there.
      *
-     * @return 0 when answered, ENOENT when the notification is gone (interrupted or dead caller),
-     *     or another errno (EMFILE, ...) when the fd could not be installed and nothing was answered
+     * @return the descriptor's number in the target (≥ 0) when answered, -ENOENT when the
+     *     notification is gone (interrupted or dead caller), or another -errno (EMFILE, ...) when
+     *     the fd could not be installed and nothing was answered
      */
     int inject(long id, int fd, boolean cloexec) {
         addfd.setLong(ADDFD_ID, id);
@@ -327,11 +328,10 @@ final class FdInjector {
         addfd.setInt(ADDFD_NEWFD_FLAGS, cloexec ? (int) OpenCall.O_CLOEXEC : 0);
         while (true) {
             try {
-                ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, Pointer.nativeValue(addfd));
-                return 0;
+                return ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, Pointer.nativeValue(addfd));
             } catch (LastErrorException e) {
                 if (e.getErrorCode() != EINTR) {
-                    return e.getErrorCode();
+                    return -e.getErrorCode();
                 }
             }
         }

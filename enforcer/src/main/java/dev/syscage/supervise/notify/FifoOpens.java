@@ -69,9 +69,9 @@ final class FifoOpens {
                     return;
                 }
                 try {
-                    int err = injector.inject(id, fd, cloexec);
-                    if (err != 0 && err != ENOENT) {
-                        replies.send(id, -err, 0);
+                    int got = injector.inject(id, fd, cloexec);
+                    if (got < 0 && got != -ENOENT) {
+                        replies.send(id, got, 0);
                     }
                 } finally {
                     FdInjector.closeQuietly(fd);

@@ -120,7 +120,7 @@ final class FixedAnswers {
         return switch (d.kind()) {
             case ALLOW -> CONTINUE;
             case ERRNO -> d.errno() > 0 && d.errno() <= 0xffff ? ERRNO | d.errno() : 0;
-            case KILL -> 0; // checked (ID_VALID) and done in Java
+            case KILL, INTERRUPTED -> 0; // a kill is checked (ID_VALID) and done in Java
         };
     }
 

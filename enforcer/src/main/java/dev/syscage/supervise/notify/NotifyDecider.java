@@ -15,46 +15,65 @@ import java.util.Optional;
 /**
  * What notify mode needs from the decision stage beyond trace mode's {@link TraceSupervisor.Decider}:
  * the path the decision was made on (a race-free open must open exactly that one), a second look
- * at the rules with the real path of the file it opened, and a way to keep a restarted call
- * (re-sent by the kernel with a new id) out of the audit log a second time.
+ * at the rules with the real path of the file it opened, and a record of the call once its answer
+ * is final ({@link Pending#settle}), so that the audit log, the metrics and the hooks see one
+ * event per call with the decision it really got.
  */
 public interface NotifyDecider {
 
     /**
      * A decision and the paths the call named, as read once from the target and matched by the
-     * rules: the first as given and resolved, and for a call with two (rename, link) the other.
+     * rules: the first as given and resolved, and for a call with two (rename, link) the other;
+     * and the call itself, to be looked at again and settled.
      */
     record Outcome(Decision decision, Optional<String> path, Optional<String> resolvedPath,
-            List<Optional<String>> otherPaths, List<Optional<String>> otherResolvedPaths) {
+            List<Optional<String>> otherPaths, List<Optional<String>> otherResolvedPaths, Pending pending) {
         public Outcome {
             otherPaths = List.copyOf(otherPaths);
             otherResolvedPaths = List.copyOf(otherResolvedPaths);
+            java.util.Objects.requireNonNull(pending, "pending");
         }
 
-        /** A call with at most one path. */
+        /** A call with at most one path, which nobody records. */
         public Outcome(Decision decision, Optional<String> path, Optional<String> resolvedPath) {
-            this(decision, path, resolvedPath, List.of(), List.of());
+            this(decision, path, resolvedPath, List.of(), List.of(), Pending.NONE);
         }
     }
 
-    /**
-     * Decides one notification and records it. {@code resentOf} is the outcome of the
-     * interrupted call this one restarts, or null: when the new outcome equals it, the call is
-     * already in the audit log and is not recorded (or counted) again.
-     */
-    Outcome decide(SyscallEvent event, TargetMemory memory, Outcome resentOf);
+    /** A decided call whose answer is not final yet. Used on the supervisor thread only. */
+    interface Pending {
+        /** Nothing to look at again, nothing to record. */
+        Pending NONE = new Pending() {
+            @Override
+            public Decision recheck(String realPath, List<Optional<String>> realOthers) {
+                return Decision.errno(dev.syscage.nativeaccess.SeccompNotify.EACCES,
+                        "real path " + realPath + " not rechecked");
+            }
 
-    /**
-     * The rules asked again about {@code realPath}, the file an allowed open actually reached
-     * (through symlinks). A decision other than allow is recorded as its own audit record.
-     */
-    Decision recheck(SyscallEvent event, TargetMemory memory, String realPath);
+            @Override
+            public void settle(Decision decision, Long result) {
+            }
+        };
 
-    /** As {@link #recheck(SyscallEvent, TargetMemory, String)}, with the call's other paths replaced too. */
-    default Decision recheck(SyscallEvent event, TargetMemory memory, String realPath,
-            List<Optional<String>> realOthers) {
-        return recheck(event, memory, realPath);
+        /**
+         * The rules asked again about {@code realPath}, the file an allowed call actually reached
+         * (through symlinks), and, when not null, {@code realOthers} for its other paths. Not
+         * recorded by itself: the call's one record says what it finally got ({@link #settle}).
+         */
+        Decision recheck(String realPath, List<Optional<String>> realOthers);
+
+        /**
+         * The call's final answer: {@code decision} as sent (a second look's refusal included;
+         * {@link Decision#interrupted} when it went away first) and {@code result}, what the
+         * program got where the supervisor answered with a value (a descriptor, 0 or -errno;
+         * null where the kernel ran the call). Records it and tells the hooks, once; later calls
+         * are ignored.
+         */
+        void settle(Decision decision, Long result);
     }
+
+    /** Decides one notification; nothing is recorded until its {@link Outcome#pending} is settled. */
+    Outcome outcome(SyscallEvent event, TargetMemory memory);
 
     /**
      * Whether the decision on syscall {@code nr} of {@code arch} may depend on the path the call
@@ -79,9 +98,10 @@ public interface NotifyDecider {
     }
 
     /**
-     * For a plain trace-mode decider: the path is decoded separately from the decision, so the
-     * binding of path to decision is only as exact as two reads of the target's memory are equal.
-     * Runs use {@link dev.syscage.supervise.SupervisorSession}, which implements this interface.
+     * For a plain trace-mode decider (which records as it decides): the path is decoded
+     * separately from the decision, so the binding of path to decision is only as exact as two
+     * reads of the target's memory are equal, and nothing is looked at again. Runs use
+     * {@link dev.syscage.supervise.SupervisorSession}, which implements this interface.
      */
     static NotifyDecider of(TraceSupervisor.Decider decider) {
         if (decider instanceof NotifyDecider n) {
@@ -91,21 +111,16 @@ public interface NotifyDecider {
             private final Map<Arch, SyscallDecoder> decoders = new EnumMap<>(Arch.class);
 
             @Override
-            public Outcome decide(SyscallEvent event, TargetMemory memory, Outcome resentOf) {
+            public Outcome outcome(SyscallEvent event, TargetMemory memory) {
                 Decision d = decider.decide(event, memory);
                 DecodedCall c = decoders.computeIfAbsent(event.arch(), SyscallDecoder::new)
                         .decode(event.nr(), event.args(), memory);
-                return new Outcome(d, c.path(), c.resolvedPath(), c.otherPaths(), c.otherResolvedPaths());
+                return new Outcome(d, c.path(), c.resolvedPath(), c.otherPaths(), c.otherResolvedPaths(), Pending.NONE);
             }
 
             @Override
             public boolean pathDecides(Arch arch, int nr) {
                 return true; // nothing known about it: the safe answer
-            }
-
-            @Override
-            public Decision recheck(SyscallEvent event, TargetMemory memory, String realPath) {
-                return Decision.errno(dev.syscage.nativeaccess.SeccompNotify.EACCES, "real path " + realPath + " not rechecked");
             }
         };
     }

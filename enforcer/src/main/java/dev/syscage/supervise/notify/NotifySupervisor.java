@@ -51,7 +51,10 @@ import java.util.concurrent.CompletableFuture;
  * (the thread could have died and its pid been reused); if not, nothing is sent. The same check
  * comes before a kill. A call decided on its registers alone needs none. An
  * ENOENT from RECV, SEND or ADDFD means the call was interrupted or the target died: nothing to
- * answer, and a restart of the same call is kept out of the audit log ({@link Unanswered}).
+ * answer. Each notification is settled once its answer is final ({@link NotifyDecider.Pending}):
+ * with the decision sent (a second look at a real path included) and the result where the
+ * supervisor made the call, or as {@link Decision#interrupted} when the call went away first; a
+ * call the kernel restarts after that comes back as a new notification with a record of its own.
  * The loop ends when the listener reports POLLHUP: no process uses the filter any more.
  *
  * <p>When the program runs in a Landlock domain, the calls the supervisor makes for it with
@@ -75,7 +78,9 @@ public final class NotifySupervisor implements Runnable {
     private final FdInjector injector;
     /** Where the calls the supervisor makes for the program run: in an equal Landlock domain, or here. */
     private final LandlockDomain domain;
-    private final Unanswered unanswered = new Unanswered();
+    /** The call being answered: the decision sent so far, and what the program got where it was a value. */
+    private Decision sent;
+    private Long result;
     private Creds self;
     private final CompletableFuture<Long> finished = new CompletableFuture<>();
     private final ProcTargetMemory memory = new ProcTargetMemory();
@@ -150,7 +155,10 @@ public final class NotifySupervisor implements Runnable {
         return t;
     }
 
-    /** Completes with the number of notifications handled once no process uses the filter. */
+    /**
+     * Completes, once no process uses the filter, with the number of calls the policy routed here
+     * (numbered and decided; calls received only for the view cache are not counted).
+     */
     public CompletableFuture<Long> finished() {
         return finished;
     }
@@ -321,10 +329,13 @@ public final class NotifySupervisor implements Runnable {
                 return;
             }
         }
+        event = numbered(event); // a call the policy routes: the next number (watched-only calls take none)
         TargetMemory mem = memory.at(event.pid(), event.tid());
         NotifyDecider.Outcome out = !knownArch
                 ? new NotifyDecider.Outcome(Decision.kill("unknown arch"), Optional.empty(), Optional.empty())
-                : decider.decide(event, mem, unanswered.resentOf(event));
+                : decider.outcome(event, mem);
+        sent = out.decision();
+        result = null;
         boolean allowed = out.decision().kind() == Decision.Kind.ALLOW;
         // an open the supervisor makes itself: read (openat2's open_how) before the check below
         boolean pathDecides = allowed && knownArch && decider.pathDecides(event.arch(), event.nr());
@@ -337,7 +348,7 @@ public final class NotifySupervisor implements Runnable {
         // what was read may belong to another process by now, and so may the pid a kill would hit
         boolean mustCheck = memory.reads() > 0 || out.decision().kind() == Decision.Kind.KILL;
         if (mustCheck && !idValid(id)) {
-            unanswered.add(event, out); // nothing is sent
+            out.pending().settle(Decision.interrupted(out.decision()), null); // nothing is sent
             return;
         }
         if (allowed && isExec(event.arch(), event.nr())) {
@@ -345,9 +356,9 @@ public final class NotifySupervisor implements Runnable {
         }
         boolean answered = allowed ? allow(id, event, mem, out, open, change, inode)
                 : answer(id, event.pid(), out.decision());
-        if (!answered) {
-            unanswered.add(event, out);
-        }
+        // a kill is done whether or not its ENOSYS reached the caller (it is gone the moment it is killed)
+        boolean done = answered || sent.kind() == Decision.Kind.KILL;
+        out.pending().settle(done ? sent : Decision.interrupted(sent), answered ? result : null);
     }
 
     /** A call the policy lets run, sent here only so that the view cache learns of it: it runs, unrecorded. */
@@ -376,13 +387,14 @@ public final class NotifySupervisor implements Runnable {
             views.put(e.tid(), creds, sameView);
         }
         if (!creds.sameRightsAs(self) || !sameView) {
-            return send(id, -EACCES, 0); // it must not open with rights or a view it does not have
+            // it must not open with rights or a view it does not have
+            return answer(id, e.pid(), Decision.errno(EACCES, "rights or view other than syscage's"));
         }
         if (inode.isPresent()) {
-            return changeInode(id, e, mem, out, inode.get(), creds.umask());
+            return changeInode(id, e, out, inode.get(), creds.umask());
         }
         if (change.isPresent()) {
-            return change(id, e, mem, change.get(),
+            return change(id, e, out.pending(), change.get(),
                     change.get().plan(out.path(), out.resolvedPath(), out.otherPaths(), out.otherResolvedPaths()),
                     creds.umask());
         }
@@ -392,7 +404,7 @@ public final class NotifySupervisor implements Runnable {
             return send(id, -plan.errno(), 0);
         }
         // checked before it is opened for real: O_CREAT and O_TRUNC must not act through a symlink first
-        RaceFreeOpen.Result opened = new RaceFreeOpen(injector, real -> decider.recheck(e, mem, real), () -> idValid(id))
+        RaceFreeOpen.Result opened = new RaceFreeOpen(injector, real -> out.pending().recheck(real, null), () -> idValid(id))
                 .open(call.get(), plan);
         if (opened.gone()) {
             return false; // the call went away before the file was opened: nothing was made for it
@@ -410,8 +422,12 @@ public final class NotifySupervisor implements Runnable {
             return send(id, fd, 0); // the target's own open would have failed the same way
         }
         try {
-            int err = injector.inject(id, fd, plan.cloexec());
-            return err == 0 || (err != ENOENT && send(id, -err, 0));
+            int got = injector.inject(id, fd, plan.cloexec());
+            if (got >= 0) {
+                result = (long) got; // its number in the program
+                return true;
+            }
+            return got != -ENOENT && send(id, got, 0);
         } finally {
             FdInjector.closeQuietly(fd);
         }
@@ -424,7 +440,8 @@ public final class NotifySupervisor implements Runnable {
      * relative to those descriptors. A link that follows a symlink names the file the symlink
      * leads to: that file's real path is checked too. The call's result is the program's.
      */
-    private boolean change(long id, SyscallEvent e, TargetMemory mem, PathCall call, PathCall.Plan plan, int umask) {
+    private boolean change(long id, SyscallEvent e, NotifyDecider.Pending mem, PathCall call, PathCall.Plan plan,
+            int umask) {
         if (plan.errno() != 0) {
             return send(id, -plan.errno(), 0);
         }
@@ -477,8 +494,7 @@ public final class NotifySupervisor implements Runnable {
      * links only in the program's own {@code /proc/PID}, as for opens), its real path is checked
      * like an open's, and it is changed through that descriptor. The call's result is the program's.
      */
-    private boolean changeInode(long id, SyscallEvent e, TargetMemory mem, NotifyDecider.Outcome out, InodeCall call,
-            int umask) {
+    private boolean changeInode(long id, SyscallEvent e, NotifyDecider.Outcome out, InodeCall call, int umask) {
         int err = call.errnoFor(out.path());
         if (err != 0) {
             return send(id, -err, 0);
@@ -493,7 +509,7 @@ public final class NotifySupervisor implements Runnable {
             return send(id, fd, 0);
         }
         try {
-            Decision again = recheck(e, mem, plan, fd);
+            Decision again = recheck(out.pending(), plan, fd);
             if (again.kind() != Decision.Kind.ALLOW) {
                 return answer(id, e.pid(), again);
             }
@@ -519,7 +535,8 @@ public final class NotifySupervisor implements Runnable {
      * Allow when what was opened (the parent directories, or a followed link's source) is where
      * the rules were asked about; otherwise what the rules say about the real paths.
      */
-    private Decision recheckChange(SyscallEvent e, TargetMemory mem, PathCall.Plan plan, int[] fds, boolean follow) {
+    private Decision recheckChange(SyscallEvent e, NotifyDecider.Pending mem, PathCall.Plan plan, int[] fds,
+            boolean follow) {
         Optional<String> real1 = injector.realPath(fds[0]);
         Optional<String> dir2 = fds[1] >= 0 ? injector.realPath(fds[1]) : Optional.empty();
         if (real1.isEmpty() || (fds[1] >= 0 && dir2.isEmpty())) {
@@ -533,12 +550,12 @@ public final class NotifySupervisor implements Runnable {
         }
         List<Optional<String>> others = plan.second() == null ? List.of()
                 : List.of(Optional.of(PathCall.Target.join(dir2.get(), plan.second().name())));
-        return decider.recheck(e, mem, first, others);
+        return mem.recheck(first, others);
     }
 
     /** What the rules say about what {@code fd} (the O_PATH lookup of {@code plan}) really is: as for opens. */
-    private Decision recheck(SyscallEvent e, TargetMemory mem, OpenCall.Plan plan, int fd) {
-        return new RaceFreeOpen(injector, real -> decider.recheck(e, mem, real), () -> true)
+    private Decision recheck(NotifyDecider.Pending call, OpenCall.Plan plan, int fd) {
+        return new RaceFreeOpen(injector, real -> call.recheck(real, null), () -> true)
                 .check(fd, plan.path(), 0, plan.ownFile());
     }
 
@@ -558,8 +575,14 @@ public final class NotifySupervisor implements Runnable {
         for (int i = 0; i < 6; i++) {
             args[i] = notifView.getLong(NOTIF_DATA_ARGS + 8 * i);
         }
-        return new SyscallEvent(++seq, System.currentTimeMillis() * 1_000_000L, pid, tid, arch,
+        return new SyscallEvent(0, SyscallEvent.wallNanosNow(), pid, tid, arch,
                 notifView.getInt(NOTIF_DATA_NR), args, notifView.getLong(NOTIF_DATA_IP), SyscallEvent.Source.NOTIFY, 0);
+    }
+
+    /** {@code e} with the run's next sequence number. */
+    private SyscallEvent numbered(SyscallEvent e) {
+        return new SyscallEvent(++seq, e.wallNanos(), e.pid(), e.tid(), e.arch(), e.nr(), e.args(), e.ip(), e.source(),
+                e.data());
     }
 
     static boolean isExec(Arch arch, int nr) {
@@ -577,6 +600,7 @@ public final class NotifySupervisor implements Runnable {
 
     /** Sends {@code d}; false when the notification was gone (ENOENT). */
     private boolean answer(long id, int pid, Decision d) {
+        sent = d;
         return switch (d.kind()) {
             case ALLOW -> send(id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
             case ERRNO -> send(id, -d.errno(), 0);
@@ -586,13 +610,24 @@ public final class NotifySupervisor implements Runnable {
                 } catch (LastErrorException e) {
                     // already gone
                 }
-                yield send(id, -ENOSYS, 0);
+                boolean answered = send(id, -ENOSYS, 0);
+                result = null; // the process is being killed: it gets nothing back
+                yield answered;
             }
+            case INTERRUPTED -> throw new IllegalArgumentException("not an answer: " + d);
         };
     }
 
-    /** SECCOMP_IOCTL_NOTIF_SEND; false when the call was interrupted or the caller died meanwhile. */
+    /**
+     * SECCOMP_IOCTL_NOTIF_SEND; false when the call was interrupted or the caller died meanwhile.
+     * Keeps what the program got, where it is a value ({@code error}: 0 or -errno) and not the
+     * kernel's own run of the call (CONTINUE).
+     */
     private boolean send(long id, int error, int flags) {
-        return replies.send(id, error, flags);
+        boolean answered = replies.send(id, error, flags);
+        if (answered) {
+            result = (flags & SECCOMP_USER_NOTIF_FLAG_CONTINUE) != 0 ? null : (long) error;
+        }
+        return answered;
     }
 }

@@ -163,7 +163,7 @@ public final class TraceSupervisor implements Runnable {
             ptrace(PTRACE_CONT, tid, 0, 0);
             return;
         }
-        long wall = System.currentTimeMillis() * 1_000_000L;
+        long wall = SyscallEvent.wallNanosNow();
         Arch arch = Arch.byAuditArch(info.getInt(4)).orElse(null);
         long[] args = new long[6];
         for (int i = 0; i < 6; i++) {

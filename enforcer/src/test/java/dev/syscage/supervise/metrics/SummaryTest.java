@@ -20,25 +20,26 @@ class SummaryTest {
         s.add("connect", Kind.ALLOW, 2_000);
         s.add("bind", Kind.ALLOW, 333);
         s.add("bind", Kind.ALLOW, 334);
+        s.add("bind", Kind.INTERRUPTED, 333);
         assertEquals("""
-                    calls    errors     kills  total usecs  usecs/call syscall
-                --------- --------- --------- ------------ ----------- ----------------
-                        4         1         0       50.500      12.625 openat
-                        2         0         0        0.667       0.334 bind
-                        2         1         0        3.000       1.500 connect
-                        1         0         1        7.250       7.250 execve
-                --------- --------- --------- ------------ ----------- ----------------
-                        9         2         1       61.417       6.824 total
+                    calls    errors     kills      intr  total usecs  usecs/call syscall
+                --------- --------- --------- --------- ------------ ----------- ----------------
+                        4         1         0         0       50.500      12.625 openat
+                        3         0         0         1        1.000       0.333 bind
+                        2         1         0         0        3.000       1.500 connect
+                        1         0         1         0        7.250       7.250 execve
+                --------- --------- --------- --------- ------------ ----------- ----------------
+                       10         2         1         1       61.750       6.175 total
                 """, s.render());
     }
 
     @Test
     void anEmptySummaryHasOnlyTheTotal() {
         assertEquals("""
-                    calls    errors     kills  total usecs  usecs/call syscall
-                --------- --------- --------- ------------ ----------- ----------------
-                --------- --------- --------- ------------ ----------- ----------------
-                        0         0         0        0.000       0.000 total
+                    calls    errors     kills      intr  total usecs  usecs/call syscall
+                --------- --------- --------- --------- ------------ ----------- ----------------
+                --------- --------- --------- --------- ------------ ----------- ----------------
+                        0         0         0         0        0.000       0.000 total
                 """, new Summary().render());
     }
 }

@@ -79,7 +79,7 @@ class SupervisorMetricsTest {
         assertTrue(tags.contains("unknown"));
         Set<String> decisions = registry.find("syscage.syscalls").counters().stream()
                 .map(c -> c.getId().getTag("decision")).collect(Collectors.toCollection(TreeSet::new));
-        assertEquals(Set.of("allow", "errno", "kill"), decisions);
+        assertEquals(Set.of("allow", "errno", "kill", "interrupted"), decisions);
     }
 
     @Test
@@ -118,7 +118,7 @@ class SupervisorMetricsTest {
         assertEquals(Decision.allow("default"), chain.decide(call, Decision.allow("default")));
         chain.decided(call, Decision.errno(13, "r:1"), 4_000);
         assertEquals(1, syscalls("openat", "errno"));
-        assertEquals(List.of(new Summary.Row("openat", 1, 1, 0, 4_000)), summary.rows());
+        assertEquals(List.of(new Summary.Row("openat", 1, 1, 0, 0, 4_000)), summary.rows());
     }
 
     @Test

@@ -135,6 +135,6 @@ class FixedAnswersTest {
         SupervisorSession s = session(p, List.of(), summary);
         s.decidedByNumber(Arch.X86_64, OPENAT, Decision.allow("default"), 41);
         s.decidedByNumber(Arch.X86_64, OPENAT, Decision.allow("default"), 1);
-        assertEquals(List.of(new Summary.Row("openat", 42, 0, 0, 0)), summary.rows());
+        assertEquals(List.of(new Summary.Row("openat", 42, 0, 0, 0, 0)), summary.rows());
     }
 }

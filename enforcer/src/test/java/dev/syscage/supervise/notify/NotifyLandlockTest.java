@@ -130,7 +130,7 @@ class NotifyLandlockTest {
         PrintWriter err = new PrintWriter(errText, true);
         LinuxCLibrary libc = LinuxCLibrary.instance();
         SupervisedRun.Settings settings = new SupervisedRun.Settings(dir.resolve("audit.jsonl"), AuditFormat.JSONL,
-                policy.supervision().log(), null, false, List.of(), false);
+                policy.supervision().log(), null, false, List.of(), false, true, false);
         try (SupervisedRun run = new SupervisedRun(policy, settings, err)) {
             int code = new NotifyRunner(libc, new Runner(libc, err), watch, landlock).run(launcher, filter, List.of(),
                     List.of(command), run.session(), nr -> "syscall " + nr, ListenerHandoff.AUTO).exitCode();

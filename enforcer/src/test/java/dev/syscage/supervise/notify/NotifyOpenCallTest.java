@@ -141,15 +141,4 @@ class NotifyOpenCallTest {
         assertEquals(SeccompNotify.EILSEQ, plan(event(Arch.X86_64, 2, 0, 0100, 0600), "/tmp/\uFFFD", "/tmp/\uFFFD",
                 0).errno(), "a name that was not UTF-8 would be created under its decoded form");
     }
-
-    @Test
-    void onlyTheSameCallFromTheSameThreadCountsAsARestart() {
-        Unanswered u = new Unanswered();
-        NotifyDecider.Outcome out = new NotifyDecider.Outcome(Decision.allow("r"), Optional.of("/a"), Optional.of("/a"));
-        u.add(event(Arch.X86_64, 257, -100, 1234, 0), out);
-        assertNull(u.resentOf(event(Arch.X86_64, 257, -100, 9999, 0)), "other arguments");
-        assertNull(u.resentOf(event(Arch.X86_64, 257, -100, 1234, 0)), "used up by the previous notification");
-        u.add(event(Arch.X86_64, 257, -100, 1234, 0), out);
-        assertSame(out, u.resentOf(event(Arch.X86_64, 257, -100, 1234, 0)));
-    }
 }

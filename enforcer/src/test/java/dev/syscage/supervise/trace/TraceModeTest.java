@@ -263,6 +263,7 @@ class TraceModeTest {
             assertTrue(proc.waitFor(30, TimeUnit.SECONDS));
             String out = Files.readString(dir.resolve("out"));
             assertTrue(out.contains("got-int") || out.contains("done"), out + Files.readString(dir.resolve("err")));
+            dev.syscage.supervise.audit.AuditSchema.assertValid(dir.resolve("a.jsonl"));
         } finally {
             proc.descendants().forEach(ProcessHandle::destroyForcibly);
             proc.destroyForcibly();

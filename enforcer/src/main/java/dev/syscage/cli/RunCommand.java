@@ -185,13 +185,15 @@ public final class RunCommand implements Callable<Integer> {
                 return runner.run(launcher, program.toBytes(), launcherFlags, command, names);
             }
             try (SupervisedRun run = new SupervisedRun(policy, settings(policy), err)) {
+                run.tapLandlockDenials(landlock.ruleset());
                 if (supervision == SupervisionMode.NOTIFY) {
                     List<String> notifyFlags = new ArrayList<>(launcherFlags);
                     if (notifyWait.equals("interruptible")) {
                         notifyFlags.add("--notify-interruptible");
                     }
                     try {
-                        return new NotifyRunner(libc, runner, watch, landlock.ruleset()).run(launcher, program.toBytes(),
+                        return new NotifyRunner(libc, runner, watch, landlock.ruleset()).onProgram(run::watchProgram)
+                                .run(launcher, program.toBytes(),
                                 notifyFlags, command, run.session(), names, handoff).exitCode();
                     } catch (dev.syscage.nativeaccess.Landlock.Failure e) {
                         // the supervisor's own domain is made before the launcher starts: nothing ran
@@ -199,7 +201,8 @@ public final class RunCommand implements Callable<Integer> {
                                 + "its Landlock domain: " + e.getMessage() + "; nothing was run");
                     }
                 }
-                TraceRunner.Outcome o = new TraceRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags,
+                TraceRunner.Outcome o = new TraceRunner(libc, runner).onProgram(run::watchProgram).run(launcher,
+                        program.toBytes(), launcherFlags,
                         command, new TraceSupervisor(run.session()), names);
                 return o.exitCode();
             }

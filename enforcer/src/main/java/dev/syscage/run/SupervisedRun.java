@@ -1,5 +1,7 @@
 package dev.syscage.run;
 
+import dev.syscage.nativeaccess.AuditNetlink;
+import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SuperviseRulesHook;
@@ -47,6 +49,7 @@ public final class SupervisedRun implements AutoCloseable {
     private final SupervisorSession session;
     private final PrintWriter err;
     private final boolean printSummary;
+    private LandlockAuditTap landlockTap;
 
     public SupervisedRun(Policy policy, Settings s, PrintWriter err) throws IOException {
         this.err = err;
@@ -80,6 +83,26 @@ public final class SupervisedRun implements AutoCloseable {
         return logPath;
     }
 
+    /**
+     * Brings the kernel's reports of Landlock denials into the audit log where it can
+     * ({@link LandlockAuditTap#start}: the ruleset handles something, the kernel audit is on and
+     * readable); else does nothing. Call before the launcher starts, and tell the program's pid
+     * to {@link #watchProgram}.
+     */
+    public void tapLandlockDenials(LandlockRuleset ruleset) {
+        landlockTap = LandlockAuditTap.start(ruleset, log, AuditNetlink.instance(), msg -> {
+            err.println("syscage: " + msg);
+            err.flush();
+        }).orElse(null);
+    }
+
+    /** The program's process, as the initial PID namespace numbers it: the denials of its Landlock domains are the run's. */
+    public void watchProgram(int pid) {
+        if (landlockTap != null) {
+            landlockTap.watch(pid);
+        }
+    }
+
     private static Path defaultLogPath() {
         String state = System.getenv("XDG_STATE_HOME");
         Path base = state != null && !state.isBlank() ? Path.of(state)
@@ -91,6 +114,9 @@ public final class SupervisedRun implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (landlockTap != null) {
+                landlockTap.close(); // its last records go to the log, which must still be open
+            }
             log.close();
         } finally {
             if (metricsFile != null) {

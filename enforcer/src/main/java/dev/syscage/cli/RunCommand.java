@@ -19,6 +19,7 @@ import dev.syscage.run.ListenerHandoff;
 import dev.syscage.run.NotifyRunner;
 import dev.syscage.supervise.notify.ViewWatch;
 import dev.syscage.run.NotifySupport;
+import dev.syscage.run.PlainRunLog;
 import dev.syscage.run.ProfileCatalog;
 import dev.syscage.run.Runner;
 import dev.syscage.run.SupervisedRun;
@@ -181,8 +182,15 @@ public final class RunCommand implements Callable<Integer> {
             if (rules != null) {
                 launcherFlags.addAll(List.of("--landlock", rules.path()));
             }
-            if (supervision == null) {
+            if (supervision == null && (supervise.log == null || landlock.ruleset().isEmpty())) {
                 return runner.run(launcher, program.toBytes(), launcherFlags, command, names);
+            }
+            if (supervision == null) { // no supervisor: the log holds the kernel's reports of Landlock denials
+                SupervisedRun.Settings s = settings(policy);
+                try (PlainRunLog log = PlainRunLog.open(s.log(), s.format(), s.level(), landlock.ruleset(), err)) {
+                    return runner.onProgram(log::watchProgram).run(launcher, program.toBytes(), launcherFlags, command,
+                            names);
+                }
             }
             try (SupervisedRun run = new SupervisedRun(policy, settings(policy), err)) {
                 run.tapLandlockDenials(landlock.ruleset());

@@ -70,6 +70,14 @@ class LandlockAuditRunTest {
     }
 
     private Path policy() throws IOException {
+        return policy("""
+
+                  - action: trace
+                    syscalls: [uname]""");
+    }
+
+    /** A policy that allows every call and confines files with Landlock; {@code rules} decide what goes to the supervisor. */
+    private Path policy(String rules) throws IOException {
         Path ok = Files.createDirectories(dir.resolve("ok"));
         Files.writeString(Files.createDirectories(dir.resolve("no")).resolve("g"), "old\n");
         Path p = dir.resolve("p.yaml");
@@ -78,9 +86,7 @@ class LandlockAuditRunTest {
                 name: landlock-audit
                 arch: x86_64
                 default: allow
-                rules:
-                  - action: trace
-                    syscalls: [uname]
+                rules:%s
                 filesystem:
                   allow:
                     - paths: [/]
@@ -89,15 +95,24 @@ class LandlockAuditRunTest {
                       access: [write]
                     - paths: [%s]
                       access: [read, write, create]
-                """.formatted(ok));
+                """.formatted(rules.isEmpty() ? " []" : rules, ok));
         return p;
     }
 
     private Result run(String mode, Path log) throws Exception {
-        return syscage(dir, "run", "--policy", policy().toString(), "--mode", mode, "--log", log.toString(), "--",
-                "sh", "-c", "read pid rest < /proc/self/stat; echo $pid; echo x > " + dir.resolve("ok/f")
-                        + "; echo x > " + dir.resolve("no/g") + "; echo x > " + dir.resolve("no/f") + " || exit 3");
+        return run(policy(), List.of("--mode", mode), log);
     }
+
+    private Result run(Path policy, List<String> options, Path log) throws Exception {
+        List<String> args = new ArrayList<>(List.of("run", "--policy", policy.toString()));
+        args.addAll(options);
+        args.addAll(List.of("--log", log.toString(), "--", "sh", "-c", DENIED_WRITES.formatted(dir, dir, dir)));
+        return syscage(dir, args.toArray(String[]::new));
+    }
+
+    /** Says its pid (as its /proc numbers it), writes where it may, then twice where it may not. */
+    private static final String DENIED_WRITES = "read pid rest < /proc/self/stat; echo $pid; echo x > %s/ok/f;"
+            + " echo x > %s/no/g; echo x > %s/no/f || exit 3";
 
     private static List<JsonNode> records(Path log, String source) throws IOException {
         List<JsonNode> out = new ArrayList<>();
@@ -140,6 +155,30 @@ class LandlockAuditRunTest {
         assertEquals(0, d.get("seq").asInt(), d.toString());
         assertTrue(d.get("rule").asText().matches("landlock domain=[0-9a-f]+ blockers=" + blocker.replace(".", "\\.")
                 + " path=" + path + " dev=\\S+ ino=\\d+"), d.get("rule").asText());
+    }
+
+    /**
+     * A run without a supervisor: its log holds the Landlock denials. Without containment the
+     * program's /proc is syscage's and says its pid; contained, it has its own PID namespace and
+     * /proc, and the record has the pid as syscage numbers it, not the namespace's.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aPlainRunsLogHoldsItsDenials(boolean contained) throws Exception {
+        auditOn(1);
+        Path log = dir.resolve("audit.jsonl");
+        Result r = run(policy(""), contained ? List.of() : List.of("--no-contain"), log);
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().endsWith("syscage: audit log: " + log + " (2 records)\n"), r.err());
+        int pid = Integer.parseInt(r.out().strip());
+        List<JsonNode> landlock = records(log, "landlock");
+        assertEquals(2, landlock.size(), landlock.toString());
+        int logged = contained ? landlock.get(0).get("pid").asInt() : pid;
+        if (contained) {
+            assertTrue(logged > pid, "the host's pid " + logged + ", not the namespace's " + pid);
+        }
+        check(landlock.get(0), logged, "fs.write_file", dir.resolve("no/g"));
+        check(landlock.get(1), logged, "fs.make_reg", dir.resolve("no"));
     }
 
     @Test

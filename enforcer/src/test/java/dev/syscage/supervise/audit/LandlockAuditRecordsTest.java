@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The kernel's audit records of Landlock denials, as this kernel (6.18) wrote them for
- * {@code sh -c 'echo x > /tmp/llx/out'} in a domain without write_file there, and in the forms
- * security/landlock/audit.c and lsm_audit.c write for TCP ports and signals: parsed, put
+ * {@code sh -c 'echo x > /tmp/llx/out'} in a domain without write_file there and for a program's
+ * connect, bind and kill in a domain without ports and with the signal scope: parsed, put
  * together by serial, and written to the audit log as {@code source: landlock}.
  */
 class LandlockAuditRecordsTest {
@@ -104,6 +104,35 @@ class LandlockAuditRecordsTest {
         assertEquals("landlock domain=11317df93 blockers=net.connect_tcp daddr=127.0.0.1 dest=80", second.get(0).rule());
         assertEquals(4660, first.get(0).call().pid());
         assertEquals("/tmp/llx/out", first.get(0).field("path").orElseThrow());
+    }
+
+    /** TCP ports and signals, as this kernel wrote them for a Python program in a domain with no port and the signal scope. */
+    @Test
+    void portsAndSignalsKeepTheirObjectFields() {
+        String stamp = "audit(1796670499.607:%d): ";
+        String syscall = stamp + "arch=c000003e syscall=%d success=no exit=%d a0=3 a1=7fffc59692b0 a2=10 a3=0 items=0"
+                + " ppid=23963 pid=24006 auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0"
+                + " tty=(none) ses=4294967295 comm=\"python3\" exe=\"/root/.pyenv/versions/3.11.7/bin/python3.11\" key=(null)";
+        String[][] events = {
+            {"295", "domain=11317e93e blockers=net.connect_tcp daddr=127.0.0.1 dest=80", "42", "-13"},
+            {"296", "domain=11317e93e blockers=net.bind_tcp saddr=127.0.0.1 src=8089", "49", "-13"},
+            {"297", "domain=11317e93e blockers=scope.signal opid=1 ocomm=\"process_api\"", "62", "-1"}};
+        LandlockDenials c = new LandlockDenials();
+        List<AuditRecord> out = new java.util.ArrayList<>();
+        for (String[] e : events) {
+            int serial = Integer.parseInt(e[0]);
+            c.accept(LandlockDenials.AUDIT_LANDLOCK_ACCESS, stamp.formatted(serial) + e[1], 0);
+            c.accept(LandlockDenials.AUDIT_SYSCALL, syscall.formatted(serial, Integer.parseInt(e[2]),
+                    Integer.parseInt(e[3])), 0);
+            c.accept(LandlockDenials.AUDIT_EOE, stamp.formatted(serial), 0).forEach(d -> out.add(d.toAuditRecord()));
+        }
+        assertEquals(List.of("connect", "bind", "kill"), out.stream().map(AuditRecord::syscall).toList());
+        assertEquals(List.of(13, 13, 1), out.stream().map(r -> r.decision().errno()).toList());
+        assertEquals(List.of("landlock domain=11317e93e blockers=net.connect_tcp daddr=127.0.0.1 dest=80",
+                "landlock domain=11317e93e blockers=net.bind_tcp saddr=127.0.0.1 src=8089",
+                "landlock domain=11317e93e blockers=scope.signal opid=1 ocomm=process_api"),
+                out.stream().map(r -> r.decision().rule()).toList());
+        assertTrue(out.stream().allMatch(r -> r.path() == null && r.pid() == 24006 && r.comm().equals("python3")));
     }
 
     /** A process without an audit context writes no SYSCALL and no EOE: its denial comes out after the wait. */

@@ -129,11 +129,11 @@ class LandlockAuditTapTest {
             assertTrue(audit.closed, "the socket is closed");
         }
         String text = sink.toString();
-        assertEquals(List.of("[pid 500] open(0x1, 0x2, 0x3, 0x4) = -1 EACCES (rule landlock domain=aa blockers=fs.write_file"
+        assertEquals(List.of("[pid 500] open(0x1, 0x2, 0x3) = -1 EACCES (rule landlock domain=aa blockers=fs.write_file"
                 + " path=/etc/a dev=vda ino=7) <0.000000>",
-                "[pid 501] open(0x1, 0x2, 0x3, 0x4) = -1 EACCES (rule landlock domain=aa blockers=fs.write_file"
+                "[pid 501] open(0x1, 0x2, 0x3) = -1 EACCES (rule landlock domain=aa blockers=fs.write_file"
                         + " path=/etc/child dev=vda ino=7) <0.000000>",
-                "[pid 500] open(0x1, 0x2, 0x3, 0x4) = -1 EACCES (rule landlock domain=aa blockers=fs.write_file"
+                "[pid 500] open(0x1, 0x2, 0x3) = -1 EACCES (rule landlock domain=aa blockers=fs.write_file"
                         + " path=/etc/late dev=vda ino=7) <0.000000>"), List.of(text.split("\n")));
         assertEquals(List.of(), errors);
     }

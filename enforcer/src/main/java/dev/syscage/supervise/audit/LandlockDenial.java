@@ -2,6 +2,7 @@ package dev.syscage.supervise.audit;
 
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.arch.Constants;
+import dev.syscage.policy.arch.Syscall;
 import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.DecodedCall;
@@ -103,19 +104,22 @@ public record LandlockDenial(long epochMillis, long serial, String domain, List<
 
     /**
      * The audit log's record for this denial ({@code source: landlock}): the call as the SYSCALL
-     * record gives it (name from the syscall table, the four raw argument registers), the path
+     * record gives it (name from the syscall table; of the four raw argument registers it has, as
+     * many as the call takes), the path
      * reached, decision errno with what the program got, and the domain in {@code rule}. It is
      * not one of the supervisor's calls, so its {@code seq} is 0 and its latency 0.
      */
     public AuditRecord toAuditRecord() {
         Arch arch = call == null ? Arch.nativeArch() : Arch.byAuditArch(call.auditArch()).orElse(Arch.nativeArch());
         int nr = call == null ? -1 : call.nr();
-        String name = nr < 0 ? "unknown" : SyscallTable.of(arch).byNumber(nr).map(s -> s.name())
-                .orElse("syscall_0x" + Integer.toHexString(nr));
+        Optional<Syscall> known = nr < 0 ? Optional.empty() : SyscallTable.of(arch).byNumber(nr);
+        String name = nr < 0 ? "unknown" : known.map(Syscall::name).orElse("syscall_0x" + Integer.toHexString(nr));
         List<DecodedArg> args = new ArrayList<>();
         if (call != null) {
             long[] regs = call.args();
-            for (int i = 0; i < regs.length; i++) {
+            // as many as the call takes, of the four the SYSCALL record has
+            int count = known.map(s -> Math.min(s.params().size(), regs.length)).orElse(regs.length);
+            for (int i = 0; i < count; i++) {
                 args.add(new DecodedArg("arg" + i, "raw", regs[i], "0x" + Long.toHexString(regs[i])));
             }
         }

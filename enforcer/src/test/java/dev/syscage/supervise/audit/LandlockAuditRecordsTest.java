@@ -133,6 +133,7 @@ class LandlockAuditRecordsTest {
                 "landlock domain=11317e93e blockers=scope.signal opid=1 ocomm=process_api"),
                 out.stream().map(r -> r.decision().rule()).toList());
         assertTrue(out.stream().allMatch(r -> r.path() == null && r.pid() == 24006 && r.comm().equals("python3")));
+        assertEquals(List.of(3, 3, 2), out.stream().map(r -> r.args().size()).toList(), "as many as the call takes");
     }
 
     /** A process without an audit context writes no SYSCALL and no EOE: its denial comes out after the wait. */

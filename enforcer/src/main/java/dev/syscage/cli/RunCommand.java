@@ -188,8 +188,9 @@ public final class RunCommand implements Callable<Integer> {
             if (supervision == null) { // no supervisor: the log holds the kernel's reports of Landlock denials
                 SupervisedRun.Settings s = settings(policy);
                 try (PlainRunLog log = PlainRunLog.open(s.log(), s.format(), s.level(), landlock.ruleset(), err)) {
-                    return runner.onProgram(log::watchProgram).run(launcher, program.toBytes(), launcherFlags, command,
-                            names);
+                    // the program's pid is read as soon as it is reported only when the tap needs it
+                    return (log.tapping() ? runner.onProgram(log::watchProgram) : runner).run(launcher,
+                            program.toBytes(), launcherFlags, command, names);
                 }
             }
             try (SupervisedRun run = new SupervisedRun(policy, settings(policy), err)) {
@@ -201,8 +202,8 @@ public final class RunCommand implements Callable<Integer> {
                     }
                     try {
                         return new NotifyRunner(libc, runner, watch, landlock.ruleset()).onProgram(run::watchProgram)
-                                .run(launcher, program.toBytes(),
-                                notifyFlags, command, run.session(), names, handoff).exitCode();
+                                .run(launcher, program.toBytes(), notifyFlags, command, run.session(), names, handoff)
+                                .exitCode();
                     } catch (dev.syscage.nativeaccess.Landlock.Failure e) {
                         // the supervisor's own domain is made before the launcher starts: nothing ran
                         throw new UserException(ExitCodes.FAILURE, "cannot put syscage's own calls for the program in "
@@ -210,8 +211,7 @@ public final class RunCommand implements Callable<Integer> {
                     }
                 }
                 TraceRunner.Outcome o = new TraceRunner(libc, runner).onProgram(run::watchProgram).run(launcher,
-                        program.toBytes(), launcherFlags,
-                        command, new TraceSupervisor(run.session()), names);
+                        program.toBytes(), launcherFlags, command, new TraceSupervisor(run.session()), names);
                 return o.exitCode();
             }
         }

@@ -40,6 +40,11 @@ public final class PlainRunLog implements AutoCloseable {
                 .orElse(null), err);
     }
 
+    /** Whether the kernel's reports are being read (the audit is on and readable): then the program's pid is wanted. */
+    public boolean tapping() {
+        return tap != null;
+    }
+
     /** The program's process, as syscage numbers it. */
     public void watchProgram(int pid) {
         if (tap != null) {

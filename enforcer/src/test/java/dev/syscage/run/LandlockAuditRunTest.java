@@ -182,7 +182,7 @@ class LandlockAuditRunTest {
     }
 
     @Test
-    void withTheKernelAuditOffTheRunWorksAndLogsNoLandlockRecord() throws Exception {
+    void withTheKernelAuditOffRunsWorkAndLogNoLandlockRecord() throws Exception {
         auditOn(0);
         Path log = dir.resolve("audit.jsonl");
         Result r = run("notify", log);
@@ -191,5 +191,12 @@ class LandlockAuditRunTest {
         assertTrue(!r.err().contains("landlock"), r.err());
         assertEquals(List.of(), records(log, "landlock"));
         assertTrue(Files.exists(dir.resolve("ok/f")));
+        // without a supervisor the log has nothing else to hold: it is there, and empty
+        Path plainLog = dir.resolve("plain.jsonl");
+        Result plain = run(policy(""), List.of(), plainLog);
+        assertEquals(3, plain.code(), plain.err());
+        assertTrue(plain.err().endsWith("no/f: Permission denied\nsyscage: audit log: " + plainLog + " (0 records)\n"),
+                plain.err());
+        assertEquals("", Files.readString(plainLog));
     }
 }

@@ -19,6 +19,7 @@ import dev.syscage.run.ListenerHandoff;
 import dev.syscage.run.NotifyRunner;
 import dev.syscage.supervise.notify.ViewWatch;
 import dev.syscage.run.NotifySupport;
+import dev.syscage.run.PlainRunLog;
 import dev.syscage.run.ProfileCatalog;
 import dev.syscage.run.Runner;
 import dev.syscage.run.SupervisedRun;
@@ -184,27 +185,36 @@ public final class RunCommand implements Callable<Integer> {
             if (rules != null) {
                 launcherFlags.addAll(List.of("--landlock", rules.path()));
             }
-            if (supervision == null) {
+            if (supervision == null && (supervise.log == null || landlock.ruleset().isEmpty())) {
                 return runner.run(launcher, program.toBytes(), launcherFlags, command, names);
             }
+            if (supervision == null) { // no supervisor: the log holds the kernel's reports of Landlock denials
+                SupervisedRun.Settings s = settings(policy);
+                try (PlainRunLog log = PlainRunLog.open(s.log(), s.format(), s.level(), landlock.ruleset(), err)) {
+                    // the program's pid is read as soon as it is reported only when the tap needs it
+                    return (log.tapping() ? runner.onProgram(log::watchProgram) : runner).run(launcher,
+                            program.toBytes(), launcherFlags, command, names);
+                }
+            }
             try (SupervisedRun run = supervisedRun(policy, err)) {
+                run.tapLandlockDenials(landlock.ruleset());
                 if (supervision == SupervisionMode.NOTIFY) {
                     List<String> notifyFlags = new ArrayList<>(launcherFlags);
                     if (notifyWait.equals("interruptible")) {
                         notifyFlags.add("--notify-interruptible");
                     }
                     try {
-                        return run.finish(new NotifyRunner(libc, runner, watch, landlock.ruleset()).run(launcher,
-                                program.toBytes(), notifyFlags, command, run.session(), names, handoff).exitCode(),
-                                ExitCodes.FAILURE);
+                        return run.finish(new NotifyRunner(libc, runner, watch, landlock.ruleset()).onProgram(run::watchProgram)
+                                .run(launcher, program.toBytes(), notifyFlags, command, run.session(), names, handoff)
+                                .exitCode(), ExitCodes.FAILURE);
                     } catch (dev.syscage.nativeaccess.Landlock.Failure e) {
                         // the supervisor's own domain is made before the launcher starts: nothing ran
                         throw new UserException(ExitCodes.FAILURE, "cannot put syscage's own calls for the program in "
                                 + "its Landlock domain: " + e.getMessage() + "; nothing was run");
                     }
                 }
-                TraceRunner.Outcome o = new TraceRunner(libc, runner).run(launcher, program.toBytes(), launcherFlags,
-                        command, new TraceSupervisor(run.session()), names);
+                TraceRunner.Outcome o = new TraceRunner(libc, runner).onProgram(run::watchProgram).run(launcher,
+                        program.toBytes(), launcherFlags, command, new TraceSupervisor(run.session()), names);
                 return run.finish(o.exitCode(), ExitCodes.FAILURE);
             }
         }

@@ -44,6 +44,7 @@ public final class NotifyRunner {
     private final Runner runner;
     private final ViewWatch watch;
     private final LandlockRuleset landlock;
+    private java.util.function.IntConsumer onProgram = pid -> { };
 
     public NotifyRunner(LinuxCLibrary libc, Runner runner) {
         this(libc, runner, ViewWatch.NONE);
@@ -68,6 +69,15 @@ public final class NotifyRunner {
         this.runner = runner;
         this.watch = watch;
         this.landlock = landlock;
+    }
+
+    /**
+     * Tells {@code listener} the pid of the program's process (the one that installs the filter,
+     * enters the Landlock domain and execs) before it goes on; returns this runner.
+     */
+    public NotifyRunner onProgram(java.util.function.IntConsumer listener) {
+        this.onProgram = listener;
+        return this;
     }
 
     /** The result of a supervised run: the exit status and how many notifications were answered. */
@@ -121,6 +131,7 @@ public final class NotifyRunner {
         }
         ListenerTransfer.Report report = ListenerTransfer.Report.parse(line);
         int child = report.pid();
+        onProgram.accept(child);
         h.pidfd = openChild(child, h.launcher.pid());
         h.listener.set(h.transfer.take(report, h.pidfd, h.go[1], h.launcher));
         if (h.listener.get() < 0) {

@@ -26,10 +26,20 @@ public final class Runner {
 
     private final LinuxCLibrary libc;
     private final PrintWriter err;
+    private java.util.function.IntConsumer onProgram;
 
     public Runner(LinuxCLibrary libc, PrintWriter err) {
         this.libc = libc;
         this.err = err;
+    }
+
+    /**
+     * Tells {@code listener} the program's pid, as syscage numbers it, as soon as it is known
+     * (contained: when the program's process reports it, before it starts); returns this runner.
+     */
+    public Runner onProgram(java.util.function.IntConsumer listener) {
+        this.onProgram = listener;
+        return this;
     }
 
     /**
@@ -53,8 +63,12 @@ public final class Runner {
             argv.addAll(command);
             Process p = new ProcessBuilder(argv).inheritIO().start();
             SignalForwarding.to(libc, p.pid(), launcher);
+            long early = onProgram == null ? -1 : contained ? reportedNow(pidPipe[0], p) : p.pid();
+            if (early > 0) {
+                onProgram.accept((int) early);
+            }
             int code = p.waitFor();
-            long programPid = contained ? HandshakePipes.readReported(libc, pidPipe[0]) : p.pid();
+            long programPid = early > 0 ? early : contained ? HandshakePipes.readReported(libc, pidPipe[0]) : p.pid();
             if (programPid > 0) {
                 reportSigsys(code, programPid, command, syscallName);
             }
@@ -64,6 +78,16 @@ public final class Runner {
                 libc.close(pidPipe[0]);
                 libc.close(pidPipe[1]);
             }
+        }
+    }
+
+    /** The pid the program's process reports before it starts; -1 when the launcher failed first. */
+    private long reportedNow(int fd, Process launcher) throws IOException {
+        String line = HandshakePipes.readLine(libc, fd, launcher);
+        try {
+            return line == null ? -1 : Long.parseLong(line.strip());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.syscage.run;
 
+import dev.syscage.nativeaccess.AuditNetlink;
+import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SuperviseRulesHook;
@@ -85,6 +87,7 @@ public final class SupervisedRun implements AutoCloseable {
     private final boolean quiet;
     private boolean finished;
     private String logLine;
+    private LandlockAuditTap landlockTap;
 
     public SupervisedRun(Policy policy, Settings s, PrintWriter err) throws LogUnwritable {
         this.err = err;
@@ -157,6 +160,9 @@ public final class SupervisedRun implements AutoCloseable {
             return exitCode;
         }
         finished = true;
+        if (landlockTap != null) {
+            landlockTap.close(); // its last records go to the log, which must still be open
+        }
         log.close();
         java.util.Optional<String> failure = log.failure();
         if (failure.isPresent()) {
@@ -167,6 +173,29 @@ public final class SupervisedRun implements AutoCloseable {
             logLine = "syscage: audit log: " + logPath + " (" + log.written() + " records)";
         }
         return failure.isPresent() && stopWhenLogFails ? logFailedCode : exitCode;
+    }
+
+    /**
+     * Brings the kernel's reports of Landlock denials into the audit log where it can
+     * ({@link LandlockAuditTap#start}: the ruleset handles something, the kernel audit is on and
+     * readable); else does nothing. Call before the launcher starts, and tell the program's pid
+     * to {@link #watchProgram}.
+     */
+    public void tapLandlockDenials(LandlockRuleset ruleset) {
+        if (log == null) {
+            return; // no audit log asked for
+        }
+        landlockTap = LandlockAuditTap.start(ruleset, log, AuditNetlink.instance(), msg -> {
+            err.println("syscage: " + msg);
+            err.flush();
+        }).orElse(null);
+    }
+
+    /** The program's process, as the initial PID namespace numbers it: the denials of its Landlock domains are the run's. */
+    public void watchProgram(int pid) {
+        if (landlockTap != null) {
+            landlockTap.watch(pid);
+        }
     }
 
     /** Completes the log if {@link #finish} was not called, writes the last metrics, the summary, and what became of the log. */

@@ -25,10 +25,20 @@ import java.util.function.IntFunction;
 public final class TraceRunner {
     private final LinuxCLibrary libc;
     private final Runner runner;
+    private java.util.function.IntConsumer onProgram = pid -> { };
 
     public TraceRunner(LinuxCLibrary libc, Runner runner) {
         this.libc = libc;
         this.runner = runner;
+    }
+
+    /**
+     * Tells {@code listener} the pid of the program's process (the one that installs the filter,
+     * enters the Landlock domain and execs) before it goes on; returns this runner.
+     */
+    public TraceRunner onProgram(java.util.function.IntConsumer listener) {
+        this.onProgram = listener;
+        return this;
     }
 
     /** The result of a traced run: the exit status and how many trace events were answered. */
@@ -57,6 +67,7 @@ public final class TraceRunner {
             if (child < 0) {
                 return new Outcome(p.waitFor(), 0); // the launcher failed and said why
             }
+            onProgram.accept(child);
             try {
                 supervisor.seize(child);
             } catch (Exception e) {

@@ -20,7 +20,8 @@ import dev.syscage.policy.arch.Arch;
 public record SyscallEvent(long seq, long wallNanos, int pid, int tid, Arch arch, int nr, long[] args, long ip,
         Source source, int data) {
 
-    public enum Source { TRACE, NOTIFY }
+    /** How it arrived: ptrace, user notification, or (for the audit log only) a Landlock denial the kernel reported. */
+    public enum Source { TRACE, NOTIFY, LANDLOCK }
 
     public SyscallEvent {
         args = args.clone();

@@ -56,8 +56,8 @@ public record Containment(boolean namespaces, String how) {
      */
     public String describe(boolean supervised) {
         if (supervised) {
-            return how.equals("as root") ? "containment: own PID namespace (syscage's mounts and /proc, which the supervisor "
-                    + "shares); the run's processes end with it"
+            return how.equals("as root") ? "containment: own PID namespace for the policy's namespaces (syscage's mounts "
+                    + "and /proc, which the supervisor shares); the run's processes end with it"
                     : "containment: child subreaper only (a supervised run gets a PID namespace as root only)";
         }
         return namespaces ? "containment: own PID and mount namespace (" + how + "); the run's processes end with it"

@@ -16,9 +16,11 @@ import java.util.stream.Collectors;
 /**
  * How a run holds its process tree, and what of the policy's {@code isolate:} section it makes
  * (docs/containment.md): the launcher's {@code --contain} (own PID and mount namespace) for a run
- * without a supervisor, {@code --contain-pid-only} for a supervised one (the supervisor makes
- * calls on the program's paths and must see its mounts; as root only, else a child subreaper as
- * before), the extra namespaces and the read-only mounts where they can be made. What cannot be
+ * without a supervisor; for a supervised one the launcher as a child subreaper (the supervisor
+ * makes calls on the program's paths, so the program must keep syscage's mounts and /proc, and a
+ * PID namespace without its own /proc would show it other processes' entries at its own pids),
+ * or {@code --contain-pid-only} as root where the policy asks for namespaces; the extra
+ * namespaces and the read-only mounts where they can be made. What cannot be
  * made is refused under {@code compat: required}; under {@code best-effort} it is dropped with a
  * warning, and read-only mounts fall back to supervisor rules for the metadata calls
  * ({@link MountFallback}).
@@ -111,7 +113,9 @@ public final class IsolationPlan {
         if (!noContain && !supervised) {
             f.add(Runner.CONTAIN);
             contained = true;
-        } else if (!noContain && probed().asRoot()) {
+        } else if (!noContain && !namespaces.isEmpty()) {
+            // the policy asks for namespaces: a PID namespace without the mount namespace, as root
+            // (of() checked); the program's /proc is then syscage's, so /proc/<getpid()> is not itself
             f.add(Runner.CONTAIN_PID_ONLY);
             contained = true;
         }
@@ -131,8 +135,14 @@ public final class IsolationPlan {
 
     /** One line for --dry-run: how the tree is held. */
     public String describe(boolean supervised) {
-        return noContain ? "containment: none asked for (--no-contain); a child subreaper in trace and notify mode"
-                : probed().describe(supervised);
+        if (noContain) {
+            return "containment: none asked for (--no-contain); a child subreaper in trace and notify mode";
+        }
+        if (supervised && namespaces.isEmpty()) {
+            return "containment: child subreaper (a supervised run keeps syscage's PID and mount namespace, which its "
+                    + "supervisor shares; Landlock's signal scope keeps the launcher out of the program's reach)";
+        }
+        return probed().describe(supervised);
     }
 
     private Containment probed() {

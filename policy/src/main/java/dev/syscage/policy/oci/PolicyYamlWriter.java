@@ -35,7 +35,7 @@ final class PolicyYamlWriter {
     static String write(Document d) {
         StringBuilder sb = new StringBuilder();
         for (String h : d.header()) {
-            sb.append(h.isEmpty() ? "#" : "# " + h).append('\n');
+            sb.append(h.isEmpty() ? "#" : "# " + printable(h)).append('\n');
         }
         sb.append("version: 1\n");
         sb.append("name: ").append(quote(d.name())).append('\n');
@@ -82,6 +82,31 @@ final class PolicyYamlWriter {
         return sb.append('\n').toString();
     }
 
+    /**
+     * Text for a comment: what YAML does not allow there (control characters, DEL, C1 controls; a
+     * profile's names and comments may hold any) written as {@code \\uXXXX}.
+     */
+    static String printable(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            if (c == '\t' || yamlPrintable(c)) {
+                sb.append(c);
+            } else {
+                sb.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * YAML 1.1's printable characters that are not line breaks (NEL, LS and PS end a comment);
+     * surrogates pass: a pair is a printable character.
+     */
+    private static boolean yamlPrintable(char c) {
+        return c >= 0x20 && c != 0x7f && !(c >= 0x80 && c <= 0x9f) && c != 0x2028 && c != 0x2029 && c != 0xfffe
+                && c != 0xffff;
+    }
+
     /** A YAML double-quoted scalar. */
     static String quote(String s) {
         StringBuilder sb = new StringBuilder("\"");
@@ -92,8 +117,8 @@ final class PolicyYamlWriter {
                 case '\n' -> sb.append("\\n");
                 case '\t' -> sb.append("\\t");
                 default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\x%02x", (int) c));
+                    if (!yamlPrintable(c)) {
+                        sb.append(String.format("\\u%04x", (int) c));
                     } else {
                         sb.append(c);
                     }

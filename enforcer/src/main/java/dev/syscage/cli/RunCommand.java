@@ -165,10 +165,12 @@ public final class RunCommand implements Callable<Integer> {
         if (!notifyWait.equals("killable") && !notifyWait.equals("interruptible")) {
             throw UserException.badInput("unknown --notify-wait '" + notifyWait + "' (choose killable or interruptible)");
         }
+        LandlockRuleset launched = isolation.launched(landlock.ruleset(), supervision != null, LandlockPlan.kernelAbi());
         if (dryRun) {
             List<String> lines = landlockLines(loaded.landlock(), landlock, fallback, warnings);
             IsolationPlan.section(loaded.isolation()).ifPresent(lines::add);
-            lines.add(isolation.describe(supervision != null));
+            lines.add(isolation.describe(supervision != null,
+                    (launched.scoped() & dev.syscage.policy.landlock.Scope.SIGNAL) != 0));
             printSummary(out, policy, program, launcher, lines);
             return ExitCodes.OK;
         }
@@ -180,8 +182,8 @@ public final class RunCommand implements Callable<Integer> {
         LinuxCLibrary libc = LinuxCLibrary.instance();
         Runner runner = new Runner(libc, err);
         // the ruleset reaches the launcher as a sealed memfd, like the filter; it lives as long as the run
-        try (SealedFilter rules = landlock.ruleset().isEmpty() ? null
-                : SealedFilter.of(libc, "syscage-landlock", landlock.ruleset().toBytes())) {
+        try (SealedFilter rules = launched.isEmpty() ? null
+                : SealedFilter.of(libc, "syscage-landlock", launched.toBytes())) {
             if (rules != null) {
                 launcherFlags.addAll(List.of("--landlock", rules.path()));
             }

@@ -1,6 +1,9 @@
 package dev.syscage.run;
 
 import dev.syscage.policy.isolate.Compat;
+import dev.syscage.policy.landlock.Abi;
+import dev.syscage.policy.landlock.LandlockRuleset;
+import dev.syscage.policy.landlock.Scope;
 import dev.syscage.policy.isolate.Isolation;
 import dev.syscage.policy.isolate.MountFallback;
 import dev.syscage.policy.isolate.Namespace;
@@ -133,14 +136,32 @@ public final class IsolationPlan {
         return f;
     }
 
+    /**
+     * The ruleset the launcher applies: a supervised run's launcher is a process of syscage's PID
+     * namespace, which the program could signal; where the kernel has Landlock's signal scope
+     * (ABI 6) and the run is contained, the program's domain scopes signals whatever the policy
+     * says, so that it cannot kill its launcher (and leave orphans behind) or anything else
+     * outside the run, as a run in its own PID namespace cannot see them. The supervisor's own
+     * domain (LandlockDomain) keeps the policy's ruleset.
+     */
+    public LandlockRuleset launched(LandlockRuleset ruleset, boolean supervised, Abi kernel) {
+        if (noContain || !supervised || kernel.version() < 6 || (ruleset.scoped() & Scope.SIGNAL) != 0) {
+            return ruleset;
+        }
+        return new LandlockRuleset(ruleset.handledFs(), ruleset.handledNet(), ruleset.scoped() | Scope.SIGNAL,
+                ruleset.paths(), ruleset.ports(), ruleset.compat());
+    }
+
     /** One line for --dry-run: how the tree is held. */
-    public String describe(boolean supervised) {
+    public String describe(boolean supervised, boolean signalScope) {
         if (noContain) {
             return "containment: none asked for (--no-contain); a child subreaper in trace and notify mode";
         }
         if (supervised && namespaces.isEmpty()) {
             return "containment: child subreaper (a supervised run keeps syscage's PID and mount namespace, which its "
-                    + "supervisor shares; Landlock's signal scope keeps the launcher out of the program's reach)";
+                    + "supervisor shares); " + (signalScope ? "Landlock's signal scope keeps the launcher out of the "
+                    + "program's reach" : "this kernel has no Landlock signal scope (ABI 6): a program that kills the "
+                    + "launcher can leave orphans");
         }
         return probed().describe(supervised);
     }

@@ -97,6 +97,27 @@ class ContainmentTest {
         assertEquals(List.of(), markedProcesses(), "processes of the run outlived it");
     }
 
+    /**
+     * A supervised run of a policy that does not scope signals: syscage scopes them anyway, so the
+     * program cannot kill its launcher (the kill fails) and leaves nothing behind.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"notify", "trace"})
+    void aSupervisedRunScopesSignalsWhateverThePolicySays(String mode) throws Exception {
+        Path policy = Files.writeString(dir.resolve("unscoped.yaml"), ALLOW_ALL + "rules:\n  - action: trace\n"
+                + "    syscalls: [uname]\n");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),
+                "dev.syscage.cli.Main", "run", "--policy", policy.toString(), "--mode", mode, "--", "sh", "-c",
+                "(setsid sh -c 'while :; do sleep 1; done' " + marker + " &); kill -9 $PPID || echo refused; exit 7"));
+        Process p = startRaw(cmd);
+        assertEquals("refused", firstLine(p));
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "syscage did not exit");
+        assertEquals(7, p.exitValue(), errOf(p));
+        assertEquals(List.of(), markedProcesses(), "processes of the run outlived it");
+    }
+
     /** Without containment, the same program kills syscage itself and leaves its orphan running. */
     @Test
     void withoutContainmentTheOrphanSurvives() throws Exception {

@@ -73,12 +73,12 @@ class MutantFuzzTest {
     private static final Pattern POSITIONED = Pattern.compile("(?m)^\\S.*:\\d+:\\d+: error: ");
     /**
      * An OCI import error that names the profile and a JSON path ({@code syscalls[3].args[0].op},
-     * or none for the top level) but no line:column. Issue 15 asks for both; that change is the
-     * OCI importer's own (made in parallel), so until it lands these are counted, not failed.
-     * Set {@link #OCI_ERRORS_POSITIONED} when it has.
+     * or none for the top level) but no line:column. Issue 15 asks for both, and the importer
+     * gives both now: {@link #OCI_ERRORS_POSITIONED} makes such an error a failure (false would
+     * only count them).
      */
     private static final Pattern JSON_PATH = Pattern.compile("(?m)^syscage: error: [^:\\s]+\\.json: ");
-    static final boolean OCI_ERRORS_POSITIONED = false;
+    static final boolean OCI_ERRORS_POSITIONED = true;
     private static final Set<String> GLOBAL_KEYS_OCI = Set.of("defaultAction", "defaultErrnoRet", "architectures",
             "archMap", "flags", "listenerPath", "listenerMetadata");
     /** Top-level keys whose change cannot change a decision: widening there is silent. */

@@ -192,7 +192,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             if (supervision == null) { // no supervisor: the log holds the kernel's reports of Landlock denials
                 SupervisedRun.Settings s = settings(policy);
-                try (PlainRunLog log = PlainRunLog.open(s.log(), s.format(), s.level(), landlock.ruleset(), err)) {
+                try (PlainRunLog log = plainRunLog(s, landlock.ruleset(), err)) {
                     // the program's pid is read as soon as it is reported only when the tap needs it
                     return (log.tapping() ? runner.onProgram(log::watchProgram) : runner).run(launcher,
                             program.toBytes(), launcherFlags, command, names);
@@ -260,6 +260,14 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** The audit log is opened here, before anything runs: a path it cannot write is bad input. */
+    private static PlainRunLog plainRunLog(SupervisedRun.Settings s, LandlockRuleset ruleset, PrintWriter err) {
+        try {
+            return PlainRunLog.open(s.log(), s.format(), s.level(), ruleset, err);
+        } catch (SupervisedRun.LogUnwritable e) {
+            throw UserException.badInput(e.getMessage() + "; nothing was run");
+        }
+    }
+
     private SupervisedRun supervisedRun(Policy policy, PrintWriter err) {
         try {
             return new SupervisedRun(policy, settings(policy), err);

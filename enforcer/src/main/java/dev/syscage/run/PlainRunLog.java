@@ -30,12 +30,18 @@ public final class PlainRunLog implements AutoCloseable {
 
     /** Opens (creates or truncates) the log and starts the tap where it can work; call before the launcher. */
     public static PlainRunLog open(Path file, AuditFormat format, LogLevel level, LandlockRuleset ruleset,
-            PrintWriter err) throws IOException {
+            PrintWriter err) throws SupervisedRun.LogUnwritable {
         java.util.function.Consumer<String> errors = msg -> {
             err.println("syscage: " + msg);
             err.flush();
         };
-        AuditLog log = AuditLog.open(file, format, level, msg -> errors.accept("audit log: " + msg));
+        AuditLog log;
+        try {
+            SupervisedRun.checkPlace(file);
+            log = AuditLog.open(file, format, level, msg -> errors.accept("audit log: " + msg));
+        } catch (IOException e) {
+            throw new SupervisedRun.LogUnwritable(file, e);
+        }
         return new PlainRunLog(file, log, LandlockAuditTap.start(ruleset, log, AuditNetlink.instance(), errors)
                 .orElse(null), err);
     }

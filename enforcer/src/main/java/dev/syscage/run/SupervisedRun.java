@@ -111,19 +111,24 @@ public final class SupervisedRun implements AutoCloseable {
         this.session = new SupervisorSession(chain, fallback, log, s.raceFreeAllOpens(), s.stopWhenLogFails());
     }
 
+    /** A log file's directory exists and is not on a file system whose files the kernel makes up. */
+    static void checkPlace(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new java.nio.file.NoSuchFileException(parent.toString(), null, "no such directory: " + parent);
+        }
+        String fs = Files.getFileStore(parent).type();
+        if (PSEUDO_FILE_SYSTEMS.contains(fs)) {
+            throw new java.nio.file.FileSystemException(file.toString(), null, "it is on " + fs
+                    + ", whose files are the kernel's, not a place for a log");
+        }
+    }
+
     /** Opens (creates or truncates) the log now, before anything runs: a path it cannot write is the user's to fix. */
     private static AuditLog openLog(Settings s, PrintWriter err, Runnable stopper) throws LogUnwritable {
         Path file = s.log();
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null && !Files.isDirectory(parent)) {
-                throw new java.nio.file.NoSuchFileException(parent.toString(), null, "no such directory: " + parent);
-            }
-            String fs = Files.getFileStore(parent).type();
-            if (PSEUDO_FILE_SYSTEMS.contains(fs)) {
-                throw new java.nio.file.FileSystemException(file.toString(), null, "it is on " + fs
-                        + ", whose files are the kernel's, not a place for a log");
-            }
+            checkPlace(file);
             boolean stop = s.stopWhenLogFails();
             // stopping: the program may run ahead of its log by this many calls at most
             int capacity = stop ? STOP_CAPACITY : AuditLog.DEFAULT_CAPACITY;

@@ -152,6 +152,13 @@ class AuditFailureRunTest {
         Result r = RunTest.syscage(dir, "run", "--policy", policy().toString(), "--log", "/proc/version", "--", "true");
         assertEquals("syscage: cannot write the audit log /proc/version: it is on proc, whose files are the kernel's, "
                 + "not a place for a log; nothing was run\n", r.err());
+        // a run without a supervisor whose log holds Landlock's denials: the same checks, the same answers
+        for (String log : List.of("/proc/version", dir.resolve("no/such/dir/a.jsonl").toString())) {
+            Result plain = RunTest.syscage(dir, "run", "--profile", "default", "--log", log, "--", "touch", ran.toString());
+            assertEquals(2, plain.code(), plain.err());
+            assertTrue(plain.err().startsWith("syscage: cannot write the audit log " + log + ": "), plain.err());
+            assertFalse(Files.exists(ran));
+        }
     }
 
     @Test

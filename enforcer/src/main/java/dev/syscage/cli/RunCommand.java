@@ -10,6 +10,8 @@ import dev.syscage.policy.landlock.SupervisorFallback;
 import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.PolicyLoader;
+import dev.syscage.policy.isolate.Isolation;
+import dev.syscage.policy.isolate.Namespace;
 import dev.syscage.run.Containment;
 import dev.syscage.run.IsolationPlan;
 import dev.syscage.run.LandlockPlan;
@@ -117,6 +119,11 @@ public final class RunCommand implements Callable<Integer> {
                     + "SIGINT does it at once. 0: wait for ever. Default: 10.")
     int grace;
 
+    @Option(names = "--isolate", split = ",", paramLabel = "NS",
+            description = "More namespaces for the run, as the policy's isolate: section asks (and merged with it): net "
+                    + "(loopback only), ipc, uts. Required unless the policy's section says compat: best-effort.")
+    List<String> isolate = new ArrayList<>();
+
     @Option(names = "--no-contain",
             description = "Run the program in syscage's own PID namespace and /proc, contained by a child subreaper "
                     + "only (by default a run gets its own PID and mount namespace, so that none of its processes "
@@ -128,7 +135,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Policy loaded = load();
+        Policy loaded = withIsolateOption(load());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         LandlockPlan landlock = landlockPlan(loaded);
@@ -220,6 +227,20 @@ public final class RunCommand implements Callable<Integer> {
                 return run.finish(o.exitCode(), ExitCodes.FAILURE);
             }
         }
+    }
+
+    /** The policy with the namespaces --isolate asks for added to its isolate: section. */
+    private Policy withIsolateOption(Policy policy) {
+        if (isolate.isEmpty()) {
+            return policy;
+        }
+        java.util.Set<Namespace> ns = new java.util.TreeSet<>(policy.isolation().namespaces());
+        for (String word : isolate) {
+            ns.add(Namespace.byWord(word.strip()).orElseThrow(() -> UserException.badInput("--isolate: unknown namespace '"
+                    + word + "' (choose " + String.join(", ", Namespace.words()) + ")")));
+        }
+        Isolation i = policy.isolation();
+        return policy.withIsolation(new Isolation(ns, i.readOnly(), i.writable(), i.compat()));
     }
 
     private static Path launcher() {

@@ -118,6 +118,20 @@ class ContainmentTest {
         assertEquals(List.of(), markedProcesses(), "processes of the run outlived it");
     }
 
+    /** --isolate on the command line: a network namespace with only loopback, for a policy that asks for none. */
+    @Test
+    void theIsolateOptionAddsNamespaces() throws Exception {
+        Process p = start("plain", List.of("--isolate", "net,uts"), "sh", "-c",
+                "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\n' ' '; echo");
+        assertEquals("lo ", firstLine(p));
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), errOf(p));
+        Process bad = start("plain", List.of("--isolate", "pid"), "true");
+        assertTrue(bad.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, bad.exitValue());
+        assertEquals("syscage: --isolate: unknown namespace 'pid' (choose net, ipc, uts)\n", errOf(bad));
+    }
+
     /** Without containment, the same program kills syscage itself and leaves its orphan running. */
     @Test
     void withoutContainmentTheOrphanSurvives() throws Exception {

@@ -157,16 +157,52 @@ class ContainmentTest {
         assertEquals(List.of(), markedProcesses(), "processes of the run outlived syscage");
     }
 
-    /** SIGINT, SIGTERM, SIGHUP, SIGQUIT to syscage reach the program; syscage exits 128+N. */
+    /**
+     * SIGINT, SIGTERM, SIGHUP, SIGQUIT to syscage reach the program; syscage exits 128+N, with no
+     * internal error, and the orphan the program started is gone too.
+     */
     @ParameterizedTest
-    @CsvSource({"plain,2", "plain,15", "plain,1", "plain,3", "notify,2", "notify,15", "trace,15", "trace,3"})
+    @CsvSource({"plain,2", "plain,15", "plain,1", "plain,3", "notify,2", "notify,15", "notify,1", "notify,3",
+        "trace,2", "trace,15", "trace,1", "trace,3"})
     void signalsReachTheProgram(String mode, int sig) throws Exception {
-        Process p = start(mode, "sh", "-c", "echo ready; exec sleep 600");
+        assertEndsBySignal(mode, sig);
+    }
+
+    /** 100 runs ended by a signal, the modes and signals in turn: none hangs, none fails, none leaves a process. */
+    @Test
+    @Timeout(value = 900, unit = TimeUnit.SECONDS)
+    void aHundredRunsEndedBySignals() throws Exception {
+        String[] modes = {"plain", "notify", "trace"};
+        int[] sigs = {2, 15, 1};
+        for (int i = 0; i < 100; i++) {
+            assertEndsBySignal(modes[i % 3], sigs[(i / 3) % 3]);
+            started.clear(); // each run was reaped; the files stay for the next cleanUp
+        }
+    }
+
+    private void assertEndsBySignal(String mode, int sig) throws Exception {
+        Process p = start(mode, "sh", "-c", "(setsid sh -c 'while :; do sleep 1; done' " + marker + " &); echo ready; "
+                + "exec sleep 600");
         assertEquals("ready", firstLine(p));
         assertEquals(0, libc.kill((int) p.pid(), sig));
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "syscage did not exit after signal " + sig);
-        assertEquals(128 + sig, p.exitValue(), errOf(p));
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), mode + ": syscage did not exit after signal " + sig);
+        assertEquals(128 + sig, p.exitValue(), mode + ", signal " + sig + ": " + errOf(p));
         assertFalse(errOf(p).contains("internal error"), errOf(p));
+        assertEquals(List.of(), markedProcesses(), mode + ", signal " + sig + ": processes of the run outlived it");
+    }
+
+    /** In its PID namespace the program is init's child and cannot see or signal the host's processes. */
+    @Test
+    void aContainedProgramCannotSeeOrSignalTheHostsProcesses() throws Exception {
+        long host = ProcessHandle.current().pid();
+        Process p = start("plain", "sh", "-c", "echo $$ $PPID; ls -d /proc/" + host + " 2>/dev/null || echo unseen; "
+                + "kill -0 " + host + " 2>/dev/null || echo unsignalled");
+        BufferedReader out = reader(p);
+        assertEquals("2 1", out.readLine());
+        assertEquals("unseen", out.readLine());
+        assertEquals("unsignalled", out.readLine());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), errOf(p));
     }
 
     /** A shell's background job starts with SIGINT ignored; syscage still passes it on. */

@@ -166,34 +166,13 @@ static const char *failed_on(char *why, size_t size, const char *call, const cha
 }
 
 /*
- * In init: a mount namespace of its own whose mounts do not propagate back, the read-only and
- * writable mounts, and a /proc of the run's PID namespace. The writable paths' mounts are copied
- * (open_tree) before anything is made read-only and put back on top in their turn, so they keep
- * exactly the flags they had: a read-only mount beneath a writable path stays read-only. NULL on
- * success, else what failed (in why).
+ * The read-only and writable mounts, and a /proc of the run's PID namespace, in init's own mount
+ * namespace. The writable paths' mounts are copied (open_tree) before anything is made
+ * read-only and put back on top in their turn, so they keep exactly the flags they had: a
+ * read-only mount beneath a writable path stays read-only. NULL on success, else what failed.
  */
-static const char *setup_mounts(const struct contain_options *o, char *why, size_t size)
+static const char *make_mounts(const struct contain_options *o, char *why, size_t size)
 {
-    if (o->pid_only) {
-        outer_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (outer_proc < 0) {
-            return failed_on(why, size, "open", "/proc");
-        }
-        if ((o->namespaces & CLONE_NEWNET) != 0 && loopback_up() != NULL) {
-            return failed_on(why, size, loopback_up(), "the run's network namespace");
-        }
-        return NULL;
-    }
-    if (unshare(CLONE_NEWNS) != 0) {
-        return failed_on(why, size, "unshare", "CLONE_NEWNS");
-    }
-    if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0) {
-        return failed_on(why, size, "mount", "/, MS_REC|MS_SLAVE");
-    }
-    outer_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (outer_proc < 0) {
-        return failed_on(why, size, "open", "/proc");
-    }
     char *cwd = getcwd(NULL, 0); /* entered again at the end: it may be under a mount made here */
     int trees[o->mount_count + 1];
     for (size_t i = 0; i < o->mount_count; i++) { /* before anything is made read-only */
@@ -227,10 +206,31 @@ static const char *setup_mounts(const struct contain_options *o, char *why, size
         warning("cannot enter the working directory %s again in the run's mount namespace: %s", cwd, errno_text(errno));
     }
     free(cwd);
-    if ((o->namespaces & CLONE_NEWNET) != 0 && loopback_up() != NULL) {
-        return failed_on(why, size, loopback_up(), "the run's network namespace");
-    }
     return NULL;
+}
+
+/*
+ * In init: unless pid_only, a mount namespace of its own whose mounts do not propagate back,
+ * with the mounts (make_mounts); the caller's /proc kept open (outer_proc); loopback up in a new
+ * network namespace. NULL on success, else what failed (in why).
+ */
+static const char *setup_init(const struct contain_options *o, char *why, size_t size)
+{
+    if (!o->pid_only && unshare(CLONE_NEWNS) != 0) {
+        return failed_on(why, size, "unshare", "CLONE_NEWNS");
+    }
+    if (!o->pid_only && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0) {
+        return failed_on(why, size, "mount", "/, MS_REC|MS_SLAVE");
+    }
+    outer_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC); /* before the run's /proc hides it */
+    if (outer_proc < 0) {
+        return failed_on(why, size, "open", "/proc");
+    }
+    const char *failed = o->pid_only ? NULL : make_mounts(o, why, size);
+    if (failed == NULL && (o->namespaces & CLONE_NEWNET) != 0 && (failed = loopback_up()) != NULL) {
+        failed = failed_on(why, size, failed, "the run's network namespace");
+    }
+    return failed;
 }
 
 /* In init: dies with the keeper, and not after it is already gone. */
@@ -279,7 +279,7 @@ enum contain_role contain_enter(const struct contain_options *o, const struct in
     }
     child_reset_signals();
     follow_keeper(alive[0]);
-    if (setup_mounts(o, why, sizeof(why)) != NULL) {
+    if (setup_init(o, why, sizeof(why)) != NULL) {
         die(STATUS_LAUNCH_FAILED, "%s", why);
     }
     return CONTAIN_INIT;
@@ -325,7 +325,7 @@ static noreturn void probe_child(void)
     if (init == 0) {
         struct contain_mount root = {.path = "/", .writable = false};
         struct contain_options o = {.enabled = true, .mounts = &root, .mount_count = 1};
-        const char *failed = setup_mounts(&o, why, sizeof(why));
+        const char *failed = setup_init(&o, why, sizeof(why));
         if (failed != NULL) {
             printf("subreaper: %s\n", failed);
         } else {

@@ -423,22 +423,7 @@ static noreturn void run_notified(struct launch_options *opts, const struct filt
 /* Contained plain mode: fork the program's process and watch it; returns in that process. */
 static void fork_program(int report_pid_fd, const struct watch_plan *plan)
 {
-    pid_t parent = getpid();
-    watch_relay_signals(plan);
-    pid_t pid = child_fork();
-    if (pid > 0) {
-        watch_tree(pid, plan->parent_pidfd);
-    }
-    if (plan->parent_pidfd >= 0) {
-        close(plan->parent_pidfd);
-    }
-    child_reset_signals();
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
-        die_errno(STATUS_LAUNCH_FAILED, errno, "prctl(PR_SET_PDEATHSIG)", NULL);
-    }
-    if (getppid() != parent) {
-        die(STATUS_LAUNCH_FAILED, "the launcher went away before the program started");
-    }
+    watch_fork(plan, -1, -1); /* returns in the program's process only */
     if (report_pid_fd >= 0) {
         char line[32];
         int n = snprintf(line, sizeof(line), "%d\n", (int)contain_outer_pid());

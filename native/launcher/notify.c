@@ -21,24 +21,7 @@ void notify_fork(const struct handshake_fds *fds, const struct watch_plan *plan)
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
         die_errno(STATUS_LAUNCH_FAILED, errno, "prctl(PR_SET_CHILD_SUBREAPER)", "this requires Linux 3.4 or later");
     }
-    pid_t launcher = getpid();
-    watch_relay_signals(plan);
-    pid_t pid = child_fork();
-    if (pid > 0) {
-        close(fds->report_fd);
-        close(fds->go_fd);
-        watch_tree(pid, plan->parent_pidfd);
-    }
-    if (plan->parent_pidfd >= 0) {
-        close(plan->parent_pidfd);
-    }
-    child_reset_signals();
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
-        die_errno(STATUS_LAUNCH_FAILED, errno, "prctl(PR_SET_PDEATHSIG)", NULL);
-    }
-    if (getppid() != launcher) {
-        die(STATUS_LAUNCH_FAILED, "the launcher went away before the program started");
-    }
+    watch_fork(plan, fds->report_fd, fds->go_fd); /* returns in P only */
 }
 
 /* Sets close-on-exec again (fds_close_except clears it on fds it keeps). */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -228,6 +229,32 @@ static bool reap(pid_t child, int *status)
         }
     }
     return done;
+}
+
+void watch_fork(const struct watch_plan *plan, int close_a, int close_b)
+{
+    pid_t parent = getpid();
+    watch_relay_signals(plan);
+    pid_t pid = child_fork();
+    if (pid > 0) {
+        if (close_a >= 0) {
+            close(close_a);
+        }
+        if (close_b >= 0) {
+            close(close_b);
+        }
+        watch_tree(pid, plan->parent_pidfd);
+    }
+    if (plan->parent_pidfd >= 0) {
+        close(plan->parent_pidfd);
+    }
+    child_reset_signals();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
+        die_errno(STATUS_LAUNCH_FAILED, errno, "prctl(PR_SET_PDEATHSIG)", NULL);
+    }
+    if (getppid() != parent) {
+        die(STATUS_LAUNCH_FAILED, "the launcher went away before the program started");
+    }
 }
 
 noreturn void watch_tree(pid_t child, int parent_pidfd)

@@ -42,6 +42,14 @@ void watch_set_target(pid_t pid);
 int watch_open_parent(void);
 
 /*
+ * Forks the process to watch (watch_relay_signals, child_fork). Never returns in the parent,
+ * which closes close_a and close_b (each -1 for none) and watches the child (watch_tree).
+ * Returns in the child with default signal handling, the plan's pidfd closed, and
+ * PR_SET_PDEATHSIG(SIGKILL) set while its parent is still there; dies with 125 otherwise.
+ */
+void watch_fork(const struct watch_plan *plan, int close_a, int close_b);
+
+/*
  * Waits for child, reaping every process that ends below the launcher (as a subreaper or a
  * namespace's init it inherits orphans). When child exits: kills what is left below, reaps it,
  * and exits as child did. When parent_pidfd (-1: none) polls readable, or the grace period

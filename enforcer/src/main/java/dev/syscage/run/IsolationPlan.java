@@ -37,12 +37,11 @@ public final class IsolationPlan {
     }
 
     private final boolean noContain;
-    private final Supplier<Containment> probe;
+    private final Supplier<Containment> probe; // memoized: the launcher's probe runs at most once
     private final Set<Namespace> namespaces;
     private final List<Isolation.Mount> mounts;
     private final boolean mountFallback;
     private final List<String> warnings;
-    private Containment probed;
 
     private IsolationPlan(boolean noContain, Supplier<Containment> probe, Set<Namespace> namespaces,
             List<Isolation.Mount> mounts, boolean mountFallback, List<String> warnings) {
@@ -163,14 +162,7 @@ public final class IsolationPlan {
                     + "program's reach" : "this kernel has no Landlock signal scope (ABI 6): a program that kills the "
                     + "launcher can leave orphans");
         }
-        return probed().describe(supervised);
-    }
-
-    private Containment probed() {
-        if (probed == null) {
-            probed = probe.get();
-        }
-        return probed;
+        return probe.get().describe(supervised);
     }
 
     private static String words(Set<Namespace> namespaces) {

@@ -34,11 +34,9 @@ class LauncherContainTest {
     private Path filter;
 
     @BeforeAll
-    static void namespaces() throws Exception {
-        Process p = new ProcessBuilder(LaunchHarness.launcher().toString(), "--probe-contain").start();
-        String said = new String(p.getInputStream().readAllBytes()).strip();
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-        assumeTrue(said.startsWith("namespaces"), "no namespaces for the launcher here: " + said);
+    static void namespaces() {
+        dev.syscage.run.Containment c = dev.syscage.run.Containment.probe(LaunchHarness.launcher());
+        assumeTrue(c.namespaces(), "no namespaces for the launcher here: " + c.how());
     }
 
     @BeforeEach

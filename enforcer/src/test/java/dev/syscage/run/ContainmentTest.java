@@ -104,14 +104,9 @@ class ContainmentTest {
     @ParameterizedTest
     @ValueSource(strings = {"notify", "trace"})
     void aSupervisedRunScopesSignalsWhateverThePolicySays(String mode) throws Exception {
-        Path policy = Files.writeString(dir.resolve("unscoped.yaml"), ALLOW_ALL + "rules:\n  - action: trace\n"
-                + "    syscalls: [uname]\n");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),
-                "dev.syscage.cli.Main", "run", "--policy", policy.toString(), "--mode", mode, "--", "sh", "-c",
+        String unscoped = ALLOW_ALL + "rules:\n  - action: trace\n    syscalls: [uname]\n";
+        Process p = startRaw(syscageCommand(mode, unscoped, List.of(), "sh", "-c",
                 "(setsid sh -c 'while :; do sleep 1; done' " + marker + " &); kill -9 $PPID || echo refused; exit 7"));
-        Process p = startRaw(cmd);
         assertEquals("refused", firstLine(p));
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "syscage did not exit");
         assertEquals(7, p.exitValue(), errOf(p));
@@ -255,8 +250,12 @@ class ContainmentTest {
     }
 
     private List<String> syscageCommand(String mode, List<String> options, String... command) throws IOException {
-        Path policy = dir.resolve("policy-" + mode + ".yaml");
-        Files.writeString(policy, mode.equals("plain") ? ALLOW_ALL : ROUTED);
+        return syscageCommand(mode, mode.equals("plain") ? ALLOW_ALL : ROUTED, options, command);
+    }
+
+    private List<String> syscageCommand(String mode, String policyText, List<String> options, String... command)
+            throws IOException {
+        Path policy = Files.writeString(dir.resolve("policy-" + mode + "-" + policyText.hashCode() + ".yaml"), policyText);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),

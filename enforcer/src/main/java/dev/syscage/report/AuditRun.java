@@ -30,7 +30,8 @@ public record AuditRun(String source, String id, List<CallRecord> calls, Optiona
     public String coverage() {
         if (end.isEmpty()) {
             return "no closing record: the log ends before the run did (syscage was stopped, or the log could not be "
-                    + "written to its end); " + plural(supervised().size(), "call record");
+                    + "written to its end), or the run had no supervisor (Landlock's records only); "
+                    + plural(supervised().size(), "call record");
         }
         RunInfo e = end.get();
         String gaps = e.unrecorded() == 0 ? "every one recorded (seq has no gaps)"

@@ -121,8 +121,13 @@ public final class RecordSchema {
         List<List<String>> each = new ArrayList<>();
         int valid = 0;
         for (JsonNode b : branches) {
+            JsonNode kind = resolved(b).path("properties").path("record").path("const");
             List<String> p = new ArrayList<>();
-            check(b, v, at, p);
+            if (!kind.isMissingNode() && !kind.equals(v.path("record"))) {
+                p.add(at + ".record: not " + kind); // another kind of line: no need to check every field
+            } else {
+                check(b, v, at, p);
+            }
             each.add(p);
             valid += p.isEmpty() ? 1 : 0;
         }

@@ -28,6 +28,7 @@ import dev.syscage.run.SupervisedRun;
 import dev.syscage.run.SupervisionMode;
 import dev.syscage.run.TraceRunner;
 import dev.syscage.supervise.audit.AuditFormat;
+import dev.syscage.supervise.audit.RunEnd;
 import dev.syscage.policy.model.Supervision.LogLevel;
 import dev.syscage.supervise.trace.TraceSupervisor;
 import java.io.PrintWriter;
@@ -213,9 +214,10 @@ public final class RunCommand implements Callable<Integer> {
                         notifyFlags.add("--notify-interruptible");
                     }
                     try {
-                        return run.finish(new NotifyRunner(libc, runner, watch, landlock.ruleset()).onProgram(run::watchProgram)
-                                .run(launcher, program.toBytes(), notifyFlags, command, run.session(), names, handoff)
-                                .exitCode(), ExitCodes.FAILURE);
+                        NotifyRunner.Outcome o = new NotifyRunner(libc, runner, watch, landlock.ruleset())
+                                .onProgram(run::watchProgram)
+                                .run(launcher, program.toBytes(), notifyFlags, command, run.session(), names, handoff);
+                        return run.finish(runEnd(policy, supervision, o.exitCode(), o.events()), ExitCodes.FAILURE);
                     } catch (dev.syscage.nativeaccess.Landlock.Failure e) {
                         // the supervisor's own domain is made before the launcher starts: nothing ran
                         throw new UserException(ExitCodes.FAILURE, "cannot put syscage's own calls for the program in "
@@ -224,9 +226,16 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 TraceRunner.Outcome o = new TraceRunner(libc, runner).onProgram(run::watchProgram).run(launcher,
                         program.toBytes(), launcherFlags, command, new TraceSupervisor(run.session()), names);
-                return run.finish(o.exitCode(), ExitCodes.FAILURE);
+                return run.finish(runEnd(policy, supervision, o.exitCode(), o.events()), ExitCodes.FAILURE);
             }
         }
+    }
+
+    /** The audit log's closing record: what ran, under what, how it ended, how many calls were numbered. */
+    private RunEnd runEnd(Policy policy, SupervisionMode mode, int exit, long calls) {
+        String from = source.policy != null ? source.policy.toString() : "profile " + source.profile;
+        return new RunEnd(policy.name() + " (" + from + ")", mode.name().toLowerCase(java.util.Locale.ROOT), command,
+                exit, calls);
     }
 
     /** The policy with the namespaces --isolate asks for added to its isolate: section. */

@@ -10,6 +10,7 @@ import dev.syscage.supervise.SyscallHook;
 import dev.syscage.supervise.audit.AuditFormat;
 import dev.syscage.policy.model.Supervision.LogLevel;
 import dev.syscage.supervise.audit.AuditLog;
+import dev.syscage.supervise.audit.RunEnd;
 import dev.syscage.supervise.hooks.HookChain;
 import dev.syscage.supervise.metrics.MetricsFile;
 import dev.syscage.supervise.metrics.MetricsHook;
@@ -98,7 +99,8 @@ public final class SupervisedRun implements AutoCloseable {
         this.summary = new Summary();
         this.printSummary = s.summary();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        SupervisorMetrics metrics = new SupervisorMetrics(log == null ? () -> 0L : log::written);
+        SupervisorMetrics metrics = log == null ? new SupervisorMetrics(() -> 0L)
+                : new SupervisorMetrics(log::written, log::lost);
         metrics.bindTo(registry);
         this.metricsFile = s.metrics() == null ? null
                 : MetricsFile.prometheus(s.metrics(), registry, Duration.ofSeconds(5), msg -> err.println("syscage: metrics: " + msg)).start();
@@ -160,6 +162,18 @@ public final class SupervisedRun implements AutoCloseable {
      * the run was to stop for that.
      */
     public int finish(int exitCode, int logFailedCode) {
+        return finish(exitCode, null, logFailedCode);
+    }
+
+    /**
+     * As {@link #finish(int, int)}, ending the log with the run's closing record: {@code end}'s
+     * exit status is the program's, and its count of calls explains the gaps in {@code seq}.
+     */
+    public int finish(RunEnd end, int logFailedCode) {
+        return finish(end.exit(), end, logFailedCode);
+    }
+
+    private int finish(int exitCode, RunEnd end, int logFailedCode) {
         if (finished || log == null) {
             finished = true;
             return exitCode;
@@ -167,6 +181,9 @@ public final class SupervisedRun implements AutoCloseable {
         finished = true;
         if (landlockTap != null) {
             landlockTap.close(); // its last records go to the log, which must still be open
+        }
+        if (end != null) {
+            log.end(end);
         }
         log.close();
         java.util.Optional<String> failure = log.failure();

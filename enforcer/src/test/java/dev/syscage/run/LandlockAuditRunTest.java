@@ -118,7 +118,7 @@ class LandlockAuditRunTest {
         List<JsonNode> out = new ArrayList<>();
         for (String line : Files.readAllLines(log)) {
             JsonNode n = JSON.readTree(line);
-            if (n.get("source").asText().equals(source)) {
+            if (n.path("source").asText().equals(source)) {
                 out.add(n);
             }
         }

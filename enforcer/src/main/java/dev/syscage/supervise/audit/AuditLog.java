@@ -67,7 +67,9 @@ public final class AuditLog implements AutoCloseable {
     /** This run's id, in every JSON record: records of one run can be told from another's. */
     private final String run = java.util.UUID.randomUUID().toString();
     private final LogLevel level;
-    private final Queue<AuditRecord> queue = new ConcurrentLinkedQueue<>();
+    private final Queue<AuditEntry> queue = new ConcurrentLinkedQueue<>();
+    /** When the log was opened (wall clock, epoch nanoseconds): the run's start in its closing record. */
+    private final long startedNanos = dev.syscage.supervise.SyscallEvent.wallNanosNow();
     private final AtomicInteger pending = new AtomicInteger();
     private final int capacity;
     private final LongAdder waitedNanos = new LongAdder();
@@ -84,6 +86,9 @@ public final class AuditLog implements AutoCloseable {
     private final ProcessFactsCache facts = new ProcessFactsCache(ProcessFactsCache.DEFAULT_MAX_AGE_NANOS,
             System::nanoTime);
     private volatile long written;
+    /** Of {@link #written}: records of calls the supervisor numbered, and of Landlock denials. */
+    private long writtenCalls;
+    private long writtenLandlock;
     private volatile long lost;
     private volatile IOException failure;
 
@@ -224,7 +229,16 @@ public final class AuditLog implements AutoCloseable {
         return written;
     }
 
-    private void enqueue(AuditRecord r) {
+    /**
+     * Queues the run's closing record (JSON Lines only: the text format has no place for it),
+     * after every record queued so far: the run's facts, its exit, and how many of the calls it
+     * numbered the log recorded. Call once, after the last {@link #record}, before {@link #close}.
+     */
+    public void end(RunEnd end) {
+        enqueue(end);
+    }
+
+    private void enqueue(AuditEntry r) {
         long s;
         do {
             s = gate.get();
@@ -241,7 +255,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** Waits for room (back-pressure), then queues; the writer is never signalled, it polls. */
-    private void put(AuditRecord r) {
+    private void put(AuditEntry r) {
         if (pending.get() >= capacity) {
             waitForRoom();
         }
@@ -297,7 +311,7 @@ public final class AuditLog implements AutoCloseable {
         long idlePark = MIN_IDLE_PARK_NANOS;
         boolean dirty = false;
         while (true) {
-            AuditRecord r = queue.poll();
+            AuditEntry r = queue.poll();
             if (r == null) {
                 wakeProducersIfRoom();
                 // flush once the queue has stayed empty for a while, not after every record:
@@ -327,20 +341,35 @@ public final class AuditLog implements AutoCloseable {
         closeSink();
     }
 
-    private void write(AuditRecord r) {
+    private void write(AuditEntry entry) {
         if (failure != null) {
             lost++;
             return;
         }
         try {
-            out.write(r);
+            if (entry instanceof AuditRecord r) {
+                out.write(r);
+            } else if (!out.writeEnd(closing((RunEnd) entry))) {
+                return; // a format without a closing record
+            }
             sink.endRecord();
             written++;
+            if (entry instanceof AuditRecord r && r.seq() > 0) {
+                writtenCalls++;
+            } else if (entry instanceof AuditRecord) {
+                writtenLandlock++;
+            }
         } catch (IOException | RuntimeException e) {
             sink.dropRecord();
             lost++;
             failed(e);
         }
+    }
+
+    /** The closing record with this log's counts: every record before it has been written. */
+    private RunEnd.Written closing(RunEnd end) {
+        return new RunEnd.Written(end, run, startedNanos, dev.syscage.supervise.SyscallEvent.wallNanosNow(),
+                level.word(), writtenCalls, Math.max(0, end.calls() - writtenCalls), writtenLandlock);
     }
 
     /** Writes the records the sink holds; a failure loses those it could not write. */

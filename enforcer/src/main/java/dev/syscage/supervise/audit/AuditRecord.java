@@ -26,7 +26,7 @@ import java.util.Optional;
 public record AuditRecord(long seq, long wallNanos, int pid, int tid, int ppid, int uid, String comm, String exe,
         Arch arch, String syscall, int nr, List<DecodedArg> args, String path, String resolvedPath,
         String resolvedPath2, String realPath, Decision decision, Long result, String hook, long latencyNanos,
-        SyscallEvent.Source source) {
+        SyscallEvent.Source source) implements AuditEntry {
 
     public AuditRecord {
         Objects.requireNonNull(arch, "arch");

@@ -12,16 +12,23 @@ import java.util.Locale;
 
 /**
  * One JSON object a line, written with Jackson's streaming generator (no object mapping per
- * record). Every field is present on every line, null where unknown or not applicable, and each
- * has one JSON type (docs/audit-record.schema.json, version {@value #VERSION}, which tests check
- * every record against):
+ * record). Every field of a record's kind is present on every line of that kind, null where
+ * unknown or not applicable, and each has one JSON type (docs/audit-record.schema.json, version
+ * {@value #VERSION}, which tests check every record against). A call:
  * <pre>
- * {"version":1,"run":"0f6c...","ts":"2024-05-01T12:34:56.123456789Z","seq":7,"pid":1234,"tid":1234,
+ * {"version":2,"record":"call","run":"0f6c...","ts":"2024-05-01T12:34:56.123456789Z","seq":7,"pid":1234,"tid":1234,
  *  "ppid":1200,"uid":1000,"comm":"cat","exe":"/usr/bin/cat","arch":"x86_64","syscall":"openat","nr":257,
  *  "args":[{"name":"dfd","kind":"fd","value":"0xffffffffffffff9c","text":"AT_FDCWD"},...],
  *  "path":"passwd","resolved_path":"/etc/passwd","resolved_path2":null,"real_path":null,
  *  "decision":"errno","errno":13,"errno_name":"EACCES","rule":"web.yaml:12","result":-13,
  *  "hook":"rules","latency_ns":13000,"source":"trace"}
+ * </pre>
+ * and the run's closing record, the last line of a log that is complete:
+ * <pre>
+ * {"version":2,"record":"end","run":"0f6c...","ts":"2024-05-01T12:34:57.000000001Z",
+ *  "started":"2024-05-01T12:34:55.900000000Z","policy":"web (web.yaml)","mode":"notify",
+ *  "command":["cat","/etc/passwd"],"log_level":"denied","exit":0,"calls":40,"recorded":3,
+ *  "unrecorded":37,"landlock":0}
  * </pre>
  * An argument's {@code value} is its raw 64-bit register as a string of hex digits
  * ({@code "0x"} and lower case, no leading zeros): exact in every JSON reader, where a number
@@ -29,7 +36,7 @@ import java.util.Locale;
  */
 final class JsonLinesWriter implements RecordWriter {
     /** The record schema's version; it changes when a field changes meaning or type, or goes. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     private static final JsonFactory FACTORY = new JsonFactory();
 
     private final JsonGenerator gen;
@@ -53,6 +60,7 @@ final class JsonLinesWriter implements RecordWriter {
         ts.setLength(0);
         gen.writeStartObject();
         gen.writeNumberField("version", VERSION);
+        gen.writeStringField("record", "call");
         gen.writeStringField("run", run);
         gen.writeStringField("ts", timestamps.append(ts, r.wallNanos()).toString());
         gen.writeNumberField("seq", r.seq());
@@ -82,6 +90,34 @@ final class JsonLinesWriter implements RecordWriter {
         gen.writeEndObject();
         gen.writeRaw('\n');
         gen.flush(); // the whole record into the sink, which keeps it until it is complete
+    }
+
+    @Override
+    public boolean writeEnd(RunEnd.Written w) throws IOException {
+        RunEnd e = w.end();
+        gen.writeStartObject();
+        gen.writeNumberField("version", VERSION);
+        gen.writeStringField("record", "end");
+        gen.writeStringField("run", run);
+        gen.writeStringField("ts", timestamps.format(w.endedNanos()));
+        gen.writeStringField("started", timestamps.format(w.startedNanos()));
+        gen.writeStringField("policy", e.policy());
+        gen.writeStringField("mode", e.mode());
+        gen.writeArrayFieldStart("command");
+        for (String word : e.command()) {
+            gen.writeString(word);
+        }
+        gen.writeEndArray();
+        gen.writeStringField("log_level", w.level());
+        gen.writeNumberField("exit", e.exit());
+        gen.writeNumberField("calls", e.calls());
+        gen.writeNumberField("recorded", w.recorded());
+        gen.writeNumberField("unrecorded", w.unrecorded());
+        gen.writeNumberField("landlock", w.landlock());
+        gen.writeEndObject();
+        gen.writeRaw('\n');
+        gen.flush();
+        return true;
     }
 
     private void writeArgs(AuditRecord r) throws IOException {

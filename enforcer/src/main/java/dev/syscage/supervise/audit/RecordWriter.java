@@ -6,6 +6,11 @@ import java.io.IOException;
 interface RecordWriter extends AutoCloseable {
     void write(AuditRecord record) throws IOException;
 
+    /** Writes the run's closing record, if this format has one; false when it wrote nothing. */
+    default boolean writeEnd(RunEnd.Written end) throws IOException {
+        return false;
+    }
+
     void flush() throws IOException;
 
     @Override

@@ -26,6 +26,8 @@ import java.util.function.LongSupplier;
  * <li>{@code syscage.events} (counter) — all events</li>
  * <li>{@code syscage.events.rate} (gauge) — events per second over the last interval</li>
  * <li>{@code syscage.audit.records} (counter) — records written to the audit log</li>
+ * <li>{@code syscage.audit.records.lost} (counter) — records that could not be written (a write
+ * error under {@code --on-log-error continue}: from the first error on, every record is counted here)</li>
  * </ul>
  * Tag values are bounded: {@code decision} is allow, errno or kill, and {@code syscall} is a
  * name from the syscall table of the event's arch, or "unknown" — never anything the traced
@@ -35,6 +37,7 @@ public final class SupervisorMetrics implements MeterBinder {
     private static final Decision.Kind[] KINDS = Decision.Kind.values();
 
     private final LongSupplier auditRecords;
+    private final LongSupplier lostRecords;
     private final LongSupplier nanoClock;
     private final Duration rateInterval;
     private final LongAdder events = new LongAdder();
@@ -49,14 +52,26 @@ public final class SupervisorMetrics implements MeterBinder {
      * @param rateInterval the shortest window over which {@code syscage.events.rate} is computed
      */
     public SupervisorMetrics(LongSupplier auditRecords, LongSupplier nanoClock, Duration rateInterval) {
+        this(auditRecords, () -> 0L, nanoClock, rateInterval);
+    }
+
+    /** As above, with how many records the audit log could not write ({@code syscage.audit.records.lost}). */
+    public SupervisorMetrics(LongSupplier auditRecords, LongSupplier lostRecords, LongSupplier nanoClock,
+            Duration rateInterval) {
         this.auditRecords = auditRecords;
+        this.lostRecords = lostRecords;
         this.nanoClock = nanoClock;
         this.rateInterval = rateInterval;
     }
 
     /** Real clock, rate over at least one second. */
     public SupervisorMetrics(LongSupplier auditRecords) {
-        this(auditRecords, System::nanoTime, Duration.ofSeconds(1));
+        this(auditRecords, () -> 0L);
+    }
+
+    /** Real clock, rate over at least one second; records written and records lost by the audit log. */
+    public SupervisorMetrics(LongSupplier auditRecords, LongSupplier lostRecords) {
+        this(auditRecords, lostRecords, System::nanoTime, Duration.ofSeconds(1));
     }
 
     @Override
@@ -72,6 +87,9 @@ public final class SupervisorMetrics implements MeterBinder {
                 .description("Events per second over the last interval").register(r);
         FunctionCounter.builder("syscage.audit.records", auditRecords, s -> (double) s.getAsLong())
                 .description("Records written to the audit log").register(r);
+        FunctionCounter.builder("syscage.audit.records.lost", lostRecords, s -> (double) s.getAsLong())
+                .description("Audit records that could not be written (a write error; --on-log-error continue)")
+                .register(r);
         Timer[] t = new Timer[KINDS.length];
         for (Decision.Kind k : KINDS) {
             t[k.ordinal()] = Timer.builder("syscage.decision.latency").tag("decision", tag(k))

@@ -110,7 +110,8 @@ class AuditFailureRunTest {
     void withContinueTheProgramEndsAndTheLossIsCounted() throws Exception {
         assumeTrue(mounted, "cannot mount a tmpfs here (not root?)");
         Path log = small.resolve("audit.jsonl");
-        Result r = run(log.toString(), "--on-log-error", "continue");
+        Path metrics = dir.resolve("metrics.prom");
+        Result r = run(log.toString(), "--on-log-error", "continue", "--metrics", metrics.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(OPENS, r.out().lines().filter(l -> l.equals("/etc/hostname: ok")).count());
         Matcher m = LOST.matcher(r.err());
@@ -118,6 +119,10 @@ class AuditFailureRunTest {
         long written = Long.parseLong(m.group(2));
         long lost = Long.parseLong(m.group(3));
         wholeRecordsOnly(log, written);
+        // the metrics say as much: every record not written is counted as lost (the run's closing record too)
+        String prom = Files.readString(metrics);
+        assertTrue(prom.contains("\nsyscage_audit_records_lost_total " + lost + ".0\n"), prom);
+        assertTrue(prom.contains("\nsyscage_audit_records_total " + written + ".0\n"), prom);
         // every open and the program's execve were received and recorded or counted as lost
         assertTrue(written + lost >= OPENS + 1, written + " + " + lost);
         // and the same run on a disk with room has exactly that many records

@@ -40,7 +40,7 @@ class AuditLogTest {
             log.record(FakeCall.openat(7, 1234, 1235), DENY, "rules", 13_000);
             run = log.run();
         }
-        assertEquals("{\"version\":1,\"run\":\"" + run + "\",\"ts\":\"2024-05-01T12:34:56.000000013Z\",\"seq\":7,"
+        assertEquals("{\"version\":2,\"record\":\"call\",\"run\":\"" + run + "\",\"ts\":\"2024-05-01T12:34:56.000000013Z\",\"seq\":7,"
                 + "\"pid\":1234,\"tid\":1235,\"ppid\":1200,"
                 + "\"uid\":1000,\"comm\":\"cat\",\"exe\":\"/usr/bin/cat\",\"arch\":\"x86_64\",\"syscall\":\"openat\","
                 + "\"nr\":257,\"args\":["
@@ -65,7 +65,7 @@ class AuditLogTest {
             log.record(gone, KILL, 2_500);
             run = log.run();
         }
-        assertEquals("{\"version\":1,\"run\":\"" + run + "\",\"ts\":\"1970-01-01T00:00:00.000000000Z\",\"seq\":1,"
+        assertEquals("{\"version\":2,\"record\":\"call\",\"run\":\"" + run + "\",\"ts\":\"1970-01-01T00:00:00.000000000Z\",\"seq\":1,"
                 + "\"pid\":5,\"tid\":5,\"ppid\":null,"
                 + "\"uid\":null,\"comm\":null,\"exe\":null,\"arch\":\"aarch64\",\"syscall\":\"execve\",\"nr\":221,"
                 + "\"args\":[],\"path\":null,\"resolved_path\":null,\"resolved_path2\":null,\"real_path\":null,"

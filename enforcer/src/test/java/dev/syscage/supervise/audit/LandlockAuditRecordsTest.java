@@ -175,7 +175,7 @@ class LandlockAuditRecordsTest {
         }
         // the run id is random: everything else is fixed
         String line = json.toString().replaceFirst("\"run\":\"[0-9a-f-]{36}\"", "\"run\":\"RUN\"");
-        assertEquals("{\"version\":1,\"run\":\"RUN\",\"ts\":\"2026-12-07T18:50:35.243000000Z\",\"seq\":0,\"pid\":4660,"
+        assertEquals("{\"version\":2,\"record\":\"call\",\"run\":\"RUN\",\"ts\":\"2026-12-07T18:50:35.243000000Z\",\"seq\":0,\"pid\":4660,"
                 + "\"tid\":4660,\"ppid\":4611,\"uid\":0,\"comm\":\"sh\",\"exe\":\"/usr/bin/dash\",\"arch\":\"x86_64\","
                 + "\"syscall\":\"openat\",\"nr\":257,"
                 + "\"args\":[{\"name\":\"arg0\",\"kind\":\"raw\",\"value\":\"0xffffff9c\",\"text\":\"0xffffff9c\"},"

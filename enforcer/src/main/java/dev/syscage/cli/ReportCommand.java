@@ -1,0 +1,109 @@
+package dev.syscage.cli;
+
+import dev.syscage.report.AuditRun;
+import dev.syscage.report.BadLog;
+import dev.syscage.report.HtmlReport;
+import dev.syscage.report.LogReader;
+import dev.syscage.report.TextReport;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code syscage report LOG}: an audit log ({@code syscage run --log LOG}, JSON Lines) as one
+ * self-contained HTML page ({@link HtmlReport}), or with {@code --format text} as the
+ * {@code strace -c}-like table ({@link TextReport}). Every line is checked against the record
+ * schema first: a log that is not one is bad input, named by file and line.
+ */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Show an audit log (syscage run --log FILE, JSON Lines) as a self-contained HTML page, or as a "
+                + "table of calls per syscall and decision (--format text).",
+        footer = {"", "Exit status: 0 written; 1 the output could not be written; 2 bad input (the log is missing, "
+                + "not JSON, or not audit records)."})
+public final class ReportCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "LOG", description = "The audit log (JSON Lines); - for standard input.")
+    String log;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = "Where to write the report; - or none: standard output.")
+    String output;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "html",
+            description = "html (one page, no external resources) or text. Default: html.")
+    String format;
+
+    @Override
+    public Integer call() {
+        if (!format.equals("html") && !format.equals("text")) {
+            throw UserException.badInput("unknown --format '" + format + "' (choose html or text)");
+        }
+        AuditRun run = read();
+        String report = format.equals("text") ? TextReport.render(run) : HtmlReport.render(run);
+        write(report);
+        return ExitCodes.OK;
+    }
+
+    private AuditRun read() {
+        try (BufferedReader in = open()) {
+            return LogReader.read(log.equals("-") ? "-" : log, in);
+        } catch (BadLog e) {
+            throw UserException.badInput(e.getMessage());
+        } catch (IOException e) {
+            throw UserException.badInput(log + ": cannot read: " + reason(e));
+        }
+    }
+
+    /** The log, decoded strictly: bytes that are not UTF-8 are an error, not a replacement character. */
+    private BufferedReader open() throws IOException {
+        if (log.equals("-")) {
+            return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
+        }
+        Path file = Path.of(log);
+        if (Files.isDirectory(file)) {
+            throw new IOException("a directory, not a log");
+        }
+        return Files.newBufferedReader(file, StandardCharsets.UTF_8);
+    }
+
+    private void write(String report) {
+        if (output == null || output.equals("-")) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(report);
+            out.flush();
+            return;
+        }
+        try {
+            CompileCommand.writeAtomically(Path.of(output), report.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UserException(ExitCodes.FAILURE, output + ": cannot write: " + reason(e));
+        }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.syscage.report;
+
+/**
+ * One call record of an audit log, as a report needs it (docs/audit-record.schema.json,
+ * {@code record: call}). {@code ppid} is -1 and strings are null where the log says null.
+ *
+ * @param line the record's line in the log, from 1
+ * @param epochNanos {@code ts} as nanoseconds since 1970-01-01T00:00Z
+ * @param callText the call as strace shows it, from its arguments' text
+ * @param decision allow, errno, kill or interrupted
+ */
+public record CallRecord(long line, long seq, String ts, long epochNanos, int pid, int tid, int ppid, String comm,
+        String exe, String syscall, String callText, String path, String resolvedPath, String resolvedPath2,
+        String realPath, String decision, String errnoName, String rule, Long result, long latencyNanos,
+        String source) {
+
+    /** A Landlock denial: the kernel decided it, the supervisor never saw it ({@code seq} 0). */
+    public boolean landlock() {
+        return "landlock".equals(source);
+    }
+
+    /** Not allowed: failed with an errno, killed, or went away before its answer (interrupted). */
+    public boolean denied() {
+        return decision.equals("errno") || decision.equals("kill");
+    }
+
+    /** The outcome in a word or two: ALLOW, EACCES, KILL, INTERRUPTED. */
+    public String outcome() {
+        return switch (decision) {
+            case "errno" -> errnoName != null ? errnoName : "errno";
+            case "kill" -> "KILL";
+            case "interrupted" -> "INTERRUPTED";
+            default -> "ALLOW";
+        };
+    }
+}

@@ -70,6 +70,59 @@ class CliLintTest {
                 + " (syscage run refuses to start it)"), compile.err());
     }
 
+    /** {@code profiles} and {@code profiles show} lint each profile they load (here its include is replaced). */
+    @Test
+    void profilesShowTheLints() throws IOException {
+        Path lib = Files.createDirectories(dir.resolve("lib"));
+        Files.writeString(lib.resolve("default.yaml"), """
+                version: 1
+                name: default
+                default: allow
+                rules:
+                  - action: kill
+                    syscalls: [execve]
+                """);
+        String kills = lib.resolve("default.yaml") + ":5:5: warning: policy kills execve: the program could not start"
+                + " (syscage run refuses to start it)";
+        CliTest.Run show = CliTest.run("profiles", "show", "no-network", "--profile-path", lib.toString());
+        assertEquals(0, show.code(), show.err());
+        assertTrue(diagnostics(show.err()).contains(kills), show.err());
+        CliTest.Run list = CliTest.run("profiles", "--profile-path", lib.toString());
+        assertEquals(0, list.code(), list.err());
+        assertTrue(diagnostics(list.err()).contains(kills), list.err());
+        assertEquals(List.of(), diagnostics(CliTest.run("profiles", "show", "no-network").err()));
+    }
+
+    /**
+     * {@code learn} lints the profile it wrote: learned from a static busybox (no openat) and merged
+     * with a base that allows io_uring, it gets the io_uring lint and the start-up lint, placed in
+     * the written file.
+     */
+    @Test
+    void learnShowsTheLintsOfTheProfileItWrote() throws Exception {
+        Path busybox = Path.of("/bin/busybox");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(busybox),
+                "busybox-static is not installed (bin/run-tests installs it)");
+        Path base = dir.resolve("base.yaml");
+        Files.writeString(base, """
+                version: 1
+                default: errno EPERM
+                rules:
+                  - action: allow
+                    syscalls: [io_uring_setup, io_uring_enter, io_uring_register]
+                """);
+        Path out = dir.resolve("learned.yaml");
+        dev.syscage.run.RunTest.Result r = dev.syscage.run.RunTest.syscage(dir, "learn", "-o", out.toString(), "--merge",
+                base.toString(), "--", busybox.toString(), "true");
+        assertEquals(0, r.code(), r.err());
+        List<String> shown = diagnostics(r.err());
+        assertTrue(!shown.isEmpty() && shown.stream().allMatch(l -> l.startsWith(out + ":")), r.err());
+        assertTrue(shown.stream().anyMatch(l -> l.contains(": warning: policy lets io_uring_setup through but restricts"
+                + " open, openat")), r.err());
+        // a static program makes none of a dynamic one's start-up calls: that lint shows too
+        assertTrue(shown.stream().anyMatch(l -> l.contains("every dynamically linked program calls them")), r.err());
+    }
+
     private static List<String> diagnostics(String err) {
         return new java.util.ArrayList<>(Arrays.stream(err.split("\n"))
                 .filter(l -> l.matches("\\S+:\\d+:\\d+: (warning|error): .*")).toList());

@@ -190,17 +190,18 @@ class OciRuntimeTest {
 
     /**
      * crun supports cgroup v1 and the unified v2 hierarchy, not a hybrid host whose v2 mount
-     * ({@code /sys/fs/cgroup/unified}) has controllers: it refuses before reading the config
-     * ("cgroups in hybrid mode not supported, drop all controllers from cgroupv2"), whatever
-     * {@code --cgroup-manager}. On such a host crun runs in a mount namespace of its own without
+     * ({@code /sys/fs/cgroup/unified}) has controllers: it refuses as it sets up the container's
+     * cgroup ("cgroups in hybrid mode not supported, drop all controllers from cgroupv2"), whatever
+     * {@code --cgroup-manager} (the check comes before the manager). On such a host crun runs in a mount namespace of its own without
      * that mount, where it sees a v1 host; the host's mounts are untouched.
      */
     private static List<String> crunPrefix() throws IOException {
         Path controllers = Path.of("/sys/fs/cgroup/unified/cgroup.controllers");
-        if (!Files.isReadable(controllers) || Files.readString(controllers).isBlank()) {
-            return List.of();
+        if (!Files.isReadable(controllers) || Files.readString(controllers).isBlank()
+                || !Files.isExecutable(Path.of("/usr/bin/unshare"))) {
+            return List.of(); // without unshare crun's own refusal reaches the probe, which quotes it
         }
-        return List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+        return List.of("/usr/bin/unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
                 "umount /sys/fs/cgroup/unified && exec \"$@\"", "sh");
     }
 

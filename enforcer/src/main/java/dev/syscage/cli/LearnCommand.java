@@ -5,6 +5,7 @@ import dev.syscage.learn.MergeBase;
 import dev.syscage.learn.Observations;
 import dev.syscage.learn.ProfileWriter;
 import dev.syscage.nativeaccess.LinuxCLibrary;
+import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.run.LauncherLocator;
 import dev.syscage.run.NotifySupport;
@@ -89,8 +90,10 @@ public final class LearnCommand implements Callable<Integer> {
         String cmd = String.join(" ", command);
         ProfileWriter.Written w = ProfileWriter.write(seen, ProfileWriter.options(profileName(),
                 "learned from: " + cmd + " on " + LocalDate.now(), withArgs, base));
-        PolicyLoader.loadString(output.toString(), w.yaml(), policyOptions.loadOptions(List.of())); // never write a broken profile
+        // never write a broken profile; its lints are shown as every command that loads a policy shows them
+        Policy learned = PolicyLoader.loadString(output.toString(), w.yaml(), policyOptions.loadOptions(List.of()));
         CompileCommand.writeAtomically(output, w.yaml().getBytes(StandardCharsets.UTF_8));
+        Lints.report(learned, err);
         if (!w.unknown().isEmpty()) {
             err.println("syscage: warning: left out syscalls the table does not know: " + String.join(", ", w.unknown()));
         }

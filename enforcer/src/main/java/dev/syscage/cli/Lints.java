@@ -13,9 +13,10 @@ import java.util.List;
  * The policy lints, one set for every command that loads a policy ({@link PolicyLint}; in notify
  * mode also {@link RaceFree#lint}, path rules on calls the supervisor does not make itself).
  * {@code run} stops on an error (such as a policy that kills execve, which the launcher itself
- * needs) before anything starts; {@code compile}, {@code check}, {@code disasm} and
- * {@code export} start nothing, so they show the same findings and carry on, an error shown as a
- * warning that says {@code run} would stop there.
+ * needs) before anything starts; {@code compile}, {@code check}, {@code disasm}, {@code export},
+ * {@code profiles} (each shipped profile it lists or shows) and {@code learn} (the profile it
+ * wrote, after writing it) show the same findings and carry on, an error shown as a warning that
+ * says {@code run} would stop there.
  */
 final class Lints {
     private Lints() {

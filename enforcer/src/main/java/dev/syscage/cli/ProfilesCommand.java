@@ -30,7 +30,9 @@ public final class ProfilesCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         for (String name : ProfileCatalog.names()) {
             try {
-                out.printf("%-14s %s%n", name, load(name, policyOptions).description());
+                Policy p = load(name, policyOptions);
+                out.printf("%-14s %s%n", name, p.description());
+                Lints.report(p, spec.commandLine().getErr());
             } catch (PolicyException e) {
                 // a fragment meant only for include:, or a broken file on the profile path
                 out.printf("%-14s (cannot be used alone: %s)%n", name, e.diagnostics().get(0).message());
@@ -61,6 +63,7 @@ public final class ProfilesCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             Policy p = load(name, policyOptions);
+            Lints.report(p, spec.commandLine().getErr());
             PrintWriter out = spec.commandLine().getOut();
             out.print(ProfileCatalog.text(name).orElseThrow());
             out.println();

@@ -30,8 +30,8 @@ public final class LandlockExport {
 
     /**
      * The report for {@code policy}, read from {@code file}: messages are placed at the first path
-     * or port rule, or name {@code file} when the sections have none ({@code confine} or
-     * {@code scope} alone).
+     * or port rule, else at the first section ({@code confine} or {@code scope} alone, in the
+     * policy or a file it includes), and name {@code file} only for a ruleset without positions.
      */
     public static Result check(Policy policy, ExportOptions.Degrade degrade, String file) {
         LandlockRuleset r = policy.landlock();
@@ -50,11 +50,14 @@ public final class LandlockExport {
                 + "paths, TCP ports or scopes"));
     }
 
-    /** The first rule's place, inside the section it came from; null for a ruleset without rules. */
+    /** The first rule's place, inside the section it came from, else the first section's; null if unknown. */
     private static SourcePos where(LandlockRuleset r) {
-        if (!r.paths().isEmpty()) {
+        if (!r.paths().isEmpty() && r.paths().get(0).pos() != null) {
             return r.paths().get(0).pos();
         }
-        return r.ports().isEmpty() ? null : r.ports().get(0).pos();
+        if (!r.ports().isEmpty() && r.ports().get(0).pos() != null) {
+            return r.ports().get(0).pos();
+        }
+        return r.pos();
     }
 }

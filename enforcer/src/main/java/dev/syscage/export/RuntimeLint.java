@@ -16,17 +16,19 @@ import java.util.Optional;
 
 /**
  * What an OCI runtime does itself after installing a container's seccomp profile and before the
- * container's program runs, so an exported profile must let it through (runc 1.1
- * {@code libcontainer/standard_init_linux.go}, crun {@code src/libcrun/container.c}): open the
- * exec fifo for writing ({@code openat(AT_FDCWD, "/proc/self/fd/N", O_WRONLY|O_CLOEXEC)}), write
- * one byte to it and close descriptors, then {@code execve} the program; runc's Go runtime may
- * also call futex, rt_sigprocmask, sched_yield, nanosleep, mmap, munmap, madvise, getpid, tgkill,
- * sigaltstack and rt_sigreturn at any time in between. A profile that denies one of these stops
- * the container before it starts ({@code open exec fifo /proc/self/fd/5: permission denied}),
- * so export warns, naming the rule. Runtimes run as 64-bit programs: only x86_64 and aarch64
- * are checked. It also warns about {@code errno 4095}, which the policy language accepts (the
- * kernel's MAX_ERRNO) but libseccomp refuses (errno values below 4095 only), so the runtime would
- * refuse the profile.
+ * container's program runs, so an exported profile must let it through. runc 1.1
+ * ({@code libcontainer/standard_init_linux.go}) opens its exec fifo for writing
+ * ({@code openat(AT_FDCWD, "/proc/self/fd/N", O_WRONLY|O_CLOEXEC)}), writes one byte to it, closes
+ * descriptors and calls {@code execve}; its Go runtime may also call futex, rt_sigprocmask,
+ * sched_yield, nanosleep, mmap, munmap, madvise, getpid, tgkill, sigaltstack and rt_sigreturn at
+ * any time in between. A profile that denies one of these stops runc's container before it starts
+ * ({@code open exec fifo /proc/self/fd/5: permission denied}). crun installs the profile just
+ * before {@code execve} (it waits on the exec fifo through a descriptor opened earlier), so only
+ * {@code execve} concerns both: {@code OciRuntimeTest} runs a profile denying openat, read, write,
+ * close and select in crun 1.8. Export warns, naming the rule and the runtime. Runtimes run as
+ * 64-bit programs: only x86_64 and aarch64 are checked. It also warns about {@code errno 4095},
+ * which the policy language accepts (the kernel's MAX_ERRNO) but libseccomp refuses (errno values
+ * below 4095 only), so the runtime would refuse the profile.
  */
 public final class RuntimeLint {
     private static final long AT_FDCWD = -100;
@@ -53,9 +55,11 @@ public final class RuntimeLint {
             calls.put("close", new long[] {5});
             calls.put("execve", new long[] {0, 0, 0});
             for (Map.Entry<String, long[]> c : calls.entrySet()) {
-                denied(policy, ap, c.getKey(), c.getValue()).ifPresent(d -> out.add(where(d) + "runc and crun call "
-                        + show(c.getKey()) + on + " after installing the profile, and the policy answers " + d.action()
-                        + " (" + d.rule().describe() + "): the container would not start"));
+                String who = c.getKey().equals("execve") ? "runc and crun" : "runc";
+                denied(policy, ap, c.getKey(), c.getValue()).ifPresent(d -> out.add(where(d) + who + " call"
+                        + (who.equals("runc") ? "s " : " ") + show(c.getKey()) + on + " after installing the profile,"
+                        + " and the policy answers " + d.action().spelled() + " (" + d.rule().describe() + "): " + who
+                        + " would not start the container"));
             }
             List<String> go = new ArrayList<>();
             Decision first = null;
@@ -68,7 +72,7 @@ public final class RuntimeLint {
             }
             if (!go.isEmpty()) {
                 out.add(where(first) + "the policy denies " + String.join(", ", go) + on + ", which runc's Go runtime"
-                        + " may call between installing the profile and execve: the container may fail to start");
+                        + " may call between installing the profile and execve: runc may fail to start the container");
             }
         }
         return out;
@@ -109,7 +113,7 @@ public final class RuntimeLint {
 
     private static String show(String call) {
         return switch (call) {
-            case "openat" -> "openat(AT_FDCWD, \"/proc/self/fd/N\", O_WRONLY|O_CLOEXEC) to open their exec fifo";
+            case "openat" -> "openat(AT_FDCWD, \"/proc/self/fd/N\", O_WRONLY|O_CLOEXEC) to open its exec fifo";
             case "write" -> "write(fd, \"0\", 1) on the exec fifo";
             case "close" -> "close";
             default -> call + " to start the container's program";

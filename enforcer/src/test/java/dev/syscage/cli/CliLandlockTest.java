@@ -270,16 +270,31 @@ class CliLandlockTest {
                 + " confine paths, TCP ports or scopes\n" + p + ":4: warning: unknown: "), degraded.err());
         assertTrue(degraded.out().contains("\"defaultAction\": \"SCMP_ACT_ERRNO\""), degraded.out());
 
-        Path scopeOnly = policy("scope.yaml", WEB.substring(0, WEB.indexOf("filesystem:")) + "scope: all\n");
+        String head = WEB.substring(0, WEB.indexOf("filesystem:"));
+        Path scopeOnly = policy("scope.yaml", head + "scope: all\n");
+        int line = (int) head.chars().filter(c -> c == '\n').count() + 1;
         Run noRule = run("export", scopeOnly.toString(), "--format", "spo", "--degrade", "allow");
         assertEquals(0, noRule.code(), noRule.err());
-        assertTrue(noRule.err().startsWith(scopeOnly + ": warning: the Landlock sections (scope) are not exported"
-                + " (container runtimes apply a seccomp profile, not Landlock): the exported profile does not confine"
-                + " paths, TCP ports or scopes\n"), noRule.err());
+        assertTrue(noRule.err().startsWith(scopeOnly + ":" + line + ": warning: the Landlock sections (scope) are not"
+                + " exported (container runtimes apply a seccomp profile, not Landlock): the exported profile does not"
+                + " confine paths, TCP ports or scopes\n"), noRule.err());
         Run noRuleRefused = run("export", scopeOnly.toString());
-        assertEquals("syscage: error: " + scopeOnly + ": the Landlock sections (scope) cannot be exported: container"
+        assertEquals(scopeOnly + ":" + line + ":8: error: the Landlock sections (scope) cannot be exported: container"
                 + " runtimes apply a seccomp profile, not Landlock; --degrade errno or --degrade allow exports the seccomp"
-                + " part without them\n1 error\n", noRuleRefused.err());
+                + " part without them\n    scope: all\n           ^\n1 error\n", noRuleRefused.err());
+    }
+
+    /** Sections without rules that come from an included file are placed there, at file:line:column. */
+    @Test
+    void exportPlacesSectionsFromAnIncludedFileInThatFile() throws IOException {
+        Path p = policy("inc.yaml", "version: 1\nname: inc\ninclude: [default]\ndefault: errno EPERM\nrules: []\n");
+        Run refused = run("export", p.toString());
+        assertEquals(2, refused.code(), refused.err());
+        String shipped = dev.syscage.run.ProfileCatalog.text("default").orElseThrow();
+        int line = (int) shipped.substring(0, shipped.indexOf("\nfilesystem:") + 1).chars().filter(c -> c == '\n').count() + 1;
+        assertEquals("<shipped>/default.yaml:" + line + ":1: error: the Landlock sections (filesystem, scope) cannot be"
+                + " exported: container runtimes apply a seccomp profile, not Landlock; --degrade errno or --degrade allow"
+                + " exports the seccomp part without them\n    filesystem:\n    ^\n1 error\n", refused.err());
     }
 
     @Test

@@ -48,9 +48,9 @@ class CliLintTest {
             List<String> shown = diagnostics(r.err());
             if (args[0].equals("export")) {
                 // export adds what OCI runtimes need (RuntimeLint): this policy's openat rule stops runc's exec fifo
-                assertTrue(shown.remove(p + ":6:5: warning: runc and crun call openat(AT_FDCWD, \"/proc/self/fd/N\","
-                        + " O_WRONLY|O_CLOEXEC) to open their exec fifo after installing the profile, and the policy answers"
-                        + " errno 13 (rule #1 (" + p + ":6)): the container would not start"), r.err());
+                assertTrue(shown.remove(p + ":6:5: warning: runc calls openat(AT_FDCWD, \"/proc/self/fd/N\","
+                        + " O_WRONLY|O_CLOEXEC) to open its exec fifo after installing the profile, and the policy answers"
+                        + " errno EACCES (rule #1 (" + p + ":6)): runc would not start the container"), r.err());
             }
             assertEquals(diagnostics(dry.err()), shown, args[0] + ": " + r.err());
         }
@@ -68,6 +68,59 @@ class CliLintTest {
         assertEquals(0, compile.code(), compile.err());
         assertTrue(compile.err().contains(p + ":7:5: warning: policy kills execve: the program could not start"
                 + " (syscage run refuses to start it)"), compile.err());
+    }
+
+    /** {@code profiles} and {@code profiles show} lint each profile they load (here its include is replaced). */
+    @Test
+    void profilesShowTheLints() throws IOException {
+        Path lib = Files.createDirectories(dir.resolve("lib"));
+        Files.writeString(lib.resolve("default.yaml"), """
+                version: 1
+                name: default
+                default: allow
+                rules:
+                  - action: kill
+                    syscalls: [execve]
+                """);
+        String kills = lib.resolve("default.yaml") + ":5:5: warning: policy kills execve: the program could not start"
+                + " (syscage run refuses to start it)";
+        CliTest.Run show = CliTest.run("profiles", "show", "no-network", "--profile-path", lib.toString());
+        assertEquals(0, show.code(), show.err());
+        assertTrue(diagnostics(show.err()).contains(kills), show.err());
+        CliTest.Run list = CliTest.run("profiles", "--profile-path", lib.toString());
+        assertEquals(0, list.code(), list.err());
+        assertTrue(diagnostics(list.err()).contains(kills), list.err());
+        assertEquals(List.of(), diagnostics(CliTest.run("profiles", "show", "no-network").err()));
+    }
+
+    /**
+     * {@code learn} lints the profile it wrote: learned from a static busybox (no openat) and merged
+     * with a base that allows io_uring, it gets the io_uring lint and the start-up lint, placed in
+     * the written file.
+     */
+    @Test
+    void learnShowsTheLintsOfTheProfileItWrote() throws Exception {
+        Path busybox = Path.of("/bin/busybox");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(busybox),
+                "busybox-static is not installed (bin/run-tests installs it)");
+        Path base = dir.resolve("base.yaml");
+        Files.writeString(base, """
+                version: 1
+                default: errno EPERM
+                rules:
+                  - action: allow
+                    syscalls: [io_uring_setup, io_uring_enter, io_uring_register]
+                """);
+        Path out = dir.resolve("learned.yaml");
+        dev.syscage.run.RunTest.Result r = dev.syscage.run.RunTest.syscage(dir, "learn", "-o", out.toString(), "--merge",
+                base.toString(), "--", busybox.toString(), "true");
+        assertEquals(0, r.code(), r.err());
+        List<String> shown = diagnostics(r.err());
+        assertTrue(!shown.isEmpty() && shown.stream().allMatch(l -> l.startsWith(out + ":")), r.err());
+        assertTrue(shown.stream().anyMatch(l -> l.contains(": warning: policy lets io_uring_setup through but restricts"
+                + " open, openat")), r.err());
+        // a static program makes none of a dynamic one's start-up calls: that lint shows too
+        assertTrue(shown.stream().anyMatch(l -> l.contains("every dynamically linked program calls them")), r.err());
     }
 
     private static List<String> diagnostics(String err) {

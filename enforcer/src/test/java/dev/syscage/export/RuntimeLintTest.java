@@ -25,9 +25,9 @@ class RuntimeLintTest {
                     syscalls: [openat]
                     when: "(flags & O_ACCMODE) != O_RDONLY"
                 """);
-        assertEquals(List.of("p.yaml:5:5: runc and crun call openat(AT_FDCWD, \"/proc/self/fd/N\", O_WRONLY|O_CLOEXEC) to open"
-                + " their exec fifo after installing the profile, and the policy answers errno 13 (rule #1 (p.yaml:5)):"
-                + " the container would not start"), RuntimeLint.check(p));
+        assertEquals(List.of("p.yaml:5:5: runc calls openat(AT_FDCWD, \"/proc/self/fd/N\", O_WRONLY|O_CLOEXEC) to open"
+                + " its exec fifo after installing the profile, and the policy answers errno EACCES (rule #1 (p.yaml:5)):"
+                + " runc would not start the container"), RuntimeLint.check(p));
     }
 
     @Test
@@ -43,9 +43,10 @@ class RuntimeLintTest {
         List<String> w = RuntimeLint.check(p);
         assertEquals(4, w.size(), w.toString());
         assertEquals("p.yaml:5:5: runc and crun call execve to start the container's program on x86_64 after installing"
-                + " the profile, and the policy answers kill (rule #1 (p.yaml:5)): the container would not start", w.get(0));
+                + " the profile, and the policy answers kill (rule #1 (p.yaml:5)): runc and crun would not start the container",
+                w.get(0));
         assertEquals("p.yaml:5:5: the policy denies futex, sched_yield on x86_64, which runc's Go runtime may call between"
-                + " installing the profile and execve: the container may fail to start", w.get(1));
+                + " installing the profile and execve: runc may fail to start the container", w.get(1));
         assertEquals(true, w.get(2).contains(" on aarch64 "), w.get(2));
     }
 

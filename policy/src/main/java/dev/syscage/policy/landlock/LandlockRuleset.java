@@ -20,9 +20,12 @@ import java.util.Objects;
  * @param paths      path-beneath rules; each rule's access is a subset of {@code handledFs}
  * @param ports      port rules; each rule's access is a subset of {@code handledNet}
  * @param compat     what to do on a kernel that cannot enforce all of it
+ * @param pos        where the first section that makes the domain is written (the top file's,
+ *                   else an included file's), for messages about the sections as a whole; null
+ *                   for a ruleset not loaded from a policy. Not part of the text form.
  */
 public record LandlockRuleset(long handledFs, long handledNet, long scoped, List<PathRule> paths,
-        List<PortRule> ports, Compat compat) {
+        List<PortRule> ports, Compat compat, SourcePos pos) {
 
     /** No Landlock domain. */
     public static final LandlockRuleset NONE = new LandlockRuleset(0, 0, 0, List.of(), List.of(), Compat.REQUIRED);
@@ -44,6 +47,12 @@ public record LandlockRuleset(long handledFs, long handledNet, long scoped, List
                 throw new IllegalArgumentException("port rule " + r.port() + " grants rights the ruleset does not handle");
             }
         }
+    }
+
+    /** A ruleset with no position (not loaded from a policy). */
+    public LandlockRuleset(long handledFs, long handledNet, long scoped, List<PathRule> paths, List<PortRule> ports,
+            Compat compat) {
+        this(handledFs, handledNet, scoped, paths, ports, compat, null);
     }
 
     /** How a kernel with less Landlock than the policy asks for is handled. */
@@ -117,7 +126,7 @@ public record LandlockRuleset(long handledFs, long handledNet, long scoped, List
                 q.add(new PortRule(r.access() & net, r.port(), r.pos()));
             }
         }
-        return new Negotiated(new LandlockRuleset(fs, net, sc, p, q, compat), List.copyOf(dropped));
+        return new Negotiated(new LandlockRuleset(fs, net, sc, p, q, compat, pos), List.copyOf(dropped));
     }
 
     /** A ruleset cut to a kernel's ABI, and the rights and scopes left out ({@code fs.refer}, ...). */

@@ -37,16 +37,10 @@ final class CloneLint {
                         + " falls back to clone");
             } else if (clone.get().sometimes(Reach::runs) && c3.always(Reach::denies)) {
                 wrongErrno(c3).ifPresent(s -> d.warning(s.rule().pos(), "policy denies clone3" + on + " with "
-                        + spelled(s.action()) + ": glibc falls back to clone only on ENOSYS, so creating threads and"
+                        + s.action().spelled() + ": glibc falls back to clone only on ENOSYS, so creating threads and"
                         + " processes fails; deny clone3 with errno ENOSYS"));
             }
         }
-    }
-
-    /** {@code errno EPERM} rather than {@code errno 1}; other actions as written. */
-    private static String spelled(Action a) {
-        String name = a.kind() == Action.Kind.ERRNO ? Constants.errnoName(a.value()) : null;
-        return name == null ? a.toString() : "errno " + name;
     }
 
     /** A step denying clone3 with something other than errno ENOSYS, if any. */

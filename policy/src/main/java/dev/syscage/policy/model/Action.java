@@ -1,5 +1,6 @@
 package dev.syscage.policy.model;
 
+import dev.syscage.policy.arch.Constants;
 import dev.syscage.policy.bpf.Bpf;
 
 /**
@@ -92,6 +93,15 @@ public record Action(Kind kind, int value) {
             case Bpf.SECCOMP_RET_USER_NOTIF -> NOTIFY;
             default -> KILL;
         };
+    }
+
+    /**
+     * The policy spelling for messages, errnos by name where one exists: {@code errno EACCES}
+     * rather than {@code errno 13}; other actions as {@link #toString()}.
+     */
+    public String spelled() {
+        String name = kind == Kind.ERRNO ? Constants.errnoName(value) : null;
+        return name == null ? toString() : "errno " + name;
     }
 
     /** The policy spelling with a numeric value: {@code errno 13}, {@code trap 0}, {@code allow}. */

@@ -1,6 +1,5 @@
 package dev.syscage.policy.oci;
 
-import dev.syscage.policy.arch.Constants;
 import dev.syscage.policy.model.Action;
 import java.util.Optional;
 
@@ -79,10 +78,6 @@ enum OciAction {
 
     /** An action as policy YAML spells it, with errno names where one exists: {@code errno EPERM}. */
     static String yaml(Action a) {
-        if (a.kind() == Action.Kind.ERRNO) {
-            String name = Constants.errnoName(a.value());
-            return "errno " + (name != null ? name : Integer.toString(a.value()));
-        }
-        return a.toString();
+        return a.spelled();
     }
 }

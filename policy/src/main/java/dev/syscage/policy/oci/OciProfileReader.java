@@ -6,14 +6,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.syscage.policy.arch.Constants;
 import dev.syscage.policy.diag.Diagnostic;
 import dev.syscage.policy.diag.PolicyException;
 import dev.syscage.policy.diag.SourceText;
 import dev.syscage.policy.model.Action;
+import dev.syscage.policy.parse.Suggestions;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -26,10 +29,12 @@ import java.util.Set;
  * rather than guessed at). Shape (null counts as absent, as in Go):
  *
  * <pre>
- * profile = { "defaultAction": ACTION, ["defaultErrnoRet": UINT], ["architectures": [SCMP_ARCH]],
+ * profile = { "defaultAction": ACTION, ["defaultErrnoRet": UINT], ["defaultErrno": ERRNO_NAME],
+ *             ["architectures": [SCMP_ARCH]],
  *             ["archMap": [{"architecture": SCMP_ARCH, "subArchitectures": [SCMP_ARCH]}]],
  *             ["flags": [STR]], ["listenerPath": STR], ["listenerMetadata": STR], ["syscalls": [entry]] }
- * entry   = { "names": [STR] | "name": STR, "action": ACTION, ["errnoRet": UINT], ["args": [arg]],
+ * entry   = { "names": [STR] | "name": STR, "action": ACTION, ["errnoRet": UINT], ["errno": ERRNO_NAME],
+ *             ["args": [arg]],
  *             ["includes": filter], ["excludes": filter], ["comment": STR] }
  * arg     = { "index": 0..5, "value": UINT64, ["valueTwo": UINT64], "op": SCMP_CMP_* }
  * filter  = { ["caps": [STR]], ["arches": [STR]], ["minKernel": "MAJOR.MINOR[.PATCH]"] }
@@ -39,9 +44,9 @@ final class OciProfileReader {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private static final Set<String> TOP_KEYS = Set.of("defaultAction", "defaultErrnoRet", "architectures",
-            "archMap", "flags", "listenerPath", "listenerMetadata", "syscalls");
-    private static final Set<String> ENTRY_KEYS = Set.of("names", "name", "action", "errnoRet", "args",
+    private static final Set<String> TOP_KEYS = Set.of("defaultAction", "defaultErrnoRet", "defaultErrno",
+            "architectures", "archMap", "flags", "listenerPath", "listenerMetadata", "syscalls");
+    private static final Set<String> ENTRY_KEYS = Set.of("names", "name", "action", "errnoRet", "errno", "args",
             "includes", "excludes", "comment");
     private static final Set<String> ARG_KEYS = Set.of("index", "value", "valueTwo", "op");
     private static final Set<String> FILTER_KEYS = Set.of("caps", "arches", "minKernel");
@@ -86,7 +91,7 @@ final class OciProfileReader {
         }
         checkKeys(root, TOP_KEYS, "");
         OciAction def = action(root, "defaultAction", "");
-        Long defErrno = uint(root.get("defaultErrnoRet"), "defaultErrnoRet");
+        Long defErrno = errno(root, "defaultErrnoRet", "defaultErrno", "");
         if (def != null && def.takesErrno()) {
             checkErrno(def, defErrno, "defaultErrnoRet");
         }
@@ -124,13 +129,36 @@ final class OciProfileReader {
             warnings.add(path + ": has no syscall names; ignored");
         }
         OciAction action = action(n, "action", path);
-        Long errnoRet = uint(n.get("errnoRet"), path + ".errnoRet");
+        Long errnoRet = errno(n, "errnoRet", "errno", path + ".");
         checkErrno(action, errnoRet, path + ".errnoRet");
         List<OciProfile.Arg> args = new ArrayList<>();
         each(n.get("args"), path + ".args", (a, p) -> args.add(arg(a, p)));
         return new OciProfile.Entry(index, names, action, errnoRet, args,
                 filter(n.get("includes"), path + ".includes"), filter(n.get("excludes"), path + ".excludes"),
                 text(n.get("comment"), path + ".comment"));
+    }
+
+    /**
+     * The errno of a profile or entry: {@code errnoRet} (OCI, Docker, runc) or the name in
+     * {@code errno} (containers/common, which Podman reads and writes beside the number). Given
+     * both, they must agree: a profile that says two things is refused rather than guessed at.
+     */
+    private Long errno(JsonNode n, String retKey, String nameKey, String prefix) {
+        Long ret = uint(n.get(retKey), prefix + retKey);
+        String name = text(n.get(nameKey), prefix + nameKey);
+        if (name == null) {
+            return ret;
+        }
+        OptionalLong byName = Constants.errno(name);
+        if (byName.isEmpty()) {
+            error(prefix + nameKey, "unknown errno name '" + name + "'" + Suggestions.hint(name, Constants.errnoNames()));
+            return ret;
+        }
+        if (ret != null && ret != byName.getAsLong()) {
+            error(prefix + nameKey, nameKey + " " + name + " (" + byName.getAsLong() + ") and " + retKey + " "
+                    + Long.toUnsignedString(ret) + " disagree; give one, or both alike");
+        }
+        return byName.getAsLong();
     }
 
     private void checkErrno(OciAction action, Long errnoRet, String path) {

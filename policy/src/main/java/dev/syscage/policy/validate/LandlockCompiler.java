@@ -1,12 +1,14 @@
 package dev.syscage.policy.validate;
 
 import dev.syscage.policy.diag.Diagnostics;
+import dev.syscage.policy.diag.SourcePos;
 import dev.syscage.policy.landlock.FsAccess;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.landlock.LandlockRuleset.Compat;
 import dev.syscage.policy.landlock.LandlockRuleset.PathRule;
 import dev.syscage.policy.landlock.LandlockRuleset.PortRule;
 import dev.syscage.policy.landlock.NetAccess;
+import dev.syscage.policy.parse.PolicyDocument;
 import dev.syscage.policy.parse.YamlNode.Scalar;
 import dev.syscage.policy.validate.LandlockSections.PathAt;
 import dev.syscage.policy.validate.LandlockSections.PortAt;
@@ -52,7 +54,21 @@ final class LandlockCompiler {
         if (!confines || diags.hasErrors()) {
             return LandlockRuleset.NONE;
         }
-        return lower(m, compat(sections));
+        return lower(m, compat(sections), firstSection(files));
+    }
+
+    /** Where the first Landlock section is written: the top file's, else the first included file's that has one. */
+    private static SourcePos firstSection(List<LoadedFile> files) {
+        for (LoadedFile f : files) {
+            PolicyDocument d = f.doc();
+            Optional<SourcePos> at = d.filesystem().map(PolicyDocument.FilesystemSyntax::pos)
+                    .or(() -> d.network().map(PolicyDocument.NetworkSyntax::pos))
+                    .or(() -> d.scope().stream().findFirst().map(Scalar::pos));
+            if (at.isPresent()) {
+                return at.get();
+            }
+        }
+        return null;
     }
 
     /**
@@ -126,7 +142,7 @@ final class LandlockCompiler {
         return fs == 0 ? "none" : String.join(", ", FsAccess.names(fs));
     }
 
-    private static LandlockRuleset lower(Merged m, Compat compat) {
+    private static LandlockRuleset lower(Merged m, Compat compat, SourcePos at) {
         List<PathRule> paths = new ArrayList<>();
         for (Rule r : m.rules()) {
             long access = r.bits();
@@ -136,6 +152,6 @@ final class LandlockCompiler {
         }
         List<PortRule> ports = new ArrayList<>();
         m.ports().forEach((k, p) -> ports.add(new PortRule(k.access(), p.port(), p.pos())));
-        return new LandlockRuleset(m.handledFs(), m.handledNet(), m.scope(), paths, ports, compat);
+        return new LandlockRuleset(m.handledFs(), m.handledNet(), m.scope(), paths, ports, compat, at);
     }
 }

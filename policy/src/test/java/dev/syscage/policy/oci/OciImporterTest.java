@@ -308,6 +308,35 @@ class OciImporterTest {
                 e.diagnostics().stream().map(Diagnostic::header).toList());
     }
 
+    /** containers/common's errno names: used where no errnoRet is given, and refused where the two disagree. */
+    @Test
+    void readsPodmansErrnoNames() {
+        String json = """
+                {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrno": "ENOSYS",
+                 "syscalls": [{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errno": "EAFNOSUPPORT"},
+                              {"names": ["read"], "action": "SCMP_ACT_ALLOW"}]}
+                """;
+        ImportResult r = OciImporter.importString("names.json", json, X86);
+        assertTrue(r.warnings().stream().noneMatch(w -> w.contains("unknown key")), r.warnings().toString());
+        Policy p = CallCorpus.load("names.yaml", r.yaml());
+        int socket = SyscallTable.of(Arch.X86_64).byName("socket").orElseThrow().nr();
+        int write = SyscallTable.of(Arch.X86_64).byName("write").orElseThrow().nr();
+        assertEquals(Action.errno(97), ReferenceEvaluator.decide(p, SeccompData.of(socket, Arch.X86_64.auditArch())).action());
+        assertEquals(Action.errno(38), ReferenceEvaluator.decide(p, SeccompData.of(write, Arch.X86_64.auditArch())).action());
+
+        String bad = """
+                {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1, "defaultErrno": "EPERM",
+                 "syscalls": [{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "errno": "EINVAL"},
+                              {"names": ["read"], "action": "SCMP_ACT_ERRNO", "errno": "EPREM"}]}
+                """;
+        PolicyException e = assertThrows(PolicyException.class, () -> OciImporter.importString("bad.json", bad, X86));
+        assertEquals(List.of(
+                "bad.json:2:89: error: syscalls[0].errno: errno EINVAL (22) and errnoRet 1 disagree; give one, or both"
+                        + " alike",
+                "bad.json:3:72: error: syscalls[1].errno: unknown errno name 'EPREM' (did you mean 'EPERM'?)"),
+                e.diagnostics().stream().map(Diagnostic::header).toList());
+    }
+
     @Test
     void refusesDuplicateKeysAndDataAfterTheProfile() {
         PolicyException dup = assertThrows(PolicyException.class, () -> OciImporter.importString("dup.json",

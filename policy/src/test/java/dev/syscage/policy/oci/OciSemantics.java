@@ -145,7 +145,7 @@ final class OciSemantics {
         }
     }
 
-    private static boolean dockerKeeps(JsonNode e, String host, Set<String> caps, String kernel) {
+    static boolean dockerKeeps(JsonNode e, String host, Set<String> caps, String kernel) {
         JsonNode ex = e.get("excludes");
         if (ex != null && !ex.isNull()) {
             if (strings(ex.get("arches")).contains(host)) {

@@ -44,6 +44,9 @@ final class Probe {
 
     /** With {@code guarded}, nothing the program would let run does: it reports GUARD_ERRNO. */
     static List<KernelResult> run(Program program, List<ProbeCase> cases, boolean guarded) {
+        if (cases.stream().anyMatch(c -> c.abi() == ProbeCase.Abi.I386)) {
+            Ia32.assumeAvailable(); // every int $0x80 case passes here: skipped where int $0x80 faults
+        }
         List<String> lines = new ArrayList<>();
         for (ProbeCase c : cases) {
             lines.add(c.line());

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.syscage.testing.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -241,11 +243,8 @@ public class RunTest {
                 "dev.syscage.cli.Main", "run", "--profile", "default", "--", "sleep", "60");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("o").toFile()).start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (p.descendants().noneMatch(h -> h.info().command().orElse("").endsWith("sleep"))) {
-                assertTrue(System.nanoTime() < deadline, "sleep never started");
-                Thread.sleep(50);
-            }
+            Await.until(Duration.ofSeconds(30),
+                    () -> p.descendants().anyMatch(h -> h.info().command().orElse("").endsWith("sleep")), "sleep never started");
             ProcessHandle sleep = p.descendants().findFirst().orElseThrow();
             new ProcessBuilder("kill", "-TERM", String.valueOf(p.pid())).start().waitFor();
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "syscage did not exit");

@@ -3,22 +3,28 @@ package dev.syscage.supervise.audit;
 import dev.syscage.policy.model.Supervision.LogLevel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.syscage.supervise.Decision;
+import dev.syscage.testing.Await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,22 +108,42 @@ class AuditLogLoadTest {
         assertTrue(lines.get(burst - 1).endsWith("<0.000200>"), lines.get(burst - 1));
     }
 
+    /**
+     * The writer is stuck in its sink until the test lets it go: the producer must stop once the
+     * queue of 4 is full (the record in the writer's hand counts), not run on and drop records.
+     */
     @Test
     void aSlowWriterHoldsTheProducerBackInsteadOfDropping() throws InterruptedException {
-        SlowSink sink = new SlowSink();
+        GatedSink sink = new GatedSink();
         AuditLog log = AuditLog.to(sink, "slow", AuditFormat.TEXT, LogLevel.ALL, 4, errors::add);
+        AtomicInteger produced = new AtomicInteger();
         Thread producer = new Thread(() -> {
             for (int i = 1; i <= 200; i++) {
                 log.record(FakeCall.openat(i, 7, 7), ALLOW, i * 1000L);
+                produced.incrementAndGet();
             }
-        });
+        }, "producer");
         producer.start();
-        producer.join(20);
-        assertTrue(producer.isAlive(), "a queue of 4 in front of a 1 ms/line writer holds the producer back");
-        producer.join();
+        try {
+            Await.until(Duration.ofSeconds(30), () -> produced.get() > 4 || produced.get() == 4 && waiting(producer),
+                    () -> "the producer neither ran past the queue nor waited: " + produced.get() + " records, " + producer.getState());
+            assertEquals(4, produced.get(), "records taken while the writer is stuck: the queue's 4, no more");
+            assertTrue(producer.isAlive());
+        } finally {
+            sink.gate.countDown();
+        }
+        producer.join(TimeUnit.SECONDS.toMillis(30));
+        assertFalse(producer.isAlive(), "the producer did not finish once the writer went on");
         log.close();
         assertEquals(200, sink.lines);
         assertEquals(200, log.written());
+        assertEquals(List.of(), errors);
+    }
+
+    /** Waiting for room in the queue (AuditLog waits on a monitor, with a timeout). */
+    private static boolean waiting(Thread t) {
+        Thread.State s = t.getState();
+        return s == Thread.State.TIMED_WAITING || s == Thread.State.WAITING;
     }
 
     private static void report(String what, int records, long producedNanos, long closedNanos) {
@@ -125,20 +151,21 @@ class AuditLogLoadTest {
                 what, records, records * 1e9 / producedNanos, records * 1e9 / closedNanos);
     }
 
-    /** Takes a millisecond per line. */
-    private static final class SlowSink extends Writer {
-        int lines;
+    /** Takes lines only once {@link #gate} is open; until then the writer thread waits in it. */
+    private static final class GatedSink extends Writer {
+        final CountDownLatch gate = new CountDownLatch(1);
+        volatile int lines;
 
         @Override
         public void write(char[] buf, int off, int len) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             for (int i = off; i < off + len; i++) {
                 if (buf[i] == '\n') {
                     lines++;
-                    try {
-                        Thread.sleep(1);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
                 }
             }
         }

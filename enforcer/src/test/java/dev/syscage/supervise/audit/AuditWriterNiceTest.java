@@ -3,10 +3,13 @@ package dev.syscage.supervise.audit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.syscage.policy.model.Supervision.LogLevel;
+import dev.syscage.testing.Await;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -17,7 +20,7 @@ class AuditWriterNiceTest {
      * The nice value of this JVM's thread named {@code name} (field 19 of /proc/self/task/TID/stat),
      * or {@link Integer#MIN_VALUE} while there is no such thread (yet).
      */
-    private static int niceOf(String name) throws IOException {
+    private static int niceOf(String name) {
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path t : tasks.toList()) {
                 try {
@@ -30,6 +33,8 @@ class AuditWriterNiceTest {
                     // that thread ended while we looked: not the one we want
                 }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return Integer.MIN_VALUE;
     }
@@ -38,12 +43,10 @@ class AuditWriterNiceTest {
     void theWriterThreadRunsAtTheWriterNice() throws Exception {
         AuditLog log = AuditLog.to(new StringWriter(), "test", AuditFormat.JSONL, LogLevel.ALL, 16, e -> { });
         try {
-            int nice = Integer.MIN_VALUE;
-            for (int i = 0; i < 400 && nice != AuditLog.WRITER_NICE; i++) { // the writer sets it when it starts
-                nice = niceOf("syscage-audit-w"); // comm keeps 15 characters
-                Thread.sleep(5);
-            }
-            assertEquals(AuditLog.WRITER_NICE, nice, "the writer thread's nice (MIN_VALUE: no such thread)");
+            int[] nice = {Integer.MIN_VALUE};
+            // the writer sets it when it starts; comm keeps 15 characters of the thread's name
+            Await.within(Duration.ofSeconds(10), () -> (nice[0] = niceOf("syscage-audit-w")) == AuditLog.WRITER_NICE);
+            assertEquals(AuditLog.WRITER_NICE, nice[0], "the writer thread's nice (MIN_VALUE: no such thread)");
         } finally {
             log.close();
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.supervise.Decision;
+import dev.syscage.testing.Await;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -14,8 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -33,11 +37,7 @@ class MetricsFileTest {
         AtomicInteger version = new AtomicInteger();
         MetricsFile m = new MetricsFile(file, () -> "version " + version.incrementAndGet() + "\n",
                 Duration.ofMillis(20), errors::add).start();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (version.get() < 3 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertTrue(version.get() >= 3, "three periodic writes within 10 s");
+        Await.until(Duration.ofSeconds(10), () -> version.get() >= 3, "three periodic writes");
         m.close();
         assertEquals("version " + version.get() + "\n", Files.readString(file), "the last write is at close");
         try (Stream<Path> files = Files.list(dir)) {
@@ -46,6 +46,7 @@ class MetricsFileTest {
         assertEquals(List.of(), errors);
     }
 
+    /** Reads while the file is replaced every millisecond, until it has seen 20 versions. */
     @Test
     void aReaderNeverSeesHalfAFile() throws Exception {
         Path file = dir.resolve("big.prom");
@@ -53,19 +54,20 @@ class MetricsFileTest {
         AtomicInteger version = new AtomicInteger();
         MetricsFile m = new MetricsFile(file, () -> version.incrementAndGet() + body + "END\n",
                 Duration.ofMillis(1), errors::add).start();
-        int reads = 0;
-        long end = System.nanoTime() + 500_000_000L;
-        while (System.nanoTime() < end) {
+        Set<String> seen = new HashSet<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (seen.size() < 20) {
+            assertTrue(System.nanoTime() - deadline < 0, "saw only " + seen.size() + " versions in 60 s");
             try {
                 String s = Files.readString(file);
                 assertTrue(s.endsWith(body + "END\n"), "a whole file, " + s.length() + " chars");
-                reads++;
+                seen.add(s.substring(0, s.length() - body.length() - 4));
             } catch (NoSuchFileException beforeTheFirstWrite) {
                 // the first rename has not happened yet
             }
         }
         m.close();
-        assertTrue(reads > 0);
+        assertEquals(List.of(), errors);
     }
 
     @Test
@@ -81,11 +83,19 @@ class MetricsFileTest {
         assertTrue(text.contains("\nsyscage_audit_records_total 3.0\n"), text);
     }
 
+    /**
+     * The target is a directory: every write fails after asking for the text, so the attempts can
+     * be counted. Five of them have failed (or are failing) when it is closed.
+     */
     @Test
     void aFailingPeriodicWriteIsReportedOnceAndTheLastOneThrows() throws Exception {
-        Path file = dir.resolve("missing-dir").resolve("m.prom");
-        MetricsFile m = new MetricsFile(file, () -> "x\n", Duration.ofMillis(5), errors::add).start();
-        Thread.sleep(100);
+        Path file = Files.createDirectory(dir.resolve("m.prom"));
+        AtomicInteger attempts = new AtomicInteger();
+        MetricsFile m = new MetricsFile(file, () -> {
+            attempts.incrementAndGet();
+            return "x\n";
+        }, Duration.ofMillis(5), errors::add).start();
+        Await.until(Duration.ofSeconds(30), () -> attempts.get() >= 5, "five periodic writes tried");
         UncheckedIOException e = assertThrows(UncheckedIOException.class, m::close);
         assertTrue(e.getMessage().startsWith("metrics file " + file + ": final write failed: "), e.getMessage());
         assertEquals(1, errors.size(), errors.toString());

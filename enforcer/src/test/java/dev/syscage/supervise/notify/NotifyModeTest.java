@@ -3,19 +3,22 @@ package dev.syscage.supervise.notify;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.syscage.run.RunTest;
 import dev.syscage.run.RunTest.Result;
+import dev.syscage.testing.Await;
+import dev.syscage.testing.PtraceAttach;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class NotifyModeTest {
     private static final String LOOP = "while :; do read x < /etc/hostname; sleep 0.05; done";
+    private static final String HOSTNAME_OPEN = "openat(AT_FDCWD, \"/etc/hostname\"";
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @TempDir
     Path dir;
@@ -134,7 +139,7 @@ class NotifyModeTest {
 
     @Test
     void straceAttachesUnderNotifyModeAndTheListenerIsNotTheProgramsFd() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/strace")), "strace is not installed");
+        PtraceAttach.assumeAllowed("strace");
         Path log = dir.resolve("audit.jsonl");
         Process proc = start("notify", log, LOOP);
         try {
@@ -143,11 +148,11 @@ class NotifyModeTest {
                 String target = Files.readSymbolicLink(fd).toString();
                 assertFalse(target.contains("seccomp"), "the program holds the listener: " + fd + " -> " + target);
             }
-            String trace = strace(shell.pid());
+            String trace = strace(shell.pid(), t -> t.contains(HOSTNAME_OPEN));
             assertTrue(trace.contains("attached"), trace);
-            assertTrue(trace.contains("openat(AT_FDCWD, \"/etc/hostname\""), "strace did not see the routed openat:\n" + trace);
+            assertTrue(trace.contains(HOSTNAME_OPEN), "strace did not see the routed openat:\n" + trace);
             long before = liveRecords(log).size();
-            assertTrue(within(10, () -> recordCount(log) > before), "the supervisor stopped logging after strace attached");
+            Await.until(WAIT, () -> recordCount(log) > before, "the supervisor stopped logging after strace attached");
         } finally {
             stop(proc);
         }
@@ -155,7 +160,7 @@ class NotifyModeTest {
 
     @Test
     void gdbAttachesAndPrintsABacktraceWhileTheSupervisorGoesOn() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/gdb")), "gdb is not installed");
+        PtraceAttach.assumeAllowed("gdb");
         Path log = dir.resolve("audit.jsonl");
         Process proc = start("notify", log, LOOP);
         try {
@@ -167,7 +172,7 @@ class NotifyModeTest {
             String text = Files.readString(out, StandardCharsets.UTF_8);
             assertTrue(text.matches("(?s).*\\n#0 .*"), "no backtrace:\n" + text);
             long before = liveRecords(log).size();
-            assertTrue(within(10, () -> recordCount(log) > before), "the supervisor stopped logging after gdb detached");
+            Await.until(WAIT, () -> recordCount(log) > before, "the supervisor stopped logging after gdb detached");
         } finally {
             stop(proc);
         }
@@ -175,11 +180,11 @@ class NotifyModeTest {
 
     @Test
     void straceCannotAttachUnderTraceMode() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/strace")), "strace is not installed");
+        PtraceAttach.assumeAllowed("strace"); // so that the refusal below is the supervisor's, not the machine's
         Process proc = start("trace", dir.resolve("audit.jsonl"), LOOP);
         try {
             ProcessHandle shell = waitForShell(proc);
-            String trace = strace(shell.pid());
+            String trace = strace(shell.pid(), t -> t.contains("Operation not permitted") || t.contains(HOSTNAME_OPEN));
             assertTrue(trace.contains("Operation not permitted"), trace);
             assertFalse(trace.contains("openat(AT_FDCWD"), trace);
         } finally {
@@ -191,19 +196,17 @@ class NotifyModeTest {
     void killingTheSupervisorLeavesNoSurvivor() throws Exception {
         Process proc = start("notify", dir.resolve("audit.jsonl"),
                 "sleep 100 & sleep 100 & setsid sh -c 'sleep 100' & " + LOOP);
-        List<ProcessHandle> tree;
+        List<ProcessHandle> tree = new ArrayList<>();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            do {
-                Thread.sleep(100);
-                tree = proc.descendants().toList();
-                assertTrue(System.nanoTime() < deadline, "the program tree never came up");
-            } while (tree.stream().filter(h -> h.info().arguments().map(a -> a.length == 1 && a[0].equals("100"))
-                    .orElse(false)).count() < 3);
+            Await.until(WAIT, () -> {
+                tree.clear();
+                tree.addAll(proc.descendants().toList());
+                return tree.stream().filter(h -> h.info().arguments().map(a -> a.length == 1 && a[0].equals("100"))
+                        .orElse(false)).count() >= 3;
+            }, "the program tree never came up");
             new ProcessBuilder("kill", "-KILL", String.valueOf(proc.pid())).start().waitFor();
             assertTrue(proc.waitFor(10, TimeUnit.SECONDS));
-            List<ProcessHandle> started = tree;
-            within(10, () -> started.stream().noneMatch(ProcessHandle::isAlive));
+            Await.within(Duration.ofSeconds(10), () -> tree.stream().noneMatch(ProcessHandle::isAlive));
             assertEquals(0, tree.stream().filter(ProcessHandle::isAlive).count(),
                     "survivors: " + tree.stream().filter(ProcessHandle::isAlive).map(h -> h.pid() + " " + h.info().commandLine().orElse("")).toList());
         } finally {
@@ -229,13 +232,63 @@ class NotifyModeTest {
         proc.destroyForcibly();
     }
 
-    /** What {@code strace -f -p PID -e trace=openat} prints in two seconds. */
-    private String strace(long pid) throws IOException, InterruptedException {
+    /**
+     * What {@code strace -p PID -e trace=openat} prints until it has printed {@code enough} or
+     * has ended by itself (within 30 s), then SIGINT detaches it. Not {@code -f}: the shell opens
+     * /etc/hostname itself, and strace -f can hang on detach when the SIGINT comes during the
+     * loop's vfork (the shell waits in the kernel for a child that strace holds stopped, and
+     * strace waits for the shell).
+     */
+    private String strace(long pid, Predicate<String> enough) throws IOException, InterruptedException {
         Path out = dir.resolve("strace-" + pid);
-        Process s = new ProcessBuilder("timeout", "-s", "INT", "2", "strace", "-f", "-p", String.valueOf(pid),
-                "-e", "trace=openat").redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        assertTrue(s.waitFor(20, TimeUnit.SECONDS), "strace did not end");
-        return Files.readString(out, StandardCharsets.UTF_8);
+        Process s = new ProcessBuilder("strace", "-p", String.valueOf(pid), "-e", "trace=openat")
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            Await.within(WAIT, () -> !s.isAlive() || enough.test(read(out)));
+            new ProcessBuilder("kill", "-INT", String.valueOf(s.pid())).start().waitFor();
+            assertTrue(s.waitFor(20, TimeUnit.SECONDS), () -> "strace did not end 20 s after SIGINT; "
+                    + procState(s.pid()) + "; its output:\n" + read(out));
+            return read(out);
+        } finally {
+            s.destroyForcibly();
+        }
+    }
+
+    /** The state and kernel wait channel of {@code pid} and of its tracees, for a failure message. */
+    private static String procState(long pid) {
+        StringBuilder b = new StringBuilder();
+        for (long p : ProcessHandle.allProcesses().filter(h -> h.pid() == pid || tracer(h.pid()) == pid)
+                .map(ProcessHandle::pid).toList()) {
+            b.append("pid ").append(p).append(p == pid ? " (strace)" : "").append(": ").append(statusLine(p, "State:"))
+                    .append(", wchan ").append(readOrNothing(Path.of("/proc/" + p + "/wchan"))).append("; ");
+        }
+        return b.toString();
+    }
+
+    private static long tracer(long pid) {
+        String t = statusLine(pid, "TracerPid:");
+        return t.isEmpty() ? -1 : Long.parseLong(t);
+    }
+
+    private static String statusLine(long pid, String key) {
+        return readOrNothing(Path.of("/proc/" + pid + "/status")).lines().filter(l -> l.startsWith(key))
+                .map(l -> l.substring(key.length()).strip()).findFirst().orElse("");
+    }
+
+    private static String readOrNothing(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** How many complete records the live log has now. */
@@ -247,30 +300,12 @@ class NotifyModeTest {
         }
     }
 
-    /** Whether {@code condition} holds within {@code seconds}, asked every 50 ms. */
-    private static boolean within(int seconds, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(50);
-        }
-        return true;
-    }
-
     /** The program: the descendant of {@code p} that runs {@code sh -c SCRIPT} (not the launcher). */
     private static ProcessHandle waitForShell(Process p) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            var h = descendants(p).filter(d -> d.info().arguments().map(a -> a.length == 2 && a[0].equals("-c"))
-                    .orElse(false)).findFirst();
-            if (h.isPresent()) {
-                return h.get();
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the program never started");
+        List<ProcessHandle> found = new ArrayList<>();
+        Await.until(WAIT, () -> descendants(p).filter(d -> d.info().arguments().map(a -> a.length == 2 && a[0].equals("-c"))
+                .orElse(false)).findFirst().map(found::add).orElse(false), "the program never started");
+        return found.get(0);
     }
 
     private static Stream<ProcessHandle> descendants(Process p) {

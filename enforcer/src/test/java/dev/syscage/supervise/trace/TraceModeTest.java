@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.syscage.run.RunTest;
 import dev.syscage.run.RunTest.Result;
+import dev.syscage.testing.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class TraceModeTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     @TempDir
     Path dir;
 
@@ -241,6 +245,12 @@ class TraceModeTest {
         }
     }
 
+    /**
+     * SIGSTOP stops the traced sleep until SIGCONT (the supervisor must not resume a group-stop),
+     * SIGCONT resumes it, and SIGINT reaches the shell, whose trap ends the run. The sleep lasts
+     * 60 s, so the INT finds the shell before or in its {@code wait}, never after: either way the
+     * trap runs next, so there is one outcome, "got-int" and exit status 7.
+     */
     @Test
     void stopAndContinueBehaveAsWithoutTracing() throws Exception {
         Path p = policy("""
@@ -250,7 +260,7 @@ class TraceModeTest {
                 "-cp", System.getProperty("java.class.path"),
                 "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),
                 "dev.syscage.cli.Main", "run", "--mode", "trace", "--policy", p.toString(), "--log", dir.resolve("a.jsonl").toString(),
-                "--", "sh", "-c", "trap 'echo got-int; exit 7' INT; sleep 3 & wait; sleep 1; cat /etc/hostname >/dev/null; echo done");
+                "--", "sh", "-c", "trap 'echo got-int; kill $!; exit 7' INT; sleep 60 & wait; echo wait-ended");
         Process proc = new ProcessBuilder(cmd).redirectErrorStream(false).redirectOutput(dir.resolve("out").toFile())
                 .redirectError(dir.resolve("err").toFile()).start();
         try {
@@ -258,15 +268,16 @@ class TraceModeTest {
             long shell = sleep.parent().orElseThrow().pid();
             new ProcessBuilder("kill", "-STOP", String.valueOf(sleep.pid())).start().waitFor();
             // stopped: 'T', or 't' as /proc shows a tracee held in its group-stop by PTRACE_LISTEN
-            assertTrue(waitState(sleep.pid(), 'T') || waitState(sleep.pid(), 't'), "SIGSTOP did not stop the traced sleep");
-            Thread.sleep(300);
-            assertTrue(Character.toLowerCase(state(sleep.pid())) == 't', "a group-stop must last until SIGCONT");
+            Await.until(WAIT, () -> stopped(sleep.pid()), "SIGSTOP did not stop the traced sleep");
+            assertTrue(Await.throughout(Duration.ofMillis(300), () -> stopped(sleep.pid())),
+                    "a group-stop must last until SIGCONT; state now " + state(sleep.pid()));
             new ProcessBuilder("kill", "-CONT", String.valueOf(sleep.pid())).start().waitFor();
-            assertTrue(waitState(sleep.pid(), 'S') || !sleep.isAlive(), "SIGCONT did not resume it");
+            Await.until(WAIT, () -> state(sleep.pid()) == 'S', () -> "SIGCONT did not resume it: " + state(sleep.pid()));
             new ProcessBuilder("kill", "-INT", String.valueOf(shell)).start().waitFor();
-            assertTrue(proc.waitFor(30, TimeUnit.SECONDS));
-            String out = Files.readString(dir.resolve("out"));
-            assertTrue(out.contains("got-int") || out.contains("done"), out + Files.readString(dir.resolve("err")));
+            assertTrue(proc.waitFor(30, TimeUnit.SECONDS), "syscage did not end after the shell's trap");
+            String err = Files.readString(dir.resolve("err"));
+            assertEquals("got-int\n", Files.readString(dir.resolve("out")), err);
+            assertEquals(7, proc.exitValue(), err);
             dev.syscage.supervise.audit.AuditSchema.assertValid(dir.resolve("a.jsonl"));
         } finally {
             proc.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -285,20 +296,16 @@ class TraceModeTest {
                 "dev.syscage.cli.Main", "run", "--mode", "trace", "--policy", p.toString(), "--log", dir.resolve("a.jsonl").toString(),
                 "--", "sh", "-c", "sleep 100 & sleep 100 & sh -c 'sleep 100' & wait");
         Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile()).start();
-        List<ProcessHandle> tree;
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            do {
-                Thread.sleep(100);
-                tree = proc.descendants().toList();
-                assertTrue(System.nanoTime() < deadline, "the program tree never came up");
-            } while (tree.stream().filter(h -> h.info().command().orElse("").endsWith("sleep")).count() < 3);
+            List<ProcessHandle> tree = new ArrayList<>();
+            Await.until(WAIT, () -> {
+                tree.clear();
+                tree.addAll(proc.descendants().toList());
+                return tree.stream().filter(h -> h.info().command().orElse("").endsWith("sleep")).count() >= 3;
+            }, "the program tree never came up");
             new ProcessBuilder("kill", "-KILL", String.valueOf(proc.pid())).start().waitFor();
             assertTrue(proc.waitFor(10, TimeUnit.SECONDS));
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (tree.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < until) {
-                Thread.sleep(50);
-            }
+            Await.within(Duration.ofSeconds(10), () -> tree.stream().noneMatch(ProcessHandle::isAlive));
             assertEquals(0, tree.stream().filter(ProcessHandle::isAlive).count(),
                     "survivors: " + tree.stream().filter(ProcessHandle::isAlive).map(h -> h.pid() + " " + h.info().command().orElse("")).toList());
         } finally {
@@ -308,15 +315,14 @@ class TraceModeTest {
     }
 
     private static ProcessHandle waitFor(Process p, String command) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            var h = p.descendants().filter(d -> d.info().command().orElse("").endsWith(command)).findFirst();
-            if (h.isPresent()) {
-                return h.get();
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(command + " never started");
+        List<ProcessHandle> found = new ArrayList<>();
+        Await.until(WAIT, () -> p.descendants().filter(d -> d.info().command().orElse("").endsWith(command))
+                .findFirst().map(found::add).orElse(false), command + " never started");
+        return found.get(0);
+    }
+
+    private static boolean stopped(long pid) {
+        return Character.toLowerCase(state(pid)) == 't';
     }
 
     private static char state(long pid) {
@@ -326,15 +332,5 @@ class TraceModeTest {
         } catch (IOException e) {
             return '?';
         }
-    }
-
-    private static boolean waitState(long pid, char want) throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
-            if (state(pid) == want) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return false;
     }
 }

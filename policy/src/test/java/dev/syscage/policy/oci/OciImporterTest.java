@@ -205,6 +205,20 @@ class OciImporterTest {
         assertTrue(yaml.contains("#   syscalls[17] bpf, clone, clone3, fanotify_init +22 more: needs CAP_SYS_ADMIN\n"), yaml);
     }
 
+    /** What {@link #importsMobysDefaultProfile} checks, on the hand-made profile of the same shape. */
+    @Test
+    void importsADockerShapedProfile() {
+        String yaml = OciImporter.importString("docker-shaped.json", OciImportEquivalenceTest.dockerShaped(), X86).yaml();
+        assertTrue(yaml.contains("""
+                  - comment: "syscalls[13] excludes caps [CAP_SYS_ADMIN]"
+                    action: errno ENOSYS
+                    syscalls: [clone3]
+                """), yaml);
+        assertTrue(yaml.contains("    when: \"personality == 0xffffffff\"\n"), yaml);
+        assertTrue(yaml.contains("#   syscalls[11] mount, umount2, unshare, setns +8 more: needs CAP_SYS_ADMIN\n"), yaml);
+        assertTrue(yaml.contains("#   syscalls[14] reboot: needs CAP_SYS_BOOT\n"), yaml);
+    }
+
     @Test
     void comparisonsSharingAnArgumentAreOredAsRuncDoes() {
         String json = """

@@ -159,6 +159,14 @@ class OciRoundTripTest {
         roundTrip(r.yaml());
     }
 
+    /** The twin of {@link #importedMobyRoundTrips} on the hand-made profile of the same shape. */
+    @Test
+    void importedDockerShapedRoundTrips() {
+        ImportResult r = OciImporter.importString("docker-shaped.json", OciImportEquivalenceTest.dockerShaped(),
+                new ImportOptions(null, List.of(Arch.X86_64, Arch.I386), "6.18"));
+        roundTrip(r.yaml());
+    }
+
     @Test
     void importedMobyRoundTrips() throws IOException {
         String moby = Files.readString(OciImportEquivalenceTest.mobyOrSkip());

@@ -2,6 +2,7 @@ package dev.syscage.policy.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.syscage.policy.arch.Constants;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -27,11 +28,11 @@ final class RuncRules {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String def = action(root.get("defaultAction").asText(), root.get("defaultErrnoRet"));
+        String def = action(root.get("defaultAction").asText(), errno(root, "defaultErrnoRet", "defaultErrno"));
         StringBuilder out = new StringBuilder("default " + def + "\n");
         refArches.forEach(a -> out.append("arch ").append(a).append('\n'));
         for (JsonNode e : root.get("syscalls")) {
-            String act = action(e.get("action").asText(), e.get("errnoRet"));
+            String act = action(e.get("action").asText(), errno(e, "errnoRet", "errno"));
             if (!OciSemantics.dockerKeeps(e, host, caps, kernel) || act.equals(def)) {
                 continue;
             }
@@ -57,9 +58,20 @@ final class RuncRules {
         return out.toString();
     }
 
+    /**
+     * The number, else the errno name (containers/common writes it and Podman hands runc its
+     * number), else null: OCI's EPERM.
+     */
+    private static Long errno(JsonNode n, String retKey, String nameKey) {
+        if (n.hasNonNull(retKey)) {
+            return n.get(retKey).asLong();
+        }
+        return n.hasNonNull(nameKey) ? Constants.errno(n.get(nameKey).asText()).orElseThrow() : null;
+    }
+
     /** libseccomp_ref's spelling of an OCI action: {@code errno 1}, {@code allow 0}. */
-    private static String action(String oci, JsonNode errnoRet) {
-        long data = errnoRet == null || errnoRet.isNull() ? 1 : errnoRet.asLong();
+    private static String action(String oci, Long errnoRet) {
+        long data = errnoRet == null ? 1 : errnoRet;
         return switch (oci) {
             case "SCMP_ACT_ALLOW" -> "allow 0";
             case "SCMP_ACT_ERRNO" -> "errno " + data;

@@ -10,7 +10,6 @@ import dev.syscage.run.LauncherLocator;
 import dev.syscage.run.NotifySupport;
 import dev.syscage.run.SupervisionMode;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -66,6 +65,10 @@ public final class LearnCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        if (InputFile.isDash(output)) {
+            throw UserException.badInput("-o -: the program's own output goes to standard output too, and would be mixed"
+                    + " into the profile; give a file (-o app.yaml); nothing was run");
+        }
         Path dir = output.toAbsolutePath().getParent();
         if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
             throw UserException.badInput(output + ": cannot write there (" + dir + " is not a writable directory); nothing was run");
@@ -73,7 +76,7 @@ public final class LearnCommand implements Callable<Integer> {
         Optional<MergeBase> base = Optional.empty();
         if (merge != null) {
             try {
-                base = Optional.of(MergeBase.of(merge.toString(), policyOptions.load(merge, List.of())));
+                base = Optional.of(MergeBase.of(InputFile.display(merge), policyOptions.load(merge, List.of())));
             } catch (IllegalArgumentException e) {
                 throw UserException.badInput(e.getMessage());
             }
@@ -90,7 +93,7 @@ public final class LearnCommand implements Callable<Integer> {
         ProfileWriter.Written w = ProfileWriter.write(seen, ProfileWriter.options(profileName(),
                 "learned from: " + cmd + " on " + LocalDate.now(), withArgs, base));
         PolicyLoader.loadString(output.toString(), w.yaml(), policyOptions.loadOptions(List.of())); // never write a broken profile
-        CompileCommand.writeAtomically(output, w.yaml().getBytes(StandardCharsets.UTF_8));
+        OutputFile.writeText(output, w.yaml(), err);
         if (!w.unknown().isEmpty()) {
             err.println("syscage: warning: left out syscalls the table does not know: " + String.join(", ", w.unknown()));
         }

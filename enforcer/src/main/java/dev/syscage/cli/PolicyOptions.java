@@ -1,12 +1,12 @@
 package dev.syscage.cli;
 
 import dev.syscage.policy.arch.Arch;
+import dev.syscage.policy.input.InputLimits;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.LoadOptions;
 import dev.syscage.policy.validate.LoadResult;
 import dev.syscage.policy.validate.PolicyLoader;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +34,11 @@ public final class PolicyOptions {
         return new LoadOptions(dirs, arches);
     }
 
+    /** The standard streams of the command line: what {@code -} means. */
+    Stdio stdio() {
+        return SyscageCommand.stdio(command);
+    }
+
     /** The command this mixin is part of: where the loader's warnings go (its standard error). */
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
@@ -43,11 +48,8 @@ public final class PolicyOptions {
      * loader's warnings (a shadowed rule, a supervise rule that never runs, ...) are printed.
      */
     Policy load(Path file, List<Arch> arches) {
-        if (!Files.isReadable(file)) {
-            throw UserException.badInput(file + ": cannot read policy file"
-                    + (Files.exists(file) ? " (permission denied)" : " (no such file)"));
-        }
-        LoadResult loaded = PolicyLoader.loadWithWarnings(file, loadOptions(arches));
+        InputFile.Read read = InputFile.read(file, InputLimits.MAX_POLICY_BYTES, stdio(), "the policy");
+        LoadResult loaded = PolicyLoader.loadRead(read.display(), read.file(), read.input(), loadOptions(arches));
         if (command != null && !loaded.warnings().isEmpty()) {
             PrintWriter err = command.commandLine().getErr();
             loaded.warnings().forEach(w -> err.println(w.render()));

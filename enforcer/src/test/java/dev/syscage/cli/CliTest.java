@@ -100,7 +100,8 @@ class CliTest {
         assertEquals("syscage: unknown format 'elf' (choose raw, disasm, c or json)\n", bad.err());
         Run raw = run("compile", p.toString());
         assertEquals(2, raw.code());
-        assertEquals("syscage: --format raw writes binary: give an output file with -o\n", raw.err());
+        assertEquals("syscage: --format raw writes binary: give an output file with -o FILE (-o - for standard"
+                + " output)\n", raw.err());
     }
 
     @Test
@@ -171,7 +172,7 @@ class CliTest {
     void missingPolicyFileIsBadInput() {
         Run r = run("check", dir.resolve("nope.yaml").toString(), "read");
         assertEquals(2, r.code());
-        assertEquals("syscage: " + dir.resolve("nope.yaml") + ": cannot read policy file (no such file)\n", r.err());
+        assertEquals("syscage: cannot read " + dir.resolve("nope.yaml") + ": no such file\n", r.err());
     }
 
     @Test

@@ -16,6 +16,7 @@ import dev.syscage.policy.isolate.IsolationText;
 import dev.syscage.policy.landlock.RulesetText;
 import dev.syscage.policy.model.Action;
 import dev.syscage.policy.model.Policy;
+import dev.syscage.policy.parse.Suggestions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,7 +129,8 @@ public final class CheckCommand implements Callable<Integer> {
             return (int) n.getAsLong();
         }
         return table.byName(s).map(Syscall::nr).orElseThrow(() -> UserException.badInput(
-                "unknown syscall '" + s + "' on " + table.arch()));
+                "unknown syscall '" + s + "' on " + table.arch()
+                        + Suggestions.hint(s, table.all().stream().map(Syscall::name).toList())));
     }
 
     private static long argument(Arch arch, String s) {
@@ -142,9 +144,17 @@ public final class CheckCommand implements Callable<Integer> {
             if (n.isEmpty()) {
                 n = Constants.errno(t);
             }
-            v |= n.orElseThrow(() -> UserException.badInput("'" + t + "' is neither a number nor a known constant"));
+            v |= n.orElseThrow(() -> UserException.badInput("'" + t + "' is neither a number nor a known constant"
+                    + Suggestions.hint(t, constantNames(arch))));
         }
         return v;
+    }
+
+    /** The names an argument may use: the architecture's constants and the errno names. */
+    private static List<String> constantNames(Arch arch) {
+        List<String> names = new ArrayList<>(Constants.of(arch).names());
+        names.addAll(Constants.errnoNames());
+        return names;
     }
 
     static OptionalLong parseNumber(String s) {

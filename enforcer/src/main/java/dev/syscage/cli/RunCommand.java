@@ -178,8 +178,9 @@ public final class RunCommand implements Callable<Integer> {
             IsolationPlan.section(loaded.isolation()).ifPresent(lines::add);
             lines.add(isolation.describe(supervision != null,
                     (launched.scoped() & dev.syscage.policy.landlock.Scope.SIGNAL) != 0));
-            printSummary(out, policy, program, launcher, lines);
-            return ExitCodes.OK;
+            printSummary(out, policy, program, lines, DryRun.launcherArgv(launcher, launcherFlags, !launched.isEmpty(),
+                    supervision, notifyWait.equals("interruptible"), command));
+            return dryRunStatus(err);
         }
         for (String w : supervise.quiet ? List.<String>of() : warnings) {
             err.println("syscage: warning: " + w);
@@ -343,7 +344,15 @@ public final class RunCommand implements Callable<Integer> {
         return lines;
     }
 
-    private void printSummary(PrintWriter out, Policy policy, Program program, Path launcher, List<String> landlock) {
+    /** 0, or what the run would exit with when the launcher could not start the program (said on {@code err}). */
+    private int dryRunStatus(PrintWriter err) {
+        Optional<DryRun.CannotStart> no = DryRun.check(command.get(0), System.getenv("PATH"));
+        no.ifPresent(c -> err.println("syscage: the program cannot start: " + c.reason()));
+        err.flush();
+        return no.map(DryRun.CannotStart::status).orElse(ExitCodes.OK);
+    }
+
+    private void printSummary(PrintWriter out, Policy policy, Program program, List<String> landlock, List<String> argv) {
         out.printf("policy: %s%s%n", policy.name(), policy.description().isEmpty() ? "" : " (" + policy.description() + ")");
         out.printf("arch: %s; any other: %s%n", policy.arches().stream().map(a -> a.arch().toString())
                 .collect(Collectors.joining(", ")), CheckCommand.describe(policy.badArchAction()));
@@ -360,7 +369,7 @@ public final class RunCommand implements Callable<Integer> {
                     list, r.when() == null || r.when().isEmpty() ? "" : " when " + r.when());
         }
         landlock.forEach(out::println);
-        out.printf("would run: %s -- %s%n", launcher, String.join(" ", command));
+        out.printf("would run: %s%n", DryRun.shellQuote(argv));
         out.flush();
     }
 }

@@ -71,7 +71,7 @@ public final class CheckCommand implements Callable<Integer> {
             throw UserException.badInput("a syscall has at most 6 arguments, got " + args.size());
         }
         Policy policy = policyOptions.load(policyFile, List.of());
-        Lints.report(policy, spec.commandLine().getErr());
+        Lints.report(policy, spec.commandLine().getErr(), policyOptions.warnings());
         Arch a = arch != null ? PolicyOptions.arch(arch) : policy.arches().get(0).arch();
         SyscallTable table = SyscallTable.of(a);
         int nr = number(table, syscall);

@@ -77,17 +77,21 @@ public final class CompileCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ProgramFormats fmt = Formats.parse(format);
+        if (fmt == ProgramFormats.RAW && output == null) {
+            throw UserException.badInput("--format raw writes binary: give an output file with -o FILE"
+                    + " (-o - for standard output)");
+        }
+        if (fmt == ProgramFormats.RAW) { // before anything is said on stderr
+            OutputFile.refuseTerminal(output, SyscageCommand.stdio(spec), "the raw program");
+        }
         if (InputFile.isDash(landlockOut) && (output == null || InputFile.isDash(output))) {
             throw UserException.badInput("--landlock-out -: standard output already gets the program; give one of them a file");
         }
         Policy policy = policyOptions.load(policyFile, arch.stream().map(PolicyOptions::arch).toList());
         CompiledFilter filter = PolicyCompiler.compile(policy, new CompileOptions(!noOptimize, readFrequency()));
         Program p = filter.program();
+        Lints.report(policy, spec.commandLine().getErr(), policyOptions.warnings());
         if (fmt == ProgramFormats.RAW) {
-            if (output == null) {
-                throw UserException.badInput("--format raw writes binary: give an output file with -o FILE"
-                        + " (-o - for standard output)");
-            }
             OutputFile.writeBinary(output, p.toBytes(), SyscageCommand.stdio(spec), "the raw program");
         } else {
             String text = switch (fmt) {
@@ -107,7 +111,6 @@ public final class CompileCommand implements Callable<Integer> {
                     policy.arches().stream().map(a -> a.arch().toString()).reduce((a, b) -> a + ", " + b).orElse(""),
                     output);
         }
-        Lints.report(policy, spec.commandLine().getErr());
         writeLandlock(policy.landlock(), fmt);
         return ExitCodes.OK;
     }

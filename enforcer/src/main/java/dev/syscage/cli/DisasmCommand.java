@@ -75,7 +75,7 @@ public final class DisasmCommand implements Callable<Integer> {
             return errors.isEmpty() ? ExitCodes.OK : ExitCodes.BAD_INPUT;
         }
         Policy policy = policyOptions.load(source.policy, List.of());
-        Lints.report(policy, spec.commandLine().getErr());
+        Lints.report(policy, spec.commandLine().getErr(), policyOptions.warnings());
         Program p = PolicyCompiler.compile(policy,
                 noOptimize ? CompileOptions.unoptimized() : CompileOptions.defaults()).program();
         out.print(landlockComments(policy.landlock()));

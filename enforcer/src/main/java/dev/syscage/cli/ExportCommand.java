@@ -115,7 +115,7 @@ public final class ExportCommand implements Callable<Integer> {
             String placed = w.replaceFirst("^(\\S+:\\d+(:\\d+)?): ", "$1: warning: ");
             spec.commandLine().getErr().println(!placed.equals(w) ? placed : InputFile.display(policyFile) + ": warning: " + w);
         }
-        Lints.report(loaded, spec.commandLine().getErr());
+        Lints.report(loaded, spec.commandLine().getErr(), policyOptions.warnings());
         OutputFile.writeText(output == null ? Path.of("-") : output, text, spec.commandLine().getOut());
         return ExitCodes.OK;
     }

@@ -34,16 +34,21 @@ final class OutputFile {
             write(target, bytes);
             return;
         }
-        if (stdio.outIsTerminal()) {
-            throw UserException.badInput(what + " is binary and standard output is a terminal: redirect it"
-                    + " (-o - > FILE, or | ...) or give -o FILE");
-        }
+        refuseTerminal(target, stdio, what);
         try {
             OutputStream out = stdio.out();
             out.write(bytes);
             out.flush();
         } catch (IOException e) {
             throw cannotWrite("<stdout>", e);
+        }
+    }
+
+    /** Binary output to {@code target} is bad input when it is {@code -} and standard output a terminal. */
+    static void refuseTerminal(Path target, Stdio stdio, String what) {
+        if (InputFile.isDash(target) && stdio.outIsTerminal()) {
+            throw UserException.badInput(what + " is binary and standard output is a terminal: redirect it"
+                    + " (-o - > FILE, or | ...) or give -o FILE");
         }
     }
 

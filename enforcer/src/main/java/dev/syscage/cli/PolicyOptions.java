@@ -6,7 +6,6 @@ import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.LoadOptions;
 import dev.syscage.policy.validate.LoadResult;
 import dev.syscage.policy.validate.PolicyLoader;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +19,12 @@ public final class PolicyOptions {
             description = "Directories searched for included profile names before the shipped ones.")
     List<Path> profilePath = new ArrayList<>();
 
+    @Option(names = {"-W", "--warnings"}, paramLabel = "WHAT", defaultValue = "show",
+            description = "What to do with warnings about the policy (the loader's and the lints'): show, none (say"
+                    + " nothing), or error (each stops the command, exit status 2, before it writes or runs anything)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String warnings;
+
     @Option(names = {"-v", "--verbose"}, description = "Show stack traces on internal errors.")
     boolean verbose;
 
@@ -32,6 +37,11 @@ public final class PolicyOptions {
         List<Path> dirs = new ArrayList<>(profilePath);
         dirs.addAll(LoadOptions.defaults().profileDirs());
         return new LoadOptions(dirs, arches);
+    }
+
+    /** What -W asks for. */
+    Warnings warnings() {
+        return Warnings.parse(warnings == null ? "show" : warnings);
     }
 
     /** The standard streams of the command line: what {@code -} means. */
@@ -50,10 +60,8 @@ public final class PolicyOptions {
     Policy load(Path file, List<Arch> arches) {
         InputFile.Read read = InputFile.read(file, InputLimits.MAX_POLICY_BYTES, stdio(), "the policy");
         LoadResult loaded = PolicyLoader.loadRead(read.display(), read.file(), read.input(), loadOptions(arches));
-        if (command != null && !loaded.warnings().isEmpty()) {
-            PrintWriter err = command.commandLine().getErr();
-            loaded.warnings().forEach(w -> err.println(w.render()));
-            err.flush();
+        if (command != null) {
+            warnings().emit(loaded.warnings(), command.commandLine().getErr());
         }
         return loaded.policy();
     }

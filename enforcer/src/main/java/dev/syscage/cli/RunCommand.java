@@ -31,7 +31,6 @@ import dev.syscage.supervise.audit.AuditFormat;
 import dev.syscage.policy.model.Supervision.LogLevel;
 import dev.syscage.supervise.trace.TraceSupervisor;
 import java.io.PrintWriter;
-import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -158,7 +157,8 @@ public final class RunCommand implements Callable<Integer> {
         // too, so that it can remember a thread's rights between race-free opens (ViewWatch)
         ViewWatch watch = supervision == SupervisionMode.NOTIFY ? ViewWatch.of(policy) : ViewWatch.NONE;
         Program program = PolicyCompiler.compile(watch.apply(policy), CompileOptions.defaults()).program();
-        Lints.check(policy, supervision == SupervisionMode.NOTIFY, supervise.quiet ? new PrintWriter(Writer.nullWriter()) : err);
+        Lints.check(policy, supervision == SupervisionMode.NOTIFY, err,
+                supervise.quiet && policyOptions.warnings() == Warnings.SHOW ? Warnings.NONE : policyOptions.warnings());
         List<String> launcherFlags = new ArrayList<>(flags.isEmpty() ? List.of() : List.of("--flags", String.join(",", flags)));
         if (grace < 0) {
             throw UserException.badInput("--grace " + grace + ": give a number of seconds, 0 or more");

@@ -47,11 +47,12 @@ public final class CompileCommand implements Callable<Integer> {
     @Mixin
     PolicyOptions policyOptions;
 
-    @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML).")
+    @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML); - reads standard input.")
     Path policyFile;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-            description = "Where to write the program (default: standard output; raw needs a file).")
+            description = "Where to write the program (default: standard output; raw needs -o FILE, or -o - where standard"
+                    + " output is no terminal).")
     Path output;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "raw",
@@ -71,7 +72,7 @@ public final class CompileCommand implements Callable<Integer> {
     Path landlockOut;
 
     @Option(names = "--frequency", paramLabel = "FILE",
-            description = "Syscall frequencies (lines 'name count') to shape the search tree.")
+            description = "Syscall frequencies (lines 'name count') to shape the search tree; - reads standard input.")
     Path frequency;
 
     @Override

@@ -45,10 +45,10 @@ public final class DisasmCommand implements Callable<Integer> {
     Source source;
 
     static final class Source {
-        @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML).")
+        @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML); - reads standard input.")
         Path policy;
 
-        @Option(names = "--bpf", paramLabel = "FILE", description = "A raw struct sock_filter file.")
+        @Option(names = "--bpf", paramLabel = "FILE", description = "A raw struct sock_filter file; - reads standard input.")
         Path bpf;
     }
 

@@ -40,7 +40,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Mixin
     PolicyOptions policyOptions;
 
-    @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML).")
+    @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML); - reads standard input.")
     Path policyFile;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "oci", description = "oci (JSON, default) or spo (SeccompProfile YAML).")
@@ -50,7 +50,7 @@ public final class ExportCommand implements Callable<Integer> {
             description = "With --format spo: the SeccompProfile version, v1 (stored, default) or v1beta1.")
     String apiVersion;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write (default: standard output).")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write (default and -: standard output).")
     Path output;
 
     @Option(names = "--degrade", paramLabel = "MODE", defaultValue = "none",

@@ -29,10 +29,10 @@ public final class ImportCommand implements Callable<Integer> {
     @Mixin
     PolicyOptions common;
 
-    @Parameters(index = "0", paramLabel = "PROFILE", description = "The OCI seccomp profile (JSON).")
+    @Parameters(index = "0", paramLabel = "PROFILE", description = "The OCI seccomp profile (JSON); - reads standard input.")
     Path profile;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write the policy (default: standard output).")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write the policy (default and -: standard output).")
     Path output;
 
     @Option(names = "--caps", split = ",", paramLabel = "CAP",

@@ -48,7 +48,8 @@ public final class LearnCommand implements Callable<Integer> {
     boolean withArgs;
 
     @Option(names = "--merge", paramLabel = "FILE",
-            description = "Also allow the syscalls this profile allows unconditionally (widen it with this run).")
+            description = "Also allow the syscalls this profile allows unconditionally (widen it with this run); - reads"
+                    + " standard input.")
     Path merge;
 
     @Option(names = "--name", paramLabel = "NAME", description = "The profile's name (default: the output file's name).")

@@ -67,14 +67,15 @@ public final class RunCommand implements Callable<Integer> {
     Source source;
 
     static final class Source {
-        @Option(names = "--policy", paramLabel = "FILE", description = "A policy file (YAML).")
+        @Option(names = "--policy", paramLabel = "FILE", description = "A policy file (YAML); - reads standard input.")
         Path policy;
 
         @Option(names = "--profile", paramLabel = "NAME", description = "A shipped profile (see 'syscage profiles').")
         String profile;
     }
 
-    @Option(names = "--dry-run", description = "Print what would be installed and exit.")
+    @Option(names = "--dry-run", description = "Print what would be installed and the launcher's command line, and exit"
+            + " (126 or 127, as the run would, when the program cannot start).")
     boolean dryRun;
 
     @Mixin

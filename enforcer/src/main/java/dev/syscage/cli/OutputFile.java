@@ -44,6 +44,14 @@ final class OutputFile {
         }
     }
 
+    /** {@code -} for {@code option} is bad input: standard output belongs to the program there. */
+    static void refuseDash(Path target, String option) {
+        if (InputFile.isDash(target)) {
+            throw UserException.badInput(option + " -: standard output is the program's own, and the two would be mixed;"
+                    + " give a file; nothing was run");
+        }
+    }
+
     /** Binary output to {@code target} is bad input when it is {@code -} and standard output a terminal. */
     static void refuseTerminal(Path target, Stdio stdio, String what) {
         if (InputFile.isDash(target) && stdio.outIsTerminal()) {

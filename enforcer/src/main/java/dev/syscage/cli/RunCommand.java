@@ -135,6 +135,8 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputFile.refuseDash(supervise.log, "--log");
+        OutputFile.refuseDash(supervise.metrics, "--metrics");
         Policy loaded = withIsolateOption(load());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

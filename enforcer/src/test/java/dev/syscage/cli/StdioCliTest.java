@@ -143,6 +143,17 @@ class StdioCliTest {
                 learn.err());
     }
 
+    @Test
+    void theProgramsStandardOutputIsNoAuditLog() {
+        for (String option : new String[] {"--log", "--metrics"}) {
+            Run r = run("", false, "run", "--profile", "default", option, "-", "--", "true");
+            assertEquals(2, r.code(), r.err());
+            assertEquals("syscage: " + option + " -: standard output is the program's own, and the two would be mixed;"
+                    + " give a file; nothing was run\n", r.err());
+        }
+        assertFalse(Files.exists(Path.of("-")), "a file named '-' was made");
+    }
+
     private static Run runBytes(byte[] stdin, String... args) {
         ByteArrayOutputStream bin = new ByteArrayOutputStream();
         StringWriter out = new StringWriter();

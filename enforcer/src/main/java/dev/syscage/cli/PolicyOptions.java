@@ -19,10 +19,11 @@ public final class PolicyOptions {
             description = "Directories searched for included profile names before the shipped ones.")
     List<Path> profilePath = new ArrayList<>();
 
-    @Option(names = {"-W", "--warnings"}, paramLabel = "WHAT", defaultValue = "show",
+    // no defaultValue: picocli would take "show" for the subcommand of 'profiles' (null is show)
+    @Option(names = {"-W", "--warnings"}, paramLabel = "WHAT",
             description = "What to do with warnings about the policy (the loader's and the lints'): show, none (say"
                     + " nothing), or error (each stops the command, exit status 2, before it writes or runs anything)."
-                    + " Default: ${DEFAULT-VALUE}.")
+                    + " Default: show.")
     String warnings;
 
     @Option(names = {"-v", "--verbose"}, description = "Show stack traces on internal errors.")

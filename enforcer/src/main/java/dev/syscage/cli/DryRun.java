@@ -1,5 +1,6 @@
 package dev.syscage.cli;
 
+import dev.syscage.run.ListenerHandoff;
 import dev.syscage.run.Runner;
 import dev.syscage.run.SupervisionMode;
 import java.nio.file.Files;
@@ -27,12 +28,18 @@ final class DryRun {
     record CannotStart(int status, String reason) {
     }
 
-    /** The launcher's argv; {@code flags} as RunCommand gives them, before it adds the ruleset's memfd. */
+    /**
+     * The launcher's argv; {@code flags} as RunCommand gives them, before it adds the ruleset's
+     * memfd; {@code handoff} matters in notify mode (a socket unless it is pidfd: ListenerTransfer).
+     */
     static List<String> launcherArgv(Path launcher, List<String> flags, boolean ruleset, SupervisionMode mode,
-            boolean interruptible, List<String> command) {
+            ListenerHandoff handoff, boolean interruptible, List<String> command) {
         List<String> argv = new ArrayList<>(List.of(launcher.toString(), "--filter", "<filter-memfd>"));
         if (mode == SupervisionMode.NOTIFY) {
             argv.addAll(List.of("--notify-handshake", "<report-pipe>,<go-pipe>"));
+            if (handoff != ListenerHandoff.PIDFD) {
+                argv.addAll(List.of("--notify-socket", "<handoff-socket>"));
+            }
         } else if (mode == SupervisionMode.TRACE) {
             argv.addAll(List.of("--trace-handshake", "<report-pipe>,<go-pipe>", "--tracer", "<tracer-tid>"));
         }

@@ -182,7 +182,7 @@ public final class RunCommand implements Callable<Integer> {
             lines.add(isolation.describe(supervision != null,
                     (launched.scoped() & dev.syscage.policy.landlock.Scope.SIGNAL) != 0));
             printSummary(out, policy, program, lines, DryRun.launcherArgv(launcher, launcherFlags, !launched.isEmpty(),
-                    supervision, notifyWait.equals("interruptible"), command));
+                    supervision, handoff, notifyWait.equals("interruptible"), command));
             return dryRunStatus(err);
         }
         for (String w : supervise.quiet ? List.<String>of() : warnings) {

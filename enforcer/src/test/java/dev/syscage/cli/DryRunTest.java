@@ -59,8 +59,13 @@ class DryRunTest {
                     "interruptible", "--dry-run", "--", "true");
             assertEquals(0, notify.code(), notify.err());
             String line = wouldRun(notify);
-            assertTrue(line.contains(" --notify-handshake '<report-pipe>,<go-pipe>' ") && line.contains(" --notify-interruptible "),
-                    line);
+            assertTrue(line.contains(" --notify-handshake '<report-pipe>,<go-pipe>' --notify-socket '<handoff-socket>' ")
+                    && line.contains(" --notify-interruptible "), line);
+            CliTest.Run pidfd = CliTest.run("run", "--policy", p.toString(), "--mode", "notify", "--listener-handoff",
+                    "pidfd", "--dry-run", "--", "true");
+            assertEquals(0, pidfd.code(), pidfd.err());
+            assertTrue(!wouldRun(pidfd).contains("--notify-socket") && !wouldRun(pidfd).contains("--notify-interruptible"),
+                    wouldRun(pidfd));
         }
     }
 

@@ -165,4 +165,9 @@ public final class CompileCommand implements Callable<Integer> {
         }
         return m;
     }
+
+    /** Kept for callers of the old place: {@link OutputFile#writeAtomically}. */
+    static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        OutputFile.writeAtomically(target, bytes);
+    }
 }

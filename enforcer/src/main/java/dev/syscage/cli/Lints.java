@@ -22,6 +22,16 @@ final class Lints {
     private Lints() {
     }
 
+    /** {@link #check(Policy, boolean, PrintWriter, Warnings)} with the warnings shown. */
+    static void check(Policy policy, boolean notify, PrintWriter err) {
+        check(policy, notify, err, Warnings.SHOW);
+    }
+
+    /** {@link #report(Policy, PrintWriter, Warnings)} with the warnings shown. */
+    static void report(Policy policy, PrintWriter err) {
+        report(policy, err, Warnings.SHOW);
+    }
+
     /** For {@code run}: errors thrown together; the warnings as {@code -W} says. */
     static void check(Policy policy, boolean notify, PrintWriter err, Warnings warnings) {
         List<Diagnostic> found = findings(policy, notify);

@@ -16,6 +16,7 @@ import dev.syscage.policy.isolate.IsolationText;
 import dev.syscage.policy.landlock.RulesetText;
 import dev.syscage.policy.model.Action;
 import dev.syscage.policy.model.Policy;
+import dev.syscage.policy.parse.Suggestions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ public final class CheckCommand implements Callable<Integer> {
     @Mixin
     PolicyOptions policyOptions;
 
-    @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML).")
+    @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML); - reads standard input.")
     Path policyFile;
 
     @Parameters(index = "1", paramLabel = "SYSCALL", description = "A syscall name or number.")
@@ -70,7 +71,7 @@ public final class CheckCommand implements Callable<Integer> {
             throw UserException.badInput("a syscall has at most 6 arguments, got " + args.size());
         }
         Policy policy = policyOptions.load(policyFile, List.of());
-        Lints.report(policy, spec.commandLine().getErr());
+        Lints.report(policy, spec.commandLine().getErr(), policyOptions.warnings());
         Arch a = arch != null ? PolicyOptions.arch(arch) : policy.arches().get(0).arch();
         SyscallTable table = SyscallTable.of(a);
         int nr = number(table, syscall);
@@ -128,7 +129,8 @@ public final class CheckCommand implements Callable<Integer> {
             return (int) n.getAsLong();
         }
         return table.byName(s).map(Syscall::nr).orElseThrow(() -> UserException.badInput(
-                "unknown syscall '" + s + "' on " + table.arch()));
+                "unknown syscall '" + s + "' on " + table.arch()
+                        + Suggestions.hint(s, table.all().stream().map(Syscall::name).toList())));
     }
 
     private static long argument(Arch arch, String s) {
@@ -142,9 +144,17 @@ public final class CheckCommand implements Callable<Integer> {
             if (n.isEmpty()) {
                 n = Constants.errno(t);
             }
-            v |= n.orElseThrow(() -> UserException.badInput("'" + t + "' is neither a number nor a known constant"));
+            v |= n.orElseThrow(() -> UserException.badInput("'" + t + "' is neither a number nor a known constant"
+                    + Suggestions.hint(t, constantNames(arch))));
         }
         return v;
+    }
+
+    /** The names an argument may use: the architecture's constants and the errno names. */
+    private static List<String> constantNames(Arch arch) {
+        List<String> names = new ArrayList<>(Constants.of(arch).names());
+        names.addAll(Constants.errnoNames());
+        return names;
     }
 
     static OptionalLong parseNumber(String s) {

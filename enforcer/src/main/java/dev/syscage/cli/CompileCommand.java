@@ -16,9 +16,7 @@ import dev.syscage.policy.landlock.RulesetText;
 import dev.syscage.policy.model.Policy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,11 +45,12 @@ public final class CompileCommand implements Callable<Integer> {
     @Mixin
     PolicyOptions policyOptions;
 
-    @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML).")
+    @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML); - reads standard input.")
     Path policyFile;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-            description = "Where to write the program (default: standard output; raw needs a file).")
+            description = "Where to write the program (default: standard output; raw needs -o FILE, or -o - where standard"
+                    + " output is no terminal).")
     Path output;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "raw",
@@ -71,20 +70,28 @@ public final class CompileCommand implements Callable<Integer> {
     Path landlockOut;
 
     @Option(names = "--frequency", paramLabel = "FILE",
-            description = "Syscall frequencies (lines 'name count') to shape the search tree.")
+            description = "Syscall frequencies (lines 'name count') to shape the search tree; - reads standard input.")
     Path frequency;
 
     @Override
     public Integer call() throws IOException {
         ProgramFormats fmt = Formats.parse(format);
+        if (fmt == ProgramFormats.RAW && output == null) {
+            throw UserException.badInput("--format raw writes binary: give an output file with -o FILE"
+                    + " (-o - for standard output)");
+        }
+        if (fmt == ProgramFormats.RAW) { // before anything is said on stderr
+            OutputFile.refuseTerminal(output, SyscageCommand.stdio(spec), "the raw program");
+        }
+        if (InputFile.isDash(landlockOut) && (output == null || InputFile.isDash(output))) {
+            throw UserException.badInput("--landlock-out -: standard output already gets the program; give one of them a file");
+        }
         Policy policy = policyOptions.load(policyFile, arch.stream().map(PolicyOptions::arch).toList());
         CompiledFilter filter = PolicyCompiler.compile(policy, new CompileOptions(!noOptimize, readFrequency()));
         Program p = filter.program();
+        Lints.report(policy, spec.commandLine().getErr(), policyOptions.warnings());
         if (fmt == ProgramFormats.RAW) {
-            if (output == null) {
-                throw UserException.badInput("--format raw writes binary: give an output file with -o");
-            }
-            writeAtomically(output, p.toBytes());
+            OutputFile.writeBinary(output, p.toBytes(), SyscageCommand.stdio(spec), "the raw program");
         } else {
             String text = switch (fmt) {
                 case DISASM -> DisasmCommand.landlockComments(policy.landlock())
@@ -96,35 +103,30 @@ public final class CompileCommand implements Callable<Integer> {
                         List.of("\"landlock\": " + RulesetJson.toJson(policy.landlock(), "  "),
                                 "\"isolate\": " + IsolationText.toJson(policy.isolation(), "  ")));
             };
-            if (output == null) {
-                spec.commandLine().getOut().print(text);
-                spec.commandLine().getOut().flush();
-            } else {
-                writeAtomically(output, text.getBytes(StandardCharsets.UTF_8));
-            }
+            OutputFile.writeText(output == null ? Path.of("-") : output, text, spec.commandLine().getOut());
         }
-        if (output != null) {
-            spec.commandLine().getErr().printf("%s: %d instructions (%s) -> %s%n", policyFile, p.length(),
+        if (output != null && !InputFile.isDash(output)) {
+            spec.commandLine().getErr().printf("%s: %d instructions (%s) -> %s%n", InputFile.display(policyFile), p.length(),
                     policy.arches().stream().map(a -> a.arch().toString()).reduce((a, b) -> a + ", " + b).orElse(""),
                     output);
         }
-        Lints.report(policy, spec.commandLine().getErr());
         writeLandlock(policy.landlock(), fmt);
         return ExitCodes.OK;
     }
 
     /** {@code --landlock-out}, or the warning that the output lacks the ruleset. */
-    private void writeLandlock(LandlockRuleset ruleset, ProgramFormats fmt) throws IOException {
+    private void writeLandlock(LandlockRuleset ruleset, ProgramFormats fmt) {
         if (landlockOut != null) {
-            writeAtomically(landlockOut, ruleset.toBytes());
-            spec.commandLine().getErr().printf("%s: Landlock ruleset (%s) -> %s%n", policyFile,
+            OutputFile.writeText(landlockOut, new String(ruleset.toBytes(), StandardCharsets.UTF_8),
+                    spec.commandLine().getOut());
+            spec.commandLine().getErr().printf("%s: Landlock ruleset (%s) -> %s%n", InputFile.display(policyFile),
                     ruleset.isEmpty() ? "empty: the policy has no filesystem, network or scope section"
                             : String.join(", ", RulesetText.sections(ruleset)) + "; ABI " + ruleset.abiNeeded() + "+",
                     landlockOut);
         } else if (!ruleset.isEmpty() && (fmt == ProgramFormats.RAW || fmt == ProgramFormats.C)) {
             spec.commandLine().getErr().printf("%s: warning: the policy's Landlock sections (%s) are not in the %s output;"
                     + " write them with --landlock-out FILE and give both to syscage-launch (--filter F.bpf"
-                    + " --landlock FILE)%n", policyFile, String.join(", ", RulesetText.sections(ruleset)),
+                    + " --landlock FILE)%n", InputFile.display(policyFile), String.join(", ", RulesetText.sections(ruleset)),
                     fmt == ProgramFormats.RAW ? "raw" : "C");
         }
         spec.commandLine().getErr().flush();
@@ -140,49 +142,28 @@ public final class CompileCommand implements Callable<Integer> {
         if (frequency == null) {
             return m;
         }
-        try {
-            BoundedRead.Input in = BoundedRead.read(frequency, InputLimits.MAX_FREQUENCY_BYTES);
-            if (!in.complete()) {
-                throw UserException.badInput(frequency + ": larger than " + InputLimits.bytes(InputLimits.MAX_FREQUENCY_BYTES)
-                        + ", the size limit for a frequency file");
+        InputFile.Read read = InputFile.read(frequency, InputLimits.MAX_FREQUENCY_BYTES, SyscageCommand.stdio(spec),
+                "--frequency");
+        BoundedRead.Input in = read.input();
+        if (!in.complete()) {
+            throw UserException.badInput(read.display() + ": larger than " + InputLimits.bytes(InputLimits.MAX_FREQUENCY_BYTES)
+                    + ", the size limit for a frequency file");
+        }
+        int n = 0;
+        for (String line : new String(in.bytes(), StandardCharsets.UTF_8).lines().toList()) {
+            n++;
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("#")) {
+                continue;
             }
-            int n = 0;
-            for (String line : new String(in.bytes(), StandardCharsets.UTF_8).lines().toList()) {
-                n++;
-                String t = line.strip();
-                if (t.isEmpty() || t.startsWith("#")) {
-                    continue;
-                }
-                String[] f = t.split("\\s+");
-                try {
-                    m.put(f[0], Long.parseLong(f[1]));
-                } catch (RuntimeException e) {
-                    throw UserException.badInput(frequency + ":" + n + ": expected 'syscall count', got '" + t + "'");
-                }
+            String[] f = t.split("\\s+");
+            try {
+                m.put(f[0], Long.parseLong(f[1]));
+            } catch (RuntimeException e) {
+                throw UserException.badInput(read.display() + ":" + n + ": expected 'syscall count', got '" + t + "'");
             }
-        } catch (IOException e) {
-            throw UserException.badInput(frequency + ": cannot read: " + e.getMessage());
         }
         return m;
     }
 
-    /**
-     * Write next to the target and rename, so a failed write never leaves half a filter. A target
-     * that is there and is no regular file ({@code /dev/null}, {@code /dev/stdout}, a FIFO, or a
-     * symlink to one) is written to, not replaced: renaming over it would put a file in its place.
-     */
-    static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path abs = target.toAbsolutePath();
-        if (Files.exists(abs) && !Files.isRegularFile(abs)) {
-            Files.write(abs, bytes);
-            return;
-        }
-        Path tmp = Files.createTempFile(abs.getParent(), ".syscage-", ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
 }

@@ -45,10 +45,10 @@ public final class DisasmCommand implements Callable<Integer> {
     Source source;
 
     static final class Source {
-        @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML).")
+        @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML); - reads standard input.")
         Path policy;
 
-        @Option(names = "--bpf", paramLabel = "FILE", description = "A raw struct sock_filter file.")
+        @Option(names = "--bpf", paramLabel = "FILE", description = "A raw struct sock_filter file; - reads standard input.")
         Path bpf;
     }
 
@@ -59,22 +59,23 @@ public final class DisasmCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         if (source.bpf != null) {
-            byte[] bytes = readBpf(source.bpf);
+            String name = InputFile.display(source.bpf);
+            byte[] bytes = readBpf(source.bpf, SyscageCommand.stdio(spec));
             if (bytes.length % 8 != 0) {
-                throw UserException.badInput(source.bpf + ": " + bytes.length
+                throw UserException.badInput(name + ": " + bytes.length
                         + " bytes is not a whole number of 8-byte instructions (struct sock_filter)");
             }
             Program p = Program.fromBytes(bytes);
             out.print(Disassembler.disassemble(p));
             List<VerifierError> errors = Verifier.verify(p);
             for (VerifierError e : errors) {
-                spec.commandLine().getErr().println(source.bpf + ": " + e);
+                spec.commandLine().getErr().println(name + ": " + e);
             }
             out.flush();
             return errors.isEmpty() ? ExitCodes.OK : ExitCodes.BAD_INPUT;
         }
         Policy policy = policyOptions.load(source.policy, List.of());
-        Lints.report(policy, spec.commandLine().getErr());
+        Lints.report(policy, spec.commandLine().getErr(), policyOptions.warnings());
         Program p = PolicyCompiler.compile(policy,
                 noOptimize ? CompileOptions.unoptimized() : CompileOptions.defaults()).program();
         out.print(landlockComments(policy.landlock()));
@@ -88,15 +89,10 @@ public final class DisasmCommand implements Callable<Integer> {
      * A raw program, at most the kernel's BPF_MAXINSNS instructions: anything longer could not
      * be installed, and reading stops there ({@code /dev/zero} is answered at once).
      */
-    static byte[] readBpf(Path file) {
-        BoundedRead.Input in;
-        try {
-            in = BoundedRead.read(file, InputLimits.MAX_BPF_BYTES);
-        } catch (IOException e) {
-            throw UserException.badInput(file + ": cannot read: " + e.getMessage());
-        }
+    static byte[] readBpf(Path file, Stdio stdio) {
+        BoundedRead.Input in = InputFile.read(file, InputLimits.MAX_BPF_BYTES, stdio, "--bpf").input();
         if (!in.complete()) {
-            throw UserException.badInput(file + ": more than " + Bpf.BPF_MAXINSNS + " instructions ("
+            throw UserException.badInput(InputFile.display(file) + ": more than " + Bpf.BPF_MAXINSNS + " instructions ("
                     + InputLimits.MAX_BPF_BYTES + " bytes), the most the kernel accepts; reading stopped at byte "
                     + (InputLimits.MAX_BPF_BYTES + 1));
         }

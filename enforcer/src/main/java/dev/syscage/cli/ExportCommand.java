@@ -12,7 +12,6 @@ import dev.syscage.policy.oci.ExportOptions;
 import dev.syscage.policy.oci.ExportResult;
 import dev.syscage.policy.oci.OciExporter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +40,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Mixin
     PolicyOptions policyOptions;
 
-    @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML).")
+    @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML); - reads standard input.")
     Path policyFile;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "oci", description = "oci (JSON, default) or spo (SeccompProfile YAML).")
@@ -51,7 +50,7 @@ public final class ExportCommand implements Callable<Integer> {
             description = "With --format spo: the SeccompProfile version, v1 (stored, default) or v1beta1.")
     String apiVersion;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write (default: standard output).")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write (default and -: standard output).")
     Path output;
 
     @Option(names = "--degrade", paramLabel = "MODE", defaultValue = "none",
@@ -77,8 +76,8 @@ public final class ExportCommand implements Callable<Integer> {
             throw UserException.badInput("unknown --degrade '" + degrade + "' (choose none, errno or allow)");
         }
         Policy loaded = policyOptions.load(policyFile, List.of());
-        LandlockExport.Result landlock = LandlockExport.check(loaded, d, policyFile.toString());
-        IsolationExport.Result isolation = IsolationExport.check(loaded, d, policyFile.toString());
+        LandlockExport.Result landlock = LandlockExport.check(loaded, d, InputFile.display(policyFile));
+        IsolationExport.Result isolation = IsolationExport.check(loaded, d, InputFile.display(policyFile));
         List<Diagnostic> refused = new ArrayList<>(landlock.errors());
         refused.addAll(isolation.errors());
         SupervisedActions.Result plain;
@@ -106,7 +105,7 @@ public final class ExportCommand implements Callable<Integer> {
                 spo = SpoProfile.fromOci(r.json(), policy.name(), policy.description(),
                         apiVersion.replaceFirst("^" + java.util.regex.Pattern.quote(SpoProfile.GROUP + "/"), ""));
             } catch (IllegalArgumentException e) {
-                throw new UserException(ExitCodes.FAILURE, policyFile + ": " + e.getMessage());
+                throw new UserException(ExitCodes.FAILURE, InputFile.display(policyFile) + ": " + e.getMessage());
             }
             warnings.addAll(spo.warnings());
             text = spo.yaml();
@@ -114,15 +113,10 @@ public final class ExportCommand implements Callable<Integer> {
         for (String w : warnings) {
             // warnings about a rule already start with its file:line
             String placed = w.replaceFirst("^(\\S+:\\d+(:\\d+)?): ", "$1: warning: ");
-            spec.commandLine().getErr().println(!placed.equals(w) ? placed : policyFile + ": warning: " + w);
+            spec.commandLine().getErr().println(!placed.equals(w) ? placed : InputFile.display(policyFile) + ": warning: " + w);
         }
-        Lints.report(loaded, spec.commandLine().getErr());
-        if (output == null) {
-            spec.commandLine().getOut().print(text);
-            spec.commandLine().getOut().flush();
-        } else {
-            CompileCommand.writeAtomically(output, text.getBytes(StandardCharsets.UTF_8));
-        }
+        Lints.report(loaded, spec.commandLine().getErr(), policyOptions.warnings());
+        OutputFile.writeText(output == null ? Path.of("-") : output, text, spec.commandLine().getOut());
         return ExitCodes.OK;
     }
 }

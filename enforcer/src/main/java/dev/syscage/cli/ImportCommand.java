@@ -1,12 +1,11 @@
 package dev.syscage.cli;
 
 import dev.syscage.policy.arch.Arch;
+import dev.syscage.policy.input.InputLimits;
 import dev.syscage.policy.oci.ImportOptions;
 import dev.syscage.policy.oci.ImportResult;
 import dev.syscage.policy.oci.OciImporter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -30,10 +29,10 @@ public final class ImportCommand implements Callable<Integer> {
     @Mixin
     PolicyOptions common;
 
-    @Parameters(index = "0", paramLabel = "PROFILE", description = "The OCI seccomp profile (JSON).")
+    @Parameters(index = "0", paramLabel = "PROFILE", description = "The OCI seccomp profile (JSON); - reads standard input.")
     Path profile;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write the policy (default: standard output).")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write the policy (default and -: standard output).")
     Path output;
 
     @Option(names = "--caps", split = ",", paramLabel = "CAP",
@@ -59,9 +58,6 @@ public final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!Files.isReadable(profile)) {
-            throw UserException.badInput(profile + ": cannot read profile" + (Files.exists(profile) ? "" : " (no such file)"));
-        }
         Set<String> capSet = null;
         if (caps != null) {
             capSet = new LinkedHashSet<>();
@@ -74,16 +70,12 @@ public final class ImportCommand implements Callable<Integer> {
             }
         }
         List<Arch> arches = arch.stream().map(PolicyOptions::arch).toList();
-        ImportResult r = OciImporter.importProfile(profile, new ImportOptions(capSet, arches, kernel, !noRuncEnosys, lenient));
+        InputFile.Read read = InputFile.read(profile, InputLimits.MAX_OCI_PROFILE_BYTES, SyscageCommand.stdio(spec), "PROFILE");
+        ImportResult r = OciImporter.importRead(read.display(), read.input(), new ImportOptions(capSet, arches, kernel, !noRuncEnosys, lenient));
         for (String w : r.warnings()) {
-            spec.commandLine().getErr().println(profile + ": warning: " + w);
+            spec.commandLine().getErr().println(read.display() + ": warning: " + w);
         }
-        if (output == null) {
-            spec.commandLine().getOut().print(r.yaml());
-            spec.commandLine().getOut().flush();
-        } else {
-            CompileCommand.writeAtomically(output, r.yaml().getBytes(StandardCharsets.UTF_8));
-        }
+        OutputFile.writeText(output == null ? Path.of("-") : output, r.yaml(), spec.commandLine().getOut());
         return ExitCodes.OK;
     }
 }

@@ -11,7 +11,6 @@ import dev.syscage.run.LauncherLocator;
 import dev.syscage.run.NotifySupport;
 import dev.syscage.run.SupervisionMode;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -50,7 +49,8 @@ public final class LearnCommand implements Callable<Integer> {
     boolean withArgs;
 
     @Option(names = "--merge", paramLabel = "FILE",
-            description = "Also allow the syscalls this profile allows unconditionally (widen it with this run).")
+            description = "Also allow the syscalls this profile allows unconditionally (widen it with this run); - reads"
+                    + " standard input.")
     Path merge;
 
     @Option(names = "--name", paramLabel = "NAME", description = "The profile's name (default: the output file's name).")
@@ -67,6 +67,10 @@ public final class LearnCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        if (InputFile.isDash(output)) {
+            throw UserException.badInput("-o -: the program's own output goes to standard output too, and would be mixed"
+                    + " into the profile; give a file (-o app.yaml); nothing was run");
+        }
         Path dir = output.toAbsolutePath().getParent();
         if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
             throw UserException.badInput(output + ": cannot write there (" + dir + " is not a writable directory); nothing was run");
@@ -74,7 +78,7 @@ public final class LearnCommand implements Callable<Integer> {
         Optional<MergeBase> base = Optional.empty();
         if (merge != null) {
             try {
-                base = Optional.of(MergeBase.of(merge.toString(), policyOptions.load(merge, List.of())));
+                base = Optional.of(MergeBase.of(InputFile.display(merge), policyOptions.load(merge, List.of())));
             } catch (IllegalArgumentException e) {
                 throw UserException.badInput(e.getMessage());
             }
@@ -92,8 +96,8 @@ public final class LearnCommand implements Callable<Integer> {
                 "learned from: " + cmd + " on " + LocalDate.now(), withArgs, base));
         // never write a broken profile; its lints are shown as every command that loads a policy shows them
         Policy learned = PolicyLoader.loadString(output.toString(), w.yaml(), policyOptions.loadOptions(List.of()));
-        CompileCommand.writeAtomically(output, w.yaml().getBytes(StandardCharsets.UTF_8));
-        Lints.report(learned, err);
+        OutputFile.writeText(output, w.yaml(), err);
+        Lints.report(learned, err, policyOptions.warnings());
         if (!w.unknown().isEmpty()) {
             err.println("syscage: warning: left out syscalls the table does not know: " + String.join(", ", w.unknown()));
         }

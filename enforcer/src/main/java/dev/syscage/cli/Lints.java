@@ -16,29 +16,30 @@ import java.util.List;
  * needs) before anything starts; {@code compile}, {@code check}, {@code disasm}, {@code export},
  * {@code profiles} (each shipped profile it lists or shows) and {@code learn} (the profile it
  * wrote, after writing it) show the same findings and carry on, an error shown as a warning that
- * says {@code run} would stop there.
+ * says {@code run} would stop there. {@code -W} ({@link Warnings}) silences or promotes the
+ * warnings.
  */
 final class Lints {
     private Lints() {
     }
 
-    /** For {@code run}: warnings are printed, errors thrown together. */
-    static void check(Policy policy, boolean notify, PrintWriter err) {
+    /** For {@code run}: errors thrown together; the warnings as {@code -W} says. */
+    static void check(Policy policy, boolean notify, PrintWriter err, Warnings warnings) {
         List<Diagnostic> found = findings(policy, notify);
         List<Diagnostic> errors = found.stream().filter(Diagnostic::isError).toList();
         if (!errors.isEmpty()) {
             throw new PolicyException(errors);
         }
-        print(found, err);
+        warnings.emit(found, err);
     }
 
-    /** For the commands that start nothing: every finding printed, none stops the command. */
-    static void report(Policy policy, PrintWriter err) {
+    /** For the commands that start nothing: every finding a warning, shown, dropped or thrown as {@code -W} says. */
+    static void report(Policy policy, PrintWriter err, Warnings warnings) {
         List<Diagnostic> shown = new ArrayList<>();
         for (Diagnostic d : findings(policy, false)) {
             shown.add(d.isError() ? Diagnostic.warning(d.pos(), d.message() + " (syscage run refuses to start it)") : d);
         }
-        print(shown, err);
+        warnings.emit(shown, err);
     }
 
     private static List<Diagnostic> findings(Policy policy, boolean notify) {
@@ -47,12 +48,5 @@ final class Lints {
             found.addAll(RaceFree.lint(policy));
         }
         return found;
-    }
-
-    private static void print(List<Diagnostic> found, PrintWriter err) {
-        for (Diagnostic d : found) {
-            err.println(d.render());
-        }
-        err.flush();
     }
 }

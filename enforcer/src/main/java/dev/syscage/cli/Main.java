@@ -50,7 +50,12 @@ public final class Main {
 
     /** Runs the CLI with the given streams; what tests call. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine(args);
+        return run(args, Stdio.system(), out, err);
+    }
+
+    /** As {@link #run(String[], PrintWriter, PrintWriter)}, with {@code -} meaning {@code stdio}. */
+    public static int run(String[] args, Stdio stdio, PrintWriter out, PrintWriter err) {
+        CommandLine cl = commandLine(args, stdio);
         cl.setOut(out);
         cl.setErr(err);
         try {
@@ -75,7 +80,11 @@ public final class Main {
 
     /** The command line for {@code args}: with only the subcommand they name, when they name one. */
     public static CommandLine commandLine(String[] args) {
-        CommandLine cl = SyscageCommand.withSubcommands(new CommandLine(new SyscageCommand()), args);
+        return commandLine(args, Stdio.system());
+    }
+
+    private static CommandLine commandLine(String[] args, Stdio stdio) {
+        CommandLine cl = SyscageCommand.withSubcommands(new CommandLine(new SyscageCommand(stdio)), args);
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();

@@ -1,12 +1,11 @@
 package dev.syscage.cli;
 
 import dev.syscage.policy.arch.Arch;
+import dev.syscage.policy.input.InputLimits;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.LoadOptions;
 import dev.syscage.policy.validate.LoadResult;
 import dev.syscage.policy.validate.PolicyLoader;
-import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +18,13 @@ public final class PolicyOptions {
     @Option(names = "--profile-path", split = ":", paramLabel = "DIR",
             description = "Directories searched for included profile names before the shipped ones.")
     List<Path> profilePath = new ArrayList<>();
+
+    // no defaultValue: picocli would take "show" for the subcommand of 'profiles' (null is show)
+    @Option(names = {"-W", "--warnings"}, paramLabel = "WHAT",
+            description = "What to do with warnings about the policy (the loader's and the lints'): show, none (say"
+                    + " nothing), or error (each stops the command, exit status 2, before it writes or runs anything)."
+                    + " Default: show.")
+    String warnings;
 
     @Option(names = {"-v", "--verbose"}, description = "Show stack traces on internal errors.")
     boolean verbose;
@@ -34,6 +40,16 @@ public final class PolicyOptions {
         return new LoadOptions(dirs, arches);
     }
 
+    /** What -W asks for. */
+    Warnings warnings() {
+        return Warnings.parse(warnings == null ? "show" : warnings);
+    }
+
+    /** The standard streams of the command line: what {@code -} means. */
+    Stdio stdio() {
+        return SyscageCommand.stdio(command);
+    }
+
     /** The command this mixin is part of: where the loader's warnings go (its standard error). */
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
@@ -43,15 +59,10 @@ public final class PolicyOptions {
      * loader's warnings (a shadowed rule, a supervise rule that never runs, ...) are printed.
      */
     Policy load(Path file, List<Arch> arches) {
-        if (!Files.isReadable(file)) {
-            throw UserException.badInput(file + ": cannot read policy file"
-                    + (Files.exists(file) ? " (permission denied)" : " (no such file)"));
-        }
-        LoadResult loaded = PolicyLoader.loadWithWarnings(file, loadOptions(arches));
-        if (command != null && !loaded.warnings().isEmpty()) {
-            PrintWriter err = command.commandLine().getErr();
-            loaded.warnings().forEach(w -> err.println(w.render()));
-            err.flush();
+        InputFile.Read read = InputFile.read(file, InputLimits.MAX_POLICY_BYTES, stdio(), "the policy");
+        LoadResult loaded = PolicyLoader.loadRead(read.display(), read.file(), read.input(), loadOptions(arches));
+        if (command != null) {
+            warnings().emit(loaded.warnings(), command.commandLine().getErr());
         }
         return loaded.policy();
     }

@@ -32,7 +32,7 @@ public final class ProfilesCommand implements Callable<Integer> {
             try {
                 Policy p = load(name, policyOptions);
                 out.printf("%-14s %s%n", name, p.description());
-                Lints.report(p, spec.commandLine().getErr());
+                Lints.report(p, spec.commandLine().getErr(), policyOptions.warnings());
             } catch (PolicyException e) {
                 // a fragment meant only for include:, or a broken file on the profile path
                 out.printf("%-14s (cannot be used alone: %s)%n", name, e.diagnostics().get(0).message());
@@ -63,7 +63,7 @@ public final class ProfilesCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             Policy p = load(name, policyOptions);
-            Lints.report(p, spec.commandLine().getErr());
+            Lints.report(p, spec.commandLine().getErr(), policyOptions.warnings());
             PrintWriter out = spec.commandLine().getOut();
             out.print(ProfileCatalog.text(name).orElseThrow());
             out.println();

@@ -63,7 +63,7 @@ public final class ReportCommand implements Callable<Integer> {
         } catch (BadLog e) {
             throw UserException.badInput(e.getMessage());
         } catch (IOException e) {
-            throw UserException.badInput(log + ": cannot read: " + reason(e));
+            throw InputFile.cannotRead(log, e);
         }
     }
 
@@ -75,35 +75,12 @@ public final class ReportCommand implements Callable<Integer> {
         }
         Path file = Path.of(log);
         if (Files.isDirectory(file)) {
-            throw new IOException("a directory, not a log");
+            throw new IOException("is a directory");
         }
         return Files.newBufferedReader(file, StandardCharsets.UTF_8);
     }
 
     private void write(String report) {
-        if (output == null || output.equals("-")) {
-            PrintWriter out = spec.commandLine().getOut();
-            out.print(report);
-            out.flush();
-            return;
-        }
-        try {
-            CompileCommand.writeAtomically(Path.of(output), report.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UserException(ExitCodes.FAILURE, output + ": cannot write: " + reason(e));
-        }
-    }
-
-    private static String reason(IOException e) {
-        if (e instanceof java.nio.file.NoSuchFileException) {
-            return "no such file or directory";
-        }
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
-            return fs.getReason();
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        OutputFile.writeText(Path.of(output == null ? "-" : output), report, spec.commandLine().getOut());
     }
 }

@@ -32,7 +32,6 @@ import dev.syscage.supervise.audit.RunEnd;
 import dev.syscage.policy.model.Supervision.LogLevel;
 import dev.syscage.supervise.trace.TraceSupervisor;
 import java.io.PrintWriter;
-import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,14 +68,15 @@ public final class RunCommand implements Callable<Integer> {
     Source source;
 
     static final class Source {
-        @Option(names = "--policy", paramLabel = "FILE", description = "A policy file (YAML).")
+        @Option(names = "--policy", paramLabel = "FILE", description = "A policy file (YAML); - reads standard input.")
         Path policy;
 
         @Option(names = "--profile", paramLabel = "NAME", description = "A shipped profile (see 'syscage profiles').")
         String profile;
     }
 
-    @Option(names = "--dry-run", description = "Print what would be installed and exit.")
+    @Option(names = "--dry-run", description = "Print what would be installed and the launcher's command line, and exit"
+            + " (126 or 127, as the run would, when the program cannot start).")
     boolean dryRun;
 
     @Mixin
@@ -136,6 +136,8 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputFile.refuseDash(supervise.log, "--log");
+        OutputFile.refuseDash(supervise.metrics, "--metrics");
         Policy loaded = withIsolateOption(load());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -159,7 +161,8 @@ public final class RunCommand implements Callable<Integer> {
         // too, so that it can remember a thread's rights between race-free opens (ViewWatch)
         ViewWatch watch = supervision == SupervisionMode.NOTIFY ? ViewWatch.of(policy) : ViewWatch.NONE;
         Program program = PolicyCompiler.compile(watch.apply(policy), CompileOptions.defaults()).program();
-        Lints.check(policy, supervision == SupervisionMode.NOTIFY, supervise.quiet ? new PrintWriter(Writer.nullWriter()) : err);
+        Lints.check(policy, supervision == SupervisionMode.NOTIFY, err,
+                supervise.quiet && policyOptions.warnings() == Warnings.SHOW ? Warnings.NONE : policyOptions.warnings());
         List<String> launcherFlags = new ArrayList<>(flags.isEmpty() ? List.of() : List.of("--flags", String.join(",", flags)));
         if (grace < 0) {
             throw UserException.badInput("--grace " + grace + ": give a number of seconds, 0 or more");
@@ -179,8 +182,9 @@ public final class RunCommand implements Callable<Integer> {
             IsolationPlan.section(loaded.isolation()).ifPresent(lines::add);
             lines.add(isolation.describe(supervision != null,
                     (launched.scoped() & dev.syscage.policy.landlock.Scope.SIGNAL) != 0));
-            printSummary(out, policy, program, launcher, lines);
-            return ExitCodes.OK;
+            printSummary(out, policy, program, lines, DryRun.launcherArgv(launcher, launcherFlags, !launched.isEmpty(),
+                    supervision, handoff, notifyWait.equals("interruptible"), command));
+            return dryRunStatus(err);
         }
         for (String w : supervise.quiet ? List.<String>of() : warnings) {
             err.println("syscage: warning: " + w);
@@ -352,7 +356,15 @@ public final class RunCommand implements Callable<Integer> {
         return lines;
     }
 
-    private void printSummary(PrintWriter out, Policy policy, Program program, Path launcher, List<String> landlock) {
+    /** 0, or what the run would exit with when the launcher could not start the program (said on {@code err}). */
+    private int dryRunStatus(PrintWriter err) {
+        Optional<DryRun.CannotStart> no = DryRun.check(command.get(0), System.getenv("PATH"));
+        no.ifPresent(c -> err.println("syscage: the program cannot start: " + c.reason()));
+        err.flush();
+        return no.map(DryRun.CannotStart::status).orElse(ExitCodes.OK);
+    }
+
+    private void printSummary(PrintWriter out, Policy policy, Program program, List<String> landlock, List<String> argv) {
         out.printf("policy: %s%s%n", policy.name(), policy.description().isEmpty() ? "" : " (" + policy.description() + ")");
         out.printf("arch: %s; any other: %s%n", policy.arches().stream().map(a -> a.arch().toString())
                 .collect(Collectors.joining(", ")), CheckCommand.describe(policy.badArchAction()));
@@ -369,7 +381,7 @@ public final class RunCommand implements Callable<Integer> {
                     list, r.when() == null || r.when().isEmpty() ? "" : " when " + r.when());
         }
         landlock.forEach(out::println);
-        out.printf("would run: %s -- %s%n", launcher, String.join(" ", command));
+        out.printf("would run: %s%n", DryRun.shellQuote(argv));
         out.flush();
     }
 }

@@ -53,6 +53,21 @@ public final class SyscageCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    private final Stdio stdio;
+
+    public SyscageCommand() {
+        this(Stdio.system());
+    }
+
+    public SyscageCommand(Stdio stdio) {
+        this.stdio = stdio;
+    }
+
+    /** The standard streams of the command line {@code command} belongs to. */
+    static Stdio stdio(CommandSpec command) {
+        return command != null && command.root().userObject() instanceof SyscageCommand top ? top.stdio : Stdio.system();
+    }
+
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "a subcommand is required");

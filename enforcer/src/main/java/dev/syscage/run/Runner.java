@@ -70,7 +70,7 @@ public final class Runner {
             int code = p.waitFor();
             long programPid = early > 0 ? early : contained ? HandshakePipes.readReported(libc, pidPipe[0]) : p.pid();
             if (programPid > 0) {
-                reportSigsys(code, programPid, command, syscallName);
+                reportEnd(code, programPid, command, syscallName);
             }
             return code;
         } finally {
@@ -91,16 +91,22 @@ public final class Runner {
         }
     }
 
-    /** One line naming the syscall when a 'kill' rule ended the program (exit status 159). */
-    void reportSigsys(int code, long pid, List<String> command, IntFunction<String> syscallName) {
-        if (code != 128 + SIGSYS) {
-            return;
-        }
+    /**
+     * One line when a signal ended the program ({@link ProgramEnd}); for SIGSYS, a 'kill' rule
+     * (exit status 159), it names the syscall.
+     */
+    void reportEnd(int code, long pid, List<String> command, IntFunction<String> syscallName) {
+        ProgramEnd.line(command.get(0), code, code == 128 + SIGSYS ? sigsysDetail(pid, syscallName) : "")
+                .ifPresent(line -> {
+                    err.println(line);
+                    err.flush();
+                });
+    }
+
+    private String sigsysDetail(long pid, IntFunction<String> syscallName) {
         OptionalInt nr = KernelLog.killedSyscall(libc, pid);
         String what = nr.isPresent() ? "syscall " + describe(nr.getAsInt(), syscallName) : "a syscall";
-        err.println("syscage: " + command.get(0) + " was killed by SIGSYS: the policy kills " + what
-                + (nr.isPresent() ? "" : " (the kernel log, dmesg | grep type=1326, names it)"));
-        err.flush();
+        return "the policy kills " + what + (nr.isPresent() ? "" : " (the kernel log, dmesg | grep type=1326, names it)");
     }
 
     private static String describe(int nr, IntFunction<String> names) {

@@ -57,6 +57,42 @@ class CliLintTest {
     }
 
     @Test
+    void minusWNoneSilencesTheWarnings() throws IOException {
+        Path p = dir.resolve("p.yaml");
+        Files.writeString(p, POLICY + "  - action: allow\n    syscalls: [openat]\n    when: \"flags == 0\"\n");
+        for (String[] args : List.of(
+                new String[] {"compile", "-W", "none", p.toString(), "--format", "disasm"},
+                new String[] {"check", p.toString(), "read", "-W", "none"},
+                new String[] {"disasm", "--warnings", "none", p.toString()},
+                new String[] {"run", "-W", "none", "--policy", p.toString(), "--dry-run", "--", "true"})) {
+            CliTest.Run r = CliTest.run(args);
+            assertEquals(0, r.code(), args[0] + ": " + r.err());
+            assertEquals("", r.err(), args[0]);
+            assertTrue(CliTest.run(Arrays.stream(args).filter(a -> !a.equals("-W") && !a.equals("--warnings")
+                    && !a.equals("none")).toArray(String[]::new)).err().contains("warning: "), args[0]);
+        }
+    }
+
+    @Test
+    void minusWErrorStopsBeforeAnythingIsWrittenOrRun() throws IOException {
+        Path p = dir.resolve("p.yaml");
+        Files.writeString(p, POLICY);
+        Path out = dir.resolve("p.bpf");
+        CliTest.Run compile = CliTest.run("compile", p.toString(), "-o", out.toString(), "-W", "error");
+        assertEquals(ExitCodes.BAD_INPUT, compile.code(), compile.err());
+        assertTrue(compile.err().startsWith(p + IO_URING.replace("warning: ", "error: ") + " (-W error)\n"), compile.err());
+        assertTrue(compile.err().endsWith("1 error\n"), compile.err());
+        assertTrue(!Files.exists(out), "compile wrote its output");
+        Path stamp = dir.resolve("ran");
+        CliTest.Run run = CliTest.run("run", "-W", "error", "--policy", p.toString(), "--", "touch", stamp.toString());
+        assertEquals(ExitCodes.BAD_INPUT, run.code(), run.err());
+        assertTrue(!Files.exists(stamp), "the program ran");
+        CliTest.Run bad = CliTest.run("check", p.toString(), "read", "-W", "loud");
+        assertEquals(ExitCodes.BAD_INPUT, bad.code());
+        assertEquals("syscage: unknown -W 'loud' (choose show, none or error)\n", bad.err());
+    }
+
+    @Test
     void anErrorThatStopsRunIsAWarningWhereNothingIsStarted() throws IOException {
         Path p = dir.resolve("p.yaml");
         Files.writeString(p, POLICY.replace("default: allow", "default: allow\nbad_arch: kill").replace("rules:\n",

@@ -100,7 +100,8 @@ class CliTest {
         assertEquals("syscage: unknown format 'elf' (choose raw, disasm, c or json)\n", bad.err());
         Run raw = run("compile", p.toString());
         assertEquals(2, raw.code());
-        assertEquals("syscage: --format raw writes binary: give an output file with -o\n", raw.err());
+        assertEquals("syscage: --format raw writes binary: give an output file with -o FILE (-o - for standard"
+                + " output)\n", raw.err());
     }
 
     @Test
@@ -168,10 +169,27 @@ class CliTest {
     }
 
     @Test
+    void checkSuggestsLikeTheLoader() throws IOException {
+        Path p = policy(WEB);
+        Run call = run("check", p.toString(), "opnat");
+        assertEquals(2, call.code());
+        assertTrue(call.err().endsWith("syscage: unknown syscall 'opnat' on x86_64 (did you mean 'openat'?)\n"), call.err());
+        Run constant = run("check", p.toString(), "openat", "AT_FDCWD", "0", "O_RDWR|O_CLOEXC");
+        assertEquals(2, constant.code());
+        assertTrue(constant.err().endsWith("syscage: 'O_CLOEXC' is neither a number nor a known constant"
+                + " (did you mean 'O_CLOEXEC'?)\n"), constant.err());
+        Run errno = run("check", p.toString(), "read", "EACESS");
+        assertTrue(errno.err().endsWith("syscage: 'EACESS' is neither a number nor a known constant"
+                + " (did you mean 'EACCES'?)\n"), errno.err());
+        Run none = run("check", p.toString(), "zzzzzzzz");
+        assertTrue(none.err().endsWith("syscage: unknown syscall 'zzzzzzzz' on x86_64\n"), none.err());
+    }
+
+    @Test
     void missingPolicyFileIsBadInput() {
         Run r = run("check", dir.resolve("nope.yaml").toString(), "read");
         assertEquals(2, r.code());
-        assertEquals("syscage: " + dir.resolve("nope.yaml") + ": cannot read policy file (no such file)\n", r.err());
+        assertEquals("syscage: cannot read " + dir.resolve("nope.yaml") + ": no such file\n", r.err());
     }
 
     @Test

@@ -67,10 +67,10 @@ class ReportInputTest {
 
     @Test
     void aMissingFileOrADirectory() throws Exception {
-        bad("LOG: cannot read: no such file or directory",
+        bad("cannot read LOG: no such file",
                 RealRun.report(dir.resolve("a.jsonl").toString()));
         Files.createDirectory(dir.resolve("a.jsonl"));
-        bad("LOG: cannot read: a directory, not a log", RealRun.report(dir.resolve("a.jsonl").toString()));
+        bad("cannot read LOG: is a directory", RealRun.report(dir.resolve("a.jsonl").toString()));
     }
 
     @Test
@@ -118,7 +118,7 @@ class ReportInputTest {
         bad("unknown --format 'pdf' (choose html or text)", report(CALL + "\n", "--format", "pdf"));
         RunTest.Result r = report(CALL + "\n", "-o", dir.resolve("no/such/dir/r.html").toString());
         assertEquals(1, r.code(), r.err());
-        assertTrue(r.err().startsWith("syscage: " + dir.resolve("no/such/dir/r.html") + ": cannot write: "), r.err());
+        assertTrue(r.err().startsWith("syscage: cannot write " + dir.resolve("no/such/dir/r.html") + ": "), r.err());
     }
 
     @Test

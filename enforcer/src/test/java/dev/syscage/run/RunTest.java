@@ -206,7 +206,7 @@ public class RunTest {
     void badInputIsAClearErrorAndNothingRuns() throws Exception {
         Result missing = syscage(dir, "run", "--policy", "nope.yaml", "--", "touch", "x");
         assertEquals(2, missing.code());
-        assertEquals("syscage: nope.yaml: cannot read policy file (no such file)\n", missing.err());
+        assertEquals("syscage: cannot read nope.yaml: no such file\n", missing.err());
         Result profile = syscage(dir, "run", "--profile", "nope", "--", "true");
         assertEquals(2, profile.code());
         assertTrue(profile.err().startsWith("syscage: no shipped profile 'nope'; the shipped profiles are: "), profile.err());

@@ -2,6 +2,11 @@ package dev.syscage.policy.input;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
@@ -22,6 +27,10 @@ public final class BoundedRead {
 
     /** What was read: at most the limit's bytes, and whether that was all there was. */
     public record Input(byte[] bytes, boolean complete) {
+        /** At most {@code max} bytes of what was read, and whether that is all of it. */
+        public Input within(int max) {
+            return bytes.length <= max ? this : new Input(java.util.Arrays.copyOf(bytes, max), false);
+        }
     }
 
     /** An input that is no regular file did not end in time. */
@@ -48,7 +57,8 @@ public final class BoundedRead {
         try {
             return task.get(InputLimits.MAX_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            reader.interrupt(); // ends a read in progress; an open() waiting for a writer stays
+            reader.interrupt(); // ends a read in progress
+            release(file, reader);
             throw new TooSlowException();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -60,6 +70,43 @@ public final class BoundedRead {
             }
             throw new IOException(String.valueOf(e.getCause()), e.getCause());
         }
+    }
+
+    /**
+     * Ends an open() of a FIFO that waits for a writer: opening it read-write never blocks on
+     * Linux (fifo(7)) and counts as the writer the reader waits for; closing it at once gives
+     * the reader end-of-file, and its thread ends instead of staying blocked for the rest of the
+     * process. Where the FIFO cannot be opened for writing, the thread stays, as a daemon.
+     */
+    private static void release(Path file, Thread reader) {
+        if (!Files.isWritable(file) || Files.isRegularFile(file) || Files.isDirectory(file)) {
+            return;
+        }
+        try (RandomAccessFile wake = new RandomAccessFile(file.toFile(), "rw")) {
+            reader.join(TimeUnit.SECONDS.toMillis(1));
+        } catch (IOException | RuntimeException e) {
+            // not a FIFO after all, or gone: nothing is waiting in open()
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Why a file could not be read, in a few words: what follows "cannot read FILE: ". */
+    public static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof CharacterCodingException) {
+            return "not UTF-8 text";
+        }
+        if (e instanceof FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason();
+        }
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
     }
 
     /** Up to {@code max} bytes of a stream, and whether it ended there. */

@@ -22,10 +22,16 @@ final class BoundedJson {
         try {
             in = BoundedRead.read(json, InputLimits.MAX_OCI_PROFILE_BYTES);
         } catch (IOException e) {
-            throw PolicyException.of(null, "cannot read " + json + ": " + e.getMessage());
+            throw PolicyException.of(null, "cannot read " + json + ": " + BoundedRead.reason(e));
         }
+        return text(json.toString(), in);
+    }
+
+    /** The text of a profile already read, named {@code display} in errors. */
+    static String text(String display, BoundedRead.Input read) {
+        BoundedRead.Input in = read.within(InputLimits.MAX_OCI_PROFILE_BYTES);
         String lenient = InputText.lenient(in.bytes());
-        SourceText source = new SourceText(json.toString(), lenient);
+        SourceText source = new SourceText(display, lenient);
         if (!in.complete()) {
             throw PolicyException.of(InputText.end(source, lenient), "the profile is larger than "
                     + InputLimits.bytes(InputLimits.MAX_OCI_PROFILE_BYTES) + ", the size limit for an OCI profile;"

@@ -61,6 +61,16 @@ public final class OciImporter {
         return importString(json.getFileName().toString(), BoundedJson.read(json), opts);
     }
 
+    /**
+     * Imports a profile its caller has read (at most {@link dev.syscage.policy.input.InputLimits#MAX_OCI_PROFILE_BYTES}
+     * and one more byte); {@code displayName} names it in messages and in the policy.
+     */
+    public static ImportResult importRead(String displayName, dev.syscage.policy.input.BoundedRead.Input input,
+            ImportOptions opts) {
+        Path name = Path.of(displayName).getFileName();
+        return importString(name == null ? displayName : name.toString(), BoundedJson.text(displayName, input), opts);
+    }
+
     /** Imports profile text; {@code displayName} names it in messages and in the policy. */
     public static ImportResult importString(String displayName, String json, ImportOptions opts) {
         return new OciImporter(OciProfileReader.read(displayName, json), opts).run();

@@ -3,9 +3,7 @@ package dev.syscage.policy.validate;
 import dev.syscage.policy.input.BoundedRead;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
@@ -14,7 +12,7 @@ import java.nio.file.Path;
  * handed to the loader. It knows the name to show in diagnostics, a key that identifies the
  * file for cycle detection, how to read it, and how to find a file it includes by path.
  */
-sealed interface Origin permits Origin.File, Origin.Resource, Origin.Text {
+sealed interface Origin permits Origin.File, Origin.Resource, Origin.Text, Origin.Read {
 
     /** The name diagnostics show: the path as the user wrote it, relative where they gave it so. */
     String display();
@@ -110,18 +108,31 @@ sealed interface Origin permits Origin.File, Origin.Resource, Origin.Text {
         }
     }
 
+    /**
+     * A top-level file its caller has already read (the CLI, for one error style and for
+     * {@code -}): {@code file} is where it was read from, for includes and cycles, or null for
+     * standard input, whose includes are relative to the current directory.
+     */
+    record Read(String display, Path file, BoundedRead.Input input) implements Origin {
+        @Override
+        public String key() {
+            return file == null ? "stdin:" + display : new File(file, display).key();
+        }
+
+        @Override
+        public BoundedRead.Input read(int max) {
+            return input.within(max);
+        }
+
+        @Override
+        public Origin sibling(String relative) {
+            return file == null ? new File(Path.of(relative).normalize(), Path.of(relative).normalize().toString())
+                    : new File(file, display).sibling(relative);
+        }
+    }
+
     /** Why a file could not be read, in a few words. */
     static String reason(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof CharacterCodingException) {
-            return "not UTF-8 text";
-        }
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
+        return BoundedRead.reason(e);
     }
 }

@@ -4,6 +4,7 @@ import dev.syscage.policy.arch.Groups;
 import dev.syscage.policy.diag.Diagnostic;
 import dev.syscage.policy.diag.Diagnostics;
 import dev.syscage.policy.diag.PolicyException;
+import dev.syscage.policy.input.BoundedRead;
 import dev.syscage.policy.model.Policy;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,6 +37,15 @@ public final class PolicyLoader {
 
     public static LoadResult loadWithWarnings(Path file, LoadOptions options) {
         return load(file, file.toString(), options);
+    }
+
+    /**
+     * A policy its caller has read ({@link dev.syscage.policy.input.BoundedRead}): {@code file}
+     * is where from, anchoring relative includes, or null for standard input (includes relative
+     * to the current directory); {@code displayName} names it in diagnostics.
+     */
+    public static LoadResult loadRead(String displayName, Path file, BoundedRead.Input input, LoadOptions options) {
+        return load(new Origin.Read(displayName, file, input), options, Groups.shipped());
     }
 
     /** As {@link #loadWithWarnings(Path, LoadOptions)}, naming the file {@code displayName} in diagnostics. */

@@ -50,7 +50,8 @@ class ExtrasTest {
     void theTreeIsWhole() {
         List<String> names = commands().stream().map(c -> c.qualifiedName(" ")).toList();
         assertEquals(List.of("syscage", "syscage compile", "syscage check", "syscage disasm", "syscage import",
-                "syscage export", "syscage run", "syscage learn", "syscage profiles", "syscage profiles show"), names);
+                "syscage export", "syscage run", "syscage learn", "syscage report", "syscage profiles",
+                "syscage profiles show"), names);
     }
 
     @Test

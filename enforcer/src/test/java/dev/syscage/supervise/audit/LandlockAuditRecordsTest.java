@@ -175,7 +175,7 @@ class LandlockAuditRecordsTest {
         }
         // the run id is random: everything else is fixed
         String line = json.toString().replaceFirst("\"run\":\"[0-9a-f-]{36}\"", "\"run\":\"RUN\"");
-        assertEquals("{\"version\":1,\"run\":\"RUN\",\"ts\":\"2026-12-07T18:50:35.243000000Z\",\"seq\":0,\"pid\":4660,"
+        assertEquals("{\"version\":2,\"run\":\"RUN\",\"ts\":\"2026-12-07T18:50:35.243000000Z\",\"seq\":0,\"pid\":4660,"
                 + "\"tid\":4660,\"ppid\":4611,\"uid\":0,\"comm\":\"sh\",\"exe\":\"/usr/bin/dash\",\"arch\":\"x86_64\","
                 + "\"syscall\":\"openat\",\"nr\":257,"
                 + "\"args\":[{\"name\":\"arg0\",\"kind\":\"raw\",\"value\":\"0xffffff9c\",\"text\":\"0xffffff9c\"},"
@@ -185,7 +185,7 @@ class LandlockAuditRecordsTest {
                 + "\"path\":\"/tmp/llx/out\",\"resolved_path\":\"/tmp/llx/out\",\"resolved_path2\":null,\"real_path\":null,"
                 + "\"decision\":\"errno\",\"errno\":13,\"errno_name\":\"EACCES\","
                 + "\"rule\":\"landlock domain=11317df93 blockers=fs.write_file path=/tmp/llx/out dev=vda ino=2147228\","
-                + "\"result\":null,\"hook\":null,\"latency_ns\":0,\"source\":\"landlock\"}\n", line);
+                + "\"would\":null,\"result\":null,\"hook\":null,\"latency_ns\":0,\"source\":\"landlock\"}\n", line);
         StringWriter text = new StringWriter();
         try (AuditLog log = AuditLog.to(text, "test", AuditFormat.TEXT, LogLevel.DENIED, 16, e -> { })) {
             log.record(a);

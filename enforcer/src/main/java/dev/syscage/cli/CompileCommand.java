@@ -1,5 +1,6 @@
 package dev.syscage.cli;
 
+import dev.syscage.policy.complain.Complain;
 import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.policy.bpf.Disassembler;
 import dev.syscage.policy.bpf.Program;
@@ -74,10 +75,17 @@ public final class CompileCommand implements Callable<Integer> {
             description = "Syscall frequencies (lines 'name count') to shape the search tree.")
     Path frequency;
 
+    @Option(names = "--complain",
+            description = "The program 'run --complain --mode trace' installs: every call the policy denies goes to the "
+                    + "supervisor (trace) instead; Landlock and isolate: sections are left out, the filesystem rules "
+                    + "carried by the filter and supervise rules (docs/learn.md#complain-mode).")
+    boolean complain;
+
     @Override
     public Integer call() throws IOException {
         ProgramFormats fmt = Formats.parse(format);
-        Policy policy = policyOptions.load(policyFile, arch.stream().map(PolicyOptions::arch).toList());
+        Policy loaded = policyOptions.load(policyFile, arch.stream().map(PolicyOptions::arch).toList());
+        Policy policy = complain ? complainFilter(loaded) : loaded;
         CompiledFilter filter = PolicyCompiler.compile(policy, new CompileOptions(!noOptimize, readFrequency()));
         Program p = filter.program();
         if (fmt == ProgramFormats.RAW) {
@@ -111,6 +119,22 @@ public final class CompileCommand implements Callable<Integer> {
         Lints.report(policy, spec.commandLine().getErr());
         writeLandlock(policy.landlock(), fmt);
         return ExitCodes.OK;
+    }
+
+    /** {@code --complain}: the policy as complain mode installs it (docs/learn.md#complain-mode). */
+    private Policy complainFilter(Policy loaded) {
+        Complain.Prepared c = Complain.prepare(loaded, CompileCommand::realPath);
+        c.notChecked().forEach(n -> spec.commandLine().getErr().println("syscage: warning: complain mode does not check " + n));
+        return Complain.apply(c.policy());
+    }
+
+    /** Where a Landlock rule's path leads, as {@code run} finds it; itself when it leads nowhere. */
+    private static String realPath(String path) {
+        try {
+            return Path.of(path).toRealPath().toString();
+        } catch (IOException | RuntimeException e) {
+            return path;
+        }
     }
 
     /** {@code --landlock-out}, or the warning that the output lacks the ruleset. */

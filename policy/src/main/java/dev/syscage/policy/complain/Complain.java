@@ -5,10 +5,16 @@ import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Clause;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.model.RuleRef;
+import dev.syscage.policy.isolate.Isolation;
+import dev.syscage.policy.isolate.IsolationText;
+import dev.syscage.policy.landlock.LandlockRuleset;
+import dev.syscage.policy.landlock.Scope;
+import dev.syscage.policy.landlock.SupervisorFallback;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Complain mode's rewrite of a policy (as {@code run --complain} and {@code compile --complain}
@@ -29,6 +35,47 @@ public final class Complain {
     private static final Action ROUTE = Action.trace(0);
 
     private Complain() {
+    }
+
+    /**
+     * A policy as complain mode takes it ({@link #prepare}), and what of the written policy a
+     * complain run does not check at all (for a warning).
+     */
+    public record Prepared(Policy policy, List<String> notChecked) {
+        public Prepared {
+            notChecked = List.copyOf(notChecked);
+        }
+    }
+
+    /**
+     * The first step of complain mode, before the run's own rewrites: what Landlock and the
+     * namespaces would deny cannot be let through and recorded, only enforced, so a complain run
+     * makes no Landlock domain and no namespace of the {@code isolate:} section. The file-system
+     * rules are carried by the filter and the supervisor's path rules instead, as on a kernel
+     * without Landlock ({@link SupervisorFallback}): their denials become complaints like any
+     * other. What that cannot carry (network ports, scopes, some rights) and the {@code isolate:}
+     * section are named in {@link Prepared#notChecked}. {@code realPath} says where a rule's
+     * path leads (as {@link SupervisorFallback#apply} takes it).
+     */
+    public static Prepared prepare(Policy loaded, UnaryOperator<String> realPath) {
+        List<String> notChecked = new ArrayList<>();
+        Policy p = loaded;
+        LandlockRuleset ruleset = loaded.landlock();
+        if (ruleset.handledFs() != 0) {
+            SupervisorFallback.Result fallback = SupervisorFallback.apply(loaded, realPath);
+            p = fallback.policy();
+            notChecked.addAll(fallback.notCarried());
+        } else if (!ruleset.isEmpty()) {
+            if (ruleset.handledNet() != 0) {
+                notChecked.add("network: (Landlock TCP port rules)");
+            }
+            Scope.names(ruleset.scoped()).forEach(n -> notChecked.add("scope." + n));
+        }
+        Isolation iso = loaded.isolation();
+        if (!iso.isEmpty()) {
+            notChecked.add(IsolationText.summary(iso));
+        }
+        return new Prepared(p.withLandlock(LandlockRuleset.NONE).withIsolation(Isolation.NONE), notChecked);
     }
 
     /** Whether the filter would deny the call with this action (instead of running it or sending it on). */

@@ -112,4 +112,38 @@ class ComplainTest {
         Decision other = ReferenceEvaluator.decide(p, call("mkdir"));
         assertEquals("default p.yaml:2", Complain.ruleText(other.rule()));
     }
+
+    @Test
+    void prepareCarriesTheFileSystemRulesToTheSupervisorAndNamesWhatItDrops() {
+        Policy p = load("""
+                version: 1
+                default: allow
+                filesystem:
+                  allow:
+                    - paths: [/usr]
+                      access: [read, execute]
+                network:
+                  connect: [443]
+                isolate:
+                  namespaces: [net]
+                """);
+        Complain.Prepared c = Complain.prepare(p, path -> path);
+        assertTrue(c.policy().landlock().isEmpty(), "no Landlock domain");
+        assertTrue(c.policy().isolation().isEmpty(), "no namespaces");
+        assertTrue(c.notChecked().contains("net.connect_tcp"), c.notChecked().toString());
+        assertTrue(c.notChecked().stream().anyMatch(s -> s.startsWith("isolate: namespaces (net)")), c.notChecked().toString());
+        // a write under /usr is checked by the supervisor (the filter routes it), then a complaint, not EACCES
+        Policy filter = Complain.apply(c.policy());
+        Decision write = ReferenceEvaluator.decide(filter, call("openat", -100, 0, 1));
+        assertFalse(Complain.denies(write.action()), write.toString());
+        assertFalse(c.policy().supervision().rules().isEmpty(), "the section's path rules are supervise rules");
+    }
+
+    @Test
+    void aPolicyWithoutLandlockOrIsolateIsPreparedAsItIs() {
+        Policy p = load(POLICY);
+        Complain.Prepared c = Complain.prepare(p, path -> path);
+        assertEquals(p, c.policy());
+        assertEquals(List.of(), c.notChecked());
+    }
 }

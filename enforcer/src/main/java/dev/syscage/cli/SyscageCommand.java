@@ -32,6 +32,7 @@ public final class SyscageCommand implements Runnable {
         SUBCOMMANDS.put("export", ExportCommand::new);
         SUBCOMMANDS.put("run", RunCommand::new);
         SUBCOMMANDS.put("learn", LearnCommand::new);
+        SUBCOMMANDS.put("suggest", SuggestCommand::new);
         SUBCOMMANDS.put("profiles", ProfilesCommand::new);
     }
 

@@ -221,6 +221,7 @@ public final class RunCommand implements Callable<Integer> {
             try (SupervisedRun run = supervisedRun(policy, err);
                     ComplainRun.Report r = complaining == null ? ComplainRun.Report.NONE
                             : complaining.supervise(run, enforced, err, supervise.quiet)) {
+                runner.onDenials(run::lastDenied);
                 run.tapLandlockDenials(landlock.ruleset());
                 if (supervision == SupervisionMode.NOTIFY) {
                     List<String> notifyFlags = new ArrayList<>(launcherFlags);

@@ -114,7 +114,7 @@ public final class NotifyRunner {
             }
             int code = h.launcher.waitFor();
             long events = finish(h.supervisor);
-            runner.reportSigsys(code, child, command, syscallName);
+            runner.reportSignal(code, child, command, syscallName);
             return new Outcome(code, events);
         }
     }

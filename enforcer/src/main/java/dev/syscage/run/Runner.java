@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.IntFunction;
 
@@ -27,6 +28,7 @@ public final class Runner {
     private final LinuxCLibrary libc;
     private final PrintWriter err;
     private java.util.function.IntConsumer onProgram;
+    private java.util.function.LongFunction<List<String>> lastDenied;
 
     public Runner(LinuxCLibrary libc, PrintWriter err) {
         this.libc = libc;
@@ -70,7 +72,7 @@ public final class Runner {
             int code = p.waitFor();
             long programPid = early > 0 ? early : contained ? HandshakePipes.readReported(libc, pidPipe[0]) : p.pid();
             if (programPid > 0) {
-                reportSigsys(code, programPid, command, syscallName);
+                reportSignal(code, programPid, command, syscallName);
             }
             return code;
         } finally {
@@ -91,17 +93,48 @@ public final class Runner {
         }
     }
 
-    /** One line naming the syscall when a 'kill' rule ended the program (exit status 159). */
-    void reportSigsys(int code, long pid, List<String> command, IntFunction<String> syscallName) {
-        if (code != 128 + SIGSYS) {
+    /**
+     * Where the supervisor remembers the last calls it denied each process (a supervised run):
+     * named when the program dies of a signal. Without it the run says how to find them.
+     */
+    public Runner onDenials(java.util.function.LongFunction<List<String>> lastDenied) {
+        this.lastDenied = lastDenied;
+        return this;
+    }
+
+    /**
+     * When a signal ended the program (exit status 128+N, as the launcher passes it on), says
+     * which: for SIGSYS the syscall the kernel log names (a 'kill' or 'trap' rule), and for any
+     * signal the last calls the supervisor denied the program, or, for a crash without
+     * supervision, how to see the calls the policy denies.
+     */
+    void reportSignal(int code, long pid, List<String> command, IntFunction<String> syscallName) {
+        Optional<Integer> sig = SignalNames.fromExitStatus(code);
+        if (sig.isEmpty()) {
             return;
         }
-        OptionalInt nr = KernelLog.killedSyscall(libc, pid);
-        String what = nr.isPresent() ? "syscall " + describe(nr.getAsInt(), syscallName) : "a syscall";
-        err.println("syscage: " + command.get(0) + " was killed by SIGSYS: the policy kills " + what
-                + (nr.isPresent() ? "" : " (the kernel log, dmesg | grep type=1326, names it)"));
+        String name = SignalNames.of(sig.get()).orElseThrow();
+        StringBuilder line = new StringBuilder("syscage: " + command.get(0) + " was killed by " + name);
+        if (sig.get() == SIGSYS) {
+            OptionalInt nr = KernelLog.killedSyscall(libc, pid);
+            line.append(nr.isPresent() ? ": the policy kills syscall " + describe(nr.getAsInt(), syscallName)
+                    : ": the policy kills (or traps) a syscall (the kernel log, dmesg | grep type=1326, names it)");
+        }
+        List<String> denied = lastDenied == null ? List.of() : lastDenied.apply(pid);
+        if (!denied.isEmpty()) {
+            line.append(denied.size() == 1 ? "; last denied call: " : "; last denied calls:");
+            denied.forEach(d -> line.append(denied.size() == 1 ? "" : "\n  ").append(d));
+        } else if (CRASHES.contains(sig.get())) {
+            line.append(lastDenied == null ? "; to see the calls the policy denies, run it with --complain --log FILE"
+                    : "; the supervisor denied none of its calls (the filter's denials it does not see: --complain "
+                    + "--log FILE records them)");
+        }
+        err.println(line);
         err.flush();
     }
+
+    /** Signals a program raises on itself when something it relied on failed (not those sent to end it). */
+    private static final java.util.Set<Integer> CRASHES = java.util.Set.of(4, 5, 6, 7, 8, 11, SIGSYS);
 
     private static String describe(int nr, IntFunction<String> names) {
         String n = names == null ? null : names.apply(nr);

@@ -80,7 +80,7 @@ public final class TraceRunner {
             }
             int code = p.waitFor();
             long events = supervisor.finished().get(10, TimeUnit.SECONDS);
-            runner.reportSigsys(code, child, command, syscallName);
+            runner.reportSignal(code, child, command, syscallName);
             return new Outcome(code, events);
         } finally {
             for (int fd : new int[] {report[0], report[1], go[0], go[1]}) {

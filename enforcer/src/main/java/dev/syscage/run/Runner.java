@@ -115,8 +115,8 @@ public final class Runner {
         }
         String name = SignalNames.of(sig.get()).orElseThrow();
         StringBuilder line = new StringBuilder("syscage: " + command.get(0) + " was killed by " + name);
+        OptionalInt nr = sig.get() == SIGSYS ? KernelLog.killedSyscall(libc, pid) : OptionalInt.empty();
         if (sig.get() == SIGSYS) {
-            OptionalInt nr = KernelLog.killedSyscall(libc, pid);
             line.append(nr.isPresent() ? ": the policy kills syscall " + describe(nr.getAsInt(), syscallName)
                     : ": the policy kills (or traps) a syscall (the kernel log, dmesg | grep type=1326, names it)");
         }
@@ -124,7 +124,7 @@ public final class Runner {
         if (!denied.isEmpty()) {
             line.append(denied.size() == 1 ? "; last denied call: " : "; last denied calls:");
             denied.forEach(d -> line.append(denied.size() == 1 ? "" : "\n  ").append(d));
-        } else if (CRASHES.contains(sig.get())) {
+        } else if (CRASHES.contains(sig.get()) && nr.isEmpty()) {
             line.append(lastDenied == null ? "; to see the calls the policy denies, run it with --complain --log FILE"
                     : "; the supervisor denied none of its calls (the filter's denials it does not see: --complain "
                     + "--log FILE records them)");

@@ -200,11 +200,11 @@ class CliTest {
     @Test
     void aNamedSubcommandIsTheOnlyOneBuiltAndTheHelpListsThemAll() {
         assertEquals(java.util.Set.of("run"), Main.commandLine(new String[] {"run", "--help"}).getSubcommands().keySet());
-        assertEquals(java.util.List.of("compile", "check", "disasm", "import", "export", "run", "learn", "profiles"),
+        assertEquals(java.util.List.of("compile", "check", "disasm", "import", "export", "run", "learn", "suggest", "profiles"),
                 java.util.List.copyOf(Main.commandLine().getSubcommands().keySet()));
         Run help = run("--help");
         assertEquals(0, help.code());
-        for (String c : java.util.List.of("compile", "check", "disasm", "import", "export", "run", "learn", "profiles")) {
+        for (String c : java.util.List.of("compile", "check", "disasm", "import", "export", "run", "learn", "suggest", "profiles")) {
             assertTrue(help.out().contains("  " + c + " "), c + " missing from: " + help.out());
         }
         Run runHelp = run("run", "--help");

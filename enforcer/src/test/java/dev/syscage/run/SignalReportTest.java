@@ -1,0 +1,69 @@
+package dev.syscage.run;
+
+import static dev.syscage.run.RunTest.syscage;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.syscage.run.RunTest.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** A program that dies of a signal under syscage: the signal is named, and the calls denied just before. */
+class SignalReportTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aCrashIsNamedAndWithoutASupervisorTheRunSaysHowToSeeTheDenials() throws Exception {
+        Result r = syscage(dir, "run", "-q", "--profile", "default", "--", "sh", "-c", "kill -SEGV $$");
+        assertEquals(139, r.code(), r.err());
+        assertEquals("syscage: sh was killed by SIGSEGV; to see the calls the policy denies, run it with --complain"
+                + " --log FILE\n", r.err());
+        Result term = syscage(dir, "run", "-q", "--profile", "default", "--", "sh", "-c", "kill -TERM $$");
+        assertEquals(143, term.code(), term.err());
+        assertEquals("syscage: sh was killed by SIGTERM\n", term.err());
+        Result exited = syscage(dir, "run", "-q", "--profile", "default", "--", "sh", "-c", "exit 3");
+        assertEquals(3, exited.code());
+        assertEquals("", exited.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"trace", "notify"})
+    void theLastCallsTheSupervisorDeniedTheProgramAreNamed(String mode) throws Exception {
+        Files.writeString(dir.resolve("p.yaml"), """
+                version: 1
+                default: allow
+                rules:
+                  - action: errno ENOSYS
+                    syscalls: [io_uring_setup]
+                  - action: trace
+                    syscalls: [openat]
+                supervise:
+                  rules:
+                    - syscalls: [openat]
+                      path: ["/etc/hostname"]
+                      decision: errno EACCES
+                """);
+        Result r = syscage(dir, "run", "-q", "--mode", mode, "--policy", "p.yaml", "--", "sh", "-c",
+                "true </etc/hostname; kill -BUS $$");
+        assertEquals(135, r.code(), r.err());
+        assertTrue(r.err().endsWith("syscage: sh was killed by SIGBUS; last denied call: openat(AT_FDCWD, \"/etc/hostname\","
+                + " O_RDONLY) = -1 EACCES (rule p.yaml:10)\n"), r.err());
+    }
+
+    @Test
+    void signalNames() {
+        assertEquals(Optional.of("SIGSEGV"), SignalNames.of(11));
+        assertEquals(Optional.of("SIGSYS"), SignalNames.of(31));
+        assertEquals(Optional.of("SIGRTMIN+2"), SignalNames.of(36));
+        assertEquals(Optional.empty(), SignalNames.of(0));
+        assertEquals(Optional.of(9), SignalNames.fromExitStatus(137));
+        assertEquals(Optional.empty(), SignalNames.fromExitStatus(128));
+        assertEquals(Optional.empty(), SignalNames.fromExitStatus(2));
+    }
+}

@@ -19,7 +19,8 @@ import java.util.TreeSet;
  * denied, which an allow rule fixes, and the ones the supervise rules denied, which a supervise
  * rule fixes (with the paths they named). For the {@link ArgRule} syscalls the argument values are
  * kept, for conditions. Left out and counted: the launcher's own calls before the program starts
- * (as {@code learn} leaves them out), Landlock denials (a {@code filesystem:} matter), calls
+ * (as {@code learn} leaves them out), Landlock denials and complaints of the {@code filesystem:}
+ * section (widening that section is not a syscall rule), calls
  * interrupted before their answer, and syscalls without a name.
  */
 public final class DeniedCalls {
@@ -82,7 +83,7 @@ public final class DeniedCalls {
         return supervisor;
     }
 
-    /** Records left out, by why ("launcher", "landlock", "interrupted", "unnamed syscall"). */
+    /** Records left out, by why ("launcher", "landlock", "filesystem", "interrupted", "unnamed syscall"). */
     public Map<String, Long> skipped() {
         return skipped;
     }
@@ -129,6 +130,8 @@ public final class DeniedCalls {
             return;
         } else if (LAUNCHERS.contains(baseName(r.path("exe").asText("")))) {
             skip("launcher");
+        } else if (complained && "filesystem".equals(would.path("by").asText())) {
+            skip("filesystem");
         } else if (syscall.startsWith("syscall_")) {
             skip("unnamed syscall");
         } else {

@@ -52,7 +52,7 @@ public final class ComplainRun {
      * install, before {@link Complain#apply}); the count is reported (unless {@code quiet}) when the returned report closes.
      */
     public Report supervise(SupervisedRun run, Policy enforced, PrintWriter err, boolean quiet) {
-        judge = new ComplainJudge(enforced);
+        judge = new ComplainJudge(enforced, prepared.ownRules());
         run.session().complaining(judge);
         return quiet ? Report.NONE : () -> {
             long n = judge.complaints();

@@ -9,7 +9,9 @@ import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Clause;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.supervise.hooks.HookChain;
+import dev.syscage.policy.model.RuleRef;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -23,11 +25,18 @@ import java.util.function.Supplier;
  */
 public final class ComplainJudge {
     private final Policy original;
+    private final Set<String> ownRules;
     private final AtomicLong complaints = new AtomicLong();
 
-    /** @param original the policy as an enforcing run would install it (before {@link Complain#apply}) */
-    public ComplainJudge(Policy original) {
+    /**
+     * @param original the policy as an enforcing run would install it (before {@link Complain#apply})
+     * @param ownRules the {@code file:line} of the policy's own rules and supervise rules
+     *     ({@link Complain.Prepared#ownRules}): a rule elsewhere was made from its
+     *     {@code filesystem:} section, and its denial is the file system's
+     */
+    public ComplainJudge(Policy original, Set<String> ownRules) {
         this.original = original;
+        this.ownRules = Set.copyOf(ownRules);
     }
 
     /** The verdict on one call; {@code rules} asks the supervise rules and hooks (only when the filter lets it through). */
@@ -35,7 +44,7 @@ public final class ComplainJudge {
         SeccompData data = new SeccompData(e.nr(), e.arch().auditArch(), e.ip(), e.args());
         dev.syscage.policy.eval.Decision filter = ReferenceEvaluator.decide(original, data);
         if (Complain.denies(filter.action())) {
-            return new HookChain.Verdict(Decision.complained(fromFilter(filter)), null);
+            return new HookChain.Verdict(Decision.complained(fromFilter(filter, ownRules)), null);
         }
         return complained(rules.get());
     }
@@ -46,7 +55,10 @@ public final class ComplainJudge {
         if (d.kind() != Decision.Kind.ERRNO && d.kind() != Decision.Kind.KILL) {
             return v;
         }
-        return new HookChain.Verdict(Decision.complained(Complaint.of(d)), v.hook());
+        boolean own = v.hook() == null || !v.hook().equals("supervise-rules") || d.rule() == null
+                || d.rule().equals("default") || ownRules.contains(d.rule());
+        return new HookChain.Verdict(Decision.complained(Complaint.of(d, own ? Complaint.SUPERVISOR : Complaint.FILESYSTEM)),
+                v.hook());
     }
 
     /**
@@ -82,13 +94,14 @@ public final class ComplainJudge {
         return complaints.get();
     }
 
-    private static Complaint fromFilter(dev.syscage.policy.eval.Decision d) {
+    private static Complaint fromFilter(dev.syscage.policy.eval.Decision d, Set<String> ownRules) {
         Action a = d.action();
         String rule = Complain.ruleText(d.rule());
+        String by = d.rule().kind() != RuleRef.Kind.RULE || ownRules.contains(rule) ? Complaint.FILTER : Complaint.FILESYSTEM;
         return switch (a.kind()) {
-            case ERRNO -> new Complaint("errno", a.value(), rule, false);
-            case TRAP -> new Complaint("trap", 0, rule, false);
-            default -> new Complaint("kill", 0, rule, false);
+            case ERRNO -> new Complaint("errno", a.value(), rule, by);
+            case TRAP -> new Complaint("trap", 0, rule, by);
+            default -> new Complaint("kill", 0, rule, by);
         };
     }
 }

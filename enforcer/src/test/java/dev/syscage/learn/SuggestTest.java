@@ -44,6 +44,7 @@ class SuggestTest {
     }
 
     private static final String FILTER_EPERM = "{\"decision\":\"errno\",\"errno\":1,\"rule\":\"default p.yaml:2\",\"by\":\"filter\"}";
+    private static final String FILESYSTEM = "{\"decision\":\"errno\",\"errno\":13,\"rule\":\"p.yaml:3\",\"by\":\"filesystem\"}";
     private static final String BY_RULE = "{\"decision\":\"kill\",\"errno\":null,\"rule\":\"p.yaml:7\",\"by\":\"filter\"}";
 
     @Test
@@ -54,10 +55,11 @@ class SuggestTest {
                 + record("mkdir", "allow", BY_RULE, "/tmp/m", "/usr/bin/mkdir")
                 + record("openat", "errno", "null", "/etc/shadow", "/usr/bin/cat")
                 + record("openat", "allow", "null", "/etc/passwd", "/usr/bin/cat")
-                + "{\"syscall\":\"openat\",\"decision\":\"errno\",\"would\":null,\"args\":[],\"source\":\"landlock\"}\n");
+                + "{\"syscall\":\"openat\",\"decision\":\"errno\",\"would\":null,\"args\":[],\"source\":\"landlock\"}\n"
+                + record("openat", "allow", FILESYSTEM, "/tmp/x", "/usr/bin/cat"));
         assertEquals(Map.of("ioctl", 2L, "mkdir", 1L), d.filter().counts());
         assertEquals(Map.of("openat", 1L), d.supervisor().counts());
-        assertEquals(Map.of("launcher", 1L, "landlock", 1L), d.skipped());
+        assertEquals(Map.of("launcher", 1L, "landlock", 1L, "filesystem", 1L), d.skipped());
         List<String> unknown = new ArrayList<>();
         Suggestion.Rules rules = Suggestion.rules(d.filter(), Arch.X86_64, true, unknown);
         assertEquals("""

@@ -126,7 +126,7 @@ final class JsonLinesWriter implements RecordWriter {
             gen.writeNullField("errno_name");
         }
         gen.writeStringField("rule", w.rule());
-        gen.writeStringField("by", w.bySupervisor() ? "supervisor" : "filter");
+        gen.writeStringField("by", w.by());
         gen.writeEndObject();
     }
 

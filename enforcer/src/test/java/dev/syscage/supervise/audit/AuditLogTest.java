@@ -87,7 +87,7 @@ class AuditLogTest {
             log.record(FakeCall.openat(7, 1234, 1234), null, ALLOW, null, -2L, null, 1_000);
             log.record(FakeCall.openat(8, 1234, 1234), null, Decision.interrupted(ALLOW), null, null, null, 1_000);
             log.record(FakeCall.openat(9, 1234, 1234), Decision.complained(
-                    new dev.syscage.supervise.Complaint("errno", 13, "web.yaml:12", false)), 1_000);
+                    new dev.syscage.supervise.Complaint("errno", 13, "web.yaml:12", "filter")), 1_000);
         }
         String call = "openat(AT_FDCWD, \"/etc/passwd\", O_RDONLY|O_CLOEXEC, 0)";
         assertEquals("[pid 1234] " + call + " = ALLOW (rule web.yaml:10) <0.000013>\n"
@@ -115,7 +115,7 @@ class AuditLogTest {
         StringWriter out = new StringWriter();
         try (AuditLog log = AuditLog.to(out, "t", AuditFormat.TEXT, LogLevel.DENIED, 8, errors::add)) {
             log.record(FakeCall.openat(1, 100, 100), Decision.complained(
-                    new dev.syscage.supervise.Complaint("kill", 0, "default p.yaml:2", false)), 1);
+                    new dev.syscage.supervise.Complaint("kill", 0, "default p.yaml:2", "filter")), 1);
         }
         assertEquals(1, out.toString().lines().count(), out.toString());
     }

@@ -27,14 +27,14 @@ class AuditSchemaTest {
                 + written(Decision.allow("p.yaml:2"), 3L)
                 + written(Decision.kill("p.yaml:4"), null)
                 + written(Decision.interrupted(Decision.allow("p.yaml:2")), null)
-                + written(Decision.complained(new Complaint("errno", 13, "p.yaml:3", false)), null)
-                + written(Decision.complained(new Complaint("kill", 0, "p.yaml:9", true)), null)
-                + written(Decision.complained(new Complaint("trap", 0, "default p.yaml:1", false)), null));
+                + written(Decision.complained(new Complaint("errno", 13, "p.yaml:3", "filter")), null)
+                + written(Decision.complained(new Complaint("kill", 0, "p.yaml:9", "supervisor")), null)
+                + written(Decision.complained(new Complaint("trap", 0, "default p.yaml:1", "filter")), null));
     }
 
     @Test
     void aComplaintSaysTheCallRanAndWhatThePolicyWouldHaveDone() throws Exception {
-        String line = written(Decision.complained(new Complaint("errno", 13, "p.yaml:3", false)), null);
+        String line = written(Decision.complained(new Complaint("errno", 13, "p.yaml:3", "filter")), null);
         com.fasterxml.jackson.databind.JsonNode r = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
         assertEquals("allow", r.get("decision").asText());
         assertEquals("complain", r.get("rule").asText());

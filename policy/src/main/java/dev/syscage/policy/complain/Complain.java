@@ -13,6 +13,8 @@ import dev.syscage.policy.landlock.SupervisorFallback;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
@@ -41,9 +43,10 @@ public final class Complain {
      * A policy as complain mode takes it ({@link #prepare}), and what of the written policy a
      * complain run does not check at all (for a warning).
      */
-    public record Prepared(Policy policy, List<String> notChecked) {
+    public record Prepared(Policy policy, List<String> notChecked, Set<String> ownRules) {
         public Prepared {
             notChecked = List.copyOf(notChecked);
+            ownRules = Set.copyOf(ownRules);
         }
     }
 
@@ -54,7 +57,8 @@ public final class Complain {
      * rules are carried by the filter and the supervisor's path rules instead, as on a kernel
      * without Landlock ({@link SupervisorFallback}): their denials become complaints like any
      * other. What that cannot carry (network ports, scopes, some rights) and the {@code isolate:}
-     * section are named in {@link Prepared#notChecked}. {@code realPath} says where a rule's
+     * section are named in {@link Prepared#notChecked}; {@link Prepared#ownRules} tells the
+     * section's rules from the policy's own. {@code realPath} says where a rule's
      * path leads (as {@link SupervisorFallback#apply} takes it).
      */
     public static Prepared prepare(Policy loaded, UnaryOperator<String> realPath) {
@@ -75,7 +79,19 @@ public final class Complain {
         if (!iso.isEmpty()) {
             notChecked.add(IsolationText.summary(iso));
         }
-        return new Prepared(p.withLandlock(LandlockRuleset.NONE).withIsolation(Isolation.NONE), notChecked);
+        return new Prepared(p.withLandlock(LandlockRuleset.NONE).withIsolation(Isolation.NONE), notChecked,
+                ownRules(loaded));
+    }
+
+    /**
+     * The {@code file:line} of the policy's own rules and supervise rules, as the audit log names
+     * them: a complaint whose rule is not one of them was made from the {@code filesystem:} section.
+     */
+    static Set<String> ownRules(Policy loaded) {
+        Set<String> own = new HashSet<>();
+        loaded.rules().stream().filter(r -> r.pos() != null).forEach(r -> own.add(r.pos().fileLine()));
+        loaded.supervision().rules().stream().filter(r -> r.pos() != null).forEach(r -> own.add(r.pos().fileLine()));
+        return own;
     }
 
     /** Whether the filter would deny the call with this action (instead of running it or sending it on). */

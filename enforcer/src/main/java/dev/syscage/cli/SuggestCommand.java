@@ -99,7 +99,8 @@ public final class SuggestCommand implements Callable<Integer> {
                 + " the " + (total(d.filter()) + total(d.supervisor())) + " denied call(s) of the log.\n"
                 + "# Put them first in the policy's lists (first match wins), or use --merge POLICY.\n");
         if (rules.isEmpty() && supervise.isEmpty()) {
-            return sb.append(d.skipped().isEmpty() ? "# Nothing was denied.\n" : "# No rule to suggest: what was left out is on standard error.\n").toString();
+            return sb.append(d.skipped().isEmpty() ? "# Nothing was denied.\n"
+                    : "# No rule to suggest: what was left out is on standard error.\n").toString();
         }
         if (!rules.first().isEmpty()) {
             sb.append("rules:   # first: before the rules that denied these calls\n").append(rules.first());

@@ -147,6 +147,24 @@ class LearnLoopTest {
         assertFalse(r.out().contains("errno"), "no call is denied in the filter:\n" + r.out());
         assertTrue(r.err().contains("syscage: warning: complain mode does not check net.connect_tcp")
                 || r.err().contains("syscage: warning: complain mode does not check network:"), r.err());
+
+        // what compile --complain prints is what run --complain --mode trace installs (its length, here)
+        Files.writeString(dir.resolve("fs.yaml"), """
+                version: 1
+                default: errno EPERM
+                rules:
+                  - action: allow
+                    syscalls: [read, write, openat, close, exit_group]
+                filesystem:
+                  allow:
+                    - paths: [/usr, /etc]
+                      access: [read, execute]
+                """);
+        Result compiled = syscage(dir, "compile", "--complain", "--format", "disasm", "fs.yaml");
+        long length = compiled.out().lines().filter(l -> l.matches("^[0-9a-f]{4}: .*")).count();
+        Result dry = syscage(dir, "run", "--complain", "--mode", "trace", "--dry-run", "--policy", "fs.yaml", "--", "true");
+        assertEquals(0, dry.code(), dry.err());
+        assertTrue(dry.out().contains("filter: " + length + " instructions"), length + " in:\n" + dry.out());
     }
 
     /** The learned profile without the {@link #CUT} syscalls; returns those it took out. */

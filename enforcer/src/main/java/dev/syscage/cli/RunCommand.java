@@ -200,7 +200,7 @@ public final class RunCommand implements Callable<Integer> {
         err.flush();
         IntFunction<String> names = nr -> CompileCommand.nameOf(policy, nr);
         LinuxCLibrary libc = LinuxCLibrary.instance();
-        Runner runner = new Runner(libc, err);
+        Runner runner = new Runner(libc, err).sigsysRules(dev.syscage.run.SignalNames.sigsysRules(loaded, 3));
         // the ruleset reaches the launcher as a sealed memfd, like the filter; it lives as long as the run
         try (SealedFilter rules = launched.isEmpty() ? null
                 : SealedFilter.of(libc, "syscage-landlock", launched.toBytes())) {

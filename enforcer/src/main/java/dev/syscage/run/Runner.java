@@ -29,6 +29,7 @@ public final class Runner {
     private final PrintWriter err;
     private java.util.function.IntConsumer onProgram;
     private java.util.function.LongFunction<List<String>> lastDenied;
+    private List<String> sigsysRules = List.of();
 
     public Runner(LinuxCLibrary libc, PrintWriter err) {
         this.libc = libc;
@@ -103,6 +104,16 @@ public final class Runner {
     }
 
     /**
+     * The policy's rules that end a call with SIGSYS ({@code p.yaml:4 trap [mkdir, mkdirat]}):
+     * named when the kernel log does not say which syscall (a trap is logged only with
+     * {@code --flags log}).
+     */
+    public Runner sigsysRules(List<String> rules) {
+        this.sigsysRules = List.copyOf(rules);
+        return this;
+    }
+
+    /**
      * When a signal ended the program (exit status 128+N, as the launcher passes it on), says
      * which: for SIGSYS the syscall the kernel log names (a 'kill' or 'trap' rule), and for any
      * signal the last calls the supervisor denied the program, or, for a crash without
@@ -118,7 +129,10 @@ public final class Runner {
         OptionalInt nr = sig.get() == SIGSYS ? KernelLog.killedSyscall(libc, pid) : OptionalInt.empty();
         if (sig.get() == SIGSYS) {
             line.append(nr.isPresent() ? ": the policy kills syscall " + describe(nr.getAsInt(), syscallName)
-                    : ": the policy kills (or traps) a syscall (the kernel log, dmesg | grep type=1326, names it)");
+                    : sigsysRules.isEmpty()
+                    ? ": the policy kills (or traps) a syscall (the kernel log, dmesg | grep type=1326, names it)"
+                    : ": the kernel log names no killed syscall; the policy's kill and trap rules: "
+                            + String.join("; ", sigsysRules));
         }
         List<String> denied = lastDenied == null ? List.of() : lastDenied.apply(pid);
         if (!denied.isEmpty()) {

@@ -1,5 +1,9 @@
 package dev.syscage.run;
 
+import dev.syscage.policy.model.Action;
+import dev.syscage.policy.model.Policy;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,6 +25,24 @@ public final class SignalNames {
             return Optional.of(NAMES[signal]);
         }
         return signal >= 34 && signal <= 64 ? Optional.of("SIGRTMIN+" + (signal - 34)) : Optional.empty();
+    }
+
+    /**
+     * The rules of {@code policy} that end a call with SIGSYS (kill, kill_thread, trap), as
+     * {@code p.yaml:4 trap [mkdir, mkdirat]}: at most {@code max}, then how many more.
+     */
+    public static List<String> sigsysRules(Policy policy, int max) {
+        List<String> out = new ArrayList<>();
+        List<Policy.RuleSummary> rules = policy.rules().stream().filter(r -> r.action().kind() == Action.Kind.TRAP
+                || r.action().kind() == Action.Kind.KILL_PROCESS || r.action().kind() == Action.Kind.KILL_THREAD).toList();
+        for (Policy.RuleSummary r : rules.subList(0, Math.min(max, rules.size()))) {
+            out.add((r.pos() == null ? "rule #" + (r.index() + 1) : r.pos().fileLine()) + " " + r.action().kind().word()
+                    + " [" + String.join(", ", r.syscalls()) + "]");
+        }
+        if (rules.size() > max) {
+            out.add("and " + (rules.size() - max) + " more");
+        }
+        return out;
     }
 
     /** The signal an exit status says ended the program (128+N, as the launcher passes it on), or empty. */

@@ -57,6 +57,17 @@ class SignalReportTest {
     }
 
     @Test
+    void aTrapTheKernelDoesNotLogIsNamedByThePolicysRules() throws Exception {
+        Files.writeString(dir.resolve("t.yaml"), "version: 1\ndefault: allow\nrules:\n  - action: trap\n"
+                + "    syscalls: [mkdir, mkdirat]\n");
+        Result r = syscage(dir, "run", "-q", "--policy", "t.yaml", "--", "mkdir", dir.resolve("m").toString());
+        assertEquals(159, r.code(), r.err());
+        assertEquals("syscage: mkdir was killed by SIGSYS: the kernel log names no killed syscall; the policy's kill and"
+                + " trap rules: t.yaml:4 trap [mkdir, mkdirat]; to see the calls the policy denies, run it with"
+                + " --complain --log FILE\n", r.err());
+    }
+
+    @Test
     void signalNames() {
         assertEquals(Optional.of("SIGSEGV"), SignalNames.of(11));
         assertEquals(Optional.of("SIGSYS"), SignalNames.of(31));

@@ -8,8 +8,8 @@ import dev.syscage.policy.model.Action;
 import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Clause;
 import dev.syscage.policy.model.Policy;
-import dev.syscage.supervise.hooks.HookChain;
 import dev.syscage.policy.model.RuleRef;
+import dev.syscage.supervise.hooks.HookChain;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,13 +49,16 @@ public final class ComplainJudge {
         return complained(rules.get());
     }
 
-    /** The supervise rules' verdict, allowed with its denial as the complaint (a kill to stop the run stays). */
+    /**
+     * The supervise rules' verdict, allowed with its denial as the complaint. (The kill that stops
+     * a run whose audit log failed is the session's own and never comes here.)
+     */
     public HookChain.Verdict complained(HookChain.Verdict v) {
         Decision d = v.decision();
         if (d.kind() != Decision.Kind.ERRNO && d.kind() != Decision.Kind.KILL) {
             return v;
         }
-        boolean own = v.hook() == null || !v.hook().equals("supervise-rules") || d.rule() == null
+        boolean own = v.hook() == null || !v.hook().equals(SuperviseRulesHook.NAME) || d.rule() == null
                 || d.rule().equals("default") || ownRules.contains(d.rule());
         return new HookChain.Verdict(Decision.complained(Complaint.of(d, own ? Complaint.SUPERVISOR : Complaint.FILESYSTEM)),
                 v.hook());

@@ -1,5 +1,6 @@
 package dev.syscage.cli;
 
+import dev.syscage.policy.complain.Complain;
 import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.policy.bpf.Disassembler;
 import dev.syscage.policy.bpf.Program;
@@ -73,6 +74,12 @@ public final class CompileCommand implements Callable<Integer> {
             description = "Syscall frequencies (lines 'name count') to shape the search tree; - reads standard input.")
     Path frequency;
 
+    @Option(names = "--complain",
+            description = "The program 'run --complain --mode trace' installs: every call the policy denies goes to the "
+                    + "supervisor (trace) instead; Landlock and isolate: sections are left out, the filesystem rules "
+                    + "carried by the filter and supervise rules (docs/learn.md#complain-mode).")
+    boolean complain;
+
     @Override
     public Integer call() throws IOException {
         ProgramFormats fmt = Formats.parse(format);
@@ -86,7 +93,8 @@ public final class CompileCommand implements Callable<Integer> {
         if (InputFile.isDash(landlockOut) && (output == null || InputFile.isDash(output))) {
             throw UserException.badInput("--landlock-out -: standard output already gets the program; give one of them a file");
         }
-        Policy policy = policyOptions.load(policyFile, arch.stream().map(PolicyOptions::arch).toList());
+        Policy loaded = policyOptions.load(policyFile, arch.stream().map(PolicyOptions::arch).toList());
+        Policy policy = complain ? complainFilter(loaded) : loaded;
         CompiledFilter filter = PolicyCompiler.compile(policy, new CompileOptions(!noOptimize, readFrequency()));
         Program p = filter.program();
         Lints.report(policy, spec.commandLine().getErr(), policyOptions.warnings());
@@ -112,6 +120,22 @@ public final class CompileCommand implements Callable<Integer> {
         }
         writeLandlock(policy.landlock(), fmt);
         return ExitCodes.OK;
+    }
+
+    /** {@code --complain}: the policy as complain mode installs it (docs/learn.md#complain-mode). */
+    private Policy complainFilter(Policy loaded) {
+        Complain.Prepared c = Complain.prepare(loaded, CompileCommand::realPath);
+        c.notChecked().forEach(n -> spec.commandLine().getErr().println("syscage: warning: complain mode does not check " + n));
+        return Complain.apply(c.policy());
+    }
+
+    /** Where a Landlock rule's path leads, as {@code run} finds it; itself when it leads nowhere. */
+    private static String realPath(String path) {
+        try {
+            return Path.of(path).toRealPath().toString();
+        } catch (IOException | RuntimeException e) {
+            return path;
+        }
     }
 
     /** {@code --landlock-out}, or the warning that the output lacks the ruleset. */

@@ -12,6 +12,7 @@ import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.policy.isolate.Isolation;
 import dev.syscage.policy.isolate.Namespace;
+import dev.syscage.run.ComplainRun;
 import dev.syscage.run.Containment;
 import dev.syscage.run.IsolationPlan;
 import dev.syscage.run.LandlockPlan;
@@ -125,6 +126,12 @@ public final class RunCommand implements Callable<Integer> {
                     + "(loopback only), ipc, uts. Required unless the policy's section says compat: best-effort.")
     List<String> isolate = new ArrayList<>();
 
+    @Option(names = "--complain",
+            description = "Deny nothing: every call the policy would deny (errno, kill, trap, its supervise rules, its "
+                    + "filesystem rules) runs and is recorded in --log with the decision it would have had; Landlock "
+                    + "and isolate: namespaces are not applied (docs/learn.md#complain-mode).")
+    boolean complain;
+
     @Option(names = "--no-contain",
             description = "Run the program in syscage's own PID namespace and /proc, contained by a child subreaper "
                     + "only (by default a run gets its own PID and mount namespace, so that none of its processes "
@@ -139,6 +146,8 @@ public final class RunCommand implements Callable<Integer> {
         OutputFile.refuseDash(supervise.log, "--log");
         OutputFile.refuseDash(supervise.metrics, "--metrics");
         Policy loaded = withIsolateOption(load());
+        ComplainRun complaining = complain ? ComplainRun.of(loaded, RunCommand::realPath) : null;
+        loaded = complaining == null ? loaded : complaining.prepared();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         LandlockPlan landlock = landlockPlan(loaded);
@@ -152,11 +161,15 @@ public final class RunCommand implements Callable<Integer> {
         Path launcher = launcher();
         // the isolate: section: what this run makes of it; read-only mounts it cannot make fall back to
         // supervisor rules, so this comes before the supervision mode is chosen
-        IsolationPlan isolation = isolationPlan(loaded, supervisionMode(landlocked) != null, launcher);
+        IsolationPlan isolation = isolationPlan(loaded, supervisionMode(routed(landlocked, complaining)) != null, launcher);
         Policy enforced = isolation.apply(landlocked, RunCommand::realPath);
         warnings.addAll(isolation.warnings());
-        SupervisionMode supervision = supervisionMode(enforced);
-        Policy policy = supervision == null ? enforced : supervision.retarget(enforced);
+        if (complaining != null) {
+            warnings.addAll(complaining.warnings(supervise.log));
+        }
+        Policy routed = routed(enforced, complaining);
+        SupervisionMode supervision = supervisionMode(routed);
+        Policy policy = supervision == null ? routed : supervision.retarget(routed);
         // notify mode: the calls that can change what a thread may open are sent to the supervisor
         // too, so that it can remember a thread's rights between race-free opens (ViewWatch)
         ViewWatch watch = supervision == SupervisionMode.NOTIFY ? ViewWatch.of(policy) : ViewWatch.NONE;
@@ -192,7 +205,7 @@ public final class RunCommand implements Callable<Integer> {
         err.flush();
         IntFunction<String> names = nr -> CompileCommand.nameOf(policy, nr);
         LinuxCLibrary libc = LinuxCLibrary.instance();
-        Runner runner = new Runner(libc, err);
+        Runner runner = new Runner(libc, err).sigsysRules(dev.syscage.run.SigsysRules.of(loaded, 3));
         // the ruleset reaches the launcher as a sealed memfd, like the filter; it lives as long as the run
         try (SealedFilter rules = launched.isEmpty() ? null
                 : SealedFilter.of(libc, "syscage-landlock", launched.toBytes())) {
@@ -210,7 +223,10 @@ public final class RunCommand implements Callable<Integer> {
                             program.toBytes(), launcherFlags, command, names);
                 }
             }
-            try (SupervisedRun run = supervisedRun(policy, err)) {
+            try (SupervisedRun run = supervisedRun(policy, err);
+                    ComplainRun.Report r = complaining == null ? ComplainRun.Report.NONE
+                            : complaining.supervise(run, enforced, err, supervise.quiet)) {
+                runner.onDenials(run::lastDenied);
                 run.tapLandlockDenials(landlock.ruleset());
                 if (supervision == SupervisionMode.NOTIFY) {
                     List<String> notifyFlags = new ArrayList<>(launcherFlags);
@@ -240,6 +256,11 @@ public final class RunCommand implements Callable<Integer> {
         String from = source.policy != null ? source.policy.toString() : "profile " + source.profile;
         return new RunEnd(policy.name() + " (" + from + ")", mode.name().toLowerCase(java.util.Locale.ROOT), command,
                 exit, calls);
+    }
+
+    /** Complain mode: the policy with every call it denies sent to the supervisor (Complain.apply); else itself. */
+    private static Policy routed(Policy policy, ComplainRun complaining) {
+        return complaining == null ? policy : dev.syscage.policy.complain.Complain.apply(policy);
     }
 
     /** The policy with the namespaces --isolate asks for added to its isolate: section. */

@@ -33,6 +33,7 @@ public final class SyscageCommand implements Runnable {
         SUBCOMMANDS.put("run", RunCommand::new);
         SUBCOMMANDS.put("learn", LearnCommand::new);
         SUBCOMMANDS.put("report", ReportCommand::new);
+        SUBCOMMANDS.put("suggest", SuggestCommand::new);
         SUBCOMMANDS.put("profiles", ProfilesCommand::new);
     }
 

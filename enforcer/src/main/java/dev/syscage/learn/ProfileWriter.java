@@ -4,6 +4,7 @@ import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.arch.SyscallTable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -62,18 +63,34 @@ public final class ProfileWriter {
         }
         StringBuilder sb = new StringBuilder();
         header(sb, seen, o);
+        sb.append(allowRules(conditioned, seen.counts(), listed, o.arch()));
+        FsGrouping.Grouped files = FsGrouping.group(seen.footprint(), o.places());
+        sb.append(FsSection.write(seen.footprint(), files, o.merge()));
+        return new Written(sb.toString(), List.copyOf(unknown), files);
+    }
+
+    /**
+     * Allow rules, as a block list's items at two spaces: one per syscall of {@code conditioned}
+     * with its {@link ArgRule} condition on the values seen (its call count from {@code counts}),
+     * then one unconditional rule listing {@code listed}, sorted, each with its comment. Empty
+     * when both are.
+     */
+    public static String allowRules(SortedMap<String, SortedSet<Long>> conditioned, Map<String, Long> counts,
+            SortedMap<String, String> listed, Arch arch) {
+        StringBuilder sb = new StringBuilder();
         for (var e : conditioned.entrySet()) {
             sb.append("  - action: allow\n    syscalls: [").append(e.getKey()).append("]\n")
-                    .append("    when: \"").append(ArgRule.forSyscall(e.getKey()).orElseThrow().condition(o.arch(), e.getValue()))
-                    .append("\"\n    comment: ").append(calls(seen.counts().get(e.getKey()))).append(", only these values\n");
+                    .append("    when: \"").append(ArgRule.forSyscall(e.getKey()).orElseThrow().condition(arch, e.getValue()))
+                    .append("\"\n    comment: ").append(calls(counts.get(e.getKey()))).append(", only these values\n");
+        }
+        if (listed.isEmpty()) {
+            return sb.toString();
         }
         sb.append("  - action: allow\n    syscalls:\n");
         int width = listed.keySet().stream().mapToInt(String::length).max().orElse(0);
         listed.forEach((name, comment) -> sb.append("      - ").append(name).append(" ".repeat(width - name.length()))
                 .append("  # ").append(comment).append('\n'));
-        FsGrouping.Grouped files = FsGrouping.group(seen.footprint(), o.places());
-        sb.append(FsSection.write(seen.footprint(), files, o.merge()));
-        return new Written(sb.toString(), List.copyOf(unknown), files);
+        return sb.toString();
     }
 
     private static void header(StringBuilder sb, Observations seen, Options o) {
@@ -89,7 +106,7 @@ public final class ProfileWriter {
         sb.append("rules:\n");
     }
 
-    private static String calls(long n) {
+    static String calls(long n) {
         return n + (n == 1 ? " call" : " calls");
     }
 

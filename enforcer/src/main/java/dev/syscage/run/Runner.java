@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.IntFunction;
 
@@ -27,6 +28,8 @@ public final class Runner {
     private final LinuxCLibrary libc;
     private final PrintWriter err;
     private java.util.function.IntConsumer onProgram;
+    private java.util.function.LongFunction<List<String>> lastDenied;
+    private List<String> sigsysRules = List.of();
 
     public Runner(LinuxCLibrary libc, PrintWriter err) {
         this.libc = libc;
@@ -92,22 +95,65 @@ public final class Runner {
     }
 
     /**
-     * One line when a signal ended the program ({@link ProgramEnd}); for SIGSYS, a 'kill' rule
-     * (exit status 159), it names the syscall.
+     * Where the supervisor remembers the last calls it denied each process (a supervised run):
+     * named when the program dies of a signal. Without it the run says how to find them.
      */
-    void reportEnd(int code, long pid, List<String> command, IntFunction<String> syscallName) {
-        ProgramEnd.line(command.get(0), code, code == 128 + SIGSYS ? sigsysDetail(pid, syscallName) : "")
-                .ifPresent(line -> {
-                    err.println(line);
-                    err.flush();
-                });
+    public Runner onDenials(java.util.function.LongFunction<List<String>> lastDenied) {
+        this.lastDenied = lastDenied;
+        return this;
     }
 
-    private String sigsysDetail(long pid, IntFunction<String> syscallName) {
-        OptionalInt nr = KernelLog.killedSyscall(libc, pid);
-        String what = nr.isPresent() ? "syscall " + describe(nr.getAsInt(), syscallName) : "a syscall";
-        return "the policy kills " + what + (nr.isPresent() ? "" : " (the kernel log, dmesg | grep type=1326, names it)");
+    /**
+     * The policy's rules that end a call with SIGSYS ({@code p.yaml:4 trap [mkdir, mkdirat]}):
+     * named when the kernel log does not say which syscall (a trap is logged only with
+     * {@code --flags log}).
+     */
+    public Runner sigsysRules(List<String> rules) {
+        this.sigsysRules = List.copyOf(rules);
+        return this;
     }
+
+    /**
+     * One line when a signal ended the program ({@link ProgramEnd}), with what syscage knows of
+     * why: for SIGSYS the syscall the kernel log names (a 'kill' or 'trap' rule), and for any
+     * signal the last calls the supervisor denied the program, or, for a crash, how to see the
+     * calls the policy denies.
+     */
+    void reportEnd(int code, long pid, List<String> command, IntFunction<String> syscallName) {
+        OptionalInt sig = ProgramEnd.fatalSignal(code);
+        if (sig.isEmpty()) {
+            return;
+        }
+        ProgramEnd.line(command.get(0), code, detail(sig.getAsInt(), pid, syscallName)).ifPresent(line -> {
+            err.println(line);
+            err.flush();
+        });
+    }
+
+    private String detail(int sig, long pid, IntFunction<String> syscallName) {
+        List<String> parts = new ArrayList<>();
+        OptionalInt nr = sig == SIGSYS ? KernelLog.killedSyscall(libc, pid) : OptionalInt.empty();
+        if (sig == SIGSYS) {
+            parts.add(nr.isPresent() ? "the policy kills syscall " + describe(nr.getAsInt(), syscallName)
+                    : sigsysRules.isEmpty()
+                    ? "the policy kills (or traps) a syscall (the kernel log, dmesg | grep type=1326, names it)"
+                    : "the kernel log names no killed syscall; the policy's kill and trap rules: "
+                            + String.join("; ", sigsysRules));
+        }
+        List<String> denied = lastDenied == null ? List.of() : lastDenied.apply(pid);
+        if (!denied.isEmpty()) {
+            parts.add(denied.size() == 1 ? "last denied call: " + denied.get(0)
+                    : "last denied calls:\n  " + String.join("\n  ", denied));
+        } else if (CRASHES.contains(sig) && nr.isEmpty()) {
+            parts.add(lastDenied == null ? "to see the calls the policy denies, run it with --complain --log FILE"
+                    : "the supervisor denied none of its calls (the filter's denials it does not see: --complain "
+                    + "--log FILE records them)");
+        }
+        return String.join("; ", parts);
+    }
+
+    /** Signals a program raises on itself when something it relied on failed (not those sent to end it). */
+    private static final java.util.Set<Integer> CRASHES = java.util.Set.of(4, 5, 6, 7, 8, 11, SIGSYS);
 
     private static String describe(int nr, IntFunction<String> names) {
         String n = names == null ? null : names.apply(nr);

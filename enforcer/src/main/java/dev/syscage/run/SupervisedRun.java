@@ -89,6 +89,8 @@ public final class SupervisedRun implements AutoCloseable {
     private boolean finished;
     private String logLine;
     private LandlockAuditTap landlockTap;
+    /** The last calls the supervisor denied each process: named if the program dies of a signal. */
+    private final dev.syscage.supervise.LastDenials lastDenials = new dev.syscage.supervise.LastDenials();
 
     public SupervisedRun(Policy policy, Settings s, PrintWriter err) throws LogUnwritable {
         this.err = err;
@@ -104,7 +106,8 @@ public final class SupervisedRun implements AutoCloseable {
         metrics.bindTo(registry);
         this.metricsFile = s.metrics() == null ? null
                 : MetricsFile.prometheus(s.metrics(), registry, Duration.ofSeconds(5), msg -> err.println("syscage: metrics: " + msg)).start();
-        List<SyscallHook> builtIn = List.of(new SuperviseRulesHook(policy.supervision()), new MetricsHook(metrics, summary));
+        List<SyscallHook> builtIn = List.of(new SuperviseRulesHook(policy.supervision()), new MetricsHook(metrics, summary),
+                lastDenials);
         List<String> named = new java.util.ArrayList<>(policy.supervision().hooks());
         s.hooks().stream().filter(h -> !named.contains(h)).forEach(named::add);
         HookChain chain = HookChain.load(builtIn, named, Thread.currentThread().getContextClassLoader(),
@@ -149,6 +152,11 @@ public final class SupervisedRun implements AutoCloseable {
 
     public SupervisorSession session() {
         return session;
+    }
+
+    /** The last calls the supervisor denied process {@code pid} (as the initial PID namespace numbers it). */
+    public List<String> lastDenied(long pid) {
+        return lastDenials.of(pid);
     }
 
     /** The audit log file, or null when there is none. */

@@ -9,8 +9,12 @@ package dev.syscage.supervise;
  * and the summary count a call that went away before its answer reached it (a signal ended its
  * wait, or its thread died), with the decision it would have had in {@code rule}. A hook that
  * returns it is taken to have decided nothing.
+ *
+ * <p>{@code would} is null but in complain mode ({@code run --complain}), where a call the
+ * policy would have denied is allowed: the decision is then {@link Kind#ALLOW} by rule
+ * {@code "complain"}, and {@code would} says what enforcing the policy would have done.
  */
-public record Decision(Kind kind, int errno, String rule) {
+public record Decision(Kind kind, int errno, String rule, Complaint would) {
 
     public enum Kind { ALLOW, ERRNO, KILL, INTERRUPTED }
 
@@ -21,6 +25,23 @@ public record Decision(Kind kind, int errno, String rule) {
         if (kind != Kind.ERRNO && errno != 0) {
             throw new IllegalArgumentException(kind + " takes no errno");
         }
+        if (would != null && kind != Kind.ALLOW) {
+            throw new IllegalArgumentException("only an allowed call has a complaint");
+        }
+    }
+
+    public Decision(Kind kind, int errno, String rule) {
+        this(kind, errno, rule, null);
+    }
+
+    /** Complain mode: the call runs, and {@code would} says how the policy would have denied it. */
+    public static Decision complained(Complaint would) {
+        return new Decision(Kind.ALLOW, 0, "complain", java.util.Objects.requireNonNull(would, "would"));
+    }
+
+    /** Whether enforcing the policy would have denied the call, or did. */
+    public boolean denies() {
+        return kind != Kind.ALLOW || would != null;
     }
 
     public static Decision allow(String rule) {

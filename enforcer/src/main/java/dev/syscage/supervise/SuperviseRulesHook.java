@@ -16,6 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * never let through what a rule would deny.
  */
 public final class SuperviseRulesHook implements SyscallHook {
+    /** The hook's name, as audit records give it. */
+    public static final String NAME = "supervise-rules";
+
     private final Supervision rules;
     private final Map<Arch, Map<Integer, Boolean>> pathRules = new ConcurrentHashMap<>();
 
@@ -25,7 +28,7 @@ public final class SuperviseRulesHook implements SyscallHook {
 
     @Override
     public String name() {
-        return "supervise-rules";
+        return NAME;
     }
 
     @Override

@@ -35,6 +35,8 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
     /** The first process that made a supervised call (the program, usually) and when it started, to stop it. */
     private volatile int firstPid;
     private volatile String firstStart;
+    /** Complain mode: what the policy would have done; null when it is enforced. Set before the run starts. */
+    private ComplainJudge complain;
     private static final HookChain.Verdict STOP = new HookChain.Verdict(Decision.kill("audit log failed"), null);
 
     /** @param log where decisions are recorded, or null for none */
@@ -81,7 +83,7 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
         }
         Context ctx = new Context(event, memory, decoders.computeIfAbsent(event.arch(), SyscallDecoder::new), null,
                 null);
-        HookChain.Verdict v = stopWhenLogFails && log.failed() ? STOP : chain.verdict(ctx, fallback);
+        HookChain.Verdict v = stopWhenLogFails && log.failed() ? STOP : verdict(ctx);
         if (v == STOP) {
             stopped++;
         }
@@ -97,6 +99,22 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
         return call == null ? new Outcome(v.decision(), Optional.empty(), Optional.empty(), List.of(), List.of(), pending)
                 : new Outcome(v.decision(), call.path(), call.resolvedPath(), call.otherPaths(),
                         call.otherResolvedPaths(), pending);
+    }
+
+    /** The hooks' verdict, or in complain mode what the run makes of it ({@link ComplainJudge}). */
+    private HookChain.Verdict verdict(Context ctx) {
+        return complain == null ? chain.verdict(ctx, fallback)
+                : complain.verdict(ctx.event, () -> chain.verdict(ctx, fallback));
+    }
+
+    /**
+     * Complain mode ({@code run --complain}): every call the policy (its filter, as {@code judge}
+     * knows it, or its supervise rules) would deny is allowed, and recorded with that denial.
+     * Call before the run starts.
+     */
+    public SupervisorSession complaining(ComplainJudge judge) {
+        this.complain = judge;
+        return this;
     }
 
     /** One decided call until its answer is final: a second look's verdict, then its one record. */
@@ -119,7 +137,7 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
         @Override
         public Decision recheck(String real, List<Optional<String>> realOthers) {
             Context again = new Context(ctx.event, ctx.memory, ctx.decoder, real, realOthers);
-            HookChain.Verdict v = chain.verdict(again, fallback);
+            HookChain.Verdict v = verdict(again);
             realPath = real;
             if (v.decision().kind() != Decision.Kind.ALLOW) {
                 refusal = v;
@@ -140,6 +158,9 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
                 log.record(ctx, facts, decision, realPath, result, hook, latencyNanos);
             }
             chain.decidedFinally(ctx, decision, latencyNanos);
+            if (complain != null) {
+                complain.settled(decision, 1);
+            }
         }
     }
 
@@ -191,10 +212,10 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
      */
     @Override
     public Optional<Decision> decisionByNumber(Arch arch, int nr) {
-        if (pathDecides(arch, nr)) {
+        if (pathDecides(arch, nr) || (complain != null && complain.filterMayDeny(arch, nr))) {
             return Optional.empty();
         }
-        return chain.verdictByNumber(arch, nr, fallback)
+        return chain.verdictByNumber(arch, nr, fallback).map(v -> complain == null ? v : complain.complained(v))
                 .filter(v -> log == null || !log.keeps(v.decision(), v.hook()))
                 .map(HookChain.Verdict::decision);
     }
@@ -202,6 +223,9 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
     @Override
     public void decidedByNumber(Arch arch, int nr, Decision decision, long count) {
         chain.decidedByNumber(arch, nr, decoders.computeIfAbsent(arch, SyscallDecoder::new).name(nr), decision, count);
+        if (complain != null) {
+            complain.settled(decision, count);
+        }
     }
 
     @Override

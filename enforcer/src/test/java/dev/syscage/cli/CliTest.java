@@ -218,11 +218,11 @@ class CliTest {
     @Test
     void aNamedSubcommandIsTheOnlyOneBuiltAndTheHelpListsThemAll() {
         assertEquals(java.util.Set.of("run"), Main.commandLine(new String[] {"run", "--help"}).getSubcommands().keySet());
-        assertEquals(java.util.List.of("compile", "check", "disasm", "import", "export", "run", "learn", "report", "profiles"),
+        assertEquals(java.util.List.of("compile", "check", "disasm", "import", "export", "run", "learn", "report", "suggest", "profiles"),
                 java.util.List.copyOf(Main.commandLine().getSubcommands().keySet()));
         Run help = run("--help");
         assertEquals(0, help.code());
-        for (String c : java.util.List.of("compile", "check", "disasm", "import", "export", "run", "learn", "report", "profiles")) {
+        for (String c : java.util.List.of("compile", "check", "disasm", "import", "export", "run", "learn", "report", "suggest", "profiles")) {
             assertTrue(help.out().contains("  " + c + " "), c + " missing from: " + help.out());
         }
         Run runHelp = run("run", "--help");

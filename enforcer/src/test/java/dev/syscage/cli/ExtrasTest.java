@@ -50,7 +50,7 @@ class ExtrasTest {
     void theTreeIsWhole() {
         List<String> names = commands().stream().map(c -> c.qualifiedName(" ")).toList();
         assertEquals(List.of("syscage", "syscage compile", "syscage check", "syscage disasm", "syscage import",
-                "syscage export", "syscage run", "syscage learn", "syscage report", "syscage profiles",
+                "syscage export", "syscage run", "syscage learn", "syscage report", "syscage suggest", "syscage profiles",
                 "syscage profiles show"), names);
     }
 

@@ -52,10 +52,12 @@ class ProgramEndTest {
     void aPlainRunNamesTheSignal() throws Exception {
         RunTest.Result r = killedBy("SEGV", "--profile", "default");
         assertEquals(139, r.code(), r.err());
-        assertEquals("syscage: sh was killed by SIGSEGV (exit status 139)\n", r.err());
+        assertEquals("syscage: sh was killed by SIGSEGV: to see the calls the policy denies, run it with --complain"
+                + " --log FILE\n", r.err());
         RunTest.Result abrt = killedBy("ABRT", "--profile", "default", "--no-contain");
         assertEquals(134, abrt.code(), abrt.err());
-        assertEquals("syscage: sh was killed by SIGABRT (exit status 134)\n", abrt.err());
+        assertEquals("syscage: sh was killed by SIGABRT: to see the calls the policy denies, run it with --complain"
+                + " --log FILE\n", abrt.err());
     }
 
     @Test
@@ -80,11 +82,13 @@ class ProgramEndTest {
                 """);
         RunTest.Result trace = killedBy("SEGV", "--policy", p.toString(), "--mode", "trace", "-q");
         assertEquals(139, trace.code(), trace.err());
-        assertTrue(trace.err().endsWith("syscage: sh was killed by SIGSEGV (exit status 139)\n"), trace.err());
+        assertTrue(trace.err().endsWith("syscage: sh was killed by SIGSEGV: the supervisor denied none of its calls (the filter's denials"
+                + " it does not see: --complain --log FILE records them)\n"), trace.err());
         assumeTrue(NotifySupport.ofThisKernel().available(), "this kernel has no seccomp user notification");
         RunTest.Result notify = killedBy("BUS", "--policy", p.toString(), "--mode", "notify", "-q");
         assertEquals(135, notify.code(), notify.err());
-        assertTrue(notify.err().endsWith("syscage: sh was killed by SIGBUS (exit status 135)\n"), notify.err());
+        assertTrue(notify.err().endsWith("syscage: sh was killed by SIGBUS: the supervisor denied none of its calls (the filter's denials"
+                + " it does not see: --complain --log FILE records them)\n"), notify.err());
         assertFalse(notify.err().contains("Exception"), notify.err());
     }
 }

@@ -155,7 +155,7 @@ public final class AuditLog implements AutoCloseable {
      */
     static boolean keeps(LogLevel level, Decision decision, String hook) {
         boolean byDefault = hook == null && (decision.rule() == null || decision.rule().equals("default"));
-        return level.records(byDefault, decision.kind() != Decision.Kind.ALLOW);
+        return level.records(byDefault, decision.denies()); // a complaint is kept as a denial
     }
 
     /**

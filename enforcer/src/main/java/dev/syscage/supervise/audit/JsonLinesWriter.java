@@ -3,6 +3,7 @@ package dev.syscage.supervise.audit;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.syscage.policy.arch.Constants;
+import dev.syscage.supervise.Complaint;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.DecodedCall.DecodedArg;
 import java.io.IOException;
@@ -20,7 +21,7 @@ import java.util.Locale;
  *  "ppid":1200,"uid":1000,"comm":"cat","exe":"/usr/bin/cat","arch":"x86_64","syscall":"openat","nr":257,
  *  "args":[{"name":"dfd","kind":"fd","value":"0xffffffffffffff9c","text":"AT_FDCWD"},...],
  *  "path":"passwd","resolved_path":"/etc/passwd","resolved_path2":null,"real_path":null,
- *  "decision":"errno","errno":13,"errno_name":"EACCES","rule":"web.yaml:12","result":-13,
+ *  "decision":"errno","errno":13,"errno_name":"EACCES","rule":"web.yaml:12","would":null,"result":-13,
  *  "hook":"rules","latency_ns":13000,"source":"trace"}
  * </pre>
  * and the run's closing record, the last line of a log that is complete:
@@ -32,7 +33,9 @@ import java.util.Locale;
  * </pre>
  * An argument's {@code value} is its raw 64-bit register as a string of hex digits
  * ({@code "0x"} and lower case, no leading zeros): exact in every JSON reader, where a number
- * above 2^53 is not.
+ * above 2^53 is not. {@code would} is null but in complain mode, where a call the policy would
+ * have denied ran ({@code "decision":"allow","rule":"complain"}):
+ * {@code {"decision":"errno","errno":13,"errno_name":"EACCES","rule":"web.yaml:12","by":"filter"}}.
  */
 final class JsonLinesWriter implements RecordWriter {
     /** The record schema's version; it changes when a field changes meaning or type, or goes. */
@@ -144,6 +147,23 @@ final class JsonLinesWriter implements RecordWriter {
             gen.writeNullField("errno_name");
         }
         gen.writeStringField("rule", d.rule());
+        Complaint w = d.would();
+        if (w == null) {
+            gen.writeNullField("would");
+            return;
+        }
+        gen.writeObjectFieldStart("would");
+        gen.writeStringField("decision", w.action());
+        if (w.action().equals("errno")) {
+            gen.writeNumberField("errno", w.errno());
+            gen.writeStringField("errno_name", Constants.errnoName(w.errno()));
+        } else {
+            gen.writeNullField("errno");
+            gen.writeNullField("errno_name");
+        }
+        gen.writeStringField("rule", w.rule());
+        gen.writeStringField("by", w.by());
+        gen.writeEndObject();
     }
 
     private void knownNumber(String field, int value) throws IOException {

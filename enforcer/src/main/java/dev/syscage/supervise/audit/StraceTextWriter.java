@@ -1,6 +1,7 @@
 package dev.syscage.supervise.audit;
 
 import dev.syscage.policy.arch.Constants;
+import dev.syscage.supervise.Complaint;
 import dev.syscage.supervise.Decision;
 import java.io.IOException;
 import java.io.Writer;
@@ -37,7 +38,17 @@ final class StraceTextWriter implements RecordWriter {
             String name = v < 0 ? Constants.errnoName((int) -v) : null;
             line.append(' ').append(v >= 0 ? Long.toString(v) : "-1 " + (name == null ? Long.toString(-v) : name));
         }
-        line.append(" (rule ").append(r.decision().rule() == null ? "default" : r.decision().rule());
+        Complaint w = r.decision().would();
+        if (w != null) { // complain mode: the call ran; what the policy would have done, and its rule
+            line.append(", would be ").append(switch (w.action()) {
+                case "errno" -> "-1 " + (Constants.errnoName(w.errno()) == null ? Integer.toString(w.errno())
+                        : Constants.errnoName(w.errno()));
+                case "trap" -> "TRAP";
+                default -> "KILL";
+            });
+        }
+        line.append(" (rule ").append(w != null ? w.rule() + ", complain"
+                : r.decision().rule() == null ? "default" : r.decision().rule());
         if (r.hook() != null) {
             line.append(", hook ").append(r.hook());
         }

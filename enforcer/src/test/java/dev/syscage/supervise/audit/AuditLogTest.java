@@ -50,7 +50,7 @@ class AuditLogTest {
                 + "{\"name\":\"mode\",\"kind\":\"mode\",\"value\":\"0x0\",\"text\":\"0\"}],"
                 + "\"path\":\"/etc/passwd\",\"resolved_path\":\"/etc/passwd\",\"resolved_path2\":null,\"real_path\":null,"
                 + "\"decision\":\"errno\",\"errno\":13,"
-                + "\"errno_name\":\"EACCES\",\"rule\":\"web.yaml:12\",\"result\":null,\"hook\":\"rules\",\"latency_ns\":13000,"
+                + "\"errno_name\":\"EACCES\",\"rule\":\"web.yaml:12\",\"would\":null,\"result\":null,\"hook\":\"rules\",\"latency_ns\":13000,"
                 + "\"source\":\"trace\"}\n", sink.toString());
         AuditSchema.assertValid(sink.toString());
     }
@@ -70,7 +70,7 @@ class AuditLogTest {
                 + "\"uid\":null,\"comm\":null,\"exe\":null,\"arch\":\"aarch64\",\"syscall\":\"execve\",\"nr\":221,"
                 + "\"args\":[],\"path\":null,\"resolved_path\":null,\"resolved_path2\":null,\"real_path\":null,"
                 + "\"decision\":\"kill\",\"errno\":null,"
-                + "\"errno_name\":null,\"rule\":\"web.yaml:20\",\"result\":null,\"hook\":null,\"latency_ns\":2500,"
+                + "\"errno_name\":null,\"rule\":\"web.yaml:20\",\"would\":null,\"result\":null,\"hook\":null,\"latency_ns\":2500,"
                 + "\"source\":\"notify\"}\n",
                 sink.toString());
     }
@@ -86,6 +86,8 @@ class AuditLogTest {
             log.record(FakeCall.openat(6, 1234, 1234), null, ALLOW, "/etc/real", 3L, null, 1_000);
             log.record(FakeCall.openat(7, 1234, 1234), null, ALLOW, null, -2L, null, 1_000);
             log.record(FakeCall.openat(8, 1234, 1234), null, Decision.interrupted(ALLOW), null, null, null, 1_000);
+            log.record(FakeCall.openat(9, 1234, 1234), Decision.complained(
+                    new dev.syscage.supervise.Complaint("errno", 13, "web.yaml:12", "filter")), 1_000);
         }
         String call = "openat(AT_FDCWD, \"/etc/passwd\", O_RDONLY|O_CLOEXEC, 0)";
         assertEquals("[pid 1234] " + call + " = ALLOW (rule web.yaml:10) <0.000013>\n"
@@ -95,7 +97,9 @@ class AuditLogTest {
                 + "[pid 1234] " + call + " = ALLOW (rule default) <0.000000>\n"
                 + "[pid 1234] " + call + " = ALLOW 3 (rule web.yaml:10) <0.000001>\n"
                 + "[pid 1234] " + call + " = ALLOW -1 ENOENT (rule web.yaml:10) <0.000001>\n"
-                + "[pid 1234] " + call + " = ? INTERRUPTED (rule allow web.yaml:10) <0.000001>\n", sink.toString());
+                + "[pid 1234] " + call + " = ? INTERRUPTED (rule allow web.yaml:10) <0.000001>\n"
+                + "[pid 1234] " + call + " = ALLOW, would be -1 EACCES (rule web.yaml:12, complain) <0.000001>\n",
+                sink.toString());
     }
 
     @Test
@@ -104,6 +108,16 @@ class AuditLogTest {
         assertEquals(List.of(2L, 3L, 4L), seqsKeptAt(LogLevel.DECISIONS));
         assertEquals(List.of(3L, 4L), seqsKeptAt(LogLevel.DENIED));
         assertEquals(List.of(), seqsKeptAt(LogLevel.NONE));
+    }
+
+    @Test
+    void aComplaintIsKeptAsTheDenialItWouldHaveBeen() {
+        StringWriter out = new StringWriter();
+        try (AuditLog log = AuditLog.to(out, "t", AuditFormat.TEXT, LogLevel.DENIED, 8, errors::add)) {
+            log.record(FakeCall.openat(1, 100, 100), Decision.complained(
+                    new dev.syscage.supervise.Complaint("kill", 0, "default p.yaml:2", "filter")), 1);
+        }
+        assertEquals(1, out.toString().lines().count(), out.toString());
     }
 
     /** Event 1 left to the default, 2 allowed by a rule, 3 denied by a rule, 4 killed by a hook. */

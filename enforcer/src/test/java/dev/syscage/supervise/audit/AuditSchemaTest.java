@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.syscage.policy.model.Supervision.LogLevel;
+import dev.syscage.supervise.Complaint;
 import dev.syscage.supervise.Decision;
 import java.io.StringWriter;
 import java.util.List;
@@ -25,7 +26,25 @@ class AuditSchemaTest {
         AuditSchema.assertValid(written(Decision.errno(13, "p.yaml:3"), -13L)
                 + written(Decision.allow("p.yaml:2"), 3L)
                 + written(Decision.kill("p.yaml:4"), null)
-                + written(Decision.interrupted(Decision.allow("p.yaml:2")), null));
+                + written(Decision.interrupted(Decision.allow("p.yaml:2")), null)
+                + written(Decision.complained(new Complaint("errno", 13, "p.yaml:3", "filter")), null)
+                + written(Decision.complained(new Complaint("kill", 0, "p.yaml:9", "supervisor")), null)
+                + written(Decision.complained(new Complaint("trap", 0, "default p.yaml:1", "filter")), null));
+    }
+
+    @Test
+    void aComplaintSaysTheCallRanAndWhatThePolicyWouldHaveDone() throws Exception {
+        String line = written(Decision.complained(new Complaint("errno", 13, "p.yaml:3", "filter")), null);
+        com.fasterxml.jackson.databind.JsonNode r = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+        assertEquals("allow", r.get("decision").asText());
+        assertEquals("complain", r.get("rule").asText());
+        assertEquals("{\"decision\":\"errno\",\"errno\":13,\"errno_name\":\"EACCES\",\"rule\":\"p.yaml:3\","
+                + "\"by\":\"filter\"}", r.get("would").toString());
+        assertEquals(List.of("$.would.decision: \"allow\" is none of [\"errno\",\"kill\",\"trap\"]"),
+                AuditSchema.problems(line.strip().replace("\"would\":{\"decision\":\"errno\"",
+                        "\"would\":{\"decision\":\"allow\"")));
+        assertEquals(List.of("$.would: missing"), AuditSchema.problems(line.strip().replace("\"would\":", "\"w\":")
+).subList(0, 1));
     }
 
     @Test

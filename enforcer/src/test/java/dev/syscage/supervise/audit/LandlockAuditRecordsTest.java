@@ -185,7 +185,7 @@ class LandlockAuditRecordsTest {
                 + "\"path\":\"/tmp/llx/out\",\"resolved_path\":\"/tmp/llx/out\",\"resolved_path2\":null,\"real_path\":null,"
                 + "\"decision\":\"errno\",\"errno\":13,\"errno_name\":\"EACCES\","
                 + "\"rule\":\"landlock domain=11317df93 blockers=fs.write_file path=/tmp/llx/out dev=vda ino=2147228\","
-                + "\"result\":null,\"hook\":null,\"latency_ns\":0,\"source\":\"landlock\"}\n", line);
+                + "\"would\":null,\"result\":null,\"hook\":null,\"latency_ns\":0,\"source\":\"landlock\"}\n", line);
         StringWriter text = new StringWriter();
         try (AuditLog log = AuditLog.to(text, "test", AuditFormat.TEXT, LogLevel.DENIED, 16, e -> { })) {
             log.record(a);

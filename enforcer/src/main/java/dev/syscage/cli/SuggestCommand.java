@@ -77,21 +77,27 @@ public final class SuggestCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private DeniedCalls read() throws IOException {
-        String name = log.equals("-") ? "<stdin>" : log;
-        if (!log.equals("-") && !Files.isReadable(Path.of(log))) {
-            throw UserException.badInput(log + ": cannot read audit log" + (Files.exists(Path.of(log))
-                    ? " (permission denied)" : " (no such file)"));
-        }
-        try (BufferedReader in = log.equals("-")
-                ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-                : Files.newBufferedReader(Path.of(log), StandardCharsets.UTF_8)) {
+    private DeniedCalls read() {
+        String name = log.equals("-") ? InputFile.STDIN_NAME : log;
+        try (BufferedReader in = open()) {
             return DeniedCalls.read(in, name);
         } catch (DeniedCalls.BadRecord e) {
             throw UserException.badInput(e.getMessage());
-        } catch (java.nio.charset.MalformedInputException e) {
+        } catch (java.nio.charset.CharacterCodingException e) {
             throw UserException.badInput(name + ": not UTF-8 text: not an audit log");
+        } catch (IOException e) {
+            throw InputFile.cannotRead(name, e);
         }
+    }
+
+    private BufferedReader open() throws IOException {
+        if (log.equals("-")) {
+            return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        }
+        if (Files.isDirectory(Path.of(log))) {
+            throw new IOException("is a directory");
+        }
+        return Files.newBufferedReader(Path.of(log), StandardCharsets.UTF_8);
     }
 
     private String standalone(DeniedCalls d, Suggestion.Rules rules, String supervise) {
@@ -116,11 +122,7 @@ public final class SuggestCommand implements Callable<Integer> {
     }
 
     private String merged(Suggestion.Rules rules, String supervise) throws IOException {
-        if (!Files.isReadable(merge)) {
-            throw UserException.badInput(merge + ": cannot read policy file" + (Files.exists(merge)
-                    ? " (permission denied)" : " (no such file)"));
-        }
-        policyOptions.load(merge, List.of()); // a broken policy is the user's to fix first (file:line:column)
+        policyOptions.load(merge, List.of()); // unreadable or broken: the user's to fix first (file:line:column)
         String text;
         try {
             text = RuleInsertion.insert(Files.readString(merge, StandardCharsets.UTF_8), rules.first(), rules.last(),
@@ -137,18 +139,8 @@ public final class SuggestCommand implements Callable<Integer> {
         return text;
     }
 
-    private void write(String text) throws IOException {
-        if (output == null || output.equals("-")) {
-            spec.commandLine().getOut().print(text);
-            spec.commandLine().getOut().flush();
-            return;
-        }
-        Path file = Path.of(output);
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw UserException.badInput(output + ": cannot write there (" + dir + " is not a directory)");
-        }
-        CompileCommand.writeAtomically(file, text.getBytes(StandardCharsets.UTF_8));
+    private void write(String text) {
+        OutputFile.writeText(Path.of(output == null ? "-" : output), text, spec.commandLine().getOut());
     }
 
     private static long total(DeniedCalls.Part p) {

@@ -117,6 +117,9 @@ public final class DeniedCalls {
     }
 
     private void add(JsonNode r, String where) throws BadRecord {
+        if ("end".equals(r.path("record").asText())) {
+            return; // the run's closing record: no call
+        }
         records++;
         String syscall = text(r, "syscall", where);
         String decision = text(r, "decision", where);

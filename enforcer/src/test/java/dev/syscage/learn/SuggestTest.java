@@ -143,6 +143,6 @@ class SuggestTest {
         assertTrue(other.err().startsWith("syscage: other.jsonl:1: no 'syscall' string: not an audit record"), other.err());
         Result missing = syscage(dir, "suggest", "nope.jsonl");
         assertEquals(2, missing.code(), missing.err());
-        assertTrue(missing.err().startsWith("syscage: nope.jsonl: cannot read audit log (no such file)"), missing.err());
+        assertTrue(missing.err().startsWith("syscage: cannot read nope.jsonl: no such file"), missing.err());
     }
 }

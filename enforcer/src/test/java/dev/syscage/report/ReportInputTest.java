@@ -17,7 +17,7 @@ class ReportInputTest {
             + "\"seq\":1,\"pid\":10,\"tid\":10,\"ppid\":1,\"uid\":0,\"comm\":\"cat\",\"exe\":\"/usr/bin/cat\",\"arch\":\"x86_64\","
             + "\"syscall\":\"openat\",\"nr\":257,\"args\":[{\"name\":\"dfd\",\"kind\":\"dirfd\",\"value\":\"0xffffffffffffff9c\","
             + "\"text\":\"AT_FDCWD\"}],\"path\":\"/etc/shadow\",\"resolved_path\":\"/etc/shadow\",\"resolved_path2\":null,"
-            + "\"real_path\":null,\"decision\":\"errno\",\"errno\":13,\"errno_name\":\"EACCES\",\"rule\":\"p.yaml:9\","
+            + "\"real_path\":null,\"decision\":\"errno\",\"errno\":13,\"errno_name\":\"EACCES\",\"rule\":\"p.yaml:9\",\"would\":null,"
             + "\"result\":-13,\"hook\":\"supervise-rules\",\"latency_ns\":1000,\"source\":\"notify\"}";
     static final String END = "{\"version\":2,\"record\":\"end\",\"run\":\"" + RUN + "\",\"ts\":\"2026-12-07T18:50:36.000000000Z\","
             + "\"started\":\"2026-12-07T18:50:35.000000000Z\",\"policy\":\"p (p.yaml)\",\"mode\":\"notify\","

@@ -34,6 +34,9 @@ public final class PolicyOptions {
         return new LoadOptions(dirs, arches);
     }
 
+    /** The files on disk the last {@link #load} read (for the run cache's key). */
+    List<Path> files = List.of();
+
     /** The command this mixin is part of: where the loader's warnings go (its standard error). */
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
@@ -48,6 +51,7 @@ public final class PolicyOptions {
                     + (Files.exists(file) ? " (permission denied)" : " (no such file)"));
         }
         LoadResult loaded = PolicyLoader.loadWithWarnings(file, loadOptions(arches));
+        files = loaded.files();
         if (command != null && !loaded.warnings().isEmpty()) {
             PrintWriter err = command.commandLine().getErr();
             loaded.warnings().forEach(w -> err.println(w.render()));

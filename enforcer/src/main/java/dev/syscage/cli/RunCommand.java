@@ -12,6 +12,7 @@ import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.policy.isolate.Isolation;
 import dev.syscage.policy.isolate.Namespace;
+import dev.syscage.run.CacheRequest;
 import dev.syscage.run.Containment;
 import dev.syscage.run.IsolationPlan;
 import dev.syscage.run.LandlockPlan;
@@ -130,11 +131,18 @@ public final class RunCommand implements Callable<Integer> {
                     + "outlives it).")
     boolean noContain;
 
+    @Option(names = "--no-cache",
+            description = "Neither use nor store the run cache (docs/launcher.md#the-run-cache): compile the policy now.")
+    boolean noCache;
+
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The program and its arguments (after --).")
     List<String> command;
 
     @Override
     public Integer call() throws Exception {
+        Optional<CacheRequest> cache = noCache ? Optional.empty()
+                : CacheRequest.forRun(spec.root().commandLine().getParseResult().originalArgs());
+        cache.ifPresent(c -> spec.commandLine().setErr(c.tee(spec.commandLine().getErr())));
         Policy loaded = withIsolateOption(load());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -195,7 +203,12 @@ public final class RunCommand implements Callable<Integer> {
                 launcherFlags.addAll(List.of("--landlock", rules.path()));
             }
             if (supervision == null && (supervise.log == null || landlock.ruleset().isEmpty())) {
-                return runner.run(launcher, program.toBytes(), launcherFlags, command, names);
+                try (SealedFilter request = cacheRequest(cache, libc, loaded)) {
+                    if (request != null) { // the launcher stores the run once it has read the filter and ruleset
+                        launcherFlags.addAll(List.of("--cache-store", request.path()));
+                    }
+                    return runner.run(launcher, program.toBytes(), launcherFlags, command, names);
+                }
             }
             if (supervision == null) { // no supervisor: the log holds the kernel's reports of Landlock denials
                 SupervisedRun.Settings s = settings(policy);
@@ -227,6 +240,19 @@ public final class RunCommand implements Callable<Integer> {
                 return run.finish(o.exitCode(), ExitCodes.FAILURE);
             }
         }
+    }
+
+    /**
+     * The run cache's request as a sealed memfd, for a run whose every effect is the launch: no
+     * audit log, metrics, summary or hooks, no profile directories; null when nothing is stored.
+     */
+    private SealedFilter cacheRequest(Optional<CacheRequest> cache, LinuxCLibrary libc, Policy loaded) {
+        boolean launchOnly = supervise.log == null && supervise.metrics == null && !supervise.summary
+                && supervise.hooks.isEmpty() && policyOptions.profilePath.isEmpty()
+                && System.getProperty(dev.syscage.policy.validate.LoadOptions.PROFILE_PATH_PROPERTY) == null;
+        return cache.filter(c -> launchOnly).map(c -> SealedFilter.of(libc, "syscage-cache-request",
+                c.toBytes(source.policy == null ? List.of() : policyOptions.files, !loaded.isolation().isEmpty())))
+                .orElse(null);
     }
 
     /** The policy with the namespaces --isolate asks for added to its isolate: section. */

@@ -52,6 +52,8 @@ public final class PolicyLoader {
         Optional<Policy> policy = PolicyValidator.validate(files.files(), options.archOverride(), shipped, diags);
         diags.throwIfErrors();
         List<Diagnostic> warnings = diags.sorted().stream().filter(d -> !d.isError()).toList();
-        return new LoadResult(policy.orElseThrow(), warnings);
+        List<Path> read = files.files().stream().map(LoadedFile::origin).filter(o -> o instanceof Origin.File)
+                .map(o -> ((Origin.File) o).path().toAbsolutePath().normalize()).distinct().toList();
+        return new LoadResult(policy.orElseThrow(), warnings, read);
     }
 }

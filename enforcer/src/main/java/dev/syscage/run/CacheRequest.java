@@ -26,6 +26,9 @@ public final class CacheRequest {
     /** The key bin/syscage's front end (syscage-launch --cached-run) hands the JVM path. */
     public static final String KEY_ENV = "SYSCAGE_CACHE_KEY";
 
+    /** The clone whose key a run accepts, when not the running jar's. */
+    static final String ROOT_PROPERTY = "syscage.cache.root";
+
     private final StringWriter messages = new StringWriter();
 
     private CacheRequest() {
@@ -109,9 +112,16 @@ public final class CacheRequest {
         return new String(b.toString().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
     }
 
-    /** The clone the running jar was built in (enforcer/target/syscage.jar), as a real path; "" if unknown. */
+    /**
+     * The clone the running jar was built in (enforcer/target/syscage.jar), as a real path; ""
+     * if unknown. {@value #ROOT_PROPERTY} names another (the tests' stand-in clones).
+     */
     private static String cloneRoot() {
+        String asked = System.getProperty(ROOT_PROPERTY);
         try {
+            if (asked != null) {
+                return Path.of(asked).toRealPath().toString();
+            }
             Path jar = Path.of(CacheRequest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Path root = jar.toRealPath().getParent().getParent().getParent();
             return root == null ? "" : root.toString();

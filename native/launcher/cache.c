@@ -507,8 +507,12 @@ static int run_key(char **argv, int argc, int first, const char *root, struct te
     return -1;
 }
 
-/* The JVM path: bash ROOT/bin/syscage run ARGS..., told the key when the run may be stored. */
-static noreturn void to_jvm(const char *root, char **args, int count, const char *key)
+/*
+ * The JVM path: bash ROOT/bin/syscage run ARGS..., told the key when the run may be stored, and
+ * that the build is current (SYSCAGE_CACHED_RUN=built: bin/syscage then skips its find) when
+ * build_stale() said so.
+ */
+static noreturn void to_jvm(const char *root, char **args, int count, const char *key, bool built)
 {
     char script[PATH_MAX + 16];
     snprintf(script, sizeof(script), "%s/bin/syscage", root);
@@ -519,7 +523,7 @@ static noreturn void to_jvm(const char *root, char **args, int count, const char
     a[0] = "bash";
     a[1] = script;
     memcpy(a + 2, args, (size_t)count * sizeof(char *));
-    setenv(CACHED_RUN_ENV, "1", 1);
+    setenv(CACHED_RUN_ENV, built ? "built" : "1", 1);
     if (key != NULL) {
         setenv(CACHE_KEY_ENV, key, 1);
     } else {
@@ -540,19 +544,20 @@ void cache_front(int argc, char **argv, int *out_argc, char ***out_argv)
     }
     const char *opts = getenv("SYSCAGE_JAVA_OPTS"), *launch = getenv("SYSCAGE_LAUNCH");
     struct text key = {0};
+    bool built = !build_stale(root, why, sizeof(why));
     int dashes = strcmp(argv[3], "run") == 0 ? run_key(argv, argc, 4, root, &key) : -1;
     if (dashes < 0 || (opts != NULL && *opts != '\0') || (launch != NULL && *launch != '\0')) {
         debug("not cached: an option or setting only the JVM path knows");
-        to_jvm(root, argv + 3, argc - 3, NULL);
+        to_jvm(root, argv + 3, argc - 3, NULL, built);
     }
     struct plan plan = {0};
-    if (build_stale(root, why, sizeof(why)) || !lookup(key.bytes, &plan, why, sizeof(why))) {
+    if (!built || !lookup(key.bytes, &plan, why, sizeof(why))) {
         debug("miss: %s", why);
-        to_jvm(root, argv + 3, argc - 3, key.bytes);
+        to_jvm(root, argv + 3, argc - 3, key.bytes, built);
     }
     if (!hit_argv(argv[0], &plan, argv + dashes + 1, argc - dashes - 1, out_argc, out_argv)) {
         debug("miss: cannot make the filter's memfd (%s)", errno_text(errno));
-        to_jvm(root, argv + 3, argc - 3, key.bytes);
+        to_jvm(root, argv + 3, argc - 3, key.bytes, built);
     }
     if (plan.messages.len > 0 && write(STDERR_FILENO, plan.messages.bytes, plan.messages.len) < 0) {
         /* nothing to do: stderr is gone */

@@ -57,6 +57,14 @@ static __attribute__((format(printf, 1, 2))) void debug(const char *fmt, ...)
     fprintf(stderr, "syscage: cache: %s\n", line);
 }
 
+/* For SYSCAGE_CACHE_DEBUG's timings. */
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
 void cache_take_env(void)
 {
     const char *k = getenv(CACHE_KEY_ENV);
@@ -544,7 +552,9 @@ void cache_front(int argc, char **argv, int *out_argc, char ***out_argv)
     }
     const char *opts = getenv("SYSCAGE_JAVA_OPTS"), *launch = getenv("SYSCAGE_LAUNCH");
     struct text key = {0};
+    double start = now_us();
     bool built = !build_stale(root, why, sizeof(why));
+    double walked = now_us();
     int dashes = strcmp(argv[3], "run") == 0 ? run_key(argv, argc, 4, root, &key) : -1;
     if (dashes < 0 || (opts != NULL && *opts != '\0') || (launch != NULL && *launch != '\0')) {
         debug("not cached: an option or setting only the JVM path knows");
@@ -559,6 +569,7 @@ void cache_front(int argc, char **argv, int *out_argc, char ***out_argv)
         debug("miss: cannot make the filter's memfd (%s)", errno_text(errno));
         to_jvm(root, argv + 3, argc - 3, key.bytes, built);
     }
+    debug("build check %.0f us, lookup %.0f us", walked - start, now_us() - walked);
     if (plan.messages.len > 0 && write(STDERR_FILENO, plan.messages.bytes, plan.messages.len) < 0) {
         /* nothing to do: stderr is gone */
     }

@@ -197,6 +197,27 @@ class RunCacheTest {
         assertTrue(run("--policy", "top.yaml", "--", "true").hit());
     }
 
+    @Test
+    void storingKeepsTheNewest256EntriesAndDropsOldTempFiles() throws Exception {
+        Files.createDirectories(cache);
+        Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwx------"));
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(1_600_000_000_000L);
+        for (int i = 0; i < 300; i++) {
+            Path e = cache.resolve(String.format("%032x.entry", i));
+            Files.writeString(e, "not an entry");
+            Files.setLastModifiedTime(e, java.nio.file.attribute.FileTime.fromMillis(old.toMillis() + i * 1000L));
+        }
+        Path tmpFile = cache.resolve(".tmp.abcdef");
+        Files.writeString(tmpFile, "left by a crash");
+        Files.setLastModifiedTime(tmpFile, old);
+        assertTrue(run("--profile", "default", "--", "true").stored());
+        assertEquals(256, entries().length);
+        assertFalse(Files.exists(cache.resolve(String.format("%032x.entry", 44))), "the oldest go first");
+        assertTrue(Files.exists(cache.resolve(String.format("%032x.entry", 45))));
+        assertFalse(Files.exists(tmpFile));
+        assertTrue(run("--profile", "default", "--", "true").hit());
+    }
+
     private record Run(int code, String err) {
         boolean stored() {
             return err.contains("syscage: cache: stored ");

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CMDS 8
+#define MAX_CMDS 12
 
 struct command {
     const char *name;
@@ -105,13 +105,13 @@ int main(int argc, char **argv)
         for (int c = 0; c < n; c++)
             cmds[c].times[r] = run_once(&cmds[c], filter);
     double base = 0;
-    printf("%-34s %12s %12s %10s\n", "", "median ms", "+ms vs bare", "ratio");
+    printf("%-42s %12s %12s %10s\n", "", "median ms", "+ms vs bare", "ratio");
     for (int c = 0; c < n; c++) {
         qsort(cmds[c].times, rounds, sizeof(double), cmp_double);
         double med = cmds[c].times[rounds / 2];
         if (c == 0)
             base = med;
-        printf("%-34s %12.3f %12.3f %10.2f\n", cmds[c].name, med, med - base, med / base);
+        printf("%-42s %12.3f %12.3f %10.2f\n", cmds[c].name, med, med - base, med / base);
     }
     return 0;
 }

@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "child.h"
 #include "contain.h"
 #include "die.h"
@@ -68,6 +69,8 @@ struct launch_options {
     unsigned int grace; /* --grace SECONDS: end the tree this long after a terminating signal */
     const char *report_pid_path; /* --report-pid PATH: the program's pid (contained plain mode) */
     bool probe_contain; /* --probe-contain */
+    const char *cache_store; /* --cache-store REQUEST: store this run in the run cache (cache.h) */
+    int option_end; /* argv index of '--' or PROG: argv[1] up to it are the options */
     char **argv; /* PROG and its arguments, NULL-terminated */
 };
 
@@ -281,6 +284,8 @@ static bool parse_option(struct launch_options *opts, int argc, char **argv, int
         opts->grace = (unsigned int)parse_fd("--grace", v);
     } else if ((v = option_value(argv, argc, i, "--report-pid")) != NULL) {
         opts->report_pid_path = v;
+    } else if ((v = option_value(argv, argc, i, "--cache-store")) != NULL) {
+        opts->cache_store = v;
     } else if (strcmp(argv[*i], "--probe-contain") == 0) {
         opts->probe_contain = true;
     } else if ((v = option_value(argv, argc, i, "--tracer")) != NULL) {
@@ -381,12 +386,13 @@ static void parse_args(int argc, char **argv, struct launch_options *opts)
     int i = argc > 0 ? 1 : 0; /* argc is 0 when started with an empty argv */
     for (; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0) {
-            i++;
+            opts->option_end = i++;
             break;
         }
         if (!parse_option(opts, argc, argv, &i)) {
             break; /* the first non-option is PROG */
         }
+        opts->option_end = i + 1;
     }
     opts->argv = argv + i;
     check_options(opts);
@@ -451,7 +457,22 @@ static struct watch_plan contain_and_watch(const struct launch_options *opts, co
     return plan;
 }
 
-int main(int argc, char **argv)
+/* --cache-store: the run's filter, ruleset and options into the run cache; never fatal. */
+static void store_in_cache(const struct launch_options *opts, const struct filter *filter, char **argv)
+{
+    size_t landlock_len = 0;
+    unsigned char *landlock = NULL;
+    if (opts->landlock.path != NULL) { /* read once more: the ruleset as given, not as parsed */
+        landlock = input_read(&opts->landlock, 1u << 20, &landlock_len);
+    } else if (input_given(&opts->landlock)) {
+        return; /* an fd, read already: 'syscage run' gives a path */
+    }
+    cache_store(opts->cache_store, (const unsigned char *)filter->insns, (size_t)filter->len * sizeof(*filter->insns),
+                landlock, landlock_len, argv + 1, opts->option_end - 1);
+    free(landlock);
+}
+
+static noreturn void launch(int argc, char **argv)
 {
     struct launch_options opts;
     struct inject inject;
@@ -459,6 +480,7 @@ int main(int argc, char **argv)
     struct ruleset ruleset;
     struct landlock_domain domain;
 
+    cache_take_env();
     parse_args(argc, argv, &opts);
     if (opts.probe_contain) {
         contain_probe();
@@ -469,6 +491,9 @@ int main(int argc, char **argv)
         ruleset_load(&opts.landlock, &ruleset);
     }
     landlock_build(input_given(&opts.landlock) ? &ruleset : NULL, &inject, &domain);
+    if (opts.cache_store != NULL) {
+        store_in_cache(&opts, &filter, argv);
+    }
     const char *path = exec_resolve(opts.argv[0]);
     /* paths such as /proc/JVM/fd/N are opened before --contain's /proc hides them */
     struct handshake_fds handshake = {-1, -1};
@@ -495,4 +520,12 @@ int main(int argc, char **argv)
     /* Only the install and execve from here on: see the comment at the top. */
     seccomp_install(&filter, opts.flags, &inject);
     exec_program(path, opts.argv);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--cached-run") == 0) {
+        cache_front(argc, argv, &argc, &argv); /* returns on a hit only, with the stored plan's argv */
+    }
+    launch(argc, argv);
 }

@@ -20,6 +20,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        dev.syscage.nativeaccess.JnaSearchPath.fromLibc(); // before JNA's first use: no ldconfig -p
         if (args.length > 0 && (args[0].equals("run") || args[0].equals("learn"))) {
             warmUp();
         }

@@ -50,6 +50,9 @@ public final class PolicyOptions {
         return SyscageCommand.stdio(command);
     }
 
+    /** The files on disk the last {@link #load} read (for the run cache's key). */
+    List<Path> files = List.of();
+
     /** The command this mixin is part of: where the loader's warnings go (its standard error). */
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
@@ -61,6 +64,7 @@ public final class PolicyOptions {
     Policy load(Path file, List<Arch> arches) {
         InputFile.Read read = InputFile.read(file, InputLimits.MAX_POLICY_BYTES, stdio(), "the policy");
         LoadResult loaded = PolicyLoader.loadRead(read.display(), read.file(), read.input(), loadOptions(arches));
+        files = loaded.files();
         if (command != null) {
             warnings().emit(loaded.warnings(), command.commandLine().getErr());
         }

@@ -12,6 +12,7 @@ import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.policy.isolate.Isolation;
 import dev.syscage.policy.isolate.Namespace;
+import dev.syscage.run.CacheRequest;
 import dev.syscage.run.ComplainRun;
 import dev.syscage.run.Containment;
 import dev.syscage.run.IsolationPlan;
@@ -138,6 +139,10 @@ public final class RunCommand implements Callable<Integer> {
                     + "outlives it).")
     boolean noContain;
 
+    @Option(names = "--no-cache",
+            description = "Neither use nor store the run cache (docs/launcher.md#the-run-cache): compile the policy now.")
+    boolean noCache;
+
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The program and its arguments (after --).")
     List<String> command;
 
@@ -145,6 +150,9 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         OutputFile.refuseDash(supervise.log, "--log");
         OutputFile.refuseDash(supervise.metrics, "--metrics");
+        Optional<CacheRequest> cache = noCache ? Optional.empty()
+                : CacheRequest.forRun(spec.root().commandLine().getParseResult().originalArgs());
+        cache.ifPresent(c -> spec.commandLine().setErr(c.tee(spec.commandLine().getErr())));
         Policy loaded = withIsolateOption(load());
         ComplainRun complaining = complain ? ComplainRun.of(loaded, RunCommand::realPath) : null;
         loaded = complaining == null ? loaded : complaining.prepared();
@@ -213,7 +221,12 @@ public final class RunCommand implements Callable<Integer> {
                 launcherFlags.addAll(List.of("--landlock", rules.path()));
             }
             if (supervision == null && (supervise.log == null || landlock.ruleset().isEmpty())) {
-                return runner.run(launcher, program.toBytes(), launcherFlags, command, names);
+                try (SealedFilter request = cacheRequest(cache, libc, loaded)) {
+                    if (request != null) { // the launcher stores the run once it has read the filter and ruleset
+                        launcherFlags.addAll(List.of("--cache-store", request.path()));
+                    }
+                    return runner.run(launcher, program.toBytes(), launcherFlags, command, names);
+                }
             }
             if (supervision == null) { // no supervisor: the log holds the kernel's reports of Landlock denials
                 SupervisedRun.Settings s = settings(policy);
@@ -261,6 +274,20 @@ public final class RunCommand implements Callable<Integer> {
     /** Complain mode: the policy with every call it denies sent to the supervisor (Complain.apply); else itself. */
     private static Policy routed(Policy policy, ComplainRun complaining) {
         return complaining == null ? policy : dev.syscage.policy.complain.Complain.apply(policy);
+    }
+
+    /**
+     * The run cache's request as a sealed memfd, for a run whose every effect is the launch: no
+     * audit log, metrics, summary or hooks, no profile directories; null when nothing is stored.
+     */
+    private SealedFilter cacheRequest(Optional<CacheRequest> cache, LinuxCLibrary libc, Policy loaded) {
+        boolean launchOnly = !InputFile.isDash(source.policy) && !complain
+                && supervise.log == null && supervise.metrics == null && !supervise.summary
+                && supervise.hooks.isEmpty() && policyOptions.profilePath.isEmpty()
+                && System.getProperty(dev.syscage.policy.validate.LoadOptions.PROFILE_PATH_PROPERTY) == null;
+        return cache.filter(c -> launchOnly).map(c -> SealedFilter.of(libc, "syscage-cache-request",
+                c.toBytes(source.policy == null ? List.of() : policyOptions.files, !loaded.isolation().isEmpty())))
+                .orElse(null);
     }
 
     /** The policy with the namespaces --isolate asks for added to its isolate: section. */

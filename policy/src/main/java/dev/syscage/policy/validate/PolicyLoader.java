@@ -62,6 +62,16 @@ public final class PolicyLoader {
         Optional<Policy> policy = PolicyValidator.validate(files.files(), options.archOverride(), shipped, diags);
         diags.throwIfErrors();
         List<Diagnostic> warnings = diags.sorted().stream().filter(d -> !d.isError()).toList();
-        return new LoadResult(policy.orElseThrow(), warnings);
+        List<Path> read = files.files().stream().map(LoadedFile::origin).map(PolicyLoader::diskFile)
+                .flatMap(Optional::stream).map(p -> p.toAbsolutePath().normalize()).distinct().toList();
+        return new LoadResult(policy.orElseThrow(), warnings, read);
+    }
+
+    /** The file on disk an origin was read from: none for a shipped profile or standard input. */
+    private static Optional<Path> diskFile(Origin o) {
+        if (o instanceof Origin.File f) {
+            return Optional.of(f.path());
+        }
+        return o instanceof Origin.Read r ? Optional.ofNullable(r.file()) : Optional.empty();
     }
 }

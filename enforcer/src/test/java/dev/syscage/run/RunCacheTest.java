@@ -93,6 +93,21 @@ class RunCacheTest {
     }
 
     @Test
+    void aPolicyFromStandardInputIsNeverStored() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            Process p = start("--policy", "-", "--", "true");
+            try (var in = p.getOutputStream()) {
+                in.write(TOP.getBytes(StandardCharsets.UTF_8));
+            }
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the run did not end");
+            assertEquals(0, p.exitValue(), err);
+            assertFalse(err.contains("syscage: cache: stored ") || err.contains("syscage: cache: hit "), err);
+        }
+        assertFalse(Files.exists(cache) && entries().length > 0, "no entry for a policy read from standard input");
+    }
+
+    @Test
     void aChangedIncludedFileCompilesAgain() throws Exception {
         assertTrue(run("--policy", "top.yaml", "--", "true").stored());
         Files.writeString(work.resolve("base.yaml"), BASE.replace("[mkdir, mkdirat]", "[mkdir, mkdirat, rmdir]"));

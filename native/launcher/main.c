@@ -11,7 +11,8 @@
  *   2. read and check the filter and the Landlock ruleset file, close their fds
  *                                                       (filter.c, ruleset.c, input.c)
  *   3. Landlock: probe the ABI, cut the ruleset to it ('compat'), build the ruleset: one
- *      landlock_add_rule per path (missing: fatal unless optional) and port (landlock.c)
+ *      landlock_add_rule per path (missing: fatal unless optional) and port (landlock.c),
+ *      after --contain's namespaces and mounts, so that paths name what the program sees
  *   4. resolve PROG in PATH                             (exec.c)
  *      trace mode: fork; the child waits to be seized by the supervisor (trace.c)
  *      notify mode: fork; the child reports its pid and listener fd number (notify.c)
@@ -490,7 +491,6 @@ static noreturn void launch(int argc, char **argv)
     if (input_given(&opts.landlock)) {
         ruleset_load(&opts.landlock, &ruleset);
     }
-    landlock_build(input_given(&opts.landlock) ? &ruleset : NULL, &inject, &domain);
     if (opts.cache_store != NULL) {
         store_in_cache(&opts, &filter, argv);
     }
@@ -507,6 +507,8 @@ static noreturn void launch(int argc, char **argv)
         die(STATUS_LAUNCH_FAILED, "--report-pid: open(%s): %s", opts.report_pid_path, errno_text(errno));
     }
     struct watch_plan plan = contain_and_watch(&opts, &inject);
+    /* after --contain's mounts: a rule for /proc/... names the /proc the program will see */
+    landlock_build(input_given(&opts.landlock) ? &ruleset : NULL, &inject, &domain);
     if (opts.trace.report_path != NULL) {
         trace_fork_and_wait_for_tracer(&opts.trace, &handshake, &plan); /* returns in the traced child only */
     } else if (opts.notify.report_path != NULL) {

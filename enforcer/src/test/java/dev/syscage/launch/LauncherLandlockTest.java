@@ -234,6 +234,22 @@ class LauncherLandlockTest {
     }
 
     @Test
+    void underContainARuleForProcNamesTheRunsOwnProc() throws Exception {
+        requireAbi(1);
+        dev.syscage.run.Containment c = dev.syscage.run.Containment.probe(LaunchHarness.launcher());
+        org.junit.jupiter.api.Assumptions.assumeTrue(c.namespaces(), "no namespaces for the launcher here: " + c.how());
+        // --contain mounts a fresh /proc: a rule for /proc must be opened after that mount, or it
+        // names the host's /proc, which the program no longer sees, and every read there is EACCES
+        Path r = ruleset(new LandlockRuleset(ABI1_FS, 0, 0, with(system(), rule(Path.of("/proc"), READ_EXEC)),
+                List.of(), Compat.REQUIRED));
+        List<String> args = new ArrayList<>(List.of("--filter", allow.toString(), "--landlock", r.toString(),
+                "--contain", "--"));
+        args.addAll(Arrays.asList(tryProgram("list:/proc/self", "read:/proc/self/status")));
+        assertEquals(List.of("list:/proc/self ok", "read:/proc/self/status ok"),
+                lines(h.launch(args.toArray(String[]::new))));
+    }
+
+    @Test
     void blockDevicesCannotBeMadeWhenMakeBlockIsHandled() throws Exception {
         requireAbi(1);
         Path node = dir.resolve("loop");

@@ -321,6 +321,21 @@ class LauncherLandlockTest {
     }
 
     @Test
+    void aMissingRequiredPathFailsBeforeExecUnderContainToo() throws Exception {
+        requireAbi(1);
+        dev.syscage.run.Containment c = dev.syscage.run.Containment.probe(LaunchHarness.launcher());
+        org.junit.jupiter.api.Assumptions.assumeTrue(c.namespaces(), "no namespaces for the launcher here: " + c.how());
+        Path missing = dir.resolve("not-there");
+        Path r = ruleset(new LandlockRuleset(FsAccess.MAKE_BLOCK, 0, 0, List.of(rule(missing, FsAccess.MAKE_BLOCK)),
+                List.of(), Compat.REQUIRED));
+        // the rules are made inside the contained run (after its mounts): the failure still ends it
+        assertFailedBeforeExec(h.launch("--filter", allow.toString(), "--landlock", r.toString(), "--contain", "--",
+                "touch", marker.toString()), "syscage-launch: " + r + ": line 6: open(" + missing
+                + "): No such file or directory. (Hint: a Landlock path rule needs its path to exist; the policy can "
+                + "mark it optional.)\n");
+    }
+
+    @Test
     void aMissingOptionalPathIsSkippedQuietly() throws Exception {
         requireAbi(1);
         Path r = ruleset(new LandlockRuleset(FsAccess.MAKE_BLOCK, 0, 0,

@@ -23,6 +23,11 @@ public record AuditRun(String source, String id, List<CallRecord> calls, Optiona
         return calls.stream().filter(CallRecord::denied).toList();
     }
 
+    /** The calls complain mode let run that the policy would have denied, in the log's order. */
+    public List<CallRecord> complained() {
+        return calls.stream().filter(CallRecord::complained).toList();
+    }
+
     /**
      * What the log says of its own completeness, in one sentence: how many calls the supervisor
      * numbered and how many have records, or that the closing record is missing.

@@ -8,11 +8,25 @@ package dev.syscage.report;
  * @param epochNanos {@code ts} as nanoseconds since 1970-01-01T00:00Z
  * @param callText the call as strace shows it, from its arguments' text
  * @param decision allow, errno, kill or interrupted
+ * @param would in complain mode, the denial the policy would have made of a call that ran; else null
  */
 public record CallRecord(long line, long seq, String ts, long epochNanos, int pid, int tid, int ppid, String comm,
         String exe, String syscall, String callText, String path, String resolvedPath, String resolvedPath2,
         String realPath, String decision, String errnoName, String rule, Long result, long latencyNanos,
-        String source) {
+        String source, Would would) {
+
+    /** What enforcing would have done with a call complain mode let run (the record's {@code would}). */
+    public record Would(String decision, String errnoName, String rule) {
+        /** EACCES, KILL, TRAP. */
+        public String outcome() {
+            return decision.equals("errno") && errnoName != null ? errnoName : decision.toUpperCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** A call complain mode let run that the policy would have denied. */
+    public boolean complained() {
+        return would != null;
+    }
 
     /** A Landlock denial: the kernel decided it, the supervisor never saw it ({@code seq} 0). */
     public boolean landlock() {

@@ -42,8 +42,12 @@ public final class HtmlReport {
         histogram(sb, DecisionCounts.of(run.calls()));
         timeline(sb, run.calls().stream().filter(c -> c.pid() > 0).toList());
         tree(sb, ProcessTree.of(run.calls()));
-        denied(sb, run.denied(), run.calls().isEmpty() ? 0 : run.calls().stream()
-                .mapToLong(CallRecord::epochNanos).min().getAsLong());
+        long t0 = run.calls().isEmpty() ? 0 : run.calls().stream().mapToLong(CallRecord::epochNanos).min().getAsLong();
+        calls(sb, "denied", "Denied calls", run.denied(), t0);
+        if (!run.complained().isEmpty()) {
+            calls(sb, "complained", "Calls complain mode let run (the policy would have denied them)", run.complained(),
+                    t0);
+        }
         return sb.append("</body></html>\n").toString();
     }
 
@@ -130,13 +134,14 @@ public final class HtmlReport {
         sb.append("</li>\n");
     }
 
-    private static void denied(StringBuilder sb, List<CallRecord> denied, long t0) {
-        sb.append("<section id=\"denied\"><h2>Denied calls</h2>\n");
+    /** A table of calls: the denied ones, or the ones complain mode let run, with the rule that decided. */
+    private static void calls(StringBuilder sb, String id, String heading, List<CallRecord> denied, long t0) {
+        sb.append("<section id=\"").append(id).append("\"><h2>").append(Html.esc(heading)).append("</h2>\n");
         if (denied.isEmpty()) {
             sb.append("<p class=\"note\">None.</p></section>\n");
             return;
         }
-        sb.append("<table id=\"denied-table\"><thead><tr><th>seq</th><th>+s</th><th>pid/tid</th><th>comm</th>"
+        sb.append("<table id=\"").append(id).append("-table\"><thead><tr><th>seq</th><th>+s</th><th>pid/tid</th><th>comm</th>"
                 + "<th>call</th><th>outcome</th><th>rule</th><th>paths</th></tr></thead><tbody>\n");
         for (CallRecord c : denied.subList(0, Math.min(MAX_DENIED_ROWS, denied.size()))) {
             sb.append("<tr data-seq=\"").append(c.seq()).append("\" data-line=\"").append(c.line()).append("\">");
@@ -145,16 +150,18 @@ public final class HtmlReport {
             cell(sb, "pid", c.pid() + "/" + c.tid());
             cell(sb, "comm", c.comm());
             sb.append("<td data-field=\"call\"><code>").append(Html.esc(c.callText())).append("</code></td>");
-            sb.append("<td data-field=\"outcome\" class=\"o-").append(c.decision()).append("\">").append(Html.esc(c.outcome()))
-                    .append("</td>");
-            cell(sb, "rule", c.rule());
+            String outcome = c.complained() ? "would be " + c.would().outcome() : c.outcome();
+            String decision = c.complained() ? c.would().decision() : c.decision();
+            sb.append("<td data-field=\"outcome\" class=\"o-").append(Html.esc(decision)).append("\">")
+                    .append(Html.esc(outcome)).append("</td>");
+            cell(sb, "rule", c.complained() ? c.would().rule() : c.rule());
             paths(sb, c);
             sb.append("</tr>\n");
         }
         sb.append("</tbody></table>\n");
         if (denied.size() > MAX_DENIED_ROWS) {
             sb.append("<p class=\"note\">The first ").append(MAX_DENIED_ROWS).append(" of ").append(denied.size())
-                    .append(" denied calls.</p>\n");
+                    .append(" calls.</p>\n");
         }
         sb.append("</section>\n");
     }

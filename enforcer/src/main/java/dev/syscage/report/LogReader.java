@@ -104,7 +104,16 @@ public final class LogReader {
                 text(r, "comm"), text(r, "exe"), r.get("syscall").asText(), text.toString(), text(r, "path"),
                 text(r, "resolved_path"), text(r, "resolved_path2"), text(r, "real_path"), r.get("decision").asText(),
                 text(r, "errno_name"), text(r, "rule"), r.get("result").isNull() ? null : r.get("result").asLong(),
-                r.get("latency_ns").asLong(), r.get("source").asText());
+                r.get("latency_ns").asLong(), r.get("source").asText(), wouldOf(r.get("would")));
+    }
+
+    /** Complain mode's {@code would}: null (or absent) but for a call the policy would have denied. */
+    private static CallRecord.Would wouldOf(JsonNode w) {
+        if (w == null || !w.isObject()) {
+            return null;
+        }
+        return new CallRecord.Would(w.get("decision").asText(), w.get("errno_name").isNull() ? null
+                : w.get("errno_name").asText(), w.get("rule").asText());
     }
 
     private static RunInfo endOf(JsonNode r) {

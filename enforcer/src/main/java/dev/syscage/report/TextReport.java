@@ -27,7 +27,12 @@ public final class TextReport {
             sb.append("started ").append(e.started()).append(", ended ").append(e.ended()).append(", exit ")
                     .append(e.exit()).append('\n');
         });
-        sb.append(run.coverage()).append("\n\n");
+        sb.append(run.coverage()).append('\n');
+        if (!run.complained().isEmpty()) {
+            sb.append("complain mode: ").append(AuditRun.plural(run.complained().size(), "call"))
+                    .append(" ran that the policy would have denied (counted as allow below)\n");
+        }
+        sb.append('\n');
         Summary table = new Summary();
         for (CallRecord c : run.supervised()) {
             table.add(c.syscall(), KINDS.get(c.decision()), c.latencyNanos());

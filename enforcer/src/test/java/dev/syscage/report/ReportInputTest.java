@@ -1,6 +1,7 @@
 package dev.syscage.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +41,26 @@ class ReportInputTest {
         assertEquals("syscage: " + expected.replace("LOG", dir.resolve("a.jsonl").toString()) + "\n", r.err());
         assertFalse(r.err().contains("\tat "), r.err());
         assertEquals("", r.out());
+    }
+
+    @Test
+    void complainModesCallsAreShownWithTheDenialTheyWouldHaveHad() throws Exception {
+        String complained = CALL.replace("\"decision\":\"errno\",\"errno\":13,\"errno_name\":\"EACCES\",\"rule\":\"p.yaml:9\","
+                + "\"would\":null,\"result\":-13", "\"decision\":\"allow\",\"errno\":null,\"errno_name\":null,"
+                + "\"rule\":\"complain\",\"would\":{\"decision\":\"errno\",\"errno\":13,\"errno_name\":\"EACCES\","
+                + "\"rule\":\"p.yaml:9\",\"by\":\"supervisor\"},\"result\":3");
+        assertNotEquals(CALL, complained);
+        RunTest.Result text = report(complained + "\n" + END + "\n", "--format", "text");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("\ncomplain mode: 1 call ran that the policy would have denied (counted as allow "
+                + "below)\n"), text.out());
+        RunTest.Result html = report(complained + "\n" + END + "\n");
+        assertEquals(0, html.code(), html.err());
+        String page = html.out();
+        assertTrue(page.contains("<section id=\"denied\"><h2>Denied calls</h2>\n<p class=\"note\">None.</p>"), page);
+        String section = page.substring(page.indexOf("<section id=\"complained\">"));
+        assertTrue(section.contains("<td data-field=\"outcome\" class=\"o-errno\">would be EACCES</td>"
+                + "<td data-field=\"rule\">p.yaml:9</td>"), section);
     }
 
     @Test

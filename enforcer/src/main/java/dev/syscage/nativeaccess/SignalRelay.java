@@ -35,10 +35,20 @@ public final class SignalRelay {
         return loaded;
     }
 
-    /** From now on {@code signals} sent to this JVM go to {@code pid}; 0, or a negative errno. */
+    /** From now on {@code signals} sent to this JVM go to {@code pid}, those held first; 0, or a negative errno. */
     public int relay(int pid, int... signals) {
         return syscage_relay_signals(pid, signals, signals.length);
     }
 
+    /**
+     * Until {@link #relay} names the target, {@code signals} sent to this JVM are kept (and then
+     * passed on), not acted on; 0, or a negative errno.
+     */
+    public int hold(int... signals) {
+        return syscage_relay_hold(signals, signals.length);
+    }
+
     private static native int syscage_relay_signals(int pid, int[] sigs, int n);
+
+    private static native int syscage_relay_hold(int[] sigs, int n);
 }

@@ -104,6 +104,7 @@ public final class NotifyRunner {
             argv.addAll(launcherFlags);
             argv.add("--");
             argv.addAll(command);
+            SignalForwarding.hold(launcher);
             h.launcher = new ProcessBuilder(argv).inheritIO().start();
             SignalForwarding.to(libc, h.launcher.pid(), launcher);
             // the native receive loop, built beside the launcher

@@ -64,6 +64,7 @@ public final class Runner {
             }
             argv.add("--");
             argv.addAll(command);
+            SignalForwarding.hold(launcher);
             Process p = new ProcessBuilder(argv).inheritIO().start();
             SignalForwarding.to(libc, p.pid(), launcher);
             long early = onProgram == null ? -1 : contained ? reportedNow(pidPipe[0], p) : p.pid();

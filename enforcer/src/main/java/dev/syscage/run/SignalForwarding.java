@@ -26,9 +26,17 @@ final class SignalForwarding {
     private SignalForwarding() {
     }
 
+    /**
+     * Before the launcher starts: the signals {@link #to} will pass on are kept until then, so
+     * that one sent as soon as the program runs (a test, a supervisor of syscage) reaches it
+     * rather than ending the JVM, or, for SIGQUIT, making it print its threads.
+     */
+    static void hold(Path launcher) {
+        relayBeside(launcher).ifPresent(r -> r.hold(SIGINT, SIGTERM, SIGHUP, SIGQUIT));
+    }
+
     static void to(LinuxCLibrary libc, long pid, Path launcher) {
-        Path dir = launcher.toAbsolutePath().getParent();
-        Optional<SignalRelay> relay = dir == null ? Optional.empty() : SignalRelay.load(dir);
+        Optional<SignalRelay> relay = relayBeside(launcher);
         if (relay.isPresent() && relay.get().relay((int) pid, SIGINT, SIGTERM, SIGHUP, SIGQUIT) == 0) {
             return;
         }
@@ -39,5 +47,10 @@ final class SignalForwarding {
                 // the JVM keeps this one (e.g. -Xrs): it ends syscage, and the launcher with it
             }
         }
+    }
+
+    private static Optional<SignalRelay> relayBeside(Path launcher) {
+        Path dir = launcher.toAbsolutePath().getParent();
+        return dir == null ? Optional.empty() : SignalRelay.load(dir);
     }
 }

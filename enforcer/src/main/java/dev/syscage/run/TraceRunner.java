@@ -60,6 +60,7 @@ public final class TraceRunner {
             argv.addAll(launcherFlags);
             argv.add("--");
             argv.addAll(command);
+            SignalForwarding.hold(launcher);
             p = new ProcessBuilder(argv).inheritIO().start();
             SignalForwarding.to(libc, p.pid(), launcher);
             String line = HandshakePipes.readLine(libc, report[0], p);

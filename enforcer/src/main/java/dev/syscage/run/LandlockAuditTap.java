@@ -40,6 +40,13 @@ public final class LandlockAuditTap implements AutoCloseable {
     private final Consumer<String> errors;
     private final LandlockDenials denials = new LandlockDenials();
     private final Set<Integer> programs = ConcurrentHashMap.newKeySet();
+    /**
+     * Denials read before the main thread said whose they are ({@link #watch}): a short program
+     * can be denied and gone before its pid is known here. Kept (at most {@value #MAX_UNCLAIMED})
+     * and logged once their domain's process is the run's; the reader thread's only.
+     */
+    private final List<LandlockDenial> unclaimed = new java.util.ArrayList<>();
+    private static final int MAX_UNCLAIMED = 10_000;
     /** The run's domains and how many of their denials were logged (the reader thread's only). */
     private final java.util.Map<String, Long> logged = new java.util.HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -116,8 +123,10 @@ public final class LandlockAuditTap implements AutoCloseable {
                     lastRecordNanos = now;
                 }
                 List<LandlockDenial> done = r == null ? denials.expire(now) : denials.accept(r.type(), r.text(), now);
+                claimUnclaimed();
                 done.forEach(this::logIfOurs);
             }
+            claimUnclaimed();
             denials.flush().forEach(this::logIfOurs);
         } catch (IOException | RuntimeException e) {
             errors.accept("landlock denials: the audit reader stopped: " + e.getMessage()
@@ -128,9 +137,22 @@ public final class LandlockAuditTap implements AutoCloseable {
         }
     }
 
+    /** The kept denials that are now known to be the run's, logged in the order they came. */
+    private void claimUnclaimed() {
+        if (unclaimed.isEmpty() || programs.isEmpty()) {
+            return;
+        }
+        List<LandlockDenial> kept = List.copyOf(unclaimed);
+        unclaimed.clear();
+        kept.forEach(this::logIfOurs);
+    }
+
     private void logIfOurs(LandlockDenial d) {
         LandlockDenial.Domain domain = d.allocatedBy() != null ? d.allocatedBy() : denials.domain(d.domain()).orElse(null);
         if (domain == null || !programs.contains(domain.pid())) {
+            if (unclaimed.size() < MAX_UNCLAIMED) {
+                unclaimed.add(d); // perhaps the run's, before its pid is known
+            }
             return;
         }
         logged.merge(d.domain(), 1L, Long::sum);

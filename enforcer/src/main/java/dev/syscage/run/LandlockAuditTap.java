@@ -41,9 +41,9 @@ public final class LandlockAuditTap implements AutoCloseable {
     private final LandlockDenials denials = new LandlockDenials();
     private final Set<Integer> programs = ConcurrentHashMap.newKeySet();
     /**
-     * Denials read before the main thread said whose they are ({@link #watch}): a short program
-     * can be denied and gone before its pid is known here. Kept (at most {@value #MAX_UNCLAIMED})
-     * and logged once their domain's process is the run's; the reader thread's only.
+     * Denials read before the main thread said which process is the run's ({@link #watch}): a
+     * short program can be denied and gone before its pid is known here. Kept (at most
+     * {@value #MAX_UNCLAIMED}) and sorted once, when it is; the reader thread's only.
      */
     private final List<LandlockDenial> unclaimed = new java.util.ArrayList<>();
     private static final int MAX_UNCLAIMED = 10_000;
@@ -137,7 +137,7 @@ public final class LandlockAuditTap implements AutoCloseable {
         }
     }
 
-    /** The kept denials that are now known to be the run's, logged in the order they came. */
+    /** Once the run's pid is known: the kept denials that are its, logged in the order they came. */
     private void claimUnclaimed() {
         if (unclaimed.isEmpty() || programs.isEmpty()) {
             return;
@@ -148,11 +148,15 @@ public final class LandlockAuditTap implements AutoCloseable {
     }
 
     private void logIfOurs(LandlockDenial d) {
+        if (programs.isEmpty()) { // whose it is cannot be told yet
+            if (unclaimed.size() < MAX_UNCLAIMED) {
+                unclaimed.add(d);
+            }
+            return;
+        }
+        claimUnclaimed();
         LandlockDenial.Domain domain = d.allocatedBy() != null ? d.allocatedBy() : denials.domain(d.domain()).orElse(null);
         if (domain == null || !programs.contains(domain.pid())) {
-            if (unclaimed.size() < MAX_UNCLAIMED) {
-                unclaimed.add(d); // perhaps the run's, before its pid is known
-            }
             return;
         }
         logged.merge(d.domain(), 1L, Long::sum);

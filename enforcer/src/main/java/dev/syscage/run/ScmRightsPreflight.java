@@ -2,10 +2,10 @@ package dev.syscage.run;
 
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.arch.SyscallTable;
-import dev.syscage.policy.bpf.Bpf;
 import dev.syscage.policy.bpf.Interpreter;
 import dev.syscage.policy.bpf.Program;
 import dev.syscage.policy.bpf.SeccompData;
+import dev.syscage.policy.seccomp.SeccompRet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -56,7 +56,7 @@ final class ScmRightsPreflight {
     }
 
     private static boolean routes(Program program, SeccompData call) {
-        int action = Interpreter.eval(program, call) & Bpf.SECCOMP_RET_ACTION_FULL;
-        return action == Bpf.SECCOMP_RET_USER_NOTIF || action == Bpf.SECCOMP_RET_TRACE;
+        int action = Interpreter.eval(program, call) & SeccompRet.SECCOMP_RET_ACTION_FULL;
+        return action == SeccompRet.SECCOMP_RET_USER_NOTIF || action == SeccompRet.SECCOMP_RET_TRACE;
     }
 }

@@ -2,7 +2,7 @@ package dev.syscage.kernel;
 
 import static dev.syscage.policy.bpf.Bpf.BPF_K;
 import static dev.syscage.policy.bpf.Bpf.BPF_RET;
-import static dev.syscage.policy.bpf.Bpf.SECCOMP_RET_ALLOW;
+import static dev.syscage.policy.seccomp.SeccompRet.SECCOMP_RET_ALLOW;
 
 import dev.syscage.policy.bpf.Insn;
 import dev.syscage.policy.bpf.Program;

@@ -2,7 +2,7 @@ package dev.syscage.kernel;
 
 import static dev.syscage.policy.bpf.Bpf.BPF_K;
 import static dev.syscage.policy.bpf.Bpf.BPF_RET;
-import static dev.syscage.policy.bpf.Bpf.SECCOMP_RET_ERRNO;
+import static dev.syscage.policy.seccomp.SeccompRet.SECCOMP_RET_ERRNO;
 
 import dev.syscage.kernel.ProbeCase.Abi;
 import dev.syscage.policy.arch.Arch;

@@ -13,8 +13,8 @@ import static dev.syscage.policy.bpf.Bpf.BPF_A;
 import static dev.syscage.policy.bpf.Bpf.BPF_W;
 import static dev.syscage.policy.bpf.Bpf.SECCOMP_DATA_ARGS;
 import static dev.syscage.policy.bpf.Bpf.SECCOMP_DATA_NR;
-import static dev.syscage.policy.bpf.Bpf.SECCOMP_RET_ALLOW;
-import static dev.syscage.policy.bpf.Bpf.SECCOMP_RET_ERRNO;
+import static dev.syscage.policy.seccomp.SeccompRet.SECCOMP_RET_ALLOW;
+import static dev.syscage.policy.seccomp.SeccompRet.SECCOMP_RET_ERRNO;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,6 +1,9 @@
 package dev.syscage.policy.bpf;
 
-/** The classic BPF opcode fields and seccomp constants, named as in the kernel's headers. */
+/**
+ * The classic BPF opcode fields and the layout of {@code struct seccomp_data}, named as in the
+ * kernel's headers. The values a filter returns are in {@link dev.syscage.policy.seccomp.SeccompRet}.
+ */
 public final class Bpf {
     private Bpf() {
     }
@@ -60,18 +63,6 @@ public final class Bpf {
     public static final int BPF_MEMWORDS = 16;
     /** The kernel's limit on a filter's length (BPF_MAXINSNS). */
     public static final int BPF_MAXINSNS = 4096;
-
-    // seccomp return values (include/uapi/linux/seccomp.h)
-    public static final int SECCOMP_RET_KILL_PROCESS = 0x80000000;
-    public static final int SECCOMP_RET_KILL_THREAD = 0x00000000;
-    public static final int SECCOMP_RET_TRAP = 0x00030000;
-    public static final int SECCOMP_RET_ERRNO = 0x00050000;
-    public static final int SECCOMP_RET_USER_NOTIF = 0x7fc00000;
-    public static final int SECCOMP_RET_TRACE = 0x7ff00000;
-    public static final int SECCOMP_RET_LOG = 0x7ffc0000;
-    public static final int SECCOMP_RET_ALLOW = 0x7fff0000;
-    public static final int SECCOMP_RET_ACTION_FULL = 0xffff0000;
-    public static final int SECCOMP_RET_DATA = 0x0000ffff;
 
     // struct seccomp_data layout
     public static final int SECCOMP_DATA_NR = 0;

@@ -2,6 +2,7 @@ package dev.syscage.policy.bpf;
 
 import static dev.syscage.policy.bpf.Opcodes.*;
 
+import dev.syscage.policy.seccomp.SeccompRet;
 import java.util.BitSet;
 
 /**
@@ -49,7 +50,7 @@ public final class KernelCache {
                     }
                 }
                 case RET_K -> {
-                    return k == Bpf.SECCOMP_RET_ALLOW;
+                    return k == SeccompRet.SECCOMP_RET_ALLOW;
                 }
                 case JA -> pc += Integer.toUnsignedLong(k);
                 case JEQ_K -> pc += a == k ? in.jt() : in.jf();

@@ -1,7 +1,7 @@
 package dev.syscage.policy.model;
 
 import dev.syscage.policy.arch.Constants;
-import dev.syscage.policy.bpf.Bpf;
+import dev.syscage.policy.seccomp.SeccompRet;
 
 /**
  * What seccomp does with a syscall. {@code value} is the 16-bit data of errno, trap and trace
@@ -10,14 +10,14 @@ import dev.syscage.policy.bpf.Bpf;
 public record Action(Kind kind, int value) {
 
     public enum Kind {
-        ALLOW("allow", Bpf.SECCOMP_RET_ALLOW),
-        LOG("log", Bpf.SECCOMP_RET_LOG),
-        ERRNO("errno", Bpf.SECCOMP_RET_ERRNO),
-        KILL_PROCESS("kill", Bpf.SECCOMP_RET_KILL_PROCESS),
-        KILL_THREAD("kill_thread", Bpf.SECCOMP_RET_KILL_THREAD),
-        TRAP("trap", Bpf.SECCOMP_RET_TRAP),
-        TRACE("trace", Bpf.SECCOMP_RET_TRACE),
-        NOTIFY("notify", Bpf.SECCOMP_RET_USER_NOTIF);
+        ALLOW("allow", SeccompRet.SECCOMP_RET_ALLOW),
+        LOG("log", SeccompRet.SECCOMP_RET_LOG),
+        ERRNO("errno", SeccompRet.SECCOMP_RET_ERRNO),
+        KILL_PROCESS("kill", SeccompRet.SECCOMP_RET_KILL_PROCESS),
+        KILL_THREAD("kill_thread", SeccompRet.SECCOMP_RET_KILL_THREAD),
+        TRAP("trap", SeccompRet.SECCOMP_RET_TRAP),
+        TRACE("trace", SeccompRet.SECCOMP_RET_TRACE),
+        NOTIFY("notify", SeccompRet.SECCOMP_RET_USER_NOTIF);
 
         private final String word;
         private final int ret;
@@ -73,7 +73,7 @@ public record Action(Kind kind, int value) {
 
     /** The 32-bit value a filter returns for this action. */
     public int seccompRet() {
-        return kind.seccompRet() | (value & Bpf.SECCOMP_RET_DATA);
+        return kind.seccompRet() | (value & SeccompRet.SECCOMP_RET_DATA);
     }
 
     /**
@@ -81,16 +81,16 @@ public record Action(Kind kind, int value) {
      * so; unknown action bits are treated as kill, as the kernel does.
      */
     public static Action fromSeccompRet(int ret) {
-        int action = ret & Bpf.SECCOMP_RET_ACTION_FULL;
-        int data = ret & Bpf.SECCOMP_RET_DATA;
+        int action = ret & SeccompRet.SECCOMP_RET_ACTION_FULL;
+        int data = ret & SeccompRet.SECCOMP_RET_DATA;
         return switch (action) {
-            case Bpf.SECCOMP_RET_ALLOW -> ALLOW;
-            case Bpf.SECCOMP_RET_LOG -> LOG;
-            case Bpf.SECCOMP_RET_ERRNO -> errno(Math.min(data, MAX_ERRNO));
-            case Bpf.SECCOMP_RET_KILL_THREAD -> KILL_THREAD;
-            case Bpf.SECCOMP_RET_TRAP -> trap(data);
-            case Bpf.SECCOMP_RET_TRACE -> trace(data);
-            case Bpf.SECCOMP_RET_USER_NOTIF -> NOTIFY;
+            case SeccompRet.SECCOMP_RET_ALLOW -> ALLOW;
+            case SeccompRet.SECCOMP_RET_LOG -> LOG;
+            case SeccompRet.SECCOMP_RET_ERRNO -> errno(Math.min(data, MAX_ERRNO));
+            case SeccompRet.SECCOMP_RET_KILL_THREAD -> KILL_THREAD;
+            case SeccompRet.SECCOMP_RET_TRAP -> trap(data);
+            case SeccompRet.SECCOMP_RET_TRACE -> trace(data);
+            case SeccompRet.SECCOMP_RET_USER_NOTIF -> NOTIFY;
             default -> KILL;
         };
     }

@@ -6,6 +6,7 @@ import static dev.syscage.policy.bpf.InterpreterTest.s;
 import static dev.syscage.policy.bpf.Opcodes.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.syscage.policy.seccomp.SeccompRet;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -22,10 +23,10 @@ class DisassemblerTest {
             j(JEQ_K, 1, 0, 2),
             s(LD_W_ABS, 16),
             j(JGT_K, 2, 2, 0),
-            s(RET_K, Bpf.SECCOMP_RET_ALLOW),
-            s(RET_K, Bpf.SECCOMP_RET_ERRNO | 4000),
-            s(RET_K, Bpf.SECCOMP_RET_TRAP | 7),
-            s(RET_K, Bpf.SECCOMP_RET_KILL_PROCESS));
+            s(RET_K, SeccompRet.SECCOMP_RET_ALLOW),
+            s(RET_K, SeccompRet.SECCOMP_RET_ERRNO | 4000),
+            s(RET_K, SeccompRet.SECCOMP_RET_TRAP | 7),
+            s(RET_K, SeccompRet.SECCOMP_RET_KILL_PROCESS));
 
     @Test
     void smallFilterWithSyscallNames() {
@@ -70,7 +71,7 @@ class DisassemblerTest {
                 s(ADD_K, 1), s(SUB_X, 0), s(MUL_K, 3), s(DIV_X, 0), s(AND_K, 0xFF), s(OR_X, 0),
                 s(XOR_K, 1), s(LSH_K, 2), s(RSH_X, 0), s(MOD_K, 7), s(NEG, 0), s(TAX, 0), s(TXA, 0),
                 s(JA, 1), s(LD_H_ABS, 2), j(JSET_X, 0, 0, 1), s(RET_A, 0), j(0xff, 3, 1, 2),
-                s(RET_K, Bpf.SECCOMP_RET_LOG), s(LD_W_ABS, 12), s(LD_W_ABS, 60), s(LD_W_ABS, 6));
+                s(RET_K, SeccompRet.SECCOMP_RET_LOG), s(LD_W_ABS, 12), s(LD_W_ABS, 60), s(LD_W_ABS, 6));
         assertEquals("""
                 0000: ld  #len                     ; sizeof(seccomp_data) = 64
                 0001: ldx #len                     ; sizeof(seccomp_data) = 64
@@ -108,6 +109,6 @@ class DisassemblerTest {
     @Test
     void errnoIsNamedFromTheErrnoTable() {
         assertEquals("0000: ret #0x00050001              ; errno 1 (EPERM)\n",
-                Disassembler.disassemble(prog(s(RET_K, Bpf.SECCOMP_RET_ERRNO | 1))));
+                Disassembler.disassemble(prog(s(RET_K, SeccompRet.SECCOMP_RET_ERRNO | 1))));
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.syscage.policy.model.Action;
+import dev.syscage.policy.seccomp.SeccompRet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -117,7 +118,7 @@ class InterpreterTest {
     @Test
     void divisionOrModuloByXZeroMakesTheFilterReturnZero() {
         for (int code : new int[] {DIV_X, MOD_X}) {
-            Program p = prog(s(LD_IMM, 10), s(LDX_IMM, 0), s(code, 0), s(RET_K, Bpf.SECCOMP_RET_ALLOW));
+            Program p = prog(s(LD_IMM, 10), s(LDX_IMM, 0), s(code, 0), s(RET_K, SeccompRet.SECCOMP_RET_ALLOW));
             Interpreter.Result r = Interpreter.run(p, DATA);
             assertEquals(0, r.ret());
             assertEquals(3, r.executed(), "stops at the division");
@@ -161,11 +162,11 @@ class InterpreterTest {
         Program p = prog(
                 s(LD_W_ABS, 4),
                 j(JEQ_K, 0xC000003E, 1, 0),
-                s(RET_K, Bpf.SECCOMP_RET_KILL_PROCESS),
+                s(RET_K, SeccompRet.SECCOMP_RET_KILL_PROCESS),
                 s(LD_W_ABS, 0),
                 j(JEQ_K, 59, 0, 1),
-                s(RET_K, Bpf.SECCOMP_RET_ERRNO | 1),
-                s(RET_K, Bpf.SECCOMP_RET_ALLOW));
+                s(RET_K, SeccompRet.SECCOMP_RET_ERRNO | 1),
+                s(RET_K, SeccompRet.SECCOMP_RET_ALLOW));
         Interpreter.Result r = Interpreter.runTraced(p, DATA);
         assertEquals(List.of(0, 1, 3, 4, 5), r.trace());
         assertEquals(5, r.executed());
@@ -174,7 +175,7 @@ class InterpreterTest {
         assertEquals(5, plain.executed(), "0, 1, 3, 4, 6");
         assertEquals(List.of(), plain.trace());
         assertEquals(Action.ALLOW, plain.action());
-        assertEquals(Bpf.SECCOMP_RET_KILL_PROCESS, Interpreter.eval(p, SeccompData.of(0, 0x40000003)));
+        assertEquals(SeccompRet.SECCOMP_RET_KILL_PROCESS, Interpreter.eval(p, SeccompData.of(0, 0x40000003)));
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.syscage.policy.seccomp.SeccompRet;
 import java.util.BitSet;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ class KernelCacheTest {
 
     private static final int X86_64 = 0xC000003E;
     private static final int I386 = 0x40000003;
-    private static final int ALLOW = Bpf.SECCOMP_RET_ALLOW;
+    private static final int ALLOW = SeccompRet.SECCOMP_RET_ALLOW;
 
     /** read and exit allowed outright, write only when arg0 is 1, the rest EPERM. */
     private static final Program ALLOWLIST = prog(
@@ -28,9 +29,9 @@ class KernelCacheTest {
             j(JEQ_K, 1, 0, 2),
             s(LD_W_ABS, 16),
             j(JEQ_K, 1, 1, 0),
-            s(RET_K, Bpf.SECCOMP_RET_ERRNO | 1),
+            s(RET_K, SeccompRet.SECCOMP_RET_ERRNO | 1),
             s(RET_K, ALLOW),
-            s(RET_K, Bpf.SECCOMP_RET_KILL_PROCESS));
+            s(RET_K, SeccompRet.SECCOMP_RET_KILL_PROCESS));
 
     @Test
     void syscallsAllowedWithoutLookingAtArgumentsAreCached() {
@@ -63,7 +64,7 @@ class KernelCacheTest {
     void onlyTheExactAllowValueIsCached() {
         assertTrue(KernelCache.isConstantAllow(prog(s(RET_K, ALLOW)), X86_64, 0));
         assertFalse(KernelCache.isConstantAllow(prog(s(RET_K, ALLOW | 1)), X86_64, 0));
-        assertFalse(KernelCache.isConstantAllow(prog(s(RET_K, Bpf.SECCOMP_RET_LOG)), X86_64, 0));
+        assertFalse(KernelCache.isConstantAllow(prog(s(RET_K, SeccompRet.SECCOMP_RET_LOG)), X86_64, 0));
     }
 
     @Test
@@ -93,9 +94,9 @@ class KernelCacheTest {
             j(JGT_K, 0x10, 3, 0),
             s(JA, 1),
             s(RET_K, ALLOW),
-            s(RET_K, Bpf.SECCOMP_RET_ERRNO | 1),
+            s(RET_K, SeccompRet.SECCOMP_RET_ERRNO | 1),
             s(RET_K, ALLOW),
-            s(RET_K, Bpf.SECCOMP_RET_KILL_PROCESS));
+            s(RET_K, SeccompRet.SECCOMP_RET_KILL_PROCESS));
 
     @Test
     void followsJgeJsetAndJgtAndJa() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.syscage.policy.seccomp.SeccompRet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -23,8 +24,8 @@ class RandomProgramsTest {
         XOR_K, XOR_X, LSH_K, LSH_X, RSH_K, RSH_X, NEG, TAX, TXA, JA,
         JEQ_K, JEQ_K, JEQ_K, JEQ_X, JGT_K, JGT_X, JGE_K, JGE_X, JSET_K, JSET_X, RET_K, RET_K, RET_A};
     private static final int[] RETS = {
-        Bpf.SECCOMP_RET_ALLOW, Bpf.SECCOMP_RET_ALLOW, Bpf.SECCOMP_RET_ERRNO | 1,
-        Bpf.SECCOMP_RET_KILL_PROCESS, Bpf.SECCOMP_RET_LOG, Bpf.SECCOMP_RET_TRAP};
+        SeccompRet.SECCOMP_RET_ALLOW, SeccompRet.SECCOMP_RET_ALLOW, SeccompRet.SECCOMP_RET_ERRNO | 1,
+        SeccompRet.SECCOMP_RET_KILL_PROCESS, SeccompRet.SECCOMP_RET_LOG, SeccompRet.SECCOMP_RET_TRAP};
     private static final int[] ARCHES = {0xC000003E, 0x40000003};
 
     @Test
@@ -43,7 +44,7 @@ class RandomProgramsTest {
                 assertDoesNotThrow(() -> Interpreter.run(p, d), () -> Disassembler.disassemble(p) + d);
                 if (KernelCache.isConstantAllow(p, d.arch(), d.nr())) {
                     cachedChecks++;
-                    assertEquals(Bpf.SECCOMP_RET_ALLOW, Interpreter.eval(p, d),
+                    assertEquals(SeccompRet.SECCOMP_RET_ALLOW, Interpreter.eval(p, d),
                             () -> Disassembler.disassemble(p) + d);
                 }
             }

@@ -7,6 +7,7 @@ import static dev.syscage.policy.bpf.Opcodes.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.syscage.policy.seccomp.SeccompRet;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,7 +35,7 @@ class VerifierTest {
                 j(JEQ_K, 1, 0, 0), j(JEQ_X, 0, 0, 0), j(JGT_K, 1, 0, 0), j(JGT_X, 0, 0, 0),
                 j(JGE_K, 1, 0, 0), j(JGE_X, 0, 0, 0), j(JSET_K, 1, 0, 0), j(JSET_X, 0, 0, 1),
                 s(RET_A, 0),
-                s(RET_K, Bpf.SECCOMP_RET_ALLOW));
+                s(RET_K, SeccompRet.SECCOMP_RET_ALLOW));
         assertEquals(List.of(), errors(p));
         Verifier.check(p); // does not throw
     }
@@ -51,7 +52,7 @@ class VerifierTest {
     }
 
     private static Program rets(int n) {
-        return new Program(Collections.nCopies(n, s(RET_K, Bpf.SECCOMP_RET_ALLOW)));
+        return new Program(Collections.nCopies(n, s(RET_K, SeccompRet.SECCOMP_RET_ALLOW)));
     }
 
     @Test

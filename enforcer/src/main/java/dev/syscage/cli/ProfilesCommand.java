@@ -1,7 +1,7 @@
 package dev.syscage.cli;
 
-import dev.syscage.policy.arch.Groups;
 import dev.syscage.policy.diag.PolicyException;
+import dev.syscage.policy.group.Groups;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.run.ProfileCatalog;

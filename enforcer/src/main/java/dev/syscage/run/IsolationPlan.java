@@ -1,11 +1,11 @@
 package dev.syscage.run;
 
+import dev.syscage.policy.fallback.MountFallback;
 import dev.syscage.policy.isolate.Compat;
 import dev.syscage.policy.landlock.Abi;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.landlock.Scope;
 import dev.syscage.policy.isolate.Isolation;
-import dev.syscage.policy.isolate.MountFallback;
 import dev.syscage.policy.isolate.Namespace;
 import dev.syscage.policy.model.Policy;
 import java.util.ArrayList;

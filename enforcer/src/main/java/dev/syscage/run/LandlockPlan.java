@@ -86,7 +86,7 @@ public record LandlockPlan(LandlockRuleset ruleset, Abi abi, List<String> droppe
 
     /**
      * Whether a run of {@code wanted} on this kernel carries its filesystem section with the
-     * supervisor instead ({@link dev.syscage.policy.landlock.SupervisorFallback}): the kernel has no
+     * supervisor instead ({@link dev.syscage.policy.fallback.SupervisorFallback}): the kernel has no
      * Landlock at all, and the policy has a filesystem section and said {@code best-effort} (a
      * policy that requires Landlock was refused by {@link #of}). Never where the kernel has Landlock.
      */

@@ -1,5 +1,6 @@
 package dev.syscage.policy.complain;
 
+import dev.syscage.policy.fallback.SupervisorFallback;
 import dev.syscage.policy.model.Action;
 import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Clause;
@@ -9,7 +10,6 @@ import dev.syscage.policy.isolate.Isolation;
 import dev.syscage.policy.isolate.IsolationText;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.landlock.Scope;
-import dev.syscage.policy.landlock.SupervisorFallback;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,7 @@ package dev.syscage.policy.model;
 
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.diag.SourcePos;
-import dev.syscage.policy.supervise.LexicalPath;
+import dev.syscage.policy.path.LexicalPath;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;

@@ -5,10 +5,10 @@ import dev.syscage.policy.diag.SourcePos;
 import dev.syscage.policy.isolate.Compat;
 import dev.syscage.policy.isolate.Isolation;
 import dev.syscage.policy.isolate.Namespace;
+import dev.syscage.policy.load.LoadedFile;
 import dev.syscage.policy.parse.PolicyDocument.IsolateSyntax;
 import dev.syscage.policy.parse.Suggestions;
 import dev.syscage.policy.parse.YamlNode.Scalar;
-import dev.syscage.policy.supervise.LexicalPath;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -154,7 +154,7 @@ final class IsolateCompiler {
         List<PathAt> out = new ArrayList<>();
         Map<String, SourcePos> seen = new HashMap<>();
         for (Scalar s : items) {
-            Optional<String> p = path(s, key, diags);
+            Optional<String> p = PathCheck.check(s, PathCheck.mount(key), diags);
             if (p.isEmpty()) {
                 continue;
             }
@@ -165,50 +165,6 @@ final class IsolateCompiler {
             out.add(new PathAt(p.get(), s.pos()));
         }
         return out;
-    }
-
-    /**
-     * A path as the launcher binds it: absolute, no pattern characters (a mount covers a path and
-     * everything beneath it), no {@code .} or {@code ..} components (the kernel would follow
-     * them through symlinks), no NUL; repeated and trailing '/' dropped.
-     */
-    private static Optional<String> path(Scalar s, String key, Diagnostics diags) {
-        String p = s.text();
-        int nul = p.indexOf('\0');
-        if (nul >= 0) {
-            diags.error(s.posAt(nul), "a " + key + " path cannot contain a NUL character");
-            return Optional.empty();
-        }
-        if (!p.startsWith("/")) {
-            boolean hint = !p.isEmpty() && !p.startsWith(".") && !p.startsWith("~") && !p.startsWith("$");
-            diags.error(s.pos(), key + " path '" + p + "' is not absolute; "
-                    + (p.startsWith("~") || p.startsWith("$") ? "policies do not expand '~' or variables: write the path out"
-                    : "a mount needs an absolute path" + (hint ? " (did you mean '/" + p + "'?)" : "")));
-            return Optional.empty();
-        }
-        for (int i = 0; i < p.length(); i++) {
-            char c = p.charAt(i);
-            if (c == '*' || c == '?' || c == '[') {
-                String dir = p.substring(0, p.lastIndexOf('/', i));
-                diags.error(s.posAt(i), "'" + p + "' is a pattern, and mounts have no patterns: a " + key + " path "
-                        + "covers everything beneath it (did you mean '" + collapse(dir.isEmpty() ? "/" : dir) + "'?)");
-                return Optional.empty();
-            }
-        }
-        for (int start = 1; start <= p.length(); ) {
-            int end = p.indexOf('/', start);
-            end = end < 0 ? p.length() : end;
-            String component = p.substring(start, end);
-            if (component.equals(".") || component.equals("..")) {
-                String why = component.equals(".") ? "write the path without it"
-                        : "a mount names a path as it is, and the kernel would follow '..' through symlinks";
-                diags.error(s.posAt(start), "'" + p + "' has a '" + component + "' component; " + why
-                        + " (did you mean '" + LexicalPath.normalize(p) + "'?)");
-                return Optional.empty();
-            }
-            start = end + 1;
-        }
-        return Optional.of(collapse(p));
     }
 
     /** Each writable path beneath some read-only path; no path both. */
@@ -225,11 +181,5 @@ final class IsolateCompiler {
                         + "the read-only paths is writable already");
             }
         }
-    }
-
-    /** Repeated '/' made one, a trailing '/' dropped (not the root's). */
-    private static String collapse(String p) {
-        String c = p.replaceAll("/{2,}", "/");
-        return c.length() > 1 && c.endsWith("/") ? c.substring(0, c.length() - 1) : c;
     }
 }

@@ -8,6 +8,7 @@ import dev.syscage.policy.landlock.LandlockRuleset.Compat;
 import dev.syscage.policy.landlock.LandlockRuleset.PathRule;
 import dev.syscage.policy.landlock.LandlockRuleset.PortRule;
 import dev.syscage.policy.landlock.NetAccess;
+import dev.syscage.policy.load.LoadedFile;
 import dev.syscage.policy.parse.PolicyDocument;
 import dev.syscage.policy.parse.YamlNode.Scalar;
 import dev.syscage.policy.validate.LandlockSections.PathAt;

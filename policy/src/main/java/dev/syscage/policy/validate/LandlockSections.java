@@ -122,7 +122,7 @@ record LandlockSections(Optional<Compat> compat, Optional<Fs> fs, Optional<Net> 
             List<PathAt> paths = new ArrayList<>();
             Map<String, SourcePos> inRule = new HashMap<>();
             for (Scalar s : r.paths()) {
-                Optional<String> p = LandlockPaths.check(s, diags);
+                Optional<String> p = PathCheck.check(s, PathCheck.LANDLOCK, diags);
                 if (p.isEmpty()) {
                     continue;
                 }

@@ -1,10 +1,13 @@
 package dev.syscage.policy.validate;
 
-import dev.syscage.policy.arch.Groups;
 import dev.syscage.policy.diag.Diagnostic;
 import dev.syscage.policy.diag.Diagnostics;
 import dev.syscage.policy.diag.PolicyException;
+import dev.syscage.policy.group.Groups;
 import dev.syscage.policy.input.BoundedRead;
+import dev.syscage.policy.load.IncludeLoader;
+import dev.syscage.policy.load.LoadedFile;
+import dev.syscage.policy.load.Origin;
 import dev.syscage.policy.model.Policy;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,7 +22,7 @@ import java.util.Optional;
  * {@link PolicyValidator} (actions, groups, syscall names, conditions per architecture, the
  * supervise section, the Landlock sections through {@link LandlockCompiler}, and the
  * {@code isolate:} section through {@link IsolateCompiler}). Warnings
- * include supervise rules that can never run ({@link SupervisorReach}).
+ * include supervise rules that can never run ({@link dev.syscage.policy.lint.SupervisorReach}).
  */
 public final class PolicyLoader {
     private PolicyLoader() {

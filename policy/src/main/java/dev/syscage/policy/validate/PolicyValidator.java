@@ -1,15 +1,20 @@
 package dev.syscage.policy.validate;
 
 import dev.syscage.policy.arch.Arch;
-import dev.syscage.policy.arch.Groups;
+import dev.syscage.policy.arch.SyscallIndex;
 import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.policy.diag.Diagnostics;
 import dev.syscage.policy.diag.SourcePos;
 import dev.syscage.policy.family.Families;
 import dev.syscage.policy.family.FamilyRouter;
 import dev.syscage.policy.family.SuperviseFamilies;
+import dev.syscage.policy.group.GroupTable;
+import dev.syscage.policy.group.Groups;
 import dev.syscage.policy.isolate.Isolation;
 import dev.syscage.policy.landlock.LandlockRuleset;
+import dev.syscage.policy.lint.ShadowCheck;
+import dev.syscage.policy.lint.SupervisorReach;
+import dev.syscage.policy.load.LoadedFile;
 import dev.syscage.policy.model.Action;
 import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Clause;
@@ -78,7 +83,7 @@ final class PolicyValidator {
                 rules.add(n++, f, r);
             }
         }
-        ShadowCheck.run(rules.clauses(), diags);
+        ShadowCheck.run(shadowInput(rules.clauses()), diags);
         SuperviseCompiler supervise = new SuperviseCompiler(index, new SyscallNames(index, groups, diags), diags);
         Supervision supervision = supervise.compile(files);
         LandlockRuleset landlock = LandlockCompiler.compile(files, diags);
@@ -94,7 +99,8 @@ final class PolicyValidator {
         supervision = SuperviseFamilies.expand(supervision, supervise.items().stream()
                 .map(i -> new SuperviseFamilies.Item(i.rule(), i.item().pos(), i.names())).toList(),
                 perArch, Families.shipped(), diags);
-        SupervisorReach.check(supervise.items(), perArch, index, diags);
+        SupervisorReach.check(supervise.items().stream()
+                .map(i -> new SupervisorReach.Item(i.item(), i.names())).toList(), perArch, diags);
         return Optional.of(new Policy(policyName(top), top.description().map(Scalar::text).orElse(""), perArch,
                 badArch.action(), RuleRef.fallback(RuleRef.Kind.BAD_ARCH, badArch.pos()), rules.summaries(), frequency,
                 supervision, landlock, isolation));
@@ -148,6 +154,15 @@ final class PolicyValidator {
                 }
             }
         }
+        return out;
+    }
+
+    /** The placed clauses as {@link ShadowCheck} reads them: per architecture, then per syscall number. */
+    private static List<List<ShadowCheck.Placed>> shadowInput(
+            Map<Arch, TreeMap<Integer, List<RuleCompiler.Placed>>> clauses) {
+        List<List<ShadowCheck.Placed>> out = new ArrayList<>();
+        clauses.values().forEach(perNr -> perNr.values().forEach(list -> out.add(list.stream()
+                .map(p -> new ShadowCheck.Placed(p.clause(), p.file().key(), p.item())).toList())));
         return out;
     }
 

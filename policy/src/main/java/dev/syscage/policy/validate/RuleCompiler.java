@@ -2,7 +2,10 @@ package dev.syscage.policy.validate;
 
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.arch.Syscall;
+import dev.syscage.policy.arch.SyscallIndex;
 import dev.syscage.policy.diag.Diagnostics;
+import dev.syscage.policy.group.GroupTable;
+import dev.syscage.policy.load.LoadedFile;
 import dev.syscage.policy.model.Action;
 import dev.syscage.policy.model.Clause;
 import dev.syscage.policy.model.Cond;
@@ -22,7 +25,7 @@ import java.util.TreeMap;
  * Turns the flattened rule list into clauses: for each architecture and syscall number, one
  * clause per rule that names the syscall (directly or through a group), in rule order. A
  * syscall named twice by one rule gets one clause. Each clause remembers which list item
- * produced it, for {@link ShadowCheck}.
+ * produced it, for {@link dev.syscage.policy.lint.ShadowCheck}.
  */
 final class RuleCompiler {
 

@@ -2,8 +2,10 @@ package dev.syscage.policy.validate;
 
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.arch.Syscall;
+import dev.syscage.policy.arch.SyscallIndex;
 import dev.syscage.policy.diag.Diagnostics;
 import dev.syscage.policy.diag.SourcePos;
+import dev.syscage.policy.load.LoadedFile;
 import dev.syscage.policy.model.Cond;
 import dev.syscage.policy.model.SuperviseDecision;
 import dev.syscage.policy.model.SuperviseRule;
@@ -14,8 +16,8 @@ import dev.syscage.policy.parse.PolicyDocument.SuperviseRuleSyntax;
 import dev.syscage.policy.parse.PolicyDocument.SuperviseSyntax;
 import dev.syscage.policy.parse.Suggestions;
 import dev.syscage.policy.parse.YamlNode.Scalar;
-import dev.syscage.policy.supervise.PathPattern;
-import dev.syscage.policy.supervise.PathPatternSyntaxError;
+import dev.syscage.policy.path.PathPattern;
+import dev.syscage.policy.path.PathPatternSyntaxError;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -35,7 +37,7 @@ final class SuperviseCompiler {
 
     /**
      * A {@code syscalls:} item of supervise rule {@code rule} and the names it was first to claim, for
-     * {@link SupervisorReach} and the family expansion's warnings.
+     * {@link dev.syscage.policy.lint.SupervisorReach} and the family expansion's warnings.
      */
     record Item(int rule, Scalar item, List<String> names) {
     }

@@ -1,7 +1,10 @@
 package dev.syscage.policy.validate;
 
+import dev.syscage.policy.arch.SyscallIndex;
 import dev.syscage.policy.diag.Diagnostics;
+import dev.syscage.policy.group.GroupTable;
 import dev.syscage.policy.input.InputLimits;
+import dev.syscage.policy.load.LoadedFile;
 import dev.syscage.policy.parse.Suggestions;
 import dev.syscage.policy.parse.YamlNode.Scalar;
 import java.util.List;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.syscage.policy.landlock.OwnRules;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -56,19 +55,5 @@ class IsolationTest {
         assertFalse(i.withoutMounts().isReadOnly("/srv"));
         assertEquals(List.of(new Isolation.Mount("/srv", false), new Isolation.Mount("/srv/www", true),
                 new Isolation.Mount("/srv/www/frozen", false)), i.mounts(), "shallowest first: the deeper bind wins");
-    }
-
-    /** How a policy's own pattern is cut to the children of a directory: never wider than the exact meet. */
-    @Test
-    void patternsCutToTheChildrenOfADirectory() {
-        String fd = "/proc/self/fd";
-        assertEquals(List.of("/proc/self/fd/*"), OwnRules.cutToChildren("/**", fd));
-        assertEquals(List.of("/proc/self/fd/*"), OwnRules.cutToChildren("/proc/self/fd/*", fd));
-        assertEquals(List.of("/proc/self/fd/1*"), OwnRules.cutToChildren("/proc/*/fd/1*", fd));
-        assertEquals(List.of("/proc/self/fd/x"), OwnRules.cutToChildren("/proc/**/x", fd));
-        assertEquals(List.of(), OwnRules.cutToChildren("/proc/self/fd/*/x", fd), "two components down");
-        assertEquals(List.of(), OwnRules.cutToChildren("/tmp/**", fd));
-        assertEquals(List.of("/tmp", "/tmp/**"), OwnRules.treePatterns("/tmp"));
-        assertEquals(List.of("/tmp/**/*.txt"), OwnRules.cutToTree("/**/*.txt", "/tmp"));
     }
 }

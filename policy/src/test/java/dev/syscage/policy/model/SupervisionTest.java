@@ -10,7 +10,7 @@ import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.diag.SourceText;
 import dev.syscage.policy.model.Supervision.LogLevel;
 import dev.syscage.policy.model.Supervision.Verdict;
-import dev.syscage.policy.supervise.PathPattern;
+import dev.syscage.policy.path.PathPattern;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

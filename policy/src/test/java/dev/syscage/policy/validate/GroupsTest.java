@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.syscage.policy.arch.Arch;
-import dev.syscage.policy.arch.Groups;
+import dev.syscage.policy.arch.SyscallIndex;
 import dev.syscage.policy.diag.Diagnostic;
 import dev.syscage.policy.diag.PolicyException;
+import dev.syscage.policy.group.Groups;
+import dev.syscage.policy.load.Origin;
 import dev.syscage.policy.model.Action;
 import dev.syscage.policy.model.Policy;
 import java.util.List;

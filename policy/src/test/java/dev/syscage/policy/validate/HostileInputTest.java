@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.syscage.policy.arch.Groups;
 import dev.syscage.policy.diag.PolicyException;
+import dev.syscage.policy.group.Groups;
 import dev.syscage.policy.input.InputLimits;
 import dev.syscage.policy.model.Policy;
 import java.io.IOException;

@@ -13,6 +13,7 @@ import dev.syscage.policy.diag.Diagnostic;
 import dev.syscage.policy.diag.PolicyException;
 import dev.syscage.policy.eval.Decision;
 import dev.syscage.policy.eval.ReferenceEvaluator;
+import dev.syscage.policy.load.Origin;
 import dev.syscage.policy.model.Action;
 import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Clause;
@@ -36,7 +37,7 @@ class PolicyLoaderTest {
     }
 
     static LoadResult loadWithWarnings(String yaml) {
-        return PolicyLoader.load(new Origin.Text("p.yaml", yaml), OPTIONS, dev.syscage.policy.arch.Groups.shipped());
+        return PolicyLoader.load(new Origin.Text("p.yaml", yaml), OPTIONS, dev.syscage.policy.group.Groups.shipped());
     }
 
     static int nr(Arch arch, String name) {

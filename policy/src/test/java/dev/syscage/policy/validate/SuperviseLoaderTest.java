@@ -19,7 +19,7 @@ import dev.syscage.policy.model.SuperviseRule;
 import dev.syscage.policy.model.Supervision;
 import dev.syscage.policy.model.Supervision.LogLevel;
 import dev.syscage.policy.model.Supervision.Verdict;
-import dev.syscage.policy.supervise.PathPattern;
+import dev.syscage.policy.path.PathPattern;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

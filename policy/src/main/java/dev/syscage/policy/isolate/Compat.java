@@ -12,7 +12,10 @@ import java.util.Optional;
 public enum Compat {
     /** Refuse to run the program. */
     REQUIRED("required"),
-    /** Run without what cannot be made, say so, and enforce what a fallback can ({@link dev.syscage.policy.fallback.MountFallback}). */
+    /**
+     * Run without what cannot be made, say so, and enforce what a fallback can
+     * ({@link dev.syscage.policy.fallback.MountFallback}).
+     */
     BEST_EFFORT("best-effort");
 
     private final String word;

@@ -69,7 +69,8 @@ public final class CompileCommand implements Callable<Integer> {
             + "coalesce-ranges, weighted-tree, shared-tails, redundant-loads (docs/compiler.md).")
     List<String> noPass = new ArrayList<>();
 
-    @Option(names = "--stats", description = "Print each compiler step's program length before and after, and its time.")
+    @Option(names = "--stats",
+            description = "Print each compiler step's program length before and after, and its time.")
     boolean stats;
 
     @Option(names = "--landlock-out", paramLabel = "FILE",

@@ -57,7 +57,7 @@ class CompileStatsCliTest {
     void anUnknownPassIsABadInputNamingTheKnownOnes() {
         Run r = run("compile", DEFAULT.toString(), "--no-pass", "tails", "--format", "disasm");
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
-        assertTrue(r.err().contains("unknown optimizer pass 'tails' (known: coalesce-ranges, weighted-tree, shared-tails,"
-                + " redundant-loads)"), r.err());
+        assertTrue(r.err().contains("unknown optimizer pass 'tails' (known: coalesce-ranges, weighted-tree, "
+                + "shared-tails, redundant-loads)"), r.err());
     }
 }

@@ -66,7 +66,8 @@ record Draft(Policy policy, Map<String, Long> frequency, List<ArchDraft> arches,
 
     /** Pass weighted-tree: each arch's tree the weighted optimum over its intervals. */
     Draft weighted() {
-        return withTrees(a -> a.withTree(a.intervals(), TreeWeights.optimal(tree(a, a.intervals()), a.policy(), a.intervals(), frequency)));
+        return withTrees(a -> a.withTree(a.intervals(),
+                TreeWeights.optimal(tree(a, a.intervals()), a.policy(), a.intervals(), frequency)));
     }
 
     /** Pass shared-tails: the graph with every block made once. */

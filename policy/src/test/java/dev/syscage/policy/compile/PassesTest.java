@@ -73,7 +73,8 @@ class PassesTest {
                 String what = label(policy) + " without " + off(o);
                 assertEquals(STEPS, s.steps().stream().map(CompileStats.Step::name).toList(), what);
                 assertEquals(unoptimized, s.passes().get(0).before(), what + ": first pass's before");
-                assertEquals(f.program().length(), s.passes().get(s.passes().size() - 1).after(), what + ": last pass's after");
+                assertEquals(f.program().length(), s.passes().get(s.passes().size() - 1).after(),
+                        what + ": last pass's after");
                 assertEquals(unoptimized, s.unoptimized(), what);
                 assertEquals(f.program().length(), s.length(), what);
                 for (int i = 1; i < s.steps().size(); i++) {
@@ -90,7 +91,8 @@ class PassesTest {
                     assertEquals(PolicyCompiler.compile(policy, upTo(o, pass)).program().length(), p.after(),
                             what + ": after " + p.name());
                 }
-                assertTrue(s.render().contains(unoptimized + " -> " + f.program().length() + " instructions"), s.render());
+                assertTrue(s.render().contains(unoptimized + " -> " + f.program().length() + " instructions"),
+                        s.render());
             }
         }
     }
@@ -143,8 +145,9 @@ class PassesTest {
         int w = Interpreter.eval(want, d);
         int g = Interpreter.eval(got, d);
         if (w != g) {
-            fail(String.format("%s without %s decides %s as 0x%08x, all passes as 0x%08x%n--- all passes%n%s--- without%n%s",
-                    label(policy), what, d, g, w, Disassembler.disassemble(want), Disassembler.disassemble(got)));
+            fail(String.format("%s without %s decides %s as 0x%08x, all passes as 0x%08x%n"
+                    + "--- all passes%n%s--- without%n%s", label(policy), what, d, g, w, Disassembler.disassemble(want),
+                    Disassembler.disassemble(got)));
         }
         return 1;
     }

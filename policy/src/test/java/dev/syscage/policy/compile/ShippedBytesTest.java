@@ -61,7 +61,8 @@ class ShippedBytesTest {
                 Policy policy = PolicyLoader.load(p, new LoadOptions(List.of(PROFILES), List.of(a)));
                 String name = p.getFileName() + " " + a;
                 out.add(line(name + " optimized", PolicyCompiler.compile(policy, CompileOptions.defaults()).program()));
-                out.add(line(name + " unoptimized", PolicyCompiler.compile(policy, CompileOptions.unoptimized()).program()));
+                out.add(line(name + " unoptimized",
+                        PolicyCompiler.compile(policy, CompileOptions.unoptimized()).program()));
             }
         }
         out.add(randomCorpus());
@@ -89,7 +90,8 @@ class ShippedBytesTest {
     }
 
     private static String line(String name, Program p) {
-        return HexFormat.of().formatHex(sha256().digest(p.toBytes())) + " " + name + " (" + p.length() + " instructions)";
+        return HexFormat.of().formatHex(sha256().digest(p.toBytes())) + " " + name + " (" + p.length()
+                + " instructions)";
     }
 
     private static MessageDigest sha256() {

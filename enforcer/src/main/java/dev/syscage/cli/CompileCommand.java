@@ -65,6 +65,14 @@ public final class CompileCommand implements Callable<Integer> {
     @Option(names = "--no-optimize", description = "Skip every optimization (same decisions, larger program).")
     boolean noOptimize;
 
+    @Option(names = "--no-pass", split = ",", paramLabel = "PASS", description = "Skip these optimizer passes: "
+            + "coalesce-ranges, weighted-tree, shared-tails, redundant-loads (docs/compiler.md).")
+    List<String> noPass = new ArrayList<>();
+
+    @Option(names = "--stats",
+            description = "Print each compiler step's program length before and after, and its time.")
+    boolean stats;
+
     @Option(names = "--landlock-out", paramLabel = "FILE",
             description = "Also write the policy's Landlock ruleset (filesystem, network, scope) to FILE, for "
                     + "syscage-launch --landlock FILE.")
@@ -95,8 +103,12 @@ public final class CompileCommand implements Callable<Integer> {
         }
         Policy loaded = policyOptions.load(policyFile, arch.stream().map(PolicyOptions::arch).toList());
         Policy policy = complain ? complainFilter(loaded) : loaded;
-        CompiledFilter filter = PolicyCompiler.compile(policy, new CompileOptions(!noOptimize, readFrequency()));
+        CompiledFilter filter = PolicyCompiler.compile(policy,
+                new CompileOptions(!noOptimize, readFrequency()).without(noPass));
         Program p = filter.program();
+        if (stats) {
+            spec.commandLine().getErr().print(filter.stats().render());
+        }
         Lints.report(policy, spec.commandLine().getErr(), policyOptions.warnings());
         if (fmt == ProgramFormats.RAW) {
             OutputFile.writeBinary(output, p.toBytes(), SyscageCommand.stdio(spec), "the raw program");

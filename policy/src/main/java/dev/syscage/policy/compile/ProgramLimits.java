@@ -2,12 +2,15 @@ package dev.syscage.policy.compile;
 
 import dev.syscage.policy.bpf.Bpf;
 import dev.syscage.policy.bpf.Program;
-import dev.syscage.policy.bpf.Verifier;
 import dev.syscage.policy.diag.Diagnostic;
 import dev.syscage.policy.diag.PolicyException;
 import java.util.List;
 
-/** The last stage: the program must be one the kernel accepts. */
+/**
+ * The limits stage: a program longer than the kernel accepts is the user's problem (the policy
+ * is too large), reported as a policy error naming the limit. What else the kernel would refuse
+ * is a compiler bug, found by the verify stage after this one.
+ */
 final class ProgramLimits {
     private ProgramLimits() {
     }
@@ -18,7 +21,5 @@ final class ProgramLimits {
                     + " instructions; the kernel accepts " + Bpf.BPF_MAXINSNS
                     + " (split the policy, or use fewer argument conditions)")));
         }
-        // anything else the verifier finds is a compiler bug, not the user's: it throws
-        Verifier.check(p);
     }
 }

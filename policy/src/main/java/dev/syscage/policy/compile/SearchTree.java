@@ -42,6 +42,37 @@ final class SearchTree {
         this.blocks = blocks;
     }
 
+    /** What each outcome's block executes when every argument is zero, by outcome index. */
+    int[] leafCosts() {
+        int[] cost = new int[leaves.length];
+        for (int i = 0; i < leaves.length; i++) {
+            cost[i] = zeroArgumentCost(leaves[i]);
+        }
+        return cost;
+    }
+
+    /**
+     * Instructions an outcome block executes when every argument is zero: the cost the search
+     * tree's longest-path bound works with (a leaf loads only arguments, so the accumulator is
+     * zero after every load).
+     */
+    static int zeroArgumentCost(Block b) {
+        int n = 0;
+        while (true) {
+            n += b.size();
+            if (b.isRet()) {
+                return n;
+            }
+            int k = b.k();
+            boolean taken = switch (b.code() & 0xF0) {
+                case Bpf.BPF_JEQ -> k == 0;
+                case Bpf.BPF_JGE -> k == 0;
+                default -> false; // jgt: 0 > k never; jset: 0 & k never
+            };
+            b = taken ? b.jt() : b.jf();
+        }
+    }
+
     /** A tree balanced by interval count: what the unoptimized compiler emits. */
     Block balanced() {
         return withNrLoaded(balanced(0, intervals.size() - 1));

@@ -15,11 +15,8 @@ public final class NumberLine {
     private NumberLine() {
     }
 
-    /**
-     * One interval per known syscall number and per gap; with {@code coalesce} adjacent
-     * intervals with equal outcomes are merged (the "coalesce ranges" optimization).
-     */
-    public static List<Interval> of(ArchPolicy p, Action badArch, boolean coalesce) {
+    /** One interval per known syscall number and per gap. */
+    public static List<Interval> of(ArchPolicy p, Action badArch) {
         List<Interval> out = new ArrayList<>();
         Outcome unknown = Outcome.fixed(p.unknownAction());
         int max = p.table().maxNumber();
@@ -29,31 +26,34 @@ public final class NumberLine {
                 continue;
             }
             if (gapStart < nr) {
-                add(out, new Interval(gapStart, nr - 1, unknown), coalesce);
+                out.add(new Interval(gapStart, nr - 1, unknown));
             }
-            add(out, new Interval(nr, nr, Outcome.of(p.clausesFor(nr), p.defaultAction())), coalesce);
+            out.add(new Interval(nr, nr, Outcome.of(p.clausesFor(nr), p.defaultAction())));
             gapStart = nr + 1L;
         }
         long top = 0xFFFFFFFFL;
         if (p.arch() == Arch.X86_64) {
-            add(out, new Interval(gapStart, Arch.X32_SYSCALL_BIT - 1L, unknown), coalesce);
-            add(out, new Interval(Arch.X32_SYSCALL_BIT, top - 1, Outcome.fixed(badArch)), coalesce);
+            out.add(new Interval(gapStart, Arch.X32_SYSCALL_BIT - 1L, unknown));
+            out.add(new Interval(Arch.X32_SYSCALL_BIT, top - 1, Outcome.fixed(badArch)));
         } else {
-            add(out, new Interval(gapStart, top - 1, unknown), coalesce);
+            out.add(new Interval(gapStart, top - 1, unknown));
         }
         // nr -1: what a tracer sets to skip a call, and what syscall(-1) passes
-        add(out, new Interval(top, top, unknown), coalesce);
+        out.add(new Interval(top, top, unknown));
         return out;
     }
 
-    private static void add(List<Interval> out, Interval next, boolean coalesce) {
-        if (coalesce && !out.isEmpty()) {
-            Interval last = out.get(out.size() - 1);
-            if (last.outcome().equals(next.outcome())) {
+    /** Adjacent intervals with equal outcomes merged (the compiler's coalesce-ranges pass). */
+    public static List<Interval> coalesce(List<Interval> intervals) {
+        List<Interval> out = new ArrayList<>();
+        for (Interval next : intervals) {
+            Interval last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && last.outcome().equals(next.outcome())) {
                 out.set(out.size() - 1, new Interval(last.lo(), next.hi(), last.outcome()));
-                return;
+            } else {
+                out.add(next);
             }
         }
-        out.add(next);
+        return out;
     }
 }

@@ -15,7 +15,9 @@ import java.util.function.ToIntFunction;
  * search-tree stage's balanced trees), the last pass's {@code after} the final length.
  *
  * <p>The lengths of intermediate programs are measured (laid out) when first asked for, so a
- * compile whose statistics nobody reads does not pay for them.
+ * compile whose statistics nobody reads does not pay for them. Balanced trees are built when
+ * first needed ({@link Draft}): with weighted-tree on, the search-tree stage and coalesce-ranges
+ * only define theirs; with it off, building them counts in the next graph step's time.
  */
 public final class CompileStats {
     /** No program exists yet (before the search-tree stage). */

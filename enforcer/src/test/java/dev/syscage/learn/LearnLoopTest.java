@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.syscage.auditlog.AuditLogReader;
 import dev.syscage.auditlog.CallRecord;
 import dev.syscage.run.RunTest.Result;
+import dev.syscage.testing.PtraceAttach;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,6 +91,9 @@ class LearnLoopTest {
     @ParameterizedTest
     @ValueSource(strings = {"trace", "notify"})
     void complainModeLetsKillsAndSupervisorDenialsRunAndRecordsThem(String mode) throws Exception {
+        if (mode.equals("trace")) {
+            PtraceAttach.assumeTraceModeWorks();
+        }
         Files.writeString(dir.resolve("p.yaml"), """
                 version: 1
                 default: allow

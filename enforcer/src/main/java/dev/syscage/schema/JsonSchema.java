@@ -44,14 +44,40 @@ public final class JsonSchema {
             "const", "enum", "required", "properties", "additionalProperties", "items", "pattern", "minimum", "maximum",
             "minItems", "maxItems", "minLength", "maxLength", "format", "oneOf", "$ref", "$defs",
             "x-kubernetes-list-type", "x-kubernetes-list-map-keys", "x-kubernetes-preserve-unknown-fields");
+    private static final Set<String> FORMATS = Set.of("int32", "int64", "date-time");
     private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
 
     private final JsonNode root;
     private final Dialect dialect;
+    /** What in the schema itself this checker does not understand: reported by every check. */
+    private final List<String> unknown = new ArrayList<>();
 
     private JsonSchema(JsonNode root, Dialect dialect) {
         this.root = root;
         this.dialect = dialect;
+        keywords(root, "schema");
+    }
+
+    /** The keywords of every schema in {@code s}, checked once, not on every value. */
+    private void keywords(JsonNode s, String at) {
+        if (!s.isObject()) {
+            return;
+        }
+        for (Iterator<String> it = s.fieldNames(); it.hasNext();) {
+            String k = it.next();
+            if (!KNOWN.contains(k)) {
+                unknown.add(at + ": schema keyword '" + k + "' is not understood by this checker");
+            }
+        }
+        if (s.has("format") && !FORMATS.contains(s.get("format").asText())) {
+            unknown.add(at + ": schema format '" + s.get("format").asText() + "' is not understood by this checker");
+        }
+        s.path("properties").fields().forEachRemaining(f -> keywords(f.getValue(), at + ".properties." + f.getKey()));
+        s.path("$defs").fields().forEachRemaining(f -> keywords(f.getValue(), at + ".$defs." + f.getKey()));
+        keywords(s.path("items"), at + ".items");
+        for (int i = 0; i < s.path("oneOf").size(); i++) {
+            keywords(s.get("oneOf").get(i), at + ".oneOf[" + i + "]");
+        }
     }
 
     /** A JSON Schema read from the class path beside {@code near}; a missing one is a broken build. */
@@ -84,18 +110,30 @@ public final class JsonSchema {
 
     /** What is wrong with {@code value}, each as "$.field: problem"; empty when it is valid. */
     public List<String> problems(JsonNode value) {
-        List<String> out = new ArrayList<>();
-        check(root, value, "$", out);
+        List<String> out = new ArrayList<>(unknown);
+        check(root, value, Loc.ROOT, out);
         return out;
     }
 
-    private void check(JsonNode s, JsonNode v, String at, List<String> out) {
-        for (Iterator<String> it = s.fieldNames(); it.hasNext();) {
-            String k = it.next();
-            if (!KNOWN.contains(k)) {
-                out.add(at + ": schema keyword '" + k + "' is not understood by this checker");
-            }
+    /** Where in the value: built as the check descends, made text only for a problem ({@code $.args[0].value}). */
+    private record Loc(Loc parent, String field, int index) {
+        static final Loc ROOT = new Loc(null, null, -1);
+
+        Loc field(String f) {
+            return new Loc(this, f, -1);
         }
+
+        Loc index(int i) {
+            return new Loc(this, null, i);
+        }
+
+        @Override
+        public String toString() {
+            return parent == null ? "$" : parent + (field != null ? "." + field : "[" + index + "]");
+        }
+    }
+
+    private void check(JsonNode s, JsonNode v, Loc at, List<String> out) {
         if (s.has("type") && !typeMatches(s.get("type"), v)) {
             out.add(at + ": " + kind(v) + " where the schema says " + s.get("type"));
             return;
@@ -115,7 +153,7 @@ public final class JsonSchema {
         }
     }
 
-    private static void values(JsonNode s, JsonNode v, String at, List<String> out) {
+    private static void values(JsonNode s, JsonNode v, Loc at, List<String> out) {
         if (s.has("const") && !s.get("const").equals(v)) {
             out.add(at + ": " + v + " is not " + s.get("const"));
         }
@@ -131,10 +169,10 @@ public final class JsonSchema {
         if (v.isTextual()) {
             text(s, v.asText(), at, out);
         }
-        if (v.isNumber() && s.has("minimum") && v.decimalValue().compareTo(s.get("minimum").decimalValue()) < 0) {
+        if (v.isNumber() && s.has("minimum") && compare(v, s.get("minimum")) < 0) {
             out.add(at + ": " + v + " is below " + s.get("minimum"));
         }
-        if (v.isNumber() && s.has("maximum") && v.decimalValue().compareTo(s.get("maximum").decimalValue()) > 0) {
+        if (v.isNumber() && s.has("maximum") && compare(v, s.get("maximum")) > 0) {
             out.add(at + ": " + v + " is above " + s.get("maximum"));
         }
         if (s.has("format")) {
@@ -142,7 +180,7 @@ public final class JsonSchema {
         }
     }
 
-    private static void text(JsonNode s, String t, String at, List<String> out) {
+    private static void text(JsonNode s, String t, Loc at, List<String> out) {
         if (s.has("pattern") && !PATTERNS.computeIfAbsent(s.get("pattern").asText(), Pattern::compile).matcher(t).find()) {
             out.add(at + ": \"" + t + "\" does not match " + s.get("pattern").asText());
         }
@@ -155,8 +193,16 @@ public final class JsonSchema {
         }
     }
 
+    /** Numbers compared exactly; as longs where both are (the common case, and no BigDecimal per value). */
+    private static int compare(JsonNode v, JsonNode bound) {
+        if (v.isIntegralNumber() && v.canConvertToLong() && bound.isIntegralNumber() && bound.canConvertToLong()) {
+            return Long.compare(v.longValue(), bound.longValue());
+        }
+        return v.decimalValue().compareTo(bound.decimalValue());
+    }
+
     /** The formats the schemas use; any other is a keyword value this checker does not understand. */
-    private static void format(String f, JsonNode v, String at, List<String> out) {
+    private static void format(String f, JsonNode v, Loc at, List<String> out) {
         switch (f) {
             case "int32", "int64" -> {
                 if (v.isIntegralNumber() && v.bigIntegerValue().bitLength() > (f.equals("int32") ? 31 : 63)) {
@@ -172,7 +218,9 @@ public final class JsonSchema {
                     out.add(at + ": \"" + v.asText() + "\" is not a date-time");
                 }
             }
-            default -> out.add(at + ": schema format '" + f + "' is not understood by this checker");
+            default -> {
+                // reported once, as the schema's problem (keywords)
+            }
         }
     }
 
@@ -181,17 +229,17 @@ public final class JsonSchema {
      * the value says it is (its {@code record} field equals the branch's {@code const}), so that
      * a call record with one wrong field is told about that field; else a summary.
      */
-    private void oneOf(JsonNode branches, JsonNode v, String at, List<String> out) {
+    private void oneOf(JsonNode branches, JsonNode v, Loc at, List<String> out) {
         List<List<String>> each = new ArrayList<>();
         int valid = 0;
         for (JsonNode b : branches) {
             JsonNode kind = resolved(b).path("properties").path("record").path("const");
-            List<String> p = new ArrayList<>();
             if (!kind.isMissingNode() && !kind.equals(v.path("record"))) {
-                p.add(at + ".record: not " + kind); // another kind of line: no need to check every field
-            } else {
-                check(b, v, at, p);
+                each.add(null); // another kind of line: no need to check every field
+                continue;
             }
+            List<String> p = new ArrayList<>();
+            check(b, v, at, p);
             each.add(p);
             valid += p.isEmpty() ? 1 : 0;
         }
@@ -228,7 +276,7 @@ public final class JsonSchema {
         return target;
     }
 
-    private void object(JsonNode s, JsonNode v, String at, List<String> out) {
+    private void object(JsonNode s, JsonNode v, Loc at, List<String> out) {
         if (s.has("required")) {
             for (JsonNode r : s.get("required")) {
                 if (!v.has(r.asText())) {
@@ -240,7 +288,7 @@ public final class JsonSchema {
         for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> f = it.next();
             if (props.has(f.getKey())) {
-                check(props.get(f.getKey()), f.getValue(), at + "." + f.getKey(), out);
+                check(props.get(f.getKey()), f.getValue(), at.field(f.getKey()), out);
             } else if (s.path("additionalProperties").isBoolean() && !s.get("additionalProperties").asBoolean()) {
                 out.add(at + "." + f.getKey() + ": not in the schema");
             } else if (dialect == Dialect.KUBERNETES && s.has("properties")
@@ -250,7 +298,7 @@ public final class JsonSchema {
         }
     }
 
-    private void array(JsonNode s, JsonNode v, String at, List<String> out) {
+    private void array(JsonNode s, JsonNode v, Loc at, List<String> out) {
         if (s.has("minItems") && v.size() < s.get("minItems").asInt()) {
             out.add(at + ": " + v.size() + " items, fewer than " + s.get("minItems"));
         }
@@ -269,7 +317,7 @@ public final class JsonSchema {
         }
         if (s.has("items")) {
             for (int i = 0; i < v.size(); i++) {
-                check(s.get("items"), v.get(i), at + "[" + i + "]", out);
+                check(s.get("items"), v.get(i), at.index(i), out);
             }
         }
     }

@@ -1,12 +1,11 @@
 package dev.syscage.cli;
 
-import dev.syscage.export.IsolationExport;
-import dev.syscage.export.LandlockExport;
-import dev.syscage.export.RuntimeLint;
-import dev.syscage.export.SpoProfile;
-import dev.syscage.export.SupervisedActions;
 import dev.syscage.policy.diag.Diagnostic;
 import dev.syscage.policy.diag.PolicyException;
+import dev.syscage.policy.export.RuntimeLint;
+import dev.syscage.policy.export.SpoProfile;
+import dev.syscage.policy.export.SupervisedActions;
+import dev.syscage.policy.export.UnexportedSections;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.oci.ExportOptions;
 import dev.syscage.policy.oci.ExportResult;
@@ -76,8 +75,8 @@ public final class ExportCommand implements Callable<Integer> {
             throw UserException.badInput("unknown --degrade '" + degrade + "' (choose none, errno or allow)");
         }
         Policy loaded = policyOptions.load(policyFile, List.of());
-        LandlockExport.Result landlock = LandlockExport.check(loaded, d, InputFile.display(policyFile));
-        IsolationExport.Result isolation = IsolationExport.check(loaded, d, InputFile.display(policyFile));
+        UnexportedSections.Result landlock = UnexportedSections.landlock(loaded, d, InputFile.display(policyFile));
+        UnexportedSections.Result isolation = UnexportedSections.isolation(loaded, d, InputFile.display(policyFile));
         List<Diagnostic> refused = new ArrayList<>(landlock.errors());
         refused.addAll(isolation.errors());
         SupervisedActions.Result plain;

@@ -1,17 +1,8 @@
 package dev.syscage.cli;
 
-import dev.syscage.report.AuditRun;
-import dev.syscage.report.BadLog;
+import dev.syscage.auditlog.AuditRun;
 import dev.syscage.report.HtmlReport;
-import dev.syscage.report.LogReader;
 import dev.syscage.report.TextReport;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,33 +42,10 @@ public final class ReportCommand implements Callable<Integer> {
         if (!format.equals("html") && !format.equals("text")) {
             throw UserException.badInput("unknown --format '" + format + "' (choose html or text)");
         }
-        AuditRun run = read();
+        AuditRun run = AuditLogInput.read(log, spec);
         String report = format.equals("text") ? TextReport.render(run) : HtmlReport.render(run);
         write(report);
         return ExitCodes.OK;
-    }
-
-    private AuditRun read() {
-        try (BufferedReader in = open()) {
-            return LogReader.read(log.equals("-") ? "-" : log, in);
-        } catch (BadLog e) {
-            throw UserException.badInput(e.getMessage());
-        } catch (IOException e) {
-            throw InputFile.cannotRead(log, e);
-        }
-    }
-
-    /** The log, decoded strictly: bytes that are not UTF-8 are an error, not a replacement character. */
-    private BufferedReader open() throws IOException {
-        if (log.equals("-")) {
-            return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
-        }
-        Path file = Path.of(log);
-        if (Files.isDirectory(file)) {
-            throw new IOException("is a directory");
-        }
-        return Files.newBufferedReader(file, StandardCharsets.UTF_8);
     }
 
     private void write(String report) {

@@ -6,9 +6,7 @@ import dev.syscage.learn.Suggestion;
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.diag.PolicyException;
 import dev.syscage.policy.validate.PolicyLoader;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,26 +76,9 @@ public final class SuggestCommand implements Callable<Integer> {
     }
 
     private DeniedCalls read() {
-        String name = log.equals("-") ? InputFile.STDIN_NAME : log;
-        try (BufferedReader in = open()) {
-            return DeniedCalls.read(in, name);
-        } catch (DeniedCalls.BadRecord e) {
-            throw UserException.badInput(e.getMessage());
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw UserException.badInput(name + ": not UTF-8 text: not an audit log");
-        } catch (IOException e) {
-            throw InputFile.cannotRead(name, e);
-        }
-    }
-
-    private BufferedReader open() throws IOException {
-        if (log.equals("-")) {
-            return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        }
-        if (Files.isDirectory(Path.of(log))) {
-            throw new IOException("is a directory");
-        }
-        return Files.newBufferedReader(Path.of(log), StandardCharsets.UTF_8);
+        DeniedCalls denied = new DeniedCalls();
+        AuditLogInput.forEach(log, spec, denied::add);
+        return denied;
     }
 
     private String standalone(DeniedCalls d, Suggestion.Rules rules, String supervise) {

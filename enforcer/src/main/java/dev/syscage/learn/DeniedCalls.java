@@ -1,9 +1,7 @@
 package dev.syscage.learn;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.IOException;
+import dev.syscage.auditlog.AuditLogReader;
+import dev.syscage.auditlog.CallRecord;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -12,7 +10,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The calls an audit log (JSON Lines, docs/audit-record.schema.json) says a policy denied:
+ * The calls an audit log ({@link AuditLogReader}) says a policy denied:
  * records with decision {@code errno} or {@code kill} (an enforcing run: the supervise rules
  * denied them), and records with a {@code would} (a complain run: the filter or the supervise
  * rules would have). Each is counted by syscall name, in two parts: the ones the seccomp filter
@@ -60,14 +58,6 @@ public final class DeniedCalls {
         }
     }
 
-    /** A line of the log that is not an audit record: where, and why. */
-    public static final class BadRecord extends Exception {
-        public BadRecord(String where, String why) {
-            super(where + ": " + why);
-        }
-    }
-
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> LAUNCHERS = Set.of("syscage-launch");
 
     private final Part filter = new Part();
@@ -92,85 +82,31 @@ public final class DeniedCalls {
         return records;
     }
 
-    /** Reads every record of {@code in}; {@code name} is the file's name for errors ({@code log.jsonl:12}). */
-    public static DeniedCalls read(BufferedReader in, String name) throws IOException, BadRecord {
-        DeniedCalls d = new DeniedCalls();
-        String line;
-        for (int n = 1; (line = in.readLine()) != null; n++) {
-            if (!line.isBlank()) {
-                d.add(parse(line, name + ":" + n), name + ":" + n);
-            }
-        }
-        return d;
-    }
-
-    private static JsonNode parse(String line, String where) throws BadRecord {
-        try {
-            JsonNode r = JSON.readTree(line);
-            if (r == null || !r.isObject()) {
-                throw new BadRecord(where, "not a JSON object (an audit log is one JSON record a line: run --log FILE)");
-            }
-            return r;
-        } catch (IOException e) {
-            throw new BadRecord(where, "not JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-    }
-
-    private void add(JsonNode r, String where) throws BadRecord {
-        if ("end".equals(r.path("record").asText())) {
-            return; // the run's closing record: no call
-        }
+    /** The denied calls of a log's call records, given one at a time ({@link AuditLogReader#forEach}). */
+    public void add(CallRecord r) {
         records++;
-        String syscall = text(r, "syscall", where);
-        String decision = text(r, "decision", where);
-        JsonNode would = r.path("would");
-        boolean complained = would.isObject();
-        if ("landlock".equals(r.path("source").asText())) {
+        CallRecord.Would would = r.would();
+        if (r.landlock()) {
             skip("landlock");
-        } else if (decision.equals("interrupted")) {
+        } else if (r.decision().equals("interrupted")) {
             skip("interrupted");
-        } else if (!complained && decision.equals("allow")) {
+        } else if (would == null && r.decision().equals("allow")) {
             return;
-        } else if (LAUNCHERS.contains(baseName(r.path("exe").asText("")))) {
+        } else if (r.exe() != null && LAUNCHERS.contains(baseName(r.exe()))) {
             skip("launcher");
-        } else if (complained && "filesystem".equals(would.path("by").asText())) {
+        } else if (would != null && would.by().equals("filesystem")) {
             skip("filesystem");
-        } else if (syscall.startsWith("syscall_")) {
+        } else if (r.syscall().startsWith("syscall_")) {
             skip("unnamed syscall");
         } else {
-            boolean byFilter = complained && "filter".equals(would.path("by").asText());
-            String rule = complained ? would.path("rule").asText(null) : r.path("rule").asText(null);
-            String path = r.path("resolved_path").isTextual() ? r.get("resolved_path").asText() : null;
-            (byFilter ? filter : supervisor).add(syscall, args(r, where), path, rule);
+            boolean byFilter = would != null && would.by().equals("filter");
+            String rule = would != null ? would.rule() : r.rule();
+            (byFilter ? filter : supervisor).add(r.syscall(), r.registers(), r.resolvedPath(), rule);
         }
     }
 
     private void skip(String why) {
         skipped.merge(why, 1L, Long::sum);
-    }
-
-    private static String text(JsonNode r, String field, String where) throws BadRecord {
-        JsonNode v = r.get(field);
-        if (v == null || !v.isTextual()) {
-            throw new BadRecord(where, "no '" + field + "' string: not an audit record (docs/audit-record.schema.json)");
-        }
-        return v.asText();
-    }
-
-    /** The raw registers, in order (the record's {@code args[].value}, hex strings in version 2, numbers before). */
-    private static long[] args(JsonNode r, String where) throws BadRecord {
-        long[] regs = new long[6];
-        JsonNode args = r.path("args");
-        for (int i = 0; i < Math.min(6, args.size()); i++) {
-            JsonNode v = args.get(i).path("value");
-            try {
-                regs[i] = v.isTextual() ? Long.parseUnsignedLong(v.asText().replaceFirst("^0x", ""),
-                        v.asText().startsWith("0x") ? 16 : 10) : v.asLong();
-            } catch (NumberFormatException e) {
-                throw new BadRecord(where, "args[" + i + "].value '" + v.asText() + "' is not a number");
-            }
-        }
-        return regs;
     }
 
     private static String baseName(String path) {

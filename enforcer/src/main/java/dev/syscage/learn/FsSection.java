@@ -5,6 +5,7 @@ import dev.syscage.learn.FsGrouping.Rule;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.landlock.LandlockRuleset.PathRule;
 import dev.syscage.policy.landlock.Scope;
+import dev.syscage.policy.yaml.PolicyYamlWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -128,7 +129,7 @@ final class FsSection {
 
     /** Plain when YAML reads it as written, else double-quoted. */
     static String yamlPath(String path) {
-        return PLAIN.matcher(path).matches() ? path : ProfileWriter.quote(path);
+        return PLAIN.matcher(path).matches() ? path : PolicyYamlWriter.quote(path);
     }
 
     private static String accesses(long n) {

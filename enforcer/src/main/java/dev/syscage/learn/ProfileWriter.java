@@ -2,6 +2,7 @@ package dev.syscage.learn;
 
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.arch.SyscallTable;
+import dev.syscage.policy.yaml.PolicyYamlWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -80,8 +81,9 @@ public final class ProfileWriter {
         StringBuilder sb = new StringBuilder();
         for (var e : conditioned.entrySet()) {
             sb.append("  - action: allow\n    syscalls: [").append(e.getKey()).append("]\n")
-                    .append("    when: \"").append(ArgRule.forSyscall(e.getKey()).orElseThrow().condition(arch, e.getValue()))
-                    .append("\"\n    comment: ").append(calls(counts.get(e.getKey()))).append(", only these values\n");
+                    .append("    when: ").append(PolicyYamlWriter.quote(ArgRule.forSyscall(e.getKey()).orElseThrow()
+                            .condition(arch, e.getValue())))
+                    .append("\n    comment: ").append(calls(counts.get(e.getKey()))).append(", only these values\n");
         }
         if (listed.isEmpty()) {
             return sb.toString();
@@ -94,40 +96,17 @@ public final class ProfileWriter {
     }
 
     private static void header(StringBuilder sb, Observations seen, Options o) {
-        sb.append("# Learned by 'syscage learn': ").append(seen.counts().size()).append(" distinct syscalls (")
-                .append(seen.totalCalls()).append(" calls) and ").append(seen.distinctPaths()).append(" distinct paths.\n");
-        sb.append("# Every syscall the program made is allowed; any other fails with EPERM.\n");
-        o.merge().ifPresent(m -> sb.append("# Widened with the unconditionally allowed syscalls of ").append(m.source())
-                .append(" (its conditional rules and default are not carried over).\n"));
-        sb.append("version: 1\n");
-        sb.append("name: ").append(quote(o.name())).append('\n');
-        sb.append("description: ").append(quote(o.description())).append('\n');
+        List<String> comments = new ArrayList<>(List.of("Learned by 'syscage learn': " + seen.counts().size()
+                + " distinct syscalls (" + seen.totalCalls() + " calls) and " + seen.distinctPaths() + " distinct paths.",
+                "Every syscall the program made is allowed; any other fails with EPERM."));
+        o.merge().ifPresent(m -> comments.add("Widened with the unconditionally allowed syscalls of " + m.source()
+                + " (its conditional rules and default are not carried over)."));
+        PolicyYamlWriter.header(sb, comments, o.name(), o.description());
         sb.append("default: errno EPERM\n");
         sb.append("rules:\n");
     }
 
     static String calls(long n) {
         return n + (n == 1 ? " call" : " calls");
-    }
-
-    /** A YAML double-quoted scalar (JSON escapes are valid YAML). */
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
     }
 }

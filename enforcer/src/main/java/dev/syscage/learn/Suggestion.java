@@ -2,6 +2,7 @@ package dev.syscage.learn;
 
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.arch.SyscallTable;
+import dev.syscage.policy.yaml.PolicyYamlWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +79,7 @@ public final class Suggestion {
                     .append('\n');
             List<String> patterns = patterns(paths);
             if (!paths.contains("") && !patterns.isEmpty()) {
-                sb.append("      path: [").append(String.join(", ", patterns.stream().map(ProfileWriter::quote).toList()))
+                sb.append("      path: [").append(String.join(", ", patterns.stream().map(PolicyYamlWriter::quote).toList()))
                         .append("]\n");
             }
             sb.append("      decision: allow\n");

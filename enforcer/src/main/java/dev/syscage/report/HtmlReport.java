@@ -1,5 +1,7 @@
 package dev.syscage.report;
 
+import dev.syscage.auditlog.AuditRun;
+import dev.syscage.auditlog.CallRecord;
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package dev.syscage.report;
 
+import dev.syscage.auditlog.AuditRun;
+import dev.syscage.auditlog.CallRecord;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.metrics.Summary;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.syscage.report;
 
+import dev.syscage.auditlog.CallRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -5,6 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.syscage.auditlog.AuditLogReader;
+import dev.syscage.auditlog.Records;
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.validate.LoadOptions;
 import dev.syscage.policy.validate.PolicyLoader;
@@ -28,24 +34,36 @@ class SuggestTest {
     @TempDir
     Path dir;
 
+    /** A complete call record ({@link Records}) with these fields; {@code would} as JSON text or "null". */
     private static String record(String syscall, String decision, String would, String path, String exe, String... args) {
-        StringBuilder a = new StringBuilder();
+        ArrayNode a = JsonNodeFactory.instance.arrayNode();
         for (int i = 0; i < args.length; i++) {
-            a.append(i == 0 ? "" : ",").append("{\"name\":\"arg").append(i).append("\",\"kind\":\"raw\",\"value\":\"")
-                    .append(args[i]).append("\",\"text\":\"x\"}");
+            a.addObject().put("name", "arg" + i).put("kind", "raw").put("value", args[i]).put("text", "x");
         }
-        return "{\"version\":2,\"syscall\":\"" + syscall + "\",\"decision\":\"" + decision + "\",\"rule\":\"r\",\"would\":"
-                + would + ",\"args\":[" + a + "],\"resolved_path\":" + (path == null ? "null" : "\"" + path + "\"")
-                + ",\"exe\":\"" + exe + "\",\"source\":\"notify\"}\n";
+        ObjectNode r = Records.call().put("syscall", syscall).put("decision", decision).put("rule", "r")
+                .put("resolved_path", path).put("exe", exe);
+        r.set("would", would.equals("null") ? NullNode.instance : Records.parse(would));
+        r.set("args", a);
+        if (!decision.equals("errno")) {
+            r.putNull("errno").putNull("errno_name");
+        }
+        return Records.line(r);
     }
 
     private static DeniedCalls read(String log) throws Exception {
-        return DeniedCalls.read(new BufferedReader(new StringReader(log)), "t.jsonl");
+        DeniedCalls d = new DeniedCalls();
+        AuditLogReader.forEach("t.jsonl", new BufferedReader(new StringReader(log)), d::add);
+        return d;
     }
 
-    private static final String FILTER_EPERM = "{\"decision\":\"errno\",\"errno\":1,\"rule\":\"default p.yaml:2\",\"by\":\"filter\"}";
-    private static final String FILESYSTEM = "{\"decision\":\"errno\",\"errno\":13,\"rule\":\"p.yaml:3\",\"by\":\"filesystem\"}";
-    private static final String BY_RULE = "{\"decision\":\"kill\",\"errno\":null,\"rule\":\"p.yaml:7\",\"by\":\"filter\"}";
+    private static final String FILTER_EPERM = "{\"decision\":\"errno\",\"errno\":1,\"errno_name\":\"EPERM\","
+            + "\"rule\":\"default p.yaml:2\",\"by\":\"filter\"}";
+    private static final String FILESYSTEM = "{\"decision\":\"errno\",\"errno\":13,\"errno_name\":\"EACCES\","
+            + "\"rule\":\"p.yaml:3\",\"by\":\"filesystem\"}";
+    private static final String BY_RULE = "{\"decision\":\"kill\",\"errno\":null,\"errno_name\":null,\"rule\":\"p.yaml:7\","
+            + "\"by\":\"filter\"}";
+    private static final String LANDLOCK = Records.line(Records.call().put("seq", 0).put("source", "landlock")
+            .put("hook", (String) null).put("result", (Long) null));
 
     @Test
     void complaintsAndSupervisorDenialsCountTheRestIsLeftOut() throws Exception {
@@ -55,7 +73,7 @@ class SuggestTest {
                 + record("mkdir", "allow", BY_RULE, "/tmp/m", "/usr/bin/mkdir")
                 + record("openat", "errno", "null", "/etc/shadow", "/usr/bin/cat")
                 + record("openat", "allow", "null", "/etc/passwd", "/usr/bin/cat")
-                + "{\"syscall\":\"openat\",\"decision\":\"errno\",\"would\":null,\"args\":[],\"source\":\"landlock\"}\n"
+                + LANDLOCK
                 + record("openat", "allow", FILESYSTEM, "/tmp/x", "/usr/bin/cat"));
         assertEquals(Map.of("ioctl", 2L, "mkdir", 1L), d.filter().counts());
         assertEquals(Map.of("openat", 1L), d.supervisor().counts());
@@ -140,7 +158,8 @@ class SuggestTest {
         Files.writeString(dir.resolve("other.jsonl"), "{\"a\":1}\n");
         Result other = syscage(dir, "suggest", "other.jsonl");
         assertEquals(2, other.code(), other.err());
-        assertTrue(other.err().startsWith("syscage: other.jsonl:1: no 'syscall' string: not an audit record"), other.err());
+        assertEquals("syscage: other.jsonl:1: not an audit record as docs/audit-record.schema.json describes it: "
+                + "$.record: missing (what the line is: call or end)\n", other.err());
         Result missing = syscage(dir, "suggest", "nope.jsonl");
         assertEquals(2, missing.code(), missing.err());
         assertTrue(missing.err().startsWith("syscage: cannot read nope.jsonl: no such file"), missing.err());

@@ -2,11 +2,12 @@ package dev.syscage.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.syscage.auditlog.AuditLogReader;
+import dev.syscage.auditlog.AuditRun;
+import dev.syscage.auditlog.CallRecord;
+import dev.syscage.auditlog.EndRecord;
 import dev.syscage.cli.Main;
 import dev.syscage.run.RunTest;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -23,8 +24,6 @@ import java.util.TreeMap;
  * with EACCES; and what its log says, counted here without the report's code.
  */
 final class RealRun {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private RealRun() {
     }
 
@@ -63,31 +62,31 @@ final class RealRun {
         return r;
     }
 
-    /** Every line of the log, parsed. */
-    static List<JsonNode> lines(Path log) throws IOException {
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : Files.readAllLines(log)) {
-            out.add(JSON.readTree(line));
-        }
-        return out;
+    /** The log, read by the one reader of audit logs (the counting below is the tests' own, not the report's). */
+    static AuditRun read(Path log) throws Exception {
+        return AuditLogReader.read(log);
+    }
+
+    /** The run's closing record. */
+    static EndRecord end(Path log) throws Exception {
+        return read(log).end().orElseThrow(() -> new AssertionError(log + " has no closing record"));
     }
 
     /** The call records: the supervisor's, and the kernel's reports of Landlock denials where its audit is on. */
-    static List<JsonNode> calls(Path log) throws IOException {
-        return lines(log).stream().filter(n -> n.get("record").asText().equals("call")).toList();
+    static List<CallRecord> calls(Path log) throws Exception {
+        return read(log).calls();
     }
 
     /** The call records of the supervisor (not Landlock's). */
-    static List<JsonNode> supervised(Path log) throws IOException {
-        return calls(log).stream().filter(n -> !n.get("source").asText().equals("landlock")).toList();
+    static List<CallRecord> supervised(Path log) throws Exception {
+        return calls(log).stream().filter(c -> !c.landlock()).toList();
     }
 
-    /** syscall → decision → count, from the log's lines. */
-    static Map<String, Map<String, Long>> counts(Path log) throws IOException {
+    /** syscall → decision → count, from the log's records. */
+    static Map<String, Map<String, Long>> counts(Path log) throws Exception {
         Map<String, Map<String, Long>> by = new TreeMap<>();
-        for (JsonNode n : supervised(log)) {
-            by.computeIfAbsent(n.get("syscall").asText(), s -> new TreeMap<>()).merge(n.get("decision").asText(), 1L,
-                    Long::sum);
+        for (CallRecord c : supervised(log)) {
+            by.computeIfAbsent(c.syscall(), s -> new TreeMap<>()).merge(c.decision(), 1L, Long::sum);
         }
         return by;
     }

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.syscage.auditlog.AuditRun;
+import dev.syscage.auditlog.CallRecord;
+import dev.syscage.auditlog.EndRecord;
 import dev.syscage.run.RunTest;
 import java.io.File;
 import java.nio.file.Files;
@@ -118,8 +120,8 @@ class ReportBrowserTest {
         assertTrue(!ticks.isEmpty(), "no marks on the timeline");
         ticks.forEach(ReportBrowserTest::assertDrawn);
         // every call is on the timeline, in the lane of its thread
-        Map<String, Long> byTid = RealRun.calls(log).stream().filter(n -> n.get("pid").asInt() > 0).collect(Collectors.groupingBy(
-                n -> n.get("tid").asText(), TreeMap::new, Collectors.counting()));
+        Map<String, Long> byTid = RealRun.calls(log).stream().filter(c -> c.pid() > 0).collect(Collectors.groupingBy(
+                c -> String.valueOf(c.tid()), TreeMap::new, Collectors.counting()));
         Map<String, Long> lanes = new TreeMap<>();
         for (WebElement lane : browser.findElements(By.cssSelector("#timeline-chart g.lane"))) {
             lanes.put(lane.getDomAttribute("data-tid"), Long.parseLong(lane.getDomAttribute("data-calls")));
@@ -162,11 +164,10 @@ class ReportBrowserTest {
     @Test
     void theDeniedCallsAreTheLogsWithTheirRulesAndPaths() throws Exception {
         List<String> expected = new ArrayList<>();
-        for (JsonNode n : RealRun.calls(log)) {
-            if (n.get("decision").asText().equals("errno") || n.get("decision").asText().equals("kill")) {
-                expected.add(n.get("seq").asText() + " " + n.get("pid").asText() + "/" + n.get("tid").asText() + " "
-                        + (n.get("decision").asText().equals("kill") ? "KILL" : n.get("errno_name").asText()) + " "
-                        + n.get("rule").asText() + " " + n.get("path").asText());
+        for (CallRecord c : RealRun.calls(log)) {
+            if (c.decision().equals("errno") || c.decision().equals("kill")) {
+                expected.add(c.seq() + " " + c.pid() + "/" + c.tid() + " "
+                        + (c.decision().equals("kill") ? "KILL" : c.errnoName()) + " " + c.rule() + " " + c.path());
             }
         }
         List<String> shown = new ArrayList<>();
@@ -184,15 +185,15 @@ class ReportBrowserTest {
 
     @Test
     void theHeaderAndTheProcessTreeAreTheRuns() throws Exception {
-        List<JsonNode> lines = RealRun.lines(log);
-        JsonNode end = lines.get(lines.size() - 1);
-        assertEquals(end.get("run").asText(), browser.findElement(By.cssSelector("dd[data-field=run]")).getText());
-        assertEquals(end.get("exit").asText(), browser.findElement(By.cssSelector("dd[data-field=exit]")).getText());
-        assertEquals(end.get("policy").asText(), browser.findElement(By.cssSelector("dd[data-field=policy]")).getText());
+        AuditRun run = RealRun.read(log);
+        EndRecord end = run.end().orElseThrow();
+        assertEquals(run.id(), browser.findElement(By.cssSelector("dd[data-field=run]")).getText());
+        assertEquals(String.valueOf(end.exit()), browser.findElement(By.cssSelector("dd[data-field=exit]")).getText());
+        assertEquals(end.policy(), browser.findElement(By.cssSelector("dd[data-field=policy]")).getText());
         assertTrue(browser.findElement(By.cssSelector("dd[data-field=command]")).getText().startsWith("/bin/sh -c "));
-        assertEquals(end.get("calls").asText(), browser.findElement(By.id("coverage")).getDomAttribute("data-calls"));
+        assertEquals(String.valueOf(end.calls()), browser.findElement(By.id("coverage")).getDomAttribute("data-calls"));
         Set<String> pids = new TreeSet<>();
-        RealRun.calls(log).stream().filter(n -> n.get("pid").asInt() > 0).forEach(n -> pids.add(n.get("pid").asText()));
+        RealRun.calls(log).stream().filter(c -> c.pid() > 0).forEach(c -> pids.add(String.valueOf(c.pid())));
         Set<String> shown = new TreeSet<>();
         browser.findElements(By.cssSelector("#process-tree li")).forEach(li -> shown.add(li.getDomAttribute("data-pid")));
         assertEquals(pids, shown);

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.syscage.auditlog.CallRecord;
+import dev.syscage.auditlog.EndRecord;
 import dev.syscage.run.RunTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,10 +34,10 @@ class ReportCommandTest {
         RunTest.Result r = RealRun.report("--format", "text", log.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().endsWith("\n\n" + summary), "report:\n" + r.out() + "\nsummary:\n" + summary);
-        JsonNode end = RealRun.lines(log).get(RealRun.lines(log).size() - 1);
+        EndRecord end = RealRun.end(log);
         long calls = RealRun.supervised(log).size();
-        assertEquals(calls, end.get("calls").asLong(), "log: all records every call");
-        assertTrue(r.out().startsWith("run " + end.get("run").asText() + "\ncommand: /bin/sh -c "), r.out());
+        assertEquals(calls, end.calls(), "log: all records every call");
+        assertTrue(r.out().startsWith("run " + RealRun.read(log).id() + "\ncommand: /bin/sh -c "), r.out());
         assertTrue(r.out().contains("\n" + calls + " calls numbered by the supervisor: every one recorded (seq has no gaps)\n"),
                 r.out());
         long denied = RealRun.counts(log).get("openat").getOrDefault("errno", 0L);
@@ -48,24 +49,22 @@ class ReportCommandTest {
     void underLogLevelDeniedTheClosingRecordAccountsForEveryGap() throws Exception {
         RealRun.run(dir, "--log-level", "denied");
         Path log = dir.resolve("audit.jsonl");
-        List<JsonNode> calls = RealRun.supervised(log);
-        List<JsonNode> lines = RealRun.lines(log);
-        JsonNode end = lines.get(lines.size() - 1);
-        assertEquals("end", end.get("record").asText());
-        assertEquals("denied", end.get("log_level").asText());
-        assertTrue(calls.stream().allMatch(n -> n.get("decision").asText().equals("errno")), calls.toString());
-        assertEquals(calls.size(), end.get("recorded").asLong());
-        assertEquals(end.get("calls").asLong(), end.get("recorded").asLong() + end.get("unrecorded").asLong());
-        assertTrue(end.get("unrecorded").asLong() > 0, "the allowed opens are not recorded: " + end);
-        long maxSeq = calls.stream().mapToLong(n -> n.get("seq").asLong()).max().orElse(0);
-        assertTrue(maxSeq <= end.get("calls").asLong(), maxSeq + " > " + end);
+        List<CallRecord> calls = RealRun.supervised(log);
+        EndRecord end = RealRun.end(log);
+        assertEquals("denied", end.logLevel());
+        assertTrue(calls.stream().allMatch(c -> c.decision().equals("errno")), calls.toString());
+        assertEquals(calls.size(), end.recorded());
+        assertEquals(end.calls(), end.recorded() + end.unrecorded());
+        assertTrue(end.unrecorded() > 0, "the allowed opens are not recorded: " + end);
+        long maxSeq = calls.stream().mapToLong(CallRecord::seq).max().orElse(0);
+        assertTrue(maxSeq <= end.calls(), maxSeq + " > " + end);
         RunTest.Result text = RealRun.report("--format", "text", log.toString());
-        assertTrue(text.out().contains("\n" + end.get("calls").asLong() + " calls numbered by the supervisor: "
-                + calls.size() + " recorded, " + end.get("unrecorded").asLong()
+        assertTrue(text.out().contains("\n" + end.calls() + " calls numbered by the supervisor: "
+                + calls.size() + " recorded, " + end.unrecorded()
                 + " not recorded by log level denied (the gaps in seq)\n"), text.out());
         RunTest.Result html = RealRun.report(log.toString());
-        assertTrue(html.out().contains("<p id=\"coverage\" data-calls=\"" + end.get("calls").asLong() + "\" data-recorded=\""
-                + calls.size() + "\" data-unrecorded=\"" + end.get("unrecorded").asLong() + "\">"), html.out());
+        assertTrue(html.out().contains("<p id=\"coverage\" data-calls=\"" + end.calls() + "\" data-recorded=\""
+                + calls.size() + "\" data-unrecorded=\"" + end.unrecorded() + "\">"), html.out());
     }
 
     @Test

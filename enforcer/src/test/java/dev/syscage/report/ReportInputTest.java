@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.syscage.auditlog.Records;
 import dev.syscage.run.RunTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,17 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input to {@code syscage report}: exit 2, the file and line, what is wrong, never a stack trace. */
 class ReportInputTest {
-    static final String RUN = "0f6c1d2e-0000-4000-8000-00000000beef";
-    static final String CALL = "{\"version\":2,\"record\":\"call\",\"run\":\"" + RUN + "\",\"ts\":\"2026-12-07T18:50:35.243000000Z\","
-            + "\"seq\":1,\"pid\":10,\"tid\":10,\"ppid\":1,\"uid\":0,\"comm\":\"cat\",\"exe\":\"/usr/bin/cat\",\"arch\":\"x86_64\","
-            + "\"syscall\":\"openat\",\"nr\":257,\"args\":[{\"name\":\"dfd\",\"kind\":\"dirfd\",\"value\":\"0xffffffffffffff9c\","
-            + "\"text\":\"AT_FDCWD\"}],\"path\":\"/etc/shadow\",\"resolved_path\":\"/etc/shadow\",\"resolved_path2\":null,"
-            + "\"real_path\":null,\"decision\":\"errno\",\"errno\":13,\"errno_name\":\"EACCES\",\"rule\":\"p.yaml:9\",\"would\":null,"
-            + "\"result\":-13,\"hook\":\"supervise-rules\",\"latency_ns\":1000,\"source\":\"notify\"}";
-    static final String END = "{\"version\":2,\"record\":\"end\",\"run\":\"" + RUN + "\",\"ts\":\"2026-12-07T18:50:36.000000000Z\","
-            + "\"started\":\"2026-12-07T18:50:35.000000000Z\",\"policy\":\"p (p.yaml)\",\"mode\":\"notify\","
-            + "\"command\":[\"cat\",\"/etc/shadow\"],\"log_level\":\"denied\",\"exit\":1,\"calls\":3,\"recorded\":1,"
-            + "\"unrecorded\":2,\"landlock\":0}";
+    static final String RUN = Records.RUN;
+    static final String CALL = Records.call().toString();
+    static final String END = Records.end().toString();
 
     @TempDir
     Path dir;

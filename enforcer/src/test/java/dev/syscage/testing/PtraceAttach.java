@@ -1,5 +1,7 @@
 package dev.syscage.testing;
 
+import com.sun.jna.LastErrorException;
+import dev.syscage.nativeaccess.Ptrace;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +18,8 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * Whether strace or gdb can attach, here, to a process they did not start, as the tests that
- * attach them to a program under syscage need. Ptrace attach can be refused whatever the tool:
+ * attach them to a program under syscage need; and whether this JVM may seize its own child, as
+ * trace mode's supervisor does ({@link #assumeTraceModeWorks}). Ptrace attach can be refused whatever the tool:
  * Yama's {@code kernel.yama.ptrace_scope} (1 without CAP_SYS_PTRACE, or 3), a container without
  * CAP_SYS_PTRACE, a seccomp filter over the test run. Asked once per tool and JVM: the tool
  * attaches to a {@code sleep} this JVM starts, a sibling of the tool as the program under syscage
@@ -26,6 +29,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class PtraceAttach {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final int EPERM = 1;
     private static final Map<String, Optional<String>> REFUSALS = new HashMap<>();
     /** What gdb -batch says when it detaches from a process it had attached to. */
     private static final Pattern GDB_DETACHED = Pattern.compile("\\[Inferior \\d+ \\(process \\d+\\) detached\\]");
@@ -40,6 +44,55 @@ public final class PtraceAttach {
         Optional<String> refusal = refusal(tool, binary.get());
         Assumptions.assumeTrue(refusal.isEmpty(), () -> refusal.orElse("") + "; this test attaches " + tool
                 + " to the program, so it is skipped");
+    }
+
+    /**
+     * Skips the calling test (or, from a {@code @BeforeAll}, its class) where trace mode cannot
+     * work: its supervisor, a thread of this JVM, seizes the program's process with
+     * {@code PTRACE_SEIZE}, which Yama's {@code ptrace_scope} 3, a container without ptrace or a
+     * seccomp filter over the test run refuse altogether. Asked once per JVM: this JVM seizes a
+     * {@code sleep} it starts. Seized: the tests run. EPERM: skipped, saying so with the Yama
+     * setting. Any other error fails them.
+     */
+    public static void assumeTraceModeWorks() {
+        Optional<String> refusal = seizeRefusal();
+        Assumptions.assumeTrue(refusal.isEmpty(), () -> refusal.orElse("") + "; this test runs a program in trace mode,"
+                + " so it is skipped");
+    }
+
+    private static synchronized Optional<String> seizeRefusal() {
+        return REFUSALS.computeIfAbsent("PTRACE_SEIZE", t -> {
+            Optional<String> r = seize();
+            System.out.println("syscage tests: " + r.map(s -> s + "; the trace-mode tests are skipped")
+                    .orElse("this JVM can PTRACE_SEIZE its child: the trace-mode tests run"));
+            return r;
+        });
+    }
+
+    private static Optional<String> seize() {
+        Process target = null;
+        try {
+            target = new ProcessBuilder("sleep", "60").start();
+            Ptrace.ptrace(Ptrace.PTRACE_SEIZE, (int) target.pid(), 0, Ptrace.PTRACE_O_EXITKILL);
+            return Optional.empty();
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == EPERM) {
+                return Optional.of("ptrace is refused on this machine: PTRACE_SEIZE of a child of this JVM failed with "
+                        + "EPERM (" + yama() + ")");
+            }
+            throw new AssertionError("cannot tell whether trace mode can work: PTRACE_SEIZE failed: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new AssertionError("cannot tell whether trace mode can work: " + e, e);
+        } finally {
+            if (target != null) {
+                target.destroyForcibly(); // PTRACE_O_EXITKILL too: the sleep ends with the seize or the JVM
+                try {
+                    target.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 
     private static synchronized Optional<String> refusal(String tool, Path binary) {

@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.syscage.auditlog.AuditLogReader;
 import dev.syscage.supervise.Decision;
 import dev.syscage.testing.Await;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * No record is lost: many producers, a burst closed at once, a writer slower than the producer.
- * Throughput is printed, not asserted.
+ * (How fast is bench/run-audit-bench's question, not a test's.)
  */
 class AuditLogLoadTest {
     private static final Decision DENY = Decision.errno(13, "web.yaml:12");
@@ -46,7 +43,6 @@ class AuditLogLoadTest {
         int perThread = 125_000;
         Path file = dir.resolve("audit.jsonl");
         AuditLog log = AuditLog.open(file, AuditFormat.JSONL, LogLevel.ALL, errors::add);
-        long t0 = System.nanoTime();
         List<Thread> producers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int first = t * perThread + 1;
@@ -63,28 +59,21 @@ class AuditLogLoadTest {
         for (Thread p : producers) {
             p.join();
         }
-        long produced = System.nanoTime();
         log.close();
-        long closed = System.nanoTime();
         int total = threads * perThread;
-        report("1M/8 threads", total, produced - t0, closed - t0);
 
         BitSet seqs = new BitSet(total + 1);
-        int lines = 0;
-        ObjectMapper json = new ObjectMapper();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                lines++;
-                JsonNode n = json.readTree(line);
-                int seq = n.get("seq").asInt();
+        AuditLogReader.Summary read;
+        try (java.io.BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            read = AuditLogReader.forEach(file.toString(), in, c -> {
+                int seq = (int) c.seq();
                 assertTrue(!seqs.get(seq), "seq " + seq + " twice");
                 seqs.set(seq);
-                assertEquals(seq, n.get("latency_ns").asLong(), "the line of seq " + seq + " is its own");
-                assertEquals(seq % 3 == 0 ? "errno" : "allow", n.get("decision").asText());
-            }
+                assertEquals(seq, c.latencyNanos(), "the line of seq " + seq + " is its own");
+                assertEquals(seq % 3 == 0 ? "errno" : "allow", c.decision());
+            });
         }
-        assertEquals(total, lines);
+        assertEquals(total, read.calls());
         assertEquals(total, seqs.cardinality());
         assertEquals(1, seqs.nextSetBit(0));
         assertEquals(total, log.written());
@@ -96,13 +85,10 @@ class AuditLogLoadTest {
         int burst = 200_000;
         Path file = dir.resolve("burst.txt");
         AuditLog log = AuditLog.open(file, AuditFormat.TEXT, LogLevel.ALL, errors::add);
-        long t0 = System.nanoTime();
         for (int i = 1; i <= burst; i++) {
             log.record(FakeCall.openat(i, 7, 7), ALLOW, i);
         }
-        long produced = System.nanoTime();
         log.close();
-        report("burst, text", burst, produced - t0, System.nanoTime() - t0);
         List<String> lines = Files.readAllLines(file);
         assertEquals(burst, lines.size());
         assertTrue(lines.get(burst - 1).endsWith("<0.000200>"), lines.get(burst - 1));
@@ -144,11 +130,6 @@ class AuditLogLoadTest {
     private static boolean waiting(Thread t) {
         Thread.State s = t.getState();
         return s == Thread.State.TIMED_WAITING || s == Thread.State.WAITING;
-    }
-
-    private static void report(String what, int records, long producedNanos, long closedNanos) {
-        System.out.printf(Locale.ROOT, "audit log %s: %d records; record() %.0f records/s; complete at close %.0f records/s%n",
-                what, records, records * 1e9 / producedNanos, records * 1e9 / closedNanos);
     }
 
     /** Takes lines only once {@link #gate} is open; until then the writer thread waits in it. */

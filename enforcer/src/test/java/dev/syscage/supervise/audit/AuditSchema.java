@@ -2,17 +2,21 @@ package dev.syscage.supervise.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.syscage.auditlog.AuditLogReader;
+import dev.syscage.auditlog.AuditRun;
+import dev.syscage.auditlog.BadLog;
+import dev.syscage.auditlog.RecordSchema;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The tests' side of docs/audit-record.schema.json: every line of a log checked by
- * {@link RecordSchema} (the checker {@code syscage report} uses too), failing with each problem
- * and the line it is on.
+ * The tests' side of docs/audit-record.schema.json: a log read by {@link AuditLogReader} (the
+ * reader {@code syscage report} and {@code suggest} use, which checks every line with
+ * {@link RecordSchema}), failing with the line and what is wrong with it.
  */
 public final class AuditSchema {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -20,7 +24,7 @@ public final class AuditSchema {
     private AuditSchema() {
     }
 
-    /** What is wrong with {@code line} (one JSONL record), each as "field: problem"; empty when it is valid. */
+    /** What the schema finds wrong with {@code line} (one JSONL record), each as "$.field: problem"; empty when it is valid. */
     public static List<String> problems(String line) {
         JsonNode record;
         try {
@@ -31,40 +35,25 @@ public final class AuditSchema {
         return RecordSchema.problems(record);
     }
 
-    /** Fails with every problem of every line of {@code jsonl}, naming the line. */
-    public static void assertValid(String jsonl) {
-        List<String> all = new ArrayList<>();
-        String[] lines = jsonl.split("\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            if (i == lines.length - 1 && lines[i].isEmpty()) {
-                break; // the newline that ends the last record
-            }
-            for (String p : problems(lines[i])) {
-                all.add("line " + (i + 1) + ": " + p);
-            }
-        }
-        if (!all.isEmpty()) {
-            throw new AssertionError("audit records that do not follow docs/audit-record.schema.json:\n"
-                    + String.join("\n", all.subList(0, Math.min(all.size(), 20))));
+    /** Fails unless {@code jsonl} is a log the reader reads; the run it holds. */
+    public static AuditRun assertValid(String jsonl) {
+        try {
+            return AuditLogReader.read("log", new BufferedReader(new StringReader(jsonl)));
+        } catch (BadLog e) {
+            throw new AssertionError("audit records that do not follow docs/audit-record.schema.json: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     /** As {@link #assertValid(String)}, for a log file, read a line at a time (logs of a million records). */
-    public static void assertValid(Path log) {
-        List<String> all = new ArrayList<>();
-        try (java.io.BufferedReader in = Files.newBufferedReader(log)) {
-            String line;
-            for (long n = 1; (line = in.readLine()) != null && all.size() < 20; n++) {
-                for (String p : problems(line)) {
-                    all.add("line " + n + ": " + p);
-                }
-            }
+    public static AuditLogReader.Summary assertValid(Path log) {
+        try (BufferedReader in = AuditLogReader.open(log.toString(), java.io.InputStream.nullInputStream())) {
+            return AuditLogReader.forEach(log.toString(), in, c -> { });
+        } catch (BadLog e) {
+            throw new AssertionError("audit records that do not follow docs/audit-record.schema.json: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-        if (!all.isEmpty()) {
-            throw new AssertionError("audit records in " + log + " that do not follow docs/audit-record.schema.json:\n"
-                    + String.join("\n", all));
         }
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.syscage.run.RunTest;
 import dev.syscage.run.RunTest.Result;
 import dev.syscage.testing.Await;
+import dev.syscage.testing.PtraceAttach;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class TraceModeTest {
+    @BeforeAll
+    static void ptraceWorksHere() {
+        PtraceAttach.assumeTraceModeWorks();
+    }
+
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @TempDir

@@ -12,18 +12,25 @@ import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.run.Runner;
 import dev.syscage.run.TraceRunner;
 import dev.syscage.supervise.Decision;
+import dev.syscage.testing.PtraceAttach;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The ptrace supervisor on real programs: events arrive, decisions are applied. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TraceRunnerTest {
+    @BeforeAll
+    static void ptraceWorksHere() {
+        PtraceAttach.assumeTraceModeWorks();
+    }
+
     static Path launcher() {
         return Path.of(System.getProperty("syscage.native.dir", "../native/build"), "syscage-launch");
     }

@@ -7,6 +7,7 @@ import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.policy.diag.Diagnostic;
 import dev.syscage.policy.diag.PolicyException;
 import dev.syscage.policy.model.Action;
+import dev.syscage.policy.yaml.PolicyYamlWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -1,4 +1,4 @@
-package dev.syscage.export;
+package dev.syscage.policy.export;
 
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.arch.Syscall;

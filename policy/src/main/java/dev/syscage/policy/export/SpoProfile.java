@@ -1,4 +1,4 @@
-package dev.syscage.export;
+package dev.syscage.policy.export;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

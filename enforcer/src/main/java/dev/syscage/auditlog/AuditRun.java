@@ -1,4 +1,4 @@
-package dev.syscage.report;
+package dev.syscage.auditlog;
 
 import java.util.List;
 import java.util.Optional;
@@ -8,7 +8,7 @@ import java.util.Optional;
  * records in the log's order, and its closing record when the log has one (a log cut short by a
  * write failure, or by syscage being killed, has none).
  */
-public record AuditRun(String source, String id, List<CallRecord> calls, Optional<RunInfo> end) {
+public record AuditRun(String source, String id, List<CallRecord> calls, Optional<EndRecord> end) {
     public AuditRun {
         calls = List.copyOf(calls);
     }
@@ -38,7 +38,7 @@ public record AuditRun(String source, String id, List<CallRecord> calls, Optiona
                     + "written to its end), or the run had no supervisor (Landlock's records only); "
                     + plural(supervised().size(), "call record");
         }
-        RunInfo e = end.get();
+        EndRecord e = end.get();
         String gaps = e.unrecorded() == 0 ? "every one recorded (seq has no gaps)"
                 : e.recorded() + " recorded, " + e.unrecorded() + " not recorded by log level " + e.logLevel()
                         + " (the gaps in seq)";
@@ -47,7 +47,7 @@ public record AuditRun(String source, String id, List<CallRecord> calls, Optiona
     }
 
     /** "1 call", "2 calls". */
-    static String plural(long n, String noun) {
+    public static String plural(long n, String noun) {
         return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

@@ -1,4 +1,4 @@
-package dev.syscage.export;
+package dev.syscage.policy.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

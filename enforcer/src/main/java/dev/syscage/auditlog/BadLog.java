@@ -1,6 +1,6 @@
-package dev.syscage.report;
+package dev.syscage.auditlog;
 
-/** An audit log a report cannot be made of: the message names the file and, where there is one, the line. */
+/** An audit log with a line that is not a record of it: the message names the file and, where there is one, the line. */
 public final class BadLog extends Exception {
     public BadLog(String message) {
         super(message);

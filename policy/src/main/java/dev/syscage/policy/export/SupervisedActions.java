@@ -1,4 +1,4 @@
-package dev.syscage.export;
+package dev.syscage.policy.export;
 
 import dev.syscage.policy.diag.Diagnostic;
 import dev.syscage.policy.diag.PolicyException;
@@ -55,7 +55,7 @@ public final class SupervisedActions {
                     + "the supervise: section is not exported (container runtimes have no syscage supervisor)");
         }
         // the supervise section is dropped (warned above); the Landlock ruleset is carried: what
-        // export does with it is LandlockExport's question
+        // export does with it is UnexportedSections' question
         Policy out = new Policy(policy.name(), policy.description(), arches, badArch, policy.badArchRef(), policy.rules(),
                 policy.frequency(), Supervision.NONE, policy.landlock(), policy.isolation());
         return new Result(out, List.copyOf(s.warnings.values()));

@@ -1,4 +1,4 @@
-package dev.syscage.report;
+package dev.syscage.auditlog;
 
 import java.util.List;
 
@@ -6,9 +6,9 @@ import java.util.List;
  * The run's closing record ({@code record: end}): what ran, how it ended, and the counts that
  * explain the gaps in {@code seq} ({@code calls = recorded + unrecorded}).
  */
-public record RunInfo(String started, String ended, String policy, String mode, List<String> command,
+public record EndRecord(String started, String ended, String policy, String mode, List<String> command,
         String logLevel, int exit, long calls, long recorded, long unrecorded, long landlock) {
-    public RunInfo {
+    public EndRecord {
         command = List.copyOf(command);
     }
 }

@@ -1,4 +1,4 @@
-package dev.syscage.export;
+package dev.syscage.policy.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +13,7 @@ import dev.syscage.policy.oci.OciExporter;
 import dev.syscage.policy.validate.LoadOptions;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.run.RunTest;
+import dev.syscage.schema.JsonSchema;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What {@code export --format spo} writes, validated against the SeccompProfile CRD's OpenAPI
- * schema as the API server would ({@link OpenApiSchema}): the CRD in ../shared/reference/spo
+ * schema as the API server would ({@link JsonSchema}, the project's one schema checker): the CRD in ../shared/reference/spo
  * (skipped, saying so, outside the development workspace) and the project's restatement of its
  * rules, {@code spo/seccompprofile-schema.yaml}, which always runs. Both versions, v1 (stored,
  * the default) and v1beta1.
@@ -77,7 +78,7 @@ class SpoSchemaTest {
     void exportsAreValidForTheCrdInSharedReference() throws IOException {
         String crd = Files.readString(crdOrSkip());
         for (String version : SpoProfile.VERSIONS) {
-            assertValid(OpenApiSchema.ofCrd(crd, version), version);
+            assertValid(JsonSchema.ofCrd(crd, version), version);
         }
     }
 
@@ -85,18 +86,18 @@ class SpoSchemaTest {
     void exportsAreValidForTheProjectsRestatementOfTheSchema() throws IOException {
         String schema = fixture();
         for (String version : SpoProfile.VERSIONS) {
-            assertValid(OpenApiSchema.ofCrd(schema, version), version);
+            assertValid(JsonSchema.ofCrd(schema, version), version);
         }
     }
 
-    private static void assertValid(OpenApiSchema schema, String version) throws IOException {
+    private static void assertValid(JsonSchema schema, String version) throws IOException {
         for (String text : POLICIES) {
             Policy p = PolicyLoader.loadString("p.yaml", text, LoadOptions.defaults());
             SpoProfile.Result r = SpoProfile.fromOci(OciExporter.export(p, ExportOptions.defaults()), p.name(),
                     p.description(), version);
             JsonNode object = YAML.readTree(r.yaml());
             assertEquals("security-profiles-operator.x-k8s.io/" + version, object.get("apiVersion").asText());
-            assertEquals(List.of(), schema.validate(object), version + ":\n" + r.yaml());
+            assertEquals(List.of(), schema.problems(object), version + ":\n" + r.yaml());
         }
     }
 
@@ -119,15 +120,15 @@ class SpoSchemaTest {
                     errnoRet: -1
                 """);
         List<String> expected = List.of(
-                "spec.defaultAction: \"SCMP_ACT_DENY\" is not one of [\"SCMP_ACT_KILL\",\"SCMP_ACT_KILL_PROCESS\","
+                "$.spec.defaultAction: \"SCMP_ACT_DENY\" is none of [\"SCMP_ACT_KILL\",\"SCMP_ACT_KILL_PROCESS\","
                         + "\"SCMP_ACT_KILL_THREAD\",\"SCMP_ACT_TRAP\",\"SCMP_ACT_ERRNO\",\"SCMP_ACT_TRACE\",\"SCMP_ACT_ALLOW\","
                         + "\"SCMP_ACT_LOG\",\"SCMP_ACT_NOTIFY\"]",
-                "spec.defaultErrnoRet: not in the schema (the API server would drop it)",
-                "spec.architectures: \"SCMP_ARCH_X86_64\" appears twice in a set",
-                "spec.syscalls[0].names: fewer than 1 items",
-                "spec.syscalls[0].args[0].value: 9223372036854775808 does not fit int64",
-                "spec.syscalls[1]: missing required field 'action'",
-                "spec.syscalls[1].errnoRet: -1 is below the minimum 0");
+                "$.spec.defaultErrnoRet: not in the schema (the API server would drop it)",
+                "$.spec.architectures: \"SCMP_ARCH_X86_64\" appears twice in a set",
+                "$.spec.syscalls[0].names: 0 items, fewer than 1",
+                "$.spec.syscalls[0].args[0].value: 9223372036854775808 does not fit int64",
+                "$.spec.syscalls[1].action: missing",
+                "$.spec.syscalls[1].errnoRet: -1 is below 0");
         List<String> schemas = new java.util.ArrayList<>(List.of(fixture()));
         Path crd = findCrd();
         if (crd != null) {
@@ -135,7 +136,7 @@ class SpoSchemaTest {
         }
         for (String s : schemas) {
             for (String version : SpoProfile.VERSIONS) {
-                assertEquals(expected, OpenApiSchema.ofCrd(s, version).validate(bad), version);
+                assertEquals(expected, JsonSchema.ofCrd(s, version).problems(bad), version);
             }
         }
     }

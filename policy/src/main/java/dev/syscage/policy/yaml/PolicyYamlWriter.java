@@ -1,28 +1,30 @@
-package dev.syscage.policy.oci;
+package dev.syscage.policy.yaml;
 
 import dev.syscage.policy.arch.Arch;
 import java.util.List;
 
 /**
- * Writes an imported policy as syscage YAML (language version 1), laid out for people: header
- * comments saying where it came from, then one rule per OCI entry (more when its syscalls need
- * different conditions) with a {@code comment:} citing the entry. Syscall lists are flow
- * sequences wrapped at about 100 columns; strings are double-quoted.
+ * Writes syscage policies as YAML (language version 1), laid out for people, for every command
+ * that writes one ({@code import}, {@code learn}, {@code suggest}): header comments saying where
+ * the policy came from, the document's keys, then its rules, each with a {@code comment:} citing
+ * where it came from. Syscall lists are flow sequences wrapped at about 100 columns; strings are
+ * double-quoted ({@link #quote}), comments made printable ({@link #printable}), so that any
+ * name or description a profile or a user gives reads back as the same string.
  */
-final class PolicyYamlWriter {
+public final class PolicyYamlWriter {
     private static final int WIDTH = 100;
 
-    /** A rule of the imported policy; {@code when} is null for none. */
-    record Rule(String comment, String action, List<String> syscalls, String when) {
-        Rule {
+    /** A rule of the policy; {@code when} is null for none. */
+    public record Rule(String comment, String action, List<String> syscalls, String when) {
+        public Rule {
             syscalls = List.copyOf(syscalls);
         }
     }
 
-    /** The whole imported policy, actions already spelled as YAML. */
-    record Document(List<String> header, String name, String description, List<Arch> arches,
+    /** The whole policy, actions already spelled as YAML. */
+    public record Document(List<String> header, String name, String description, List<Arch> arches,
                     String defaultAction, String unknownAction, String badArchAction, List<Rule> rules) {
-        Document {
+        public Document {
             header = List.copyOf(header);
             arches = List.copyOf(arches);
             rules = List.copyOf(rules);
@@ -32,14 +34,9 @@ final class PolicyYamlWriter {
     private PolicyYamlWriter() {
     }
 
-    static String write(Document d) {
+    public static String write(Document d) {
         StringBuilder sb = new StringBuilder();
-        for (String h : d.header()) {
-            sb.append(h.isEmpty() ? "#" : "# " + printable(h)).append('\n');
-        }
-        sb.append("version: 1\n");
-        sb.append("name: ").append(quote(d.name())).append('\n');
-        sb.append("description: ").append(quote(d.description())).append('\n');
+        header(sb, d.header(), d.name(), d.description());
         sb.append("arch: [").append(String.join(", ", d.arches().stream().map(Arch::yamlName).toList())).append("]\n");
         sb.append("default: ").append(d.defaultAction()).append('\n');
         sb.append("unknown: ").append(d.unknownAction()).append('\n');
@@ -58,6 +55,19 @@ final class PolicyYamlWriter {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * The document's start: {@code comments} as comment lines (an empty one as a bare {@code #}),
+     * then {@code version: 1}, {@code name:} and {@code description:}.
+     */
+    public static void header(StringBuilder sb, List<String> comments, String name, String description) {
+        for (String h : comments) {
+            sb.append(h.isEmpty() ? "#" : "# " + printable(h)).append('\n');
+        }
+        sb.append("version: 1\n");
+        sb.append("name: ").append(quote(name)).append('\n');
+        sb.append("description: ").append(quote(description)).append('\n');
     }
 
     /** {@code key: [a, b, c,} wrapped onto continuation lines indented by {@code indent}. */
@@ -86,7 +96,7 @@ final class PolicyYamlWriter {
      * Text for a comment: what YAML does not allow there (control characters, DEL, C1 controls; a
      * profile's names and comments may hold any) written as {@code \\uXXXX}.
      */
-    static String printable(String s) {
+    public static String printable(String s) {
         StringBuilder sb = new StringBuilder();
         for (char c : s.toCharArray()) {
             if (c == '\t' || yamlPrintable(c)) {
@@ -107,8 +117,12 @@ final class PolicyYamlWriter {
                 && c != 0xffff;
     }
 
-    /** A YAML double-quoted scalar. */
-    static String quote(String s) {
+    /**
+     * A YAML double-quoted scalar: any string, read back as itself (not as a number, a boolean,
+     * null, a key or a comment). JSON's escapes are valid YAML; what YAML does not allow in a
+     * scalar (control characters, DEL, C1 controls, line and paragraph separators) is escaped.
+     */
+    public static String quote(String s) {
         StringBuilder sb = new StringBuilder("\"");
         for (char c : s.toCharArray()) {
             switch (c) {

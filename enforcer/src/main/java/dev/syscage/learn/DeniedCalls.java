@@ -69,11 +69,16 @@ public final class DeniedCalls {
      * The third part: by record kind ({@code landlock}: Landlock denied it; {@code filesystem}: a
      * complaint of the {@code filesystem:} section), how many calls, and the rights they needed as
      * a {@link Footprint} (per path: FsAccess bits; create, remove and rename rights on the
-     * directory, as Landlock checks them; the directories a complained mkdir made).
+     * directory, as Landlock checks them). A complained {@code mkdir} ran, and the log does not
+     * say whether it made its directory or found it there (EEXIST, which Landlock never checks):
+     * one whose directory another mkdir of the log went into ({@code mkdir -p}) is taken to have
+     * found it; the others to have made it, so that it needs make_dir on its parent and is not
+     * there before the next run (rules for what is in it go to the directory above).
      */
     public static final class FsPart {
         private final Map<String, Long> calls = new TreeMap<>();
         private final Map<String, Footprint.Builder> needs = new TreeMap<>();
+        private final SortedSet<String> mkdirs = new TreeSet<>();
 
         public boolean isEmpty() {
             return calls.isEmpty();
@@ -86,8 +91,16 @@ public final class DeniedCalls {
 
         /** The rights needed, by kind. */
         public Map<String, Footprint> footprints() {
+            Map<String, Footprint.Builder> all = new TreeMap<>(needs);
+            for (String dir : mkdirs) {
+                String deeper = mkdirs.tailSet(dir + "/").isEmpty() ? "" : mkdirs.tailSet(dir + "/").first();
+                if (!deeper.startsWith(dir + "/")) {
+                    all.computeIfAbsent("filesystem", k -> new Footprint.Builder())
+                            .touch(RealPaths.parentOf(dir), FsAccess.MAKE_DIR, true).made(dir);
+                }
+            }
             Map<String, Footprint> out = new TreeMap<>();
-            needs.forEach((kind, b) -> out.put(kind, b.build()));
+            all.forEach((kind, b) -> out.put(kind, b.build()));
             return out;
         }
 
@@ -101,8 +114,8 @@ public final class DeniedCalls {
                     .touch(path, rights, (rights & ~FsAccess.FILE_RIGHTS) != 0);
         }
 
-        void made(String kind, String path) {
-            needs.computeIfAbsent(kind, k -> new Footprint.Builder()).made(path);
+        void mkdir(String path) {
+            mkdirs.add(path);
         }
     }
 
@@ -214,9 +227,12 @@ public final class DeniedCalls {
         return Optional.empty();
     }
 
-    /** A complaint of the filesystem: section: the rights {@link FsCalls} says the call needs, at its path or paths. */
+    /**
+     * A complaint of the filesystem: section: the rights {@link FsCalls} says the call needs, at
+     * its resolved path or paths (what the section's rules were checked against).
+     */
     private void complaint(CallRecord r) {
-        String path = r.realPath() != null ? r.realPath() : r.resolvedPath();
+        String path = r.resolvedPath();
         Arch arch = Arch.byName(r.arch()).orElse(Arch.nativeArch());
         long rights = FsCalls.rightsNeeded(arch, r.syscall(), r.registers());
         if (path == null || !path.startsWith("/") || rights == 0) {
@@ -224,12 +240,13 @@ public final class DeniedCalls {
             return;
         }
         fs.call("filesystem");
+        if (rights == FsAccess.MAKE_DIR) {
+            fs.mkdir(path);
+            return;
+        }
         needAt(path, rights);
         if (r.resolvedPath2() != null && r.resolvedPath2().startsWith("/")) {
             needAt(r.resolvedPath2(), rights);
-        }
-        if (r.syscall().startsWith("mkdir")) {
-            fs.made("filesystem", path); // it ran: the next run will not find it there before it makes it
         }
     }
 

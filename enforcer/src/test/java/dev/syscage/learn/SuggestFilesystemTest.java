@@ -107,19 +107,21 @@ class SuggestFilesystemTest {
     void aComplaintNeedsWhatFsCallsSaysOnTheFileAndOnItsDirectory() throws Exception {
         long fdcwd = -100;
         DeniedCalls d = read(complaint("openat", "/w/out/f", null, fdcwd, 0x1000, O_WRONLY | O_CREAT | O_TRUNC, 0644)
+                + complaint("mkdir", "/w", null, 0x1000, 0755)
                 + complaint("mkdir", "/w/new", null, 0x1000, 0755)
                 + complaint("unlink", "/w/gone/old", null, 0x1000)
                 + complaint("rename", "/w/a/x", "/w/b/y", 0x1000, 0x2000)
                 + complaint("execve", "/opt/tool/bin/t", null, 0x1000, 0x2000, 0x3000)
                 + complaint("openat", null, null, fdcwd, 0x1000, 0));
-        assertEquals(Map.of("filesystem", 5L), d.fs().calls());
+        assertEquals(Map.of("filesystem", 6L), d.fs().calls());
         assertEquals(Map.of("filesystem", 1L), d.skipped(), "a complaint that names no path");
         Map<String, Touch> n = needs(d, "filesystem");
         assertEquals(WRITE_FILE | TRUNCATE, n.get("/w/out/f").access());
         assertEquals(MAKE_REG, n.get("/w/out").access(), "O_CREAT: make_reg on the directory");
         assertTrue(n.get("/w/out").directory());
-        assertEquals(MAKE_DIR, n.get("/w").access() & MAKE_DIR, "mkdir: make_dir on the parent");
-        assertTrue(d.fs().footprints().get("filesystem").made().contains("/w/new"), "the complained mkdir ran");
+        assertEquals(MAKE_DIR, n.get("/w").access(), "mkdir: make_dir on the parent");
+        assertEquals(Set.of("/w/new"), d.fs().footprints().get("filesystem").made(),
+                "the deepest mkdir made its directory; /w, which it went into, was there (mkdir -p)");
         assertEquals(REMOVE_FILE, n.get("/w/gone").access());
         long rename = FsCalls.rightsNeeded(Arch.X86_64, "rename", new long[6]);
         assertEquals(rename, n.get("/w/a").access(), "rename: both ends");

@@ -1,10 +1,12 @@
 package dev.syscage.cli;
 
 import dev.syscage.learn.DeniedCalls;
+import dev.syscage.learn.FsGrouping;
 import dev.syscage.learn.RuleInsertion;
 import dev.syscage.learn.Suggestion;
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.diag.PolicyException;
+import dev.syscage.policy.landlock.FsAccess;
 import dev.syscage.policy.validate.PolicyLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -59,7 +61,8 @@ public final class SuggestCommand implements Callable<Integer> {
         List<String> unknown = new ArrayList<>();
         Suggestion.Rules rules = Suggestion.rules(denied.filter(), Arch.nativeArch(), !noArgs, unknown);
         String supervise = Suggestion.superviseRules(denied.supervisor());
-        String text = merge == null ? standalone(denied, rules, supervise) : merged(rules, supervise);
+        String text = merge == null ? standalone(denied, rules, supervise, filesystem(denied, FsAccess.ALL))
+                : merged(denied, rules, supervise);
         write(text);
         if (!unknown.isEmpty()) {
             err.println("syscage: warning: left out syscalls this machine's table does not know: " + String.join(", ", unknown));
@@ -68,9 +71,10 @@ public final class SuggestCommand implements Callable<Integer> {
             err.println("syscage: left out: " + denied.skipped().entrySet().stream().map(e -> e.getValue() + " " + e.getKey())
                     .collect(Collectors.joining(", ")) + " record(s) (docs/learn.md#suggest)");
         }
-        err.printf("syscage: %d record(s), %d denied call(s) of %d syscall(s)%n", denied.records(),
+        err.printf("syscage: %d record(s), %d denied call(s) of %d syscall(s)%s%n", denied.records(),
                 total(denied.filter()) + total(denied.supervisor()),
-                denied.filter().counts().size() + denied.supervisor().counts().size());
+                denied.filter().counts().size() + denied.supervisor().counts().size(),
+                denied.fs().isEmpty() ? "" : ", " + total(denied.fs()) + " file-system denial(s)");
         err.flush();
         return ExitCodes.OK;
     }
@@ -81,11 +85,11 @@ public final class SuggestCommand implements Callable<Integer> {
         return denied;
     }
 
-    private String standalone(DeniedCalls d, Suggestion.Rules rules, String supervise) {
+    private String standalone(DeniedCalls d, Suggestion.Rules rules, String supervise, String fs) {
         StringBuilder sb = new StringBuilder("# Suggested by 'syscage suggest " + log + "': the rules that would have allowed"
-                + " the " + (total(d.filter()) + total(d.supervisor())) + " denied call(s) of the log.\n"
+                + " the " + (total(d.filter()) + total(d.supervisor()) + total(d.fs())) + " denied call(s) of the log.\n"
                 + "# Put them first in the policy's lists (first match wins), or use --merge POLICY.\n");
-        if (rules.isEmpty() && supervise.isEmpty()) {
+        if (rules.isEmpty() && supervise.isEmpty() && fs.isEmpty()) {
             return sb.append(d.skipped().isEmpty() ? "# Nothing was denied.\n"
                     : "# No rule to suggest: what was left out is on standard error.\n").toString();
         }
@@ -99,15 +103,25 @@ public final class SuggestCommand implements Callable<Integer> {
         if (!supervise.isEmpty()) {
             sb.append("supervise:\n  rules:\n").append(supervise);
         }
+        if (!fs.isEmpty()) {
+            sb.append("filesystem:   # add to its allow list (Landlock grants the union of the rules)\n  allow:\n").append(fs);
+        }
         return sb.toString();
     }
 
-    private String merged(Suggestion.Rules rules, String supervise) throws IOException {
-        policyOptions.load(merge, List.of()); // unreadable or broken: the user's to fix first (file:line:column)
+    /** The filesystem: allow items for the rights {@code handled} (a policy's confine set). */
+    private static String filesystem(DeniedCalls denied, long handled) {
+        return Suggestion.filesystemRules(denied.fs(), FsGrouping.Places.ofThisMachine(), handled);
+    }
+
+    private String merged(DeniedCalls denied, Suggestion.Rules rules, String supervise) throws IOException {
+        // unreadable or broken: the user's to fix first (file:line:column)
+        long handled = policyOptions.load(merge, List.of()).landlock().handledFs();
+        String fs = filesystem(denied, handled == 0 ? FsAccess.ALL : handled);
         String text;
         try {
             text = RuleInsertion.insert(Files.readString(merge, StandardCharsets.UTF_8), rules.first(), rules.last(),
-                    supervise);
+                    supervise, fs);
         } catch (RuleInsertion.CannotMerge e) {
             throw UserException.badInput(merge + ": " + e.getMessage());
         }
@@ -126,5 +140,9 @@ public final class SuggestCommand implements Callable<Integer> {
 
     private static long total(DeniedCalls.Part p) {
         return p.counts().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static long total(DeniedCalls.FsPart p) {
+        return p.calls().values().stream().mapToLong(Long::longValue).sum();
     }
 }

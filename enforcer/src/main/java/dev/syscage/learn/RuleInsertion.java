@@ -7,16 +7,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code suggest --merge}: a policy's text with rules put first in its {@code rules:} list and its
+ * {@code suggest --merge}: a policy's text with rules put first in its {@code rules:} list, its
  * {@code supervise: rules:} list (first match wins, so they decide before the rules that denied
- * the calls). The text is changed only there, so its comments and layout stay; the items take
+ * the calls) and its {@code filesystem: allow:} list (a list, or a section, added where it has
+ * none). The text is changed only there, so its comments and layout stay; the items take
  * the indentation of the list's own. A list written in flow style ({@code rules: [...]}, other
  * than {@code []}) cannot be added to this way: {@link CannotMerge}.
  */
 public final class RuleInsertion {
     private static final Pattern TOP_RULES = Pattern.compile("^rules:\\s*(\\[\\s*\\])?\\s*(#.*)?$");
-    private static final Pattern SUPERVISE = Pattern.compile("^supervise:\\s*(#.*)?$");
-    private static final Pattern NESTED_RULES = Pattern.compile("^(\\s+)rules:\\s*(\\[\\s*\\])?\\s*(#.*)?$");
     private static final Pattern ITEM = Pattern.compile("^(\\s*)- ");
 
     /** The policy's lists are not where or how this class can add to them. */
@@ -35,6 +34,12 @@ public final class RuleInsertion {
      * that list; any may be empty.
      */
     public static String insert(String text, String first, String last, String supervise) throws CannotMerge {
+        return insert(text, first, last, supervise, "");
+    }
+
+    /** As {@link #insert(String, String, String, String)}, and {@code filesystem} ({@code filesystem: allow:} items at four) first in that list. */
+    public static String insert(String text, String first, String last, String supervise, String filesystem)
+            throws CannotMerge {
         List<String> lines = new ArrayList<>(Arrays.asList(text.split("\n", -1)));
         if (lines.get(lines.size() - 1).isEmpty()) {
             lines.remove(lines.size() - 1);
@@ -43,7 +48,10 @@ public final class RuleInsertion {
             insertTop(lines, first, last);
         }
         if (!supervise.isEmpty()) {
-            insertSupervise(lines, supervise);
+            insertNested(lines, "supervise", "rules", supervise);
+        }
+        if (!filesystem.isEmpty()) {
+            insertNested(lines, "filesystem", "allow", filesystem);
         }
         return String.join("\n", lines) + "\n";
     }
@@ -87,30 +95,40 @@ public final class RuleInsertion {
         return last;
     }
 
-    private static void insertSupervise(List<String> lines, String items) throws CannotMerge {
+    /**
+     * {@code items} (at four spaces) first in the block list {@code section: key:}; the list, or
+     * the section, added where the policy has none.
+     */
+    private static void insertNested(List<String> lines, String section, String key, String items) throws CannotMerge {
+        Pattern head = Pattern.compile("^" + section + ":\\s*(#.*)?$");
+        Pattern nested = Pattern.compile("^(\\s+)" + key + ":\\s*(\\[\\s*\\])?\\s*(#.*)?$");
+        String what = "'" + section + ": " + key + ":'";
         int sup = -1;
         for (int i = 0; i < lines.size() && sup < 0; i++) {
-            sup = SUPERVISE.matcher(lines.get(i)).matches() ? i : -1;
+            sup = head.matcher(lines.get(i)).matches() ? i : -1;
+            if (sup < 0 && lines.get(i).startsWith(section + ":")) {
+                throw new CannotMerge("line " + (i + 1) + ": '" + section + ":' is written in flow style; write it as a block");
+            }
         }
         if (sup < 0) {
-            lines.add("supervise:");
-            lines.add("  rules:");
+            lines.add(section + ":");
+            lines.add("  " + key + ":");
             lines.addAll(reindent(items, 4, 4));
             return;
         }
         for (int i = sup + 1; i < lines.size() && (lines.get(i).isBlank() || lines.get(i).startsWith(" ")
                 || lines.get(i).startsWith("#")); i++) {
-            Matcher m = NESTED_RULES.matcher(lines.get(i));
+            Matcher m = nested.matcher(lines.get(i));
             if (m.matches()) {
-                lines.set(i, m.group(1) + "rules:");
+                lines.set(i, m.group(1) + key + ":");
                 lines.addAll(i + 1, reindent(items, 4, itemIndent(lines, i + 1, m.group(1).length() + 2)));
                 return;
             }
-            if (lines.get(i).trim().startsWith("rules:")) {
-                throw new CannotMerge("line " + (i + 1) + ": 'supervise: rules:' is written in flow style; write it as a block list");
+            if (lines.get(i).trim().startsWith(key + ":")) {
+                throw new CannotMerge("line " + (i + 1) + ": " + what + " is written in flow style; write it as a block list");
             }
         }
-        lines.add(sup + 1, "  rules:");
+        lines.add(sup + 1, "  " + key + ":");
         lines.addAll(sup + 2, reindent(items, 4, 4));
     }
 

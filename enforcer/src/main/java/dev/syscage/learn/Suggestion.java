@@ -17,11 +17,19 @@ import java.util.TreeSet;
  * ({@link ProfileWriter#allowRules}: with {@code --args}-style conditions for socket, ioctl and
  * prctl, from the values seen); for those the supervise rules denied, a supervise rule per
  * syscall allowing the paths the calls named (a directory where three or more files of it were
- * denied, as {@code DIR/*}). Rules are first-match, so both go before the policy's own.
+ * denied, as {@code DIR/*}). Rules are first-match, so both go before the policy's own. For what
+ * the {@code filesystem:} section denied ({@link DeniedCalls.FsPart}), {@code filesystem: allow:}
+ * rules, grouped and worded as {@code learn} writes its own ({@link FsGrouping}).
  */
 public final class Suggestion {
     /** A directory with this many denied files is allowed as {@code DIR/*}. */
     static final int FILES_FOR_A_DIRECTORY = 3;
+
+    /** What each kind of file-system record says, for the comments. */
+    private static final Map<String, String> FS_KINDS = Map.of(
+            "landlock", "Landlock denied (source: landlock)",
+            "filesystem", "the filesystem: section would have denied (complain mode, by: filesystem)");
+    private static final int COMMENT_COLUMN = 40;
 
     private Suggestion() {
     }
@@ -113,5 +121,41 @@ public final class Suggestion {
     /** A path as a pattern that matches only it: {@code * ? [ ] \} made literal. */
     static String escape(String path) {
         return path.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
+    }
+
+    /**
+     * The {@code filesystem: allow:} rules, as items at four spaces, for each kind of record a
+     * comment with its calls, then the rules {@link FsGrouping} makes of the paths (a directory
+     * for the files written in it, a system tree as a whole, only paths there now, {@code optional}
+     * under /tmp and home), each path with the accesses it covers; empty when none was denied.
+     * Only the rights in {@code handled} are granted (a policy's {@code confine} set: a rule for
+     * a right the ruleset does not handle is refused; {@code FsAccess.ALL} for every right).
+     */
+    public static String filesystemRules(DeniedCalls.FsPart fs, FsGrouping.Places places, long handled) {
+        StringBuilder sb = new StringBuilder();
+        fs.footprints().forEach((kind, seen) -> {
+            sb.append("    # ").append(ProfileWriter.calls(fs.calls().get(kind))).append(' ')
+                    .append(FS_KINDS.get(kind)).append('\n');
+            FsGrouping.Grouped grouped = FsGrouping.group(seen, places);
+            grouped.rules().stream().filter(r -> (r.access() & handled) != 0)
+                    .forEach(r -> fsRule(sb, r, r.access() & handled, kind));
+            grouped.leftOut().forEach(l -> sb.append("    # Left out: ").append(l)
+                    .append("; add a rule by hand if the program needs it.\n"));
+        });
+        return sb.toString();
+    }
+
+    private static void fsRule(StringBuilder sb, FsGrouping.Rule r, long access, String kind) {
+        sb.append("    - paths:\n");
+        for (FsGrouping.Covered c : r.paths()) {
+            String line = "        - " + FsSection.yamlPath(c.path());
+            sb.append(line).append(" ".repeat(Math.max(1, COMMENT_COLUMN - line.length()))).append("# ")
+                    .append(c.accesses()).append(c.accesses() == 1 ? " access" : " accesses")
+                    .append(c.paths() > 1 ? " to " + c.paths() + " paths" : "").append("; ").append(kind).append('\n');
+        }
+        sb.append("      access: [").append(String.join(", ", FsGrouping.words(access))).append("]\n");
+        if (r.optional()) {
+            sb.append("      optional: true\n");
+        }
     }
 }

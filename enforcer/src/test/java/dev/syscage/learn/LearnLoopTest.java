@@ -88,6 +88,72 @@ class LearnLoopTest {
         assertFalse(Files.exists(made));
     }
 
+    /**
+     * The loop when the program touches new paths: the learned profile's {@code filesystem:}
+     * section denies them (Landlock, enforcing), complain mode records them ({@code by: filesystem}),
+     * and suggest widens the section; a directory the program never touched stays denied.
+     */
+    @Test
+    void learnComplainSuggestEnforceWidensTheFilesystemSection() throws Exception {
+        for (String d : List.of("a", "b", "c")) {
+            Files.createDirectories(dir.resolve(d));
+        }
+        String writes = "mkdir -p %1$s/sub; echo x > %1$s/sub/f; cat %1$s/sub/f";
+        Result learn = syscage(dir, "learn", "-o", "learned.yaml", "--", "sh", "-c", writes.formatted(dir.resolve("a")));
+        assertEquals(0, learn.code(), learn.err());
+        assertTrue(Files.readString(dir.resolve("learned.yaml")).contains("\nfilesystem:\n"), "a learned file-system section");
+        String elsewhere = writes.formatted(dir.resolve("b"));
+        Result denied = syscage(dir, "run", "--policy", "learned.yaml", "--", "sh", "-c", elsewhere);
+        assertNotEquals(0, denied.code(), "Landlock denies the new directory: " + denied.err());
+        assertTrue(denied.err().contains("Permission denied"), denied.err());
+
+        Result complain = syscage(dir, "run", "--complain", "--policy", "learned.yaml", "--log", "complain.jsonl", "--",
+                "sh", "-c", elsewhere);
+        assertEquals(0, complain.code(), complain.err());
+        assertEquals("x\n", complain.out());
+        List<CallRecord> byFs = records(dir.resolve("complain.jsonl")).stream()
+                .filter(r -> r.complained() && r.would().by().equals("filesystem")).toList();
+        assertTrue(byFs.stream().anyMatch(r -> dir.resolve("b/sub/f").toString().equals(r.resolvedPath())), byFs.toString());
+        deleteTree(dir.resolve("b/sub")); // the enforcing run makes it again
+
+        Result suggest = syscage(dir, "suggest", "--merge", "learned.yaml", "-o", "fixed.yaml", "complain.jsonl");
+        assertEquals(0, suggest.code(), suggest.err());
+        assertTrue(suggest.err().contains(byFs.size() + " file-system denial(s)"), suggest.err());
+        String fixedText = Files.readString(dir.resolve("fixed.yaml"));
+        assertTrue(fixedText.contains("    # " + byFs.size() + " calls the filesystem: section would have denied"), fixedText);
+        assertTrue(fixedText.contains("        - " + dir.resolve("b")), "the directory written into: " + fixedText);
+        Result fixed = syscage(dir, "run", "--policy", "fixed.yaml", "--", "sh", "-c", elsewhere);
+        assertEquals(0, fixed.code(), fixed.err());
+        assertEquals("x\n", fixed.out());
+        assertEquals("x\n", Files.readString(dir.resolve("b/sub/f")));
+
+        Result again = syscage(dir, "run", "--complain", "--policy", "fixed.yaml", "--log", "again.jsonl", "--",
+                "sh", "-c", elsewhere);
+        assertEquals(0, again.code(), again.err());
+        // left: mkdir -p's mkdirs of directories that are there, which fail with EEXIST before
+        // Landlock would check them (complain mode checks the rules first; suggest grants nothing for them)
+        assertEquals(List.of(), records(dir.resolve("again.jsonl")).stream().filter(r -> r.complained()
+                && !r.exe().endsWith("/syscage-launch")
+                && !(r.syscall().startsWith("mkdir") && Files.isDirectory(Path.of(r.resolvedPath()))
+                        && dir.resolve("b").startsWith(r.resolvedPath())))
+                .map(CallRecord::callText).toList(), "nothing left to complain of");
+
+        // still denied: a directory the program never touched, in the kernel (Landlock: EACCES)
+        Result other = syscage(dir, "run", "--policy", "fixed.yaml", "--", "sh", "-c", writes.formatted(dir.resolve("c")));
+        assertNotEquals(0, other.code(), other.out());
+        assertTrue(other.err().contains("cannot create directory '" + dir.resolve("c/sub") + "': Permission denied")
+                || other.err().contains(dir.resolve("c/sub") + "’: Permission denied"), other.err());
+        assertFalse(Files.exists(dir.resolve("c/sub")));
+    }
+
+    private static void deleteTree(Path p) throws Exception {
+        try (var files = Files.walk(p)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"trace", "notify"})
     void complainModeLetsKillsAndSupervisorDenialsRunAndRecordsThem(String mode) throws Exception {

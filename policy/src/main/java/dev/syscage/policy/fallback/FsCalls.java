@@ -1,8 +1,10 @@
 package dev.syscage.policy.fallback;
 
+import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.arch.Constants;
 import dev.syscage.policy.arch.Param;
 import dev.syscage.policy.arch.Syscall;
+import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.policy.landlock.FsAccess;
 import dev.syscage.policy.model.Cond;
 import java.util.List;
@@ -38,8 +40,10 @@ import java.util.function.IntFunction;
  *   io_uring_setup: ENOSYS when any open, create, remove or rename is checked (a ring opens,
  *   makes and removes files without a syscall the filter sees; programs fall back)
  * </pre>
+ *
+ * {@link #rightsNeeded} evaluates the table for one call's registers (for {@code syscage suggest}).
  */
-final class FsCalls {
+public final class FsCalls {
     /** Every right of the {@code create} word: making anything but a device. */
     static final long MAKES = FsAccess.MAKE_REG | FsAccess.MAKE_DIR | FsAccess.MAKE_SYM | FsAccess.MAKE_FIFO
             | FsAccess.MAKE_SOCK;
@@ -70,6 +74,25 @@ final class FsCalls {
     private static final int EPERM = 1;
 
     private FsCalls() {
+    }
+
+    /**
+     * The rights (FsAccess bits) a call of {@code syscall} with these argument registers needs at
+     * its path, at each of both for a rename or link: the table above with its features tested on
+     * {@code registers} (six, raw). 0 for a call that needs none, or a syscall {@code arch}'s table
+     * does not know.
+     */
+    public static long rightsNeeded(Arch arch, String syscall, long[] registers) {
+        Optional<Syscall> s = SyscallTable.of(arch).byName(syscall);
+        Optional<FsCall> call = s.flatMap(x -> of(x, Constants.of(arch)));
+        if (call.isEmpty()) {
+            return 0;
+        }
+        int f = 0;
+        for (int i = 0; i < call.get().features().size(); i++) {
+            f |= Cond.eval(call.get().features().get(i), registers) ? 1 << i : 0;
+        }
+        return call.get().need().apply(f).rights();
     }
 
     /** How {@code s} uses file-system rights, or empty when it uses none Landlock checks. */

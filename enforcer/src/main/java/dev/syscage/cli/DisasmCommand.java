@@ -14,6 +14,7 @@ import dev.syscage.policy.input.InputLimits;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.landlock.RulesetText;
 import dev.syscage.policy.model.Policy;
+import dev.syscage.policy.rewrite.RunRewrites;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -52,6 +53,9 @@ public final class DisasmCommand implements Callable<Integer> {
         Path bpf;
     }
 
+    @Mixin
+    RewriteOptions rewrite;
+
     @Option(names = "--no-optimize", description = "Show the unoptimized program.")
     boolean noOptimize;
 
@@ -74,13 +78,15 @@ public final class DisasmCommand implements Callable<Integer> {
             out.flush();
             return errors.isEmpty() ? ExitCodes.OK : ExitCodes.BAD_INPUT;
         }
-        Policy policy = policyOptions.load(source.policy, List.of());
+        RunRewrites.Rewritten rewritten = rewrite.apply(policyOptions.load(source.policy, List.of()),
+                spec.commandLine().getErr());
+        Policy policy = rewritten.policy();
         Lints.report(policy, spec.commandLine().getErr(), policyOptions.warnings());
-        Program p = PolicyCompiler.compile(policy,
+        Program p = PolicyCompiler.compile(rewritten.filter(),
                 noOptimize ? CompileOptions.unoptimized() : CompileOptions.defaults()).program();
         out.print(landlockComments(policy.landlock()));
         out.print(isolationComments(policy.isolation()));
-        out.print(Disassembler.disassemble(p, nr -> CompileCommand.nameOf(policy, nr)));
+        out.print(Disassembler.disassemble(p, nr -> PolicyText.syscallName(policy, nr)));
         out.flush();
         return ExitCodes.OK;
     }

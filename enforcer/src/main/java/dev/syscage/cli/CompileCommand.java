@@ -1,6 +1,5 @@
 package dev.syscage.cli;
 
-import dev.syscage.policy.bpf.Disassembler;
 import dev.syscage.policy.bpf.Program;
 import dev.syscage.policy.bpf.ProgramFormats;
 import dev.syscage.policy.compile.CompileOptions;
@@ -99,9 +98,7 @@ public final class CompileCommand implements Callable<Integer> {
             OutputFile.writeBinary(output, p.toBytes(), SyscageCommand.stdio(spec), "the raw program");
         } else {
             String text = switch (fmt) {
-                case DISASM -> DisasmCommand.landlockComments(policy.landlock())
-                        + DisasmCommand.isolationComments(policy.isolation())
-                        + Disassembler.disassemble(p, nr -> PolicyText.syscallName(policy, nr));
+                case DISASM -> PolicyText.disassembly(policy, p);
                 case C -> ProgramFormats.toC(p, "syscage_filter", "syscage policy " + policy.name()
                         + " (" + p.length() + " instructions)");
                 default -> ProgramFormats.toJson(p, policy.name(),

@@ -297,8 +297,8 @@ public final class RunCommand implements Callable<Integer> {
                             + "its Landlock domain: " + e.getMessage() + "; nothing was run");
                 }
             }
-            TraceRunner.Outcome o = new TraceRunner(libc, runner).onProgram(run::watchProgram).run(plan.launcher(),
-                    plan.filter(), plan.flags(), plan.command(), new TraceSupervisor(run.session()), names);
+            TraceRunner.Outcome o = new TraceRunner(libc, runner).onProgram(run::watchProgram).run(plan,
+                    new TraceSupervisor(run.session()), names);
             return run.finish(runEnd(policy, mode, o.exitCode(), o.events()), ExitCodes.FAILURE);
         }
     }

@@ -54,16 +54,7 @@ void trace_fork_and_wait_for_tracer(const struct trace_handshake *h, const struc
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
         die_errno(STATUS_LAUNCH_FAILED, errno, "prctl(PR_SET_CHILD_SUBREAPER)", "this requires Linux 3.4 or later");
     }
-    watch_relay_signals(plan);
-    pid_t pid = child_fork();
-    if (pid > 0) {
-        close(fds.go_fd);
-        close(fds.report_fd);
-        watch_tree(pid, plan->parent_pidfd);
-    }
-    if (plan->parent_pidfd >= 0) {
-        close(plan->parent_pidfd);
-    }
-    child_reset_signals();
+    /* as notify mode's and --contain's: the child also dies with the launcher (PR_SET_PDEATHSIG) */
+    watch_fork(plan, fds.go_fd, fds.report_fd); /* returns in the child only */
     report_and_wait_until_seized(&fds, h->tracer_tid);
 }

@@ -4,7 +4,8 @@
  * reaps it). So the launcher forks: the child waits until the supervisor has seized it and is
  * verifiably its tracer, then goes on to install the filter and exec. The child reports its own
  * pid (as the supervisor's PID namespace numbers it, see contain.h); the launcher stays behind
- * as its parent and a child subreaper (watch.h) and exits with the child's status.
+ * as its parent and a child subreaper (watch.h: the child dies with it) and exits with the child's
+ * status.
  */
 #ifndef SYSCAGE_TRACE_H
 #define SYSCAGE_TRACE_H

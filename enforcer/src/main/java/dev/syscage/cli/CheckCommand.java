@@ -14,9 +14,9 @@ import dev.syscage.policy.eval.Decision;
 import dev.syscage.policy.eval.ReferenceEvaluator;
 import dev.syscage.policy.isolate.IsolationText;
 import dev.syscage.policy.landlock.RulesetText;
-import dev.syscage.policy.model.Action;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.parse.Suggestions;
+import dev.syscage.policy.rewrite.RunRewrites;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,6 +59,9 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--arch", paramLabel = "ARCH", description = "Architecture of the call (default: the policy's first).")
     String arch;
 
+    @Mixin
+    RewriteOptions rewrite;
+
     @Option(names = "--no-optimize", description = "Check the unoptimized program.")
     boolean noOptimize;
 
@@ -70,8 +73,11 @@ public final class CheckCommand implements Callable<Integer> {
         if (args.size() > 6) {
             throw UserException.badInput("a syscall has at most 6 arguments, got " + args.size());
         }
-        Policy policy = policyOptions.load(policyFile, List.of());
-        Lints.report(policy, spec.commandLine().getErr(), policyOptions.warnings());
+        RunRewrites.Rewritten rewritten = rewrite.apply(policyOptions.load(policyFile, List.of()),
+                spec.commandLine().getErr());
+        // the filter's own policy: the run's rewrites, with the calls notify mode watches routed too
+        Policy policy = rewritten.filter();
+        Lints.report(rewritten.policy(), spec.commandLine().getErr(), policyOptions.warnings());
         Arch a = arch != null ? PolicyOptions.arch(arch) : policy.arches().get(0).arch();
         SyscallTable table = SyscallTable.of(a);
         int nr = number(table, syscall);
@@ -86,7 +92,7 @@ public final class CheckCommand implements Callable<Integer> {
         Decision d = ReferenceEvaluator.decide(policy, data);
         PrintWriter out = spec.commandLine().getOut();
         String name = table.byNumber(nr).map(Syscall::name).orElse("syscall " + Integer.toUnsignedString(nr));
-        out.printf("%s (nr %d) on %s: %s%n", name, nr, a, describe(r.action()));
+        out.printf("%s (nr %d) on %s: %s%n", name, nr, a, PolicyText.describe(r.action()));
         out.printf("  decided by %s%n", d.rule().describe());
         out.printf("  %d of %d instructions executed%n", r.executed(), program.length());
         if (trace) {
@@ -109,18 +115,10 @@ public final class CheckCommand implements Callable<Integer> {
             spec.commandLine().getErr().printf(
                     "syscage: internal error: the compiled program returns %s but the policy says %s;"
                             + " please report this with the policy and the command line%n",
-                    describe(r.action()), describe(d.action()));
+                    PolicyText.describe(r.action()), PolicyText.describe(d.action()));
             return ExitCodes.INTERNAL;
         }
         return ExitCodes.OK;
-    }
-
-    static String describe(Action a) {
-        if (a.kind() == Action.Kind.ERRNO) {
-            String n = Constants.errnoName(a.value());
-            return n == null ? a.toString() : a + " (" + n + ")";
-        }
-        return a.toString();
     }
 
     private static int number(SyscallTable table, String s) {

@@ -1,8 +1,5 @@
 package dev.syscage.cli;
 
-import dev.syscage.policy.complain.Complain;
-import dev.syscage.policy.arch.SyscallTable;
-import dev.syscage.policy.bpf.Disassembler;
 import dev.syscage.policy.bpf.Program;
 import dev.syscage.policy.bpf.ProgramFormats;
 import dev.syscage.policy.compile.CompileOptions;
@@ -15,6 +12,7 @@ import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.landlock.RulesetJson;
 import dev.syscage.policy.landlock.RulesetText;
 import dev.syscage.policy.model.Policy;
+import dev.syscage.policy.rewrite.RunRewrites;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -82,11 +80,8 @@ public final class CompileCommand implements Callable<Integer> {
             description = "Syscall frequencies (lines 'name count') to shape the search tree; - reads standard input.")
     Path frequency;
 
-    @Option(names = "--complain",
-            description = "The program 'run --complain --mode trace' installs: every call the policy denies goes to the "
-                    + "supervisor (trace) instead; Landlock and isolate: sections are left out, the filesystem rules "
-                    + "carried by the filter and supervise rules (docs/learn.md#complain-mode).")
-    boolean complain;
+    @Mixin
+    RewriteOptions rewrite;
 
     @Override
     public Integer call() throws IOException {
@@ -102,9 +97,9 @@ public final class CompileCommand implements Callable<Integer> {
             throw UserException.badInput("--landlock-out -: standard output already gets the program; give one of them a file");
         }
         Policy loaded = policyOptions.load(policyFile, arch.stream().map(PolicyOptions::arch).toList());
-        Policy policy = complain ? complainFilter(loaded) : loaded;
-        CompiledFilter filter = PolicyCompiler.compile(policy,
-                new CompileOptions(!noOptimize, readFrequency()).without(noPass));
+        RunRewrites.Rewritten rewritten = rewrite.apply(loaded, spec.commandLine().getErr());
+        Policy policy = rewritten.policy();
+        CompiledFilter filter = PolicyCompiler.compile(rewritten.filter(), new CompileOptions(!noOptimize, readFrequency()).without(noPass));
         Program p = filter.program();
         if (stats) {
             spec.commandLine().getErr().print(filter.stats().render());
@@ -114,9 +109,7 @@ public final class CompileCommand implements Callable<Integer> {
             OutputFile.writeBinary(output, p.toBytes(), SyscageCommand.stdio(spec), "the raw program");
         } else {
             String text = switch (fmt) {
-                case DISASM -> DisasmCommand.landlockComments(policy.landlock())
-                        + DisasmCommand.isolationComments(policy.isolation())
-                        + Disassembler.disassemble(p, nr -> nameOf(policy, nr));
+                case DISASM -> PolicyText.disassembly(policy, p);
                 case C -> ProgramFormats.toC(p, "syscage_filter", "syscage policy " + policy.name()
                         + " (" + p.length() + " instructions)");
                 default -> ProgramFormats.toJson(p, policy.name(),
@@ -132,22 +125,6 @@ public final class CompileCommand implements Callable<Integer> {
         }
         writeLandlock(policy.landlock(), fmt);
         return ExitCodes.OK;
-    }
-
-    /** {@code --complain}: the policy as complain mode installs it (docs/learn.md#complain-mode). */
-    private Policy complainFilter(Policy loaded) {
-        Complain.Prepared c = Complain.prepare(loaded, CompileCommand::realPath);
-        c.notChecked().forEach(n -> spec.commandLine().getErr().println("syscage: warning: complain mode does not check " + n));
-        return Complain.apply(c.policy());
-    }
-
-    /** Where a Landlock rule's path leads, as {@code run} finds it; itself when it leads nowhere. */
-    private static String realPath(String path) {
-        try {
-            return Path.of(path).toRealPath().toString();
-        } catch (IOException | RuntimeException e) {
-            return path;
-        }
     }
 
     /** {@code --landlock-out}, or the warning that the output lacks the ruleset. */
@@ -166,11 +143,6 @@ public final class CompileCommand implements Callable<Integer> {
                     fmt == ProgramFormats.RAW ? "raw" : "C");
         }
         spec.commandLine().getErr().flush();
-    }
-
-    static String nameOf(Policy policy, int nr) {
-        return policy.arches().isEmpty() ? null
-                : SyscallTable.of(policy.arches().get(0).arch()).byNumber(nr).map(s -> s.name()).orElse(null);
     }
 
     private Map<String, Long> readFrequency() {

@@ -7,13 +7,10 @@ import dev.syscage.policy.bpf.Verifier;
 import dev.syscage.policy.bpf.VerifierError;
 import dev.syscage.policy.compile.CompileOptions;
 import dev.syscage.policy.compile.PolicyCompiler;
-import dev.syscage.policy.isolate.Isolation;
-import dev.syscage.policy.isolate.IsolationText;
 import dev.syscage.policy.input.BoundedRead;
 import dev.syscage.policy.input.InputLimits;
-import dev.syscage.policy.landlock.LandlockRuleset;
-import dev.syscage.policy.landlock.RulesetText;
 import dev.syscage.policy.model.Policy;
+import dev.syscage.policy.rewrite.RunRewrites;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -52,6 +49,9 @@ public final class DisasmCommand implements Callable<Integer> {
         Path bpf;
     }
 
+    @Mixin
+    RewriteOptions rewrite;
+
     @Option(names = "--no-optimize", description = "Show the unoptimized program.")
     boolean noOptimize;
 
@@ -74,13 +74,13 @@ public final class DisasmCommand implements Callable<Integer> {
             out.flush();
             return errors.isEmpty() ? ExitCodes.OK : ExitCodes.BAD_INPUT;
         }
-        Policy policy = policyOptions.load(source.policy, List.of());
+        RunRewrites.Rewritten rewritten = rewrite.apply(policyOptions.load(source.policy, List.of()),
+                spec.commandLine().getErr());
+        Policy policy = rewritten.policy();
         Lints.report(policy, spec.commandLine().getErr(), policyOptions.warnings());
-        Program p = PolicyCompiler.compile(policy,
+        Program p = PolicyCompiler.compile(rewritten.filter(),
                 noOptimize ? CompileOptions.unoptimized() : CompileOptions.defaults()).program();
-        out.print(landlockComments(policy.landlock()));
-        out.print(isolationComments(policy.isolation()));
-        out.print(Disassembler.disassemble(p, nr -> CompileCommand.nameOf(policy, nr)));
+        out.print(PolicyText.disassembly(policy, p));
         out.flush();
         return ExitCodes.OK;
     }
@@ -97,25 +97,5 @@ public final class DisasmCommand implements Callable<Integer> {
                     + (InputLimits.MAX_BPF_BYTES + 1));
         }
         return in.bytes();
-    }
-
-    /** The ruleset as {@code ; } lines, one per line of {@link RulesetText#describe}; nothing for none. */
-    static String landlockComments(LandlockRuleset ruleset) {
-        if (ruleset.isEmpty()) {
-            return "";
-        }
-        StringBuilder sb = new StringBuilder();
-        RulesetText.describe(ruleset).forEach(l -> sb.append("; ").append(l).append('\n'));
-        return sb.toString();
-    }
-
-    /** The isolate section as {@code ; } lines, one per line of {@link IsolationText#describe}; nothing for none. */
-    static String isolationComments(Isolation isolation) {
-        if (isolation.isEmpty()) {
-            return "";
-        }
-        StringBuilder sb = new StringBuilder();
-        IsolationText.describe(isolation).forEach(l -> sb.append("; ").append(l).append('\n'));
-        return sb.toString();
     }
 }

@@ -6,10 +6,11 @@ import dev.syscage.learn.Observations;
 import dev.syscage.learn.ProfileWriter;
 import dev.syscage.nativeaccess.LinuxCLibrary;
 import dev.syscage.policy.model.Policy;
+import dev.syscage.policy.rewrite.RunRewrites;
+import dev.syscage.policy.rewrite.SupervisionMode;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.run.LauncherLocator;
 import dev.syscage.run.NotifySupport;
-import dev.syscage.run.SupervisionMode;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,10 +84,11 @@ public final class LearnCommand implements Callable<Integer> {
                 throw UserException.badInput(e.getMessage());
             }
         }
-        SupervisionMode how = mode == null
-                ? (NotifySupport.ofThisKernel().available() ? SupervisionMode.NOTIFY : SupervisionMode.TRACE)
-                : SupervisionMode.parse(mode).orElseThrow(() -> UserException.badInput(
-                        "unknown --mode '" + mode + "' (choose trace or notify); nothing was run"));
+        // the learn policy traces every call: notify where the kernel supports it (RunRewrites' mode stage)
+        RunRewrites.Choices how = RunRewrites.Choices.of(mode == null ? Optional.empty()
+                : Optional.of(SupervisionMode.parse(mode).orElseThrow(() -> UserException.badInput(
+                        "unknown --mode '" + mode + "' (choose trace or notify); nothing was run"))), false)
+                .withNotifySupported(() -> NotifySupport.ofThisKernel().available());
         Path launcher = LauncherLocator.find().orElseThrow(() -> new UserException(ExitCodes.FAILURE,
                 "cannot find " + LauncherLocator.NAME + "; build it with 'make -C native' or set SYSCAGE_LAUNCH"));
         Learner.Result r = new Learner(LinuxCLibrary.instance(), err).run(launcher, command, how);

@@ -86,6 +86,8 @@ public final class Main {
 
     private static CommandLine commandLine(String[] args, Stdio stdio) {
         CommandLine cl = SyscageCommand.withSubcommands(new CommandLine(new SyscageCommand(stdio)), args);
+        // an option's value that names a subcommand is the value ('profiles -W show' lists, -W says show)
+        cl.setAllowSubcommandsAsOptionParameters(true);
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();

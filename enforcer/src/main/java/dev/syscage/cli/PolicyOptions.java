@@ -19,7 +19,7 @@ public final class PolicyOptions {
             description = "Directories searched for included profile names before the shipped ones.")
     List<Path> profilePath = new ArrayList<>();
 
-    // no defaultValue: picocli would take "show" for the subcommand of 'profiles' (null is show)
+    // null means show ({@link #warnings()})
     @Option(names = {"-W", "--warnings"}, paramLabel = "WHAT",
             description = "What to do with warnings about the policy (the loader's and the lints'): show, none (say"
                     + " nothing), or error (each stops the command, exit status 2, before it writes or runs anything)."
@@ -50,24 +50,29 @@ public final class PolicyOptions {
         return SyscageCommand.stdio(command);
     }
 
-    /** The files on disk the last {@link #load} read (for the run cache's key). */
-    List<Path> files = List.of();
-
     /** The command this mixin is part of: where the loader's warnings go (its standard error). */
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
+
+    /** A loaded policy and the files on disk it was read from (for the run cache's key). */
+    record Loaded(Policy policy, List<Path> files) {
+    }
 
     /**
      * Loads a policy; {@code arches}, when not empty, replaces the policy's own arch list. The
      * loader's warnings (a shadowed rule, a supervise rule that never runs, ...) are printed.
      */
     Policy load(Path file, List<Arch> arches) {
+        return read(file, arches).policy();
+    }
+
+    /** As {@link #load}, with the files read. */
+    Loaded read(Path file, List<Arch> arches) {
         InputFile.Read read = InputFile.read(file, InputLimits.MAX_POLICY_BYTES, stdio(), "the policy");
         LoadResult loaded = PolicyLoader.loadRead(read.display(), read.file(), read.input(), loadOptions(arches));
-        files = loaded.files();
         if (command != null) {
             warnings().emit(loaded.warnings(), command.commandLine().getErr());
         }
-        return loaded.policy();
+        return new Loaded(loaded.policy(), loaded.files());
     }
 }

@@ -4,34 +4,32 @@ import dev.syscage.nativeaccess.LinuxCLibrary;
 import dev.syscage.policy.bpf.Program;
 import dev.syscage.policy.compile.CompileOptions;
 import dev.syscage.policy.compile.PolicyCompiler;
-import dev.syscage.policy.fallback.SupervisorFallback;
-import dev.syscage.policy.landlock.LandlockRuleset;
-import dev.syscage.policy.landlock.RulesetText;
-import dev.syscage.policy.model.ArchPolicy;
-import dev.syscage.policy.model.Policy;
-import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.policy.isolate.Isolation;
 import dev.syscage.policy.isolate.Namespace;
+import dev.syscage.policy.landlock.LandlockRuleset;
+import dev.syscage.policy.model.Policy;
+import dev.syscage.policy.model.Supervision.LogLevel;
+import dev.syscage.policy.rewrite.RunRewrites;
+import dev.syscage.policy.rewrite.SupervisionMode;
+import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.run.CacheRequest;
 import dev.syscage.run.ComplainRun;
 import dev.syscage.run.Containment;
 import dev.syscage.run.IsolationPlan;
 import dev.syscage.run.LandlockPlan;
+import dev.syscage.run.LaunchPlan;
 import dev.syscage.run.LauncherLocator;
-import dev.syscage.run.SealedFilter;
 import dev.syscage.run.ListenerHandoff;
 import dev.syscage.run.NotifyRunner;
-import dev.syscage.supervise.notify.ViewWatch;
-import dev.syscage.run.NotifySupport;
 import dev.syscage.run.PlainRunLog;
 import dev.syscage.run.ProfileCatalog;
 import dev.syscage.run.Runner;
+import dev.syscage.run.SealedFilter;
+import dev.syscage.run.SigsysRules;
 import dev.syscage.run.SupervisedRun;
-import dev.syscage.run.SupervisionMode;
 import dev.syscage.run.TraceRunner;
 import dev.syscage.supervise.audit.AuditFormat;
 import dev.syscage.supervise.audit.RunEnd;
-import dev.syscage.policy.model.Supervision.LogLevel;
 import dev.syscage.supervise.trace.TraceSupervisor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -40,6 +38,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -81,18 +80,20 @@ public final class RunCommand implements Callable<Integer> {
             + " (126 or 127, as the run would, when the program cannot start).")
     boolean dryRun;
 
+    @Option(names = "--emit-filter", paramLabel = "FILE",
+            description = "With --dry-run: also write the filter the run would hand the launcher (struct sock_filter "
+                    + "bytes) to FILE.")
+    Path emitFilter;
+
+    @Mixin
+    RewriteOptions rewrite;
+
     @Mixin
     SuperviseOptions supervise;
 
     @Option(names = "--flags", split = ",", paramLabel = "FLAG",
             description = "seccomp filter flags: tsync, log, spec_allow.")
     List<String> flags = new ArrayList<>();
-
-    @Option(names = "--mode", paramLabel = "MODE",
-            description = "How trace/notify rules reach the supervisor: trace (ptrace) or notify (seccomp user "
-                    + "notification; the program stays free for strace and gdb). Default: notify if the policy has notify "
-                    + "actions, or has trace actions and the kernel supports user notification; else trace.")
-    String mode;
 
     @Option(names = "--listener-handoff", paramLabel = "HOW", defaultValue = "auto",
             description = "Notify mode: how the seccomp listener reaches syscage: pidfd (pidfd_getfd), scm-rights "
@@ -127,12 +128,6 @@ public final class RunCommand implements Callable<Integer> {
                     + "(loopback only), ipc, uts. Required unless the policy's section says compat: best-effort.")
     List<String> isolate = new ArrayList<>();
 
-    @Option(names = "--complain",
-            description = "Deny nothing: every call the policy would deny (errno, kill, trap, its supervise rules, its "
-                    + "filesystem rules) runs and is recorded in --log with the decision it would have had; Landlock "
-                    + "and isolate: namespaces are not applied (docs/learn.md#complain-mode).")
-    boolean complain;
-
     @Option(names = "--no-contain",
             description = "Run the program in syscage's own PID namespace and /proc, contained by a child subreaper "
                     + "only (by default a run gets its own PID and mount namespace, so that none of its processes "
@@ -146,121 +141,165 @@ public final class RunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The program and its arguments (after --).")
     List<String> command;
 
+    /** What the run starts, made before anything starts: the policy's stages, the kernel's plans, the launch. */
+    private record Setup(RunRewrites.Rewritten stages, LandlockPlan landlock, IsolationPlan isolation,
+            LandlockRuleset launched, List<String> warnings, Program program, LaunchPlan launch) {
+        /** The policy as the run has it (the mode's actions): for the summary, the supervisor, the audit log. */
+        Policy policy() {
+            return stages.policy();
+        }
+
+        Optional<SupervisionMode> mode() {
+            return stages.mode();
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
-        OutputFile.refuseDash(supervise.log, "--log");
-        OutputFile.refuseDash(supervise.metrics, "--metrics");
+        checkOptions();
         Optional<CacheRequest> cache = noCache ? Optional.empty()
                 : CacheRequest.forRun(spec.root().commandLine().getParseResult().originalArgs());
         cache.ifPresent(c -> spec.commandLine().setErr(c.tee(spec.commandLine().getErr())));
-        Policy loaded = withIsolateOption(load());
-        ComplainRun complaining = complain ? ComplainRun.of(loaded, RunCommand::realPath) : null;
-        loaded = complaining == null ? loaded : complaining.prepared();
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        LandlockPlan landlock = landlockPlan(loaded);
-        // no Landlock at all: the filesystem section is carried by the filter and the supervisor,
-        // before the supervision mode is chosen (it may route calls the policy did not)
-        Optional<SupervisorFallback.Result> fallback = landlock.needsSupervisorFallback(loaded.landlock())
-                ? Optional.of(SupervisorFallback.apply(loaded, RunCommand::realPath)) : Optional.empty();
-        Policy landlocked = fallback.map(SupervisorFallback.Result::policy).orElse(loaded);
-        List<String> warnings = new ArrayList<>(fallback.map(f -> LandlockPlan.fallbackWarnings(f.notCarried()))
-                .orElse(landlock.warnings()));
-        Path launcher = launcher();
-        // the isolate: section: what this run makes of it; read-only mounts it cannot make fall back to
-        // supervisor rules, so this comes before the supervision mode is chosen
-        IsolationPlan isolation = isolationPlan(loaded, supervisionMode(routed(landlocked, complaining)) != null, launcher);
-        Policy enforced = isolation.apply(landlocked, RunCommand::realPath);
-        warnings.addAll(isolation.warnings());
-        if (complaining != null) {
-            warnings.addAll(complaining.warnings(supervise.log));
+        PolicyOptions.Loaded loaded = load();
+        Setup setup = setup(loaded.policy(), launcher());
+        if (dryRun) {
+            return dryRun(setup);
         }
-        Policy routed = routed(enforced, complaining);
-        SupervisionMode supervision = supervisionMode(routed);
-        Policy policy = supervision == null ? routed : supervision.retarget(routed);
-        // notify mode: the calls that can change what a thread may open are sent to the supervisor
-        // too, so that it can remember a thread's rights between race-free opens (ViewWatch)
-        ViewWatch watch = supervision == SupervisionMode.NOTIFY ? ViewWatch.of(policy) : ViewWatch.NONE;
-        Program program = PolicyCompiler.compile(watch.apply(policy), CompileOptions.defaults()).program();
-        Lints.check(policy, supervision == SupervisionMode.NOTIFY, err,
-                supervise.quiet && policyOptions.warnings() == Warnings.SHOW ? Warnings.NONE : policyOptions.warnings());
-        List<String> launcherFlags = new ArrayList<>(flags.isEmpty() ? List.of() : List.of("--flags", String.join(",", flags)));
+        PrintWriter err = spec.commandLine().getErr();
+        for (String w : supervise.quiet ? List.<String>of() : setup.warnings()) {
+            err.println("syscage: warning: " + w);
+        }
+        err.flush();
+        return launch(setup, cache, loaded.files());
+    }
+
+    /** The options that are bad input whatever the policy: said before it is read. */
+    private void checkOptions() {
+        OutputFile.refuseDash(supervise.log, "--log");
+        OutputFile.refuseDash(supervise.metrics, "--metrics");
+        if (emitFilter != null && !dryRun) {
+            throw UserException.badInput("--emit-filter writes what a dry run would install: give --dry-run too");
+        }
+        if (InputFile.isDash(emitFilter)) {
+            throw UserException.badInput("--emit-filter -: standard output gets the dry run's summary; give a file");
+        }
         if (grace < 0) {
             throw UserException.badInput("--grace " + grace + ": give a number of seconds, 0 or more");
         }
-        launcherFlags.addAll(isolation.launcherFlags(supervision != null, grace));
-        ListenerHandoff handoff = ListenerHandoff.parse(listenerHandoff).orElseThrow(() -> UserException.badInput(
-                "unknown --listener-handoff '" + listenerHandoff + "' (choose auto, pidfd or scm-rights)"));
+        handoff();
         if (!raceFreeOpens.equals("path-rules") && !raceFreeOpens.equals("all")) {
             throw UserException.badInput("unknown --race-free '" + raceFreeOpens + "' (choose path-rules or all)");
         }
         if (!notifyWait.equals("killable") && !notifyWait.equals("interruptible")) {
             throw UserException.badInput("unknown --notify-wait '" + notifyWait + "' (choose killable or interruptible)");
         }
-        LandlockRuleset launched = isolation.launched(landlock.ruleset(), supervision != null, LandlockPlan.kernelAbi());
-        if (dryRun) {
-            List<String> lines = landlockLines(loaded.landlock(), landlock, fallback, warnings);
-            IsolationPlan.section(loaded.isolation()).ifPresent(lines::add);
-            lines.add(isolation.describe(supervision != null,
-                    (launched.scoped() & dev.syscage.policy.landlock.Scope.SIGNAL) != 0));
-            printSummary(out, policy, program, lines, DryRun.launcherArgv(launcher, launcherFlags, !launched.isEmpty(),
-                    supervision, handoff, notifyWait.equals("interruptible"), command));
-            return dryRunStatus(err);
+    }
+
+    private ListenerHandoff handoff() {
+        return ListenerHandoff.parse(listenerHandoff).orElseThrow(() -> UserException.badInput(
+                "unknown --listener-handoff '" + listenerHandoff + "' (choose auto, pidfd or scm-rights)"));
+    }
+
+    /**
+     * The policy's stages ({@link RunRewrites}, with the kernel's answers), the Landlock and
+     * isolation plans for this kernel, the compiled filter, the lints, the launch plan.
+     */
+    private Setup setup(Policy loaded, Path launcher) {
+        Supplier<Containment> probe = once(() -> Containment.probe(launcher));
+        RunRewrites.Rewritten r = RunRewrites.apply(loaded, rewrite.choices(() -> !noContain && probe.get().namespaces()));
+        Policy prepared = r.prepared();
+        LandlockPlan landlock = landlockPlan(prepared);
+        IsolationPlan isolation = isolationPlan(prepared, r.supervised(), probe);
+        List<String> warnings = new ArrayList<>(r.landlockFallback().map(f -> LandlockPlan.fallbackWarnings(f.notCarried()))
+                .orElse(landlock.warnings()));
+        warnings.addAll(isolation.warnings());
+        r.complain().ifPresent(c -> warnings.addAll(ComplainRun.of(c).warnings(supervise.log)));
+        Program program = PolicyCompiler.compile(r.filter(), CompileOptions.defaults()).program();
+        Lints.check(r.policy(), r.mode().equals(Optional.of(SupervisionMode.NOTIFY)), spec.commandLine().getErr(),
+                supervise.quiet && policyOptions.warnings() == Warnings.SHOW ? Warnings.NONE : policyOptions.warnings());
+        List<String> options = new ArrayList<>(flags.isEmpty() ? List.of() : List.of("--flags", String.join(",", flags)));
+        options.addAll(isolation.launcherFlags(r.supervised(), grace));
+        LaunchPlan plan = new LaunchPlan(launcher, program.toBytes(), r.mode(), isolation.contain(r.supervised()),
+                options, handoff(), notifyWait.equals("interruptible"), command);
+        LandlockRuleset launched = isolation.launched(landlock.ruleset(), r.supervised(), LandlockPlan.kernelAbi());
+        return new Setup(r, landlock, isolation, launched, warnings, program, plan);
+    }
+
+    /** {@code --dry-run}: the summary and the launcher's command line, the filter with --emit-filter; nothing runs. */
+    private int dryRun(Setup s) {
+        Policy prepared = s.stages().prepared();
+        List<String> lines = DryRun.landlockLines(prepared.landlock(), s.landlock(), s.stages().landlockFallback(), s.warnings());
+        IsolationPlan.section(prepared.isolation()).ifPresent(lines::add);
+        lines.add(s.isolation().describe(s.stages().supervised(),
+                (s.launched().scoped() & dev.syscage.policy.landlock.Scope.SIGNAL) != 0));
+        LaunchPlan plan = s.launched().isEmpty() ? s.launch() : s.launch().with("--landlock", "<ruleset-memfd>");
+        if (emitFilter != null) {
+            OutputFile.writeBinary(emitFilter, plan.filter(), SyscageCommand.stdio(spec), "the filter");
         }
-        for (String w : supervise.quiet ? List.<String>of() : warnings) {
-            err.println("syscage: warning: " + w);
-        }
-        err.flush();
-        IntFunction<String> names = nr -> CompileCommand.nameOf(policy, nr);
+        DryRun.printSummary(spec.commandLine().getOut(), s.policy(), s.program(), lines, DryRun.launcherArgv(plan));
+        return DryRun.status(command.get(0), spec.commandLine().getErr());
+    }
+
+    /** Starts the run: plain, with the kernel's Landlock reports in the log, or supervised. */
+    private int launch(Setup s, Optional<CacheRequest> cache, List<Path> files) throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
         LinuxCLibrary libc = LinuxCLibrary.instance();
-        Runner runner = new Runner(libc, err).sigsysRules(dev.syscage.run.SigsysRules.of(loaded, 3));
+        Runner runner = new Runner(libc, err).sigsysRules(SigsysRules.of(s.stages().prepared(), 3));
         // the ruleset reaches the launcher as a sealed memfd, like the filter; it lives as long as the run
-        try (SealedFilter rules = launched.isEmpty() ? null
-                : SealedFilter.of(libc, "syscage-landlock", launched.toBytes())) {
-            if (rules != null) {
-                launcherFlags.addAll(List.of("--landlock", rules.path()));
+        try (SealedFilter rules = s.launched().isEmpty() ? null
+                : SealedFilter.of(libc, "syscage-landlock", s.launched().toBytes())) {
+            LaunchPlan plan = rules == null ? s.launch() : s.launch().with("--landlock", rules.path());
+            if (!s.stages().supervised()) {
+                return plainRun(s, plan, runner, libc, cache, files);
             }
-            if (supervision == null && (supervise.log == null || landlock.ruleset().isEmpty())) {
-                try (SealedFilter request = cacheRequest(cache, libc, loaded)) {
-                    if (request != null) { // the launcher stores the run once it has read the filter and ruleset
-                        launcherFlags.addAll(List.of("--cache-store", request.path()));
-                    }
-                    return runner.run(launcher, program.toBytes(), launcherFlags, command, names);
+            return supervisedRun(s, plan, runner, libc);
+        }
+    }
+
+    /** A run without a supervisor: from the run cache's point of view, or with the kernel's Landlock reports in its log. */
+    private int plainRun(Setup s, LaunchPlan plan, Runner runner, LinuxCLibrary libc, Optional<CacheRequest> cache,
+            List<Path> files) throws Exception {
+        IntFunction<String> names = nr -> PolicyText.syscallName(s.policy(), nr);
+        if (supervise.log == null || s.landlock().ruleset().isEmpty()) {
+            try (SealedFilter request = cacheRequest(cache, libc, s.stages().prepared(), files)) {
+                // the launcher stores the run once it has read the filter and ruleset
+                return runner.run(request == null ? plan : plan.with("--cache-store", request.path()), names);
+            }
+        }
+        SupervisedRun.Settings settings = settings(s.policy());
+        try (PlainRunLog log = plainRunLog(settings, s.landlock().ruleset(), spec.commandLine().getErr())) {
+            // the program's pid is read as soon as it is reported only when the tap needs it
+            return (log.tapping() ? runner.onProgram(log::watchProgram) : runner).run(plan, names);
+        }
+    }
+
+    /** A run with the supervisor, in notify or trace mode. */
+    private int supervisedRun(Setup s, LaunchPlan plan, Runner runner, LinuxCLibrary libc) throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        Policy policy = s.policy();
+        IntFunction<String> names = nr -> PolicyText.syscallName(policy, nr);
+        Optional<ComplainRun> complaining = s.stages().complain().map(ComplainRun::of);
+        try (SupervisedRun run = supervisedRun(policy, err);
+                ComplainRun.Report r = complaining.isEmpty() ? ComplainRun.Report.NONE
+                        : complaining.get().supervise(run, s.stages().enforced(), err, supervise.quiet)) {
+            runner.onDenials(run::lastDenied);
+            run.tapLandlockDenials(s.landlock().ruleset());
+            SupervisionMode mode = s.mode().orElseThrow();
+            if (mode == SupervisionMode.NOTIFY) {
+                try {
+                    NotifyRunner.Outcome o = new NotifyRunner(libc, runner, s.stages().watch(), s.landlock().ruleset())
+                            .onProgram(run::watchProgram).run(plan.launcher(), plan.filter(), plan.flags(),
+                                    plan.command(), run.session(), names, plan.handoff());
+                    return run.finish(runEnd(policy, mode, o.exitCode(), o.events()), ExitCodes.FAILURE);
+                } catch (dev.syscage.nativeaccess.Landlock.Failure e) {
+                    // the supervisor's own domain is made before the launcher starts: nothing ran
+                    throw new UserException(ExitCodes.FAILURE, "cannot put syscage's own calls for the program in "
+                            + "its Landlock domain: " + e.getMessage() + "; nothing was run");
                 }
             }
-            if (supervision == null) { // no supervisor: the log holds the kernel's reports of Landlock denials
-                SupervisedRun.Settings s = settings(policy);
-                try (PlainRunLog log = plainRunLog(s, landlock.ruleset(), err)) {
-                    // the program's pid is read as soon as it is reported only when the tap needs it
-                    return (log.tapping() ? runner.onProgram(log::watchProgram) : runner).run(launcher,
-                            program.toBytes(), launcherFlags, command, names);
-                }
-            }
-            try (SupervisedRun run = supervisedRun(policy, err);
-                    ComplainRun.Report r = complaining == null ? ComplainRun.Report.NONE
-                            : complaining.supervise(run, enforced, err, supervise.quiet)) {
-                runner.onDenials(run::lastDenied);
-                run.tapLandlockDenials(landlock.ruleset());
-                if (supervision == SupervisionMode.NOTIFY) {
-                    List<String> notifyFlags = new ArrayList<>(launcherFlags);
-                    if (notifyWait.equals("interruptible")) {
-                        notifyFlags.add("--notify-interruptible");
-                    }
-                    try {
-                        NotifyRunner.Outcome o = new NotifyRunner(libc, runner, watch, landlock.ruleset())
-                                .onProgram(run::watchProgram)
-                                .run(launcher, program.toBytes(), notifyFlags, command, run.session(), names, handoff);
-                        return run.finish(runEnd(policy, supervision, o.exitCode(), o.events()), ExitCodes.FAILURE);
-                    } catch (dev.syscage.nativeaccess.Landlock.Failure e) {
-                        // the supervisor's own domain is made before the launcher starts: nothing ran
-                        throw new UserException(ExitCodes.FAILURE, "cannot put syscage's own calls for the program in "
-                                + "its Landlock domain: " + e.getMessage() + "; nothing was run");
-                    }
-                }
-                TraceRunner.Outcome o = new TraceRunner(libc, runner).onProgram(run::watchProgram).run(launcher,
-                        program.toBytes(), launcherFlags, command, new TraceSupervisor(run.session()), names);
-                return run.finish(runEnd(policy, supervision, o.exitCode(), o.events()), ExitCodes.FAILURE);
-            }
+            TraceRunner.Outcome o = new TraceRunner(libc, runner).onProgram(run::watchProgram).run(plan,
+                    new TraceSupervisor(run.session()), names);
+            return run.finish(runEnd(policy, mode, o.exitCode(), o.events()), ExitCodes.FAILURE);
         }
     }
 
@@ -271,23 +310,18 @@ public final class RunCommand implements Callable<Integer> {
                 exit, calls);
     }
 
-    /** Complain mode: the policy with every call it denies sent to the supervisor (Complain.apply); else itself. */
-    private static Policy routed(Policy policy, ComplainRun complaining) {
-        return complaining == null ? policy : dev.syscage.policy.complain.Complain.apply(policy);
-    }
-
     /**
      * The run cache's request as a sealed memfd, for a run whose every effect is the launch: no
      * audit log, metrics, summary or hooks, no profile directories; null when nothing is stored.
+     * {@code files}: the policy files read (none for a shipped profile).
      */
-    private SealedFilter cacheRequest(Optional<CacheRequest> cache, LinuxCLibrary libc, Policy loaded) {
-        boolean launchOnly = !InputFile.isDash(source.policy) && !complain
+    private SealedFilter cacheRequest(Optional<CacheRequest> cache, LinuxCLibrary libc, Policy loaded, List<Path> files) {
+        boolean launchOnly = !InputFile.isDash(source.policy) && !rewrite.complain
                 && supervise.log == null && supervise.metrics == null && !supervise.summary
                 && supervise.hooks.isEmpty() && policyOptions.profilePath.isEmpty()
                 && System.getProperty(dev.syscage.policy.validate.LoadOptions.PROFILE_PATH_PROPERTY) == null;
         return cache.filter(c -> launchOnly).map(c -> SealedFilter.of(libc, "syscage-cache-request",
-                c.toBytes(source.policy == null ? List.of() : policyOptions.files, !loaded.isolation().isEmpty())))
-                .orElse(null);
+                c.toBytes(files, !loaded.isolation().isEmpty()))).orElse(null);
     }
 
     /** The policy with the namespaces --isolate asks for added to its isolate: section. */
@@ -312,12 +346,23 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** How the run holds its tree and what it makes of the isolate: section; requiring more than it can is bad input (2). */
-    private IsolationPlan isolationPlan(Policy policy, boolean supervised, Path launcher) {
+    private IsolationPlan isolationPlan(Policy policy, boolean supervised, Supplier<Containment> probe) {
         try {
-            return IsolationPlan.of(policy.isolation(), noContain, supervised, () -> Containment.probe(launcher));
+            return IsolationPlan.of(policy.isolation(), noContain, supervised, probe);
         } catch (IsolationPlan.Refused e) {
             throw UserException.badInput(e.getMessage());
         }
+    }
+
+    /** {@code probe}, run at most once (the launcher's containment probe is a process). */
+    private static <T> Supplier<T> once(Supplier<T> probe) {
+        List<T> got = new ArrayList<>(1);
+        return () -> {
+            if (got.isEmpty()) {
+                got.add(probe.get());
+            }
+            return got.get(0);
+        };
     }
 
     /** The policy's Landlock ruleset on this kernel; a policy that requires more than it has is bad input (2). */
@@ -332,13 +377,6 @@ public final class RunCommand implements Callable<Integer> {
         } catch (dev.syscage.nativeaccess.Landlock.Failure e) {
             throw new UserException(ExitCodes.FAILURE, "cannot ask the kernel for its Landlock ABI: " + e.getMessage());
         }
-    }
-
-    /** --mode, else notify where the kernel supports it (see SupervisionMode.select); null when nothing is routed. */
-    private SupervisionMode supervisionMode(Policy policy) {
-        Optional<SupervisionMode> asked = mode == null ? Optional.empty() : Optional.of(SupervisionMode.parse(mode)
-                .orElseThrow(() -> UserException.badInput("unknown --mode '" + mode + "' (choose trace or notify)")));
-        return SupervisionMode.select(policy, asked, () -> NotifySupport.ofThisKernel().available()).orElse(null);
     }
 
     /** The audit log is opened here, before anything runs: a path it cannot write is bad input. */
@@ -371,65 +409,16 @@ public final class RunCommand implements Callable<Integer> {
                 raceFreeOpens.equals("all"), supervise.onLogError.equals("stop"), supervise.quiet);
     }
 
-    private Policy load() {
+    /** The policy (with --isolate's namespaces) and the files it was read from; a shipped profile has none. */
+    private PolicyOptions.Loaded load() {
         if (source.policy != null) {
-            return policyOptions.load(source.policy, List.of());
+            PolicyOptions.Loaded read = policyOptions.read(source.policy, List.of());
+            return new PolicyOptions.Loaded(withIsolateOption(read.policy()), read.files());
         }
         String text = ProfileCatalog.text(source.profile).orElseThrow(() -> UserException.badInput(
                 "no shipped profile '" + source.profile + "'; the shipped profiles are: "
                         + String.join(", ", ProfileCatalog.names())));
-        return PolicyLoader.loadString(ProfileCatalog.displayName(source.profile), text, policyOptions.loadOptions(List.of()));
-    }
-
-    /** Where a Landlock rule's path leads (the kernel's rule is on the file found); itself when it leads nowhere. */
-    private static String realPath(String path) {
-        try {
-            return Path.of(path).toRealPath().toString();
-        } catch (java.io.IOException | RuntimeException e) {
-            return path;
-        }
-    }
-
-    /** For --dry-run: the policy's ruleset, what this kernel enforces of it (or the fallback's rules), the warnings. */
-    private static List<String> landlockLines(LandlockRuleset wanted, LandlockPlan landlock,
-            Optional<SupervisorFallback.Result> fallback, List<String> warnings) {
-        List<String> lines = new ArrayList<>(RulesetText.describe(wanted));
-        if (fallback.isPresent()) {
-            lines.add("landlock on this kernel: ABI " + landlock.abi().version() + ", none of it enforced");
-            lines.addAll(fallback.get().summary());
-        } else {
-            landlock.summary().ifPresent(lines::add);
-        }
-        warnings.forEach(w -> lines.add("warning: " + w));
-        return lines;
-    }
-
-    /** 0, or what the run would exit with when the launcher could not start the program (said on {@code err}). */
-    private int dryRunStatus(PrintWriter err) {
-        Optional<DryRun.CannotStart> no = DryRun.check(command.get(0), System.getenv("PATH"));
-        no.ifPresent(c -> err.println("syscage: the program cannot start: " + c.reason()));
-        err.flush();
-        return no.map(DryRun.CannotStart::status).orElse(ExitCodes.OK);
-    }
-
-    private void printSummary(PrintWriter out, Policy policy, Program program, List<String> landlock, List<String> argv) {
-        out.printf("policy: %s%s%n", policy.name(), policy.description().isEmpty() ? "" : " (" + policy.description() + ")");
-        out.printf("arch: %s; any other: %s%n", policy.arches().stream().map(a -> a.arch().toString())
-                .collect(Collectors.joining(", ")), CheckCommand.describe(policy.badArchAction()));
-        ArchPolicy first = policy.arches().get(0);
-        out.printf("default: %s; unknown syscalls: %s%n", CheckCommand.describe(first.defaultAction()),
-                CheckCommand.describe(first.unknownAction()));
-        out.printf("filter: %d instructions (%d bytes), verified%n", program.length(), program.length() * 8);
-        out.println("rules (first match wins):");
-        for (Policy.RuleSummary r : policy.rules()) {
-            List<String> calls = r.syscalls();
-            String list = calls.size() <= 6 ? String.join(", ", calls)
-                    : String.join(", ", calls.subList(0, 6)) + ", +" + (calls.size() - 6) + " more";
-            out.printf("  #%d %s: %s [%s]%s%n", r.index() + 1, r.pos().fileLine(), CheckCommand.describe(r.action()),
-                    list, r.when() == null || r.when().isEmpty() ? "" : " when " + r.when());
-        }
-        landlock.forEach(out::println);
-        out.printf("would run: %s%n", DryRun.shellQuote(argv));
-        out.flush();
+        return new PolicyOptions.Loaded(withIsolateOption(PolicyLoader.loadString(ProfileCatalog.displayName(source.profile),
+                text, policyOptions.loadOptions(List.of()))), List.of());
     }
 }

@@ -6,11 +6,12 @@ import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.policy.compile.CompileOptions;
 import dev.syscage.policy.compile.PolicyCompiler;
 import dev.syscage.policy.model.Policy;
+import dev.syscage.policy.rewrite.RunRewrites;
+import dev.syscage.policy.rewrite.SupervisionMode;
 import dev.syscage.policy.validate.LoadOptions;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.run.NotifyRunner;
 import dev.syscage.run.Runner;
-import dev.syscage.run.SupervisionMode;
 import dev.syscage.run.TraceRunner;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SupervisorSession;
@@ -56,9 +57,15 @@ public final class Learner {
         return PolicyLoader.loadString("learn.yaml", TRACE_ALL, LoadOptions.defaults().withArches(List.of(Arch.nativeArch())));
     }
 
-    public Result run(Path launcher, List<String> command, SupervisionMode mode) throws Exception {
-        Policy policy = mode.retarget(traceAllPolicy());
-        byte[] filter = PolicyCompiler.compile(policy, CompileOptions.defaults()).program().toBytes();
+    /**
+     * Runs {@code command} under {@link #traceAllPolicy} as the run's stages make it
+     * ({@link RunRewrites}: {@code choices}' mode; no watch, as the recorder remembers nothing
+     * between calls).
+     */
+    public Result run(Path launcher, List<String> command, RunRewrites.Choices choices) throws Exception {
+        RunRewrites.Rewritten rewritten = RunRewrites.apply(traceAllPolicy(), choices.withWatch(false));
+        SupervisionMode mode = rewritten.mode().orElseThrow();
+        byte[] filter = PolicyCompiler.compile(rewritten.filter(), CompileOptions.defaults()).program().toBytes();
         Recorder recorder = new Recorder();
         HookChain chain = new HookChain(List.of(recorder), HookChain.FailureListener.stderr());
         SupervisorSession session = new SupervisorSession(chain, Decision.allow("learn"), null);

@@ -7,12 +7,12 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 /**
  * {@code run --complain}: the policy is run so that it denies nothing and every call it would
  * deny is recorded with that denial (docs/learn.md, "Complain mode"). The rewrites are the
- * policy module's ({@link Complain#prepare}, then {@link Complain#apply} after the run's own);
+ * policy module's ({@link Complain#prepare}, then {@link Complain#apply} after the run's own, stages of
+ * {@link dev.syscage.policy.rewrite.RunRewrites});
  * this class holds what the run says about them: the warnings before, the supervisor's half
  * ({@link ComplainJudge}) during, and the count after.
  */
@@ -24,14 +24,9 @@ public final class ComplainRun {
         this.prepared = prepared;
     }
 
-    /** {@code loaded} prepared for complain mode (no Landlock domain, no isolate: namespaces). */
-    public static ComplainRun of(Policy loaded, UnaryOperator<String> realPath) {
-        return new ComplainRun(Complain.prepare(loaded, realPath));
-    }
-
-    /** The policy the run goes on with, in place of the loaded one. */
-    public Policy prepared() {
-        return prepared.policy();
+    /** A run of the policy complain mode prepared (no Landlock domain, no isolate: namespaces). */
+    public static ComplainRun of(Complain.Prepared prepared) {
+        return new ComplainRun(prepared);
     }
 
     /** What the run says before it starts: that nothing is denied, and what is not even checked. */

@@ -7,13 +7,11 @@ import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.landlock.Scope;
 import dev.syscage.policy.isolate.Isolation;
 import dev.syscage.policy.isolate.Namespace;
-import dev.syscage.policy.model.Policy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -26,7 +24,7 @@ import java.util.stream.Collectors;
  * namespaces and the read-only mounts where they can be made. What cannot be
  * made is refused under {@code compat: required}; under {@code best-effort} it is dropped with a
  * warning, and read-only mounts fall back to supervisor rules for the metadata calls
- * ({@link MountFallback}).
+ * ({@code MountFallback}, a stage of {@link dev.syscage.policy.rewrite.RunRewrites}).
  */
 public final class IsolationPlan {
     /** The policy requires what this run cannot make. */
@@ -40,16 +38,14 @@ public final class IsolationPlan {
     private final Supplier<Containment> probe; // memoized: the launcher's probe runs at most once
     private final Set<Namespace> namespaces;
     private final List<Isolation.Mount> mounts;
-    private final boolean mountFallback;
     private final List<String> warnings;
 
     private IsolationPlan(boolean noContain, Supplier<Containment> probe, Set<Namespace> namespaces,
-            List<Isolation.Mount> mounts, boolean mountFallback, List<String> warnings) {
+            List<Isolation.Mount> mounts, List<String> warnings) {
         this.noContain = noContain;
         this.probe = probe;
         this.namespaces = namespaces;
         this.mounts = mounts;
-        this.mountFallback = mountFallback;
         this.warnings = List.copyOf(warnings);
     }
 
@@ -64,7 +60,6 @@ public final class IsolationPlan {
         List<String> warnings = new ArrayList<>();
         Set<Namespace> namespaces = Set.of();
         List<Isolation.Mount> mounts = List.of();
-        boolean fallback = false;
         if (!wanted.namespaces().isEmpty()) {
             String why = noContain ? "--no-contain" : supervised && !once.get().asRoot()
                     ? "a supervised run gets namespaces as root only" : once.get().namespaces() ? null : once.get().how();
@@ -83,7 +78,6 @@ public final class IsolationPlan {
             if (why == null) {
                 mounts = wanted.mounts();
             } else {
-                fallback = true;
                 missing.add("read-only mounts (" + why + ")");
                 warnings.add("isolate: no read-only mounts for this run (" + why + "); mode, owner, time and xattr "
                         + "changes beneath " + String.join(", ", wanted.readOnly()) + " go to the supervisor instead, "
@@ -95,12 +89,7 @@ public final class IsolationPlan {
             throw new Refused("the policy's isolate: section requires " + String.join(" and ", missing)
                     + ", which this run cannot make; say 'compat: best-effort' in it to run without");
         }
-        return new IsolationPlan(noContain, once, namespaces, mounts, fallback, warnings);
-    }
-
-    /** The policy as this run enforces it: with the metadata rules instead of mounts where they cannot be made. */
-    public Policy apply(Policy policy, UnaryOperator<String> realPath) {
-        return mountFallback ? MountFallback.apply(policy, realPath).policy() : policy;
+        return new IsolationPlan(noContain, once, namespaces, mounts, warnings);
     }
 
     /** What this run does without, for stderr (and --dry-run). */
@@ -108,19 +97,23 @@ public final class IsolationPlan {
         return warnings;
     }
 
-    /** The launcher's options for the tree: containment, --die-with-parent, --grace, namespaces, mounts. */
+    /**
+     * How the launcher holds the tree: {@code --contain} for a run without a supervisor; for a
+     * supervised one that the policy asks namespaces for, a PID namespace without the mount
+     * namespace, as root ({@link #of} checked); the program's /proc is then syscage's.
+     */
+    public LaunchPlan.Contain contain(boolean supervised) {
+        if (noContain) {
+            return LaunchPlan.Contain.NONE;
+        }
+        return !supervised ? LaunchPlan.Contain.FULL
+                : namespaces.isEmpty() ? LaunchPlan.Contain.NONE : LaunchPlan.Contain.PID_ONLY;
+    }
+
+    /** The launcher's options for the tree beside {@link #contain}: --die-with-parent, --grace, namespaces, mounts. */
     public List<String> launcherFlags(boolean supervised, int grace) {
         List<String> f = new ArrayList<>();
-        boolean contained = false;
-        if (!noContain && !supervised) {
-            f.add(Runner.CONTAIN);
-            contained = true;
-        } else if (!noContain && !namespaces.isEmpty()) {
-            // the policy asks for namespaces: a PID namespace without the mount namespace, as root
-            // (of() checked); the program's /proc is then syscage's, so /proc/<getpid()> is not itself
-            f.add(Runner.CONTAIN_PID_ONLY);
-            contained = true;
-        }
+        boolean contained = contain(supervised) != LaunchPlan.Contain.NONE;
         if (contained || supervised) {
             f.addAll(List.of("--die-with-parent", "--grace", String.valueOf(grace)));
         }

@@ -7,7 +7,7 @@ import dev.syscage.nativeaccess.NotifyFastPath;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.supervise.notify.LandlockDomain;
 import dev.syscage.supervise.notify.NotifySupervisor;
-import dev.syscage.supervise.notify.ViewWatch;
+import dev.syscage.policy.rewrite.ViewWatch;
 import dev.syscage.supervise.trace.TraceSupervisor;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -20,7 +20,21 @@ public final class ProgramEnd {
     private static final int SIGRTMIN = 34;
     private static final int SIGRTMAX = 64;
 
+    /** The signal a seccomp 'kill' or 'trap' rule ends a call with. */
+    public static final int SIGSYS = 31;
+
     private ProgramEnd() {
+    }
+
+    /**
+     * Whether a program raises {@code sig} on itself when something it relied on failed (a
+     * crash: SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGSYS), not a signal sent to end it.
+     */
+    public static boolean crash(int sig) {
+        return switch (signalName(sig)) {
+            case "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGSEGV", "SIGSYS" -> true;
+            default -> false;
+        };
     }
 
     /**

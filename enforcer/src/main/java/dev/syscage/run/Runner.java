@@ -19,12 +19,6 @@ import java.util.function.IntFunction;
  * signal N ended it.
  */
 public final class Runner {
-    static final int SIGSYS = 31;
-    /** The launcher option that puts the run in its own PID namespace (native/launcher/contain.h). */
-    public static final String CONTAIN = "--contain";
-    /** The same without the mount namespace, for supervised runs. */
-    public static final String CONTAIN_PID_ONLY = "--contain-pid-only";
-
     private final LinuxCLibrary libc;
     private final PrintWriter err;
     private java.util.function.IntConsumer onProgram;
@@ -46,24 +40,19 @@ public final class Runner {
     }
 
     /**
-     * @param launcherFlags extra launcher options (e.g. {@code --flags log})
-     * @param syscallName   names a syscall number for the SIGSYS message, or null
+     * Starts {@code plan} (a run without a supervisor) and waits for it.
+     *
+     * @param syscallName names a syscall number for the SIGSYS message, or null
      */
-    public int run(Path launcher, byte[] program, List<String> launcherFlags, List<String> command,
-            IntFunction<String> syscallName) throws IOException, InterruptedException {
-        boolean contained = launcherFlags.contains(CONTAIN) || launcherFlags.contains(CONTAIN_PID_ONLY);
+    public int run(LaunchPlan plan, IntFunction<String> syscallName) throws IOException, InterruptedException {
+        boolean contained = plan.contained();
+        Path launcher = plan.launcher();
+        List<String> command = plan.command();
         int[] pidPipe = contained ? HandshakePipes.pipe(libc) : null;
-        try (SealedFilter filter = SealedFilter.of(libc, program)) {
-            List<String> argv = new ArrayList<>();
-            argv.add(launcher.toString());
-            argv.add("--filter");
-            argv.add(filter.path());
-            argv.addAll(launcherFlags);
-            if (contained) { // the program's pid is not the launcher's: it says which it is
-                argv.addAll(List.of("--report-pid", "/proc/" + libc.getpid() + "/fd/" + pidPipe[1]));
-            }
-            argv.add("--");
-            argv.addAll(command);
+        try (SealedFilter filter = SealedFilter.of(libc, plan.filter())) {
+            // the program's pid is not the launcher's when contained: it says which it is
+            List<String> argv = plan.argv(filter.path(), List.of(),
+                    contained ? "/proc/" + libc.getpid() + "/fd/" + pidPipe[1] : null);
             SignalForwarding.hold(launcher);
             Process p = new ProcessBuilder(argv).inheritIO().start();
             SignalForwarding.to(libc, p.pid(), launcher);
@@ -133,8 +122,8 @@ public final class Runner {
 
     private String detail(int sig, long pid, IntFunction<String> syscallName) {
         List<String> parts = new ArrayList<>();
-        OptionalInt nr = sig == SIGSYS ? KernelLog.killedSyscall(libc, pid) : OptionalInt.empty();
-        if (sig == SIGSYS) {
+        OptionalInt nr = sig == ProgramEnd.SIGSYS ? KernelLog.killedSyscall(libc, pid) : OptionalInt.empty();
+        if (sig == ProgramEnd.SIGSYS) {
             parts.add(nr.isPresent() ? "the policy kills syscall " + describe(nr.getAsInt(), syscallName)
                     : sigsysRules.isEmpty()
                     ? "the policy kills (or traps) a syscall (the kernel log, dmesg | grep type=1326, names it)"
@@ -145,16 +134,13 @@ public final class Runner {
         if (!denied.isEmpty()) {
             parts.add(denied.size() == 1 ? "last denied call: " + denied.get(0)
                     : "last denied calls:\n  " + String.join("\n  ", denied));
-        } else if (CRASHES.contains(sig) && nr.isEmpty()) {
+        } else if (ProgramEnd.crash(sig) && nr.isEmpty()) {
             parts.add(lastDenied == null ? "to see the calls the policy denies, run it with --complain --log FILE"
                     : "the supervisor denied none of its calls (the filter's denials it does not see: --complain "
                     + "--log FILE records them)");
         }
         return String.join("; ", parts);
     }
-
-    /** Signals a program raises on itself when something it relied on failed (not those sent to end it). */
-    private static final java.util.Set<Integer> CRASHES = java.util.Set.of(4, 5, 6, 7, 8, 11, SIGSYS);
 
     private static String describe(int nr, IntFunction<String> names) {
         String n = names == null ? null : names.apply(nr);

@@ -1,10 +1,11 @@
 package dev.syscage.run;
 
 import dev.syscage.nativeaccess.LinuxCLibrary;
+import dev.syscage.policy.rewrite.SupervisionMode;
 import dev.syscage.supervise.trace.TraceSupervisor;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
@@ -20,7 +21,7 @@ import java.util.function.IntFunction;
  *   <li>the process checks that its tracer is the supervisor thread, installs the filter, execs.</li>
  * </ol>
  * If the JVM dies at any point the program dies with it: before the go byte, by end-of-file on
- * the go pipe; after it, by PTRACE_O_EXITKILL.
+ * the go pipe; after it, by PTRACE_O_EXITKILL; and it dies with the launcher (its watch_fork).
  */
 public final class TraceRunner {
     private final LinuxCLibrary libc;
@@ -45,21 +46,27 @@ public final class TraceRunner {
     public record Outcome(int exitCode, long events) {
     }
 
+    /** Runs {@code program} with the launcher options {@code launcherFlags}, without containment. */
     public Outcome run(Path launcher, byte[] program, List<String> launcherFlags, List<String> command,
             TraceSupervisor supervisor, IntFunction<String> syscallName) throws Exception {
+        return run(new LaunchPlan(launcher, program, Optional.of(SupervisionMode.TRACE), LaunchPlan.Contain.NONE,
+                launcherFlags, ListenerHandoff.AUTO, false, command), supervisor, syscallName);
+    }
+
+    /** Starts {@code plan} in trace mode, {@code supervisor} answering its trace stops. */
+    public Outcome run(LaunchPlan plan, TraceSupervisor supervisor, IntFunction<String> syscallName) throws Exception {
+        Path launcher = plan.launcher();
+        List<String> command = plan.command();
         supervisor.start();
         int tracer = supervisor.threadId();
         int[] report = HandshakePipes.pipe(libc);
         int[] go = HandshakePipes.pipe(libc);
         int me = libc.getpid();
         Process p = null;
-        try (SealedFilter filter = SealedFilter.of(libc, program)) {
-            List<String> argv = new ArrayList<>(List.of(launcher.toString(), "--filter", filter.path(),
-                    "--trace-handshake", "/proc/" + me + "/fd/" + report[1] + ",/proc/" + me + "/fd/" + go[0],
-                    "--tracer", String.valueOf(tracer)));
-            argv.addAll(launcherFlags);
-            argv.add("--");
-            argv.addAll(command);
+        try (SealedFilter filter = SealedFilter.of(libc, plan.filter())) {
+            List<String> argv = plan.argv(filter.path(), List.of("--trace-handshake",
+                    "/proc/" + me + "/fd/" + report[1] + ",/proc/" + me + "/fd/" + go[0],
+                    "--tracer", String.valueOf(tracer)), null);
             SignalForwarding.hold(launcher);
             p = new ProcessBuilder(argv).inheritIO().start();
             SignalForwarding.to(libc, p.pid(), launcher);

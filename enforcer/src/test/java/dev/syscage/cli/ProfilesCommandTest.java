@@ -35,4 +35,17 @@ class ProfilesCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("syscage: no shipped profile 'nope'; the shipped profiles are: build, default, "), r.err());
     }
+
+    @Test
+    void aWarningsValueThatNamesTheSubcommandIsTheValue() {
+        CliTest.Run listed = CliTest.run("profiles", "-W", "show");
+        assertEquals(0, listed.code(), listed.err());
+        assertEquals(CliTest.run("profiles").out(), listed.out());
+        CliTest.Run shown = CliTest.run("profiles", "-W", "show", "show", "no-network");
+        assertEquals(0, shown.code(), shown.err());
+        assertEquals(CliTest.run("profiles", "show", "no-network").out(), shown.out());
+        CliTest.Run none = CliTest.run("profiles", "show", "-W", "show", "no-network");
+        assertEquals(0, none.code(), none.err());
+        assertEquals(shown.out(), none.out());
+    }
 }

@@ -208,7 +208,7 @@ class LearnLoopTest {
                 network:
                   connect: [443]
                 """);
-        Result r = syscage(dir, "compile", "--complain", "--format", "disasm", "p.yaml");
+        Result r = syscage(dir, "compile", "--complain", "--mode", "trace", "--format", "disasm", "p.yaml");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("; trace 0"), r.out());
         assertFalse(r.out().contains("errno"), "no call is denied in the filter:\n" + r.out());

@@ -69,7 +69,7 @@ class FamilyRoutingTest {
     @Test
     void checkNamesTheRuleThatRoutesASibling() throws Exception {
         Path p = policy(dir.resolve("secret.txt"));
-        Result r = RunTest.syscage(dir, "check", "--arch", "x86_64", p.toString(), "openat2");
+        Result r = RunTest.syscage(dir, "check", "--mode", "trace", "--arch", "x86_64", p.toString(), "openat2");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("openat2 (nr 437) on x86_64: trace 0\n  decided by rule #1 ("
                 + p + ":5) via openat (family open)\n"), r.out());

@@ -5,6 +5,7 @@ import static dev.syscage.nativeaccess.NotifyFastPath.*;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.syscage.policy.arch.Arch;
+import dev.syscage.policy.rewrite.ViewWatch;
 import dev.syscage.supervise.Decision;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -8,6 +8,7 @@ import com.sun.jna.Pointer;
 import dev.syscage.nativeaccess.NotifyFastPath;
 import dev.syscage.nativeaccess.ProcFiles;
 import dev.syscage.policy.arch.Arch;
+import dev.syscage.policy.rewrite.ViewWatch;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SyscallEvent;
 import dev.syscage.supervise.TargetMemory;

@@ -1,6 +1,7 @@
 package dev.syscage.supervise.notify;
 
 import dev.syscage.nativeaccess.ProcFiles;
+import dev.syscage.policy.rewrite.ViewWatch;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.syscage.supervise.notify;
 
+import dev.syscage.policy.rewrite.ViewWatch;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;

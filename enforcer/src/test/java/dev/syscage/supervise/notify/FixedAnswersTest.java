@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.model.Supervision.LogLevel;
+import dev.syscage.policy.rewrite.ViewWatch;
 import dev.syscage.policy.validate.LoadOptions;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.supervise.Decision;

@@ -1,4 +1,4 @@
-package dev.syscage.supervise.notify;
+package dev.syscage.policy.rewrite;
 
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.arch.Syscall;
@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * also through those of threads sharing its fs_struct, a thread id is only reused by a new
  * thread, and a thread changes process only by exec: the calls listed in {@link #CALLS}. So the filter sends each of them to the supervisor
  * wherever the policy lets it run ({@link #apply}); the supervisor drops what it remembers when
- * one arrives ({@link ViewCache}) and lets the call run (CONTINUE) without recording it, unless
+ * one arrives (the notify supervisor's ViewCache) and lets the call run (CONTINUE) without recording it, unless
  * the policy itself routes it ({@link #policyRoutes}).
  *
  * <p>{@link #NONE} watches nothing, and nothing is then remembered: for a policy that

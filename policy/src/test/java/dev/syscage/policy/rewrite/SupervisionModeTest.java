@@ -1,4 +1,4 @@
-package dev.syscage.supervise.notify;
+package dev.syscage.policy.rewrite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,7 +11,6 @@ import dev.syscage.policy.model.Clause;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.LoadOptions;
 import dev.syscage.policy.validate.PolicyLoader;
-import dev.syscage.run.SupervisionMode;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.syscage.run;
+package dev.syscage.policy.rewrite;
 
 import dev.syscage.policy.model.Action;
 import dev.syscage.policy.model.ArchPolicy;

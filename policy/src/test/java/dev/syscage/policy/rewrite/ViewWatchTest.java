@@ -1,4 +1,4 @@
-package dev.syscage.supervise.notify;
+package dev.syscage.policy.rewrite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -11,6 +11,7 @@ import dev.syscage.policy.rewrite.SupervisionMode;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.run.LauncherLocator;
 import dev.syscage.run.NotifySupport;
+import dev.syscage.run.PtraceSupport;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,8 +59,9 @@ public final class LearnCommand implements Callable<Integer> {
     String name;
 
     @Option(names = "--mode", paramLabel = "MODE",
-            description = "How the calls reach the supervisor: notify (seccomp user notification; the program stays free "
-                    + "for strace and gdb) or trace (ptrace). Default: notify if the kernel supports it, else trace.")
+            description = "How the calls reach the supervisor: trace (ptrace; the program sees what it would see "
+                    + "without syscage) or notify (seccomp user notification; free for strace and gdb, but a caught signal "
+                    + "can make a call fail with EINTR). Default: trace; notify where syscage cannot trace.")
     String mode;
 
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The program and its arguments (after --).")
@@ -84,10 +86,11 @@ public final class LearnCommand implements Callable<Integer> {
                 throw UserException.badInput(e.getMessage());
             }
         }
-        // the learn policy traces every call: notify where the kernel supports it (RunRewrites' mode stage)
+        // the learn policy traces every call: trace mode unless this process cannot trace (RunRewrites' mode stage)
         RunRewrites.Choices how = RunRewrites.Choices.of(mode == null ? Optional.empty()
                 : Optional.of(SupervisionMode.parse(mode).orElseThrow(() -> UserException.badInput(
                         "unknown --mode '" + mode + "' (choose trace or notify); nothing was run"))), false)
+                .withPtraceUsable(() -> PtraceSupport.ofThisProcess().usable())
                 .withNotifySupported(() -> NotifySupport.ofThisKernel().available());
         Path launcher = LauncherLocator.find().orElseThrow(() -> new UserException(ExitCodes.FAILURE,
                 "cannot find " + LauncherLocator.NAME + "; build it with 'make -C native' or set SYSCAGE_LAUNCH"));

@@ -5,6 +5,7 @@ import dev.syscage.policy.rewrite.RunRewrites;
 import dev.syscage.policy.rewrite.SupervisionMode;
 import dev.syscage.run.LandlockPlan;
 import dev.syscage.run.NotifySupport;
+import dev.syscage.run.PtraceSupport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -19,8 +20,9 @@ import picocli.CommandLine.Option;
 public final class RewriteOptions {
     @Option(names = "--mode", paramLabel = "MODE",
             description = "How trace/notify rules reach the supervisor: trace (ptrace) or notify (seccomp user "
-                    + "notification; the program stays free for strace and gdb). Default: notify if the policy has notify "
-                    + "actions, or has trace actions and the kernel supports user notification; else trace.")
+                    + "notification; the program stays free for strace and gdb, but a caught signal can make a routed call "
+                    + "fail with EINTR). Default: the policy's own (notify if it has notify actions, else trace); notify "
+                    + "for trace actions only where syscage cannot trace (itself traced, or Yama forbids it).")
     String mode;
 
     @Option(names = "--complain",
@@ -42,6 +44,7 @@ public final class RewriteOptions {
      */
     RunRewrites.Choices choices(BooleanSupplier mountsPossible) {
         return RunRewrites.Choices.of(mode(), complain)
+                .withPtraceUsable(() -> PtraceSupport.ofThisProcess().usable())
                 .withNotifySupported(() -> NotifySupport.ofThisKernel().available())
                 .withLandlockAvailable(RewriteOptions::landlockAvailable)
                 .withMountsPossible(mountsPossible)

@@ -206,7 +206,8 @@ public final class RunCommand implements Callable<Integer> {
      */
     private Setup setup(Policy loaded, Path launcher) {
         Supplier<Containment> probe = once(() -> Containment.probe(launcher));
-        RunRewrites.Rewritten r = RunRewrites.apply(loaded, rewrite.choices(() -> !noContain && probe.get().namespaces()));
+        RunRewrites.Rewritten r = RunRewrites.apply(loaded, rewrite.choices(() -> !noContain && probe.get().namespaces())
+                .withHooks(!supervise.hooks.isEmpty()));
         Policy prepared = r.prepared();
         LandlockPlan landlock = landlockPlan(prepared);
         IsolationPlan isolation = isolationPlan(prepared, r.supervised(), probe);

@@ -1,6 +1,7 @@
 package dev.syscage.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -32,6 +33,8 @@ class ModeSelectionTest {
     private static final BooleanSupplier NOT_ASKED = () -> {
         throw new AssertionError("the kernel probe must not be needed here");
     };
+    private static final BooleanSupplier PTRACE = () -> true;
+    private static final BooleanSupplier NO_PTRACE = () -> false;
 
     @TempDir
     Path dir;
@@ -47,26 +50,61 @@ class ModeSelectionTest {
                 """.formatted(action), LoadOptions.defaults());
     }
 
+    /** A supervisor that only watches: trace mode changes nothing the program sees (no EINTR from a routed open). */
     @Test
-    void traceRulesRunInNotifyModeWhereTheKernelSupportsItElseInTraceMode() {
-        assertEquals(Optional.of(SupervisionMode.NOTIFY), SupervisionMode.select(load("trace"), NONE, SUPPORTED));
-        assertEquals(Optional.of(SupervisionMode.TRACE), SupervisionMode.select(load("trace"), NONE, UNSUPPORTED));
+    void anAuditOnlySupervisorRunsInTraceModeAndNeedsNoNotifyProbe() {
+        assertEquals(Optional.of(SupervisionMode.TRACE), SupervisionMode.select(load("trace"), NONE, false, PTRACE, NOT_ASKED));
+    }
+
+    @Test
+    void anAuditOnlySupervisorRunsInNotifyModeWhereThisProcessCannotTrace() {
+        assertEquals(Optional.of(SupervisionMode.NOTIFY), SupervisionMode.select(load("trace"), NONE, false, NO_PTRACE, SUPPORTED));
+        assertEquals(Optional.of(SupervisionMode.TRACE), SupervisionMode.select(load("trace"), NONE, false, NO_PTRACE, UNSUPPORTED));
+    }
+
+    /** A supervisor that can deny: notify mode, whose path rules see the real path and are race-free. */
+    @Test
+    void anEnforcingSupervisorRunsInNotifyModeWhereTheKernelSupportsItElseInTraceMode() {
+        assertEquals(Optional.of(SupervisionMode.NOTIFY), SupervisionMode.select(load("trace"), NONE, true, NOT_ASKED, SUPPORTED));
+        assertEquals(Optional.of(SupervisionMode.TRACE), SupervisionMode.select(load("trace"), NONE, true, NOT_ASKED, UNSUPPORTED));
+    }
+
+    @Test
+    void aSuperviseSectionEnforcesWhenARuleOrItsDefaultDeniesOrAHookIsNamed() {
+        assertFalse(SupervisionMode.enforces(load("trace"), false), "no section: every call allowed");
+        assertTrue(SupervisionMode.enforces(load("trace"), true), "a hook may deny");
+        assertFalse(SupervisionMode.enforces(withSupervise("{log: all, default: allow}"), false));
+        assertTrue(SupervisionMode.enforces(withSupervise("{default: errno EACCES}"), false));
+        assertTrue(SupervisionMode.enforces(withSupervise(
+                "{default: allow, rules: [{syscalls: [openat], path: [/etc/shadow], decision: errno EACCES}]}"), false));
+    }
+
+    private static Policy withSupervise(String section) {
+        return PolicyLoader.loadString("m.yaml", """
+                version: 1
+                arch: [x86_64]
+                default: allow
+                rules:
+                  - action: trace
+                    syscalls: [openat]
+                supervise: %s
+                """.formatted(section), LoadOptions.defaults());
     }
 
     @Test
     void modeAskedForWinsAndNeedsNoProbe() {
         Optional<SupervisionMode> trace = Optional.of(SupervisionMode.TRACE);
         Optional<SupervisionMode> notify = Optional.of(SupervisionMode.NOTIFY);
-        assertEquals(trace, SupervisionMode.select(load("trace"), trace, NOT_ASKED));
-        assertEquals(trace, SupervisionMode.select(load("notify"), trace, NOT_ASKED));
-        assertEquals(notify, SupervisionMode.select(load("trace"), notify, NOT_ASKED));
+        assertEquals(trace, SupervisionMode.select(load("trace"), trace, true, NOT_ASKED, NOT_ASKED));
+        assertEquals(trace, SupervisionMode.select(load("notify"), trace, true, NOT_ASKED, NOT_ASKED));
+        assertEquals(notify, SupervisionMode.select(load("trace"), notify, true, NOT_ASKED, NOT_ASKED));
     }
 
     @Test
     void notifyActionsAndUnroutedPoliciesNeedNoProbe() {
-        assertEquals(Optional.of(SupervisionMode.NOTIFY), SupervisionMode.select(load("notify"), NONE, NOT_ASKED));
-        assertEquals(NONE, SupervisionMode.select(load("errno EPERM"), NONE, NOT_ASKED));
-        assertEquals(NONE, SupervisionMode.select(load("allow"), Optional.of(SupervisionMode.TRACE), NOT_ASKED));
+        assertEquals(Optional.of(SupervisionMode.NOTIFY), SupervisionMode.select(load("notify"), NONE, true, NOT_ASKED, NOT_ASKED));
+        assertEquals(NONE, SupervisionMode.select(load("errno EPERM"), NONE, true, NOT_ASKED, NOT_ASKED));
+        assertEquals(NONE, SupervisionMode.select(load("allow"), Optional.of(SupervisionMode.TRACE), true, NOT_ASKED, NOT_ASKED));
     }
 
     /**
@@ -101,7 +139,7 @@ class ModeSelectionTest {
     }
 
     @Test
-    void withoutModeATracePolicyIsSupervisedThroughNotificationsAndModeTraceForcesPtrace() throws Exception {
+    void withoutModeAnAuditOnlyTracePolicyIsSupervisedThroughPtraceAndModeNotifyChoosesTheListener() throws Exception {
         Path p = dir.resolve("p.yaml");
         Files.writeString(p, """
                 version: 1
@@ -114,9 +152,11 @@ class ModeSelectionTest {
                   log: all
                   default: allow
                 """);
-        String expected = notifyExpected() ? "notify" : "trace";
-        assertEquals(Set.of(expected), sources("--policy", p.toString()));
-        assertEquals(Set.of("trace"), sources("--mode", "trace", "--policy", p.toString()));
+        PtraceSupport ptrace = PtraceSupport.ofThisProcess();
+        String expected = ptrace.usable() ? "trace" : notifyExpected() ? "notify" : "trace";
+        assertEquals(Set.of(expected), sources("--policy", p.toString()), ptrace.reason());
+        assumeTrue(notifyExpected(), "the kernel has no seccomp user notification: --mode notify cannot run");
+        assertEquals(Set.of("notify"), sources("--mode", "notify", "--policy", p.toString()));
     }
 
     /** The "source" fields of the audit records of one run of cat under the given options. */

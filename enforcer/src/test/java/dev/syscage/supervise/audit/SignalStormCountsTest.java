@@ -2,10 +2,12 @@ package dev.syscage.supervise.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.syscage.run.PtraceSupport;
 import dev.syscage.run.RunTest;
 import dev.syscage.run.RunTest.Result;
 import java.io.BufferedReader;
@@ -47,6 +49,15 @@ class SignalStormCountsTest {
         target = Files.writeString(dir.resolve("target"), "x\n");
     }
 
+    private String supervise = """
+                supervise:
+                  rules:
+                    - syscalls: [openat, open]
+                      path: ["%s/**", "/usr/**", "/lib/**", "/lib64/**", "/etc/**"]
+                      decision: allow
+                  default: errno EACCES
+                """;
+
     private Path policy() throws IOException {
         return Files.writeString(dir.resolve("p.yaml"), """
                 version: 1
@@ -55,13 +66,7 @@ class SignalStormCountsTest {
                 rules:
                   - action: trace
                     syscalls: [openat, open]
-                supervise:
-                  rules:
-                    - syscalls: [openat, open]
-                      path: ["%s/**", "/usr/**", "/lib/**", "/lib64/**", "/etc/**"]
-                      decision: allow
-                  default: errno EACCES
-                """.formatted(dir));
+                """ + supervise.formatted(dir));
     }
 
     /** What the program saw: ok, eintr. */
@@ -192,5 +197,23 @@ class SignalStormCountsTest {
         long[] row = summaryRow(run.result().err());
         assertEquals(0, row[1] + row[2] + row[3], run.result().err());
         assertTrue(row[0] >= OPENS, run.result().err());
+    }
+
+    /**
+     * The default mode for a supervisor that only watches is trace mode, where syscage can trace:
+     * under the same storm, no open fails (in notify mode thousands would, with EINTR).
+     */
+    @Test
+    void anAuditOnlyRunByDefaultNeverInterruptsAnOpen() throws Exception {
+        PtraceSupport ptrace = PtraceSupport.ofThisProcess();
+        assumeTrue(ptrace.usable(), "syscage cannot trace here, so an audit run falls back to notify mode: "
+                + ptrace.reason());
+        supervise = "supervise: {log: all, default: allow}\n";
+        Run run = run(List.of("--log", dir.resolve("audit.jsonl").toString()));
+        assertEquals(OPENS, run.saw().ok(), run.result().err());
+        Map<String, Long> c = counts(dir.resolve("audit.jsonl"));
+        long allowed = c.getOrDefault("allow", 0L) + c.getOrDefault("allow fd", 0L);
+        assertEquals(OPENS, allowed, "one allow record per open of the target: " + c);
+        assertEquals(0L, c.getOrDefault("interrupted", 0L), c.toString());
     }
 }

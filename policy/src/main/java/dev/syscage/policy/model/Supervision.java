@@ -32,6 +32,14 @@ public record Supervision(LogLevel log, List<SuperviseRule> rules, SuperviseDeci
     }
 
     /**
+     * Whether the supervisor can only let calls run: no rule and no default denies, and no hook
+     * (which may) is named. Such a section audits; it enforces nothing.
+     */
+    public boolean onlyAllows() {
+        return hooks.isEmpty() && !defaultDecision.denies() && rules.stream().noneMatch(r -> r.decision().denies());
+    }
+
+    /**
      * The verdict for one call. {@code args} are the six raw argument registers;
      * {@code resolvedPath} is the absolute path the call names (see {@link LexicalPath#resolve}),
      * or empty when it names none or it could not be read. A path that is not normalized yet is

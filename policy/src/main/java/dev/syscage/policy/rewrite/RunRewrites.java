@@ -35,41 +35,55 @@ public final class RunRewrites {
     /**
      * A run's choices and the machine's answers.
      *
-     * @param mode              {@code --mode}, or empty: the policy's own, notify where supported
+     * @param mode              {@code --mode}, or empty: the policy's own ({@link SupervisionMode#select})
      * @param complain          {@code --complain}
      * @param watch             whether notify mode watches the calls that change a thread's view
      *                          ({@link ViewWatch}); a run that remembers nothing between calls does not
-     * @param notifySupported   whether the kernel has seccomp user notification (for a trace-only policy)
+     * @param hooks             whether the run adds hooks (which may deny) to the policy's supervise rules
+     * @param ptraceUsable      whether this process can trace the program (for a trace-only policy)
+     * @param notifySupported   whether the kernel has seccomp user notification (asked where ptrace is not usable)
      * @param landlockAvailable whether the kernel has Landlock at all
      * @param mountsPossible    whether an unsupervised run can make read-only mounts (contained, with
      *                          namespaces)
      * @param realPath          where a rule's path leads, for the rules the fallbacks make
      */
-    public record Choices(Optional<SupervisionMode> mode, boolean complain, boolean watch, BooleanSupplier notifySupported,
-            BooleanSupplier landlockAvailable, BooleanSupplier mountsPossible, UnaryOperator<String> realPath) {
+    public record Choices(Optional<SupervisionMode> mode, boolean complain, boolean watch, boolean hooks,
+            BooleanSupplier ptraceUsable,
+            BooleanSupplier notifySupported, BooleanSupplier landlockAvailable, BooleanSupplier mountsPossible,
+            UnaryOperator<String> realPath) {
         /** The choices of a run with {@code mode} and {@code complain}, on a machine that has everything. */
         public static Choices of(Optional<SupervisionMode> mode, boolean complain) {
-            return new Choices(mode, complain, true, () -> true, () -> true, () -> true, UnaryOperator.identity());
+            return new Choices(mode, complain, true, false, () -> true, () -> true, () -> true, () -> true,
+                    UnaryOperator.identity());
+        }
+
+        public Choices withHooks(boolean any) {
+            return new Choices(mode, complain, watch, any, ptraceUsable, notifySupported, landlockAvailable, mountsPossible,
+                    realPath);
+        }
+
+        public Choices withPtraceUsable(BooleanSupplier answer) {
+            return new Choices(mode, complain, watch, hooks, answer, notifySupported, landlockAvailable, mountsPossible, realPath);
         }
 
         public Choices withNotifySupported(BooleanSupplier answer) {
-            return new Choices(mode, complain, watch, answer, landlockAvailable, mountsPossible, realPath);
+            return new Choices(mode, complain, watch, hooks, ptraceUsable, answer, landlockAvailable, mountsPossible, realPath);
         }
 
         public Choices withLandlockAvailable(BooleanSupplier answer) {
-            return new Choices(mode, complain, watch, notifySupported, answer, mountsPossible, realPath);
+            return new Choices(mode, complain, watch, hooks, ptraceUsable, notifySupported, answer, mountsPossible, realPath);
         }
 
         public Choices withMountsPossible(BooleanSupplier answer) {
-            return new Choices(mode, complain, watch, notifySupported, landlockAvailable, answer, realPath);
+            return new Choices(mode, complain, watch, hooks, ptraceUsable, notifySupported, landlockAvailable, answer, realPath);
         }
 
         public Choices withRealPath(UnaryOperator<String> how) {
-            return new Choices(mode, complain, watch, notifySupported, landlockAvailable, mountsPossible, how);
+            return new Choices(mode, complain, watch, hooks, ptraceUsable, notifySupported, landlockAvailable, mountsPossible, how);
         }
 
         public Choices withWatch(boolean on) {
-            return new Choices(mode, complain, on, notifySupported, landlockAvailable, mountsPossible, realPath);
+            return new Choices(mode, complain, on, hooks, ptraceUsable, notifySupported, landlockAvailable, mountsPossible, realPath);
         }
     }
 
@@ -132,6 +146,7 @@ public final class RunRewrites {
     }
 
     private static Optional<SupervisionMode> mode(Policy policy, Choices c) {
-        return SupervisionMode.select(policy, c.mode(), c.notifySupported());
+        return SupervisionMode.select(policy, c.mode(), SupervisionMode.enforces(policy, c.hooks()), c.ptraceUsable(),
+                c.notifySupported());
     }
 }

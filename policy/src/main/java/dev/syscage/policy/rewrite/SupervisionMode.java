@@ -47,12 +47,24 @@ public enum SupervisionMode {
 
     /**
      * The mode a run uses: none when the policy routes nothing to the supervisor; else the mode
-     * asked for; else notify for a policy with notify actions; else (trace actions only) notify
-     * when the kernel supports it, so the program stays free for strace and gdb, and trace when
-     * it does not. {@code notifySupported} is only asked in that last case.
+     * asked for; else notify for a policy with a notify action. A policy with trace actions only
+     * gets the mode that fits what its supervisor is for:
+     * <ul>
+     *   <li>a supervisor that can deny ({@code enforces}: a deny rule or default, or a hook) runs
+     *       in notify mode where the kernel supports it: there the rules see the real path and an
+     *       allowed open is made from the path checked, so a symlink or another thread cannot
+     *       walk around a path rule; in trace mode they can (docs/policy.md, "Path resolution");
+     *   <li>a supervisor that only watches (learn, an audit-only {@code supervise:} section) runs
+     *       in trace mode where this process can trace ({@code ptraceUsable}): a ptrace stop
+     *       changes nothing the program sees, while in notify mode a caught signal can interrupt
+     *       a routed call before syscage receives it, and even a regular-file open then fails
+     *       with EINTR (docs/notify.md, "Signals while a call waits").
+     * </ul>
+     * Either falls back to the other where it cannot run. Each supplier is asked only when its
+     * answer decides.
      */
-    public static Optional<SupervisionMode> select(Policy policy, Optional<SupervisionMode> asked,
-            BooleanSupplier notifySupported) {
+    public static Optional<SupervisionMode> select(Policy policy, Optional<SupervisionMode> asked, boolean enforces,
+            BooleanSupplier ptraceUsable, BooleanSupplier notifySupported) {
         Optional<SupervisionMode> own = of(policy);
         if (own.isEmpty() || asked.isPresent()) {
             return own.isEmpty() ? own : asked;
@@ -60,7 +72,15 @@ public enum SupervisionMode {
         if (own.get() == NOTIFY) {
             return own;
         }
+        if (!enforces && ptraceUsable.getAsBoolean()) {
+            return Optional.of(TRACE);
+        }
         return Optional.of(notifySupported.getAsBoolean() ? NOTIFY : TRACE);
+    }
+
+    /** Whether the policy's supervisor can deny a call, with {@code hooks} added to its own. */
+    public static boolean enforces(Policy policy, boolean hooks) {
+        return hooks || !policy.supervision().onlyAllows();
     }
 
     /** True when any rule, default or arch action of the policy is a trace or notify action. */

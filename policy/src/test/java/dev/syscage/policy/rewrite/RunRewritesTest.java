@@ -34,7 +34,7 @@ class RunRewritesTest {
     }
 
     private static RunRewrites.Choices choices(Optional<SupervisionMode> mode, boolean complain) {
-        return RunRewrites.Choices.of(mode, complain).withNotifySupported(NEVER_ASKED)
+        return RunRewrites.Choices.of(mode, complain).withPtraceUsable(NEVER_ASKED).withNotifySupported(NEVER_ASKED)
                 .withLandlockAvailable(NEVER_ASKED).withMountsPossible(NEVER_ASKED);
     }
 
@@ -49,6 +49,15 @@ class RunRewritesTest {
             """;
 
     @Test
+    void anEnforcingSupervisorGetsNotifyModeWithoutAskingWhetherPtraceWorks() {
+        String enforcing = TRACED.replace("supervise: {default: allow}", "supervise: {default: errno EACCES}");
+        assertEquals(Optional.of(SupervisionMode.NOTIFY), RunRewrites.apply(policy(enforcing),
+                choices(Optional.empty(), false).withNotifySupported(() -> true)).mode());
+        assertEquals(Optional.of(SupervisionMode.NOTIFY), RunRewrites.apply(policy(TRACED),
+                choices(Optional.empty(), false).withHooks(true).withNotifySupported(() -> true)).mode(), "a hook may deny");
+    }
+
+    @Test
     void aPolicyThatRoutesNothingIsCompiledAsWritten() {
         Policy p = policy("default: allow\nrules:\n  - action: errno EPERM\n    syscalls: [mkdir]\n");
         RunRewrites.Rewritten r = RunRewrites.apply(p, choices(Optional.of(SupervisionMode.NOTIFY), false));
@@ -57,23 +66,25 @@ class RunRewritesTest {
     }
 
     @Test
-    void traceActionsBecomeNotifyWhereTheKernelHasItAndTheWatchedCallsFollow() {
+    void auditOnlyTraceActionsBecomeNotifyWhereThisProcessCannotTraceAndTheWatchedCallsFollow() {
         RunRewrites.Rewritten r = RunRewrites.apply(policy(TRACED),
-                choices(Optional.empty(), false).withNotifySupported(() -> true));
+                choices(Optional.empty(), false).withPtraceUsable(() -> false).withNotifySupported(() -> true));
         assertEquals(Optional.of(SupervisionMode.NOTIFY), r.mode());
         assertEquals(Action.Kind.NOTIFY, action(r.policy(), OPENAT).kind());
         assertEquals(Action.Kind.ALLOW, action(r.policy(), SETUID).kind());
         assertEquals(Action.Kind.NOTIFY, action(r.filter(), SETUID).kind(), "watched: the thread's view changes");
-        assertSame(ViewWatch.NONE, RunRewrites.apply(policy(TRACED), choices(Optional.empty(), false)
-                .withNotifySupported(() -> true).withWatch(false)).watch());
+        assertSame(ViewWatch.NONE, RunRewrites.apply(policy(TRACED), choices(Optional.of(SupervisionMode.NOTIFY), false)
+                .withWatch(false)).watch());
     }
 
     @Test
-    void withoutNotifyOrWhenTraceIsAskedTheyStayTrace() {
+    void auditOnlyByDefaultWithoutNotifyOrWhenTraceIsAskedTheyStayTrace() {
+        RunRewrites.Rewritten byDefault = RunRewrites.apply(policy(TRACED),
+                choices(Optional.empty(), false).withPtraceUsable(() -> true));
         RunRewrites.Rewritten unsupported = RunRewrites.apply(policy(TRACED),
-                choices(Optional.empty(), false).withNotifySupported(() -> false));
+                choices(Optional.empty(), false).withPtraceUsable(() -> false).withNotifySupported(() -> false));
         RunRewrites.Rewritten asked = RunRewrites.apply(policy(TRACED), choices(Optional.of(SupervisionMode.TRACE), false));
-        for (RunRewrites.Rewritten r : new RunRewrites.Rewritten[] {unsupported, asked}) {
+        for (RunRewrites.Rewritten r : new RunRewrites.Rewritten[] {byDefault, unsupported, asked}) {
             assertEquals(Optional.of(SupervisionMode.TRACE), r.mode());
             assertEquals(Action.Kind.TRACE, action(r.filter(), OPENAT).kind());
             assertEquals(Action.Kind.ALLOW, action(r.filter(), SETUID).kind());

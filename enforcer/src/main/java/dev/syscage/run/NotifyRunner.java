@@ -8,7 +8,7 @@ import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.supervise.notify.LandlockDomain;
 import dev.syscage.supervise.notify.NotifySupervisor;
 import dev.syscage.supervise.notify.ViewWatch;
-import dev.syscage.supervise.trace.TraceSupervisor;
+import dev.syscage.supervise.NotifyDecider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,13 +85,13 @@ public final class NotifyRunner {
     }
 
     public Outcome run(Path launcher, byte[] program, List<String> launcherFlags, List<String> command,
-            TraceSupervisor.Decider decider, IntFunction<String> syscallName) throws Exception {
+            NotifyDecider decider, IntFunction<String> syscallName) throws Exception {
         return run(launcher, program, launcherFlags, command, decider, syscallName, ListenerHandoff.AUTO);
     }
 
     /** As above, with the listener handed over as {@code handoff} says. */
     public Outcome run(Path launcher, byte[] program, List<String> launcherFlags, List<String> command,
-            TraceSupervisor.Decider decider, IntFunction<String> syscallName, ListenerHandoff handoff) throws Exception {
+            NotifyDecider decider, IntFunction<String> syscallName, ListenerHandoff handoff) throws Exception {
         int me = libc.getpid();
         // closed last, once the supervisor has stopped making calls in it
         try (LandlockDomain domain = LandlockDomain.of(landlock);
@@ -124,7 +124,7 @@ public final class NotifyRunner {
      * Steps 1-3 of the handshake: the child's pid, or -1 when the launcher failed first. On
      * return the supervisor runs and the go byte is sent.
      */
-    private int handOver(Handles h, TraceSupervisor.Decider decider, Optional<NotifyFastPath> fastPath,
+    private int handOver(Handles h, NotifyDecider decider, Optional<NotifyFastPath> fastPath,
             LandlockDomain domain) throws Exception {
         String line = HandshakePipes.readLine(libc, h.report[0], h.launcher);
         if (line == null) {

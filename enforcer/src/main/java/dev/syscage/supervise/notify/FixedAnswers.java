@@ -6,6 +6,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.supervise.Decision;
+import dev.syscage.supervise.NotifyDecider;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Optional;

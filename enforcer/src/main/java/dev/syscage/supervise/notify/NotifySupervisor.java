@@ -8,11 +8,12 @@ import com.sun.jna.Pointer;
 import dev.syscage.nativeaccess.NotifyFastPath;
 import dev.syscage.nativeaccess.ProcFiles;
 import dev.syscage.policy.arch.Arch;
+import dev.syscage.supervise.Decider;
 import dev.syscage.supervise.Decision;
+import dev.syscage.supervise.NotifyDecider;
+import dev.syscage.supervise.ProcTargetMemory;
 import dev.syscage.supervise.SyscallEvent;
 import dev.syscage.supervise.TargetMemory;
-import dev.syscage.supervise.trace.ProcTargetMemory;
-import dev.syscage.supervise.trace.TraceSupervisor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -21,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The user-notification side of the supervisor: one platform thread owns the seccomp listener
- * fd, receives each notification into a zeroed buffer, asks the same {@link TraceSupervisor.Decider}
+ * fd, receives each notification into a zeroed buffer, asks the same {@link Decider}
  * as trace mode (so rules, audit log, hooks and metrics are shared), and answers:
  *
  * <ul>
@@ -73,7 +74,6 @@ public final class NotifySupervisor implements Runnable {
     private static final int NATIVE_BATCH = 4096;
 
     private final int listener;
-    private final TraceSupervisor.Decider trace;
     private final NotifyDecider decider;
     private final FdInjector injector;
     /** Where the calls the supervisor makes for the program run: in an equal Landlock domain, or here. */
@@ -106,7 +106,7 @@ public final class NotifySupervisor implements Runnable {
     private FixedAnswers fixed;
 
     /** @param listener the seccomp listener fd; this supervisor does not close it */
-    public NotifySupervisor(int listener, TraceSupervisor.Decider decider) {
+    public NotifySupervisor(int listener, NotifyDecider decider) {
         this(listener, decider, ViewWatch.NONE);
     }
 
@@ -114,7 +114,7 @@ public final class NotifySupervisor implements Runnable {
      * @param watch the calls the filter sends here only so that what is remembered about a
      *     thread between race-free opens stays true ({@link ViewWatch#NONE}: nothing remembered)
      */
-    public NotifySupervisor(int listener, TraceSupervisor.Decider decider, ViewWatch watch) {
+    public NotifySupervisor(int listener, NotifyDecider decider, ViewWatch watch) {
         this(listener, decider, watch, Optional.empty());
     }
 
@@ -123,7 +123,7 @@ public final class NotifySupervisor implements Runnable {
      *     without entering the JVM (Linux 6.6+, where the thread waits in RECV; unless
      *     {@code -Dsyscage.notify.fastpath=false})
      */
-    public NotifySupervisor(int listener, TraceSupervisor.Decider decider, ViewWatch watch,
+    public NotifySupervisor(int listener, NotifyDecider decider, ViewWatch watch,
             Optional<NotifyFastPath> fastPath) {
         this(listener, decider, watch, fastPath, LandlockDomain.NONE);
     }
@@ -134,12 +134,11 @@ public final class NotifySupervisor implements Runnable {
      *     it reach what the domain forbids; {@link LandlockDomain#NONE} where the program has none.
      *     This supervisor does not close it
      */
-    public NotifySupervisor(int listener, TraceSupervisor.Decider decider, ViewWatch watch,
+    public NotifySupervisor(int listener, NotifyDecider decider, ViewWatch watch,
             Optional<NotifyFastPath> fastPath, LandlockDomain domain) {
         this.fastPath = fastPath;
         this.listener = listener;
-        this.trace = decider;
-        this.decider = NotifyDecider.of(decider);
+        this.decider = decider;
         this.domain = domain;
         this.injector = new FdInjector(listener, domain);
         this.watch = watch;
@@ -352,7 +351,7 @@ public final class NotifySupervisor implements Runnable {
             return;
         }
         if (allowed && isExec(event.arch(), event.nr())) {
-            trace.processChanged(event.pid()); // its comm and exe change with the exec
+            decider.processChanged(event.pid()); // its comm and exe change with the exec
         }
         boolean answered = allowed ? allow(id, event, mem, out, open, change, inode)
                 : answer(id, event.pid(), out.decision());
@@ -364,7 +363,7 @@ public final class NotifySupervisor implements Runnable {
     /** A call the policy lets run, sent here only so that the view cache learns of it: it runs, unrecorded. */
     private void watchedOnly(long id, SyscallEvent event) {
         if (isExec(event.arch(), event.nr())) {
-            trace.processChanged(event.pid());
+            decider.processChanged(event.pid());
         }
         send(id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
     }

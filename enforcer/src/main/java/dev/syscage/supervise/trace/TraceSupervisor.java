@@ -7,7 +7,9 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.syscage.nativeaccess.Ptrace;
 import dev.syscage.policy.arch.Arch;
+import dev.syscage.supervise.Decider;
 import dev.syscage.supervise.Decision;
+import dev.syscage.supervise.ProcTargetMemory;
 import dev.syscage.supervise.SyscallEvent;
 import dev.syscage.supervise.TargetMemory;
 import java.io.IOException;
@@ -37,15 +39,6 @@ import java.util.concurrent.SynchronousQueue;
  * The loop ends when no tracee is left (ECHILD).
  */
 public final class TraceSupervisor implements Runnable {
-    /** Decides one event; called on the supervisor thread, with the target stopped. */
-    public interface Decider {
-        Decision decide(SyscallEvent event, TargetMemory memory);
-
-        /** A process exec'd or exited: what is cached about it is stale. */
-        default void processChanged(int pid) {
-        }
-    }
-
     private static final int OPTIONS = PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK
             | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
 

@@ -1,4 +1,4 @@
-package dev.syscage.supervise.trace;
+package dev.syscage.supervise;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;

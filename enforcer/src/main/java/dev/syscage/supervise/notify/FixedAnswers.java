@@ -47,7 +47,7 @@ final class FixedAnswers {
         for (int slot = 0; slot < ARCHES; slot++) {
             Arch arch = SLOTS[slot];
             for (int nr = 0; nr < NRS; nr++) {
-                Optional<Decision> d = watch.watched(arch, nr) || NotifySupervisor.isExec(arch, nr)
+                Optional<Decision> d = watch.watched(arch, nr) || NotifyDispatch.isExec(arch, nr)
                         ? Optional.empty() : decider.decisionByNumber(arch, nr);
                 int answer = d.map(FixedAnswers::answer).orElse(0);
                 if (answer != 0) {

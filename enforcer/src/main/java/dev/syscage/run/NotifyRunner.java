@@ -1,9 +1,8 @@
 package dev.syscage.run;
 
-import com.sun.jna.LastErrorException;
 import dev.syscage.nativeaccess.LinuxCLibrary;
-import dev.syscage.nativeaccess.SeccompNotify;
 import dev.syscage.nativeaccess.NotifyFastPath;
+import dev.syscage.nativeaccess.Pidfd;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.supervise.notify.LandlockDomain;
 import dev.syscage.supervise.notify.NotifySupervisor;
@@ -202,12 +201,9 @@ public final class NotifyRunner {
 
     /** A pidfd for the launcher's child, checked to still be that child. */
     private static int openChild(int child, long launcherPid) throws IOException {
-        int fd;
-        try {
-            fd = SeccompNotify.pidfd_open(child);
-        } catch (LastErrorException e) {
-            throw new IOException("pidfd_open(" + child + "): errno " + e.getErrorCode()
-                    + " (notify mode needs Linux 5.6 or later)", e);
+        int fd = Pidfd.kernel().pidfd_open(child);
+        if (fd < 0) {
+            throw new IOException("pidfd_open(" + child + "): errno " + -fd + " (notify mode needs Linux 5.6 or later)");
         }
         // the launcher's child, or (--contain) its grandchild below the run's init
         long parent = parentOf(child);
@@ -229,11 +225,7 @@ public final class NotifyRunner {
 
     private static void closeQuietly(int fd) {
         if (fd >= 0) {
-            try {
-                SeccompNotify.close(fd);
-            } catch (LastErrorException e) {
-                // nothing to do
-            }
+            Pidfd.kernel().close(fd); // nothing to do when it fails
         }
     }
 

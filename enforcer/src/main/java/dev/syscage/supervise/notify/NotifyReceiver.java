@@ -2,12 +2,9 @@ package dev.syscage.supervise.notify;
 
 import static dev.syscage.nativeaccess.SeccompNotify.*;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import dev.syscage.nativeaccess.NotifyFastPath;
+import dev.syscage.nativeaccess.SeccompListener;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
@@ -24,10 +21,7 @@ final class NotifyReceiver {
     /** Calls the native loop answers before it returns, so that counters and stop requests stay current. */
     private static final int NATIVE_BATCH = 4096;
 
-    private final int listener;
-    private final Memory notif;
-    private final ByteBuffer notifView;
-    private final Memory pollFd = new Memory(8);
+    private final SeccompListener listener;
     private final boolean blockingRecv;
     private final Optional<NotifyFastPath> fastPath;
     /** Non-null when the native loop answers the calls it can. */
@@ -40,12 +34,9 @@ final class NotifyReceiver {
      * @param blockingRecv wait in RECV (Linux 6.6+, with SYNC_WAKE_UP set) rather than poll
      * @param fixed the native loop's table, or null to receive every call here
      */
-    NotifyReceiver(int listener, int notifSize, boolean blockingRecv, Optional<NotifyFastPath> fastPath,
+    NotifyReceiver(SeccompListener listener, boolean blockingRecv, Optional<NotifyFastPath> fastPath,
             FixedAnswers fixed, BooleanSupplier stopping, LongConsumer counted) {
         this.listener = listener;
-        this.notif = new Memory(Math.max(notifSize, NOTIF_SIZE));
-        // a view of the same native memory: reading it costs no JNI call
-        this.notifView = notif.getByteBuffer(0, notif.size()).order(ByteOrder.nativeOrder());
         this.blockingRecv = blockingRecv;
         this.fastPath = fastPath;
         this.fixed = fixed;
@@ -57,18 +48,13 @@ final class NotifyReceiver {
      * SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6+): wake this thread on the caller's CPU.
      * False on older kernels (EINVAL/ENOTTY): slower per event, same behaviour.
      */
-    static boolean syncWakeUp(int listener) {
-        try {
-            ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
-            return true;
-        } catch (LastErrorException e) {
-            return false;
-        }
+    static boolean syncWakeUp(SeccompListener listener) {
+        return listener.setFlags(SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == 0;
     }
 
     /** The notification buffer each call to {@code onNotification} finds filled. */
     ByteBuffer notification() {
-        return notifView;
+        return listener.notification();
     }
 
     /** Receives until no process uses the filter any more (or a stop), calling {@code onNotification} for each. */
@@ -94,11 +80,8 @@ final class NotifyReceiver {
     }
 
     private boolean hungUp() {
-        try {
-            return (pollListener(0) & POLLHUP) != 0;
-        } catch (LastErrorException e) {
-            return false;
-        }
+        int revents = listener.poll(POLLIN, 0);
+        return revents > 0 && (revents & POLLHUP) != 0;
     }
 
     private void pollLoop(Runnable onNotification) {
@@ -116,17 +99,14 @@ final class NotifyReceiver {
 
     /** poll(2) on the listener for POLLIN: the events it reports, 0 after a timeout or EINTR. */
     private int pollListener(int timeoutMs) {
-        pollFd.setInt(0, listener);
-        pollFd.setShort(4, POLLIN);
-        pollFd.setShort(6, (short) 0);
-        try {
-            return poll(Pointer.nativeValue(pollFd), 1, timeoutMs) > 0 ? pollFd.getShort(6) : 0;
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == EINTR) {
-                return 0;
-            }
-            throw e;
+        int r = listener.poll(POLLIN, timeoutMs);
+        if (r == -EINTR) {
+            return 0;
         }
+        if (r < 0) {
+            throw new IllegalStateException("poll on the seccomp listener: errno " + -r);
+        }
+        return r;
     }
 
     /**
@@ -137,16 +117,14 @@ final class NotifyReceiver {
         if (fixed != null) {
             return receiveNatively();
         }
-        Replies.zero(notifView); // the kernel insists on a zeroed buffer
-        try {
-            ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, Pointer.nativeValue(notif));
-            return true;
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == EINTR || e.getErrorCode() == ENOENT) {
-                return false;
-            }
-            throw e;
+        int r = listener.recv(); // into a zeroed buffer: the kernel insists
+        if (r == -EINTR || r == -ENOENT) {
+            return false;
         }
+        if (r < 0) {
+            throw new IllegalStateException("SECCOMP_IOCTL_NOTIF_RECV: errno " + -r);
+        }
+        return true;
     }
 
     /**
@@ -155,7 +133,7 @@ final class NotifyReceiver {
      */
     private boolean receiveNatively() {
         while (true) {
-            int r = fastPath.get().next(listener, Pointer.nativeValue(notif), notif.size(), fixed.address(), NATIVE_BATCH);
+            int r = listener.next(fastPath.get(), fixed.table(), NATIVE_BATCH);
             counted.accept(fixed.publish());
             if (r == NotifyFastPath.ASK) {
                 return true;
@@ -169,7 +147,7 @@ final class NotifyReceiver {
             if (r == -EINTR || r == -ENOENT) {
                 return false;
             }
-            throw new LastErrorException(-r);
+            throw new IllegalStateException("the native receive loop: errno " + -r);
         }
     }
 }

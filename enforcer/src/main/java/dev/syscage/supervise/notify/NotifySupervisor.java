@@ -1,11 +1,13 @@
 package dev.syscage.supervise.notify;
 
 import dev.syscage.nativeaccess.NotifyFastPath;
+import dev.syscage.nativeaccess.SeccompListener;
 import dev.syscage.supervise.Decider;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.NotifyDecider;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The user-notification side of the supervisor: one platform thread owns the seccomp listener
@@ -60,7 +62,8 @@ import java.util.concurrent.CompletableFuture;
  * (the calls made for the program) and {@link Answering} (SEND, ID_VALID, kill).
  */
 public final class NotifySupervisor implements Runnable {
-    private final int listener;
+    /** Makes the supervisor thread's handle on the listener, on that thread. */
+    private final Supplier<SeccompListener> listener;
     private final NotifyDecider decider;
     private final ViewWatch watch;
     /** Where the calls the supervisor makes for the program run: in an equal Landlock domain, or here. */
@@ -102,8 +105,14 @@ public final class NotifySupervisor implements Runnable {
      */
     public NotifySupervisor(int listener, NotifyDecider decider, ViewWatch watch,
             Optional<NotifyFastPath> fastPath, LandlockDomain domain) {
-        this.fastPath = fastPath;
+        this(() -> SeccompListener.of(listener), decider, watch, fastPath, domain);
+    }
+
+    /** On {@code listener} (a fake in tests): the rest as above. */
+    NotifySupervisor(Supplier<SeccompListener> listener, NotifyDecider decider, ViewWatch watch,
+            Optional<NotifyFastPath> fastPath, LandlockDomain domain) {
         this.listener = listener;
+        this.fastPath = fastPath;
         this.decider = decider;
         this.domain = domain;
         this.watch = watch;
@@ -144,24 +153,22 @@ public final class NotifySupervisor implements Runnable {
     @Override
     public void run() {
         try {
-            NotifSizes sizes = NotifSizes.query();
-            Replies replies = new Replies(listener, sizes.resp());
+            SeccompListener l = listener.get();
             ViewCache views = new ViewCache(watch.caches());
             ProcessIds ids = new ProcessIds(views);
-            Answering answering = new Answering(replies);
-            RaceFreeCalls calls = new RaceFreeCalls(answering, new FdInjector(listener, domain),
-                    new FifoOpens(listener, sizes.resp(), domain), views, ids);
+            Answering answering = new Answering(l);
+            RaceFreeCalls calls = new RaceFreeCalls(answering, new FdInjector(l, domain), new FifoOpens(l, domain),
+                    views, ids);
             NotifyDispatch d = new NotifyDispatch(decider, watch, views, ids, answering, calls);
             dispatch = d;
             // -Dsyscage.notify.poll=true: wait as on kernels before 6.6 (diagnostics, and the test of that path)
-            boolean blockingRecv = NotifyReceiver.syncWakeUp(listener) && !Boolean.getBoolean("syscage.notify.poll");
+            boolean blockingRecv = NotifyReceiver.syncWakeUp(l) && !Boolean.getBoolean("syscage.notify.poll");
             FixedAnswers fixed = null;
             if (blockingRecv && fastPath.isPresent()
                     && Boolean.parseBoolean(System.getProperty("syscage.notify.fastpath", "true"))) {
                 fixed = FixedAnswers.of(decider, watch).orElse(null);
             }
-            NotifyReceiver receiver = new NotifyReceiver(listener, sizes.notif(), blockingRecv, fastPath, fixed,
-                    () -> stopping, d::counted);
+            NotifyReceiver receiver = new NotifyReceiver(l, blockingRecv, fastPath, fixed, () -> stopping, d::counted);
             receiver.loop(() -> d.dispatch(receiver.notification()));
             finished.complete(d.calls());
         } catch (RuntimeException | Error e) {

@@ -1,5 +1,6 @@
 package dev.syscage.supervise.session;
 
+import dev.syscage.nativeaccess.LinuxCLibrary;
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.DecodedCall;
@@ -28,6 +29,7 @@ import java.util.Optional;
  * final decision, never one for the first look and one for the second.
  */
 public final class SupervisorSession implements NotifyDecider {
+    private static final int SIGKILL = 9;
     private final HookChain chain;
     private final Decision fallback;
     private final AuditLog log;
@@ -171,13 +173,11 @@ public final class SupervisorSession implements NotifyDecider {
         if (!stopWhenLogFails || pid == 0 || firstStart == null || !firstStart.equals(startTime(pid))) {
             return false;
         }
-        try {
-            dev.syscage.nativeaccess.SeccompNotify.kill(pid, dev.syscage.nativeaccess.SeccompNotify.SIGKILL);
-            stopped++;
-            return true;
-        } catch (com.sun.jna.LastErrorException gone) {
-            return false;
+        if (LinuxCLibrary.instance().kill(pid, SIGKILL) != 0) {
+            return false; // gone
         }
+        stopped++;
+        return true;
     }
 
     /** Field 22 of /proc/PID/stat (start time in clock ticks): with the pid, names one process; null if gone. */

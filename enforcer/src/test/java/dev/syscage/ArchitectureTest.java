@@ -36,13 +36,11 @@ class ArchitectureTest {
 
     /**
      * JNA stays behind the libc-named interfaces of {@code nativeaccess}, so the supervisors take
-     * interfaces a test can fake. {@code run.HandoffSocket} (the SCM_RIGHTS handoff's msghdr) is
-     * the one class not moved behind them yet.
+     * interfaces a test can fake.
      */
     @Test
     void jnaOnlyInNativeAccess() {
         noClasses().that().resideOutsideOfPackage("dev.syscage.nativeaccess..")
-                .and().doNotHaveFullyQualifiedName("dev.syscage.run.HandoffSocket")
                 .should().dependOnClassesThat().resideInAPackage("com.sun.jna..")
                 .check(ENFORCER);
     }

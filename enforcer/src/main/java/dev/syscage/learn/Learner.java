@@ -14,7 +14,7 @@ import dev.syscage.run.NotifyRunner;
 import dev.syscage.run.Runner;
 import dev.syscage.run.TraceRunner;
 import dev.syscage.supervise.Decision;
-import dev.syscage.supervise.SupervisorSession;
+import dev.syscage.supervise.session.SupervisorSession;
 import dev.syscage.supervise.hooks.HookChain;
 import dev.syscage.supervise.trace.TraceSupervisor;
 import java.io.PrintWriter;

@@ -1,7 +1,11 @@
 package dev.syscage.nativeaccess;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -74,4 +78,66 @@ public final class NotifyFastPath {
     private static native int syscage_notify_next(int listener, long req, long reqSize, long table, int maxFast);
 
     private static native int syscage_notify_abi();
+
+    /**
+     * struct sc_table and the arrays it points to, in native memory allocated once and zeroed:
+     * per architecture slot and syscall number, the answer (u32), the count of calls answered
+     * (u64) and the list of touched entries (u32). Written and read through the views.
+     */
+    public static final class Table {
+        private final Memory header = new Memory(TABLE_SIZE);
+        private final Memory answers;
+        private final Memory counts;
+        private final Memory touched;
+
+        /** @param nrs syscall numbers covered per architecture slot */
+        public Table(int[] auditArches, int nrs) {
+            answers = zeroed(4L * ARCHES * nrs);
+            counts = zeroed(8L * ARCHES * nrs);
+            touched = zeroed(4L * ARCHES * nrs);
+            header.clear();
+            ByteBuffer h = header();
+            for (int slot = 0; slot < ARCHES; slot++) {
+                h.putInt(TABLE_ARCHES + 4 * slot, auditArches[slot]);
+            }
+            h.putInt(TABLE_NRS, nrs);
+            h.putLong(TABLE_ANSWERS, Pointer.nativeValue(answers));
+            h.putLong(TABLE_COUNTS, Pointer.nativeValue(counts));
+            h.putLong(TABLE_TOUCHED, Pointer.nativeValue(touched));
+        }
+
+        private static Memory zeroed(long size) {
+            Memory m = new Memory(size);
+            m.clear();
+            return m;
+        }
+
+        private static ByteBuffer view(Memory m) {
+            return m.getByteBuffer(0, m.size()).order(ByteOrder.nativeOrder());
+        }
+
+        /** struct sc_table itself ({@link #TABLE_FAST}, {@link #TABLE_TOUCHED_LEN}, ...). */
+        public ByteBuffer header() {
+            return view(header);
+        }
+
+        /** The answers, a u32 per (slot, number). */
+        public ByteBuffer answers() {
+            return view(answers);
+        }
+
+        /** The counts, a u64 per (slot, number). */
+        public ByteBuffer counts() {
+            return view(counts);
+        }
+
+        /** The indexes of the entries whose count changed, {@link #TABLE_TOUCHED_LEN} of them. */
+        public ByteBuffer touched() {
+            return view(touched);
+        }
+
+        long address() {
+            return Pointer.nativeValue(header);
+        }
+    }
 }

@@ -2,7 +2,7 @@ package dev.syscage.run;
 
 import dev.syscage.policy.complain.Complain;
 import dev.syscage.policy.model.Policy;
-import dev.syscage.supervise.ComplainJudge;
+import dev.syscage.supervise.session.ComplainJudge;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

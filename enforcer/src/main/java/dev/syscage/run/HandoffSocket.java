@@ -1,9 +1,7 @@
 package dev.syscage.run;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import dev.syscage.nativeaccess.LinuxCLibrary;
+import dev.syscage.nativeaccess.ScmRights;
 import dev.syscage.nativeaccess.UnixSockets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -66,16 +64,11 @@ final class HandoffSocket implements AutoCloseable {
     }
 
     private static int listen(byte[] addr) throws IOException {
-        int fd = UnixSockets.socket(UnixSockets.AF_UNIX,
-                UnixSockets.SOCK_STREAM | UnixSockets.SOCK_CLOEXEC | UnixSockets.SOCK_NONBLOCK, 0);
-        try {
-            UnixSockets.bind(fd, addr, addr.length);
-            UnixSockets.listen(fd, 4);
-            return fd;
-        } catch (LastErrorException e) {
-            UnixSockets.close(fd);
-            throw new IOException("bind/listen on the listener handoff socket: errno " + e.getErrorCode(), e);
+        int fd = ScmRights.listen(addr, 4);
+        if (fd < 0) {
+            throw new IOException("bind/listen on the listener handoff socket: errno " + -fd);
         }
+        return fd;
     }
 
     /** The socket's path, for the launcher's {@code --notify-socket}. */
@@ -99,14 +92,12 @@ final class HandoffSocket implements AutoCloseable {
             if (!waitReadable(listening, alive, deadline)) {
                 return false;
             }
-            int fd;
-            try {
-                fd = UnixSockets.accept4(listening, 0, 0, UnixSockets.SOCK_CLOEXEC | UnixSockets.SOCK_NONBLOCK);
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == UnixSockets.EAGAIN || e.getErrorCode() == UnixSockets.EINTR) {
-                    continue;
-                }
-                throw new IOException("accept4 on the listener handoff socket: errno " + e.getErrorCode(), e);
+            int fd = ScmRights.accept(listening);
+            if (fd == -UnixSockets.EAGAIN || fd == -UnixSockets.EINTR) {
+                continue;
+            }
+            if (fd < 0) {
+                throw new IOException("accept4 on the listener handoff socket: errno " + -fd);
             }
             int peer = peerPid(fd);
             if (peer == pid) {
@@ -121,15 +112,12 @@ final class HandoffSocket implements AutoCloseable {
     }
 
     private static int peerPid(int fd) throws IOException {
-        byte[] cred = new byte[UnixSockets.UCRED_SIZE];
-        int[] len = {cred.length};
-        try {
-            UnixSockets.getsockopt(fd, UnixSockets.SOL_SOCKET, UnixSockets.SO_PEERCRED, cred, len);
-        } catch (LastErrorException e) {
+        int pid = ScmRights.peerPid(fd);
+        if (pid < 0) {
             closeQuietly(fd);
-            throw new IOException("getsockopt(SO_PEERCRED): errno " + e.getErrorCode(), e);
+            throw new IOException("getsockopt(SO_PEERCRED): errno " + -pid);
         }
-        return (cred[0] & 0xff) | (cred[1] & 0xff) << 8 | (cred[2] & 0xff) << 16 | (cred[3] & 0xff) << 24;
+        return pid;
     }
 
     /**
@@ -172,51 +160,14 @@ final class HandoffSocket implements AutoCloseable {
 
     /** One recvmsg: the byte count (-1 on EINTR/EAGAIN), the fds received added to {@code fds}. */
     private long receive(List<Integer> fds) throws IOException {
-        long controlLen = UnixSockets.cmsgAlign(UnixSockets.CMSG_DATA + 4L * MAX_FDS);
-        Memory msg = new Memory(UnixSockets.MSGHDR_SIZE + UnixSockets.IOVEC_SIZE + 8 + controlLen);
-        msg.clear();
-        long base = Pointer.nativeValue(msg);
-        long iov = base + UnixSockets.MSGHDR_SIZE;
-        long data = iov + UnixSockets.IOVEC_SIZE;
-        long control = data + 8;
-        msg.setLong(UnixSockets.MSGHDR_SIZE, data);
-        msg.setLong(UnixSockets.MSGHDR_SIZE + 8, 1);
-        msg.setLong(UnixSockets.MSG_IOV, iov);
-        msg.setLong(UnixSockets.MSG_IOVLEN, 1);
-        msg.setLong(UnixSockets.MSG_CONTROL, control);
-        msg.setLong(UnixSockets.MSG_CONTROLLEN, controlLen);
-        long n;
-        try {
-            n = UnixSockets.recvmsg(connection, base, UnixSockets.MSG_CMSG_CLOEXEC);
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == UnixSockets.EINTR || e.getErrorCode() == UnixSockets.EAGAIN) {
-                return -1;
-            }
-            throw new IOException("recvmsg on the listener handoff socket: errno " + e.getErrorCode(), e);
+        long n = ScmRights.receiveFds(connection, MAX_FDS, fds); // a -1 fd: more than MAX_FDS, refused as "not exactly one"
+        if (n == -UnixSockets.EINTR || n == -UnixSockets.EAGAIN) {
+            return -1;
         }
-        collectFds(msg, control - base, msg.getLong(UnixSockets.MSG_CONTROLLEN), fds);
-        if ((msg.getInt(UnixSockets.MSG_FLAGS) & UnixSockets.MSG_CTRUNC) != 0) {
-            fds.add(-1); // more than MAX_FDS: refused as "not exactly one"
+        if (n < 0) {
+            throw new IOException("recvmsg on the listener handoff socket: errno " + -n);
         }
         return n;
-    }
-
-    /** The fds of every SCM_RIGHTS message in the control buffer at {@code offset}, {@code len} bytes. */
-    private static void collectFds(Memory msg, long offset, long len, List<Integer> fds) {
-        long at = 0;
-        while (at + UnixSockets.CMSG_DATA <= len) {
-            long cmsgLen = msg.getLong(offset + at);
-            if (cmsgLen < UnixSockets.CMSG_DATA || at + cmsgLen > len) {
-                return;
-            }
-            if (msg.getInt(offset + at + UnixSockets.CMSG_LEVEL) == UnixSockets.SOL_SOCKET
-                    && msg.getInt(offset + at + UnixSockets.CMSG_TYPE) == UnixSockets.SCM_RIGHTS) {
-                for (long i = UnixSockets.CMSG_DATA; i + 4 <= cmsgLen; i += 4) {
-                    fds.add(msg.getInt(offset + at + i));
-                }
-            }
-            at += UnixSockets.cmsgAlign(cmsgLen);
-        }
     }
 
     /**
@@ -247,11 +198,7 @@ final class HandoffSocket implements AutoCloseable {
 
     private static void closeQuietly(int fd) {
         if (fd >= 0) {
-            try {
-                UnixSockets.close(fd);
-            } catch (LastErrorException e) {
-                // nothing to do
-            }
+            ScmRights.close(fd); // nothing to do when it fails
         }
     }
 

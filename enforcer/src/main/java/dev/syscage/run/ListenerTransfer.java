@@ -1,7 +1,7 @@
 package dev.syscage.run;
 
-import com.sun.jna.LastErrorException;
 import dev.syscage.nativeaccess.LinuxCLibrary;
+import dev.syscage.nativeaccess.Pidfd;
 import dev.syscage.nativeaccess.SeccompNotify;
 import java.io.IOException;
 import java.util.List;
@@ -89,42 +89,39 @@ final class ListenerTransfer implements AutoCloseable {
      * without the call (ENOSYS) means SCM_RIGHTS; with --listener-handoff pidfd it ends the run.
      */
     private boolean pidfdGetfdAllowed(int pidfd, int notYetOpen) throws IOException {
-        try {
-            SeccompNotify.close(SeccompNotify.pidfd_getfd(pidfd, notYetOpen)); // cannot succeed: nothing opened it
+        int got = Pidfd.kernel().pidfd_getfd(pidfd, notYetOpen); // cannot succeed: nothing opened it
+        if (got >= 0) {
+            Pidfd.kernel().close(got);
             return true;
-        } catch (LastErrorException e) {
-            int err = e.getErrorCode();
-            if (err == SeccompNotify.EBADF || err == SeccompNotify.ESRCH) {
-                return true; // allowed (the fd does not exist yet), or the process is gone: found out later
-            }
-            if ((err == SeccompNotify.EPERM || err == SeccompNotify.ENOSYS) && handoff == ListenerHandoff.AUTO) {
-                return false;
-            }
-            throw new IOException("pidfd_getfd: errno " + err + (err == SeccompNotify.EPERM
-                    ? " (EPERM: ptrace access to the program is refused, e.g. by kernel.yama.ptrace_scope 2 or 3;"
-                            + " --listener-handoff auto or scm-rights hands the listener over without it)"
-                    : err == SeccompNotify.ENOSYS ? " (ENOSYS: needs Linux 5.6; --listener-handoff auto or scm-rights"
-                            + " works without it)" : ""), e);
         }
+        int err = -got;
+        if (err == SeccompNotify.EBADF || err == SeccompNotify.ESRCH) {
+            return true; // allowed (the fd does not exist yet), or the process is gone: found out later
+        }
+        if ((err == SeccompNotify.EPERM || err == SeccompNotify.ENOSYS) && handoff == ListenerHandoff.AUTO) {
+            return false;
+        }
+        throw new IOException("pidfd_getfd: errno " + err + (err == SeccompNotify.EPERM
+                ? " (EPERM: ptrace access to the program is refused, e.g. by kernel.yama.ptrace_scope 2 or 3;"
+                        + " --listener-handoff auto or scm-rights hands the listener over without it)"
+                : err == SeccompNotify.ENOSYS ? " (ENOSYS: needs Linux 5.6; --listener-handoff auto or scm-rights"
+                        + " works without it)" : ""));
     }
 
     /** The listener copied with pidfd_getfd, retrying until the filter is installed. */
     private static int copyWithPidfd(int pidfd, int targetFd, Process launcher) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HandshakePipes.TIMEOUT_MS);
         while (System.nanoTime() < deadline) {
-            try {
-                int fd = SeccompNotify.pidfd_getfd(pidfd, targetFd);
+            int fd = Pidfd.kernel().pidfd_getfd(pidfd, targetFd);
+            if (fd >= 0) {
                 if (HandoffSocket.LISTENER_LINK.equals(HandoffSocket.linkOf(fd))) {
                     return fd;
                 }
-                SeccompNotify.close(fd);
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == SeccompNotify.ESRCH) {
-                    return -1;
-                }
-                if (e.getErrorCode() != SeccompNotify.EBADF) {
-                    throw new IOException("pidfd_getfd: errno " + e.getErrorCode(), e);
-                }
+                Pidfd.kernel().close(fd);
+            } else if (fd == -SeccompNotify.ESRCH) {
+                return -1;
+            } else if (fd != -SeccompNotify.EBADF) {
+                throw new IOException("pidfd_getfd: errno " + -fd);
             }
             if (!launcher.isAlive()) {
                 return -1;

@@ -1,14 +1,13 @@
 package dev.syscage.run;
 
-import com.sun.jna.LastErrorException;
 import dev.syscage.nativeaccess.LinuxCLibrary;
-import dev.syscage.nativeaccess.SeccompNotify;
 import dev.syscage.nativeaccess.NotifyFastPath;
+import dev.syscage.nativeaccess.Pidfd;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.supervise.notify.LandlockDomain;
 import dev.syscage.supervise.notify.NotifySupervisor;
 import dev.syscage.policy.rewrite.ViewWatch;
-import dev.syscage.supervise.trace.TraceSupervisor;
+import dev.syscage.supervise.NotifyDecider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,13 +84,13 @@ public final class NotifyRunner {
     }
 
     public Outcome run(Path launcher, byte[] program, List<String> launcherFlags, List<String> command,
-            TraceSupervisor.Decider decider, IntFunction<String> syscallName) throws Exception {
+            NotifyDecider decider, IntFunction<String> syscallName) throws Exception {
         return run(launcher, program, launcherFlags, command, decider, syscallName, ListenerHandoff.AUTO);
     }
 
     /** As above, with the listener handed over as {@code handoff} says. */
     public Outcome run(Path launcher, byte[] program, List<String> launcherFlags, List<String> command,
-            TraceSupervisor.Decider decider, IntFunction<String> syscallName, ListenerHandoff handoff) throws Exception {
+            NotifyDecider decider, IntFunction<String> syscallName, ListenerHandoff handoff) throws Exception {
         int me = libc.getpid();
         // closed last, once the supervisor has stopped making calls in it
         try (LandlockDomain domain = LandlockDomain.of(landlock);
@@ -124,7 +123,7 @@ public final class NotifyRunner {
      * Steps 1-3 of the handshake: the child's pid, or -1 when the launcher failed first. On
      * return the supervisor runs and the go byte is sent.
      */
-    private int handOver(Handles h, TraceSupervisor.Decider decider, Optional<NotifyFastPath> fastPath,
+    private int handOver(Handles h, NotifyDecider decider, Optional<NotifyFastPath> fastPath,
             LandlockDomain domain) throws Exception {
         String line = HandshakePipes.readLine(libc, h.report[0], h.launcher);
         if (line == null) {
@@ -202,12 +201,9 @@ public final class NotifyRunner {
 
     /** A pidfd for the launcher's child, checked to still be that child. */
     private static int openChild(int child, long launcherPid) throws IOException {
-        int fd;
-        try {
-            fd = SeccompNotify.pidfd_open(child);
-        } catch (LastErrorException e) {
-            throw new IOException("pidfd_open(" + child + "): errno " + e.getErrorCode()
-                    + " (notify mode needs Linux 5.6 or later)", e);
+        int fd = Pidfd.kernel().pidfd_open(child);
+        if (fd < 0) {
+            throw new IOException("pidfd_open(" + child + "): errno " + -fd + " (notify mode needs Linux 5.6 or later)");
         }
         // the launcher's child, or (--contain) its grandchild below the run's init
         long parent = parentOf(child);
@@ -229,11 +225,7 @@ public final class NotifyRunner {
 
     private static void closeQuietly(int fd) {
         if (fd >= 0) {
-            try {
-                SeccompNotify.close(fd);
-            } catch (LastErrorException e) {
-                // nothing to do
-            }
+            Pidfd.kernel().close(fd); // nothing to do when it fails
         }
     }
 

@@ -5,7 +5,7 @@ import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SuperviseRulesHook;
-import dev.syscage.supervise.SupervisorSession;
+import dev.syscage.supervise.session.SupervisorSession;
 import dev.syscage.supervise.SyscallHook;
 import dev.syscage.supervise.audit.AuditFormat;
 import dev.syscage.policy.model.Supervision.LogLevel;

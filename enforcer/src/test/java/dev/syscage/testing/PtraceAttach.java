@@ -1,6 +1,5 @@
 package dev.syscage.testing;
 
-import com.sun.jna.LastErrorException;
 import dev.syscage.nativeaccess.Ptrace;
 import java.io.File;
 import java.io.IOException;
@@ -73,14 +72,15 @@ public final class PtraceAttach {
         Process target = null;
         try {
             target = new ProcessBuilder("sleep", "60").start();
-            Ptrace.ptrace(Ptrace.PTRACE_SEIZE, (int) target.pid(), 0, Ptrace.PTRACE_O_EXITKILL);
-            return Optional.empty();
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == EPERM) {
+            long r = Ptrace.create().ptrace(Ptrace.PTRACE_SEIZE, (int) target.pid(), 0, Ptrace.PTRACE_O_EXITKILL);
+            if (r == -EPERM) {
                 return Optional.of("ptrace is refused on this machine: PTRACE_SEIZE of a child of this JVM failed with "
                         + "EPERM (" + yama() + ")");
             }
-            throw new AssertionError("cannot tell whether trace mode can work: PTRACE_SEIZE failed: " + e.getMessage(), e);
+            if (r < 0) {
+                throw new AssertionError("cannot tell whether trace mode can work: PTRACE_SEIZE failed with errno " + -r);
+            }
+            return Optional.empty();
         } catch (IOException e) {
             throw new AssertionError("cannot tell whether trace mode can work: " + e, e);
         } finally {

@@ -2,13 +2,10 @@ package dev.syscage.supervise.notify;
 
 import static dev.syscage.nativeaccess.SeccompNotify.*;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
+import dev.syscage.nativeaccess.FileCalls;
 import dev.syscage.nativeaccess.ProcFiles;
-import dev.syscage.nativeaccess.SeccompNotify;
+import dev.syscage.nativeaccess.SeccompListener;
 import dev.syscage.policy.landlock.FsAccess;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -32,25 +29,31 @@ import java.util.Optional;
  * domain has no right for them: they stay with seccomp and the supervise rules). Reopening
  * {@code /proc/self/fd/N} works from a domain thread: {@code /proc/self} is the JVM itself, and
  * Landlock judges the file it leads to by that file's place in the tree.
+ *
+ * <p>The calls go through {@link FileCalls} and the listener's {@link SeccompListener#addFd}: the
+ * kernel's, or fakes in tests.
  */
 final class FdInjector {
-    private final int listener;
+    private final SeccompListener listener;
     private final LandlockDomain domain;
-    private final Memory how = new Memory(OPEN_HOW_SIZE);
-    private final Memory addfd = new Memory(ADDFD_SIZE);
+    private final FileCalls files;
     private final ProcFiles proc = new ProcFiles(4096);
-    /** Two string buffers: a call may take two paths (rename, link) or a text and a path (symlink). */
-    private final Memory[] strings = {new Memory(4096), new Memory(4096)};
 
     /** An injector whose calls run on the caller's thread (no domain, or a thread already in it). */
-    FdInjector(int listener) {
+    FdInjector(SeccompListener listener) {
         this(listener, LandlockDomain.NONE);
     }
 
     /** @param domain where the calls Landlock checks run (see above) */
-    FdInjector(int listener, LandlockDomain domain) {
+    FdInjector(SeccompListener listener, LandlockDomain domain) {
+        this(listener, domain, FileCalls.create());
+    }
+
+    /** @param files how the calls are made (a fake in tests) */
+    FdInjector(SeccompListener listener, LandlockDomain domain, FileCalls files) {
         this.listener = listener;
         this.domain = domain;
+        this.files = files;
     }
 
     /** Opens {@code plan}'s path as the supervisor: the new fd (close-on-exec here), or -errno. */
@@ -60,20 +63,13 @@ final class FdInjector {
 
     /** openat2(AT_FDCWD, path, {flags, mode, resolve}) as the supervisor: the new fd, or -errno. */
     int openat2(String path, long flags, long mode, long resolve) {
-        long name = cstring(path, 0);
-        how.setLong(0, flags);
-        how.setLong(8, mode);
-        how.setLong(16, resolve);
-        try {
-            return SeccompNotify.openat2(AT_FDCWD, name, Pointer.nativeValue(how));
-        } catch (LastErrorException e) {
-            return -e.getErrorCode();
-        }
+        return files.openat2(AT_FDCWD, path, flags, mode, resolve);
     }
 
     /** openat(dirfd, name, flags, mode) as the supervisor, in the domain: the new fd, or -errno. */
     int openat(int dirfd, String name, long flags, long mode) {
-        return inDomain(openRights(flags), SYS_openat, dirfd, cstring(name, 0), flags, mode, 0);
+        return domain.handlesAny(openRights(flags)) ? domain.call(() -> files.openat(dirfd, name, flags, mode))
+                : files.openat(dirfd, name, flags, mode);
     }
 
     /** The Landlock rights an open with {@code flags} needs (a directory's read_dir included with read_file). */
@@ -127,17 +123,12 @@ final class FdInjector {
 
     /** fcntl(fd, F_SETFL, flags): 0 or -errno. */
     int setStatusFlags(int fd, long flags) {
-        return call(SYS_fcntl, fd, F_SETFL, flags, 0, 0);
+        return files.setStatusFlags(fd, flags);
     }
 
     /** The text of the symlink {@code name} in {@code dirfd}, or empty. */
     Optional<String> readlinkat(int dirfd, String name) {
-        Memory text = strings[1];
-        int n = call(SYS_readlinkat, dirfd, cstring(name, 0), Pointer.nativeValue(text), text.size(), 0);
-        if (n < 0 || n >= text.size()) {
-            return Optional.empty();
-        }
-        return Optional.of(new String(text.getByteArray(0, n), StandardCharsets.UTF_8));
+        return files.readlinkat(dirfd, name);
     }
 
     /** The directory {@code dir} as an {@code O_PATH} descriptor, no magic links on the way: the fd, or -errno. */
@@ -150,35 +141,45 @@ final class FdInjector {
         return openat2(file, OpenCall.O_PATH | OpenCall.O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS);
     }
 
+    // each call below that Landlock checks runs on a thread of the program's domain when the domain
+    // handles a right it needs, else here, with no hand-off and no allocation: the kernel would not
+    // refuse the program a call that needs no handled right either
+
     /** unlinkat(dirfd, name, flags) as the supervisor, in the domain: 0 or -errno. */
     int unlinkat(int dirfd, String name, long flags) {
-        return inDomain((flags & AT_REMOVEDIR_FLAG) != 0 ? FsAccess.REMOVE_DIR : FsAccess.REMOVE_FILE,
-                SYS_unlinkat, dirfd, cstring(name, 0), flags, 0, 0);
+        long right = (flags & AT_REMOVEDIR_FLAG) != 0 ? FsAccess.REMOVE_DIR : FsAccess.REMOVE_FILE;
+        return domain.handlesAny(right) ? domain.call(() -> files.unlinkat(dirfd, name, flags))
+                : files.unlinkat(dirfd, name, flags);
     }
 
     /** mkdirat(dirfd, name, mode) as the supervisor, in the domain (its own umask applies as well): 0 or -errno. */
     int mkdirat(int dirfd, String name, int mode) {
-        return inDomain(FsAccess.MAKE_DIR, SYS_mkdirat, dirfd, cstring(name, 0), mode, 0, 0);
+        return domain.handlesAny(FsAccess.MAKE_DIR) ? domain.call(() -> files.mkdirat(dirfd, name, mode))
+                : files.mkdirat(dirfd, name, mode);
     }
 
     /** mknodat(dirfd, name, mode, dev) as the supervisor, in the domain (its own umask applies as well): 0 or -errno. */
     int mknodat(int dirfd, String name, int mode, long dev) {
-        return inDomain(makeRight(mode), SYS_mknodat, dirfd, cstring(name, 0), mode, dev, 0);
+        return domain.handlesAny(makeRight(mode)) ? domain.call(() -> files.mknodat(dirfd, name, mode, dev))
+                : files.mknodat(dirfd, name, mode, dev);
     }
 
     /** symlinkat(text, dirfd, name) as the supervisor, in the domain: 0 or -errno. */
     int symlinkat(String text, int dirfd, String name) {
-        return inDomain(FsAccess.MAKE_SYM, SYS_symlinkat, cstring(text, 1), dirfd, cstring(name, 0), 0, 0);
+        return domain.handlesAny(FsAccess.MAKE_SYM) ? domain.call(() -> files.symlinkat(text, dirfd, name))
+                : files.symlinkat(text, dirfd, name);
     }
 
     /** renameat2(dirfd1, name1, dirfd2, name2, flags) as the supervisor, in the domain: 0 or -errno. */
     int renameat2(int dirfd1, String name1, int dirfd2, String name2, long flags) {
-        return inDomain(MOVE_RIGHTS, SYS_renameat2, dirfd1, cstring(name1, 0), dirfd2, cstring(name2, 1), flags);
+        return domain.handlesAny(MOVE_RIGHTS) ? domain.call(() -> files.renameat2(dirfd1, name1, dirfd2, name2, flags))
+                : files.renameat2(dirfd1, name1, dirfd2, name2, flags);
     }
 
     /** linkat(dirfd1, name1, dirfd2, name2, flags) as the supervisor, in the domain: 0 or -errno. */
     int linkat(int dirfd1, String name1, int dirfd2, String name2, long flags) {
-        return inDomain(MOVE_RIGHTS, SYS_linkat, dirfd1, cstring(name1, 0), dirfd2, cstring(name2, 1), flags);
+        return domain.handlesAny(MOVE_RIGHTS) ? domain.call(() -> files.linkat(dirfd1, name1, dirfd2, name2, flags))
+                : files.linkat(dirfd1, name1, dirfd2, name2, flags);
     }
 
     // chmod, chown, utimensat and the xattr calls stay on the caller's thread: Landlock has no
@@ -186,12 +187,12 @@ final class FdInjector {
 
     /** chmod of the file {@code fd} (ours, {@code O_PATH}) stands for, through {@code /proc/self/fd/N}: 0 or -errno. */
     int chmodVia(int fd, int mode) {
-        return call(SYS_fchmodat, AT_FDCWD, cstring(selfFd(fd), 0), mode, 0, 0);
+        return files.fchmodat(AT_FDCWD, selfFd(fd), mode);
     }
 
     /** chown of the file {@code fd} (ours, {@code O_PATH}; a symlink itself when it is one): 0 or -errno. */
     int chownVia(int fd, int uid, int gid) {
-        return call(SYS_fchownat, fd, cstring("", 0), uid & 0xffffffffL, gid & 0xffffffffL, AT_EMPTY_PATH);
+        return files.fchownat(fd, "", uid, gid, AT_EMPTY_PATH);
     }
 
     /**
@@ -217,9 +218,9 @@ final class FdInjector {
             return w;
         }
         try {
-            return call(SYS_ftruncate, w, length, 0, 0, 0);
+            return files.ftruncate(w, length);
         } finally {
-            closeQuietly(w);
+            files.close(w);
         }
     }
 
@@ -229,30 +230,18 @@ final class FdInjector {
      * for now. 0 or -errno.
      */
     int utimesVia(int fd, long[] ts) {
-        long times = 0;
-        if (ts != null) {
-            for (int i = 0; i < 4; i++) {
-                this.times.setLong(8L * i, ts[i]);
-            }
-            times = Pointer.nativeValue(this.times);
-        }
-        return call(SYS_utimensat, AT_FDCWD, cstring(selfFd(fd), 0), times, 0, 0);
+        return files.utimensat(AT_FDCWD, selfFd(fd), ts);
     }
 
     /** setxattr of the file {@code fd} stands for, through {@code /proc/self/fd/N}: 0 or -errno. */
     int setxattrVia(int fd, String name, byte[] value, long flags) {
-        Memory v = new Memory(Math.max(1, value.length));
-        v.write(0, value, 0, value.length);
-        return call(SYS_setxattr, cstring(selfFd(fd), 0), cstring(name, 1), Pointer.nativeValue(v),
-                value.length, flags);
+        return files.setxattr(selfFd(fd), name, value, flags);
     }
 
     /** removexattr of the file {@code fd} stands for, through {@code /proc/self/fd/N}: 0 or -errno. */
     int removexattrVia(int fd, String name) {
-        return call(SYS_removexattr, cstring(selfFd(fd), 0), cstring(name, 1), 0, 0, 0);
+        return files.removexattr(selfFd(fd), name);
     }
-
-    private final Memory times = new Memory(32);
 
     /** Whether {@code fd} (ours, {@code O_PATH}) is a symlink itself. */
     boolean isSymlink(int fd) {
@@ -265,47 +254,10 @@ final class FdInjector {
     static final int S_IFREG = 0100000;
     static final int S_IFLNK = 0120000;
     private static final long O_WRONLY = 01;
-    private static final int STATX_TYPE = 1;
-    private static final int STATX_MODE_OFFSET = 0x1c;
-    private final Memory statx = new Memory(256);
 
     /** The file type bits ({@code S_IF*}) of {@code fd}'s file (statx), or -errno. */
     int fileType(int fd) {
-        statx.clear();
-        int r = call(SYS_statx, fd, cstring("", 0), AT_EMPTY_PATH, STATX_TYPE, Pointer.nativeValue(statx));
-        return r < 0 ? r : (statx.getShort(STATX_MODE_OFFSET) & 0xffff) & S_IFMT;
-    }
-
-    /**
-     * A call whose effect Landlock checks: made on a thread in the program's domain when the
-     * domain handles one of the {@code rights} it needs, else here (no hand-off, no allocation):
-     * the kernel would not refuse the program a call that needs no handled right either. The strings it points to are in this
-     * injector's buffers, which the caller's thread does not touch until the call is done.
-     */
-    private int inDomain(long rights, long nr, long a1, long a2, long a3, long a4, long a5) {
-        if (!domain.handlesAny(rights)) {
-            return call(nr, a1, a2, a3, a4, a5);
-        }
-        return domain.call(() -> call(nr, a1, a2, a3, a4, a5));
-    }
-
-    private static int call(long nr, long a1, long a2, long a3, long a4, long a5) {
-        try {
-            return (int) syscall(nr, a1, a2, a3, a4, a5);
-        } catch (LastErrorException e) {
-            return -e.getErrorCode();
-        }
-    }
-
-    /** {@code s} as a NUL-terminated string in buffer {@code which} (0 or 1): its address. */
-    private long cstring(String s, int which) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        if (b.length + 1L > strings[which].size()) {
-            strings[which] = new Memory(b.length + 1L);
-        }
-        strings[which].write(0, b, 0, b.length);
-        strings[which].setByte(b.length, (byte) 0);
-        return Pointer.nativeValue(strings[which]);
+        return files.fileType(fd);
     }
 
     /** What {@code fd} (ours) names now, as the kernel reports it; empty if it cannot be read. */
@@ -321,27 +273,18 @@ final class FdInjector {
      *     the fd could not be installed and nothing was answered
      */
     int inject(long id, int fd, boolean cloexec) {
-        addfd.setLong(ADDFD_ID, id);
-        addfd.setInt(ADDFD_FLAGS, SECCOMP_ADDFD_FLAG_SEND);
-        addfd.setInt(ADDFD_SRCFD, fd);
-        addfd.setInt(ADDFD_NEWFD, 0);
-        addfd.setInt(ADDFD_NEWFD_FLAGS, cloexec ? (int) OpenCall.O_CLOEXEC : 0);
         while (true) {
-            try {
-                return ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, Pointer.nativeValue(addfd));
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != EINTR) {
-                    return -e.getErrorCode();
-                }
+            int r = listener.addFd(id, fd, cloexec ? (int) OpenCall.O_CLOEXEC : 0, SECCOMP_ADDFD_FLAG_SEND);
+            if (r != -EINTR) {
+                return r;
             }
         }
     }
 
+    /** Closes our {@code fd}; nothing to do when that fails: our copy is gone either way. */
     static void closeQuietly(int fd) {
-        try {
-            close(fd);
-        } catch (LastErrorException e) {
-            // nothing to do: our copy is gone either way
-        }
+        CLOSER.close(fd);
     }
+
+    private static final FileCalls CLOSER = FileCalls.create();
 }

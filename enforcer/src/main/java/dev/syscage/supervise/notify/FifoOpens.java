@@ -2,6 +2,7 @@ package dev.syscage.supervise.notify;
 
 import static dev.syscage.nativeaccess.SeccompNotify.*;
 
+import dev.syscage.nativeaccess.SeccompListener;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,14 +29,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class FifoOpens {
     static final int MAX_WAITING = 64;
 
-    private final int listener;
-    private final int respSize;
+    private final SeccompListener listener;
     private final LandlockDomain domain;
     private final AtomicInteger waiting = new AtomicInteger();
 
-    FifoOpens(int listener, int respSize, LandlockDomain domain) {
+    /** @param listener the supervisor thread's handle: each FIFO thread makes its own ({@link SeccompListener#forThread}) */
+    FifoOpens(SeccompListener listener, LandlockDomain domain) {
         this.listener = listener;
-        this.respSize = respSize;
         this.domain = domain;
     }
 
@@ -56,8 +56,9 @@ final class FifoOpens {
         };
         domain.start("syscage-fifo-open", () -> {
             // this thread is in the domain already (or there is none): the injector calls here
-            FdInjector injector = new FdInjector(listener);
-            Replies replies = new Replies(listener, respSize);
+            SeccompListener own = listener.forThread();
+            FdInjector injector = new FdInjector(own);
+            Answering replies = new Answering(own);
             try {
                 int fd = (flags & O_ACCMODE) == O_WRONLY ? openWriteEnd(injector, replies, id, found, flags)
                         : replies.idValid(id) ? injector.reopen(found, flags, 0) : GONE;
@@ -83,7 +84,7 @@ final class FifoOpens {
             }
         }, () -> {
             try {
-                new Replies(listener, respSize).send(id, -EPERM, 0); // not in the domain: opens nothing
+                new Answering(listener.forThread()).send(id, -EPERM, 0); // not in the domain: opens nothing
             } catch (RuntimeException e) {
                 // as above
             } finally {
@@ -106,7 +107,7 @@ final class FifoOpens {
      * call still waits (ID_VALID), and the file is given blocking as asked. A call that went away
      * leaves nothing behind, not even an open that a reader would see.
      */
-    private static int openWriteEnd(FdInjector injector, Replies replies, long id, int found, long flags) {
+    private static int openWriteEnd(FdInjector injector, Answering replies, long id, int found, long flags) {
         long pause = 1;
         while (replies.idValid(id)) {
             int fd = injector.reopen(found, flags | O_NONBLOCK, 0);

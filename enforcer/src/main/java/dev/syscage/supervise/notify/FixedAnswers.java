@@ -2,13 +2,12 @@ package dev.syscage.supervise.notify;
 
 import static dev.syscage.nativeaccess.NotifyFastPath.*;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
+import dev.syscage.nativeaccess.NotifyFastPath;
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.rewrite.ViewWatch;
 import dev.syscage.supervise.Decision;
+import dev.syscage.supervise.NotifyDecider;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Optional;
 
 /**
@@ -26,13 +25,11 @@ final class FixedAnswers {
     private static final Arch[] SLOTS = {Arch.X86_64, Arch.I386};
 
     private final NotifyDecider decider;
-    private final Memory table = new Memory(TABLE_SIZE);
-    private final Memory answers = new Memory(4L * ARCHES * NRS);
-    private final Memory counts = new Memory(8L * ARCHES * NRS);
-    private final Memory touched = new Memory(4L * ARCHES * NRS);
-    private final ByteBuffer tableView = view(table);
-    private final ByteBuffer countsView = view(counts);
-    private final ByteBuffer touchedView = view(touched);
+    private final NotifyFastPath.Table table = new NotifyFastPath.Table(
+            new int[] {SLOTS[0].auditArch(), SLOTS[1].auditArch()}, NRS);
+    private final ByteBuffer tableView = table.header();
+    private final ByteBuffer countsView = table.counts();
+    private final ByteBuffer touchedView = table.touched();
     private final Decision[] decisions = new Decision[ARCHES * NRS];
     private final long[] published = new long[ARCHES * NRS];
     private final int fixedCount;
@@ -40,14 +37,12 @@ final class FixedAnswers {
 
     private FixedAnswers(NotifyDecider decider, ViewWatch watch) {
         this.decider = decider;
-        answers.clear();
-        counts.clear();
-        ByteBuffer answersView = view(answers);
+        ByteBuffer answersView = table.answers();
         int fixed = 0;
         for (int slot = 0; slot < ARCHES; slot++) {
             Arch arch = SLOTS[slot];
             for (int nr = 0; nr < NRS; nr++) {
-                Optional<Decision> d = watch.watched(arch, nr) || NotifySupervisor.isExec(arch, nr)
+                Optional<Decision> d = watch.watched(arch, nr) || NotifyDispatch.isExec(arch, nr)
                         ? Optional.empty() : decider.decisionByNumber(arch, nr);
                 int answer = d.map(FixedAnswers::answer).orElse(0);
                 if (answer != 0) {
@@ -58,14 +53,6 @@ final class FixedAnswers {
             }
         }
         this.fixedCount = fixed;
-        table.clear();
-        for (int slot = 0; slot < ARCHES; slot++) {
-            tableView.putInt(TABLE_ARCHES + 4 * slot, SLOTS[slot].auditArch());
-        }
-        tableView.putInt(TABLE_NRS, NRS);
-        tableView.putLong(TABLE_ANSWERS, Pointer.nativeValue(answers));
-        tableView.putLong(TABLE_COUNTS, Pointer.nativeValue(counts));
-        tableView.putLong(TABLE_TOUCHED, Pointer.nativeValue(touched));
     }
 
     /** The table for {@code decider}'s policy; empty when no call has a fixed answer. */
@@ -74,9 +61,9 @@ final class FixedAnswers {
         return t.fixedCount == 0 ? Optional.empty() : Optional.of(t);
     }
 
-    /** The table's native address, for the native loop. */
-    long address() {
-        return Pointer.nativeValue(table);
+    /** The table, for the native loop. */
+    NotifyFastPath.Table table() {
+        return table;
     }
 
     /** How many (architecture, number) entries have a fixed answer. */
@@ -123,9 +110,5 @@ final class FixedAnswers {
             case ERRNO -> d.errno() > 0 && d.errno() <= 0xffff ? ERRNO | d.errno() : 0;
             case KILL, INTERRUPTED -> 0; // a kill is checked (ID_VALID) and done in Java
         };
-    }
-
-    private static ByteBuffer view(Memory m) {
-        return m.getByteBuffer(0, m.size()).order(ByteOrder.nativeOrder());
     }
 }

@@ -1,8 +1,7 @@
 package dev.syscage.supervise.notify;
 
-import com.sun.jna.LastErrorException;
 import dev.syscage.nativeaccess.Landlock;
-import dev.syscage.nativeaccess.SeccompNotify;
+import dev.syscage.nativeaccess.NotifyCallClasses;
 import dev.syscage.policy.landlock.Abi;
 import dev.syscage.policy.landlock.FsAccess;
 import dev.syscage.policy.landlock.LandlockRuleset;
@@ -42,11 +41,14 @@ public final class LandlockDomain implements AutoCloseable {
     public static final LandlockDomain NONE = new LandlockDomain();
 
     /**
-     * Classes a task may meet for the first time on a domain thread (an errno from JNA, the
-     * hand-off itself), loaded by the thread that makes the domain.
+     * Classes a task may meet for the first time on a domain thread (the native calls and their
+     * errors, the hand-off itself), loaded by the thread that makes the domain.
      */
-    static final Class<?>[] PRELOADED = {LastErrorException.class, SeccompNotify.class, FdInjector.class,
-        Replies.class, Task.class, Worker.class};
+    static final Class<?>[] PRELOADED = {FdInjector.class, Answering.class, Task.class, Worker.class};
+
+    static {
+        NotifyCallClasses.load(); // the native calls FdInjector and Answering make, and their errors
+    }
 
     private static final int EPERM = 1;
     private static final long WAIT_FOR_FIRST_MS = 10_000;

@@ -1,28 +1,18 @@
 package dev.syscage.supervise.notify;
 
-import static dev.syscage.nativeaccess.SeccompNotify.*;
-
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import dev.syscage.nativeaccess.NotifyFastPath;
-import dev.syscage.nativeaccess.ProcFiles;
-import dev.syscage.policy.arch.Arch;
+import dev.syscage.nativeaccess.SeccompListener;
 import dev.syscage.policy.rewrite.ViewWatch;
+import dev.syscage.supervise.Decider;
 import dev.syscage.supervise.Decision;
-import dev.syscage.supervise.SyscallEvent;
-import dev.syscage.supervise.TargetMemory;
-import dev.syscage.supervise.trace.ProcTargetMemory;
-import dev.syscage.supervise.trace.TraceSupervisor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.List;
+import dev.syscage.supervise.NotifyDecider;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The user-notification side of the supervisor: one platform thread owns the seccomp listener
- * fd, receives each notification into a zeroed buffer, asks the same {@link TraceSupervisor.Decider}
+ * fd, receives each notification into a zeroed buffer, asks the same {@link Decider}
  * as trace mode (so rules, audit log, hooks and metrics are shared), and answers:
  *
  * <ul>
@@ -67,47 +57,26 @@ import java.util.concurrent.CompletableFuture;
  * waits in RECV itself: the kernel then wakes it on the caller's CPU and hands the CPU back on
  * SEND, and RECV also returns (ENOENT) once no process uses the filter. Older kernels wake a
  * RECV only for a notification, so there the thread polls, which also notices the hang-up.
+ *
+ * <p>This class starts the thread and builds its parts: {@link NotifyReceiver} (the receive
+ * loop), {@link NotifyDispatch} (each notification from decision to record), {@link RaceFreeCalls}
+ * (the calls made for the program) and {@link Answering} (SEND, ID_VALID, kill).
  */
 public final class NotifySupervisor implements Runnable {
-    private static final int POLL_MS = 200;
-    /** Calls the native loop answers before it returns, so that counters and stop requests stay current. */
-    private static final int NATIVE_BATCH = 4096;
-
-    private final int listener;
-    private final TraceSupervisor.Decider trace;
+    /** Makes the supervisor thread's handle on the listener, on that thread. */
+    private final Supplier<SeccompListener> listener;
     private final NotifyDecider decider;
-    private final FdInjector injector;
+    private final ViewWatch watch;
     /** Where the calls the supervisor makes for the program run: in an equal Landlock domain, or here. */
     private final LandlockDomain domain;
-    /** The call being answered: the decision sent so far, and what the program got where it was a value. */
-    private Decision sent;
-    private Long result;
-    private Creds self;
-    private final CompletableFuture<Long> finished = new CompletableFuture<>();
-    private final ProcTargetMemory memory = new ProcTargetMemory();
-    private final ProcessIds ids;
-    private final ViewWatch watch;
-    private final ViewCache views;
-    private final Memory pollFd = new Memory(8);
-    private Memory notif;
-    private ByteBuffer notifView;
-    /** SEND and ID_VALID, with their buffers. */
-    private Replies replies;
-    /** FIFO opens, which may block: on threads of their own. */
-    private FifoOpens fifos;
-    private final ProcFiles proc = new ProcFiles(256);
-    private volatile boolean stopping;
-    private boolean blockingRecv;
-    private String ownRoot;
-    private String ownMountNs;
-    private String ownUserNs;
-    private long seq;
     private final Optional<NotifyFastPath> fastPath;
-    /** Non-null when the native loop answers the calls it can. */
-    private FixedAnswers fixed;
+    private final CompletableFuture<Long> finished = new CompletableFuture<>();
+    private volatile boolean stopping;
+    /** Set once the thread has started; read by {@link #stop} from other threads. */
+    private volatile NotifyDispatch dispatch;
 
     /** @param listener the seccomp listener fd; this supervisor does not close it */
-    public NotifySupervisor(int listener, TraceSupervisor.Decider decider) {
+    public NotifySupervisor(int listener, NotifyDecider decider) {
         this(listener, decider, ViewWatch.NONE);
     }
 
@@ -115,7 +84,7 @@ public final class NotifySupervisor implements Runnable {
      * @param watch the calls the filter sends here only so that what is remembered about a
      *     thread between race-free opens stays true ({@link ViewWatch#NONE}: nothing remembered)
      */
-    public NotifySupervisor(int listener, TraceSupervisor.Decider decider, ViewWatch watch) {
+    public NotifySupervisor(int listener, NotifyDecider decider, ViewWatch watch) {
         this(listener, decider, watch, Optional.empty());
     }
 
@@ -124,7 +93,7 @@ public final class NotifySupervisor implements Runnable {
      *     without entering the JVM (Linux 6.6+, where the thread waits in RECV; unless
      *     {@code -Dsyscage.notify.fastpath=false})
      */
-    public NotifySupervisor(int listener, TraceSupervisor.Decider decider, ViewWatch watch,
+    public NotifySupervisor(int listener, NotifyDecider decider, ViewWatch watch,
             Optional<NotifyFastPath> fastPath) {
         this(listener, decider, watch, fastPath, LandlockDomain.NONE);
     }
@@ -135,17 +104,19 @@ public final class NotifySupervisor implements Runnable {
      *     it reach what the domain forbids; {@link LandlockDomain#NONE} where the program has none.
      *     This supervisor does not close it
      */
-    public NotifySupervisor(int listener, TraceSupervisor.Decider decider, ViewWatch watch,
+    public NotifySupervisor(int listener, NotifyDecider decider, ViewWatch watch,
             Optional<NotifyFastPath> fastPath, LandlockDomain domain) {
-        this.fastPath = fastPath;
+        this(() -> SeccompListener.of(listener), decider, watch, fastPath, domain);
+    }
+
+    /** On {@code listener} (a fake in tests): the rest as above. */
+    NotifySupervisor(Supplier<SeccompListener> listener, NotifyDecider decider, ViewWatch watch,
+            Optional<NotifyFastPath> fastPath, LandlockDomain domain) {
         this.listener = listener;
-        this.trace = decider;
-        this.decider = NotifyDecider.of(decider);
+        this.fastPath = fastPath;
+        this.decider = decider;
         this.domain = domain;
-        this.injector = new FdInjector(listener, domain);
         this.watch = watch;
-        this.views = new ViewCache(watch.caches());
-        this.ids = new ProcessIds(views);
     }
 
     /** Starts the supervisor on its own platform thread. */
@@ -168,467 +139,42 @@ public final class NotifySupervisor implements Runnable {
      * Ends the run even if the listener never hangs up (a process escaped the launcher's tree):
      * {@link #finished} completes now with the count so far. A thread waiting in RECV stays there
      * until a notification arrives or the last process using the filter is gone; a polling one
-     * ends within {@value #POLL_MS} ms.
+     * ends within {@value NotifyReceiver#POLL_MS} ms.
      */
     public void stop() {
         stopping = true;
-        finished.complete(seq);
+        finished.complete(calls());
+    }
+
+    private long calls() {
+        NotifyDispatch d = dispatch;
+        return d == null ? 0 : d.calls();
     }
 
     @Override
     public void run() {
         try {
-            NotifSizes sizes = NotifSizes.query();
-            notif = new Memory(Math.max(sizes.notif(), NOTIF_SIZE));
-            replies = new Replies(listener, sizes.resp());
-            fifos = new FifoOpens(listener, sizes.resp(), domain);
-            // a view of the same native memory: reading it costs no JNI call
-            notifView = notif.getByteBuffer(0, notif.size()).order(ByteOrder.nativeOrder());
+            SeccompListener l = listener.get();
+            ViewCache views = new ViewCache(watch.caches());
+            ProcessIds ids = new ProcessIds(views);
+            Answering answering = new Answering(l);
+            RaceFreeCalls calls = new RaceFreeCalls(answering, new FdInjector(l, domain), new FifoOpens(l, domain),
+                    views, ids);
+            NotifyDispatch d = new NotifyDispatch(decider, watch, views, ids, answering, calls);
+            dispatch = d;
             // -Dsyscage.notify.poll=true: wait as on kernels before 6.6 (diagnostics, and the test of that path)
-            blockingRecv = syncWakeUp() && !Boolean.getBoolean("syscage.notify.poll");
+            boolean blockingRecv = NotifyReceiver.syncWakeUp(l) && !Boolean.getBoolean("syscage.notify.poll");
+            FixedAnswers fixed = null;
             if (blockingRecv && fastPath.isPresent()
                     && Boolean.parseBoolean(System.getProperty("syscage.notify.fastpath", "true"))) {
                 fixed = FixedAnswers.of(decider, watch).orElse(null);
             }
-            self = Creds.self();
-            ownRoot = ownLink("root");
-            ownMountNs = ownLink("ns/mnt");
-            ownUserNs = ownLink("ns/user");
-            if (blockingRecv) {
-                receiveLoop();
-            } else {
-                pollLoop();
-            }
-            finished.complete(seq);
+            NotifyReceiver receiver = new NotifyReceiver(l, blockingRecv, fastPath, fixed, () -> stopping, d::counted);
+            receiver.loop(() -> d.dispatch(receiver.notification()));
+            finished.complete(d.calls());
         } catch (RuntimeException | Error e) {
             finished.completeExceptionally(e);
             throw e;
         }
-    }
-
-    private String ownLink(String name) {
-        return proc.readlink("/proc/self/" + name)
-                .orElseThrow(() -> new IllegalStateException("cannot read /proc/self/" + name));
-    }
-
-    /**
-     * SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6+): wake this thread on the caller's CPU.
-     * False on older kernels (EINVAL/ENOTTY): slower per event, same behaviour.
-     */
-    private boolean syncWakeUp() {
-        try {
-            ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
-            return true;
-        } catch (LastErrorException e) {
-            return false;
-        }
-    }
-
-    /** Linux 6.6+: RECV waits; its ENOENT with a hung-up listener means no process is left. */
-    private void receiveLoop() {
-        while (!stopping) {
-            if (!receive()) {
-                if (hungUp()) {
-                    return;
-                }
-                continue;
-            }
-            answer();
-        }
-    }
-
-    private boolean hungUp() {
-        try {
-            return (pollListener(0) & POLLHUP) != 0;
-        } catch (LastErrorException e) {
-            return false;
-        }
-    }
-
-    private void pollLoop() {
-        while (!stopping) {
-            int revents = pollListener(POLL_MS);
-            if ((revents & POLLIN) != 0) {
-                if (receive()) {
-                    answer();
-                }
-            } else if ((revents & POLLHUP) != 0) {
-                return;
-            }
-        }
-    }
-
-    /** poll(2) on the listener for POLLIN: the events it reports, 0 after a timeout or EINTR. */
-    private int pollListener(int timeoutMs) {
-        pollFd.setInt(0, listener);
-        pollFd.setShort(4, POLLIN);
-        pollFd.setShort(6, (short) 0);
-        try {
-            return poll(Pointer.nativeValue(pollFd), 1, timeoutMs) > 0 ? pollFd.getShort(6) : 0;
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == EINTR) {
-                return 0;
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * RECV into the zeroed buffer; false when there was nothing (interrupted, or the caller died
-     * first). With the native loop, the calls it answers never come back here.
-     */
-    private boolean receive() {
-        if (fixed != null) {
-            return receiveNatively();
-        }
-        Replies.zero(notifView); // the kernel insists on a zeroed buffer
-        try {
-            ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, Pointer.nativeValue(notif));
-            return true;
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == EINTR || e.getErrorCode() == ENOENT) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * The native loop's RECV: the calls it answers itself never come back here, and their counts
-     * are published after each return.
-     */
-    private boolean receiveNatively() {
-        while (true) {
-            int r = fastPath.get().next(listener, Pointer.nativeValue(notif), notif.size(), fixed.address(), NATIVE_BATCH);
-            seq += fixed.publish();
-            if (r == NotifyFastPath.ASK) {
-                return true;
-            }
-            if (r == NotifyFastPath.BATCH) {
-                if (stopping) {
-                    return false;
-                }
-                continue;
-            }
-            if (r == -EINTR || r == -ENOENT) {
-                return false;
-            }
-            throw new LastErrorException(-r);
-        }
-    }
-
-    private void answer() {
-        long id = notifView.getLong(NOTIF_ID);
-        int caller = notifView.getInt(NOTIF_PID);
-        views.seen(caller); // whatever it called before has completed
-        SyscallEvent event = event(ids.tgid(caller));
-        boolean knownArch = Arch.byAuditArch(notifView.getInt(NOTIF_DATA_ARCH)).isPresent();
-        if (knownArch && watch.watched(event.arch(), event.nr())) {
-            views.changing(caller, event.pid());
-            if (!watch.policyRoutes(event.arch(), event.nr(), event.args())) {
-                watchedOnly(id, event);
-                return;
-            }
-        }
-        event = numbered(event); // a call the policy routes: the next number (watched-only calls take none)
-        TargetMemory mem = memory.at(event.pid(), event.tid());
-        NotifyDecider.Outcome out = !knownArch
-                ? new NotifyDecider.Outcome(Decision.kill("unknown arch"), Optional.empty(), Optional.empty())
-                : decider.outcome(event, mem);
-        sent = out.decision();
-        result = null;
-        boolean allowed = out.decision().kind() == Decision.Kind.ALLOW;
-        // an open the supervisor makes itself: read (openat2's open_how) before the check below
-        boolean pathDecides = allowed && knownArch && decider.pathDecides(event.arch(), event.nr());
-        Optional<OpenCall> open = pathDecides ? OpenCall.of(event, mem) : Optional.empty();
-        // unlink, mkdir, rename, link, ...: made by the supervisor too, relative to the directories it checked
-        Optional<PathCall> change = pathDecides && open.isEmpty() ? PathCall.of(event, mem) : Optional.empty();
-        // truncate, chmod, chown, utime, xattrs: made by the supervisor on the file it checked
-        Optional<InodeCall> inode = pathDecides && open.isEmpty() && change.isEmpty() ? InodeCall.of(event, mem)
-                : Optional.empty();
-        // what was read may belong to another process by now, and so may the pid a kill would hit
-        boolean mustCheck = memory.reads() > 0 || out.decision().kind() == Decision.Kind.KILL;
-        if (mustCheck && !idValid(id)) {
-            out.pending().settle(Decision.interrupted(out.decision()), null); // nothing is sent
-            return;
-        }
-        if (allowed && isExec(event.arch(), event.nr())) {
-            trace.processChanged(event.pid()); // its comm and exe change with the exec
-        }
-        boolean answered = allowed ? allow(id, event, mem, out, open, change, inode)
-                : answer(id, event.pid(), out.decision());
-        // a kill is done whether or not its ENOSYS reached the caller (it is gone the moment it is killed)
-        boolean done = answered || sent.kind() == Decision.Kind.KILL;
-        out.pending().settle(done ? sent : Decision.interrupted(sent), answered ? result : null);
-    }
-
-    /** A call the policy lets run, sent here only so that the view cache learns of it: it runs, unrecorded. */
-    private void watchedOnly(long id, SyscallEvent event) {
-        if (isExec(event.arch(), event.nr())) {
-            trace.processChanged(event.pid());
-        }
-        send(id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
-    }
-
-    /**
-     * An allowed call: CONTINUE, unless it is an open a path could decide ({@code call}), which
-     * the supervisor makes itself so the file the target gets is the one the rules saw (see
-     * {@link OpenCall}, {@link FdInjector}).
-     */
-    private boolean allow(long id, SyscallEvent e, TargetMemory mem, NotifyDecider.Outcome out,
-            Optional<OpenCall> call, Optional<PathCall> change, Optional<InodeCall> inode) {
-        if (call.isEmpty() && change.isEmpty() && inode.isEmpty()) {
-            return send(id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
-        }
-        // the open is made with our rights on its behalf: they must be its own
-        ViewCache.Entry known = views.get(e.tid());
-        Creds creds = known != null ? known.creds() : ids.status(e.tid());
-        boolean sameView = known != null ? known.sameView() : sameView(e.tid());
-        if (known == null) {
-            views.put(e.tid(), creds, sameView);
-        }
-        if (!creds.sameRightsAs(self) || !sameView) {
-            // it must not open with rights or a view it does not have
-            return answer(id, e.pid(), Decision.errno(EACCES, "rights or view other than syscage's"));
-        }
-        if (inode.isPresent()) {
-            return changeInode(id, e, out, inode.get(), creds.umask());
-        }
-        if (change.isPresent()) {
-            return change(id, e, out.pending(), change.get(),
-                    change.get().plan(out.path(), out.resolvedPath(), out.otherPaths(), out.otherResolvedPaths()),
-                    creds.umask());
-        }
-        OpenCall.Plan plan = call.get().plan(out.path(), out.resolvedPath(), e.pid(), e.tid(), creds.umask(),
-                proc::readlink);
-        if (plan.errno() != 0) {
-            return send(id, -plan.errno(), 0);
-        }
-        // checked before it is opened for real: O_CREAT and O_TRUNC must not act through a symlink first
-        RaceFreeOpen.Result opened = new RaceFreeOpen(injector, real -> out.pending().recheck(real, null), () -> idValid(id))
-                .open(call.get(), plan);
-        if (opened.gone()) {
-            return false; // the call went away before the file was opened: nothing was made for it
-        }
-        if (opened.refused() != null) {
-            return answer(id, e.pid(), opened.refused());
-        }
-        if (opened.fifo()) {
-            // the other end may be opened by another routed call: this thread must go on answering
-            int err = fifos.open(id, opened.fd(), plan.flags() & ~(OpenCall.O_CREAT | OpenCall.O_NOFOLLOW), plan.cloexec());
-            return err == 0 || send(id, -err, 0);
-        }
-        int fd = opened.fd();
-        if (fd < 0) {
-            return send(id, fd, 0); // the target's own open would have failed the same way
-        }
-        try {
-            int got = injector.inject(id, fd, plan.cloexec());
-            if (got >= 0) {
-                result = (long) got; // its number in the program
-                return true;
-            }
-            return got != -ENOENT && send(id, got, 0);
-        } finally {
-            FdInjector.closeQuietly(fd);
-        }
-    }
-
-    /**
-     * A change to the file tree made by the supervisor ({@link PathCall}): the parent directory of
-     * each path the rules saw is opened ({@code O_PATH}, no magic links), their real paths are
-     * checked against the rules when they differ (a symlink on the way), and the call is made
-     * relative to those descriptors. A link that follows a symlink names the file the symlink
-     * leads to: that file's real path is checked too. The call's result is the program's.
-     */
-    private boolean change(long id, SyscallEvent e, NotifyDecider.Pending mem, PathCall call, PathCall.Plan plan,
-            int umask) {
-        if (plan.errno() != 0) {
-            return send(id, -plan.errno(), 0);
-        }
-        boolean follow = call.op() == PathCall.Op.LINK && (call.flags() & AT_SYMLINK_FOLLOW) != 0;
-        // the first path's parent, or (a link that follows) the file its source leads to; the second's parent
-        int[] fds = {-1, -1};
-        try {
-            fds[0] = follow ? injector.openFollowing(plan.first().path()) : injector.openDirectory(plan.first().parent());
-            if (fds[0] < 0) {
-                return send(id, fds[0], 0); // the program's own call would have failed the same way
-            }
-            if (plan.second() != null) {
-                fds[1] = injector.openDirectory(plan.second().parent());
-                if (fds[1] < 0) {
-                    return send(id, fds[1], 0);
-                }
-            }
-            Decision again = recheckChange(e, mem, plan, fds, follow);
-            if (again.kind() != Decision.Kind.ALLOW) {
-                return answer(id, e.pid(), again);
-            }
-            if (!idValid(id)) {
-                return false; // the call is gone (its thread died or it was interrupted): make nothing for it
-            }
-            PathCall.Target a = plan.first();
-            PathCall.Target b = plan.second();
-            int r = switch (call.op()) {
-                case UNLINK -> injector.unlinkat(fds[0], a.last(), call.flags());
-                case MKDIR -> injector.mkdirat(fds[0], a.last(), call.createMode(umask));
-                case MKNOD -> injector.mknodat(fds[0], a.last(), call.createMode(umask), call.dev());
-                case SYMLINK -> injector.symlinkat(call.text(), fds[0], a.last());
-                case RENAME -> injector.renameat2(fds[0], a.last(), fds[1], b.last(), call.flags());
-                case LINK -> follow
-                        ? injector.linkat(AT_FDCWD, FdInjector.selfFd(fds[0]), fds[1], b.last(), AT_SYMLINK_FOLLOW)
-                        : injector.linkat(fds[0], a.last(), fds[1], b.last(), 0);
-            };
-            return send(id, Math.min(r, 0), 0);
-        } finally {
-            for (int fd : fds) {
-                if (fd >= 0) {
-                    FdInjector.closeQuietly(fd);
-                }
-            }
-        }
-    }
-
-    /**
-     * A truncate, chmod or chown made by the supervisor ({@link InodeCall}): the file the rules
-     * saw is opened {@code O_PATH} (following the last symlink or not, as the call does; magic
-     * links only in the program's own {@code /proc/PID}, as for opens), its real path is checked
-     * like an open's, and it is changed through that descriptor. The call's result is the program's.
-     */
-    private boolean changeInode(long id, SyscallEvent e, NotifyDecider.Outcome out, InodeCall call, int umask) {
-        int err = call.errnoFor(out.path());
-        if (err != 0) {
-            return send(id, -err, 0);
-        }
-        OpenCall how = call.open();
-        OpenCall.Plan plan = how.plan(out.path(), out.resolvedPath(), e.pid(), e.tid(), umask, proc::readlink);
-        if (plan.errno() != 0) {
-            return send(id, -plan.errno(), 0);
-        }
-        int fd = injector.open(plan);
-        if (fd < 0) {
-            return send(id, fd, 0);
-        }
-        try {
-            Decision again = recheck(out.pending(), plan, fd);
-            if (again.kind() != Decision.Kind.ALLOW) {
-                return answer(id, e.pid(), again);
-            }
-            if (!idValid(id)) {
-                return false; // the call is gone: change nothing for it
-            }
-            int r = switch (call.op()) {
-                case TRUNCATE -> injector.truncateVia(fd, call.length());
-                case CHMOD -> !call.follow() && injector.isSymlink(fd) ? -EOPNOTSUPP
-                        : injector.chmodVia(fd, (int) call.mode());
-                case CHOWN -> injector.chownVia(fd, call.uid(), call.gid());
-                case UTIMES -> injector.utimesVia(fd, call.times());
-                case SETXATTR -> injector.setxattrVia(fd, call.name(), call.value(), call.length());
-                case REMOVEXATTR -> injector.removexattrVia(fd, call.name());
-            };
-            return send(id, Math.min(r, 0), 0);
-        } finally {
-            FdInjector.closeQuietly(fd);
-        }
-    }
-
-    /**
-     * Allow when what was opened (the parent directories, or a followed link's source) is where
-     * the rules were asked about; otherwise what the rules say about the real paths.
-     */
-    private Decision recheckChange(SyscallEvent e, NotifyDecider.Pending mem, PathCall.Plan plan, int[] fds,
-            boolean follow) {
-        Optional<String> real1 = injector.realPath(fds[0]);
-        Optional<String> dir2 = fds[1] >= 0 ? injector.realPath(fds[1]) : Optional.empty();
-        if (real1.isEmpty() || (fds[1] >= 0 && dir2.isEmpty())) {
-            return Decision.errno(EACCES, "real path unknown");
-        }
-        String first = follow ? real1.get() : PathCall.Target.join(real1.get(), plan.first().name());
-        boolean same = first.equals(plan.first().path())
-                && (plan.second() == null || dir2.get().equals(plan.second().parent()));
-        if (same) {
-            return Decision.allow("");
-        }
-        List<Optional<String>> others = plan.second() == null ? List.of()
-                : List.of(Optional.of(PathCall.Target.join(dir2.get(), plan.second().name())));
-        return mem.recheck(first, others);
-    }
-
-    /** What the rules say about what {@code fd} (the O_PATH lookup of {@code plan}) really is: as for opens. */
-    private Decision recheck(NotifyDecider.Pending call, OpenCall.Plan plan, int fd) {
-        return new RaceFreeOpen(injector, real -> call.recheck(real, null), () -> true)
-                .check(fd, plan.path(), 0, plan.ownFile());
-    }
-
-    /**
-     * The target sees the same root, mount namespace and user namespace as the supervisor, so a
-     * path means the same file and its credentials mean the same rights.
-     */
-    private boolean sameView(int tid) {
-        return ids.link(tid, "root").equals(ownRoot) && ids.link(tid, "ns/mnt").equals(ownMountNs)
-                && ids.link(tid, "ns/user").equals(ownUserNs);
-    }
-
-    private SyscallEvent event(int pid) {
-        int tid = notifView.getInt(NOTIF_PID);
-        Arch arch = Arch.byAuditArch(notifView.getInt(NOTIF_DATA_ARCH)).orElse(Arch.X86_64);
-        long[] args = new long[6];
-        for (int i = 0; i < 6; i++) {
-            args[i] = notifView.getLong(NOTIF_DATA_ARGS + 8 * i);
-        }
-        return new SyscallEvent(0, SyscallEvent.wallNanosNow(), pid, tid, arch,
-                notifView.getInt(NOTIF_DATA_NR), args, notifView.getLong(NOTIF_DATA_IP), SyscallEvent.Source.NOTIFY, 0);
-    }
-
-    /** {@code e} with the run's next sequence number. */
-    private SyscallEvent numbered(SyscallEvent e) {
-        return new SyscallEvent(++seq, e.wallNanos(), e.pid(), e.tid(), e.arch(), e.nr(), e.args(), e.ip(), e.source(),
-                e.data());
-    }
-
-    static boolean isExec(Arch arch, int nr) {
-        return switch (arch) {
-            case X86_64 -> nr == 59 || nr == 322; // execve, execveat
-            case I386 -> nr == 11 || nr == 358;
-            case AARCH64 -> nr == 221 || nr == 281;
-        };
-    }
-
-
-    private boolean idValid(long id) {
-        return replies.idValid(id);
-    }
-
-    /** Sends {@code d}; false when the notification was gone (ENOENT). */
-    private boolean answer(long id, int pid, Decision d) {
-        sent = d;
-        return switch (d.kind()) {
-            case ALLOW -> send(id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
-            case ERRNO -> send(id, -d.errno(), 0);
-            case KILL -> {
-                try {
-                    kill(pid, SIGKILL);
-                } catch (LastErrorException e) {
-                    // already gone
-                }
-                boolean answered = send(id, -ENOSYS, 0);
-                result = null; // the process is being killed: it gets nothing back
-                yield answered;
-            }
-            case INTERRUPTED -> throw new IllegalArgumentException("not an answer: " + d);
-        };
-    }
-
-    /**
-     * SECCOMP_IOCTL_NOTIF_SEND; false when the call was interrupted or the caller died meanwhile.
-     * Keeps what the program got, where it is a value ({@code error}: 0 or -errno) and not the
-     * kernel's own run of the call (CONTINUE).
-     */
-    private boolean send(long id, int error, int flags) {
-        boolean answered = replies.send(id, error, flags);
-        if (answered) {
-            result = (flags & SECCOMP_USER_NOTIF_FLAG_CONTINUE) != 0 ? null : (long) error;
-        }
-        return answered;
     }
 }

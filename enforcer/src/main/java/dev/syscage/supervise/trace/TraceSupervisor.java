@@ -2,15 +2,15 @@ package dev.syscage.supervise.trace;
 
 import static dev.syscage.nativeaccess.Ptrace.*;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import dev.syscage.nativeaccess.Ptrace;
 import dev.syscage.policy.arch.Arch;
+import dev.syscage.supervise.Decider;
 import dev.syscage.supervise.Decision;
+import dev.syscage.supervise.ProcTargetMemory;
 import dev.syscage.supervise.SyscallEvent;
 import dev.syscage.supervise.TargetMemory;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -34,34 +34,38 @@ import java.util.concurrent.SynchronousQueue;
  *   <li>signal-delivery stop: continue with the signal re-injected;</li>
  *   <li>fork/clone/exec events and new tracees' first stops: continue.</li>
  * </ul>
- * The loop ends when no tracee is left (ECHILD).
+ * The loop ends when no tracee is left (ECHILD). The calls go through {@link Ptrace}, the
+ * kernel's unless a test gives a fake.
  */
 public final class TraceSupervisor implements Runnable {
-    /** Decides one event; called on the supervisor thread, with the target stopped. */
-    public interface Decider {
-        Decision decide(SyscallEvent event, TargetMemory memory);
-
-        /** A process exec'd or exited: what is cached about it is stale. */
-        default void processChanged(int pid) {
-        }
-    }
-
     private static final int OPTIONS = PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK
             | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
 
     private final Decider decider;
+    private final java.util.function.Supplier<Ptrace> ptraceOnThread;
+    /** The supervisor thread's: made on it. */
+    private Ptrace sys;
     private final CompletableFuture<Integer> threadId = new CompletableFuture<>();
     private final SynchronousQueue<Integer> target = new SynchronousQueue<>();
     private final CompletableFuture<Void> seized = new CompletableFuture<>();
     private final CompletableFuture<Long> finished = new CompletableFuture<>();
-    private final Memory info = new Memory(SYSCALL_INFO_SIZE);
-    private final ProcTargetMemory memory = new ProcTargetMemory();
+    private final ProcTargetMemory memory;
     private final Map<Integer, Integer> tgids = new HashMap<>();
     private final int[] status = new int[1];
     private long seq;
 
     public TraceSupervisor(Decider decider) {
+        this(decider, Ptrace::create, new ProcTargetMemory());
+    }
+
+    /**
+     * @param ptrace makes the supervisor thread's {@link Ptrace}, on that thread
+     * @param memory where the tracees' memory is read
+     */
+    public TraceSupervisor(Decider decider, java.util.function.Supplier<Ptrace> ptrace, ProcTargetMemory memory) {
         this.decider = decider;
+        this.ptraceOnThread = ptrace;
+        this.memory = memory;
     }
 
     /** Starts the supervisor on its own platform thread. */
@@ -90,14 +94,18 @@ public final class TraceSupervisor implements Runnable {
 
     @Override
     public void run() {
-        threadId.complete(Ptrace.gettid());
+        sys = ptraceOnThread.get();
+        threadId.complete(sys.gettid());
         int pid;
         try {
             pid = target.take();
-            ptrace(PTRACE_SEIZE, pid, 0, OPTIONS);
+            long r = sys.ptrace(PTRACE_SEIZE, pid, 0, OPTIONS);
+            if (r < 0) {
+                throw new IllegalStateException("ptrace(PTRACE_SEIZE, " + pid + "): errno " + -r);
+            }
             tgids.put(pid, pid);
             seized.complete(null);
-        } catch (InterruptedException | LastErrorException e) {
+        } catch (InterruptedException | IllegalStateException e) {
             seized.completeExceptionally(e);
             finished.completeExceptionally(e);
             return;
@@ -113,17 +121,15 @@ public final class TraceSupervisor implements Runnable {
 
     private void loop() {
         while (true) {
-            int tid;
-            try {
-                tid = waitpid(-1, status, __WALL | __WNOTHREAD);
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == EINTR) {
-                    continue;
-                }
-                if (e.getErrorCode() == ECHILD) {
-                    return;
-                }
-                throw e;
+            int tid = sys.waitpid(-1, status, __WALL | __WNOTHREAD);
+            if (tid == -EINTR) {
+                continue;
+            }
+            if (tid == -ECHILD) {
+                return;
+            }
+            if (tid < 0) {
+                throw new IllegalStateException("waitpid: errno " + -tid);
             }
             int s = status[0];
             if ((s & 0xff) != 0x7f) {
@@ -131,66 +137,73 @@ public final class TraceSupervisor implements Runnable {
                 decider.processChanged(pid == null ? tid : pid);
                 continue;
             }
-            int sig = (s >> 8) & 0xff;
-            int event = (s >> 16) & 0xff;
-            try {
-                switch (event) {
-                    case PTRACE_EVENT_SECCOMP -> seccompStop(tid);
-                    case PTRACE_EVENT_STOP -> {
-                        boolean groupStop = sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
-                        ptrace(groupStop ? PTRACE_LISTEN : PTRACE_CONT, tid, 0, 0);
-                    }
-                    case 0 -> ptrace(PTRACE_CONT, tid, 0, sig); // signal-delivery stop: re-inject
-                    case PTRACE_EVENT_EXEC -> {
-                        // a multi-threaded exec: the thread that called it now has the leader's id
-                        decider.processChanged(tgid(tid));
-                        ptrace(PTRACE_CONT, tid, 0, 0);
-                    }
-                    default -> ptrace(PTRACE_CONT, tid, 0, 0); // fork, vfork, clone, exec
-                }
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != ESRCH) {
-                    throw e;
-                }
-                // the tracee died under us (SIGKILL): its exit is reported next
-            }
+            stopped(tid, (s >> 8) & 0xff, (s >> 16) & 0xff);
         }
     }
 
-    private void seccompStop(int tid) {
-        ptrace(PTRACE_GET_SYSCALL_INFO, tid, SYSCALL_INFO_SIZE, Pointer.nativeValue(info));
-        if (info.getByte(0) != PTRACE_SYSCALL_INFO_SECCOMP) {
-            ptrace(PTRACE_CONT, tid, 0, 0);
-            return;
+    /** Answers one stop; a tracee that died under us (SIGKILL, ESRCH) has its exit reported next. */
+    private void stopped(int tid, int sig, int event) {
+        long r = switch (event) {
+            case PTRACE_EVENT_SECCOMP -> seccompStop(tid);
+            case PTRACE_EVENT_STOP -> {
+                boolean groupStop = sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+                yield sys.ptrace(groupStop ? PTRACE_LISTEN : PTRACE_CONT, tid, 0, 0);
+            }
+            case 0 -> sys.ptrace(PTRACE_CONT, tid, 0, sig); // signal-delivery stop: re-inject
+            case PTRACE_EVENT_EXEC -> {
+                // a multi-threaded exec: the thread that called it now has the leader's id
+                decider.processChanged(tgid(tid));
+                yield sys.ptrace(PTRACE_CONT, tid, 0, 0);
+            }
+            default -> sys.ptrace(PTRACE_CONT, tid, 0, 0); // fork, vfork, clone, exec
+        };
+        if (r < 0 && r != -ESRCH) {
+            throw new IllegalStateException("ptrace on " + tid + ": errno " + -r);
+        }
+    }
+
+    /** A seccomp stop: decided, then continued, skipped with -errno, or skipped and killed. The last call's result. */
+    private long seccompStop(int tid) {
+        long got = sys.getSyscallInfo(tid);
+        if (got < 0) {
+            return got;
+        }
+        ByteBuffer info = sys.syscallInfo();
+        if (info.get(0) != PTRACE_SYSCALL_INFO_SECCOMP) {
+            return sys.ptrace(PTRACE_CONT, tid, 0, 0);
         }
         long wall = SyscallEvent.wallNanosNow();
         Arch arch = Arch.byAuditArch(info.getInt(4)).orElse(null);
         long[] args = new long[6];
         for (int i = 0; i < 6; i++) {
-            args[i] = info.getLong(32 + 8L * i);
+            args[i] = info.getLong(32 + 8 * i);
         }
         int pid = tgid(tid);
         SyscallEvent e = new SyscallEvent(++seq, wall, pid, tid, arch == null ? Arch.X86_64 : arch,
                 (int) info.getLong(24), args, info.getLong(8), SyscallEvent.Source.TRACE, info.getInt(80) & 0xffff);
         Decision d = arch == null ? Decision.kill("unknown arch") : decider.decide(e, memory.at(pid, tid));
-        switch (d.kind()) {
-            case ALLOW -> ptrace(PTRACE_CONT, tid, 0, 0);
+        return switch (d.kind()) {
+            case ALLOW -> sys.ptrace(PTRACE_CONT, tid, 0, 0);
             case ERRNO -> {
-                skip(tid, -d.errno());
-                ptrace(PTRACE_CONT, tid, 0, 0);
+                long r = skip(tid, -d.errno());
+                yield r < 0 ? r : sys.ptrace(PTRACE_CONT, tid, 0, 0);
             }
             case KILL -> {
-                skip(tid, -38);
-                kill(pid, SIGKILL);
-                ptrace(PTRACE_CONT, tid, 0, 0);
+                long r = skip(tid, -38);
+                if (r < 0) {
+                    yield r;
+                }
+                sys.kill(pid, SIGKILL);
+                yield sys.ptrace(PTRACE_CONT, tid, 0, 0);
             }
-        }
+            case INTERRUPTED -> throw new IllegalStateException("not a decision: " + d);
+        };
     }
 
-    /** The syscall does not run (number -1) and returns {@code ret}. */
-    private static void skip(int tid, long ret) {
-        ptrace(PTRACE_POKEUSER, tid, X86_64_ORIG_RAX, -1);
-        ptrace(PTRACE_POKEUSER, tid, X86_64_RAX, ret);
+    /** The syscall does not run (number -1) and returns {@code ret}: 0, or -errno. */
+    private long skip(int tid, long ret) {
+        long r = sys.ptrace(PTRACE_POKEUSER, tid, X86_64_ORIG_RAX, -1);
+        return r < 0 ? r : sys.ptrace(PTRACE_POKEUSER, tid, X86_64_RAX, ret);
     }
 
     private int tgid(int tid) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.syscage.nativeaccess.KernelLandlock;
 import dev.syscage.nativeaccess.RawCalls;
+import dev.syscage.nativeaccess.SeccompListener;
 import dev.syscage.supervise.Decision;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,6 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FdInjectorLandlockTest {
+    /** Nothing here injects: a listener that is never asked (made before any thread is restricted). */
+    private static final SeccompListener NO_LISTENER = new FakeSeccompListener();
+
     private static final int EACCES = 13;
     private static final long O_RDONLY = 0;
     private static final long O_WRONLY = 01;
@@ -58,7 +62,7 @@ class FdInjectorLandlockTest {
         Files.writeString(in.resolve("file"), "12345");
         Files.writeString(out.resolve("exist"), "12345");
         domain = LandlockDomain.of(KernelLandlock.allBeneath(in));
-        injector = new FdInjector(-1, domain);
+        injector = new FdInjector(NO_LISTENER, domain);
     }
 
     @AfterEach
@@ -92,7 +96,7 @@ class FdInjectorLandlockTest {
         assertEquals(-EACCES, reopen(injector, out.resolve("exist"), O_WRONLY));
         assertEquals(-EACCES, reopen(injector, out.resolve("exist"), O_RDONLY), "the domain handles reading too");
         assertTrue(reopen(injector, in.resolve("file"), O_RDWR) >= 0);
-        assertTrue(reopen(new FdInjector(-1), out.resolve("exist"), O_WRONLY) >= 0,
+        assertTrue(reopen(new FdInjector(NO_LISTENER), out.resolve("exist"), O_WRONLY) >= 0,
                 "without the domain the same reopen works: the refusal is Landlock's");
     }
 
@@ -154,20 +158,20 @@ class FdInjectorLandlockTest {
      */
     @Test
     void aFifoOpensOnAThreadOfTheDomain() throws Exception {
-        assertEquals(0, new FdInjector(-1).mknodat(dir(in), "fifo", S_IFIFO | 0644, 0));
-        assertEquals(0, new FdInjector(-1).mknodat(dir(out), "fifo", S_IFIFO | 0644, 0));
+        assertEquals(0, new FdInjector(NO_LISTENER).mknodat(dir(in), "fifo", S_IFIFO | 0644, 0));
+        assertEquals(0, new FdInjector(NO_LISTENER).mknodat(dir(out), "fifo", S_IFIFO | 0644, 0));
         int inFifo = kept(injector.openFollowing(in.resolve("fifo").toString()));
         int outFifo = kept(injector.openFollowing(out.resolve("fifo").toString()));
         CompletableFuture<Integer> reader = new CompletableFuture<>();
         CompletableFuture<Integer> outside = new CompletableFuture<>();
         domain.start("unused", () -> {
-            FdInjector here = new FdInjector(-1); // this thread is in the domain
+            FdInjector here = new FdInjector(NO_LISTENER); // this thread is in the domain
             outside.complete(here.reopen(outFifo, O_RDONLY | O_CLOEXEC, 0));
             reader.complete(here.reopen(inFifo, O_RDONLY | O_CLOEXEC, 0));
         }, () -> reader.complete(-1));
         assertEquals(-EACCES, outside.get(10, TimeUnit.SECONDS));
         assertFalse(reader.isDone(), "the read end waits for a writer");
-        int writer = kept(new FdInjector(-1).reopen(inFifo, O_WRONLY | O_CLOEXEC, 0));
+        int writer = kept(new FdInjector(NO_LISTENER).reopen(inFifo, O_WRONLY | O_CLOEXEC, 0));
         assertTrue(writer >= 0, "writer: " + writer);
         assertTrue(kept(reader.get(10, TimeUnit.SECONDS)) >= 0);
     }

@@ -11,7 +11,7 @@ import dev.syscage.policy.validate.LoadOptions;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SuperviseRulesHook;
-import dev.syscage.supervise.SupervisorSession;
+import dev.syscage.supervise.session.SupervisorSession;
 import dev.syscage.supervise.SyscallHook;
 import dev.syscage.supervise.audit.AuditFormat;
 import dev.syscage.supervise.audit.AuditLog;

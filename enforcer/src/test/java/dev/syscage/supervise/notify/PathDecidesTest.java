@@ -9,7 +9,7 @@ import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.model.Supervision;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SuperviseRulesHook;
-import dev.syscage.supervise.SupervisorSession;
+import dev.syscage.supervise.session.SupervisorSession;
 import dev.syscage.supervise.SyscallHook;
 import dev.syscage.supervise.hooks.HookChain;
 import dev.syscage.supervise.metrics.MetricsHook;

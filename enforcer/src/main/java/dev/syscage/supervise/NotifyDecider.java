@@ -1,25 +1,18 @@
-package dev.syscage.supervise.notify;
+package dev.syscage.supervise;
 
 import dev.syscage.policy.arch.Arch;
-import dev.syscage.supervise.Decision;
-import dev.syscage.supervise.DecodedCall;
-import dev.syscage.supervise.SyscallEvent;
-import dev.syscage.supervise.TargetMemory;
-import dev.syscage.supervise.decode.SyscallDecoder;
-import dev.syscage.supervise.trace.TraceSupervisor;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
- * What notify mode needs from the decision stage beyond trace mode's {@link TraceSupervisor.Decider}:
+ * What notify mode needs from the decision stage beyond trace mode's {@link Decider}:
  * the path the decision was made on (a race-free open must open exactly that one), a second look
  * at the rules with the real path of the file it opened, and a record of the call once its answer
  * is final ({@link Pending#settle}), so that the audit log, the metrics and the hooks see one
- * event per call with the decision it really got.
+ * event per call with the decision it really got. Trace mode's {@link #decide} is the outcome,
+ * settled at once: the answer is final as soon as it is decided.
  */
-public interface NotifyDecider {
+public interface NotifyDecider extends Decider {
 
     /**
      * A decision and the paths the call named, as read once from the target and matched by the
@@ -75,6 +68,14 @@ public interface NotifyDecider {
     /** Decides one notification; nothing is recorded until its {@link Outcome#pending} is settled. */
     Outcome outcome(SyscallEvent event, TargetMemory memory);
 
+    /** Trace mode: the decision is final; it is recorded now, before it is sent. */
+    @Override
+    default Decision decide(SyscallEvent event, TargetMemory memory) {
+        Outcome out = outcome(event, memory);
+        out.pending().settle(out.decision(), null);
+        return out.decision();
+    }
+
     /**
      * Whether the decision on syscall {@code nr} of {@code arch} may depend on the path the call
      * names. Only then must an allowed open be made by the supervisor (race-free, with ADDFD);
@@ -95,33 +96,5 @@ public interface NotifyDecider {
 
     /** {@code count} calls of {@code nr} were answered with {@code decision} from {@link #decisionByNumber}. */
     default void decidedByNumber(Arch arch, int nr, Decision decision, long count) {
-    }
-
-    /**
-     * For a plain trace-mode decider (which records as it decides): the path is decoded
-     * separately from the decision, so the binding of path to decision is only as exact as two
-     * reads of the target's memory are equal, and nothing is looked at again. Runs use
-     * {@link dev.syscage.supervise.SupervisorSession}, which implements this interface.
-     */
-    static NotifyDecider of(TraceSupervisor.Decider decider) {
-        if (decider instanceof NotifyDecider n) {
-            return n;
-        }
-        return new NotifyDecider() {
-            private final Map<Arch, SyscallDecoder> decoders = new EnumMap<>(Arch.class);
-
-            @Override
-            public Outcome outcome(SyscallEvent event, TargetMemory memory) {
-                Decision d = decider.decide(event, memory);
-                DecodedCall c = decoders.computeIfAbsent(event.arch(), SyscallDecoder::new)
-                        .decode(event.nr(), event.args(), memory);
-                return new Outcome(d, c.path(), c.resolvedPath(), c.otherPaths(), c.otherResolvedPaths(), Pending.NONE);
-            }
-
-            @Override
-            public boolean pathDecides(Arch arch, int nr) {
-                return true; // nothing known about it: the safe answer
-            }
-        };
     }
 }

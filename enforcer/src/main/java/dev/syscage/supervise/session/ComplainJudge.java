@@ -1,4 +1,4 @@
-package dev.syscage.supervise;
+package dev.syscage.supervise.session;
 
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.bpf.SeccompData;
@@ -9,6 +9,10 @@ import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Clause;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.model.RuleRef;
+import dev.syscage.supervise.Complaint;
+import dev.syscage.supervise.Decision;
+import dev.syscage.supervise.SuperviseRulesHook;
+import dev.syscage.supervise.SyscallEvent;
 import dev.syscage.supervise.hooks.HookChain;
 import java.util.List;
 import java.util.Set;

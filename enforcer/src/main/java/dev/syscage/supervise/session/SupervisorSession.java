@@ -1,12 +1,17 @@
-package dev.syscage.supervise;
+package dev.syscage.supervise.session;
 
+import dev.syscage.nativeaccess.LinuxCLibrary;
 import dev.syscage.policy.arch.Arch;
+import dev.syscage.supervise.Decision;
+import dev.syscage.supervise.DecodedCall;
+import dev.syscage.supervise.NotifyDecider;
+import dev.syscage.supervise.SyscallContext;
+import dev.syscage.supervise.SyscallEvent;
+import dev.syscage.supervise.TargetMemory;
 import dev.syscage.supervise.audit.AuditLog;
 import dev.syscage.supervise.audit.ProcessFacts;
 import dev.syscage.supervise.decode.SyscallDecoder;
 import dev.syscage.supervise.hooks.HookChain;
-import dev.syscage.supervise.notify.NotifyDecider;
-import dev.syscage.supervise.trace.TraceSupervisor;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -23,7 +28,8 @@ import java.util.Optional;
  * settles each call afterwards ({@link NotifyDecider.Pending}): one record per call, with its
  * final decision, never one for the first look and one for the second.
  */
-public final class SupervisorSession implements TraceSupervisor.Decider, NotifyDecider {
+public final class SupervisorSession implements NotifyDecider {
+    private static final int SIGKILL = 9;
     private final HookChain chain;
     private final Decision fallback;
     private final AuditLog log;
@@ -64,14 +70,6 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
         this.log = log;
         this.everyPathDecides = everyPathDecides;
         this.stopWhenLogFails = stopWhenLogFails && log != null;
-    }
-
-    /** Trace mode: the decision is final; it is recorded now, before it is sent. */
-    @Override
-    public Decision decide(SyscallEvent event, TargetMemory memory) {
-        Outcome out = outcome(event, memory);
-        out.pending().settle(out.decision(), null);
-        return out.decision();
     }
 
     @Override
@@ -175,13 +173,11 @@ public final class SupervisorSession implements TraceSupervisor.Decider, NotifyD
         if (!stopWhenLogFails || pid == 0 || firstStart == null || !firstStart.equals(startTime(pid))) {
             return false;
         }
-        try {
-            dev.syscage.nativeaccess.SeccompNotify.kill(pid, dev.syscage.nativeaccess.SeccompNotify.SIGKILL);
-            stopped++;
-            return true;
-        } catch (com.sun.jna.LastErrorException gone) {
-            return false;
+        if (LinuxCLibrary.instance().kill(pid, SIGKILL) != 0) {
+            return false; // gone
         }
+        stopped++;
+        return true;
     }
 
     /** Field 22 of /proc/PID/stat (start time in clock ticks): with the pid, names one process; null if gone. */

@@ -1,13 +1,8 @@
-package dev.syscage.supervise.trace;
+package dev.syscage.supervise;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
-import dev.syscage.nativeaccess.Ptrace;
-import dev.syscage.supervise.TargetMemory;
+import dev.syscage.nativeaccess.ProcessVm;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,17 +16,20 @@ public final class ProcTargetMemory implements TargetMemory {
     private static final int PAGE = 4096;
     private static final int FIRST_READ = 256;
     private final byte[] chunk = new byte[PAGE];
-    private final Memory buffer = new Memory(PAGE);
-    private final Memory localIov = new Memory(16);
-    private final Memory remoteIov = new Memory(16);
-    // views of the native memory above: filling them costs no JNI call per field
-    private final ByteBuffer bufferView = buffer.getByteBuffer(0, PAGE);
-    private final ByteBuffer localView = localIov.getByteBuffer(0, 16).order(ByteOrder.nativeOrder());
-    private final ByteBuffer remoteView = remoteIov.getByteBuffer(0, 16).order(ByteOrder.nativeOrder());
+    private final ProcessVm vm;
+    private final ByteBuffer bufferView;
 
+    /** Reads through the kernel's {@code process_vm_readv}. */
     public ProcTargetMemory() {
-        localView.putLong(0, Pointer.nativeValue(buffer));
+        this(ProcessVm.create());
     }
+
+    /** Reads through {@code vm} (a fake in tests). */
+    public ProcTargetMemory(ProcessVm vm) {
+        this.vm = vm;
+        this.bufferView = vm.buffer();
+    }
+
     private int pid;
     private int tid;
 
@@ -110,19 +108,15 @@ public final class ProcTargetMemory implements TargetMemory {
         if (got != length) {
             return Optional.empty();
         }
-        return Optional.of(buffer.getByteArray(0, length));
+        byte[] bytes = new byte[length];
+        bufferView.get(0, bytes, 0, length);
+        return Optional.of(bytes);
     }
 
     private int readInto(long address, int length) {
         reads++;
-        localView.putLong(8, length);
-        remoteView.putLong(0, address);
-        remoteView.putLong(8, length);
-        try {
-            return (int) Ptrace.process_vm_readv(tid, Pointer.nativeValue(localIov), 1, Pointer.nativeValue(remoteIov), 1, 0);
-        } catch (LastErrorException e) {
-            return -1;
-        }
+        int got = vm.process_vm_readv(tid, address, length);
+        return got < 0 ? -1 : got;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.syscage.supervise.trace;
+package dev.syscage.supervise;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

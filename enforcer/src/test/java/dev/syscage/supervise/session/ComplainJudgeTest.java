@@ -1,4 +1,4 @@
-package dev.syscage.supervise;
+package dev.syscage.supervise.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,6 +11,9 @@ import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.validate.LoadOptions;
 import dev.syscage.policy.validate.PolicyLoader;
+import dev.syscage.supervise.Complaint;
+import dev.syscage.supervise.Decision;
+import dev.syscage.supervise.SyscallEvent;
 import dev.syscage.supervise.hooks.HookChain;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.syscage.run.LandlockPlan;
 import dev.syscage.run.Python;
 import dev.syscage.run.RunTest.Result;
+import dev.syscage.testing.PtraceAttach;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,7 @@ class LandlockFallbackRunTest {
     @ParameterizedTest
     @ValueSource(strings = {"notify", "trace"})
     void readOnlyWritesUnderTmpAndNowhereElse(String mode) throws Exception {
+        PtraceAttach.assumeModeWorks(mode);
         String stamp = "syscage-fallback-" + ProcessHandle.current().pid();
         Path etc = Path.of("/etc", stamp);
         Path home = Path.of(System.getProperty("user.home"), stamp);
@@ -92,6 +94,7 @@ class LandlockFallbackRunTest {
     @ParameterizedTest
     @ValueSource(strings = {"notify", "trace"})
     void readOnlyCreatesNoFileOutsideTmp(String mode) throws Exception {
+        PtraceAttach.assumeModeWorks(mode);
         Files.writeString(outside.resolve("exist"), "12345");
         Result py = run(mode, "read-only", "python3", "-c", String.join("\n",
                 "import os, stat",

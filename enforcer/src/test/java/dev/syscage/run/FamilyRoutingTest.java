@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.syscage.run.RunTest.Result;
+import dev.syscage.testing.PtraceAttach;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +54,7 @@ class FamilyRoutingTest {
     @ParameterizedTest
     @ValueSource(strings = {"trace", "notify"})
     void theRawOpenAndOpenat2AreDeniedLikeOpenat(String mode) throws Exception {
+        PtraceAttach.assumeModeWorks(mode);
         Path secret = Files.writeString(dir.resolve("secret.txt"), "s\n");
         Path open = Files.writeString(dir.resolve("public.txt"), "p\n");
         Result r = RunTest.syscage(dir, "run", "--mode", mode, "--policy", policy(secret).toString(), "--",

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import dev.syscage.testing.PtraceAttach;
 
 /**
  * Every fatal signal is named when syscage reports the program's end, the same way in every
@@ -80,6 +81,7 @@ class ProgramEndTest {
                 supervise:
                   default: allow
                 """);
+        PtraceAttach.assumeTraceModeWorks();
         RunTest.Result trace = killedBy("SEGV", "--policy", p.toString(), "--mode", "trace", "-q");
         assertEquals(139, trace.code(), trace.err());
         assertTrue(trace.err().endsWith("syscage: sh was killed by SIGSEGV: the supervisor denied none of its calls (the filter's denials"

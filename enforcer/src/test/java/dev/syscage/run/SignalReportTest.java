@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.syscage.run.RunTest.Result;
+import dev.syscage.testing.PtraceAttach;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,7 @@ class SignalReportTest {
     @ParameterizedTest
     @ValueSource(strings = {"trace", "notify"})
     void theLastCallsTheSupervisorDeniedTheProgramAreNamed(String mode) throws Exception {
+        PtraceAttach.assumeModeWorks(mode);
         Files.writeString(dir.resolve("p.yaml"), """
                 version: 1
                 default: allow

@@ -45,6 +45,13 @@ public final class PtraceAttach {
                 + " to the program, so it is skipped");
     }
 
+    /** For a test run in {@code mode} ("trace", "notify", ...): skips, saying why, where trace mode cannot work. */
+    public static void assumeModeWorks(String mode) {
+        if (mode.equals("trace")) {
+            assumeTraceModeWorks();
+        }
+    }
+
     /**
      * Skips the calling test (or, from a {@code @BeforeAll}, its class) where trace mode cannot
      * work: its supervisor, a thread of this JVM, seizes the program's process with

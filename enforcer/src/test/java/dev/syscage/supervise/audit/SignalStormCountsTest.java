@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import dev.syscage.testing.PtraceAttach;
 
 /**
  * Issue 14's counting check, for real: 100,000 opens of a regular file under a signal storm
@@ -176,6 +177,7 @@ class SignalStormCountsTest {
     @Test
     void traceModeNeverInterruptsAnOpenAndItsTextLogSaysSo() throws Exception {
         Path log = dir.resolve("audit.txt");
+        PtraceAttach.assumeTraceModeWorks();
         Run run = run(List.of("--mode", "trace", "--log", log.toString(), "--log-format", "text"));
         assertEquals(OPENS, run.saw().ok());
         long lines;
@@ -208,6 +210,7 @@ class SignalStormCountsTest {
         PtraceSupport ptrace = PtraceSupport.ofThisProcess();
         assumeTrue(ptrace.usable(), "syscage cannot trace here, so an audit run falls back to notify mode: "
                 + ptrace.reason());
+        PtraceAttach.assumeTraceModeWorks();
         supervise = "supervise: {log: all, default: allow}\n";
         Run run = run(List.of("--log", dir.resolve("audit.jsonl").toString()));
         assertEquals(OPENS, run.saw().ok(), run.result().err());

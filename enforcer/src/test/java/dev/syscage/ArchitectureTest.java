@@ -23,7 +23,11 @@ class ArchitectureTest {
 
     private static Path enforcerClasses() {
         try {
-            return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Path.of(Main.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -40,8 +44,12 @@ class ArchitectureTest {
      */
     @Test
     void jnaOnlyInNativeAccess() {
-        noClasses().that().resideOutsideOfPackage("dev.syscage.nativeaccess..")
-                .should().dependOnClassesThat().resideInAPackage("com.sun.jna..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.syscage.nativeaccess..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("com.sun.jna..")
                 .check(ENFORCER);
     }
 }

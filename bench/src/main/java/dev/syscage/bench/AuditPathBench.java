@@ -42,8 +42,7 @@ public final class AuditPathBench {
     private static final int DECODES = 200_000;
     private static final long AT_FDCWD = -100;
 
-    private AuditPathBench() {
-    }
+    private AuditPathBench() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
@@ -67,14 +66,28 @@ public final class AuditPathBench {
             tree[r] = readAsTrees(log);
         }
         System.out.printf(Locale.ROOT, "audit path: %d rounds, medians%n", rounds);
-        System.out.printf(Locale.ROOT, "decode(openat) with path resolution: %.2f us per call after warm-up%n",
+        System.out.printf(
+                Locale.ROOT,
+                "decode(openat) with path resolution: %.2f us per call after warm-up%n",
                 median(decode) / 1000);
-        System.out.printf(Locale.ROOT, "audit log, 1M records from %d threads: record() %.0f records/s; complete at close "
-                + "%.0f records/s%n", THREADS, median(produced), median(closed));
-        System.out.printf(Locale.ROOT, "audit log, burst of %d text records: complete at close %.0f records/s%n", BURST,
+        System.out.printf(
+                Locale.ROOT,
+                "audit log, 1M records from %d threads: record() %.0f records/s; complete at close "
+                        + "%.0f records/s%n",
+                THREADS,
+                median(produced),
+                median(closed));
+        System.out.printf(
+                Locale.ROOT,
+                "audit log, burst of %d text records: complete at close %.0f records/s%n",
+                BURST,
                 median(burst));
-        System.out.printf(Locale.ROOT, "reading the 1M-record log: AuditLogReader %.0f records/s, Jackson readTree %.0f "
-                + "records/s; reader / readTree time: %.2f%n", RECORDS / median(reader) * 1e9, RECORDS / median(tree) * 1e9,
+        System.out.printf(
+                Locale.ROOT,
+                "reading the 1M-record log: AuditLogReader %.0f records/s, Jackson readTree %.0f "
+                        + "records/s; reader / readTree time: %.2f%n",
+                RECORDS / median(reader) * 1e9,
+                RECORDS / median(tree) * 1e9,
                 median(reader) / median(tree));
     }
 
@@ -131,7 +144,7 @@ public final class AuditPathBench {
 
     private static double burst(Path file) throws IOException {
         Files.deleteIfExists(file);
-        AuditLog log = AuditLog.open(file, AuditFormat.TEXT, LogLevel.ALL, e -> { });
+        AuditLog log = AuditLog.open(file, AuditFormat.TEXT, LogLevel.ALL, e -> {});
         long t0 = System.nanoTime();
         for (int i = 1; i <= BURST; i++) {
             log.record(openat(i, 7), Decision.allow("web.yaml:10"), i);
@@ -182,14 +195,26 @@ public final class AuditPathBench {
     }
 
     private static SyscallContext openat(long seq, int pid) {
-        SyscallEvent e = new SyscallEvent(seq, 1_714_566_896_000_000_013L, pid, pid, Arch.X86_64, 257,
-                new long[] {AT_FDCWD, 0x7ffd_1234_5678L, 0x80000, 0, 0, 0}, 0x401000, SyscallEvent.Source.TRACE, 0);
-        DecodedCall decoded = new DecodedCall("openat", List.of(
-                new DecodedCall.DecodedArg("dfd", "fd", AT_FDCWD, "AT_FDCWD"),
-                new DecodedCall.DecodedArg("filename", "path", 0x7ffd_1234_5678L, "\"/etc/passwd\""),
-                new DecodedCall.DecodedArg("flags", "flags", 0x80000, "O_RDONLY|O_CLOEXEC"),
-                new DecodedCall.DecodedArg("mode", "mode", 0, "0")),
-                Optional.of("/etc/passwd"), Optional.of("/etc/passwd"));
+        SyscallEvent e = new SyscallEvent(
+                seq,
+                1_714_566_896_000_000_013L,
+                pid,
+                pid,
+                Arch.X86_64,
+                257,
+                new long[] {AT_FDCWD, 0x7ffd_1234_5678L, 0x80000, 0, 0, 0},
+                0x401000,
+                SyscallEvent.Source.TRACE,
+                0);
+        DecodedCall decoded = new DecodedCall(
+                "openat",
+                List.of(
+                        new DecodedCall.DecodedArg("dfd", "fd", AT_FDCWD, "AT_FDCWD"),
+                        new DecodedCall.DecodedArg("filename", "path", 0x7ffd_1234_5678L, "\"/etc/passwd\""),
+                        new DecodedCall.DecodedArg("flags", "flags", 0x80000, "O_RDONLY|O_CLOEXEC"),
+                        new DecodedCall.DecodedArg("mode", "mode", 0, "0")),
+                Optional.of("/etc/passwd"),
+                Optional.of("/etc/passwd"));
         Memory cat = Memory.CAT;
         return new SyscallContext() {
             @Override

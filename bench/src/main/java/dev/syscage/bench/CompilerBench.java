@@ -13,7 +13,6 @@ import dev.syscage.policy.oci.ImportOptions;
 import dev.syscage.policy.oci.OciImporter;
 import dev.syscage.policy.validate.LoadOptions;
 import dev.syscage.policy.validate.PolicyLoader;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +32,7 @@ public final class CompilerBench {
     private static final Arch ARCH = Arch.X86_64;
     private static final int ITERATIONS = 2000;
 
-    private CompilerBench() {
-    }
+    private CompilerBench() {}
 
     public static void main(String[] args) throws Exception {
         Path moby = Path.of(args[0]);
@@ -51,15 +49,17 @@ public final class CompilerBench {
         Program ours = PolicyCompiler.compile(policy, CompileOptions.defaults()).program();
         Files.write(work.resolve("syscage.bpf"), ours.toBytes());
         double compileUs = medianMicros(() -> PolicyCompiler.compile(policy, CompileOptions.defaults()));
-        double loadCompileUs = medianMicros(() -> PolicyCompiler.compile(
-                PolicyLoader.loadString("moby.yaml", yaml, lo), CompileOptions.defaults()));
+        double loadCompileUs = medianMicros(() ->
+                PolicyCompiler.compile(PolicyLoader.loadString("moby.yaml", yaml, lo), CompileOptions.defaults()));
 
         // libseccomp: the same entries Docker keeps, through the C comparator
         Path rules = work.resolve("moby.rules");
-        LibseccompRules.write(rules, LibseccompRules.convert(moby, ImportOptions.DOCKER_DEFAULT_CAPS, "amd64", new int[] {6, 18}));
+        LibseccompRules.write(
+                rules, LibseccompRules.convert(moby, ImportOptions.DOCKER_DEFAULT_CAPS, "amd64", new int[] {6, 18}));
         Path theirsFile = work.resolve("libseccomp.bpf");
         Process proc = new ProcessBuilder(comparator.toString(), rules.toString(), theirsFile.toString(), "500")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String line = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (proc.waitFor() != 0) {
             throw new IllegalStateException("comparator failed: " + line);
@@ -72,7 +72,9 @@ public final class CompilerBench {
         ArchPolicy ap = policy.forArch(ARCH).orElseThrow();
         BitSet wanted = new BitSet();
         for (int nr = 0; nr <= ap.table().maxNumber(); nr++) {
-            Outcome o = ap.table().isKnown(nr) ? Outcome.of(ap.clausesFor(nr), ap.defaultAction()) : Outcome.fixed(ap.unknownAction());
+            Outcome o = ap.table().isKnown(nr)
+                    ? Outcome.of(ap.clausesFor(nr), ap.defaultAction())
+                    : Outcome.fixed(ap.unknownAction());
             if (o.isFixed() && o.fallback().equals(Action.ALLOW)) {
                 wanted.set(nr);
             }
@@ -86,11 +88,15 @@ public final class CompilerBench {
         row("program length (instructions)", a.length(), b.length());
         row("mean instructions, every syscall number", a.meanAll(), b.meanAll());
         row("max instructions, every syscall number", a.maxAll(), b.maxAll());
-        System.out.printf("%-52s %12s %14s%n", "arg-independent ALLOW syscalls cacheable",
-                a.cacheable() + "/" + a.cacheableWanted(), b.cacheable() + "/" + b.cacheableWanted());
+        System.out.printf(
+                "%-52s %12s %14s%n",
+                "arg-independent ALLOW syscalls cacheable",
+                a.cacheable() + "/" + a.cacheableWanted(),
+                b.cacheable() + "/" + b.cacheableWanted());
         row("frequency mix: instructions per call (uncached)", a.mixUncached(), b.mixUncached());
-        System.out.printf("%-52s %11.2f%% %13.2f%%%n", "frequency mix: calls the cache does not answer",
-                100 * a.uncachedShare(), 100 * b.uncachedShare());
+        System.out.printf(
+                "%-52s %11.2f%% %13.2f%%%n",
+                "frequency mix: calls the cache does not answer", 100 * a.uncachedShare(), 100 * b.uncachedShare());
         row("compile time, µs (median; syscage warm JVM)", compileUs, theirCompileUs);
         System.out.printf("%-52s %12.1f%n", "syscage YAML load + compile, µs (median)", loadCompileUs);
     }

@@ -13,14 +13,18 @@ import java.util.Set;
  * {@code excludes} condition does), as Docker does before handing the profile to runc.
  */
 final class LibseccompRules {
-    private LibseccompRules() {
-    }
+    private LibseccompRules() {}
 
     static String convert(Path json, Set<String> caps, String dockerArch, int[] kernel) throws IOException {
         JsonNode root = new ObjectMapper().readTree(json.toFile());
-        StringBuilder sb = new StringBuilder("# generated from ").append(json.getFileName()).append('\n');
-        sb.append("default ").append(action(root.path("defaultAction").asText()))
-                .append(' ').append(root.path("defaultErrnoRet").asInt(1)).append('\n');
+        StringBuilder sb = new StringBuilder("# generated from ")
+                .append(json.getFileName())
+                .append('\n');
+        sb.append("default ")
+                .append(action(root.path("defaultAction").asText()))
+                .append(' ')
+                .append(root.path("defaultErrnoRet").asInt(1))
+                .append('\n');
         for (JsonNode e : root.path("syscalls")) {
             if (!applies(e.path("includes"), true, caps, dockerArch, kernel)
                     || applies(e.path("excludes"), false, caps, dockerArch, kernel)) {
@@ -30,13 +34,24 @@ final class LibseccompRules {
             int data = e.path("errnoRet").asInt(act.equals("ERRNO") ? 1 : 0);
             StringBuilder conds = new StringBuilder();
             for (JsonNode a : e.path("args")) {
-                conds.append(' ').append(a.path("index").asInt()).append(':')
-                        .append(a.path("op").asText().replace("SCMP_CMP_", "")).append(':')
-                        .append(Long.toUnsignedString(a.path("value").asLong())).append(':')
+                conds.append(' ')
+                        .append(a.path("index").asInt())
+                        .append(':')
+                        .append(a.path("op").asText().replace("SCMP_CMP_", ""))
+                        .append(':')
+                        .append(Long.toUnsignedString(a.path("value").asLong()))
+                        .append(':')
                         .append(Long.toUnsignedString(a.path("valueTwo").asLong()));
             }
             for (JsonNode n : e.path("names")) {
-                sb.append("rule ").append(act).append(' ').append(data).append(' ').append(n.asText()).append(conds).append('\n');
+                sb.append("rule ")
+                        .append(act)
+                        .append(' ')
+                        .append(data)
+                        .append(' ')
+                        .append(n.asText())
+                        .append(conds)
+                        .append('\n');
             }
         }
         return sb.toString();

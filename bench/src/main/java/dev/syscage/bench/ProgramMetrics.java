@@ -14,8 +14,14 @@ import java.util.Map;
  * What the compiler benchmark measures of one program, all counted by the interpreter and the
  * kernel action-cache emulator, so both compilers' programs are measured the same way.
  */
-record ProgramMetrics(int length, double meanAll, int maxAll, int cacheable, int cacheableWanted,
-        double mixUncached, double uncachedShare) {
+record ProgramMetrics(
+        int length,
+        double meanAll,
+        int maxAll,
+        int cacheable,
+        int cacheableWanted,
+        double mixUncached,
+        double uncachedShare) {
 
     /**
      * @param wanted syscall numbers the policy allows whatever the arguments
@@ -45,10 +51,18 @@ record ProgramMetrics(int length, double meanAll, int maxAll, int cacheable, int
             calls += e.getValue();
             if (!cached.get(s.nr())) {
                 uncachedCalls += e.getValue();
-                instructions += e.getValue() * (double) Interpreter.run(p, SeccompData.of(s.nr(), arch.auditArch())).executed();
+                instructions += e.getValue()
+                        * (double) Interpreter.run(p, SeccompData.of(s.nr(), arch.auditArch()))
+                                .executed();
             }
         }
-        return new ProgramMetrics(p.length(), (double) sum / (max + 1), worst, kept.cardinality(), wanted.cardinality(),
-                calls == 0 ? 0 : instructions / calls, calls == 0 ? 0 : uncachedCalls / calls);
+        return new ProgramMetrics(
+                p.length(),
+                (double) sum / (max + 1),
+                worst,
+                kept.cardinality(),
+                wanted.cardinality(),
+                calls == 0 ? 0 : instructions / calls,
+                calls == 0 ? 0 : uncachedCalls / calls);
     }
 }

@@ -30,6 +30,7 @@ import java.util.function.Consumer;
 public final class AuditLogReader {
     /** The record version this reader understands. */
     public static final int VERSION = 2;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_PROBLEMS_SHOWN = 3;
 
@@ -45,8 +46,7 @@ public final class AuditLogReader {
     }
 
     /** What a log held besides its call records: the run's id (null for an empty log), how many calls, the closing record. */
-    public record Summary(String run, long calls, Optional<EndRecord> end) {
-    }
+    public record Summary(String run, long calls, Optional<EndRecord> end) {}
 
     /**
      * Opens a log named on a command line: {@code -} is {@code stdin}; a file is read as it is
@@ -55,8 +55,12 @@ public final class AuditLogReader {
      */
     public static BufferedReader open(String arg, InputStream stdin) throws IOException {
         if (arg.equals("-")) {
-            return new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
+            return new BufferedReader(new InputStreamReader(
+                    stdin,
+                    StandardCharsets.UTF_8
+                            .newDecoder()
+                            .onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT)));
         }
         Path file = Path.of(arg);
         if (Files.isDirectory(file)) {
@@ -107,9 +111,14 @@ public final class AuditLogReader {
         checkVersion(n, node);
         List<String> problems = RecordSchema.problems(node);
         if (!problems.isEmpty()) {
-            throw new BadLog(source, n, "not an audit record as docs/audit-record.schema.json describes it: "
-                    + String.join("; ", problems.subList(0, Math.min(MAX_PROBLEMS_SHOWN, problems.size())))
-                    + (problems.size() > MAX_PROBLEMS_SHOWN ? "; and " + (problems.size() - MAX_PROBLEMS_SHOWN) + " more" : ""));
+            throw new BadLog(
+                    source,
+                    n,
+                    "not an audit record as docs/audit-record.schema.json describes it: "
+                            + String.join("; ", problems.subList(0, Math.min(MAX_PROBLEMS_SHOWN, problems.size())))
+                            + (problems.size() > MAX_PROBLEMS_SHOWN
+                                    ? "; and " + (problems.size() - MAX_PROBLEMS_SHOWN) + " more"
+                                    : ""));
         }
         checkRun(n, node);
         if (node.get("record").asText().equals("end")) {
@@ -123,8 +132,11 @@ public final class AuditLogReader {
     private void checkVersion(long n, JsonNode node) throws BadLog {
         JsonNode v = node.path("version");
         if (v.isInt() && v.asInt() != VERSION) {
-            throw new BadLog(source, n, "a record of version " + v.asInt() + "; this syscage reads version " + VERSION
-                    + " (docs/audit-record.schema.json)");
+            throw new BadLog(
+                    source,
+                    n,
+                    "a record of version " + v.asInt() + "; this syscage reads version " + VERSION
+                            + " (docs/audit-record.schema.json)");
         }
     }
 
@@ -136,7 +148,8 @@ public final class AuditLogReader {
         if (run == null) {
             run = id;
         } else if (!run.equals(id)) {
-            throw new BadLog(source, n, "a record of run " + id + " after records of run " + run + " (a log holds one run)");
+            throw new BadLog(
+                    source, n, "a record of run " + id + " after records of run " + run + " (a log holds one run)");
         }
     }
 
@@ -144,16 +157,40 @@ public final class AuditLogReader {
     private CallRecord callOf(long n, JsonNode r) throws BadLog {
         List<CallRecord.Arg> args = new ArrayList<>();
         for (JsonNode a : r.get("args")) {
-            args.add(new CallRecord.Arg(a.get("name").asText(), a.get("kind").asText(),
-                    Long.parseUnsignedLong(a.get("value").asText().substring(2), 16), a.get("text").asText()));
+            args.add(new CallRecord.Arg(
+                    a.get("name").asText(),
+                    a.get("kind").asText(),
+                    Long.parseUnsignedLong(a.get("value").asText().substring(2), 16),
+                    a.get("text").asText()));
         }
-        return new CallRecord(n, r.get("seq").asLong(), r.get("ts").asText(), nanos(n, r.get("ts").asText()),
-                r.get("pid").asInt(), r.get("tid").asInt(), intOr(r.get("ppid"), -1), intOr(r.get("uid"), -1),
-                text(r, "comm"), text(r, "exe"), r.get("arch").asText(), r.get("syscall").asText(), r.get("nr").asInt(),
-                args, text(r, "path"), text(r, "resolved_path"), text(r, "resolved_path2"), text(r, "real_path"),
-                r.get("decision").asText(), integer(r.get("errno")), text(r, "errno_name"), text(r, "rule"),
-                wouldOf(r.get("would")), r.get("result").isNull() ? null : r.get("result").asLong(), text(r, "hook"),
-                r.get("latency_ns").asLong(), r.get("source").asText());
+        return new CallRecord(
+                n,
+                r.get("seq").asLong(),
+                r.get("ts").asText(),
+                nanos(n, r.get("ts").asText()),
+                r.get("pid").asInt(),
+                r.get("tid").asInt(),
+                intOr(r.get("ppid"), -1),
+                intOr(r.get("uid"), -1),
+                text(r, "comm"),
+                text(r, "exe"),
+                r.get("arch").asText(),
+                r.get("syscall").asText(),
+                r.get("nr").asInt(),
+                args,
+                text(r, "path"),
+                text(r, "resolved_path"),
+                text(r, "resolved_path2"),
+                text(r, "real_path"),
+                r.get("decision").asText(),
+                integer(r.get("errno")),
+                text(r, "errno_name"),
+                text(r, "rule"),
+                wouldOf(r.get("would")),
+                r.get("result").isNull() ? null : r.get("result").asLong(),
+                text(r, "hook"),
+                r.get("latency_ns").asLong(),
+                r.get("source").asText());
     }
 
     /** Complain mode's {@code would}: null but for a call the policy would have denied. */
@@ -161,16 +198,28 @@ public final class AuditLogReader {
         if (!w.isObject()) {
             return null;
         }
-        return new CallRecord.Would(w.get("decision").asText(), integer(w.get("errno")), text(w, "errno_name"),
-                w.get("rule").asText(), w.get("by").asText());
+        return new CallRecord.Would(
+                w.get("decision").asText(),
+                integer(w.get("errno")),
+                text(w, "errno_name"),
+                w.get("rule").asText(),
+                w.get("by").asText());
     }
 
     private static EndRecord endOf(JsonNode r) {
         List<String> command = new ArrayList<>();
         r.get("command").forEach(w -> command.add(w.asText()));
-        return new EndRecord(r.get("started").asText(), r.get("ts").asText(), r.get("policy").asText(),
-                r.get("mode").asText(), command, r.get("log_level").asText(), r.get("exit").asInt(),
-                r.get("calls").asLong(), r.get("recorded").asLong(), r.get("unrecorded").asLong(),
+        return new EndRecord(
+                r.get("started").asText(),
+                r.get("ts").asText(),
+                r.get("policy").asText(),
+                r.get("mode").asText(),
+                command,
+                r.get("log_level").asText(),
+                r.get("exit").asInt(),
+                r.get("calls").asLong(),
+                r.get("recorded").asLong(),
+                r.get("unrecorded").asLong(),
                 r.get("landlock").asLong());
     }
 

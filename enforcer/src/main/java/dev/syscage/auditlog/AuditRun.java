@@ -39,7 +39,8 @@ public record AuditRun(String source, String id, List<CallRecord> calls, Optiona
                     + plural(supervised().size(), "call record");
         }
         EndRecord e = end.get();
-        String gaps = e.unrecorded() == 0 ? "every one recorded (seq has no gaps)"
+        String gaps = e.unrecorded() == 0
+                ? "every one recorded (seq has no gaps)"
                 : e.recorded() + " recorded, " + e.unrecorded() + " not recorded by log level " + e.logLevel()
                         + " (the gaps in seq)";
         return plural(e.calls(), "call") + " numbered by the supervisor: " + gaps

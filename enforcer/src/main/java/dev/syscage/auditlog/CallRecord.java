@@ -14,17 +14,40 @@ import java.util.Locale;
  * @param would in complain mode, the denial the policy would have made of a call that ran; else null
  * @param source trace, notify or landlock
  */
-public record CallRecord(long line, long seq, String ts, long epochNanos, int pid, int tid, int ppid, int uid,
-        String comm, String exe, String arch, String syscall, int nr, List<Arg> args, String path, String resolvedPath,
-        String resolvedPath2, String realPath, String decision, Integer errno, String errnoName, String rule,
-        Would would, Long result, String hook, long latencyNanos, String source) {
+public record CallRecord(
+        long line,
+        long seq,
+        String ts,
+        long epochNanos,
+        int pid,
+        int tid,
+        int ppid,
+        int uid,
+        String comm,
+        String exe,
+        String arch,
+        String syscall,
+        int nr,
+        List<Arg> args,
+        String path,
+        String resolvedPath,
+        String resolvedPath2,
+        String realPath,
+        String decision,
+        Integer errno,
+        String errnoName,
+        String rule,
+        Would would,
+        Long result,
+        String hook,
+        long latencyNanos,
+        String source) {
     public CallRecord {
         args = List.copyOf(args);
     }
 
     /** One argument: its name, how it was decoded, the raw 64-bit register, and the text strace would show. */
-    public record Arg(String name, String kind, long value, String text) {
-    }
+    public record Arg(String name, String kind, long value, String text) {}
 
     /** What enforcing would have done with a call complain mode let run (the record's {@code would}). */
     public record Would(String decision, Integer errno, String errnoName, String rule, String by) {

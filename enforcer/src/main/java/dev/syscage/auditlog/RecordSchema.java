@@ -8,8 +8,7 @@ import java.util.List;
 public final class RecordSchema {
     static final String RESOURCE = "audit-record.schema.json";
 
-    private RecordSchema() {
-    }
+    private RecordSchema() {}
 
     /** Read once, when first asked for. */
     private static final class Holder {

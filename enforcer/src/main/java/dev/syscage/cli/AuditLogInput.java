@@ -17,8 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * input (exit 2).
  */
 final class AuditLogInput {
-    private AuditLogInput() {
-    }
+    private AuditLogInput() {}
 
     /** The whole log of {@code log}, given to {@code command}. */
     static AuditRun read(String log, CommandSpec command) {
@@ -37,8 +36,8 @@ final class AuditLogInput {
     private static <T> T with(String log, CommandSpec command, Reading<T> reading) {
         boolean dash = log.equals("-");
         String name = dash ? InputFile.STDIN_NAME : log;
-        try (BufferedReader in = AuditLogReader.open(log, dash ? SyscageCommand.stdio(command).claimIn("LOG")
-                : java.io.InputStream.nullInputStream())) {
+        try (BufferedReader in = AuditLogReader.open(
+                log, dash ? SyscageCommand.stdio(command).claimIn("LOG") : java.io.InputStream.nullInputStream())) {
             return reading.read(name, in);
         } catch (BadLog e) {
             throw UserException.badInput(e.getMessage());

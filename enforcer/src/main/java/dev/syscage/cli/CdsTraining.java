@@ -18,8 +18,7 @@ public final class CdsTraining {
             List.of("run", "--no-cache", "--profile", "strict-stdio", "--", "true"),
             List.of("run", "--no-cache", "--mode", "trace", "--profile", "strict-stdio", "--", "true"));
 
-    private CdsTraining() {
-    }
+    private CdsTraining() {}
 
     public static void main(String[] args) {
         PrintWriter none = new PrintWriter(Writer.nullWriter());

@@ -37,7 +37,9 @@ import picocli.CommandLine.Spec;
  * one line says what the policy's Landlock domain confines, since a call the filter allows can
  * still be refused there.
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
+@Command(
+        name = "check",
+        mixinStandardHelpOptions = true,
         description = "Show the action a policy takes on one syscall, the rule that decides it and its cost.")
 public final class CheckCommand implements Callable<Integer> {
     @Spec
@@ -52,11 +54,16 @@ public final class CheckCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "SYSCALL", description = "A syscall name or number.")
     String syscall;
 
-    @Parameters(index = "2..*", paramLabel = "ARG",
+    @Parameters(
+            index = "2..*",
+            paramLabel = "ARG",
             description = "Up to six arguments: numbers (12, 0x1f, -100) or constants (O_RDWR|O_CLOEXEC).")
     List<String> args = new ArrayList<>();
 
-    @Option(names = "--arch", paramLabel = "ARCH", description = "Architecture of the call (default: the policy's first).")
+    @Option(
+            names = "--arch",
+            paramLabel = "ARCH",
+            description = "Architecture of the call (default: the policy's first).")
     String arch;
 
     @Mixin
@@ -73,12 +80,13 @@ public final class CheckCommand implements Callable<Integer> {
         if (args.size() > 6) {
             throw UserException.badInput("a syscall has at most 6 arguments, got " + args.size());
         }
-        RunRewrites.Rewritten rewritten = rewrite.apply(policyOptions.load(policyFile, List.of()),
-                spec.commandLine().getErr());
+        RunRewrites.Rewritten rewritten = rewrite.apply(
+                policyOptions.load(policyFile, List.of()), spec.commandLine().getErr());
         // the filter's own policy: the run's rewrites, with the calls notify mode watches routed too
         Policy policy = rewritten.filter();
         Lints.report(rewritten.policy(), spec.commandLine().getErr(), policyOptions.warnings());
-        Arch a = arch != null ? PolicyOptions.arch(arch) : policy.arches().get(0).arch();
+        Arch a =
+                arch != null ? PolicyOptions.arch(arch) : policy.arches().get(0).arch();
         SyscallTable table = SyscallTable.of(a);
         int nr = number(table, syscall);
         long[] values = new long[6];
@@ -86,8 +94,9 @@ public final class CheckCommand implements Callable<Integer> {
             values[i] = argument(a, args.get(i));
         }
         SeccompData data = new SeccompData(nr, a.auditArch(), 0, values);
-        Program program = PolicyCompiler.compile(policy,
-                noOptimize ? CompileOptions.unoptimized() : CompileOptions.defaults()).program();
+        Program program = PolicyCompiler.compile(
+                        policy, noOptimize ? CompileOptions.unoptimized() : CompileOptions.defaults())
+                .program();
         Interpreter.Result r = trace ? Interpreter.runTraced(program, data) : Interpreter.run(program, data);
         Decision d = ReferenceEvaluator.decide(policy, data);
         PrintWriter out = spec.commandLine().getOut();
@@ -96,7 +105,8 @@ public final class CheckCommand implements Callable<Integer> {
         out.printf("  decided by %s%n", d.rule().describe());
         out.printf("  %d of %d instructions executed%n", r.executed(), program.length());
         if (trace) {
-            String[] lines = Disassembler.disassemble(program, n -> table.byNumber(n).map(Syscall::name).orElse(null))
+            String[] lines = Disassembler.disassemble(
+                            program, n -> table.byNumber(n).map(Syscall::name).orElse(null))
                     .split("\n");
             for (int pc : r.trace()) {
                 out.println("    " + lines[pc]);
@@ -112,10 +122,12 @@ public final class CheckCommand implements Callable<Integer> {
         }
         out.flush();
         if (r.ret() != d.action().seccompRet()) {
-            spec.commandLine().getErr().printf(
-                    "syscage: internal error: the compiled program returns %s but the policy says %s;"
-                            + " please report this with the policy and the command line%n",
-                    PolicyText.describe(r.action()), PolicyText.describe(d.action()));
+            spec.commandLine()
+                    .getErr()
+                    .printf(
+                            "syscage: internal error: the compiled program returns %s but the policy says %s;"
+                                    + " please report this with the policy and the command line%n",
+                            PolicyText.describe(r.action()), PolicyText.describe(d.action()));
             return ExitCodes.INTERNAL;
         }
         return ExitCodes.OK;
@@ -126,9 +138,11 @@ public final class CheckCommand implements Callable<Integer> {
         if (n.isPresent()) {
             return (int) n.getAsLong();
         }
-        return table.byName(s).map(Syscall::nr).orElseThrow(() -> UserException.badInput(
-                "unknown syscall '" + s + "' on " + table.arch()
-                        + Suggestions.hint(s, table.all().stream().map(Syscall::name).toList())));
+        return table.byName(s)
+                .map(Syscall::nr)
+                .orElseThrow(() -> UserException.badInput("unknown syscall '" + s + "' on " + table.arch()
+                        + Suggestions.hint(
+                                s, table.all().stream().map(Syscall::name).toList())));
     }
 
     private static long argument(Arch arch, String s) {
@@ -142,8 +156,8 @@ public final class CheckCommand implements Callable<Integer> {
             if (n.isEmpty()) {
                 n = Constants.errno(t);
             }
-            v |= n.orElseThrow(() -> UserException.badInput("'" + t + "' is neither a number nor a known constant"
-                    + Suggestions.hint(t, constantNames(arch))));
+            v |= n.orElseThrow(() -> UserException.badInput(
+                    "'" + t + "' is neither a number nor a known constant" + Suggestions.hint(t, constantNames(arch))));
         }
         return v;
     }

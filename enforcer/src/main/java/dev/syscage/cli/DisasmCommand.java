@@ -29,7 +29,9 @@ import picocli.CommandLine.Spec;
  * policy's Landlock ruleset, which is no part of the program, comes first as {@code ;} comment
  * lines, so a reader of the disassembly sees it and a tool reading it skips it.
  */
-@Command(name = "disasm", mixinStandardHelpOptions = true,
+@Command(
+        name = "disasm",
+        mixinStandardHelpOptions = true,
         description = "Disassemble a policy's compiled program, or a raw BPF file (verified first).")
 public final class DisasmCommand implements Callable<Integer> {
     @Spec
@@ -45,7 +47,10 @@ public final class DisasmCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML); - reads standard input.")
         Path policy;
 
-        @Option(names = "--bpf", paramLabel = "FILE", description = "A raw struct sock_filter file; - reads standard input.")
+        @Option(
+                names = "--bpf",
+                paramLabel = "FILE",
+                description = "A raw struct sock_filter file; - reads standard input.")
         Path bpf;
     }
 
@@ -74,12 +79,13 @@ public final class DisasmCommand implements Callable<Integer> {
             out.flush();
             return errors.isEmpty() ? ExitCodes.OK : ExitCodes.BAD_INPUT;
         }
-        RunRewrites.Rewritten rewritten = rewrite.apply(policyOptions.load(source.policy, List.of()),
-                spec.commandLine().getErr());
+        RunRewrites.Rewritten rewritten = rewrite.apply(
+                policyOptions.load(source.policy, List.of()), spec.commandLine().getErr());
         Policy policy = rewritten.policy();
         Lints.report(policy, spec.commandLine().getErr(), policyOptions.warnings());
-        Program p = PolicyCompiler.compile(rewritten.filter(),
-                noOptimize ? CompileOptions.unoptimized() : CompileOptions.defaults()).program();
+        Program p = PolicyCompiler.compile(
+                        rewritten.filter(), noOptimize ? CompileOptions.unoptimized() : CompileOptions.defaults())
+                .program();
         out.print(PolicyText.disassembly(policy, p));
         out.flush();
         return ExitCodes.OK;
@@ -90,7 +96,8 @@ public final class DisasmCommand implements Callable<Integer> {
      * be installed, and reading stops there ({@code /dev/zero} is answered at once).
      */
     static byte[] readBpf(Path file, Stdio stdio) {
-        BoundedRead.Input in = InputFile.read(file, InputLimits.MAX_BPF_BYTES, stdio, "--bpf").input();
+        BoundedRead.Input in =
+                InputFile.read(file, InputLimits.MAX_BPF_BYTES, stdio, "--bpf").input();
         if (!in.complete()) {
             throw UserException.badInput(InputFile.display(file) + ": more than " + Bpf.BPF_MAXINSNS + " instructions ("
                     + InputLimits.MAX_BPF_BYTES + " bytes), the most the kernel accepts; reading stopped at byte "

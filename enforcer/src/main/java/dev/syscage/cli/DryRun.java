@@ -1,9 +1,9 @@
 package dev.syscage.cli;
 
 import dev.syscage.policy.bpf.Program;
+import dev.syscage.policy.fallback.SupervisorFallback;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.landlock.RulesetText;
-import dev.syscage.policy.fallback.SupervisorFallback;
 import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.rewrite.SupervisionMode;
@@ -28,14 +28,13 @@ import java.util.stream.Collectors;
 final class DryRun {
     /** The launcher's PATH when the environment has none (native/launcher/exec.h). */
     static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_@%+=:,./-]+");
 
-    private DryRun() {
-    }
+    private DryRun() {}
 
     /** Why the program cannot start, and the exit status a run would have: 127 not found, 126 not executable. */
-    record CannotStart(int status, String reason) {
-    }
+    record CannotStart(int status, String reason) {}
 
     /**
      * The launcher's argv for {@code plan}, with {@code <...>} for the descriptors the run makes
@@ -81,7 +80,8 @@ final class DryRun {
                 denied = found;
             }
         }
-        return Optional.of(denied.orElse(new CannotStart(127, program + ": command not found in PATH (" + search + ")")));
+        return Optional.of(
+                denied.orElse(new CannotStart(127, program + ": command not found in PATH (" + search + ")")));
     }
 
     private static Optional<CannotStart> examine(Path p, String missing) {
@@ -89,15 +89,18 @@ final class DryRun {
             return Optional.of(new CannotStart(127, missing == null ? p + ": no such file" : missing));
         }
         if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
-            return Optional.of(new CannotStart(126, p + ": cannot execute: it is not a regular file with execute"
-                    + " permission"));
+            return Optional.of(new CannotStart(
+                    126, p + ": cannot execute: it is not a regular file with execute" + " permission"));
         }
         return Optional.empty();
     }
 
     /** For --dry-run: the policy's ruleset, what this kernel enforces of it (or the fallback's rules), the warnings. */
-    static List<String> landlockLines(LandlockRuleset wanted, LandlockPlan landlock,
-            Optional<SupervisorFallback.Result> fallback, List<String> warnings) {
+    static List<String> landlockLines(
+            LandlockRuleset wanted,
+            LandlockPlan landlock,
+            Optional<SupervisorFallback.Result> fallback,
+            List<String> warnings) {
         List<String> lines = new ArrayList<>(RulesetText.describe(wanted));
         if (fallback.isPresent()) {
             lines.add("landlock on this kernel: ABI " + landlock.abi().version() + ", none of it enforced");
@@ -118,21 +121,33 @@ final class DryRun {
     }
 
     /** The policy as the run installs it, the filter's size, the Landlock and isolation lines, the launcher's argv. */
-    static void printSummary(PrintWriter out, Policy policy, Program program, List<String> landlock, List<String> argv) {
-        out.printf("policy: %s%s%n", policy.name(), policy.description().isEmpty() ? "" : " (" + policy.description() + ")");
-        out.printf("arch: %s; any other: %s%n", policy.arches().stream().map(a -> a.arch().toString())
-                .collect(Collectors.joining(", ")), PolicyText.describe(policy.badArchAction()));
+    static void printSummary(
+            PrintWriter out, Policy policy, Program program, List<String> landlock, List<String> argv) {
+        out.printf(
+                "policy: %s%s%n",
+                policy.name(), policy.description().isEmpty() ? "" : " (" + policy.description() + ")");
+        out.printf(
+                "arch: %s; any other: %s%n",
+                policy.arches().stream().map(a -> a.arch().toString()).collect(Collectors.joining(", ")),
+                PolicyText.describe(policy.badArchAction()));
         ArchPolicy first = policy.arches().get(0);
-        out.printf("default: %s; unknown syscalls: %s%n", PolicyText.describe(first.defaultAction()),
-                PolicyText.describe(first.unknownAction()));
+        out.printf(
+                "default: %s; unknown syscalls: %s%n",
+                PolicyText.describe(first.defaultAction()), PolicyText.describe(first.unknownAction()));
         out.printf("filter: %d instructions (%d bytes), verified%n", program.length(), program.length() * 8);
         out.println("rules (first match wins):");
         for (Policy.RuleSummary r : policy.rules()) {
             List<String> calls = r.syscalls();
-            String list = calls.size() <= 6 ? String.join(", ", calls)
+            String list = calls.size() <= 6
+                    ? String.join(", ", calls)
                     : String.join(", ", calls.subList(0, 6)) + ", +" + (calls.size() - 6) + " more";
-            out.printf("  #%d %s: %s [%s]%s%n", r.index() + 1, r.pos().fileLine(), PolicyText.describe(r.action()),
-                    list, r.when() == null || r.when().isEmpty() ? "" : " when " + r.when());
+            out.printf(
+                    "  #%d %s: %s [%s]%s%n",
+                    r.index() + 1,
+                    r.pos().fileLine(),
+                    PolicyText.describe(r.action()),
+                    list,
+                    r.when() == null || r.when().isEmpty() ? "" : " when " + r.when());
         }
         landlock.forEach(out::println);
         out.printf("would run: %s%n", shellQuote(argv));

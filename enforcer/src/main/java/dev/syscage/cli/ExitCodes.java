@@ -2,8 +2,7 @@ package dev.syscage.cli;
 
 /** Every exit status the CLI uses, in one place (documented in README and docs/cli.md). */
 public final class ExitCodes {
-    private ExitCodes() {
-    }
+    private ExitCodes() {}
 
     /** Success. */
     public static final int OK = 0;

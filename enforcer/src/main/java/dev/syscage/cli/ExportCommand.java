@@ -29,9 +29,13 @@ import picocli.CommandLine.Spec;
  * need syscage's supervisor (trace, notify) and the Landlock sections, which no container runtime
  * applies, are refused or degraded first. See docs/oci.md.
  */
-@Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Export a policy as an OCI seccomp profile (docker run --security-opt seccomp=FILE)",
-            "or as a Kubernetes Security Profiles Operator SeccompProfile object (--format spo)."})
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Export a policy as an OCI seccomp profile (docker run --security-opt seccomp=FILE)",
+            "or as a Kubernetes Security Profiles Operator SeccompProfile object (--format spo)."
+        })
 public final class ExportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -42,17 +46,30 @@ public final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "POLICY", description = "The policy file (YAML); - reads standard input.")
     Path policyFile;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "oci", description = "oci (JSON, default) or spo (SeccompProfile YAML).")
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            defaultValue = "oci",
+            description = "oci (JSON, default) or spo (SeccompProfile YAML).")
     String format;
 
-    @Option(names = "--api-version", paramLabel = "VERSION", defaultValue = "v1",
+    @Option(
+            names = "--api-version",
+            paramLabel = "VERSION",
+            defaultValue = "v1",
             description = "With --format spo: the SeccompProfile version, v1 (stored, default) or v1beta1.")
     String apiVersion;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write (default and -: standard output).")
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FILE",
+            description = "Where to write (default and -: standard output).")
     Path output;
 
-    @Option(names = "--degrade", paramLabel = "MODE", defaultValue = "none",
+    @Option(
+            names = "--degrade",
+            paramLabel = "MODE",
+            defaultValue = "none",
             description = "What to do with rules OCI cannot express, with trace/notify actions and with Landlock"
                     + " sections: none (refuse), errno (deny those calls with EPERM), allow; either drops the Landlock"
                     + " sections.")
@@ -101,7 +118,10 @@ public final class ExportCommand implements Callable<Integer> {
         if (format.equals("spo")) {
             SpoProfile.Result spo;
             try {
-                spo = SpoProfile.fromOci(r.json(), policy.name(), policy.description(),
+                spo = SpoProfile.fromOci(
+                        r.json(),
+                        policy.name(),
+                        policy.description(),
                         apiVersion.replaceFirst("^" + java.util.regex.Pattern.quote(SpoProfile.GROUP + "/"), ""));
             } catch (IllegalArgumentException e) {
                 throw new UserException(ExitCodes.FAILURE, InputFile.display(policyFile) + ": " + e.getMessage());
@@ -112,10 +132,13 @@ public final class ExportCommand implements Callable<Integer> {
         for (String w : warnings) {
             // warnings about a rule already start with its file:line
             String placed = w.replaceFirst("^(\\S+:\\d+(:\\d+)?): ", "$1: warning: ");
-            spec.commandLine().getErr().println(!placed.equals(w) ? placed : InputFile.display(policyFile) + ": warning: " + w);
+            spec.commandLine()
+                    .getErr()
+                    .println(!placed.equals(w) ? placed : InputFile.display(policyFile) + ": warning: " + w);
         }
         Lints.report(loaded, spec.commandLine().getErr(), policyOptions.warnings());
-        OutputFile.writeText(output == null ? Path.of("-") : output, text, spec.commandLine().getOut());
+        OutputFile.writeText(
+                output == null ? Path.of("-") : output, text, spec.commandLine().getOut());
         return ExitCodes.OK;
     }
 }

@@ -4,8 +4,7 @@ import dev.syscage.policy.bpf.ProgramFormats;
 
 /** Parses --format values with a helpful error. */
 final class Formats {
-    private Formats() {
-    }
+    private Formats() {}
 
     static ProgramFormats parse(String s) {
         try {

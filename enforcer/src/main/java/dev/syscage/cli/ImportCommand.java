@@ -20,7 +20,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code syscage import profile.json -o policy.yaml}: a Docker/OCI seccomp profile to a policy. */
-@Command(name = "import", mixinStandardHelpOptions = true,
+@Command(
+        name = "import",
+        mixinStandardHelpOptions = true,
         description = "Convert a Docker/OCI seccomp JSON profile to a syscage policy (see docs/oci.md).")
 public final class ImportCommand implements Callable<Integer> {
     @Spec
@@ -29,29 +31,47 @@ public final class ImportCommand implements Callable<Integer> {
     @Mixin
     PolicyOptions common;
 
-    @Parameters(index = "0", paramLabel = "PROFILE", description = "The OCI seccomp profile (JSON); - reads standard input.")
+    @Parameters(
+            index = "0",
+            paramLabel = "PROFILE",
+            description = "The OCI seccomp profile (JSON); - reads standard input.")
     Path profile;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write the policy (default and -: standard output).")
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FILE",
+            description = "Where to write the policy (default and -: standard output).")
     Path output;
 
-    @Option(names = "--caps", split = ",", paramLabel = "CAP",
+    @Option(
+            names = "--caps",
+            split = ",",
+            paramLabel = "CAP",
             description = "The container's capabilities for includes/excludes.caps (default: Docker's default set;"
                     + " 'default' stands for that set, so --caps default,CAP_SYS_ADMIN adds one).")
     List<String> caps;
 
-    @Option(names = "--kernel", paramLabel = "VERSION", description = "Kernel release for minKernel (default: the running kernel).")
+    @Option(
+            names = "--kernel",
+            paramLabel = "VERSION",
+            description = "Kernel release for minKernel (default: the running kernel).")
     String kernel;
 
-    @Option(names = "--arch", split = ",", paramLabel = "ARCH",
-            description = "Architectures of the policy, host first (default: this machine's and what the profile lists for it).")
+    @Option(
+            names = "--arch",
+            split = ",",
+            paramLabel = "ARCH",
+            description =
+                    "Architectures of the policy, host first (default: this machine's and what the profile lists for it).")
     List<String> arch = new ArrayList<>();
 
-    @Option(names = "--no-runc-enosys",
+    @Option(
+            names = "--no-runc-enosys",
             description = "Do not reproduce runc's ENOSYS answer for syscalls newer than the profile.")
     boolean noRuncEnosys;
 
-    @Option(names = "--lenient",
+    @Option(
+            names = "--lenient",
             description = "Accept what runc accepts though it weakens the profile: deny entries naming no known syscall"
                     + " and unknown architectures are dropped (and listed) instead of refused.")
     boolean lenient;
@@ -70,12 +90,17 @@ public final class ImportCommand implements Callable<Integer> {
             }
         }
         List<Arch> arches = arch.stream().map(PolicyOptions::arch).toList();
-        InputFile.Read read = InputFile.read(profile, InputLimits.MAX_OCI_PROFILE_BYTES, SyscageCommand.stdio(spec), "PROFILE");
-        ImportResult r = OciImporter.importRead(read.display(), read.input(), new ImportOptions(capSet, arches, kernel, !noRuncEnosys, lenient));
+        InputFile.Read read =
+                InputFile.read(profile, InputLimits.MAX_OCI_PROFILE_BYTES, SyscageCommand.stdio(spec), "PROFILE");
+        ImportResult r = OciImporter.importRead(
+                read.display(), read.input(), new ImportOptions(capSet, arches, kernel, !noRuncEnosys, lenient));
         for (String w : r.warnings()) {
             spec.commandLine().getErr().println(read.display() + ": warning: " + w);
         }
-        OutputFile.writeText(output == null ? Path.of("-") : output, r.yaml(), spec.commandLine().getOut());
+        OutputFile.writeText(
+                output == null ? Path.of("-") : output,
+                r.yaml(),
+                spec.commandLine().getOut());
         return ExitCodes.OK;
     }
 }

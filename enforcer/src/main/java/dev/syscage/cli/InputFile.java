@@ -14,12 +14,10 @@ final class InputFile {
     /** How standard input is named in messages ({@code <stdin>:3:5: error: ...}). */
     static final String STDIN_NAME = "<stdin>";
 
-    private InputFile() {
-    }
+    private InputFile() {}
 
     /** What was read: {@code file} is where from, or null for standard input. */
-    record Read(String display, Path file, BoundedRead.Input input) {
-    }
+    record Read(String display, Path file, BoundedRead.Input input) {}
 
     static boolean isDash(Path p) {
         return p != null && p.toString().equals("-");

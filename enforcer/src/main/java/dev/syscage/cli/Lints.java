@@ -20,8 +20,7 @@ import java.util.List;
  * warnings.
  */
 final class Lints {
-    private Lints() {
-    }
+    private Lints() {}
 
     /** For {@code run}: errors thrown together; the warnings as {@code -W} says. */
     static void check(Policy policy, boolean notify, PrintWriter err, Warnings warnings) {
@@ -37,7 +36,8 @@ final class Lints {
     static void report(Policy policy, PrintWriter err, Warnings warnings) {
         List<Diagnostic> shown = new ArrayList<>();
         for (Diagnostic d : findings(policy, false)) {
-            shown.add(d.isError() ? Diagnostic.warning(d.pos(), d.message() + " (syscage run refuses to start it)") : d);
+            shown.add(
+                    d.isError() ? Diagnostic.warning(d.pos(), d.message() + " (syscage run refuses to start it)") : d);
         }
         warnings.emit(shown, err);
     }

@@ -16,8 +16,7 @@ import picocli.CommandLine;
  * user errors their message, and only {@code --verbose} shows a stack trace.
  */
 public final class Main {
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         dev.syscage.nativeaccess.JnaSearchPath.fromLibc(); // before JNA's first use: no ldconfig -p
@@ -35,16 +34,18 @@ public final class Main {
      * Failures are left to the main thread to meet and report.
      */
     private static void warmUp() {
-        Thread t = new Thread(() -> {
-            try {
-                LinuxCLibrary.instance();
-                SyscallTable.of(Arch.nativeArch());
-                Constants.of(Arch.nativeArch());
-                SyscallDecoder.preload(Arch.nativeArch());
-            } catch (RuntimeException | LinkageError e) {
-                // the main thread meets the same failure where it can report it
-            }
-        }, "syscage-warm-up");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        LinuxCLibrary.instance();
+                        SyscallTable.of(Arch.nativeArch());
+                        Constants.of(Arch.nativeArch());
+                        SyscallDecoder.preload(Arch.nativeArch());
+                    } catch (RuntimeException | LinkageError e) {
+                        // the main thread meets the same failure where it can report it
+                    }
+                },
+                "syscage-warm-up");
         t.setDaemon(true);
         t.start();
     }
@@ -63,7 +64,8 @@ public final class Main {
             return cl.execute(args);
         } catch (StackOverflowError | OutOfMemoryError e) {
             // the input limits (InputLimits) should make these impossible: a bug, said without a stack trace
-            boolean verbose = List.of(args).contains("--verbose") || List.of(args).contains("-v");
+            boolean verbose =
+                    List.of(args).contains("--verbose") || List.of(args).contains("-v");
             err.println("syscage: internal error: " + e + " (a bug: please report it with the input"
                     + (verbose ? ")" : "; --verbose shows details)"));
             if (verbose) {
@@ -93,8 +95,9 @@ public final class Main {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("syscage: " + ex.getMessage());
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr());
-            c.getErr().println("Try 'syscage " + (c.getCommandName().equals("syscage") ? "" : c.getCommandName() + " ")
-                    + "--help' for more information.");
+            c.getErr()
+                    .println("Try 'syscage " + (c.getCommandName().equals("syscage") ? "" : c.getCommandName() + " ")
+                            + "--help' for more information.");
             return ExitCodes.BAD_INPUT;
         });
         return cl;
@@ -102,7 +105,8 @@ public final class Main {
 
     private static int handle(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
-        boolean verbose = parsed.originalArgs().contains("--verbose") || parsed.originalArgs().contains("-v");
+        boolean verbose = parsed.originalArgs().contains("--verbose")
+                || parsed.originalArgs().contains("-v");
         int code;
         if (ex instanceof PolicyException pe) {
             err.println(pe.render());

@@ -15,8 +15,7 @@ import java.nio.file.StandardCopyOption;
  * {@code cannot write FILE: REASON}, exit status 1.
  */
 final class OutputFile {
-    private OutputFile() {
-    }
+    private OutputFile() {}
 
     /** Text to {@code target}, or to {@code out} for {@code -}. */
     static void writeText(Path target, String text, PrintWriter out) {
@@ -47,8 +46,9 @@ final class OutputFile {
     /** {@code -} for {@code option} is bad input: standard output belongs to the program there. */
     static void refuseDash(Path target, String option) {
         if (InputFile.isDash(target)) {
-            throw UserException.badInput(option + " -: standard output is the program's own, and the two would be mixed;"
-                    + " give a file; nothing was run");
+            throw UserException.badInput(
+                    option + " -: standard output is the program's own, and the two would be mixed;"
+                            + " give a file; nothing was run");
         }
     }
 
@@ -69,8 +69,8 @@ final class OutputFile {
     }
 
     static UserException cannotWrite(String name, IOException e) {
-        return new UserException(ExitCodes.FAILURE, "cannot write " + name + ": "
-                + dev.syscage.policy.input.BoundedRead.reason(e));
+        return new UserException(
+                ExitCodes.FAILURE, "cannot write " + name + ": " + dev.syscage.policy.input.BoundedRead.reason(e));
     }
 
     /**

@@ -15,23 +15,31 @@ import picocli.CommandLine.Spec;
 
 /** Options shared by every command that reads a policy. */
 public final class PolicyOptions {
-    @Option(names = "--profile-path", split = ":", paramLabel = "DIR",
+    @Option(
+            names = "--profile-path",
+            split = ":",
+            paramLabel = "DIR",
             description = "Directories searched for included profile names before the shipped ones.")
     List<Path> profilePath = new ArrayList<>();
 
     // null means show ({@link #warnings()})
-    @Option(names = {"-W", "--warnings"}, paramLabel = "WHAT",
+    @Option(
+            names = {"-W", "--warnings"},
+            paramLabel = "WHAT",
             description = "What to do with warnings about the policy (the loader's and the lints'): show, none (say"
                     + " nothing), or error (each stops the command, exit status 2, before it writes or runs anything)."
                     + " Default: show.")
     String warnings;
 
-    @Option(names = {"-v", "--verbose"}, description = "Show stack traces on internal errors.")
+    @Option(
+            names = {"-v", "--verbose"},
+            description = "Show stack traces on internal errors.")
     boolean verbose;
 
     static Arch arch(String name) {
-        return Arch.byName(name).orElseThrow(() -> UserException.badInput(
-                "unknown architecture '" + name + "' (known: x86_64, aarch64, i386)"));
+        return Arch.byName(name)
+                .orElseThrow(() ->
+                        UserException.badInput("unknown architecture '" + name + "' (known: x86_64, aarch64, i386)"));
     }
 
     LoadOptions loadOptions(List<Arch> arches) {
@@ -55,8 +63,7 @@ public final class PolicyOptions {
     CommandSpec command;
 
     /** A loaded policy and the files on disk it was read from (for the run cache's key). */
-    record Loaded(Policy policy, List<Path> files) {
-    }
+    record Loaded(Policy policy, List<Path> files) {}
 
     /**
      * Loads a policy; {@code arches}, when not empty, replaces the policy's own arch list. The

@@ -13,8 +13,7 @@ import dev.syscage.policy.model.Policy;
 
 /** How the commands show a policy: its actions, its syscalls' names, its program. */
 final class PolicyText {
-    private PolicyText() {
-    }
+    private PolicyText() {}
 
     /** The action as the policy writes it, with the errno's name ({@code errno 1 (EPERM)}). */
     static String describe(Action a) {
@@ -27,8 +26,12 @@ final class PolicyText {
 
     /** The name of syscall {@code nr} on the policy's first architecture; null when it has none. */
     static String syscallName(Policy policy, int nr) {
-        return policy.arches().isEmpty() ? null
-                : SyscallTable.of(policy.arches().get(0).arch()).byNumber(nr).map(s -> s.name()).orElse(null);
+        return policy.arches().isEmpty()
+                ? null
+                : SyscallTable.of(policy.arches().get(0).arch())
+                        .byNumber(nr)
+                        .map(s -> s.name())
+                        .orElse(null);
     }
 
     /**
@@ -36,7 +39,8 @@ final class PolicyText {
      * {@code ;} comment lines (no part of the program: a reader sees them, a tool skips them).
      */
     static String disassembly(Policy policy, Program program) {
-        return landlockComments(policy.landlock()) + isolationComments(policy.isolation())
+        return landlockComments(policy.landlock())
+                + isolationComments(policy.isolation())
                 + Disassembler.disassemble(program, nr -> syscallName(policy, nr));
     }
 

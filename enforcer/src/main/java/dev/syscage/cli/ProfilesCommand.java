@@ -15,7 +15,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code syscage profiles}: the shipped profiles, one line each. */
-@Command(name = "profiles", mixinStandardHelpOptions = true,
+@Command(
+        name = "profiles",
+        mixinStandardHelpOptions = true,
         description = "List the shipped profiles, or show one with the shipped groups it uses expanded.",
         subcommands = ProfilesCommand.Show.class)
 public final class ProfilesCommand implements Callable<Integer> {
@@ -35,7 +37,9 @@ public final class ProfilesCommand implements Callable<Integer> {
                 Lints.report(p, spec.commandLine().getErr(), policyOptions.warnings());
             } catch (PolicyException e) {
                 // a fragment meant only for include:, or a broken file on the profile path
-                out.printf("%-14s (cannot be used alone: %s)%n", name, e.diagnostics().get(0).message());
+                out.printf(
+                        "%-14s (cannot be used alone: %s)%n",
+                        name, e.diagnostics().get(0).message());
             }
         }
         out.flush();
@@ -43,13 +47,17 @@ public final class ProfilesCommand implements Callable<Integer> {
     }
 
     static Policy load(String name, PolicyOptions options) {
-        String text = ProfileCatalog.text(name).orElseThrow(() -> UserException.badInput(
-                "no shipped profile '" + name + "'; the shipped profiles are: " + String.join(", ", ProfileCatalog.names())));
+        String text = ProfileCatalog.text(name)
+                .orElseThrow(() -> UserException.badInput("no shipped profile '" + name
+                        + "'; the shipped profiles are: " + String.join(", ", ProfileCatalog.names())));
         return PolicyLoader.loadString(ProfileCatalog.displayName(name), text, options.loadOptions(List.of()));
     }
 
     /** {@code syscage profiles show NAME}: the profile's text, then the shipped groups of each rule expanded. */
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a shipped profile with the shipped groups it uses expanded.")
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
+            description = "Print a shipped profile with the shipped groups it uses expanded.")
     static final class Show implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -70,7 +78,11 @@ public final class ProfilesCommand implements Callable<Integer> {
             out.println("# Groups expanded, rule by rule (first match wins):");
             Groups groups = Groups.shipped();
             for (Policy.RuleSummary r : p.rules()) {
-                out.printf("#  rule #%d (%s): %s%s%n", r.index() + 1, r.pos().fileLine(), r.action(),
+                out.printf(
+                        "#  rule #%d (%s): %s%s%n",
+                        r.index() + 1,
+                        r.pos().fileLine(),
+                        r.action(),
                         r.when() == null || r.when().isEmpty() ? "" : " when " + r.when());
                 for (String s : r.syscalls()) {
                     if (s.startsWith("@") && groups.group(s.substring(1)).isPresent()) {

@@ -17,11 +17,16 @@ import picocli.CommandLine.Spec;
  * {@code strace -c}-like table ({@link TextReport}). Every line is checked against the record
  * schema first: a log that is not one is bad input, named by file and line.
  */
-@Command(name = "report", mixinStandardHelpOptions = true,
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
         description = "Show an audit log (syscage run --log FILE, JSON Lines) as a self-contained HTML page, or as a "
                 + "table of calls per syscall and decision (--format text).",
-        footer = {"", "Exit status: 0 written; 1 the output could not be written; 2 bad input (the log is missing, "
-                + "not JSON, or not audit records)."})
+        footer = {
+            "",
+            "Exit status: 0 written; 1 the output could not be written; 2 bad input (the log is missing, "
+                    + "not JSON, or not audit records)."
+        })
 public final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -29,11 +34,16 @@ public final class ReportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "LOG", description = "The audit log (JSON Lines); - for standard input.")
     String log;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FILE",
             description = "Where to write the report; - or none: standard output.")
     String output;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "html",
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            defaultValue = "html",
             description = "html (one page, no external resources) or text. Default: html.")
     String format;
 
@@ -49,6 +59,9 @@ public final class ReportCommand implements Callable<Integer> {
     }
 
     private void write(String report) {
-        OutputFile.writeText(Path.of(output == null ? "-" : output), report, spec.commandLine().getOut());
+        OutputFile.writeText(
+                Path.of(output == null ? "-" : output),
+                report,
+                spec.commandLine().getOut());
     }
 }

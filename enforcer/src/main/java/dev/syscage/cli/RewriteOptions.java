@@ -18,14 +18,17 @@ import picocli.CommandLine.Option;
  * {@code check}, {@code disasm}), so that these show what {@code run} installs with them.
  */
 public final class RewriteOptions {
-    @Option(names = "--mode", paramLabel = "MODE",
+    @Option(
+            names = "--mode",
+            paramLabel = "MODE",
             description = "How trace/notify rules reach the supervisor: trace (ptrace) or notify (seccomp user "
                     + "notification; the program stays free for strace and gdb, but a caught signal can make a routed call "
                     + "fail with EINTR). Default: the policy's own (notify if it has notify actions, else trace); notify "
                     + "for trace actions only where syscage cannot trace (itself traced, or Yama forbids it).")
     String mode;
 
-    @Option(names = "--complain",
+    @Option(
+            names = "--complain",
             description = "Deny nothing: every call the policy would deny (errno, kill, trap, its supervise rules, its "
                     + "filesystem rules) goes to the supervisor, which lets it run and records it in run's --log with the "
                     + "decision it would have had; Landlock and isolate: namespaces are not applied "
@@ -34,8 +37,11 @@ public final class RewriteOptions {
 
     /** {@code --mode}, parsed; empty when not given. */
     Optional<SupervisionMode> mode() {
-        return mode == null ? Optional.empty() : Optional.of(SupervisionMode.parse(mode)
-                .orElseThrow(() -> UserException.badInput("unknown --mode '" + mode + "' (choose trace or notify)")));
+        return mode == null
+                ? Optional.empty()
+                : Optional.of(SupervisionMode.parse(mode)
+                        .orElseThrow(() ->
+                                UserException.badInput("unknown --mode '" + mode + "' (choose trace or notify)")));
     }
 
     /**
@@ -59,8 +65,9 @@ public final class RewriteOptions {
      */
     RunRewrites.Rewritten apply(Policy loaded, PrintWriter err) {
         RunRewrites.Rewritten r = RunRewrites.apply(loaded, choices(() -> true));
-        r.complain().ifPresent(c -> c.notChecked().forEach(n -> err.println("syscage: warning: complain mode does not check "
-                + n)));
+        r.complain()
+                .ifPresent(c -> c.notChecked()
+                        .forEach(n -> err.println("syscage: warning: complain mode does not check " + n)));
         return r;
     }
 

@@ -53,11 +53,16 @@ import picocli.CommandLine.Spec;
  * program at all, and runs the program under it through the launcher. The exit status is the
  * program's (128+N when signal N ended it; 125, 126, 127 when the launcher could not start it).
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
         description = "Run a program under a policy.",
-        footer = {"", "Exit status: the program's; 128+N if signal N killed it (159: SIGSYS, a 'kill' rule);",
+        footer = {
+            "",
+            "Exit status: the program's; 128+N if signal N killed it (159: SIGSYS, a 'kill' rule);",
             "125 the launcher failed before starting it, 126 it cannot be executed, 127 not found;",
-            "2 bad input (nothing was run); 1 the audit log could not be written (--on-log-error stop)."})
+            "2 bad input (nothing was run); 1 the audit log could not be written (--on-log-error stop)."
+        })
 public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -76,11 +81,15 @@ public final class RunCommand implements Callable<Integer> {
         String profile;
     }
 
-    @Option(names = "--dry-run", description = "Print what would be installed and the launcher's command line, and exit"
-            + " (126 or 127, as the run would, when the program cannot start).")
+    @Option(
+            names = "--dry-run",
+            description = "Print what would be installed and the launcher's command line, and exit"
+                    + " (126 or 127, as the run would, when the program cannot start).")
     boolean dryRun;
 
-    @Option(names = "--emit-filter", paramLabel = "FILE",
+    @Option(
+            names = "--emit-filter",
+            paramLabel = "FILE",
             description = "With --dry-run: also write the filter the run would hand the launcher (struct sock_filter "
                     + "bytes) to FILE.")
     Path emitFilter;
@@ -91,16 +100,25 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     SuperviseOptions supervise;
 
-    @Option(names = "--flags", split = ",", paramLabel = "FLAG",
+    @Option(
+            names = "--flags",
+            split = ",",
+            paramLabel = "FLAG",
             description = "seccomp filter flags: tsync, log, spec_allow.")
     List<String> flags = new ArrayList<>();
 
-    @Option(names = "--listener-handoff", paramLabel = "HOW", defaultValue = "auto",
+    @Option(
+            names = "--listener-handoff",
+            paramLabel = "HOW",
+            defaultValue = "auto",
             description = "Notify mode: how the seccomp listener reaches syscage: pidfd (pidfd_getfd), scm-rights "
                     + "(sent over a socket), or auto: pidfd where allowed, else scm-rights. Default: auto.")
     String listenerHandoff;
 
-    @Option(names = {"--race-free", "--race-free-opens"}, paramLabel = "WHICH", defaultValue = "path-rules",
+    @Option(
+            names = {"--race-free", "--race-free-opens"},
+            paramLabel = "WHICH",
+            defaultValue = "path-rules",
             description = "Notify mode: which allowed path calls syscage makes itself, so that the file reached is the "
                     + "one decided on and logged: opens (openat2 + ADDFD), the calls that add or remove names "
                     + "(unlink, rmdir, mkdir, mknod, symlink, rename, link), truncate, chmod, chown, utime and the "
@@ -109,7 +127,10 @@ public final class RunCommand implements Callable<Integer> {
                     + "option's first name. Default: path-rules.")
     String raceFreeOpens;
 
-    @Option(names = "--notify-wait", paramLabel = "HOW", defaultValue = "killable",
+    @Option(
+            names = "--notify-wait",
+            paramLabel = "HOW",
+            defaultValue = "killable",
             description = "Notify mode: how a call waits for its decision once syscage has received it: killable "
                     + "(only a fatal signal ends the wait; WAIT_KILLABLE_RECV, Linux 5.19+) or interruptible (any caught "
                     + "signal does, and the call is restarted or fails with EINTR). Before syscage receives it, a caught "
@@ -117,33 +138,49 @@ public final class RunCommand implements Callable<Integer> {
                     + "--mode trace never does: docs/notify.md). Default: killable.")
     String notifyWait;
 
-    @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "10",
+    @Option(
+            names = "--grace",
+            paramLabel = "SECONDS",
+            defaultValue = "10",
             description = "After the first SIGINT, SIGTERM, SIGHUP or SIGQUIT sent to syscage (and passed on to the "
                     + "program), how long the program has to end before syscage kills its whole process tree; a second "
                     + "SIGINT does it at once. 0: wait for ever. Default: 10.")
     int grace;
 
-    @Option(names = "--isolate", split = ",", paramLabel = "NS",
-            description = "More namespaces for the run, as the policy's isolate: section asks (and merged with it): net "
-                    + "(loopback only), ipc, uts. Required unless the policy's section says compat: best-effort.")
+    @Option(
+            names = "--isolate",
+            split = ",",
+            paramLabel = "NS",
+            description =
+                    "More namespaces for the run, as the policy's isolate: section asks (and merged with it): net "
+                            + "(loopback only), ipc, uts. Required unless the policy's section says compat: best-effort.")
     List<String> isolate = new ArrayList<>();
 
-    @Option(names = "--no-contain",
+    @Option(
+            names = "--no-contain",
             description = "Run the program in syscage's own PID namespace and /proc, contained by a child subreaper "
                     + "only (by default a run gets its own PID and mount namespace, so that none of its processes "
                     + "outlives it).")
     boolean noContain;
 
-    @Option(names = "--no-cache",
-            description = "Neither use nor store the run cache (docs/launcher.md#the-run-cache): compile the policy now.")
+    @Option(
+            names = "--no-cache",
+            description =
+                    "Neither use nor store the run cache (docs/launcher.md#the-run-cache): compile the policy now.")
     boolean noCache;
 
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The program and its arguments (after --).")
     List<String> command;
 
     /** What the run starts, made before anything starts: the policy's stages, the kernel's plans, the launch. */
-    private record Setup(RunRewrites.Rewritten stages, LandlockPlan landlock, IsolationPlan isolation,
-            LandlockRuleset launched, List<String> warnings, Program program, LaunchPlan launch) {
+    private record Setup(
+            RunRewrites.Rewritten stages,
+            LandlockPlan landlock,
+            IsolationPlan isolation,
+            LandlockRuleset launched,
+            List<String> warnings,
+            Program program,
+            LaunchPlan launch) {
         /** The policy as the run has it (the mode's actions): for the summary, the supervisor, the audit log. */
         Policy policy() {
             return stages.policy();
@@ -157,7 +194,8 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkOptions();
-        Optional<CacheRequest> cache = noCache ? Optional.empty()
+        Optional<CacheRequest> cache = noCache
+                ? Optional.empty()
                 : CacheRequest.forRun(spec.root().commandLine().getParseResult().originalArgs());
         cache.ifPresent(c -> spec.commandLine().setErr(c.tee(spec.commandLine().getErr())));
         PolicyOptions.Loaded loaded = load();
@@ -191,13 +229,15 @@ public final class RunCommand implements Callable<Integer> {
             throw UserException.badInput("unknown --race-free '" + raceFreeOpens + "' (choose path-rules or all)");
         }
         if (!notifyWait.equals("killable") && !notifyWait.equals("interruptible")) {
-            throw UserException.badInput("unknown --notify-wait '" + notifyWait + "' (choose killable or interruptible)");
+            throw UserException.badInput(
+                    "unknown --notify-wait '" + notifyWait + "' (choose killable or interruptible)");
         }
     }
 
     private ListenerHandoff handoff() {
-        return ListenerHandoff.parse(listenerHandoff).orElseThrow(() -> UserException.badInput(
-                "unknown --listener-handoff '" + listenerHandoff + "' (choose auto, pidfd or scm-rights)"));
+        return ListenerHandoff.parse(listenerHandoff)
+                .orElseThrow(() -> UserException.badInput(
+                        "unknown --listener-handoff '" + listenerHandoff + "' (choose auto, pidfd or scm-rights)"));
     }
 
     /**
@@ -206,22 +246,38 @@ public final class RunCommand implements Callable<Integer> {
      */
     private Setup setup(Policy loaded, Path launcher) {
         Supplier<Containment> probe = once(() -> Containment.probe(launcher));
-        RunRewrites.Rewritten r = RunRewrites.apply(loaded, rewrite.choices(() -> !noContain && probe.get().namespaces())
-                .withHooks(!supervise.hooks.isEmpty()));
+        RunRewrites.Rewritten r = RunRewrites.apply(
+                loaded,
+                rewrite.choices(() -> !noContain && probe.get().namespaces()).withHooks(!supervise.hooks.isEmpty()));
         Policy prepared = r.prepared();
         LandlockPlan landlock = landlockPlan(prepared);
         IsolationPlan isolation = isolationPlan(prepared, r.supervised(), probe);
-        List<String> warnings = new ArrayList<>(r.landlockFallback().map(f -> LandlockPlan.fallbackWarnings(f.notCarried()))
+        List<String> warnings = new ArrayList<>(r.landlockFallback()
+                .map(f -> LandlockPlan.fallbackWarnings(f.notCarried()))
                 .orElse(landlock.warnings()));
         warnings.addAll(isolation.warnings());
         r.complain().ifPresent(c -> warnings.addAll(ComplainRun.of(c).warnings(supervise.log)));
-        Program program = PolicyCompiler.compile(r.filter(), CompileOptions.defaults()).program();
-        Lints.check(r.policy(), r.mode().equals(Optional.of(SupervisionMode.NOTIFY)), spec.commandLine().getErr(),
-                supervise.quiet && policyOptions.warnings() == Warnings.SHOW ? Warnings.NONE : policyOptions.warnings());
-        List<String> options = new ArrayList<>(flags.isEmpty() ? List.of() : List.of("--flags", String.join(",", flags)));
+        Program program =
+                PolicyCompiler.compile(r.filter(), CompileOptions.defaults()).program();
+        Lints.check(
+                r.policy(),
+                r.mode().equals(Optional.of(SupervisionMode.NOTIFY)),
+                spec.commandLine().getErr(),
+                supervise.quiet && policyOptions.warnings() == Warnings.SHOW
+                        ? Warnings.NONE
+                        : policyOptions.warnings());
+        List<String> options =
+                new ArrayList<>(flags.isEmpty() ? List.of() : List.of("--flags", String.join(",", flags)));
         options.addAll(isolation.launcherFlags(r.supervised(), grace));
-        LaunchPlan plan = new LaunchPlan(launcher, program.toBytes(), r.mode(), isolation.contain(r.supervised()),
-                options, handoff(), notifyWait.equals("interruptible"), command);
+        LaunchPlan plan = new LaunchPlan(
+                launcher,
+                program.toBytes(),
+                r.mode(),
+                isolation.contain(r.supervised()),
+                options,
+                handoff(),
+                notifyWait.equals("interruptible"),
+                command);
         LandlockRuleset launched = isolation.launched(landlock.ruleset(), r.supervised(), LandlockPlan.kernelAbi());
         return new Setup(r, landlock, isolation, launched, warnings, program, plan);
     }
@@ -229,10 +285,13 @@ public final class RunCommand implements Callable<Integer> {
     /** {@code --dry-run}: the summary and the launcher's command line, the filter with --emit-filter; nothing runs. */
     private int dryRun(Setup s) {
         Policy prepared = s.stages().prepared();
-        List<String> lines = DryRun.landlockLines(prepared.landlock(), s.landlock(), s.stages().landlockFallback(), s.warnings());
+        List<String> lines = DryRun.landlockLines(
+                prepared.landlock(), s.landlock(), s.stages().landlockFallback(), s.warnings());
         IsolationPlan.section(prepared.isolation()).ifPresent(lines::add);
-        lines.add(s.isolation().describe(s.stages().supervised(),
-                (s.launched().scoped() & dev.syscage.policy.landlock.Scope.SIGNAL) != 0));
+        lines.add(s.isolation()
+                .describe(
+                        s.stages().supervised(),
+                        (s.launched().scoped() & dev.syscage.policy.landlock.Scope.SIGNAL) != 0));
         LaunchPlan plan = s.launched().isEmpty() ? s.launch() : s.launch().with("--landlock", "<ruleset-memfd>");
         if (emitFilter != null) {
             OutputFile.writeBinary(emitFilter, plan.filter(), SyscageCommand.stdio(spec), "the filter");
@@ -245,9 +304,11 @@ public final class RunCommand implements Callable<Integer> {
     private int launch(Setup s, Optional<CacheRequest> cache, List<Path> files) throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         LinuxCLibrary libc = LinuxCLibrary.instance();
-        Runner runner = new Runner(libc, err).sigsysRules(SigsysRules.of(s.stages().prepared(), 3));
+        Runner runner =
+                new Runner(libc, err).sigsysRules(SigsysRules.of(s.stages().prepared(), 3));
         // the ruleset reaches the launcher as a sealed memfd, like the filter; it lives as long as the run
-        try (SealedFilter rules = s.launched().isEmpty() ? null
+        try (SealedFilter rules = s.launched().isEmpty()
+                ? null
                 : SealedFilter.of(libc, "syscage-landlock", s.launched().toBytes())) {
             LaunchPlan plan = rules == null ? s.launch() : s.launch().with("--landlock", rules.path());
             if (!s.stages().supervised()) {
@@ -258,8 +319,9 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** A run without a supervisor: from the run cache's point of view, or with the kernel's Landlock reports in its log. */
-    private int plainRun(Setup s, LaunchPlan plan, Runner runner, LinuxCLibrary libc, Optional<CacheRequest> cache,
-            List<Path> files) throws Exception {
+    private int plainRun(
+            Setup s, LaunchPlan plan, Runner runner, LinuxCLibrary libc, Optional<CacheRequest> cache, List<Path> files)
+            throws Exception {
         IntFunction<String> names = nr -> PolicyText.syscallName(s.policy(), nr);
         if (supervise.log == null || s.landlock().ruleset().isEmpty()) {
             try (SealedFilter request = cacheRequest(cache, libc, s.stages().prepared(), files)) {
@@ -268,7 +330,8 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         SupervisedRun.Settings settings = settings(s.policy());
-        try (PlainRunLog log = plainRunLog(settings, s.landlock().ruleset(), spec.commandLine().getErr())) {
+        try (PlainRunLog log =
+                plainRunLog(settings, s.landlock().ruleset(), spec.commandLine().getErr())) {
             // the program's pid is read as soon as it is reported only when the tap needs it
             return (log.tapping() ? runner.onProgram(log::watchProgram) : runner).run(plan, names);
         }
@@ -281,25 +344,40 @@ public final class RunCommand implements Callable<Integer> {
         IntFunction<String> names = nr -> PolicyText.syscallName(policy, nr);
         Optional<ComplainRun> complaining = s.stages().complain().map(ComplainRun::of);
         try (SupervisedRun run = supervisedRun(policy, err);
-                ComplainRun.Report r = complaining.isEmpty() ? ComplainRun.Report.NONE
+                ComplainRun.Report r = complaining.isEmpty()
+                        ? ComplainRun.Report.NONE
                         : complaining.get().supervise(run, s.stages().enforced(), err, supervise.quiet)) {
             runner.onDenials(run::lastDenied);
             run.tapLandlockDenials(s.landlock().ruleset());
             SupervisionMode mode = s.mode().orElseThrow();
             if (mode == SupervisionMode.NOTIFY) {
                 try {
-                    NotifyRunner.Outcome o = new NotifyRunner(libc, runner, s.stages().watch(), s.landlock().ruleset())
-                            .onProgram(run::watchProgram).run(plan.launcher(), plan.filter(), plan.flags(),
-                                    plan.command(), run.session(), names, plan.handoff());
+                    NotifyRunner.Outcome o = new NotifyRunner(
+                                    libc,
+                                    runner,
+                                    s.stages().watch(),
+                                    s.landlock().ruleset())
+                            .onProgram(run::watchProgram)
+                            .run(
+                                    plan.launcher(),
+                                    plan.filter(),
+                                    plan.flags(),
+                                    plan.command(),
+                                    run.session(),
+                                    names,
+                                    plan.handoff());
                     return run.finish(runEnd(policy, mode, o.exitCode(), o.events()), ExitCodes.FAILURE);
                 } catch (dev.syscage.nativeaccess.Landlock.Failure e) {
                     // the supervisor's own domain is made before the launcher starts: nothing ran
-                    throw new UserException(ExitCodes.FAILURE, "cannot put syscage's own calls for the program in "
-                            + "its Landlock domain: " + e.getMessage() + "; nothing was run");
+                    throw new UserException(
+                            ExitCodes.FAILURE,
+                            "cannot put syscage's own calls for the program in " + "its Landlock domain: "
+                                    + e.getMessage() + "; nothing was run");
                 }
             }
-            TraceRunner.Outcome o = new TraceRunner(libc, runner).onProgram(run::watchProgram).run(plan,
-                    new TraceSupervisor(run.session()), names);
+            TraceRunner.Outcome o = new TraceRunner(libc, runner)
+                    .onProgram(run::watchProgram)
+                    .run(plan, new TraceSupervisor(run.session()), names);
             return run.finish(runEnd(policy, mode, o.exitCode(), o.events()), ExitCodes.FAILURE);
         }
     }
@@ -307,8 +385,12 @@ public final class RunCommand implements Callable<Integer> {
     /** The audit log's closing record: what ran, under what, how it ended, how many calls were numbered. */
     private RunEnd runEnd(Policy policy, SupervisionMode mode, int exit, long calls) {
         String from = source.policy != null ? source.policy.toString() : "profile " + source.profile;
-        return new RunEnd(policy.name() + " (" + from + ")", mode.name().toLowerCase(java.util.Locale.ROOT), command,
-                exit, calls);
+        return new RunEnd(
+                policy.name() + " (" + from + ")",
+                mode.name().toLowerCase(java.util.Locale.ROOT),
+                command,
+                exit,
+                calls);
     }
 
     /**
@@ -316,13 +398,22 @@ public final class RunCommand implements Callable<Integer> {
      * audit log, metrics, summary or hooks, no profile directories; null when nothing is stored.
      * {@code files}: the policy files read (none for a shipped profile).
      */
-    private SealedFilter cacheRequest(Optional<CacheRequest> cache, LinuxCLibrary libc, Policy loaded, List<Path> files) {
-        boolean launchOnly = !InputFile.isDash(source.policy) && !rewrite.complain
-                && supervise.log == null && supervise.metrics == null && !supervise.summary
-                && supervise.hooks.isEmpty() && policyOptions.profilePath.isEmpty()
+    private SealedFilter cacheRequest(
+            Optional<CacheRequest> cache, LinuxCLibrary libc, Policy loaded, List<Path> files) {
+        boolean launchOnly = !InputFile.isDash(source.policy)
+                && !rewrite.complain
+                && supervise.log == null
+                && supervise.metrics == null
+                && !supervise.summary
+                && supervise.hooks.isEmpty()
+                && policyOptions.profilePath.isEmpty()
                 && System.getProperty(dev.syscage.policy.validate.LoadOptions.PROFILE_PATH_PROPERTY) == null;
-        return cache.filter(c -> launchOnly).map(c -> SealedFilter.of(libc, "syscage-cache-request",
-                c.toBytes(files, !loaded.isolation().isEmpty()))).orElse(null);
+        return cache.filter(c -> launchOnly)
+                .map(c -> SealedFilter.of(
+                        libc,
+                        "syscage-cache-request",
+                        c.toBytes(files, !loaded.isolation().isEmpty())))
+                .orElse(null);
     }
 
     /** The policy with the namespaces --isolate asks for added to its isolate: section. */
@@ -332,18 +423,24 @@ public final class RunCommand implements Callable<Integer> {
         }
         java.util.Set<Namespace> ns = new java.util.TreeSet<>(policy.isolation().namespaces());
         for (String word : isolate) {
-            ns.add(Namespace.byWord(word.strip()).orElseThrow(() -> UserException.badInput("--isolate: unknown namespace '"
-                    + word + "' (choose " + String.join(", ", Namespace.words()) + ")")));
+            ns.add(Namespace.byWord(word.strip())
+                    .orElseThrow(() -> UserException.badInput("--isolate: unknown namespace '" + word + "' (choose "
+                            + String.join(", ", Namespace.words()) + ")")));
         }
         Isolation i = policy.isolation();
         return policy.withIsolation(new Isolation(ns, i.readOnly(), i.writable(), i.compat()));
     }
 
     private static Path launcher() {
-        return LauncherLocator.find().orElseThrow(() -> new UserException(ExitCodes.FAILURE,
-                "cannot find " + LauncherLocator.NAME + " (looked at " + LauncherLocator.candidates().stream()
-                        .limit(4).map(Path::toString).collect(Collectors.joining(", "))
-                        + "); build it with 'make -C native' or set SYSCAGE_LAUNCH"));
+        return LauncherLocator.find()
+                .orElseThrow(() -> new UserException(
+                        ExitCodes.FAILURE,
+                        "cannot find " + LauncherLocator.NAME + " (looked at "
+                                + LauncherLocator.candidates().stream()
+                                        .limit(4)
+                                        .map(Path::toString)
+                                        .collect(Collectors.joining(", "))
+                                + "); build it with 'make -C native' or set SYSCAGE_LAUNCH"));
     }
 
     /** How the run holds its tree and what it makes of the isolate: section; requiring more than it can is bad input (2). */
@@ -398,16 +495,28 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private SupervisedRun.Settings settings(Policy policy) {
-        AuditFormat format = AuditFormat.parse(supervise.logFormat).orElseThrow(() -> UserException.badInput(
-                "unknown --log-format '" + supervise.logFormat + "' (choose jsonl or text)"));
-        LogLevel level = supervise.logLevel == null ? policy.supervision().log()
-                : LogLevel.byWord(supervise.logLevel).orElseThrow(() -> UserException.badInput(
-                        "unknown --log-level '" + supervise.logLevel + "' (choose all, decisions, denied or none)"));
+        AuditFormat format = AuditFormat.parse(supervise.logFormat)
+                .orElseThrow(() -> UserException.badInput(
+                        "unknown --log-format '" + supervise.logFormat + "' (choose jsonl or text)"));
+        LogLevel level = supervise.logLevel == null
+                ? policy.supervision().log()
+                : LogLevel.byWord(supervise.logLevel)
+                        .orElseThrow(() -> UserException.badInput("unknown --log-level '" + supervise.logLevel
+                                + "' (choose all, decisions, denied or none)"));
         if (!supervise.onLogError.equals("stop") && !supervise.onLogError.equals("continue")) {
-            throw UserException.badInput("unknown --on-log-error '" + supervise.onLogError + "' (choose stop or continue)");
+            throw UserException.badInput(
+                    "unknown --on-log-error '" + supervise.onLogError + "' (choose stop or continue)");
         }
-        return new SupervisedRun.Settings(supervise.log, format, level, supervise.metrics, supervise.summary, supervise.hooks,
-                raceFreeOpens.equals("all"), supervise.onLogError.equals("stop"), supervise.quiet);
+        return new SupervisedRun.Settings(
+                supervise.log,
+                format,
+                level,
+                supervise.metrics,
+                supervise.summary,
+                supervise.hooks,
+                raceFreeOpens.equals("all"),
+                supervise.onLogError.equals("stop"),
+                supervise.quiet);
     }
 
     /** The policy (with --isolate's namespaces) and the files it was read from; a shipped profile has none. */
@@ -416,10 +525,12 @@ public final class RunCommand implements Callable<Integer> {
             PolicyOptions.Loaded read = policyOptions.read(source.policy, List.of());
             return new PolicyOptions.Loaded(withIsolateOption(read.policy()), read.files());
         }
-        String text = ProfileCatalog.text(source.profile).orElseThrow(() -> UserException.badInput(
-                "no shipped profile '" + source.profile + "'; the shipped profiles are: "
-                        + String.join(", ", ProfileCatalog.names())));
-        return new PolicyOptions.Loaded(withIsolateOption(PolicyLoader.loadString(ProfileCatalog.displayName(source.profile),
-                text, policyOptions.loadOptions(List.of()))), List.of());
+        String text = ProfileCatalog.text(source.profile)
+                .orElseThrow(() -> UserException.badInput("no shipped profile '" + source.profile
+                        + "'; the shipped profiles are: " + String.join(", ", ProfileCatalog.names())));
+        return new PolicyOptions.Loaded(
+                withIsolateOption(PolicyLoader.loadString(
+                        ProfileCatalog.displayName(source.profile), text, policyOptions.loadOptions(List.of()))),
+                List.of());
     }
 }

@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
  * alone: reading every command's annotations costs about a fifth of {@code syscage run}'s
  * start-up.
  */
-@Command(name = "syscage",
+@Command(
+        name = "syscage",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Compile, check and enforce seccomp system-call policies.",
@@ -66,7 +67,9 @@ public final class SyscageCommand implements Runnable {
 
     /** The standard streams of the command line {@code command} belongs to. */
     static Stdio stdio(CommandSpec command) {
-        return command != null && command.root().userObject() instanceof SyscageCommand top ? top.stdio : Stdio.system();
+        return command != null && command.root().userObject() instanceof SyscageCommand top
+                ? top.stdio
+                : Stdio.system();
     }
 
     @Override

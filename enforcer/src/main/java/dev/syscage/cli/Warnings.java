@@ -13,7 +13,9 @@ import java.util.Locale;
  * it writes or runs anything. A lint that stops {@code run} stays an error whatever is chosen.
  */
 enum Warnings {
-    SHOW, NONE, ERROR;
+    SHOW,
+    NONE,
+    ERROR;
 
     static Warnings parse(String word) {
         try {
@@ -30,7 +32,8 @@ enum Warnings {
         }
         if (this == ERROR) {
             throw new PolicyException(warnings.stream()
-                    .map(w -> w.isError() ? w : Diagnostic.error(w.pos(), w.message() + " (-W error)")).toList());
+                    .map(w -> w.isError() ? w : Diagnostic.error(w.pos(), w.message() + " (-W error)"))
+                    .toList());
         }
         warnings.forEach(w -> err.println(w.render()));
         err.flush();

@@ -17,10 +17,18 @@ import java.util.regex.Pattern;
  */
 public enum ArgRule {
     SOCKET("socket", "domain", 0, Pattern.compile("AF_(?!LOCAL$|ROUTE$|MAX$)[A-Za-z0-9_]+")),
-    IOCTL("ioctl", "request", 1, Pattern.compile("(TC|TIOC|FIO|SIOC|BLK|FS_IOC_|FICLONE|NS_GET_|SECCOMP_IOCTL_)[A-Z0-9_]*")),
-    PRCTL("prctl", "option", 0, Pattern.compile(
-            "PR_(GET|SET)_(?!MM_|VMA_)[A-Z0-9_]+|PR_CAPBSET_[A-Z]+|PR_TASK_PERF_EVENTS_[A-Z]+|PR_MCE_KILL(_GET)?"
-                    + "|PR_CAP_AMBIENT|PR_SCHED_CORE|PR_(SVE|SME)_(GET|SET)_VL"));
+    IOCTL(
+            "ioctl",
+            "request",
+            1,
+            Pattern.compile("(TC|TIOC|FIO|SIOC|BLK|FS_IOC_|FICLONE|NS_GET_|SECCOMP_IOCTL_)[A-Z0-9_]*")),
+    PRCTL(
+            "prctl",
+            "option",
+            0,
+            Pattern.compile(
+                    "PR_(GET|SET)_(?!MM_|VMA_)[A-Z0-9_]+|PR_CAPBSET_[A-Z]+|PR_TASK_PERF_EVENTS_[A-Z]+|PR_MCE_KILL(_GET)?"
+                            + "|PR_CAP_AMBIENT|PR_SCHED_CORE|PR_(SVE|SME)_(GET|SET)_VL"));
 
     private final String syscall;
     private final String param;

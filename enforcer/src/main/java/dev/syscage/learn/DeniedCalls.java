@@ -3,8 +3,8 @@ package dev.syscage.learn;
 import dev.syscage.auditlog.AuditLogReader;
 import dev.syscage.auditlog.CallRecord;
 import dev.syscage.policy.arch.Arch;
-import dev.syscage.policy.landlock.FsAccess;
 import dev.syscage.policy.fallback.FsCalls;
+import dev.syscage.policy.landlock.FsAccess;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
@@ -30,8 +30,11 @@ import java.util.TreeSet;
  */
 public final class DeniedCalls {
     /** One part: calls by syscall, the ArgRule values seen, the resolved paths named (\"\" for a call that named none), the rules that denied. */
-    public record Part(SortedMap<String, Long> counts, Map<String, SortedSet<Long>> argValues,
-            Map<String, SortedSet<String>> paths, Map<String, SortedSet<String>> rules) {
+    public record Part(
+            SortedMap<String, Long> counts,
+            Map<String, SortedSet<Long>> argValues,
+            Map<String, SortedSet<String>> paths,
+            Map<String, SortedSet<String>> rules) {
         public Part() {
             this(new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
         }
@@ -56,8 +59,10 @@ public final class DeniedCalls {
 
         void add(String syscall, long[] args, String path, String rule) {
             counts.merge(syscall, 1L, Long::sum);
-            ArgRule.forSyscall(syscall).ifPresent(r ->
-                    argValues.computeIfAbsent(syscall, k -> new TreeSet<>()).add(r.value(args)));
+            ArgRule.forSyscall(syscall)
+                    .ifPresent(r -> argValues
+                            .computeIfAbsent(syscall, k -> new TreeSet<>())
+                            .add(r.value(args)));
             paths.computeIfAbsent(syscall, k -> new TreeSet<>()).add(path == null ? "" : path); // "": named none
             if (rule != null) {
                 rules.computeIfAbsent(syscall, k -> new TreeSet<>()).add(rule);
@@ -93,10 +98,13 @@ public final class DeniedCalls {
         public Map<String, Footprint> footprints() {
             Map<String, Footprint.Builder> all = new TreeMap<>(needs);
             for (String dir : mkdirs) {
-                String deeper = mkdirs.tailSet(dir + "/").isEmpty() ? "" : mkdirs.tailSet(dir + "/").first();
+                String deeper = mkdirs.tailSet(dir + "/").isEmpty()
+                        ? ""
+                        : mkdirs.tailSet(dir + "/").first();
                 if (!deeper.startsWith(dir + "/")) {
                     all.computeIfAbsent("filesystem", k -> new Footprint.Builder())
-                            .touch(RealPaths.parentOf(dir), FsAccess.MAKE_DIR, true).made(dir);
+                            .touch(RealPaths.parentOf(dir), FsAccess.MAKE_DIR, true)
+                            .made(dir);
                 }
             }
             Map<String, Footprint> out = new TreeMap<>();

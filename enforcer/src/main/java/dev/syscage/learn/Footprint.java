@@ -24,8 +24,12 @@ import java.util.TreeSet;
  * @param abstractOutside an abstract UNIX socket the program did not bind was connected or sent to
  * @param refused        syscalls made that any Landlock domain refuses (mount, pivot_root, ...), with counts
  */
-public record Footprint(SortedMap<String, Touch> touches, SortedSet<String> made, boolean signalsOutside,
-        boolean abstractOutside, SortedMap<String, Long> refused) {
+public record Footprint(
+        SortedMap<String, Touch> touches,
+        SortedSet<String> made,
+        boolean signalsOutside,
+        boolean abstractOutside,
+        SortedMap<String, Long> refused) {
 
     /**
      * What one path saw: {@code FsAccess} bits, whether it is a directory, how many calls read or
@@ -47,7 +51,8 @@ public record Footprint(SortedMap<String, Touch> touches, SortedSet<String> made
         }
     }
 
-    public static final Footprint EMPTY = new Footprint(new TreeMap<>(), new TreeSet<>(), false, false, new TreeMap<>());
+    public static final Footprint EMPTY =
+            new Footprint(new TreeMap<>(), new TreeSet<>(), false, false, new TreeMap<>());
 
     public Footprint {
         touches = Collections.unmodifiableSortedMap(new TreeMap<>(touches));

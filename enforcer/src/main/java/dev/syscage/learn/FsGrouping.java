@@ -51,7 +51,8 @@ import java.util.function.Predicate;
  */
 public final class FsGrouping {
     /** Read and executed from as shipped: one rule each, read and execute, when touched. */
-    public static final List<String> SYSTEM = List.of("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc");
+    public static final List<String> SYSTEM =
+            List.of("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc");
     /** Kernel file systems: one rule each for whatever was done beneath. */
     public static final List<String> KERNEL = List.of("/proc", "/sys");
     /** Directories with at least this many components group the reads beneath them. */
@@ -67,7 +68,8 @@ public final class FsGrouping {
     public record Places(Predicate<String> exists, Optional<String> home) {
         public static Places ofThisMachine() {
             String home = System.getProperty("user.home");
-            return new Places(p -> Files.exists(Path.of(p), LinkOption.NOFOLLOW_LINKS),
+            return new Places(
+                    p -> Files.exists(Path.of(p), LinkOption.NOFOLLOW_LINKS),
                     home == null || home.equals("/") || !home.startsWith("/") ? Optional.empty() : Optional.of(home));
         }
     }
@@ -76,8 +78,7 @@ public final class FsGrouping {
      * One path of a rule: how many accesses it covers (see {@link Touch}), to how many distinct
      * paths recorded, and a note for the reader ("system tree", ...; empty for none).
      */
-    public record Covered(String path, long accesses, int paths, String note) {
-    }
+    public record Covered(String path, long accesses, int paths, String note) {}
 
     /** One {@code allow} rule: paths sorted, {@code FsAccess} bits, optional. */
     public record Rule(List<Covered> paths, long access, boolean optional) {
@@ -119,6 +120,7 @@ public final class FsGrouping {
     private final Map<String, Acc> rules = new TreeMap<>();
     /** Reads grouped by their first {@value #MIN_DEPTH} components: the directories, and the rule being built. */
     private final Map<String, List<String>> clusters = new TreeMap<>();
+
     private final Map<String, Acc> clusterAcc = new TreeMap<>();
     private final List<String> leftOut = new ArrayList<>();
 

@@ -75,20 +75,46 @@ final class FsRecorder {
     private final Outsiders outsiders = new Outsiders(footprint);
     /** Files the program opened itself: Landlock checks ioctl only on those (inherited ones were opened outside). */
     private final Set<String> opened = new HashSet<>();
+
     private final Map<String, Optional<String>> interpreters = new HashMap<>();
     private final Map<Arch, Flags> flags = new EnumMap<>(Arch.class);
 
     /** The constants of an architecture the decisions need. */
-    private record Flags(long accmode, long wronly, long rdwr, long creat, long trunc, long nofollow, long path,
-            long tmpfile, long exchange, long symlinkNofollow, long symlinkFollow, long ifmt, long ifchr, long ifblk,
+    private record Flags(
+            long accmode,
+            long wronly,
+            long rdwr,
+            long creat,
+            long trunc,
+            long nofollow,
+            long path,
+            long tmpfile,
+            long exchange,
+            long symlinkNofollow,
+            long symlinkFollow,
+            long ifmt,
+            long ifchr,
+            long ifblk,
             long ifsock) {
 
         static Flags of(Arch arch) {
             Constants c = Constants.of(arch);
-            return new Flags(v(c, "O_ACCMODE"), v(c, "O_WRONLY"), v(c, "O_RDWR"), v(c, "O_CREAT"), v(c, "O_TRUNC"),
-                    v(c, "O_NOFOLLOW"), v(c, "O_PATH"), v(c, "O_TMPFILE"), v(c, "RENAME_EXCHANGE"),
-                    v(c, "AT_SYMLINK_NOFOLLOW"), v(c, "AT_SYMLINK_FOLLOW"),
-                    0xf000, 0x2000, 0x6000, 0xc000); // S_IFMT, S_IFCHR, S_IFBLK, S_IFSOCK: the same on every arch
+            return new Flags(
+                    v(c, "O_ACCMODE"),
+                    v(c, "O_WRONLY"),
+                    v(c, "O_RDWR"),
+                    v(c, "O_CREAT"),
+                    v(c, "O_TRUNC"),
+                    v(c, "O_NOFOLLOW"),
+                    v(c, "O_PATH"),
+                    v(c, "O_TMPFILE"),
+                    v(c, "RENAME_EXCHANGE"),
+                    v(c, "AT_SYMLINK_NOFOLLOW"),
+                    v(c, "AT_SYMLINK_FOLLOW"),
+                    0xf000,
+                    0x2000,
+                    0x6000,
+                    0xc000); // S_IFMT, S_IFCHR, S_IFBLK, S_IFSOCK: the same on every arch
         }
 
         private static long v(Constants c, String name) {
@@ -109,8 +135,8 @@ final class FsRecorder {
             case "link", "linkat" -> link(call);
             case "rename", "renameat", "renameat2" -> rename(call);
             case "unlink", "rmdir", "unlinkat" -> remove(call);
-            case "truncate", "truncate64" -> path(call, true).filter(FsRecorder::exists)
-                    .ifPresent(p -> footprint.touch(p, TRUNCATE, false));
+            case "truncate", "truncate64" ->
+                path(call, true).filter(FsRecorder::exists).ifPresent(p -> footprint.touch(p, TRUNCATE, false));
             case "bind" -> bind(call);
             case "ioctl" -> ioctl(call);
             default -> {
@@ -129,8 +155,11 @@ final class FsRecorder {
 
     private void open(SyscallContext call) {
         Flags f = flags(call);
-        long fl = call.name().equals("creat") ? f.creat() | f.wronly() | f.trunc()
-                : call.name().equals("openat2") ? openHowFlags(call) : arg(call, "flags").orElse(0);
+        long fl = call.name().equals("creat")
+                ? f.creat() | f.wronly() | f.trunc()
+                : call.name().equals("openat2")
+                        ? openHowFlags(call)
+                        : arg(call, "flags").orElse(0);
         if ((fl & f.path()) != 0) {
             return; // O_PATH: no file_open check
         }
@@ -166,29 +195,38 @@ final class FsRecorder {
 
     private void exec(SyscallContext call) {
         long fl = call.name().equals("execveat") ? arg(call, "flags").orElse(0) : 0;
-        Optional<String> p = path(call, (fl & flags(call).symlinkNofollow()) == 0).filter(FsRecorder::exists);
+        Optional<String> p =
+                path(call, (fl & flags(call).symlinkNofollow()) == 0).filter(FsRecorder::exists);
         for (int depth = 0; p.isPresent() && depth <= MAX_INTERPRETERS; depth++) {
             String file = p.get();
             footprint.touch(file, EXECUTE | READ_FILE, false);
             SyscallEvent e = call.event();
-            p = interpreters.computeIfAbsent(file, f -> Interpreters.of(Path.of(f)))
-                    .flatMap(i -> real.real(i, true, e.pid(), e.tid())).filter(FsRecorder::exists);
+            p = interpreters
+                    .computeIfAbsent(file, f -> Interpreters.of(Path.of(f)))
+                    .flatMap(i -> real.real(i, true, e.pid(), e.tid()))
+                    .filter(FsRecorder::exists);
         }
     }
 
     /** Create (of kind {@code right}) in the directory, when the new name is not there yet. */
     private void make(SyscallContext call, long right) {
-        path(call, false).filter(p -> !exists(p)).ifPresent(p -> footprint.touch(RealPaths.parentOf(p), right, true).made(p));
+        path(call, false)
+                .filter(p -> !exists(p))
+                .ifPresent(
+                        p -> footprint.touch(RealPaths.parentOf(p), right, true).made(p));
     }
 
     private long mknodRight(SyscallContext call) {
         Flags f = flags(call);
         long type = arg(call, "mode").orElse(0) & f.ifmt();
-        return type == f.ifchr() ? MAKE_CHAR : type == f.ifblk() ? MAKE_BLOCK : type == f.ifsock() ? MAKE_SOCK : MAKE_REG;
+        return type == f.ifchr()
+                ? MAKE_CHAR
+                : type == f.ifblk() ? MAKE_BLOCK : type == f.ifsock() ? MAKE_SOCK : MAKE_REG;
     }
 
     private void link(SyscallContext call) {
-        boolean follow = call.name().equals("linkat") && (arg(call, "flags").orElse(0) & flags(call).symlinkFollow()) != 0;
+        boolean follow = call.name().equals("linkat")
+                && (arg(call, "flags").orElse(0) & flags(call).symlinkFollow()) != 0;
         Optional<String> from = path(call, follow).filter(FsRecorder::exists);
         Optional<String> to = other(call).filter(p -> !exists(p));
         if (from.isPresent() && to.isPresent()) {
@@ -202,7 +240,8 @@ final class FsRecorder {
     }
 
     private void rename(SyscallContext call) {
-        boolean exchange = call.name().equals("renameat2") && (arg(call, "flags").orElse(0) & flags(call).exchange()) != 0;
+        boolean exchange = call.name().equals("renameat2")
+                && (arg(call, "flags").orElse(0) & flags(call).exchange()) != 0;
         Optional<String> from = path(call, false).filter(FsRecorder::exists);
         Optional<String> to = other(call);
         if (from.isEmpty() || to.isEmpty()) {
@@ -222,14 +261,19 @@ final class FsRecorder {
     }
 
     private void remove(SyscallContext call) {
-        path(call, false).filter(FsRecorder::exists).ifPresent(p -> footprint.touch(RealPaths.parentOf(p), remove(p), true));
+        path(call, false)
+                .filter(FsRecorder::exists)
+                .ifPresent(p -> footprint.touch(RealPaths.parentOf(p), remove(p), true));
     }
 
     /** A UNIX socket bound to a path makes a file there (an abstract one is {@link Outsiders}' business). */
     private void bind(SyscallContext call) {
         if (outsiders.bind(call)) {
-            path(call, false).filter(p -> !exists(p))
-                    .ifPresent(p -> footprint.touch(RealPaths.parentOf(p), MAKE_SOCK, true).made(p));
+            path(call, false)
+                    .filter(p -> !exists(p))
+                    .ifPresent(p -> footprint
+                            .touch(RealPaths.parentOf(p), MAKE_SOCK, true)
+                            .made(p));
         }
     }
 
@@ -239,9 +283,13 @@ final class FsRecorder {
             return;
         }
         SyscallEvent e = call.event();
-        call.memory().fdPath((int) fd.getAsLong()).filter(p -> p.startsWith("/"))
+        call.memory()
+                .fdPath((int) fd.getAsLong())
+                .filter(p -> p.startsWith("/"))
                 .flatMap(p -> real.real(p, true, e.pid(), e.tid()))
-                .filter(opened::contains).filter(FsRecorder::isDevice).ifPresent(p -> footprint.touch(p, IOCTL_DEV, false));
+                .filter(opened::contains)
+                .filter(FsRecorder::isDevice)
+                .ifPresent(p -> footprint.touch(p, IOCTL_DEV, false));
     }
 
     // -- paths
@@ -261,7 +309,8 @@ final class FsRecorder {
 
     private static Optional<BasicFileAttributes> attributes(String path) {
         try {
-            return Optional.of(Files.readAttributes(Path.of(path), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+            return Optional.of(
+                    Files.readAttributes(Path.of(path), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
@@ -292,8 +341,9 @@ final class FsRecorder {
         if (a.isEmpty() || a.get().isRegularFile()) {
             return MAKE_REG;
         }
-        return a.get().isDirectory() ? MAKE_DIR : a.get().isSymbolicLink() ? MAKE_SYM
-                : isDevice(path) ? MAKE_CHAR | MAKE_BLOCK : MAKE_SOCK;
+        return a.get().isDirectory()
+                ? MAKE_DIR
+                : a.get().isSymbolicLink() ? MAKE_SYM : isDevice(path) ? MAKE_CHAR | MAKE_BLOCK : MAKE_SOCK;
     }
 
     // -- arguments
@@ -315,7 +365,12 @@ final class FsRecorder {
     /** openat2's flags: the first field (u64) of struct open_how. */
     private static long openHowFlags(SyscallContext call) {
         TargetMemory mem = call.memory();
-        return arg(call, "how").stream().mapToObj(p -> mem.read(p, 8)).flatMap(Optional::stream)
-                .mapToLong(b -> ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).getLong()).findFirst().orElse(0);
+        return arg(call, "how").stream()
+                .mapToObj(p -> mem.read(p, 8))
+                .flatMap(Optional::stream)
+                .mapToLong(
+                        b -> ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).getLong())
+                .findFirst()
+                .orElse(0);
     }
 }

@@ -24,15 +24,17 @@ final class FsSection {
     private static final Pattern PLAIN = Pattern.compile("/[A-Za-z0-9/._+=@,-]*");
     private static final int COMMENT_COLUMN = 40;
 
-    private FsSection() {
-    }
+    private FsSection() {}
 
     /** The text, after the rules of the profile; {@code merge} as given to the writer. */
     static String write(Footprint seen, FsGrouping.Grouped grouped, Optional<MergeBase> merge) {
         StringBuilder sb = new StringBuilder();
         long paths = seen.touches().size();
         sb.append("# Files: what the program read, wrote and executed, grouped by directory (docs/learn.md): ")
-                .append(accesses(seen.accesses())).append(" to ").append(paths).append(paths == 1 ? " path" : " paths")
+                .append(accesses(seen.accesses()))
+                .append(" to ")
+                .append(paths)
+                .append(paths == 1 ? " path" : " paths")
                 .append(".\n# Landlock denies every other path to the program and its children.\n");
         sb.append("landlock: best-effort\n");
         sb.append("filesystem:\n");
@@ -56,10 +58,15 @@ final class FsSection {
         for (Covered c : r.paths()) {
             String line = "        - " + yamlPath(c.path());
             String note = from.isEmpty() ? covered(c) : from;
-            sb.append(line).append(" ".repeat(Math.max(1, COMMENT_COLUMN - line.length()))).append("# ").append(note)
+            sb.append(line)
+                    .append(" ".repeat(Math.max(1, COMMENT_COLUMN - line.length())))
+                    .append("# ")
+                    .append(note)
                     .append('\n');
         }
-        sb.append("      access: [").append(String.join(", ", FsGrouping.words(r.access()))).append("]\n");
+        sb.append("      access: [")
+                .append(String.join(", ", FsGrouping.words(r.access())))
+                .append("]\n");
         if (r.optional()) {
             sb.append("      optional: true                    # under /tmp or home: may not be there next time\n");
         }
@@ -80,7 +87,8 @@ final class FsSection {
             first.putIfAbsent(key, p);
         }
         List<Rule> out = new ArrayList<>();
-        byKey.forEach((k, cs) -> out.add(new Rule(cs, first.get(k).access(), first.get(k).optional())));
+        byKey.forEach((k, cs) ->
+                out.add(new Rule(cs, first.get(k).access(), first.get(k).optional())));
         return out;
     }
 
@@ -111,7 +119,8 @@ final class FsSection {
         }
         if (scopes != 0) {
             String line = "scope: [" + String.join(", ", words(scopes)) + "]";
-            sb.append(line).append(" ".repeat(Math.max(1, COMMENT_COLUMN - line.length())))
+            sb.append(line)
+                    .append(" ".repeat(Math.max(1, COMMENT_COLUMN - line.length())))
                     .append("# no signals to, no abstract-socket connects to, processes outside\n");
         }
     }

@@ -18,11 +18,11 @@ import java.util.Optional;
 final class Interpreters {
     /** The kernel reads at most this much of a {@code #!} line (BINPRM_BUF_SIZE). */
     private static final int SHEBANG_MAX = 256;
+
     private static final int PT_INTERP = 3;
     private static final int MAX_PHDRS = 256;
 
-    private Interpreters() {
-    }
+    private Interpreters() {}
 
     /** The interpreter {@code file} names, as written there; empty for none or when it cannot be read. */
     static Optional<String> of(Path file) {

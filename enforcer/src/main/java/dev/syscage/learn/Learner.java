@@ -14,8 +14,8 @@ import dev.syscage.run.NotifyRunner;
 import dev.syscage.run.Runner;
 import dev.syscage.run.TraceRunner;
 import dev.syscage.supervise.Decision;
-import dev.syscage.supervise.session.SupervisorSession;
 import dev.syscage.supervise.hooks.HookChain;
+import dev.syscage.supervise.session.SupervisorSession;
 import dev.syscage.supervise.trace.TraceSupervisor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -42,8 +42,7 @@ public final class Learner {
             """;
 
     /** The program's exit status and what it did. */
-    public record Result(int exitCode, Observations seen) {
-    }
+    public record Result(int exitCode, Observations seen) {}
 
     private final LinuxCLibrary libc;
     private final PrintWriter err;
@@ -54,7 +53,8 @@ public final class Learner {
     }
 
     public static Policy traceAllPolicy() {
-        return PolicyLoader.loadString("learn.yaml", TRACE_ALL, LoadOptions.defaults().withArches(List.of(Arch.nativeArch())));
+        return PolicyLoader.loadString(
+                "learn.yaml", TRACE_ALL, LoadOptions.defaults().withArches(List.of(Arch.nativeArch())));
     }
 
     /**
@@ -65,7 +65,9 @@ public final class Learner {
     public Result run(Path launcher, List<String> command, RunRewrites.Choices choices) throws Exception {
         RunRewrites.Rewritten rewritten = RunRewrites.apply(traceAllPolicy(), choices.withWatch(false));
         SupervisionMode mode = rewritten.mode().orElseThrow();
-        byte[] filter = PolicyCompiler.compile(rewritten.filter(), CompileOptions.defaults()).program().toBytes();
+        byte[] filter = PolicyCompiler.compile(rewritten.filter(), CompileOptions.defaults())
+                .program()
+                .toBytes();
         Recorder recorder = new Recorder();
         HookChain chain = new HookChain(List.of(recorder), HookChain.FailureListener.stderr());
         SupervisorSession session = new SupervisorSession(chain, Decision.allow("learn"), null);
@@ -73,9 +75,12 @@ public final class Learner {
         IntFunction<String> names = nr -> table.byNumber(nr).map(s -> s.name()).orElse(null);
         Runner runner = new Runner(libc, err);
         int exit = mode == SupervisionMode.NOTIFY
-                ? new NotifyRunner(libc, runner).run(launcher, filter, List.of(), command, session, names).exitCode()
-                : new TraceRunner(libc, runner).run(launcher, filter, List.of(), command, new TraceSupervisor(session),
-                        names).exitCode();
+                ? new NotifyRunner(libc, runner)
+                        .run(launcher, filter, List.of(), command, session, names)
+                        .exitCode()
+                : new TraceRunner(libc, runner)
+                        .run(launcher, filter, List.of(), command, new TraceSupervisor(session), names)
+                        .exitCode();
         return new Result(exit, recorder.observations());
     }
 }

@@ -21,12 +21,13 @@ import java.util.TreeSet;
  * only what it scopes too (a profile without Landlock sections scopes nothing and leaves the scope
  * to the run).
  */
-public record MergeBase(String source, SortedSet<String> allowed, SortedSet<String> conditional,
-        LandlockRuleset landlock) {
+public record MergeBase(
+        String source, SortedSet<String> allowed, SortedSet<String> conditional, LandlockRuleset landlock) {
 
     public static MergeBase of(String source, Policy existing) {
-        ArchPolicy p = existing.forArch(Arch.nativeArch()).orElseThrow(() -> new IllegalArgumentException(
-                source + " does not list this machine's architecture (" + Arch.nativeArch() + "); nothing to merge"));
+        ArchPolicy p = existing.forArch(Arch.nativeArch())
+                .orElseThrow(() -> new IllegalArgumentException(source + " does not list this machine's architecture ("
+                        + Arch.nativeArch() + "); nothing to merge"));
         SortedSet<String> allowed = new TreeSet<>();
         SortedSet<String> conditional = new TreeSet<>();
         for (Map.Entry<Integer, List<Clause>> e : p.clauses().entrySet()) {
@@ -34,21 +35,26 @@ public record MergeBase(String source, SortedSet<String> allowed, SortedSet<Stri
                 switch (classify(e.getValue())) {
                     case ALWAYS -> allowed.add(s.name());
                     case SOMETIMES -> conditional.add(s.name());
-                    case NEVER -> { }
+                    case NEVER -> {}
                 }
             });
         }
         return new MergeBase(source, allowed, conditional, existing.landlock());
     }
 
-    private enum Allowed { ALWAYS, SOMETIMES, NEVER }
+    private enum Allowed {
+        ALWAYS,
+        SOMETIMES,
+        NEVER
+    }
 
     private static Allowed classify(List<Clause> clauses) {
         boolean someAllow = false;
         for (Clause c : clauses) {
             boolean allows = c.action().kind() == Action.Kind.ALLOW;
             if (c.unconditional()) {
-                return allows && !someNonAllowBefore(clauses, c) ? Allowed.ALWAYS
+                return allows && !someNonAllowBefore(clauses, c)
+                        ? Allowed.ALWAYS
                         : someAllow || allows ? Allowed.SOMETIMES : Allowed.NEVER;
             }
             someAllow |= allows;

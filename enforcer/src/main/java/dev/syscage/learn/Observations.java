@@ -13,8 +13,12 @@ import java.util.TreeSet;
  * resolved paths were named, how many calls came before the execve (the launcher's own), and what
  * it did to the file system ({@link Footprint}).
  */
-public record Observations(SortedMap<String, Long> counts, Map<String, SortedSet<Long>> argValues, int distinctPaths,
-        long launcherCalls, Footprint footprint) {
+public record Observations(
+        SortedMap<String, Long> counts,
+        Map<String, SortedSet<Long>> argValues,
+        int distinctPaths,
+        long launcherCalls,
+        Footprint footprint) {
 
     public Observations {
         counts = Collections.unmodifiableSortedMap(new TreeMap<>(counts));

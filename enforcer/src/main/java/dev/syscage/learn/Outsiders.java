@@ -30,6 +30,7 @@ final class Outsiders {
     private final Footprint.Builder footprint;
     /** Every pid and tid the program's calls came from. */
     private final Set<Integer> program = new HashSet<>();
+
     private final Set<String> boundAbstract = new HashSet<>();
 
     Outsiders(Footprint.Builder footprint) {
@@ -49,7 +50,7 @@ final class Outsiders {
             case "kill", "tkill", "rt_sigqueueinfo" -> signal(arg(call, "pid"));
             case "tgkill", "rt_tgsigqueueinfo" -> signal(arg(call, "tgid"));
             case "pidfd_send_signal" -> pidfdSignal(call);
-            default -> { }
+            default -> {}
         }
     }
 
@@ -65,8 +66,10 @@ final class Outsiders {
 
     /** A connect or send to {@code address}: outside the program when abstract and not bound by it. */
     private void reach(SyscallContext call, OptionalLong address, OptionalLong length) {
-        sockaddr(call, address, length).filter(Outsiders::isAbstract)
-                .filter(a -> !boundAbstract.contains(abstractName(a))).ifPresent(a -> footprint.abstractOutside());
+        sockaddr(call, address, length)
+                .filter(Outsiders::isAbstract)
+                .filter(a -> !boundAbstract.contains(abstractName(a)))
+                .ifPresent(a -> footprint.abstractOutside());
     }
 
     /** sendmsg's {@code msg_name}: the first pointer of struct msghdr, then its length (64-bit layouts only). */
@@ -97,7 +100,8 @@ final class Outsiders {
         OptionalLong fd = arg(call, "pidfd");
         int target = -1;
         if (fd.isPresent()) {
-            target = field("/proc/" + call.event().pid() + "/fdinfo/" + fd.getAsLong(), "Pid:").orElse(-1);
+            target = field("/proc/" + call.event().pid() + "/fdinfo/" + fd.getAsLong(), "Pid:")
+                    .orElse(-1);
         }
         if (target <= 0 || !inside(target)) {
             footprint.signalsOutside();
@@ -128,7 +132,8 @@ final class Outsiders {
         try {
             for (String line : Files.readAllLines(Path.of(file))) {
                 if (line.startsWith(key)) {
-                    return Optional.of(Integer.parseInt(line.substring(key.length()).strip()));
+                    return Optional.of(
+                            Integer.parseInt(line.substring(key.length()).strip()));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -147,7 +152,8 @@ final class Outsiders {
 
     /** sa_family is AF_UNIX, in the host's byte order. */
     private static boolean isUnix(byte[] a) {
-        return a.length >= 2 && ByteBuffer.wrap(a).order(ByteOrder.nativeOrder()).getShort(0) == AF_UNIX;
+        return a.length >= 2
+                && ByteBuffer.wrap(a).order(ByteOrder.nativeOrder()).getShort(0) == AF_UNIX;
     }
 
     private static boolean isAbstract(byte[] a) {

@@ -21,15 +21,20 @@ import java.util.TreeMap;
  */
 public final class ProfileWriter {
     /** Syscalls a profile must allow for any program to start and end: never dropped. */
-    public static final List<String> ESSENTIALS = List.of("execve", "exit", "exit_group", "restart_syscall", "rt_sigreturn");
+    public static final List<String> ESSENTIALS =
+            List.of("execve", "exit", "exit_group", "restart_syscall", "rt_sigreturn");
 
     /**
      * What to write around the observations. {@code merge} is empty without {@code --merge};
      * {@code places} is what the file-system grouping asks of the machine.
      */
-    public record Options(String name, String description, boolean withArgs, Optional<MergeBase> merge, Arch arch,
-            FsGrouping.Places places) {
-    }
+    public record Options(
+            String name,
+            String description,
+            boolean withArgs,
+            Optional<MergeBase> merge,
+            Arch arch,
+            FsGrouping.Places places) {}
 
     /** Options on this machine. */
     public static Options options(String name, String description, boolean withArgs, Optional<MergeBase> merge) {
@@ -37,11 +42,9 @@ public final class ProfileWriter {
     }
 
     /** The text, the syscall names seen that the native table does not know (left out), and the file-system rules. */
-    public record Written(String yaml, List<String> unknown, FsGrouping.Grouped files) {
-    }
+    public record Written(String yaml, List<String> unknown, FsGrouping.Grouped files) {}
 
-    private ProfileWriter() {
-    }
+    private ProfileWriter() {}
 
     public static Written write(Observations seen, Options o) {
         SyscallTable table = SyscallTable.of(o.arch());
@@ -51,7 +54,8 @@ public final class ProfileWriter {
         seen.counts().forEach((name, n) -> {
             if (table.byName(name).isEmpty()) {
                 unknown.add(name);
-            } else if (o.withArgs() && seen.argValues().containsKey(name)
+            } else if (o.withArgs()
+                    && seen.argValues().containsKey(name)
                     && o.merge().map(m -> !m.allowed().contains(name)).orElse(true)) {
                 conditioned.put(name, seen.argValues().get(name));
             } else {
@@ -76,31 +80,45 @@ public final class ProfileWriter {
      * then one unconditional rule listing {@code listed}, sorted, each with its comment. Empty
      * when both are.
      */
-    public static String allowRules(SortedMap<String, SortedSet<Long>> conditioned, Map<String, Long> counts,
-            SortedMap<String, String> listed, Arch arch) {
+    public static String allowRules(
+            SortedMap<String, SortedSet<Long>> conditioned,
+            Map<String, Long> counts,
+            SortedMap<String, String> listed,
+            Arch arch) {
         StringBuilder sb = new StringBuilder();
         for (var e : conditioned.entrySet()) {
-            sb.append("  - action: allow\n    syscalls: [").append(e.getKey()).append("]\n")
-                    .append("    when: ").append(PolicyYamlWriter.quote(ArgRule.forSyscall(e.getKey()).orElseThrow()
-                            .condition(arch, e.getValue())))
-                    .append("\n    comment: ").append(calls(counts.get(e.getKey()))).append(", only these values\n");
+            sb.append("  - action: allow\n    syscalls: [")
+                    .append(e.getKey())
+                    .append("]\n")
+                    .append("    when: ")
+                    .append(PolicyYamlWriter.quote(
+                            ArgRule.forSyscall(e.getKey()).orElseThrow().condition(arch, e.getValue())))
+                    .append("\n    comment: ")
+                    .append(calls(counts.get(e.getKey())))
+                    .append(", only these values\n");
         }
         if (listed.isEmpty()) {
             return sb.toString();
         }
         sb.append("  - action: allow\n    syscalls:\n");
         int width = listed.keySet().stream().mapToInt(String::length).max().orElse(0);
-        listed.forEach((name, comment) -> sb.append("      - ").append(name).append(" ".repeat(width - name.length()))
-                .append("  # ").append(comment).append('\n'));
+        listed.forEach((name, comment) -> sb.append("      - ")
+                .append(name)
+                .append(" ".repeat(width - name.length()))
+                .append("  # ")
+                .append(comment)
+                .append('\n'));
         return sb.toString();
     }
 
     private static void header(StringBuilder sb, Observations seen, Options o) {
-        List<String> comments = new ArrayList<>(List.of("Learned by 'syscage learn': " + seen.counts().size()
-                + " distinct syscalls (" + seen.totalCalls() + " calls) and " + seen.distinctPaths() + " distinct paths.",
+        List<String> comments = new ArrayList<>(List.of(
+                "Learned by 'syscage learn': " + seen.counts().size() + " distinct syscalls (" + seen.totalCalls()
+                        + " calls) and " + seen.distinctPaths() + " distinct paths.",
                 "Every syscall the program made is allowed; any other fails with EPERM."));
-        o.merge().ifPresent(m -> comments.add("Widened with the unconditionally allowed syscalls of " + m.source()
-                + " (its conditional rules and default are not carried over)."));
+        o.merge()
+                .ifPresent(m -> comments.add("Widened with the unconditionally allowed syscalls of " + m.source()
+                        + " (its conditional rules and default are not carried over)."));
         PolicyYamlWriter.header(sb, comments, o.name(), o.description());
         sb.append("default: errno EPERM\n");
         sb.append("rules:\n");

@@ -56,7 +56,9 @@ final class RealPaths {
         }
         Optional<String> r = resolve(dir, pid, tid);
         // /proc/PID/... differs between callers; a directory made later may be a link today
-        if (r.isPresent() && !dir.startsWith("/proc/") && !r.get().startsWith("/proc/")
+        if (r.isPresent()
+                && !dir.startsWith("/proc/")
+                && !r.get().startsWith("/proc/")
                 && Files.isDirectory(Path.of(r.get()), LinkOption.NOFOLLOW_LINKS)) {
             dirs.put(dir, r.get());
         }

@@ -55,8 +55,10 @@ public final class Recorder implements SyscallHook {
         }
         programStarted = true;
         counts.merge(name, 1L, Long::sum);
-        ArgRule.forSyscall(name).ifPresent(r ->
-                argValues.computeIfAbsent(name, k -> new TreeSet<>()).add(r.value(call.event().args())));
+        ArgRule.forSyscall(name)
+                .ifPresent(r -> argValues
+                        .computeIfAbsent(name, k -> new TreeSet<>())
+                        .add(r.value(call.event().args())));
         try {
             call.decoded().resolvedPath().ifPresent(paths::add);
             fs.record(call);
@@ -66,8 +68,8 @@ public final class Recorder implements SyscallHook {
     }
 
     public Observations observations() {
-        return new Observations(new TreeMap<>(counts), new HashMap<>(argValues), paths.size(), launcherCalls,
-                fs.footprint());
+        return new Observations(
+                new TreeMap<>(counts), new HashMap<>(argValues), paths.size(), launcherCalls, fs.footprint());
     }
 
     /** Paths that could not be decoded (the process died mid-call, ...). */

@@ -25,8 +25,7 @@ public final class RuleInsertion {
         }
     }
 
-    private RuleInsertion() {
-    }
+    private RuleInsertion() {}
 
     /**
      * {@code text} with {@code first} first and {@code last} last in its {@code rules:} list (items
@@ -61,7 +60,8 @@ public final class RuleInsertion {
             if (lines.get(i).startsWith("rules:")) {
                 Matcher m = TOP_RULES.matcher(lines.get(i));
                 if (!m.matches()) {
-                    throw new CannotMerge("line " + (i + 1) + ": 'rules:' is written in flow style; write it as a block list");
+                    throw new CannotMerge(
+                            "line " + (i + 1) + ": 'rules:' is written in flow style; write it as a block list");
                 }
                 lines.set(i, "rules:");
                 int indent = itemIndent(lines, i + 1, 2);
@@ -86,7 +86,8 @@ public final class RuleInsertion {
                 continue;
             }
             int lead = leading(l);
-            boolean inList = lead > indent || (lead == indent && (l.startsWith("- ", lead) || l.equals("-") || lead > 0));
+            boolean inList =
+                    lead > indent || (lead == indent && (l.startsWith("- ", lead) || l.equals("-") || lead > 0));
             if (!inList) {
                 break;
             }
@@ -107,7 +108,8 @@ public final class RuleInsertion {
         for (int i = 0; i < lines.size() && sup < 0; i++) {
             sup = head.matcher(lines.get(i)).matches() ? i : -1;
             if (sup < 0 && lines.get(i).startsWith(section + ":")) {
-                throw new CannotMerge("line " + (i + 1) + ": '" + section + ":' is written in flow style; write it as a block");
+                throw new CannotMerge(
+                        "line " + (i + 1) + ": '" + section + ":' is written in flow style; write it as a block");
             }
         }
         if (sup < 0) {
@@ -116,16 +118,23 @@ public final class RuleInsertion {
             lines.addAll(reindent(items, 4, 4));
             return;
         }
-        for (int i = sup + 1; i < lines.size() && (lines.get(i).isBlank() || lines.get(i).startsWith(" ")
-                || lines.get(i).startsWith("#")); i++) {
+        for (int i = sup + 1;
+                i < lines.size()
+                        && (lines.get(i).isBlank()
+                                || lines.get(i).startsWith(" ")
+                                || lines.get(i).startsWith("#"));
+                i++) {
             Matcher m = nested.matcher(lines.get(i));
             if (m.matches()) {
                 lines.set(i, m.group(1) + key + ":");
-                lines.addAll(i + 1, reindent(items, 4, itemIndent(lines, i + 1, m.group(1).length() + 2)));
+                lines.addAll(
+                        i + 1,
+                        reindent(items, 4, itemIndent(lines, i + 1, m.group(1).length() + 2)));
                 return;
             }
             if (lines.get(i).trim().startsWith(key + ":")) {
-                throw new CannotMerge("line " + (i + 1) + ": " + what + " is written in flow style; write it as a block list");
+                throw new CannotMerge(
+                        "line " + (i + 1) + ": " + what + " is written in flow style; write it as a block list");
             }
         }
         lines.add(sup + 1, "  " + key + ":");

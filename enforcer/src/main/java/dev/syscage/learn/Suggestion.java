@@ -29,10 +29,10 @@ public final class Suggestion {
     private static final Map<String, String> FS_KINDS = Map.of(
             "landlock", "Landlock denied (source: landlock)",
             "filesystem", "the filesystem: section would have denied (complain mode, by: filesystem)");
+
     private static final int COMMENT_COLUMN = 40;
 
-    private Suggestion() {
-    }
+    private Suggestion() {}
 
     /**
      * The filter's allow rules, as {@code rules:} items at two spaces, in two groups: {@code first}
@@ -70,8 +70,10 @@ public final class Suggestion {
             if (withArgs && part.argValues().containsKey(name)) {
                 conditioned.put(name, part.argValues().get(name));
             } else {
-                listed.put(name, ProfileWriter.calls(n) + "; denied by " + String.join(", ",
-                        part.rules().getOrDefault(name, new TreeSet<>())));
+                listed.put(
+                        name,
+                        ProfileWriter.calls(n) + "; denied by "
+                                + String.join(", ", part.rules().getOrDefault(name, new TreeSet<>())));
             }
         });
         return ProfileWriter.allowRules(conditioned, part.counts(), listed, arch);
@@ -82,12 +84,19 @@ public final class Suggestion {
         StringBuilder sb = new StringBuilder();
         supervisor.counts().forEach((name, n) -> {
             SortedSet<String> paths = supervisor.paths().getOrDefault(name, new TreeSet<>());
-            sb.append("    - syscalls: [").append(name).append("]   # ").append(ProfileWriter.calls(n))
-                    .append("; denied by ").append(String.join(", ", supervisor.rules().getOrDefault(name, new TreeSet<>())))
+            sb.append("    - syscalls: [")
+                    .append(name)
+                    .append("]   # ")
+                    .append(ProfileWriter.calls(n))
+                    .append("; denied by ")
+                    .append(String.join(", ", supervisor.rules().getOrDefault(name, new TreeSet<>())))
                     .append('\n');
             List<String> patterns = patterns(paths);
             if (!paths.contains("") && !patterns.isEmpty()) {
-                sb.append("      path: [").append(String.join(", ", patterns.stream().map(PolicyYamlWriter::quote).toList()))
+                sb.append("      path: [")
+                        .append(String.join(
+                                ", ",
+                                patterns.stream().map(PolicyYamlWriter::quote).toList()))
                         .append("]\n");
             }
             sb.append("      decision: allow\n");
@@ -104,7 +113,8 @@ public final class Suggestion {
         for (String p : paths) {
             if (!p.isEmpty()) {
                 int slash = p.lastIndexOf('/');
-                byDir.computeIfAbsent(slash <= 0 ? "/" : p.substring(0, slash), k -> new ArrayList<>()).add(p);
+                byDir.computeIfAbsent(slash <= 0 ? "/" : p.substring(0, slash), k -> new ArrayList<>())
+                        .add(p);
             }
         }
         List<String> out = new ArrayList<>();
@@ -134,13 +144,19 @@ public final class Suggestion {
     public static String filesystemRules(DeniedCalls.FsPart fs, FsGrouping.Places places, long handled) {
         StringBuilder sb = new StringBuilder();
         fs.footprints().forEach((kind, seen) -> {
-            sb.append("    # ").append(ProfileWriter.calls(fs.calls().get(kind))).append(' ')
-                    .append(FS_KINDS.get(kind)).append('\n');
+            sb.append("    # ")
+                    .append(ProfileWriter.calls(fs.calls().get(kind)))
+                    .append(' ')
+                    .append(FS_KINDS.get(kind))
+                    .append('\n');
             FsGrouping.Grouped grouped = FsGrouping.group(seen, places);
-            grouped.rules().stream().filter(r -> (r.access() & handled) != 0)
+            grouped.rules().stream()
+                    .filter(r -> (r.access() & handled) != 0)
                     .forEach(r -> fsRule(sb, r, r.access() & handled, kind));
-            grouped.leftOut().forEach(l -> sb.append("    # Left out: ").append(l)
-                    .append("; add a rule by hand if the program needs it.\n"));
+            grouped.leftOut()
+                    .forEach(l -> sb.append("    # Left out: ")
+                            .append(l)
+                            .append("; add a rule by hand if the program needs it.\n"));
         });
         return sb.toString();
     }
@@ -149,11 +165,19 @@ public final class Suggestion {
         sb.append("    - paths:\n");
         for (FsGrouping.Covered c : r.paths()) {
             String line = "        - " + FsSection.yamlPath(c.path());
-            sb.append(line).append(" ".repeat(Math.max(1, COMMENT_COLUMN - line.length()))).append("# ")
-                    .append(c.accesses()).append(c.accesses() == 1 ? " access" : " accesses")
-                    .append(c.paths() > 1 ? " to " + c.paths() + " paths" : "").append("; ").append(kind).append('\n');
+            sb.append(line)
+                    .append(" ".repeat(Math.max(1, COMMENT_COLUMN - line.length())))
+                    .append("# ")
+                    .append(c.accesses())
+                    .append(c.accesses() == 1 ? " access" : " accesses")
+                    .append(c.paths() > 1 ? " to " + c.paths() + " paths" : "")
+                    .append("; ")
+                    .append(kind)
+                    .append('\n');
         }
-        sb.append("      access: [").append(String.join(", ", FsGrouping.words(access))).append("]\n");
+        sb.append("      access: [")
+                .append(String.join(", ", FsGrouping.words(access)))
+                .append("]\n");
         if (r.optional()) {
             sb.append("      optional: true\n");
         }

@@ -20,6 +20,7 @@ public interface AuditNetlink {
     int AUDIT_STATUS_ENABLED = 0x0001;
     /** The multicast group that receives a copy of every record (Linux 3.16). */
     int AUDIT_NLGRP_READLOG = 1;
+
     int NLMSG_ERROR = 2;
 
     /** The audit's {@code enabled} flag: 0 off, 1 on, 2 on and locked until reboot. */
@@ -41,8 +42,7 @@ public interface AuditNetlink {
     Records readLog() throws IOException;
 
     /** One record as the kernel sends it: its type and its text, {@code audit(SEC.MS:SERIAL): key=value ...}. */
-    record Record(int type, String text) {
-    }
+    record Record(int type, String text) {}
 
     /** A multicast reader; one thread reads it. */
     interface Records extends AutoCloseable {

@@ -47,8 +47,7 @@ final class JnaAuditNetlink implements AuditNetlink {
 
     private static native int close(int fd) throws LastErrorException;
 
-    private JnaAuditNetlink() {
-    }
+    private JnaAuditNetlink() {}
 
     @Override
     public int enabled() throws IOException {
@@ -58,7 +57,7 @@ final class JnaAuditNetlink implements AuditNetlink {
             Memory buf = new Memory(BUFFER);
             while (true) {
                 int n = receive(fd, buf, "AUDIT_GET");
-                for (int off = 0; off + NLMSG_HDRLEN <= n;) {
+                for (int off = 0; off + NLMSG_HDRLEN <= n; ) {
                     int len = buf.getInt(off);
                     int type = buf.getShort(off + 4) & 0xffff;
                     if (type == NLMSG_ERROR && buf.getInt(off + NLMSG_HDRLEN) != 0) {
@@ -139,7 +138,8 @@ final class JnaAuditNetlink implements AuditNetlink {
                     int len = buf.getInt(offset);
                     int type = buf.getShort(offset + 4) & 0xffff;
                     int end = Math.min(filled, offset + Math.max(len, NLMSG_HDRLEN));
-                    String text = new String(buf.getByteArray(offset + NLMSG_HDRLEN, end - offset - NLMSG_HDRLEN),
+                    String text = new String(
+                            buf.getByteArray(offset + NLMSG_HDRLEN, end - offset - NLMSG_HDRLEN),
                             StandardCharsets.UTF_8);
                     offset += Math.max(NLMSG_HDRLEN, (len + 3) & ~3);
                     int nul = text.indexOf('\0');
@@ -225,6 +225,7 @@ final class JnaAuditNetlink implements AuditNetlink {
             case 93 -> " (this kernel has no audit: CONFIG_AUDIT is off)";
             default -> "";
         };
-        return new IOException(call + ": errno " + errno + " (" + LinuxCLibrary.instance().strerror(errno) + ")" + hint);
+        return new IOException(
+                call + ": errno " + errno + " (" + LinuxCLibrary.instance().strerror(errno) + ")" + hint);
     }
 }

@@ -17,6 +17,7 @@ final class JnaFileCalls implements FileCalls {
     private final Memory how = new Memory(OPEN_HOW_SIZE);
     /** Two string buffers: a call may take two paths (rename, link) or a text and a path (symlink). */
     private final Memory[] strings = {new Memory(4096), new Memory(4096)};
+
     private final Memory times = new Memory(32);
     private final Memory statx = new Memory(256);
 

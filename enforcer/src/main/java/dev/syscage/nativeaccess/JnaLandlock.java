@@ -28,6 +28,7 @@ final class JnaLandlock implements Landlock {
 
     /** struct landlock_ruleset_attr: u64 handled_access_fs; u64 handled_access_net (ABI 4); u64 scoped (ABI 6). */
     static final int RULESET_ATTR_FS_SIZE = 8;
+
     static final int RULESET_ATTR_NET_SIZE = 16;
     static final int RULESET_ATTR_SCOPED_SIZE = 24;
     /** struct landlock_path_beneath_attr, {@code __attribute__((packed))}: u64 allowed_access; s32 parent_fd. */
@@ -50,8 +51,7 @@ final class JnaLandlock implements Landlock {
     private static final int ENOSYS = 38;
     private static final int EOPNOTSUPP = 95;
 
-    private JnaLandlock() {
-    }
+    private JnaLandlock() {}
 
     private static native long syscall(long number, long a1, long a2, long a3) throws LastErrorException;
 
@@ -61,7 +61,8 @@ final class JnaLandlock implements Landlock {
 
     private static native int open(Pointer path, int flags) throws LastErrorException;
 
-    private static native int statx(int dirfd, Pointer path, int flags, int mask, Pointer buf) throws LastErrorException;
+    private static native int statx(int dirfd, Pointer path, int flags, int mask, Pointer buf)
+            throws LastErrorException;
 
     private static native int close(int fd) throws LastErrorException;
 
@@ -73,7 +74,8 @@ final class JnaLandlock implements Landlock {
             if (e.getErrorCode() == ENOSYS || e.getErrorCode() == EOPNOTSUPP) {
                 return 0;
             }
-            throw new Failure("landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)", e.getErrorCode(), null);
+            throw new Failure(
+                    "landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)", e.getErrorCode(), null);
         }
     }
 
@@ -99,7 +101,8 @@ final class JnaLandlock implements Landlock {
 
     /** landlock_create_ruleset with the attr as long as the ruleset uses: an older kernel takes the shorter struct. */
     private int create(LandlockRuleset r) {
-        int size = r.scoped() != 0 ? RULESET_ATTR_SCOPED_SIZE
+        int size = r.scoped() != 0
+                ? RULESET_ATTR_SCOPED_SIZE
                 : r.handledNet() != 0 ? RULESET_ATTR_NET_SIZE : RULESET_ATTR_FS_SIZE;
         Memory attr = new Memory(RULESET_ATTR_SCOPED_SIZE);
         attr.clear();
@@ -111,11 +114,13 @@ final class JnaLandlock implements Landlock {
         } catch (LastErrorException e) {
             int err = e.getErrorCode();
             String hint = switch (err) {
-                case ENOSYS -> "this kernel has no Landlock (it needs Linux 5.13 or later with CONFIG_SECURITY_LANDLOCK)";
-                case EOPNOTSUPP -> "Landlock is built into this kernel but not enabled: add landlock to the lsm= boot "
-                        + "parameter";
-                case EINVAL -> "the ruleset handles rights this kernel's Landlock (ABI " + abiOrZero() + ") does not "
-                        + "have: cut it to the kernel's ABI first (LandlockRuleset.negotiate)";
+                case ENOSYS ->
+                    "this kernel has no Landlock (it needs Linux 5.13 or later with CONFIG_SECURITY_LANDLOCK)";
+                case EOPNOTSUPP ->
+                    "Landlock is built into this kernel but not enabled: add landlock to the lsm= boot " + "parameter";
+                case EINVAL ->
+                    "the ruleset handles rights this kernel's Landlock (ABI " + abiOrZero() + ") does not "
+                            + "have: cut it to the kernel's ABI first (LandlockRuleset.negotiate)";
                 default -> null;
             };
             throw new Failure("landlock_create_ruleset", err, hint);
@@ -142,9 +147,13 @@ final class JnaLandlock implements Landlock {
             if (e.getErrorCode() == ENOENT && rule.optional()) {
                 return;
             }
-            throw new Failure("open(" + rule.path() + ", O_PATH)", e.getErrorCode(), e.getErrorCode() == ENOENT
-                    ? "a Landlock rule's path must exist when the run starts; mark the rule optional to skip it "
-                            + "where it is missing" : null);
+            throw new Failure(
+                    "open(" + rule.path() + ", O_PATH)",
+                    e.getErrorCode(),
+                    e.getErrorCode() == ENOENT
+                            ? "a Landlock rule's path must exist when the run starts; mark the rule optional to skip it "
+                                    + "where it is missing"
+                            : null);
         }
         try {
             long access = rule.access();
@@ -160,9 +169,13 @@ final class JnaLandlock implements Landlock {
             try {
                 syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, Pointer.nativeValue(attr), 0);
             } catch (LastErrorException e) {
-                throw new Failure("landlock_add_rule(LANDLOCK_RULE_PATH_BENEATH, " + rule.path() + ", "
-                        + String.join("|", FsAccess.names(access)) + ")", e.getErrorCode(), e.getErrorCode() == EINVAL
-                        ? "a right the ruleset does not handle, or one that means nothing on this kind of file" : null);
+                throw new Failure(
+                        "landlock_add_rule(LANDLOCK_RULE_PATH_BENEATH, " + rule.path() + ", "
+                                + String.join("|", FsAccess.names(access)) + ")",
+                        e.getErrorCode(),
+                        e.getErrorCode() == EINVAL
+                                ? "a right the ruleset does not handle, or one that means nothing on this kind of file"
+                                : null);
             }
         } finally {
             closeQuietly(parent);
@@ -213,7 +226,8 @@ final class JnaLandlock implements Landlock {
                 syscall(SYS_landlock_restrict_self, fd, 0, 0);
             } catch (LastErrorException e) {
                 int err = e.getErrorCode();
-                String hint = err == E2BIG ? "this thread is in 16 stacked Landlock domains already, the kernel's limit"
+                String hint = err == E2BIG
+                        ? "this thread is in 16 stacked Landlock domains already, the kernel's limit"
                         : err == EPERM ? "landlock_restrict_self needs no_new_privs, or CAP_SYS_ADMIN" : null;
                 throw new Failure("landlock_restrict_self", err, hint);
             }

@@ -36,8 +36,7 @@ final class JnaLinuxCLibrary implements LinuxCLibrary {
 
     private final Libc libc = Native.load("c", Libc.class);
 
-    private JnaLinuxCLibrary() {
-    }
+    private JnaLinuxCLibrary() {}
 
     @Override
     public int memfd_create(String name, int flags) {

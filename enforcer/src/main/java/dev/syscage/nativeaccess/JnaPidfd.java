@@ -6,8 +6,7 @@ import com.sun.jna.LastErrorException;
 final class JnaPidfd implements Pidfd {
     static final JnaPidfd INSTANCE = new JnaPidfd();
 
-    private JnaPidfd() {
-    }
+    private JnaPidfd() {}
 
     @Override
     public int pidfd_open(int pid) {

@@ -29,8 +29,8 @@ final class JnaProcessVm implements ProcessVm {
         remoteView.putLong(0, address);
         remoteView.putLong(8, length);
         try {
-            return (int) JnaPtrace.Libc.process_vm_readv(tid, Pointer.nativeValue(localIov), 1,
-                    Pointer.nativeValue(remoteIov), 1, 0);
+            return (int) JnaPtrace.Libc.process_vm_readv(
+                    tid, Pointer.nativeValue(localIov), 1, Pointer.nativeValue(remoteIov), 1, 0);
         } catch (LastErrorException e) {
             return -e.getErrorCode();
         }

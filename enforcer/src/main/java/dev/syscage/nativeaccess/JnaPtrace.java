@@ -19,15 +19,15 @@ final class JnaPtrace implements Ptrace {
             Native.register(Libc.class, NativeLibrary.getInstance("c"));
         }
 
-        private Libc() {
-        }
+        private Libc() {}
 
         static native long ptrace(int request, int pid, long addr, long data) throws LastErrorException;
 
         static native int waitpid(int pid, int[] status, int options) throws LastErrorException;
 
-        static native long process_vm_readv(int pid, long localIov, long liovcnt, long remoteIov, long riovcnt,
-                long flags) throws LastErrorException;
+        static native long process_vm_readv(
+                int pid, long localIov, long liovcnt, long remoteIov, long riovcnt, long flags)
+                throws LastErrorException;
 
         static native int kill(int pid, int sig) throws LastErrorException;
 

@@ -15,8 +15,7 @@ import java.util.stream.Stream;
 public final class JnaSearchPath {
     static final String PROPERTY = "jna.platform.library.path";
 
-    private JnaSearchPath() {
-    }
+    private JnaSearchPath() {}
 
     /** Sets {@value #PROPERTY} to libc's directory (and /usr/lib, /lib), unless set or libc is not found. */
     public static void fromLibc() {
@@ -24,9 +23,12 @@ public final class JnaSearchPath {
             return;
         }
         try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
-            maps.map(line -> line.substring(line.lastIndexOf(' ') + 1)).filter(p -> p.endsWith("/libc.so.6")).findFirst()
-                    .ifPresent(libc -> System.setProperty(PROPERTY, Path.of(libc).getParent() + File.pathSeparator
-                            + "/usr/lib" + File.pathSeparator + "/lib"));
+            maps.map(line -> line.substring(line.lastIndexOf(' ') + 1))
+                    .filter(p -> p.endsWith("/libc.so.6"))
+                    .findFirst()
+                    .ifPresent(libc -> System.setProperty(
+                            PROPERTY,
+                            Path.of(libc).getParent() + File.pathSeparator + "/usr/lib" + File.pathSeparator + "/lib"));
         } catch (IOException | RuntimeException e) {
             // JNA then asks ldconfig, as it would
         }

@@ -44,8 +44,10 @@ final class JnaSeccompListener implements SeccompListener {
         try {
             syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, Pointer.nativeValue(m));
         } catch (LastErrorException e) {
-            throw new IllegalStateException("seccomp(SECCOMP_GET_NOTIF_SIZES): errno " + e.getErrorCode()
-                    + " (notify mode needs Linux 5.0 or later)", e);
+            throw new IllegalStateException(
+                    "seccomp(SECCOMP_GET_NOTIF_SIZES): errno " + e.getErrorCode()
+                            + " (notify mode needs Linux 5.0 or later)",
+                    e);
         }
         return new short[] {m.getShort(0), m.getShort(2), m.getShort(4)};
     }

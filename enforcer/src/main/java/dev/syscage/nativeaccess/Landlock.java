@@ -19,6 +19,7 @@ public interface Landlock {
     int LANDLOCK_CREATE_RULESET_VERSION = 1 << 0;
     /** landlock_add_rule's rule types: {@code struct landlock_path_beneath_attr}, {@code struct landlock_net_port_attr}. */
     int LANDLOCK_RULE_PATH_BENEATH = 1;
+
     int LANDLOCK_RULE_NET_PORT = 2;
     int PR_SET_NO_NEW_PRIVS = 38;
 

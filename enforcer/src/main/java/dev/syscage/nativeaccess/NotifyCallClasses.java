@@ -8,13 +8,17 @@ import com.sun.jna.LastErrorException;
  * these are loaded, so the thread that makes such a thread loads them first.
  */
 public final class NotifyCallClasses {
-    private NotifyCallClasses() {
-    }
+    private NotifyCallClasses() {}
 
     /** Loaded and initialised on return. */
     public static Class<?>[] load() {
-        Class<?>[] classes = {LastErrorException.class, SeccompNotify.class, JnaFileCalls.class,
-            JnaSeccompListener.class, JnaLinuxCLibrary.class};
+        Class<?>[] classes = {
+            LastErrorException.class,
+            SeccompNotify.class,
+            JnaFileCalls.class,
+            JnaSeccompListener.class,
+            JnaLinuxCLibrary.class
+        };
         for (Class<?> c : classes) {
             try {
                 Class.forName(c.getName(), true, c.getClassLoader());

@@ -23,6 +23,7 @@ public final class NotifyFastPath {
     public static final int ARCHES = 2;
     /** struct sc_table: u32 arches[2]; u32 nrs; u32 touched_len; answers*; counts*; touched*; u64 fast. */
     public static final int TABLE_ARCHES = 0;
+
     public static final int TABLE_NRS = 8;
     public static final int TABLE_TOUCHED_LEN = 12;
     public static final int TABLE_ANSWERS = 16;
@@ -32,16 +33,17 @@ public final class NotifyFastPath {
     public static final int TABLE_SIZE = 48;
     /** An answer: CONTINUE, or ERRNO | errno; 0 asks Java. */
     public static final int CONTINUE = 0x10000;
+
     public static final int ERRNO = 0x20000;
     /** {@link #next} results besides a negative errno. */
     public static final int ASK = 1;
+
     public static final int BATCH = 2;
 
     private static final int ABI = TABLE_SIZE << 8 | ARCHES;
     private static Optional<NotifyFastPath> loaded;
 
-    private NotifyFastPath() {
-    }
+    private NotifyFastPath() {}
 
     /**
      * The library in {@code dir}, loaded once per JVM; empty when it is not there or is not the

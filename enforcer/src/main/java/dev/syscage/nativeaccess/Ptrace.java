@@ -37,6 +37,7 @@ public interface Ptrace {
 
     /** Offsets in struct user_regs_struct (x86_64), for PTRACE_POKEUSER. */
     int X86_64_RAX = 10 * 8;
+
     int X86_64_ORIG_RAX = 15 * 8;
 
     int WNOHANG = 1;

@@ -11,15 +11,16 @@ import java.util.List;
  * throws; the msghdr and control buffer of {@code recvmsg} stay in here.
  */
 public final class ScmRights {
-    private ScmRights() {
-    }
+    private ScmRights() {}
 
     /** socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK), bound to {@code addr} and listening: the fd. */
     public static int listen(byte[] addr, int backlog) {
         int fd;
         try {
-            fd = UnixSockets.socket(UnixSockets.AF_UNIX,
-                    UnixSockets.SOCK_STREAM | UnixSockets.SOCK_CLOEXEC | UnixSockets.SOCK_NONBLOCK, 0);
+            fd = UnixSockets.socket(
+                    UnixSockets.AF_UNIX,
+                    UnixSockets.SOCK_STREAM | UnixSockets.SOCK_CLOEXEC | UnixSockets.SOCK_NONBLOCK,
+                    0);
         } catch (LastErrorException e) {
             return -e.getErrorCode();
         }

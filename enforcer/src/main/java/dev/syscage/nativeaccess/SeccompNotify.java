@@ -16,11 +16,11 @@ public final class SeccompNotify {
         Native.register(NativeLibrary.getInstance("c"));
     }
 
-    private SeccompNotify() {
-    }
+    private SeccompNotify() {}
 
     /** x86_64 syscall numbers. */
     public static final long SYS_seccomp = 317;
+
     public static final long SYS_pidfd_open = 434;
     public static final long SYS_pidfd_getfd = 438;
     public static final long SYS_openat2 = 437;
@@ -46,6 +46,7 @@ public final class SeccompNotify {
 
     /** _IOWR('!', 0, struct seccomp_notif) and friends, as the kernel headers compute them. */
     public static final long SECCOMP_IOCTL_NOTIF_RECV = 0xc0502100L;
+
     public static final long SECCOMP_IOCTL_NOTIF_SEND = 0xc0182101L;
     public static final long SECCOMP_IOCTL_NOTIF_ID_VALID = 0x40082102L;
     public static final long SECCOMP_IOCTL_NOTIF_ADDFD = 0x40182103L;
@@ -57,6 +58,7 @@ public final class SeccompNotify {
 
     /** struct seccomp_notif_addfd: u64 id; u32 flags; u32 srcfd; u32 newfd; u32 newfd_flags. */
     public static final int ADDFD_ID = 0;
+
     public static final int ADDFD_FLAGS = 8;
     public static final int ADDFD_SRCFD = 12;
     public static final int ADDFD_NEWFD = 16;
@@ -67,6 +69,7 @@ public final class SeccompNotify {
 
     /** struct open_how (openat2): u64 flags; u64 mode; u64 resolve. */
     public static final int OPEN_HOW_SIZE = 24;
+
     public static final long RESOLVE_NO_XDEV = 0x01;
     public static final long RESOLVE_NO_MAGICLINKS = 0x02;
     public static final long RESOLVE_NO_SYMLINKS = 0x04;
@@ -76,12 +79,14 @@ public final class SeccompNotify {
     public static final int AT_FDCWD = -100;
     /** The *at calls' flags, as in fcntl.h. */
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+
     public static final int AT_REMOVEDIR = 0x200;
     public static final int AT_SYMLINK_FOLLOW = 0x400;
     public static final int AT_EMPTY_PATH = 0x1000;
 
     /** struct seccomp_notif: u64 id; u32 pid; u32 flags; struct seccomp_data data. */
     public static final int NOTIF_ID = 0;
+
     public static final int NOTIF_PID = 8;
     public static final int NOTIF_DATA_NR = 16;
     public static final int NOTIF_DATA_ARCH = 20;
@@ -91,6 +96,7 @@ public final class SeccompNotify {
 
     /** struct seccomp_notif_resp: u64 id; s64 val; s32 error; u32 flags. */
     public static final int RESP_ID = 0;
+
     public static final int RESP_VAL = 8;
     public static final int RESP_ERROR = 16;
     public static final int RESP_FLAGS = 20;

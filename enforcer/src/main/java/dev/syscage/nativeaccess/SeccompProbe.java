@@ -11,8 +11,7 @@ import com.sun.jna.Pointer;
 public final class SeccompProbe {
     private static final int SECCOMP_GET_ACTION_AVAIL = 2;
 
-    private SeccompProbe() {
-    }
+    private SeccompProbe() {}
 
     /** seccomp(SECCOMP_GET_NOTIF_SIZES): Linux 5.0+. */
     public static int getNotifSizes() {

@@ -15,8 +15,7 @@ import java.util.Optional;
 public final class SignalRelay {
     private static Optional<SignalRelay> loaded;
 
-    private SignalRelay() {
-    }
+    private SignalRelay() {}
 
     /** The library in {@code dir}, loaded once per JVM; empty when it is not there or lacks the function. */
     public static synchronized Optional<SignalRelay> load(Path dir) {

@@ -12,8 +12,7 @@ public final class ThreadNice {
     private static final int PRIO_PROCESS = 0;
     private static final boolean AVAILABLE = register();
 
-    private ThreadNice() {
-    }
+    private ThreadNice() {}
 
     private static boolean register() {
         try {

@@ -17,8 +17,7 @@ public final class UnixSockets {
         Native.register(NativeLibrary.getInstance("c"));
     }
 
-    private UnixSockets() {
-    }
+    private UnixSockets() {}
 
     public static final int AF_UNIX = 1;
     public static final int SOCK_STREAM = 1;
@@ -35,10 +34,12 @@ public final class UnixSockets {
 
     /** struct sockaddr_un: sa_family_t sun_family; char sun_path[108]. */
     public static final int SUN_PATH_OFFSET = 2;
+
     public static final int SUN_PATH_SIZE = 108;
 
     /** struct ucred: pid_t pid; uid_t uid; gid_t gid. */
     public static final int UCRED_PID = 0;
+
     public static final int UCRED_SIZE = 12;
 
     /** struct iovec: void *iov_base; size_t iov_len. */
@@ -49,6 +50,7 @@ public final class UnixSockets {
      * msg_iovlen; void *msg_control; size_t msg_controllen; int msg_flags.
      */
     public static final int MSG_IOV = 16;
+
     public static final int MSG_IOVLEN = 24;
     public static final int MSG_CONTROL = 32;
     public static final int MSG_CONTROLLEN = 40;
@@ -57,6 +59,7 @@ public final class UnixSockets {
 
     /** struct cmsghdr: size_t cmsg_len; int cmsg_level; int cmsg_type; data (8-aligned). */
     public static final int CMSG_LEVEL = 8;
+
     public static final int CMSG_TYPE = 12;
     public static final int CMSG_DATA = 16;
 

@@ -30,8 +30,7 @@ public final class DecisionCounts {
         }
     }
 
-    private DecisionCounts() {
-    }
+    private DecisionCounts() {}
 
     /** The rows for {@code calls} (Landlock's denials are not the supervisor's and are left out). */
     public static List<Row> of(List<CallRecord> calls) {

@@ -14,14 +14,16 @@ final class HistogramChart {
     private static final int ROW = 20;
     private static final int BAR = 14;
 
-    private HistogramChart() {
-    }
+    private HistogramChart() {}
 
     static void render(StringBuilder sb, List<DecisionCounts.Row> rows) {
         long max = rows.stream().mapToLong(DecisionCounts.Row::total).max().orElse(1);
         int height = Math.max(ROW, rows.size() * ROW);
-        sb.append("<svg id=\"histogram-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(LABEL + WIDTH + 80)
-                .append("\" height=\"").append(height).append("\" role=\"img\" aria-label=\"calls per syscall by decision\">\n");
+        sb.append("<svg id=\"histogram-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+                .append(LABEL + WIDTH + 80)
+                .append("\" height=\"")
+                .append(height)
+                .append("\" role=\"img\" aria-label=\"calls per syscall by decision\">\n");
         for (int i = 0; i < rows.size(); i++) {
             row(sb, rows.get(i), i * ROW, (double) WIDTH / max);
         }
@@ -30,8 +32,13 @@ final class HistogramChart {
 
     private static void row(StringBuilder sb, DecisionCounts.Row r, int y, double scale) {
         String name = Html.esc(r.syscall());
-        sb.append("<text x=\"").append(LABEL - 6).append("\" y=\"").append(y + BAR - 2)
-                .append("\" text-anchor=\"end\">").append(name).append("</text>\n");
+        sb.append("<text x=\"")
+                .append(LABEL - 6)
+                .append("\" y=\"")
+                .append(y + BAR - 2)
+                .append("\" text-anchor=\"end\">")
+                .append(name)
+                .append("</text>\n");
         double x = LABEL;
         for (int d = 0; d < DecisionCounts.DECISIONS.size(); d++) {
             long n = r.counts()[d];
@@ -40,13 +47,24 @@ final class HistogramChart {
             }
             String decision = DecisionCounts.DECISIONS.get(d);
             double w = Math.max(1, n * scale);
-            sb.append(String.format(java.util.Locale.ROOT,
+            sb.append(String.format(
+                    java.util.Locale.ROOT,
                     "<rect class=\"bar d-%s\" data-syscall=\"%s\" data-decision=\"%s\" data-count=\"%d\" x=\"%.1f\" "
                             + "y=\"%d\" width=\"%.1f\" height=\"%d\"><title>%s: %d %s</title></rect>\n",
-                    decision, name, decision, n, x, y + 2, w, BAR, name, n, decision));
+                    decision,
+                    name,
+                    decision,
+                    n,
+                    x,
+                    y + 2,
+                    w,
+                    BAR,
+                    name,
+                    n,
+                    decision));
             x += w;
         }
-        sb.append(String.format(java.util.Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%d</text>\n", x + 4, y + BAR - 2,
-                r.total()));
+        sb.append(String.format(
+                java.util.Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%d</text>\n", x + 4, y + BAR - 2, r.total()));
     }
 }

@@ -6,8 +6,7 @@ package dev.syscage.report;
  * in text and in attributes alike.
  */
 final class Html {
-    private Html() {
-    }
+    private Html() {}
 
     /** {@code s} as HTML text or a quoted attribute value; "" for null. */
     static String esc(String s) {

@@ -21,8 +21,7 @@ final class TimelineChart {
     private static final int LANE = 16;
     private static final List<String> WORST_FIRST = List.of("kill", "errno", "interrupted", "allow");
 
-    private TimelineChart() {
-    }
+    private TimelineChart() {}
 
     /** Calls per lane and slot, and the worst decision in each. */
     private static final class Lane {
@@ -51,34 +50,63 @@ final class TimelineChart {
         }
         List<Lane> drawn = new ArrayList<>(lanes.values()).subList(0, Math.min(MAX_LANES, lanes.size()));
         int height = drawn.size() * LANE + 20;
-        sb.append("<svg id=\"timeline-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(LABEL + WIDTH + 10)
-                .append("\" height=\"").append(height).append("\" role=\"img\" aria-label=\"calls over time per thread\">\n");
+        sb.append("<svg id=\"timeline-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+                .append(LABEL + WIDTH + 10)
+                .append("\" height=\"")
+                .append(height)
+                .append("\" role=\"img\" aria-label=\"calls over time per thread\">\n");
         for (int i = 0; i < drawn.size(); i++) {
             lane(sb, drawn.get(i), i * LANE);
         }
-        sb.append(String.format(java.util.Locale.ROOT, "<text class=\"axis\" x=\"%d\" y=\"%d\">+0 s</text>"
-                + "<text class=\"axis\" x=\"%d\" y=\"%d\" text-anchor=\"end\">+%s s</text>\n", LABEL, height - 4,
-                LABEL + WIDTH, height - 4, Html.seconds(t1 - t0)));
+        sb.append(String.format(
+                java.util.Locale.ROOT,
+                "<text class=\"axis\" x=\"%d\" y=\"%d\">+0 s</text>"
+                        + "<text class=\"axis\" x=\"%d\" y=\"%d\" text-anchor=\"end\">+%s s</text>\n",
+                LABEL,
+                height - 4,
+                LABEL + WIDTH,
+                height - 4,
+                Html.seconds(t1 - t0)));
         sb.append("</svg>\n");
         return lanes.size() - drawn.size();
     }
 
     private static void lane(StringBuilder sb, Lane lane, int y) {
         CallRecord c = lane.first;
-        sb.append("<g class=\"lane\" data-pid=\"").append(c.pid()).append("\" data-tid=\"").append(c.tid())
-                .append("\" data-calls=\"").append(lane.total).append("\">");
-        sb.append("<text x=\"").append(LABEL - 6).append("\" y=\"").append(y + LANE - 4).append("\" text-anchor=\"end\">")
-                .append(c.pid() == c.tid() ? "pid " + c.pid() : "pid " + c.pid() + " tid " + c.tid()).append(' ')
-                .append(Html.esc(c.comm())).append("</text>");
+        sb.append("<g class=\"lane\" data-pid=\"")
+                .append(c.pid())
+                .append("\" data-tid=\"")
+                .append(c.tid())
+                .append("\" data-calls=\"")
+                .append(lane.total)
+                .append("\">");
+        sb.append("<text x=\"")
+                .append(LABEL - 6)
+                .append("\" y=\"")
+                .append(y + LANE - 4)
+                .append("\" text-anchor=\"end\">")
+                .append(c.pid() == c.tid() ? "pid " + c.pid() : "pid " + c.pid() + " tid " + c.tid())
+                .append(' ')
+                .append(Html.esc(c.comm()))
+                .append("</text>");
         double slot = (double) WIDTH / BINS;
         for (int b = 0; b < BINS; b++) {
             if (lane.calls[b] == 0) {
                 continue;
             }
             String worst = WORST_FIRST.get(lane.worst[b]);
-            sb.append(String.format(java.util.Locale.ROOT, "<rect class=\"tick d-%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
-                    + "height=\"%d\" data-calls=\"%d\"><title>%d calls (worst: %s)</title></rect>", worst,
-                    LABEL + b * slot, y + 2, Math.max(2, slot), LANE - 4, lane.calls[b], lane.calls[b], worst));
+            sb.append(String.format(
+                    java.util.Locale.ROOT,
+                    "<rect class=\"tick d-%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
+                            + "height=\"%d\" data-calls=\"%d\"><title>%d calls (worst: %s)</title></rect>",
+                    worst,
+                    LABEL + b * slot,
+                    y + 2,
+                    Math.max(2, slot),
+                    LANE - 4,
+                    lane.calls[b],
+                    lane.calls[b],
+                    worst));
         }
         sb.append("</g>\n");
     }

@@ -31,8 +31,7 @@ public final class CacheRequest {
 
     private final StringWriter messages = new StringWriter();
 
-    private CacheRequest() {
-    }
+    private CacheRequest() {}
 
     /**
      * The request for this run, when the front end asked for one and its key names this run.
@@ -46,9 +45,12 @@ public final class CacheRequest {
             return Optional.empty();
         }
         List<String> lines = List.of(key.split("\n", -1));
-        if (lines.size() < 3 || !lines.get(lines.size() - 1).isEmpty()
+        if (lines.size() < 3
+                || !lines.get(lines.size() - 1).isEmpty()
                 || !lines.get(0).equals("root " + escape(cloneRoot()))
-                || !lines.get(1).equals("cwd " + escape(Path.of(System.getProperty("user.dir")).toString()))) {
+                || !lines.get(1)
+                        .equals("cwd "
+                                + escape(Path.of(System.getProperty("user.dir")).toString()))) {
             return Optional.empty();
         }
         List<String> expected = new ArrayList<>();
@@ -58,23 +60,25 @@ public final class CacheRequest {
 
     /** A writer that passes everything on to {@code err} and keeps a copy for the entry's messages. */
     public PrintWriter tee(PrintWriter err) {
-        return new PrintWriter(new Writer() {
-            @Override
-            public void write(char[] buf, int off, int len) {
-                err.write(buf, off, len);
-                messages.write(buf, off, len);
-            }
+        return new PrintWriter(
+                new Writer() {
+                    @Override
+                    public void write(char[] buf, int off, int len) {
+                        err.write(buf, off, len);
+                        messages.write(buf, off, len);
+                    }
 
-            @Override
-            public void flush() {
-                err.flush();
-            }
+                    @Override
+                    public void flush() {
+                        err.flush();
+                    }
 
-            @Override
-            public void close() {
-                err.flush();
-            }
-        }, true);
+                    @Override
+                    public void close() {
+                        err.flush();
+                    }
+                },
+                true);
     }
 
     /**
@@ -84,7 +88,9 @@ public final class CacheRequest {
      */
     public byte[] toBytes(List<Path> files, boolean dependsOnContainment) {
         StringBuilder b = new StringBuilder();
-        files.forEach(f -> b.append("input ").append(escape(f.toAbsolutePath().normalize().toString())).append('\n'));
+        files.forEach(f -> b.append("input ")
+                .append(escape(f.toAbsolutePath().normalize().toString()))
+                .append('\n'));
         if (dependsOnContainment) {
             b.append("contain\n");
         }
@@ -122,7 +128,11 @@ public final class CacheRequest {
             if (asked != null) {
                 return Path.of(asked).toRealPath().toString();
             }
-            Path jar = Path.of(CacheRequest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar = Path.of(CacheRequest.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             Path root = jar.toRealPath().getParent().getParent().getParent();
             return root == null ? "" : root.toString();
         } catch (URISyntaxException | java.io.IOException | RuntimeException e) {

@@ -33,7 +33,8 @@ public final class ComplainRun {
     public List<String> warnings(Path log) {
         List<String> out = new ArrayList<>();
         out.add("complain mode: nothing the policy denies is denied; each such call runs"
-                + (log == null ? " and is only counted (give --log FILE to record them)"
+                + (log == null
+                        ? " and is only counted (give --log FILE to record them)"
                         : " and is recorded in " + log + " with the decision it would have had"));
         if (!prepared.notChecked().isEmpty()) {
             out.add("complain mode: not applied and not checked (Landlock and namespaces can only enforce): "
@@ -49,17 +50,20 @@ public final class ComplainRun {
     public Report supervise(SupervisedRun run, Policy enforced, PrintWriter err, boolean quiet) {
         judge = new ComplainJudge(enforced, prepared.ownRules());
         run.session().complaining(judge);
-        return quiet ? Report.NONE : () -> {
-            long n = judge.complaints();
-            err.println("syscage: complain mode: " + n + (n == 1 ? " call" : " calls")
-                    + " would have been denied by the policy" + (run.logPath() == null ? "" : " (see " + run.logPath() + ")"));
-            err.flush();
-        };
+        return quiet
+                ? Report.NONE
+                : () -> {
+                    long n = judge.complaints();
+                    err.println("syscage: complain mode: " + n + (n == 1 ? " call" : " calls")
+                            + " would have been denied by the policy"
+                            + (run.logPath() == null ? "" : " (see " + run.logPath() + ")"));
+                    err.flush();
+                };
     }
 
     /** Says how many calls were complained about, once the run is over. */
     public interface Report extends AutoCloseable {
-        Report NONE = () -> { };
+        Report NONE = () -> {};
 
         @Override
         void close();

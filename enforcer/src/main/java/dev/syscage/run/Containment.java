@@ -24,7 +24,9 @@ public record Containment(boolean namespaces, String how) {
     /** Runs the probe; a probe that cannot run counts as "no namespaces", saying why. */
     public static Containment probe(Path launcher) {
         try {
-            Process p = new ProcessBuilder(launcher.toString(), "--probe-contain").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(launcher.toString(), "--probe-contain")
+                    .redirectErrorStream(true)
+                    .start();
             byte[] out = p.getInputStream().readNBytes(4096);
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -56,11 +58,14 @@ public record Containment(boolean namespaces, String how) {
      */
     public String describe(boolean supervised) {
         if (supervised) {
-            return how.equals("as root") ? "containment: own PID namespace for the policy's namespaces (syscage's mounts "
-                    + "and /proc, which the supervisor shares); the run's processes end with it"
+            return how.equals("as root")
+                    ? "containment: own PID namespace for the policy's namespaces (syscage's mounts "
+                            + "and /proc, which the supervisor shares); the run's processes end with it"
                     : "containment: child subreaper only (a supervised run gets a PID namespace as root only)";
         }
-        return namespaces ? "containment: own PID and mount namespace (" + how + "); the run's processes end with it"
-                : "containment: child subreaper only (" + how + "); a process that kills the launcher can leave orphans";
+        return namespaces
+                ? "containment: own PID and mount namespace (" + how + "); the run's processes end with it"
+                : "containment: child subreaper only (" + how
+                        + "); a process that kills the launcher can leave orphans";
     }
 }

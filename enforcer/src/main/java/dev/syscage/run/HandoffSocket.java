@@ -42,7 +42,9 @@ final class HandoffSocket implements AutoCloseable {
     /** A new listening socket; tries java.io.tmpdir, then /tmp (a socket path has at most 107 bytes). */
     static HandoffSocket open(LinuxCLibrary libc) throws IOException {
         for (String base : List.of(System.getProperty("java.io.tmpdir", "/tmp"), "/tmp")) {
-            Path dir = Files.createTempDirectory(Path.of(base), "syscage-handoff-",
+            Path dir = Files.createTempDirectory(
+                    Path.of(base),
+                    "syscage-handoff-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path path = dir.resolve("s");
             byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
@@ -51,8 +53,8 @@ final class HandoffSocket implements AutoCloseable {
             }
             Files.delete(dir);
         }
-        throw new IOException("no directory for the listener handoff socket has a path short enough "
-                + "(at most " + (UnixSockets.SUN_PATH_SIZE - 1) + " bytes); set java.io.tmpdir to a shorter one");
+        throw new IOException("no directory for the listener handoff socket has a path short enough " + "(at most "
+                + (UnixSockets.SUN_PATH_SIZE - 1) + " bytes); set java.io.tmpdir to a shorter one");
     }
 
     /** struct sockaddr_un for a path. */
@@ -160,7 +162,8 @@ final class HandoffSocket implements AutoCloseable {
 
     /** One recvmsg: the byte count (-1 on EINTR/EAGAIN), the fds received added to {@code fds}. */
     private long receive(List<Integer> fds) throws IOException {
-        long n = ScmRights.receiveFds(connection, MAX_FDS, fds); // a -1 fd: more than MAX_FDS, refused as "not exactly one"
+        long n = ScmRights.receiveFds(
+                connection, MAX_FDS, fds); // a -1 fd: more than MAX_FDS, refused as "not exactly one"
         if (n == -UnixSockets.EINTR || n == -UnixSockets.EAGAIN) {
             return -1;
         }

@@ -12,8 +12,7 @@ final class HandshakePipes {
     /** How long the launcher may take to report. */
     static final int TIMEOUT_MS = 30_000;
 
-    private HandshakePipes() {
-    }
+    private HandshakePipes() {}
 
     /** A close-on-exec pipe: {@code [read end, write end]}. */
     static int[] pipe(LinuxCLibrary libc) {
@@ -54,8 +53,10 @@ final class HandshakePipes {
         StringBuilder sb = new StringBuilder();
         byte[] one = new byte[1];
         short[] revents = new short[1];
-        while (sb.length() < 20 && libc.pollOne(fd, LinuxCLibrary.POLLIN, 0, revents) > 0
-                && libc.read(fd, one, 1) == 1 && one[0] != '\n') {
+        while (sb.length() < 20
+                && libc.pollOne(fd, LinuxCLibrary.POLLIN, 0, revents) > 0
+                && libc.read(fd, one, 1) == 1
+                && one[0] != '\n') {
             sb.append((char) one[0]);
         }
         try {

@@ -1,12 +1,11 @@
 package dev.syscage.run;
 
-import dev.syscage.policy.fallback.MountFallback;
 import dev.syscage.policy.isolate.Compat;
+import dev.syscage.policy.isolate.Isolation;
+import dev.syscage.policy.isolate.Namespace;
 import dev.syscage.policy.landlock.Abi;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.landlock.Scope;
-import dev.syscage.policy.isolate.Isolation;
-import dev.syscage.policy.isolate.Namespace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,8 +39,12 @@ public final class IsolationPlan {
     private final List<Isolation.Mount> mounts;
     private final List<String> warnings;
 
-    private IsolationPlan(boolean noContain, Supplier<Containment> probe, Set<Namespace> namespaces,
-            List<Isolation.Mount> mounts, List<String> warnings) {
+    private IsolationPlan(
+            boolean noContain,
+            Supplier<Containment> probe,
+            Set<Namespace> namespaces,
+            List<Isolation.Mount> mounts,
+            List<String> warnings) {
         this.noContain = noContain;
         this.probe = probe;
         this.namespaces = namespaces;
@@ -61,28 +64,35 @@ public final class IsolationPlan {
         Set<Namespace> namespaces = Set.of();
         List<Isolation.Mount> mounts = List.of();
         if (!wanted.namespaces().isEmpty()) {
-            String why = noContain ? "--no-contain" : supervised && !once.get().asRoot()
-                    ? "a supervised run gets namespaces as root only" : once.get().namespaces() ? null : once.get().how();
+            String why = noContain
+                    ? "--no-contain"
+                    : supervised && !once.get().asRoot()
+                            ? "a supervised run gets namespaces as root only"
+                            : once.get().namespaces() ? null : once.get().how();
             if (why == null) {
                 namespaces = wanted.namespaces();
             } else {
-                String what = "the " + words(wanted.namespaces()) + " namespace" + (wanted.namespaces().size() > 1 ? "s" : "");
+                String what = "the " + words(wanted.namespaces()) + " namespace"
+                        + (wanted.namespaces().size() > 1 ? "s" : "");
                 missing.add(what + " (" + why + ")");
                 warnings.add("isolate: no " + what + " for this run (" + why + "); it runs without");
             }
         }
         if (!wanted.readOnly().isEmpty()) {
-            String why = noContain ? "--no-contain" : supervised
-                    ? "a supervised run keeps syscage's mounts, which its supervisor shares"
-                    : once.get().namespaces() ? null : once.get().how();
+            String why = noContain
+                    ? "--no-contain"
+                    : supervised
+                            ? "a supervised run keeps syscage's mounts, which its supervisor shares"
+                            : once.get().namespaces() ? null : once.get().how();
             if (why == null) {
                 mounts = wanted.mounts();
             } else {
                 missing.add("read-only mounts (" + why + ")");
                 warnings.add("isolate: no read-only mounts for this run (" + why + "); mode, owner, time and xattr "
                         + "changes beneath " + String.join(", ", wanted.readOnly()) + " go to the supervisor instead, "
-                        + "which fails them with EROFS outside " + (wanted.writable().isEmpty() ? "nothing"
-                        : String.join(", ", wanted.writable())) + " (calls on held descriptors are not checked)");
+                        + "which fails them with EROFS outside "
+                        + (wanted.writable().isEmpty() ? "nothing" : String.join(", ", wanted.writable()))
+                        + " (calls on held descriptors are not checked)");
             }
         }
         if (!missing.isEmpty() && wanted.compat() == Compat.REQUIRED) {
@@ -106,7 +116,8 @@ public final class IsolationPlan {
         if (noContain) {
             return LaunchPlan.Contain.NONE;
         }
-        return !supervised ? LaunchPlan.Contain.FULL
+        return !supervised
+                ? LaunchPlan.Contain.FULL
                 : namespaces.isEmpty() ? LaunchPlan.Contain.NONE : LaunchPlan.Contain.PID_ONLY;
     }
 
@@ -118,7 +129,8 @@ public final class IsolationPlan {
             f.addAll(List.of("--die-with-parent", "--grace", String.valueOf(grace)));
         }
         if (contained && !namespaces.isEmpty()) {
-            f.addAll(List.of("--unshare", namespaces.stream().map(Namespace::word).collect(Collectors.joining(","))));
+            f.addAll(List.of(
+                    "--unshare", namespaces.stream().map(Namespace::word).collect(Collectors.joining(","))));
         }
         if (contained && !supervised) {
             for (Isolation.Mount m : mounts) {
@@ -140,8 +152,13 @@ public final class IsolationPlan {
         if (noContain || !supervised || kernel.version() < 6 || (ruleset.scoped() & Scope.SIGNAL) != 0) {
             return ruleset;
         }
-        return new LandlockRuleset(ruleset.handledFs(), ruleset.handledNet(), ruleset.scoped() | Scope.SIGNAL,
-                ruleset.paths(), ruleset.ports(), ruleset.compat());
+        return new LandlockRuleset(
+                ruleset.handledFs(),
+                ruleset.handledNet(),
+                ruleset.scoped() | Scope.SIGNAL,
+                ruleset.paths(),
+                ruleset.ports(),
+                ruleset.compat());
     }
 
     /** One line for --dry-run: how the tree is held. */
@@ -151,9 +168,11 @@ public final class IsolationPlan {
         }
         if (supervised && namespaces.isEmpty()) {
             return "containment: child subreaper (a supervised run keeps syscage's PID and mount namespace, which its "
-                    + "supervisor shares); " + (signalScope ? "Landlock's signal scope keeps the launcher out of the "
-                    + "program's reach" : "this kernel has no Landlock signal scope (ABI 6): a program that kills the "
-                    + "launcher can leave orphans");
+                    + "supervisor shares); "
+                    + (signalScope
+                            ? "Landlock's signal scope keeps the launcher out of the " + "program's reach"
+                            : "this kernel has no Landlock signal scope (ABI 6): a program that kills the "
+                                    + "launcher can leave orphans");
         }
         return probe.get().describe(supervised);
     }

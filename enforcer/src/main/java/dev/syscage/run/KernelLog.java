@@ -14,8 +14,7 @@ import java.util.regex.Pattern;
 public final class KernelLog {
     private static final Pattern RECORD = Pattern.compile("type=1326 .*?\\bpid=(\\d+)\\b.*?\\bsyscall=(\\d+)");
 
-    private KernelLog() {
-    }
+    private KernelLog() {}
 
     /** The syscall number in the newest seccomp record for {@code pid}, if any. */
     public static OptionalInt killedSyscall(LinuxCLibrary libc, long pid) {

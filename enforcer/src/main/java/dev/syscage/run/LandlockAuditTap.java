@@ -33,6 +33,7 @@ public final class LandlockAuditTap implements AutoCloseable {
     static final long DRAIN_MILLIS = 1000;
     /** With none of the run's denials known, the reader stops once the socket has been quiet this long. */
     static final long QUIET_MILLIS = 100;
+
     private static final int POLL_MILLIS = 20;
 
     private final AuditNetlink.Records records;
@@ -46,9 +47,11 @@ public final class LandlockAuditTap implements AutoCloseable {
      * {@value #MAX_UNCLAIMED}) and sorted once, when it is; the reader thread's only.
      */
     private final List<LandlockDenial> unclaimed = new java.util.ArrayList<>();
+
     private static final int MAX_UNCLAIMED = 10_000;
     /** The run's domains and how many of their denials were logged (the reader thread's only). */
     private final java.util.Map<String, Long> logged = new java.util.HashMap<>();
+
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread reader;
     private volatile long stopAtNanos = Long.MAX_VALUE;
@@ -72,8 +75,8 @@ public final class LandlockAuditTap implements AutoCloseable {
      *
      * @param errors where a failure of the reader is said (once)
      */
-    public static Optional<LandlockAuditTap> start(LandlockRuleset ruleset, AuditLog log, AuditNetlink audit,
-            Consumer<String> errors) {
+    public static Optional<LandlockAuditTap> start(
+            LandlockRuleset ruleset, AuditLog log, AuditNetlink audit, Consumer<String> errors) {
         if (log == null || ruleset.isEmpty()) {
             return Optional.empty();
         }
@@ -113,7 +116,8 @@ public final class LandlockAuditTap implements AutoCloseable {
                     r = records.next(POLL_MILLIS);
                 } catch (AuditNetlink.Overrun e) {
                     if (!overrunSaid) {
-                        errors.accept("landlock denials: " + e.getMessage() + "; some may be missing from the audit log");
+                        errors.accept(
+                                "landlock denials: " + e.getMessage() + "; some may be missing from the audit log");
                         overrunSaid = true;
                     }
                     continue;
@@ -155,7 +159,9 @@ public final class LandlockAuditTap implements AutoCloseable {
             return;
         }
         claimUnclaimed();
-        LandlockDenial.Domain domain = d.allocatedBy() != null ? d.allocatedBy() : denials.domain(d.domain()).orElse(null);
+        LandlockDenial.Domain domain = d.allocatedBy() != null
+                ? d.allocatedBy()
+                : denials.domain(d.domain()).orElse(null);
         if (domain == null || !programs.contains(domain.pid())) {
             return;
         }

@@ -65,7 +65,8 @@ public record LandlockPlan(LandlockRuleset ruleset, Abi abi, List<String> droppe
         if (n.dropped().isEmpty()) {
             return new LandlockPlan(n.ruleset(), abi, List.of(), List.of());
         }
-        String have = abi.available() ? "this kernel's Landlock is ABI " + abi.version()
+        String have = abi.available()
+                ? "this kernel's Landlock is ABI " + abi.version()
                 : "this kernel has no Landlock (Linux 5.13+ with landlock in the lsm= list)";
         String what = String.join(", ", n.dropped());
         if (wanted.compat() == Compat.REQUIRED) {
@@ -113,6 +114,7 @@ public record LandlockPlan(LandlockRuleset ruleset, Abi abi, List<String> droppe
         if (dropped.isEmpty()) {
             return Optional.of("landlock on this kernel: ABI " + abi.version() + ", all of it enforced");
         }
-        return Optional.of("landlock on this kernel: ABI " + abi.version() + ", left out: " + String.join(", ", dropped));
+        return Optional.of(
+                "landlock on this kernel: ABI " + abi.version() + ", left out: " + String.join(", ", dropped));
     }
 }

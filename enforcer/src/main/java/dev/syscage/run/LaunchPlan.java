@@ -21,8 +21,15 @@ import java.util.Optional;
  * @param interruptible notify mode: a received call's wait ends on any caught signal
  * @param command       the program and its arguments
  */
-public record LaunchPlan(Path launcher, byte[] filter, Optional<SupervisionMode> mode, Contain contain,
-        List<String> options, ListenerHandoff handoff, boolean interruptible, List<String> command) {
+public record LaunchPlan(
+        Path launcher,
+        byte[] filter,
+        Optional<SupervisionMode> mode,
+        Contain contain,
+        List<String> options,
+        ListenerHandoff handoff,
+        boolean interruptible,
+        List<String> command) {
     public LaunchPlan {
         options = List.copyOf(options);
         command = List.copyOf(command);

@@ -15,8 +15,7 @@ import java.util.Optional;
 public final class LauncherLocator {
     public static final String NAME = "syscage-launch";
 
-    private LauncherLocator() {
-    }
+    private LauncherLocator() {}
 
     /** Every place looked at, in order, for the error message when none has it. */
     public static List<Path> candidates() {
@@ -53,7 +52,11 @@ public final class LauncherLocator {
 
     private static Optional<Path> codeLocation() {
         try {
-            return Optional.of(Path.of(LauncherLocator.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            return Optional.of(Path.of(LauncherLocator.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
                     .toAbsolutePath());
         } catch (URISyntaxException | RuntimeException e) {
             return Optional.empty();

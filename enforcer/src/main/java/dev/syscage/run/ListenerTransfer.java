@@ -46,14 +46,17 @@ final class ListenerTransfer implements AutoCloseable {
 
     /** The launcher's options for this transfer. */
     List<String> launcherArgs() {
-        return socket == null ? List.of() : List.of("--notify-socket", socket.path().toString());
+        return socket == null
+                ? List.of()
+                : List.of("--notify-socket", socket.path().toString());
     }
 
     /** What the launched process reported: its pid, the listener's fd number-to-be, its socket fd (-1: none). */
     record Report(int pid, int listenerFd, int socketFd) {
         static Report parse(String line) {
             String[] f = line.trim().split(" ");
-            return new Report(Integer.parseInt(f[0]), Integer.parseInt(f[1]), f.length > 2 ? Integer.parseInt(f[2]) : -1);
+            return new Report(
+                    Integer.parseInt(f[0]), Integer.parseInt(f[1]), f.length > 2 ? Integer.parseInt(f[2]) : -1);
         }
     }
 
@@ -101,11 +104,14 @@ final class ListenerTransfer implements AutoCloseable {
         if ((err == SeccompNotify.EPERM || err == SeccompNotify.ENOSYS) && handoff == ListenerHandoff.AUTO) {
             return false;
         }
-        throw new IOException("pidfd_getfd: errno " + err + (err == SeccompNotify.EPERM
-                ? " (EPERM: ptrace access to the program is refused, e.g. by kernel.yama.ptrace_scope 2 or 3;"
-                        + " --listener-handoff auto or scm-rights hands the listener over without it)"
-                : err == SeccompNotify.ENOSYS ? " (ENOSYS: needs Linux 5.6; --listener-handoff auto or scm-rights"
-                        + " works without it)" : ""));
+        throw new IOException("pidfd_getfd: errno " + err
+                + (err == SeccompNotify.EPERM
+                        ? " (EPERM: ptrace access to the program is refused, e.g. by kernel.yama.ptrace_scope 2 or 3;"
+                                + " --listener-handoff auto or scm-rights hands the listener over without it)"
+                        : err == SeccompNotify.ENOSYS
+                                ? " (ENOSYS: needs Linux 5.6; --listener-handoff auto or scm-rights"
+                                        + " works without it)"
+                                : ""));
     }
 
     /** The listener copied with pidfd_getfd, retrying until the filter is installed. */
@@ -128,7 +134,8 @@ final class ListenerTransfer implements AutoCloseable {
             }
             Thread.sleep(1);
         }
-        throw new IOException("the program's seccomp listener did not appear within " + HandshakePipes.TIMEOUT_MS + " ms");
+        throw new IOException(
+                "the program's seccomp listener did not appear within " + HandshakePipes.TIMEOUT_MS + " ms");
     }
 
     private void write(int goFd, byte b) {

@@ -4,10 +4,10 @@ import dev.syscage.nativeaccess.LinuxCLibrary;
 import dev.syscage.nativeaccess.NotifyFastPath;
 import dev.syscage.nativeaccess.Pidfd;
 import dev.syscage.policy.landlock.LandlockRuleset;
-import dev.syscage.supervise.notify.LandlockDomain;
-import dev.syscage.supervise.notify.NotifySupervisor;
 import dev.syscage.policy.rewrite.ViewWatch;
 import dev.syscage.supervise.NotifyDecider;
+import dev.syscage.supervise.notify.LandlockDomain;
+import dev.syscage.supervise.notify.NotifySupervisor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ public final class NotifyRunner {
     private final Runner runner;
     private final ViewWatch watch;
     private final LandlockRuleset landlock;
-    private java.util.function.IntConsumer onProgram = pid -> { };
+    private java.util.function.IntConsumer onProgram = pid -> {};
 
     public NotifyRunner(LinuxCLibrary libc, Runner runner) {
         this(libc, runner, ViewWatch.NONE);
@@ -80,25 +80,41 @@ public final class NotifyRunner {
     }
 
     /** The result of a supervised run: the exit status and how many notifications were answered. */
-    public record Outcome(int exitCode, long events) {
-    }
+    public record Outcome(int exitCode, long events) {}
 
-    public Outcome run(Path launcher, byte[] program, List<String> launcherFlags, List<String> command,
-            NotifyDecider decider, IntFunction<String> syscallName) throws Exception {
+    public Outcome run(
+            Path launcher,
+            byte[] program,
+            List<String> launcherFlags,
+            List<String> command,
+            NotifyDecider decider,
+            IntFunction<String> syscallName)
+            throws Exception {
         return run(launcher, program, launcherFlags, command, decider, syscallName, ListenerHandoff.AUTO);
     }
 
     /** As above, with the listener handed over as {@code handoff} says. */
-    public Outcome run(Path launcher, byte[] program, List<String> launcherFlags, List<String> command,
-            NotifyDecider decider, IntFunction<String> syscallName, ListenerHandoff handoff) throws Exception {
+    public Outcome run(
+            Path launcher,
+            byte[] program,
+            List<String> launcherFlags,
+            List<String> command,
+            NotifyDecider decider,
+            IntFunction<String> syscallName,
+            ListenerHandoff handoff)
+            throws Exception {
         int me = libc.getpid();
         // closed last, once the supervisor has stopped making calls in it
         try (LandlockDomain domain = LandlockDomain.of(landlock);
                 SealedFilter filter = SealedFilter.of(libc, program);
                 ListenerTransfer transfer = ListenerTransfer.open(libc, handoff, program);
                 Handles h = new Handles(HandshakePipes.pipe(libc), HandshakePipes.pipe(libc), transfer)) {
-            List<String> argv = new ArrayList<>(List.of(launcher.toString(), "--filter", filter.path(),
-                    "--notify-handshake", "/proc/" + me + "/fd/" + h.report[1] + ",/proc/" + me + "/fd/" + h.go[0]));
+            List<String> argv = new ArrayList<>(List.of(
+                    launcher.toString(),
+                    "--filter",
+                    filter.path(),
+                    "--notify-handshake",
+                    "/proc/" + me + "/fd/" + h.report[1] + ",/proc/" + me + "/fd/" + h.go[0]));
             argv.addAll(h.transfer.launcherArgs());
             argv.addAll(launcherFlags);
             argv.add("--");
@@ -107,7 +123,8 @@ public final class NotifyRunner {
             h.launcher = new ProcessBuilder(argv).inheritIO().start();
             SignalForwarding.to(libc, h.launcher.pid(), launcher);
             // the native receive loop, built beside the launcher
-            Optional<NotifyFastPath> fastPath = NotifyFastPath.load(launcher.toAbsolutePath().getParent());
+            Optional<NotifyFastPath> fastPath =
+                    NotifyFastPath.load(launcher.toAbsolutePath().getParent());
             int child = handOver(h, decider, fastPath, domain);
             if (child < 0) {
                 return new Outcome(h.launcher.waitFor(), 0); // the launcher failed and said why
@@ -123,8 +140,8 @@ public final class NotifyRunner {
      * Steps 1-3 of the handshake: the child's pid, or -1 when the launcher failed first. On
      * return the supervisor runs and the go byte is sent.
      */
-    private int handOver(Handles h, NotifyDecider decider, Optional<NotifyFastPath> fastPath,
-            LandlockDomain domain) throws Exception {
+    private int handOver(Handles h, NotifyDecider decider, Optional<NotifyFastPath> fastPath, LandlockDomain domain)
+            throws Exception {
         String line = HandshakePipes.readLine(libc, h.report[0], h.launcher);
         if (line == null) {
             return -1;
@@ -203,7 +220,8 @@ public final class NotifyRunner {
     private static int openChild(int child, long launcherPid) throws IOException {
         int fd = Pidfd.kernel().pidfd_open(child);
         if (fd < 0) {
-            throw new IOException("pidfd_open(" + child + "): errno " + -fd + " (notify mode needs Linux 5.6 or later)");
+            throw new IOException(
+                    "pidfd_open(" + child + "): errno " + -fd + " (notify mode needs Linux 5.6 or later)");
         }
         // the launcher's child, or (--contain) its grandchild below the run's init
         long parent = parentOf(child);
@@ -228,5 +246,4 @@ public final class NotifyRunner {
             Pidfd.kernel().close(fd); // nothing to do when it fails
         }
     }
-
 }

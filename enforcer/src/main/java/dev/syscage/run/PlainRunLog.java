@@ -29,8 +29,9 @@ public final class PlainRunLog implements AutoCloseable {
     }
 
     /** Opens (creates or truncates) the log and starts the tap where it can work; call before the launcher. */
-    public static PlainRunLog open(Path file, AuditFormat format, LogLevel level, LandlockRuleset ruleset,
-            PrintWriter err) throws SupervisedRun.LogUnwritable {
+    public static PlainRunLog open(
+            Path file, AuditFormat format, LogLevel level, LandlockRuleset ruleset, PrintWriter err)
+            throws SupervisedRun.LogUnwritable {
         java.util.function.Consumer<String> errors = msg -> {
             err.println("syscage: " + msg);
             err.flush();
@@ -42,8 +43,12 @@ public final class PlainRunLog implements AutoCloseable {
         } catch (IOException e) {
             throw new SupervisedRun.LogUnwritable(file, e);
         }
-        return new PlainRunLog(file, log, LandlockAuditTap.start(ruleset, log, AuditNetlink.instance(), errors)
-                .orElse(null), err);
+        return new PlainRunLog(
+                file,
+                log,
+                LandlockAuditTap.start(ruleset, log, AuditNetlink.instance(), errors)
+                        .orElse(null),
+                err);
     }
 
     /** Whether the kernel's reports are being read (the audit is on and readable): then the program's pid is wanted. */

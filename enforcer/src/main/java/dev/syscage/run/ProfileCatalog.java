@@ -20,8 +20,7 @@ import java.util.stream.Stream;
 public final class ProfileCatalog {
     static final String DIR = "dev/syscage/profiles/";
 
-    private ProfileCatalog() {
-    }
+    private ProfileCatalog() {}
 
     /** Names of the shipped profiles, sorted. */
     public static TreeSet<String> names() {
@@ -34,7 +33,7 @@ public final class ProfileCatalog {
                     JarURLConnection c = (JarURLConnection) u.openConnection();
                     c.setUseCaches(false);
                     try (JarFile jar = c.getJarFile()) {
-                        for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements();) {
+                        for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
                             add(names, e.nextElement().getName());
                         }
                     }

@@ -12,19 +12,49 @@ import java.util.OptionalInt;
  */
 public final class ProgramEnd {
     /** The kernel's signal numbers 1-31 (x86_64 and aarch64 alike), by number; null where none. */
-    private static final String[] NAMES = {null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS",
-        "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD",
-        "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF",
-        "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"};
+    private static final String[] NAMES = {
+        null,
+        "SIGHUP",
+        "SIGINT",
+        "SIGQUIT",
+        "SIGILL",
+        "SIGTRAP",
+        "SIGABRT",
+        "SIGBUS",
+        "SIGFPE",
+        "SIGKILL",
+        "SIGUSR1",
+        "SIGSEGV",
+        "SIGUSR2",
+        "SIGPIPE",
+        "SIGALRM",
+        "SIGTERM",
+        "SIGSTKFLT",
+        "SIGCHLD",
+        "SIGCONT",
+        "SIGSTOP",
+        "SIGTSTP",
+        "SIGTTIN",
+        "SIGTTOU",
+        "SIGURG",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGVTALRM",
+        "SIGPROF",
+        "SIGWINCH",
+        "SIGIO",
+        "SIGPWR",
+        "SIGSYS"
+    };
     /** glibc's SIGRTMIN and the kernel's last signal: the real-time signals, which end a process by default. */
     private static final int SIGRTMIN = 34;
+
     private static final int SIGRTMAX = 64;
 
     /** The signal a seccomp 'kill' or 'trap' rule ends a call with. */
     public static final int SIGSYS = 31;
 
-    private ProgramEnd() {
-    }
+    private ProgramEnd() {}
 
     /**
      * Whether a program raises {@code sig} on itself when something it relied on failed (a
@@ -44,7 +74,8 @@ public final class ProgramEnd {
      */
     public static OptionalInt fatalSignal(int exitCode) {
         int sig = exitCode - 128;
-        boolean fatal = (sig >= 1 && sig < NAMES.length && !ignoredOrStops(sig)) || (sig >= SIGRTMIN && sig <= SIGRTMAX);
+        boolean fatal =
+                (sig >= 1 && sig < NAMES.length && !ignoredOrStops(sig)) || (sig >= SIGRTMIN && sig <= SIGRTMAX);
         return fatal ? OptionalInt.of(sig) : OptionalInt.empty();
     }
 

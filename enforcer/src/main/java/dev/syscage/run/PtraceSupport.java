@@ -17,8 +17,8 @@ public record PtraceSupport(boolean usable, String reason) {
     private static final int CAP_SYS_PTRACE = 19;
 
     private static final class Holder {
-        static final PtraceSupport READ = of(read("/proc/self/status").orElse(""),
-                read("/proc/sys/kernel/yama/ptrace_scope"));
+        static final PtraceSupport READ =
+                of(read("/proc/self/status").orElse(""), read("/proc/sys/kernel/yama/ptrace_scope"));
     }
 
     /** The answer for this JVM, read on first use. */
@@ -30,8 +30,10 @@ public record PtraceSupport(boolean usable, String reason) {
     static PtraceSupport of(String status, Optional<String> yamaScope) {
         long tracer = field(status, "TracerPid:").map(PtraceSupport::decimal).orElse(0L);
         if (tracer != 0) {
-            return new PtraceSupport(false, "syscage is itself traced (TracerPid " + tracer
-                    + ": strace -f or a debugger?), and a process has only one tracer");
+            return new PtraceSupport(
+                    false,
+                    "syscage is itself traced (TracerPid " + tracer
+                            + ": strace -f or a debugger?), and a process has only one tracer");
         }
         long scope = yamaScope.map(String::strip).map(PtraceSupport::decimal).orElse(0L);
         if (scope >= 3) {
@@ -44,7 +46,10 @@ public record PtraceSupport(boolean usable, String reason) {
     }
 
     private static Optional<String> field(String status, String name) {
-        return status.lines().filter(l -> l.startsWith(name)).map(l -> l.substring(name.length()).strip()).findFirst();
+        return status.lines()
+                .filter(l -> l.startsWith(name))
+                .map(l -> l.substring(name.length()).strip())
+                .findFirst();
     }
 
     private static boolean hasCapability(String capEffHex, int cap) {

@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.IntFunction;
 
@@ -51,8 +50,8 @@ public final class Runner {
         int[] pidPipe = contained ? HandshakePipes.pipe(libc) : null;
         try (SealedFilter filter = SealedFilter.of(libc, plan.filter())) {
             // the program's pid is not the launcher's when contained: it says which it is
-            List<String> argv = plan.argv(filter.path(), List.of(),
-                    contained ? "/proc/" + libc.getpid() + "/fd/" + pidPipe[1] : null);
+            List<String> argv = plan.argv(
+                    filter.path(), List.of(), contained ? "/proc/" + libc.getpid() + "/fd/" + pidPipe[1] : null);
             SignalForwarding.hold(launcher);
             Process p = new ProcessBuilder(argv).inheritIO().start();
             SignalForwarding.to(libc, p.pid(), launcher);
@@ -114,30 +113,37 @@ public final class Runner {
         if (sig.isEmpty()) {
             return;
         }
-        ProgramEnd.line(command.get(0), code, detail(sig.getAsInt(), pid, syscallName)).ifPresent(line -> {
-            err.println(line);
-            err.flush();
-        });
+        ProgramEnd.line(command.get(0), code, detail(sig.getAsInt(), pid, syscallName))
+                .ifPresent(line -> {
+                    err.println(line);
+                    err.flush();
+                });
     }
 
     private String detail(int sig, long pid, IntFunction<String> syscallName) {
         List<String> parts = new ArrayList<>();
         OptionalInt nr = sig == ProgramEnd.SIGSYS ? KernelLog.killedSyscall(libc, pid) : OptionalInt.empty();
         if (sig == ProgramEnd.SIGSYS) {
-            parts.add(nr.isPresent() ? "the policy kills syscall " + describe(nr.getAsInt(), syscallName)
-                    : sigsysRules.isEmpty()
-                    ? "the policy kills (or traps) a syscall (the kernel log, dmesg | grep type=1326, names it)"
-                    : "the kernel log names no killed syscall; the policy's kill and trap rules: "
-                            + String.join("; ", sigsysRules));
+            parts.add(
+                    nr.isPresent()
+                            ? "the policy kills syscall " + describe(nr.getAsInt(), syscallName)
+                            : sigsysRules.isEmpty()
+                                    ? "the policy kills (or traps) a syscall (the kernel log, dmesg | grep type=1326, names it)"
+                                    : "the kernel log names no killed syscall; the policy's kill and trap rules: "
+                                            + String.join("; ", sigsysRules));
         }
         List<String> denied = lastDenied == null ? List.of() : lastDenied.apply(pid);
         if (!denied.isEmpty()) {
-            parts.add(denied.size() == 1 ? "last denied call: " + denied.get(0)
-                    : "last denied calls:\n  " + String.join("\n  ", denied));
+            parts.add(
+                    denied.size() == 1
+                            ? "last denied call: " + denied.get(0)
+                            : "last denied calls:\n  " + String.join("\n  ", denied));
         } else if (ProgramEnd.crash(sig) && nr.isEmpty()) {
-            parts.add(lastDenied == null ? "to see the calls the policy denies, run it with --complain --log FILE"
-                    : "the supervisor denied none of its calls (the filter's denials it does not see: --complain "
-                    + "--log FILE records them)");
+            parts.add(
+                    lastDenied == null
+                            ? "to see the calls the policy denies, run it with --complain --log FILE"
+                            : "the supervisor denied none of its calls (the filter's denials it does not see: --complain "
+                                    + "--log FILE records them)");
         }
         return String.join("; ", parts);
     }

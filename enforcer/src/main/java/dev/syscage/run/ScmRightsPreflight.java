@@ -23,8 +23,7 @@ final class ScmRightsPreflight {
     private static final int PR_GET_SECCOMP = 21;
     private static final int MSG_NOSIGNAL = 0x4000;
 
-    private ScmRightsPreflight() {
-    }
+    private ScmRightsPreflight() {}
 
     /**
      * Empty when the handoff can work; else why not. {@code socketFd} is the launched process's
@@ -51,7 +50,8 @@ final class ScmRightsPreflight {
         return Optional.of("the policy routes " + String.join(" and ", routed) + " to the supervisor, but with the "
                 + "SCM_RIGHTS handoff the program's process makes " + (routed.size() == 1 ? "that call" : "those calls")
                 + " under its filter before the supervisor holds the listener (it would wait forever): let the filter "
-                + "decide " + String.join(" and ", routed) + " itself (allow or errno), or use --listener-handoff pidfd "
+                + "decide " + String.join(" and ", routed)
+                + " itself (allow or errno), or use --listener-handoff pidfd "
                 + "where pidfd_getfd is allowed");
     }
 

@@ -39,7 +39,9 @@ public final class SealedFilter implements AutoCloseable {
                 }
                 off += n;
             }
-            int seals = LinuxCLibrary.F_SEAL_WRITE | LinuxCLibrary.F_SEAL_SHRINK | LinuxCLibrary.F_SEAL_GROW
+            int seals = LinuxCLibrary.F_SEAL_WRITE
+                    | LinuxCLibrary.F_SEAL_SHRINK
+                    | LinuxCLibrary.F_SEAL_GROW
                     | LinuxCLibrary.F_SEAL_SEAL;
             if (libc.fcntl(fd, LinuxCLibrary.F_ADD_SEALS, seals) < 0) {
                 throw failure(libc, "fcntl(F_ADD_SEALS)");

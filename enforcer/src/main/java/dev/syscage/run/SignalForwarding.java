@@ -23,8 +23,7 @@ final class SignalForwarding {
     static final int SIGQUIT = 3;
     static final int SIGTERM = 15;
 
-    private SignalForwarding() {
-    }
+    private SignalForwarding() {}
 
     /**
      * Before the launcher starts: the signals {@link #to} will pass on are kept until then, so

@@ -11,17 +11,19 @@ import java.util.List;
  * the kernel log does not say which syscall.
  */
 public final class SigsysRules {
-    private SigsysRules() {
-    }
+    private SigsysRules() {}
 
     /** At most {@code max} of them, then how many more. */
     public static List<String> of(Policy policy, int max) {
         List<String> out = new ArrayList<>();
-        List<Policy.RuleSummary> rules = policy.rules().stream().filter(r -> r.action().kind() == Action.Kind.TRAP
-                || r.action().kind() == Action.Kind.KILL_PROCESS || r.action().kind() == Action.Kind.KILL_THREAD).toList();
+        List<Policy.RuleSummary> rules = policy.rules().stream()
+                .filter(r -> r.action().kind() == Action.Kind.TRAP
+                        || r.action().kind() == Action.Kind.KILL_PROCESS
+                        || r.action().kind() == Action.Kind.KILL_THREAD)
+                .toList();
         for (Policy.RuleSummary r : rules.subList(0, Math.min(max, rules.size()))) {
-            out.add((r.pos() == null ? "rule #" + (r.index() + 1) : r.pos().fileLine()) + " " + r.action().kind().word()
-                    + " [" + String.join(", ", r.syscalls()) + "]");
+            out.add((r.pos() == null ? "rule #" + (r.index() + 1) : r.pos().fileLine()) + " "
+                    + r.action().kind().word() + " [" + String.join(", ", r.syscalls()) + "]");
         }
         if (rules.size() > max) {
             out.add("and " + (rules.size() - max) + " more");

@@ -3,12 +3,11 @@ package dev.syscage.run;
 import dev.syscage.nativeaccess.AuditNetlink;
 import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.model.Policy;
+import dev.syscage.policy.model.Supervision.LogLevel;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SuperviseRulesHook;
-import dev.syscage.supervise.session.SupervisorSession;
 import dev.syscage.supervise.SyscallHook;
 import dev.syscage.supervise.audit.AuditFormat;
-import dev.syscage.policy.model.Supervision.LogLevel;
 import dev.syscage.supervise.audit.AuditLog;
 import dev.syscage.supervise.audit.RunEnd;
 import dev.syscage.supervise.hooks.HookChain;
@@ -16,6 +15,7 @@ import dev.syscage.supervise.metrics.MetricsFile;
 import dev.syscage.supervise.metrics.MetricsHook;
 import dev.syscage.supervise.metrics.Summary;
 import dev.syscage.supervise.metrics.SupervisorMetrics;
+import dev.syscage.supervise.session.SupervisorSession;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -42,9 +42,16 @@ public final class SupervisedRun implements AutoCloseable {
      *     and the records lost are counted)
      * @param quiet say nothing on stderr but errors (no line about the log)
      */
-    public record Settings(Path log, AuditFormat format, LogLevel level, Path metrics, boolean summary,
-            List<String> hooks, boolean raceFreeAllOpens, boolean stopWhenLogFails, boolean quiet) {
-    }
+    public record Settings(
+            Path log,
+            AuditFormat format,
+            LogLevel level,
+            Path metrics,
+            boolean summary,
+            List<String> hooks,
+            boolean raceFreeAllOpens,
+            boolean stopWhenLogFails,
+            boolean quiet) {}
 
     /** The audit log file cannot be opened for writing: nothing was started. */
     public static final class LogUnwritable extends Exception {
@@ -67,8 +74,18 @@ public final class SupervisedRun implements AutoCloseable {
     }
 
     /** File systems whose files the kernel makes up: a log there cannot be written (or must not be). */
-    private static final java.util.Set<String> PSEUDO_FILE_SYSTEMS = java.util.Set.of("proc", "sysfs", "cgroup",
-            "cgroup2", "securityfs", "debugfs", "tracefs", "configfs", "bpf", "efivarfs", "pstore");
+    private static final java.util.Set<String> PSEUDO_FILE_SYSTEMS = java.util.Set.of(
+            "proc",
+            "sysfs",
+            "cgroup",
+            "cgroup2",
+            "securityfs",
+            "debugfs",
+            "tracefs",
+            "configfs",
+            "bpf",
+            "efivarfs",
+            "pstore");
 
     /**
      * The audit queue's size when a write failure is to stop the program: the program is never
@@ -101,17 +118,23 @@ public final class SupervisedRun implements AutoCloseable {
         this.summary = new Summary();
         this.printSummary = s.summary();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        SupervisorMetrics metrics = log == null ? new SupervisorMetrics(() -> 0L)
-                : new SupervisorMetrics(log::written, log::lost);
+        SupervisorMetrics metrics =
+                log == null ? new SupervisorMetrics(() -> 0L) : new SupervisorMetrics(log::written, log::lost);
         metrics.bindTo(registry);
-        this.metricsFile = s.metrics() == null ? null
-                : MetricsFile.prometheus(s.metrics(), registry, Duration.ofSeconds(5), msg -> err.println("syscage: metrics: " + msg)).start();
-        List<SyscallHook> builtIn = List.of(new SuperviseRulesHook(policy.supervision()), new MetricsHook(metrics, summary),
-                lastDenials);
+        this.metricsFile = s.metrics() == null
+                ? null
+                : MetricsFile.prometheus(
+                                s.metrics(),
+                                registry,
+                                Duration.ofSeconds(5),
+                                msg -> err.println("syscage: metrics: " + msg))
+                        .start();
+        List<SyscallHook> builtIn =
+                List.of(new SuperviseRulesHook(policy.supervision()), new MetricsHook(metrics, summary), lastDenials);
         List<String> named = new java.util.ArrayList<>(policy.supervision().hooks());
         s.hooks().stream().filter(h -> !named.contains(h)).forEach(named::add);
-        HookChain chain = HookChain.load(builtIn, named, Thread.currentThread().getContextClassLoader(),
-                HookChain.FailureListener.stderr());
+        HookChain chain = HookChain.load(
+                builtIn, named, Thread.currentThread().getContextClassLoader(), HookChain.FailureListener.stderr());
         Decision fallback = SuperviseRulesHook.fallback(policy.supervision());
         this.session = new SupervisorSession(chain, fallback, log, s.raceFreeAllOpens(), s.stopWhenLogFails());
     }
@@ -124,8 +147,8 @@ public final class SupervisedRun implements AutoCloseable {
         }
         String fs = Files.getFileStore(parent).type();
         if (PSEUDO_FILE_SYSTEMS.contains(fs)) {
-            throw new java.nio.file.FileSystemException(file.toString(), null, "it is on " + fs
-                    + ", whose files are the kernel's, not a place for a log");
+            throw new java.nio.file.FileSystemException(
+                    file.toString(), null, "it is on " + fs + ", whose files are the kernel's, not a place for a log");
         }
     }
 
@@ -138,8 +161,10 @@ public final class SupervisedRun implements AutoCloseable {
             // stopping: the program may run ahead of its log by this many calls at most
             int capacity = stop ? STOP_CAPACITY : AuditLog.DEFAULT_CAPACITY;
             return AuditLog.open(file, s.format(), s.level(), capacity, msg -> {
-                err.println("syscage: " + msg + (stop
-                        ? "; stopping the program (--on-log-error stop)" : "; the program goes on (--on-log-error continue)"));
+                err.println("syscage: " + msg
+                        + (stop
+                                ? "; stopping the program (--on-log-error stop)"
+                                : "; the program goes on (--on-log-error continue)"));
                 err.flush();
                 if (stop) {
                     stopper.run();
@@ -196,9 +221,12 @@ public final class SupervisedRun implements AutoCloseable {
         log.close();
         java.util.Optional<String> failure = log.failure();
         if (failure.isPresent()) {
-            logLine = "syscage: audit log " + logPath + ": " + failure.get() + (!stopWhenLogFails ? ""
-                    : session.stopped() > 0 ? "; the program was stopped"
-                    : "; the program had ended before that was known");
+            logLine = "syscage: audit log " + logPath + ": " + failure.get()
+                    + (!stopWhenLogFails
+                            ? ""
+                            : session.stopped() > 0
+                                    ? "; the program was stopped"
+                                    : "; the program had ended before that was known");
         } else if (!quiet) {
             logLine = "syscage: audit log: " + logPath + " (" + log.written() + " records)";
         }
@@ -216,9 +244,10 @@ public final class SupervisedRun implements AutoCloseable {
             return; // no audit log asked for
         }
         landlockTap = LandlockAuditTap.start(ruleset, log, AuditNetlink.instance(), msg -> {
-            err.println("syscage: " + msg);
-            err.flush();
-        }).orElse(null);
+                    err.println("syscage: " + msg);
+                    err.flush();
+                })
+                .orElse(null);
     }
 
     /** The program's process, as the initial PID namespace numbers it: the denials of its Landlock domains are the run's. */

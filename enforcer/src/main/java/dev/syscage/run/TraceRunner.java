@@ -26,7 +26,7 @@ import java.util.function.IntFunction;
 public final class TraceRunner {
     private final LinuxCLibrary libc;
     private final Runner runner;
-    private java.util.function.IntConsumer onProgram = pid -> { };
+    private java.util.function.IntConsumer onProgram = pid -> {};
 
     public TraceRunner(LinuxCLibrary libc, Runner runner) {
         this.libc = libc;
@@ -43,14 +43,29 @@ public final class TraceRunner {
     }
 
     /** The result of a traced run: the exit status and how many trace events were answered. */
-    public record Outcome(int exitCode, long events) {
-    }
+    public record Outcome(int exitCode, long events) {}
 
     /** Runs {@code program} with the launcher options {@code launcherFlags}, without containment. */
-    public Outcome run(Path launcher, byte[] program, List<String> launcherFlags, List<String> command,
-            TraceSupervisor supervisor, IntFunction<String> syscallName) throws Exception {
-        return run(new LaunchPlan(launcher, program, Optional.of(SupervisionMode.TRACE), LaunchPlan.Contain.NONE,
-                launcherFlags, ListenerHandoff.AUTO, false, command), supervisor, syscallName);
+    public Outcome run(
+            Path launcher,
+            byte[] program,
+            List<String> launcherFlags,
+            List<String> command,
+            TraceSupervisor supervisor,
+            IntFunction<String> syscallName)
+            throws Exception {
+        return run(
+                new LaunchPlan(
+                        launcher,
+                        program,
+                        Optional.of(SupervisionMode.TRACE),
+                        LaunchPlan.Contain.NONE,
+                        launcherFlags,
+                        ListenerHandoff.AUTO,
+                        false,
+                        command),
+                supervisor,
+                syscallName);
     }
 
     /** Starts {@code plan} in trace mode, {@code supervisor} answering its trace stops. */
@@ -64,9 +79,14 @@ public final class TraceRunner {
         int me = libc.getpid();
         Process p = null;
         try (SealedFilter filter = SealedFilter.of(libc, plan.filter())) {
-            List<String> argv = plan.argv(filter.path(), List.of("--trace-handshake",
-                    "/proc/" + me + "/fd/" + report[1] + ",/proc/" + me + "/fd/" + go[0],
-                    "--tracer", String.valueOf(tracer)), null);
+            List<String> argv = plan.argv(
+                    filter.path(),
+                    List.of(
+                            "--trace-handshake",
+                            "/proc/" + me + "/fd/" + report[1] + ",/proc/" + me + "/fd/" + go[0],
+                            "--tracer",
+                            String.valueOf(tracer)),
+                    null);
             SignalForwarding.hold(launcher);
             p = new ProcessBuilder(argv).inheritIO().start();
             SignalForwarding.to(libc, p.pid(), launcher);

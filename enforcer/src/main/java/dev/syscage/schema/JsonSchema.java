@@ -36,14 +36,40 @@ import java.util.regex.Pattern;
  */
 public final class JsonSchema {
     /** How undeclared fields are read: JSON Schema's (allowed unless additionalProperties: false) or Kubernetes' (pruned). */
-    public enum Dialect { JSON_SCHEMA, KUBERNETES }
+    public enum Dialect {
+        JSON_SCHEMA,
+        KUBERNETES
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Set<String> KNOWN = Set.of("$schema", "$id", "title", "description", "default", "type",
-            "const", "enum", "required", "properties", "additionalProperties", "items", "pattern", "minimum", "maximum",
-            "minItems", "maxItems", "minLength", "maxLength", "format", "oneOf", "$ref", "$defs",
-            "x-kubernetes-list-type", "x-kubernetes-list-map-keys", "x-kubernetes-preserve-unknown-fields");
+    private static final Set<String> KNOWN = Set.of(
+            "$schema",
+            "$id",
+            "title",
+            "description",
+            "default",
+            "type",
+            "const",
+            "enum",
+            "required",
+            "properties",
+            "additionalProperties",
+            "items",
+            "pattern",
+            "minimum",
+            "maximum",
+            "minItems",
+            "maxItems",
+            "minLength",
+            "maxLength",
+            "format",
+            "oneOf",
+            "$ref",
+            "$defs",
+            "x-kubernetes-list-type",
+            "x-kubernetes-list-map-keys",
+            "x-kubernetes-preserve-unknown-fields");
     private static final Set<String> FORMATS = Set.of("int32", "int64", "date-time");
     private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
 
@@ -63,7 +89,7 @@ public final class JsonSchema {
         if (!s.isObject()) {
             return;
         }
-        for (Iterator<String> it = s.fieldNames(); it.hasNext();) {
+        for (Iterator<String> it = s.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!KNOWN.contains(k)) {
                 unknown.add(at + ": schema keyword '" + k + "' is not understood by this checker");
@@ -181,7 +207,10 @@ public final class JsonSchema {
     }
 
     private static void text(JsonNode s, String t, Loc at, List<String> out) {
-        if (s.has("pattern") && !PATTERNS.computeIfAbsent(s.get("pattern").asText(), Pattern::compile).matcher(t).find()) {
+        if (s.has("pattern")
+                && !PATTERNS.computeIfAbsent(s.get("pattern").asText(), Pattern::compile)
+                        .matcher(t)
+                        .find()) {
             out.add(at + ": \"" + t + "\" does not match " + s.get("pattern").asText());
         }
         int length = t.codePointCount(0, t.length());
@@ -252,7 +281,8 @@ public final class JsonSchema {
         }
         List<String> kinds = new ArrayList<>();
         for (int i = 0; i < branches.size(); i++) {
-            JsonNode kind = resolved(branches.get(i)).path("properties").path("record").path("const");
+            JsonNode kind =
+                    resolved(branches.get(i)).path("properties").path("record").path("const");
             kinds.add(kind.asText());
             if (!kind.isMissingNode() && kind.equals(v.path("record"))) {
                 out.addAll(each.get(i));
@@ -285,13 +315,15 @@ public final class JsonSchema {
             }
         }
         JsonNode props = s.path("properties");
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             if (props.has(f.getKey())) {
                 check(props.get(f.getKey()), f.getValue(), at.field(f.getKey()), out);
-            } else if (s.path("additionalProperties").isBoolean() && !s.get("additionalProperties").asBoolean()) {
+            } else if (s.path("additionalProperties").isBoolean()
+                    && !s.get("additionalProperties").asBoolean()) {
                 out.add(at + "." + f.getKey() + ": not in the schema");
-            } else if (dialect == Dialect.KUBERNETES && s.has("properties")
+            } else if (dialect == Dialect.KUBERNETES
+                    && s.has("properties")
                     && !s.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
                 out.add(at + "." + f.getKey() + ": not in the schema (the API server would drop it)");
             }
@@ -351,7 +383,14 @@ public final class JsonSchema {
     }
 
     private static String kind(JsonNode v) {
-        return v.isNull() ? "null" : v.isTextual() ? "a string" : v.isIntegralNumber() ? "an integer"
-                : v.isNumber() ? "a number" : v.isBoolean() ? "a boolean" : v.isArray() ? "an array" : "an object";
+        return v.isNull()
+                ? "null"
+                : v.isTextual()
+                        ? "a string"
+                        : v.isIntegralNumber()
+                                ? "an integer"
+                                : v.isNumber()
+                                        ? "a number"
+                                        : v.isBoolean() ? "a boolean" : v.isArray() ? "an array" : "an object";
     }
 }

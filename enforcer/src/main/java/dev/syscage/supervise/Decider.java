@@ -9,6 +9,5 @@ public interface Decider {
     Decision decide(SyscallEvent event, TargetMemory memory);
 
     /** A process exec'd or exited: what is cached about it is stale. */
-    default void processChanged(int pid) {
-    }
+    default void processChanged(int pid) {}
 }

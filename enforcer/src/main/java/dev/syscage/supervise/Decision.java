@@ -16,7 +16,12 @@ package dev.syscage.supervise;
  */
 public record Decision(Kind kind, int errno, String rule, Complaint would) {
 
-    public enum Kind { ALLOW, ERRNO, KILL, INTERRUPTED }
+    public enum Kind {
+        ALLOW,
+        ERRNO,
+        KILL,
+        INTERRUPTED
+    }
 
     public Decision {
         if (kind == Kind.ERRNO && (errno < 1 || errno > 4095)) {
@@ -62,8 +67,10 @@ public record Decision(Kind kind, int errno, String rule, Complaint would) {
      */
     public static Decision interrupted(Decision intended) {
         String rule = intended.rule() == null ? "default" : intended.rule();
-        return new Decision(Kind.INTERRUPTED, 0, intended.tag() + (intended.kind() == Kind.ERRNO
-                ? " " + intended.errno() : "") + " " + rule);
+        return new Decision(
+                Kind.INTERRUPTED,
+                0,
+                intended.tag() + (intended.kind() == Kind.ERRNO ? " " + intended.errno() : "") + " " + rule);
     }
 
     /** "allow", "errno", "kill", "interrupted": a bounded metric tag value. */

@@ -11,8 +11,13 @@ import java.util.Optional;
  * {@code otherPaths} and resolved in {@code otherResolvedPaths} (an empty Optional when it could
  * not be read or resolved); path rules must hold for it as well.
  */
-public record DecodedCall(String name, List<DecodedArg> args, Optional<String> path, Optional<String> resolvedPath,
-        List<Optional<String>> otherPaths, List<Optional<String>> otherResolvedPaths) {
+public record DecodedCall(
+        String name,
+        List<DecodedArg> args,
+        Optional<String> path,
+        Optional<String> resolvedPath,
+        List<Optional<String>> otherPaths,
+        List<Optional<String>> otherResolvedPaths) {
 
     public DecodedCall {
         args = List.copyOf(args);
@@ -41,6 +46,5 @@ public record DecodedCall(String name, List<DecodedArg> args, Optional<String> p
      * One argument: its parameter name, raw value, and text (a quoted string, flag names, a
      * number). {@code kind} is a bounded word: fd, path, string, flags, mode, int, pointer, ...
      */
-    public record DecodedArg(String name, String kind, long raw, String text) {
-    }
+    public record DecodedArg(String name, String kind, long raw, String text) {}
 }

@@ -19,8 +19,13 @@ public interface NotifyDecider extends Decider {
      * rules: the first as given and resolved, and for a call with two (rename, link) the other;
      * and the call itself, to be looked at again and settled.
      */
-    record Outcome(Decision decision, Optional<String> path, Optional<String> resolvedPath,
-            List<Optional<String>> otherPaths, List<Optional<String>> otherResolvedPaths, Pending pending) {
+    record Outcome(
+            Decision decision,
+            Optional<String> path,
+            Optional<String> resolvedPath,
+            List<Optional<String>> otherPaths,
+            List<Optional<String>> otherResolvedPaths,
+            Pending pending) {
         public Outcome {
             otherPaths = List.copyOf(otherPaths);
             otherResolvedPaths = List.copyOf(otherResolvedPaths);
@@ -39,13 +44,12 @@ public interface NotifyDecider extends Decider {
         Pending NONE = new Pending() {
             @Override
             public Decision recheck(String realPath, List<Optional<String>> realOthers) {
-                return Decision.errno(dev.syscage.nativeaccess.SeccompNotify.EACCES,
-                        "real path " + realPath + " not rechecked");
+                return Decision.errno(
+                        dev.syscage.nativeaccess.SeccompNotify.EACCES, "real path " + realPath + " not rechecked");
             }
 
             @Override
-            public void settle(Decision decision, Long result) {
-            }
+            public void settle(Decision decision, Long result) {}
         };
 
         /**
@@ -95,6 +99,5 @@ public interface NotifyDecider extends Decider {
     }
 
     /** {@code count} calls of {@code nr} were answered with {@code decision} from {@link #decisionByNumber}. */
-    default void decidedByNumber(Arch arch, int nr, Decision decision, long count) {
-    }
+    default void decidedByNumber(Arch arch, int nr, Decision decision, long count) {}
 }

@@ -37,7 +37,10 @@ public final class SuperviseRulesHook implements SyscallHook {
             // the path is read from the target only when a rule with path patterns covers the call;
             // a call with two paths (rename, link) must pass the rules with each
             boolean paths = mayDecideOnPath(call.arch(), call.event().nr());
-            Supervision.Verdict v = rules.decide(call.arch(), call.event().nr(), call.event().args(),
+            Supervision.Verdict v = rules.decide(
+                    call.arch(),
+                    call.event().nr(),
+                    call.event().args(),
                     paths ? call.decoded().resolvedPath() : Optional.empty(),
                     paths ? call.decoded().otherResolvedPaths() : List.of());
             if (v.isDefault()) {
@@ -70,7 +73,8 @@ public final class SuperviseRulesHook implements SyscallHook {
 
     @Override
     public Optional<Decision> decisionByNumber(Arch arch, int nr) {
-        return rules.verdictByNumber(arch, nr).filter(v -> !v.isDefault())
+        return rules.verdictByNumber(arch, nr)
+                .filter(v -> !v.isDefault())
                 .map(v -> toDecision(v.decision(), v.rulePos().fileLine()));
     }
 

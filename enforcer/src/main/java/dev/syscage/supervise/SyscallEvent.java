@@ -17,11 +17,15 @@ import dev.syscage.policy.arch.Arch;
  * @param source     how it arrived
  * @param data       the SECCOMP_RET_DATA of the filter's trace action (0 for notifications)
  */
-public record SyscallEvent(long seq, long wallNanos, int pid, int tid, Arch arch, int nr, long[] args, long ip,
-        Source source, int data) {
+public record SyscallEvent(
+        long seq, long wallNanos, int pid, int tid, Arch arch, int nr, long[] args, long ip, Source source, int data) {
 
     /** How it arrived: ptrace, user notification, or (for the audit log only) a Landlock denial the kernel reported. */
-    public enum Source { TRACE, NOTIFY, LANDLOCK }
+    public enum Source {
+        TRACE,
+        NOTIFY,
+        LANDLOCK
+    }
 
     public SyscallEvent {
         args = args.clone();

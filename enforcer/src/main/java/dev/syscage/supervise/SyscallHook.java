@@ -35,8 +35,7 @@ public interface SyscallHook {
      * mode after it was sent, a second look at a real path included; {@link Decision.Kind#INTERRUPTED}
      * for a call that went away first), unless {@link #observesBeforeAnswer} says otherwise.
      */
-    default void onDecided(SyscallContext call, Decision decision, long latencyNanos) {
-    }
+    default void onDecided(SyscallContext call, Decision decision, long latencyNanos) {}
 
     /**
      * Whether {@link #onDecided} must see the call before its answer is sent, while the program
@@ -68,6 +67,5 @@ public interface SyscallHook {
      * {@code count} calls of {@code nr} (named {@code name}) were decided by number, as
      * {@code decision}, without {@link #onSyscall} or {@link #onDecided}.
      */
-    default void onDecidedByNumber(Arch arch, int nr, String name, Decision decision, long count) {
-    }
+    default void onDecidedByNumber(Arch arch, int nr, String name, Decision decision, long count) {}
 }

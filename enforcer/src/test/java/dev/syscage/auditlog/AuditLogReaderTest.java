@@ -18,10 +18,18 @@ class AuditLogReaderTest {
 
     @Test
     void aCallRecordIsTypedFieldByField() throws Exception {
-        String complained = Records.line(Records.call().put("decision", "allow").putNull("errno").putNull("errno_name")
-                .put("rule", "complain").putNull("ppid").putNull("uid").putNull("result")
-                .set("would", Records.parse("{\"decision\":\"errno\",\"errno\":13,\"errno_name\":\"EACCES\","
-                        + "\"rule\":\"p.yaml:9\",\"by\":\"supervisor\"}")));
+        String complained = Records.line(Records.call()
+                .put("decision", "allow")
+                .putNull("errno")
+                .putNull("errno_name")
+                .put("rule", "complain")
+                .putNull("ppid")
+                .putNull("uid")
+                .putNull("result")
+                .set(
+                        "would",
+                        Records.parse("{\"decision\":\"errno\",\"errno\":13,\"errno_name\":\"EACCES\","
+                                + "\"rule\":\"p.yaml:9\",\"by\":\"supervisor\"}")));
         AuditRun run = read(Records.line(Records.call()) + complained + Records.line(Records.end()));
         assertEquals(Records.RUN, run.id());
         CallRecord denied = run.calls().get(0);
@@ -41,9 +49,11 @@ class AuditLogReaderTest {
 
     @Test
     void streamingGivesTheSameCallsAndTheEnd() throws Exception {
-        String log = Records.line(Records.call()) + Records.line(Records.call().put("seq", 2)) + Records.line(Records.end());
+        String log =
+                Records.line(Records.call()) + Records.line(Records.call().put("seq", 2)) + Records.line(Records.end());
         List<CallRecord> seen = new ArrayList<>();
-        AuditLogReader.Summary s = AuditLogReader.forEach("t.jsonl", new BufferedReader(new StringReader(log)), seen::add);
+        AuditLogReader.Summary s =
+                AuditLogReader.forEach("t.jsonl", new BufferedReader(new StringReader(log)), seen::add);
         assertEquals(read(log).calls(), seen);
         assertEquals(2, s.calls());
         assertEquals(read(log).end(), s.end());
@@ -51,12 +61,18 @@ class AuditLogReaderTest {
 
     @Test
     void aRecordTheSchemaRefusesStopsTheReaderAtItsLine() {
-        BadLog e = assertThrows(BadLog.class, () -> read(Records.line(Records.call())
-                + Records.line(Records.call().put("arch", "sparc"))));
-        assertEquals("t.jsonl:2: not an audit record as docs/audit-record.schema.json describes it: $.arch: \"sparc\" is "
-                + "none of [\"x86_64\",\"i386\",\"aarch64\"]", e.getMessage());
+        BadLog e = assertThrows(
+                BadLog.class,
+                () -> read(Records.line(Records.call())
+                        + Records.line(Records.call().put("arch", "sparc"))));
+        assertEquals(
+                "t.jsonl:2: not an audit record as docs/audit-record.schema.json describes it: $.arch: \"sparc\" is "
+                        + "none of [\"x86_64\",\"i386\",\"aarch64\"]",
+                e.getMessage());
         BadLog missing = assertThrows(BadLog.class, () -> read("{\"a\":1}\n"));
-        assertEquals("t.jsonl:1: not an audit record as docs/audit-record.schema.json describes it: $.record: missing "
-                + "(what the line is: call or end)", missing.getMessage());
+        assertEquals(
+                "t.jsonl:1: not an audit record as docs/audit-record.schema.json describes it: $.record: missing "
+                        + "(what the line is: call or end)",
+                missing.getMessage());
     }
 }

@@ -25,8 +25,7 @@ public final class Records {
             + "\"policy\":\"p (p.yaml)\",\"mode\":\"notify\",\"command\":[\"cat\",\"/etc/shadow\"],\"log_level\":\"denied\","
             + "\"exit\":1,\"calls\":3,\"recorded\":1,\"unrecorded\":2,\"landlock\":0}";
 
-    private Records() {
-    }
+    private Records() {}
 
     /** A fresh call record to change. */
     public static ObjectNode call() {

@@ -25,11 +25,15 @@ class CliImportTest {
         Files.writeString(p, TYPO);
         CliTest.Run r = CliTest.run("import", p.toString(), "--arch", "x86_64", "--kernel", "6.18");
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
-        assertTrue(r.err().contains("typo.json:2:15: error: syscalls[0] (kill) names only syscalls unknown on x86_64: Ptrace;"
-                + " runc would drop the entry and deny less than the profile says (fix the names, or --lenient drops it"
-                + " as runc does)\n"
-                + "     \"syscalls\": [{\"names\": [\"Ptrace\"], \"action\": \"SCMP_ACT_KILL_PROCESS\"}]}\n"
-                + "                  ^\n"), r.err());
+        assertTrue(
+                r.err()
+                        .contains(
+                                "typo.json:2:15: error: syscalls[0] (kill) names only syscalls unknown on x86_64: Ptrace;"
+                                        + " runc would drop the entry and deny less than the profile says (fix the names, or --lenient drops it"
+                                        + " as runc does)\n"
+                                        + "     \"syscalls\": [{\"names\": [\"Ptrace\"], \"action\": \"SCMP_ACT_KILL_PROCESS\"}]}\n"
+                                        + "                  ^\n"),
+                r.err());
         assertEquals("", r.out());
     }
 
@@ -39,10 +43,17 @@ class CliImportTest {
         Files.writeString(p, TYPO);
         CliTest.Run r = CliTest.run("import", p.toString(), "--arch", "x86_64", "--kernel", "6.18", "--lenient");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.err().contains("warning: syscalls[0] (kill) names only syscalls unknown on x86_64: Ptrace; dropped as"
-                + " runc drops it (--lenient): the profile denies less than it says"), r.err());
-        assertTrue(r.out().contains("# Deny entries dropped as runc drops them (--lenient):\n"
-                + "#   syscalls[0] (kill) names only syscalls unknown on x86_64: Ptrace\n"), r.out());
+        assertTrue(
+                r.err()
+                        .contains(
+                                "warning: syscalls[0] (kill) names only syscalls unknown on x86_64: Ptrace; dropped as"
+                                        + " runc drops it (--lenient): the profile denies less than it says"),
+                r.err());
+        assertTrue(
+                r.out()
+                        .contains("# Deny entries dropped as runc drops them (--lenient):\n"
+                                + "#   syscalls[0] (kill) names only syscalls unknown on x86_64: Ptrace\n"),
+                r.out());
         assertTrue(r.out().contains("rules: []"), r.out());
     }
 }

@@ -49,7 +49,8 @@ class CliIsolateTest {
     }
 
     private static List<String> isoLines(Path p) {
-        return List.of("isolate: namespaces (net, uts), read-only mounts (1 read-only, 1 writable); best-effort",
+        return List.of(
+                "isolate: namespaces (net, uts), read-only mounts (1 read-only, 1 writable); best-effort",
                 "  namespaces: net, uts (besides the pid and mount namespaces of every contained run)",
                 "  read-only, recursively: / (" + p + ":8)",
                 "  writable beneath them: /tmp");
@@ -60,8 +61,11 @@ class CliIsolateTest {
         Path p = policy("iso.yaml", ISO);
         Run r = run("check", p.toString(), "read");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().endsWith("landlock: none (no filesystem, network or scope section)\n" + isoLines(p).get(0)
-                + "\n"), r.out());
+        assertTrue(
+                r.out()
+                        .endsWith("landlock: none (no filesystem, network or scope section)\n"
+                                + isoLines(p).get(0) + "\n"),
+                r.out());
         Run none = run("check", policy("plain.yaml", PLAIN).toString(), "read");
         assertFalse(none.out().contains("isolate"), "nothing for a policy without the section: " + none.out());
     }
@@ -88,8 +92,10 @@ class CliIsolateTest {
         assertEquals("[\"/tmp\"]", iso.get("writable").toString());
         assertEquals("best-effort", iso.get("compat").asText());
         assertEquals(p + ":8", iso.get("source").asText());
-        JsonNode none = new ObjectMapper().readTree(run("compile", policy("plain.yaml", PLAIN).toString(), "--format",
-                "json").out()).get("isolate");
+        JsonNode none = new ObjectMapper()
+                .readTree(run("compile", policy("plain.yaml", PLAIN).toString(), "--format", "json")
+                        .out())
+                .get("isolate");
         assertEquals(0, none.get("namespaces").size());
         assertEquals(0, none.get("read_only").size());
         assertTrue(none.get("source").isNull());
@@ -100,19 +106,24 @@ class CliIsolateTest {
         Path p = policy("iso.yaml", ISO);
         Run refused = run("export", p.toString());
         assertEquals(2, refused.code(), refused.err());
-        assertEquals(p + ":8:1: error: the isolate section (namespaces net, uts, read-only /, writable /tmp) cannot be"
-                + " exported: a seccomp profile has no namespaces or mounts; set them in the runtime's own configuration"
-                + " (OCI linux.namespaces, and mounts with 'ro'), and --degrade errno or --degrade allow exports the"
-                + " seccomp part without it\n"
-                + "    isolate:\n"
-                + "    ^\n"
-                + "1 error\n", refused.err());
+        assertEquals(
+                p + ":8:1: error: the isolate section (namespaces net, uts, read-only /, writable /tmp) cannot be"
+                        + " exported: a seccomp profile has no namespaces or mounts; set them in the runtime's own configuration"
+                        + " (OCI linux.namespaces, and mounts with 'ro'), and --degrade errno or --degrade allow exports the"
+                        + " seccomp part without it\n"
+                        + "    isolate:\n"
+                        + "    ^\n"
+                        + "1 error\n",
+                refused.err());
         assertEquals("", refused.out());
         Run degraded = run("export", p.toString(), "--degrade", "errno");
         assertEquals(0, degraded.code(), degraded.err());
-        assertTrue(degraded.err().startsWith(p + ":8: warning: the isolate section (namespaces net, uts, read-only /,"
-                + " writable /tmp) is not exported (a seccomp profile has no namespaces or mounts): set them in the"
-                + " runtime's own configuration (OCI linux.namespaces, and mounts with 'ro')\n"), degraded.err());
+        assertTrue(
+                degraded.err()
+                        .startsWith(p + ":8: warning: the isolate section (namespaces net, uts, read-only /,"
+                                + " writable /tmp) is not exported (a seccomp profile has no namespaces or mounts): set them in the"
+                                + " runtime's own configuration (OCI linux.namespaces, and mounts with 'ro')\n"),
+                degraded.err());
         assertTrue(degraded.out().contains("\"defaultAction\": \"SCMP_ACT_ERRNO\""), degraded.out());
     }
 }

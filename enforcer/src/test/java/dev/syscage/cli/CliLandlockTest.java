@@ -79,8 +79,11 @@ class CliLandlockTest {
         assertEquals(0, r.code(), r.err());
         String expected = String.join("\n", webLines(p)) + "\nlandlock on this kernel: ABI "
                 + dev.syscage.run.LandlockPlan.kernelAbi().version() + ", all of it enforced\nwould run: ";
-        assertTrue(withoutContainment(r.out()).contains("  #1 " + p + ":6: allow [read, write, openat, close, exit_group, execve]\n"
-                + expected), r.out());
+        assertTrue(
+                withoutContainment(r.out())
+                        .contains("  #1 " + p + ":6: allow [read, write, openat, close, exit_group, execve]\n"
+                                + expected),
+                r.out());
     }
 
     @Test
@@ -88,7 +91,9 @@ class CliLandlockTest {
         Path p = policy("plain.yaml", WEB.substring(0, WEB.indexOf("filesystem:")));
         Run r = run("run", "--policy", p.toString(), "--dry-run", "--", "true");
         assertEquals(0, r.code(), r.err());
-        assertTrue(withoutContainment(r.out()).contains("\nlandlock: none (no filesystem, network or scope section)\nwould run: "),
+        assertTrue(
+                withoutContainment(r.out())
+                        .contains("\nlandlock: none (no filesystem, network or scope section)\nwould run: "),
                 r.out());
     }
 
@@ -101,9 +106,11 @@ class CliLandlockTest {
         try {
             Run r = run("run", "--policy", p.toString(), "--", "touch", marker.toString());
             assertEquals(2, r.code(), r.err());
-            assertEquals("syscage: the policy's Landlock sections need ABI 6, and this kernel's Landlock is ABI 3: it"
-                    + " cannot enforce fs.ioctl_dev, net.bind_tcp, net.connect_tcp, scope.signal; nothing was run (add"
-                    + " 'landlock: best-effort' to the policy to run without them, with a warning)\n", r.err());
+            assertEquals(
+                    "syscage: the policy's Landlock sections need ABI 6, and this kernel's Landlock is ABI 3: it"
+                            + " cannot enforce fs.ioctl_dev, net.bind_tcp, net.connect_tcp, scope.signal; nothing was run (add"
+                            + " 'landlock: best-effort' to the policy to run without them, with a warning)\n",
+                    r.err());
             Run dry = run("run", "--policy", p.toString(), "--dry-run", "--", "true");
             assertEquals(2, dry.code(), dry.err());
         } finally {
@@ -119,7 +126,8 @@ class CliLandlockTest {
      */
     @Test
     void dryRunWithoutLandlockShowsTheSupervisorFallback() throws IOException {
-        Path p = policy("web.yaml", WEB.replace("default: errno EPERM\n", "default: errno EPERM\nlandlock: best-effort\n"));
+        Path p = policy(
+                "web.yaml", WEB.replace("default: errno EPERM\n", "default: errno EPERM\nlandlock: best-effort\n"));
         System.setProperty(dev.syscage.run.LandlockPlan.ABI_PROPERTY, "0");
         Run r;
         try {
@@ -129,7 +137,8 @@ class CliLandlockTest {
         }
         assertEquals(0, r.code(), r.err());
         String out = withoutContainment(r.out());
-        String expected = String.join("\n",
+        String expected = String.join(
+                "\n",
                 "landlock on this kernel: ABI 0, none of it enforced",
                 "filesystem without Landlock: enforced by the filter and the supervisor's path rules",
                 "  filter: trace (the supervisor checks the path) for some calls of execve, openat",
@@ -145,8 +154,11 @@ class CliLandlockTest {
                         + " of a UNIX socket, net.bind_tcp, net.connect_tcp, scope.signal, the domain's own guard (no ptrace"
                         + " or /proc/PID/mem of processes outside it)",
                 "would run: ");
-        assertTrue(out.contains("  not Landlock's: chmod, chown, utime, xattr changes and ioctl on regular files (seccomp and"
-                + " supervise rules)\n" + expected), out);
+        assertTrue(
+                out.contains(
+                        "  not Landlock's: chmod, chown, utime, xattr changes and ioctl on regular files (seccomp and"
+                                + " supervise rules)\n" + expected),
+                out);
         // in notify mode the execve rule is no boundary: the lint says so at the path rule it comes from
         assertTrue(r.err().contains(p + ":11:15: warning: supervise rule #1 decides execve by path"), r.err());
         Run real = run("run", "--policy", p.toString(), "--dry-run", "--", "true");
@@ -162,8 +174,12 @@ class CliLandlockTest {
         try {
             Run r = run("run", "--policy", p.toString(), "--dry-run", "--", "true");
             assertEquals(2, r.code(), r.err());
-            assertTrue(r.err().startsWith("syscage: the policy's Landlock sections need ABI 6, and this kernel has no"
-                    + " Landlock (Linux 5.13+ with landlock in the lsm= list): it cannot enforce fs.execute,"), r.err());
+            assertTrue(
+                    r.err()
+                            .startsWith(
+                                    "syscage: the policy's Landlock sections need ABI 6, and this kernel has no"
+                                            + " Landlock (Linux 5.13+ with landlock in the lsm= list): it cannot enforce fs.execute,"),
+                    r.err());
         } finally {
             System.clearProperty(dev.syscage.run.LandlockPlan.ABI_PROPERTY);
         }
@@ -178,11 +194,15 @@ class CliLandlockTest {
         assertEquals(5, lines.length, r.out());
         assertEquals("openat (nr 257) on x86_64: allow", lines[0]);
         assertEquals(webLines(p).get(0), lines[3]);
-        assertEquals("  a call the filter allows may still be refused by Landlock (EACCES, EPERM) by its path, port or"
-                + " target", lines[4]);
+        assertEquals(
+                "  a call the filter allows may still be refused by Landlock (EACCES, EPERM) by its path, port or"
+                        + " target",
+                lines[4]);
         Path plain = policy("plain.yaml", WEB.substring(0, WEB.indexOf("filesystem:")));
         Run none = run("check", plain.toString(), "read");
-        assertTrue(none.out().endsWith("executed\nlandlock: none (no filesystem, network or scope section)\n"), none.out());
+        assertTrue(
+                none.out().endsWith("executed\nlandlock: none (no filesystem, network or scope section)\n"),
+                none.out());
     }
 
     @Test
@@ -217,7 +237,8 @@ class CliLandlockTest {
         assertEquals(p + ":12", ll.get("paths").get(2).get("source").asText());
         assertTrue(ll.get("paths").get(2).get("optional").asBoolean());
         Path plain = policy("plain.yaml", WEB.substring(0, WEB.indexOf("filesystem:")));
-        JsonNode none = new ObjectMapper().readTree(run("compile", plain.toString(), "--format", "json").out());
+        JsonNode none = new ObjectMapper()
+                .readTree(run("compile", plain.toString(), "--format", "json").out());
         assertEquals(0, none.get("landlock").get("abi").asInt());
         assertEquals(0, none.get("landlock").get("paths").size());
     }
@@ -229,19 +250,24 @@ class CliLandlockTest {
         Path ll = dir.resolve("web.landlock");
         Run both = run("compile", p.toString(), "-o", bpf.toString(), "--landlock-out", ll.toString());
         assertEquals(0, both.code(), both.err());
-        assertTrue(both.err().endsWith(p + ": Landlock ruleset (filesystem, network, scope; ABI 6+) -> " + ll + "\n"),
+        assertTrue(
+                both.err().endsWith(p + ": Landlock ruleset (filesystem, network, scope; ABI 6+) -> " + ll + "\n"),
                 both.err());
         LandlockRuleset back = LandlockRuleset.parse(Files.readString(ll));
         assertEquals(FsAccess.ALL, back.handledFs());
         assertEquals(NetAccess.ALL, back.handledNet());
         assertEquals(Scope.SIGNAL, back.scoped());
-        assertEquals("path 0xd required /usr", Files.readString(ll).lines().toList().get(5));
+        assertEquals(
+                "path 0xd required /usr", Files.readString(ll).lines().toList().get(5));
 
         Run raw = run("compile", p.toString(), "-o", bpf.toString());
         assertEquals(0, raw.code(), raw.err());
-        assertTrue(raw.err().endsWith(p + ": warning: the policy's Landlock sections (filesystem, network, scope) are"
-                + " not in the raw output; write them with --landlock-out FILE and give both to syscage-launch"
-                + " (--filter F.bpf --landlock FILE)\n"), raw.err());
+        assertTrue(
+                raw.err()
+                        .endsWith(p + ": warning: the policy's Landlock sections (filesystem, network, scope) are"
+                                + " not in the raw output; write them with --landlock-out FILE and give both to syscage-launch"
+                                + " (--filter F.bpf --landlock FILE)\n"),
+                raw.err());
 
         Path plain = policy("plain.yaml", WEB.substring(0, WEB.indexOf("filesystem:")));
         Run quiet = run("compile", plain.toString(), "-o", bpf.toString());
@@ -256,18 +282,23 @@ class CliLandlockTest {
         Path p = policy("web.yaml", WEB);
         Run refused = run("export", p.toString());
         assertEquals(2, refused.code(), refused.err());
-        assertEquals(p + ":10:15: error: the Landlock sections (filesystem, network, scope) cannot be exported: container"
-                + " runtimes apply a seccomp profile, not Landlock; --degrade errno or --degrade allow exports the seccomp"
-                + " part without them\n"
-                + "        - paths: [/usr, /etc]\n"
-                + "                  ^\n"
-                + "1 error\n", refused.err());
+        assertEquals(
+                p + ":10:15: error: the Landlock sections (filesystem, network, scope) cannot be exported: container"
+                        + " runtimes apply a seccomp profile, not Landlock; --degrade errno or --degrade allow exports the seccomp"
+                        + " part without them\n"
+                        + "        - paths: [/usr, /etc]\n"
+                        + "                  ^\n"
+                        + "1 error\n",
+                refused.err());
         assertEquals("", refused.out());
         Run degraded = run("export", p.toString(), "--degrade", "errno");
         assertEquals(0, degraded.code(), degraded.err());
-        assertTrue(degraded.err().startsWith(p + ":10: warning: the Landlock sections (filesystem, network, scope) are"
-                + " not exported (container runtimes apply a seccomp profile, not Landlock): the exported profile does not"
-                + " confine paths, TCP ports or scopes\n" + p + ":4: warning: unknown: "), degraded.err());
+        assertTrue(
+                degraded.err()
+                        .startsWith(p + ":10: warning: the Landlock sections (filesystem, network, scope) are"
+                                + " not exported (container runtimes apply a seccomp profile, not Landlock): the exported profile does not"
+                                + " confine paths, TCP ports or scopes\n" + p + ":4: warning: unknown: "),
+                degraded.err());
         assertTrue(degraded.out().contains("\"defaultAction\": \"SCMP_ACT_ERRNO\""), degraded.out());
 
         String head = WEB.substring(0, WEB.indexOf("filesystem:"));
@@ -275,13 +306,18 @@ class CliLandlockTest {
         int line = (int) head.chars().filter(c -> c == '\n').count() + 1;
         Run noRule = run("export", scopeOnly.toString(), "--format", "spo", "--degrade", "allow");
         assertEquals(0, noRule.code(), noRule.err());
-        assertTrue(noRule.err().startsWith(scopeOnly + ":" + line + ": warning: the Landlock sections (scope) are not"
-                + " exported (container runtimes apply a seccomp profile, not Landlock): the exported profile does not"
-                + " confine paths, TCP ports or scopes\n"), noRule.err());
+        assertTrue(
+                noRule.err()
+                        .startsWith(scopeOnly + ":" + line + ": warning: the Landlock sections (scope) are not"
+                                + " exported (container runtimes apply a seccomp profile, not Landlock): the exported profile does not"
+                                + " confine paths, TCP ports or scopes\n"),
+                noRule.err());
         Run noRuleRefused = run("export", scopeOnly.toString());
-        assertEquals(scopeOnly + ":" + line + ":8: error: the Landlock sections (scope) cannot be exported: container"
-                + " runtimes apply a seccomp profile, not Landlock; --degrade errno or --degrade allow exports the seccomp"
-                + " part without them\n    scope: all\n           ^\n1 error\n", noRuleRefused.err());
+        assertEquals(
+                scopeOnly + ":" + line + ":8: error: the Landlock sections (scope) cannot be exported: container"
+                        + " runtimes apply a seccomp profile, not Landlock; --degrade errno or --degrade allow exports the seccomp"
+                        + " part without them\n    scope: all\n           ^\n1 error\n",
+                noRuleRefused.err());
     }
 
     /** Sections without rules that come from an included file are placed there, at file:line:column. */
@@ -291,10 +327,16 @@ class CliLandlockTest {
         Run refused = run("export", p.toString());
         assertEquals(2, refused.code(), refused.err());
         String shipped = dev.syscage.run.ProfileCatalog.text("default").orElseThrow();
-        int line = (int) shipped.substring(0, shipped.indexOf("\nfilesystem:") + 1).chars().filter(c -> c == '\n').count() + 1;
-        assertEquals("<shipped>/default.yaml:" + line + ":1: error: the Landlock sections (filesystem, scope) cannot be"
-                + " exported: container runtimes apply a seccomp profile, not Landlock; --degrade errno or --degrade allow"
-                + " exports the seccomp part without them\n    filesystem:\n    ^\n1 error\n", refused.err());
+        int line = (int) shipped.substring(0, shipped.indexOf("\nfilesystem:") + 1)
+                        .chars()
+                        .filter(c -> c == '\n')
+                        .count()
+                + 1;
+        assertEquals(
+                "<shipped>/default.yaml:" + line + ":1: error: the Landlock sections (filesystem, scope) cannot be"
+                        + " exported: container runtimes apply a seccomp profile, not Landlock; --degrade errno or --degrade allow"
+                        + " exports the seccomp part without them\n    filesystem:\n    ^\n1 error\n",
+                refused.err());
     }
 
     @Test

@@ -48,9 +48,11 @@ class CliLintTest {
             List<String> shown = diagnostics(r.err());
             if (args[0].equals("export")) {
                 // export adds what OCI runtimes need (RuntimeLint): this policy's openat rule stops runc's exec fifo
-                assertTrue(shown.remove(p + ":6:5: warning: runc calls openat(AT_FDCWD, \"/proc/self/fd/N\","
-                        + " O_WRONLY|O_CLOEXEC) to open its exec fifo after installing the profile, and the policy answers"
-                        + " errno EACCES (rule #1 (" + p + ":6)): runc would not start the container"), r.err());
+                assertTrue(
+                        shown.remove(p + ":6:5: warning: runc calls openat(AT_FDCWD, \"/proc/self/fd/N\","
+                                + " O_WRONLY|O_CLOEXEC) to open its exec fifo after installing the profile, and the policy answers"
+                                + " errno EACCES (rule #1 (" + p + ":6)): runc would not start the container"),
+                        r.err());
             }
             assertEquals(diagnostics(dry.err()), shown, args[0] + ": " + r.err());
         }
@@ -68,8 +70,13 @@ class CliLintTest {
             CliTest.Run r = CliTest.run(args);
             assertEquals(0, r.code(), args[0] + ": " + r.err());
             assertEquals("", r.err(), args[0]);
-            assertTrue(CliTest.run(Arrays.stream(args).filter(a -> !a.equals("-W") && !a.equals("--warnings")
-                    && !a.equals("none")).toArray(String[]::new)).err().contains("warning: "), args[0]);
+            assertTrue(
+                    CliTest.run(Arrays.stream(args)
+                                    .filter(a -> !a.equals("-W") && !a.equals("--warnings") && !a.equals("none"))
+                                    .toArray(String[]::new))
+                            .err()
+                            .contains("warning: "),
+                    args[0]);
         }
     }
 
@@ -80,7 +87,9 @@ class CliLintTest {
         Path out = dir.resolve("p.bpf");
         CliTest.Run compile = CliTest.run("compile", p.toString(), "-o", out.toString(), "-W", "error");
         assertEquals(ExitCodes.BAD_INPUT, compile.code(), compile.err());
-        assertTrue(compile.err().startsWith(p + IO_URING.replace("warning: ", "error: ") + " (-W error)\n"), compile.err());
+        assertTrue(
+                compile.err().startsWith(p + IO_URING.replace("warning: ", "error: ") + " (-W error)\n"),
+                compile.err());
         assertTrue(compile.err().endsWith("1 error\n"), compile.err());
         assertTrue(!Files.exists(out), "compile wrote its output");
         Path stamp = dir.resolve("ran");
@@ -95,15 +104,20 @@ class CliLintTest {
     @Test
     void anErrorThatStopsRunIsAWarningWhereNothingIsStarted() throws IOException {
         Path p = dir.resolve("p.yaml");
-        Files.writeString(p, POLICY.replace("default: allow", "default: allow\nbad_arch: kill").replace("rules:\n",
-                "rules:\n  - action: kill\n    syscalls: [execve]\n"));
+        Files.writeString(
+                p,
+                POLICY.replace("default: allow", "default: allow\nbad_arch: kill")
+                        .replace("rules:\n", "rules:\n  - action: kill\n    syscalls: [execve]\n"));
         CliTest.Run dry = CliTest.run("run", "--policy", p.toString(), "--dry-run", "--", "true");
         assertEquals(ExitCodes.BAD_INPUT, dry.code(), dry.err());
         assertTrue(dry.err().contains(p + ":7:5: error: policy kills execve: the program could not start"), dry.err());
         CliTest.Run compile = CliTest.run("compile", p.toString(), "--format", "disasm");
         assertEquals(0, compile.code(), compile.err());
-        assertTrue(compile.err().contains(p + ":7:5: warning: policy kills execve: the program could not start"
-                + " (syscage run refuses to start it)"), compile.err());
+        assertTrue(
+                compile.err()
+                        .contains(p + ":7:5: warning: policy kills execve: the program could not start"
+                                + " (syscage run refuses to start it)"),
+                compile.err());
     }
 
     /** {@code profiles} and {@code profiles show} lint each profile they load (here its include is replaced). */
@@ -126,7 +140,9 @@ class CliLintTest {
         CliTest.Run list = CliTest.run("profiles", "--profile-path", lib.toString());
         assertEquals(0, list.code(), list.err());
         assertTrue(diagnostics(list.err()).contains(kills), list.err());
-        assertEquals(List.of(), diagnostics(CliTest.run("profiles", "show", "no-network").err()));
+        assertEquals(
+                List.of(),
+                diagnostics(CliTest.run("profiles", "show", "no-network").err()));
     }
 
     /**
@@ -137,8 +153,8 @@ class CliLintTest {
     @Test
     void learnShowsTheLintsOfTheProfileItWrote() throws Exception {
         Path busybox = Path.of("/bin/busybox");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(busybox),
-                "busybox-static is not installed (bin/run-tests installs it)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isExecutable(busybox), "busybox-static is not installed (bin/run-tests installs it)");
         Path base = dir.resolve("base.yaml");
         Files.writeString(base, """
                 version: 1
@@ -148,19 +164,23 @@ class CliLintTest {
                     syscalls: [io_uring_setup, io_uring_enter, io_uring_register]
                 """);
         Path out = dir.resolve("learned.yaml");
-        dev.syscage.run.RunTest.Result r = dev.syscage.run.RunTest.syscage(dir, "learn", "-o", out.toString(), "--merge",
-                base.toString(), "--", busybox.toString(), "true");
+        dev.syscage.run.RunTest.Result r = dev.syscage.run.RunTest.syscage(
+                dir, "learn", "-o", out.toString(), "--merge", base.toString(), "--", busybox.toString(), "true");
         assertEquals(0, r.code(), r.err());
         List<String> shown = diagnostics(r.err());
         assertTrue(!shown.isEmpty() && shown.stream().allMatch(l -> l.startsWith(out + ":")), r.err());
-        assertTrue(shown.stream().anyMatch(l -> l.contains(": warning: policy lets io_uring_setup through but restricts"
-                + " open, openat")), r.err());
+        assertTrue(
+                shown.stream()
+                        .anyMatch(l -> l.contains(
+                                ": warning: policy lets io_uring_setup through but restricts" + " open, openat")),
+                r.err());
         // a static program makes none of a dynamic one's start-up calls: that lint shows too
         assertTrue(shown.stream().anyMatch(l -> l.contains("every dynamically linked program calls them")), r.err());
     }
 
     private static List<String> diagnostics(String err) {
         return new java.util.ArrayList<>(Arrays.stream(err.split("\n"))
-                .filter(l -> l.matches("\\S+:\\d+:\\d+: (warning|error): .*")).toList());
+                .filter(l -> l.matches("\\S+:\\d+:\\d+: (warning|error): .*"))
+                .toList());
     }
 }

@@ -20,8 +20,7 @@ class CliTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-    }
+    record Run(int code, String out, String err) {}
 
     static Run run(String... args) {
         StringWriter out = new StringWriter();
@@ -100,8 +99,10 @@ class CliTest {
         assertEquals("syscage: unknown format 'elf' (choose raw, disasm, c or json)\n", bad.err());
         Run raw = run("compile", p.toString());
         assertEquals(2, raw.code());
-        assertEquals("syscage: --format raw writes binary: give an output file with -o FILE (-o - for standard"
-                + " output)\n", raw.err());
+        assertEquals(
+                "syscage: --format raw writes binary: give an output file with -o FILE (-o - for standard"
+                        + " output)\n",
+                raw.err());
     }
 
     @Test
@@ -115,10 +116,12 @@ class CliTest {
         assertTrue(lines[2].matches("  \\d+ of \\d+ instructions executed"), lines[2]);
 
         Run allowed = run("check", p.toString(), "openat", "-100", "0", "0");
-        assertTrue(allowed.out().startsWith("openat (nr 257) on x86_64: allow\n  decided by rule #2 (" + p + ":9)"),
+        assertTrue(
+                allowed.out().startsWith("openat (nr 257) on x86_64: allow\n  decided by rule #2 (" + p + ":9)"),
                 allowed.out());
         Run other = run("check", p.toString(), "mount");
-        assertTrue(other.out().startsWith("mount (nr 165) on x86_64: errno 1 (EPERM)\n  decided by default (" + p + ":4)"),
+        assertTrue(
+                other.out().startsWith("mount (nr 165) on x86_64: errno 1 (EPERM)\n  decided by default (" + p + ":4)"),
                 other.out());
         Run foreign = run("check", p.toString(), "read", "--arch", "aarch64");
         assertTrue(foreign.out().startsWith("read (nr 63) on aarch64: kill\n  decided by bad_arch"), foreign.out());
@@ -140,11 +143,17 @@ class CliTest {
                     - syscalls: [write]
                       decision: allow
                 """);
-        for (String[] command : List.of(new String[] {"compile", p.toString(), "-o", dir.resolve("f.bpf").toString()},
-                new String[] {"check", p.toString(), "read"}, new String[] {"disasm", p.toString()})) {
+        for (String[] command : List.of(
+                new String[] {
+                    "compile", p.toString(), "-o", dir.resolve("f.bpf").toString()
+                },
+                new String[] {"check", p.toString(), "read"},
+                new String[] {"disasm", p.toString()})) {
             Run r = run(command);
             assertEquals(0, r.code(), r.err());
-            assertTrue(r.err().contains(p + ":6:22: warning: 'read' is listed twice in this rule"), command[0] + ": " + r.err());
+            assertTrue(
+                    r.err().contains(p + ":6:22: warning: 'read' is listed twice in this rule"),
+                    command[0] + ": " + r.err());
             assertTrue(r.err().contains(p + ":9:18: warning: supervise rule for 'write' never runs"), r.err());
         }
     }
@@ -160,10 +169,12 @@ class CliTest {
                 """);
         Run r = run("compile", p.toString(), "--format", "disasm");
         assertEquals(2, r.code());
-        assertEquals(p + ":5:22: error: unknown syscall 'opnat' (did you mean 'openat'?)\n"
-                + "        syscalls: [read, opnat]\n"
-                + "                         ^\n"
-                + "1 error\n", r.err());
+        assertEquals(
+                p + ":5:22: error: unknown syscall 'opnat' (did you mean 'openat'?)\n"
+                        + "        syscalls: [read, opnat]\n"
+                        + "                         ^\n"
+                        + "1 error\n",
+                r.err());
         assertFalse(r.err().contains("Exception"));
         assertEquals("", r.out());
     }
@@ -173,14 +184,22 @@ class CliTest {
         Path p = policy(WEB);
         Run call = run("check", p.toString(), "opnat");
         assertEquals(2, call.code());
-        assertTrue(call.err().endsWith("syscage: unknown syscall 'opnat' on x86_64 (did you mean 'openat'?)\n"), call.err());
+        assertTrue(
+                call.err().endsWith("syscage: unknown syscall 'opnat' on x86_64 (did you mean 'openat'?)\n"),
+                call.err());
         Run constant = run("check", p.toString(), "openat", "AT_FDCWD", "0", "O_RDWR|O_CLOEXC");
         assertEquals(2, constant.code());
-        assertTrue(constant.err().endsWith("syscage: 'O_CLOEXC' is neither a number nor a known constant"
-                + " (did you mean 'O_CLOEXEC'?)\n"), constant.err());
+        assertTrue(
+                constant.err()
+                        .endsWith("syscage: 'O_CLOEXC' is neither a number nor a known constant"
+                                + " (did you mean 'O_CLOEXEC'?)\n"),
+                constant.err());
         Run errno = run("check", p.toString(), "read", "EACESS");
-        assertTrue(errno.err().endsWith("syscage: 'EACESS' is neither a number nor a known constant"
-                + " (did you mean 'EACCES'?)\n"), errno.err());
+        assertTrue(
+                errno.err()
+                        .endsWith("syscage: 'EACESS' is neither a number nor a known constant"
+                                + " (did you mean 'EACCES'?)\n"),
+                errno.err());
         Run none = run("check", p.toString(), "zzzzzzzz");
         assertTrue(none.err().endsWith("syscage: unknown syscall 'zzzzzzzz' on x86_64\n"), none.err());
     }
@@ -198,7 +217,8 @@ class CliTest {
         Files.write(bad, new byte[] {1, 2, 3});
         Run r = run("disasm", "--bpf", bad.toString());
         assertEquals(2, r.code());
-        assertEquals("syscage: " + bad + ": 3 bytes is not a whole number of 8-byte instructions (struct sock_filter)\n",
+        assertEquals(
+                "syscage: " + bad + ": 3 bytes is not a whole number of 8-byte instructions (struct sock_filter)\n",
                 r.err());
         Path noRet = dir.resolve("noret.bpf");
         Files.write(noRet, new byte[] {0x20, 0, 0, 0, 4, 0, 0, 0}); // ld [4], never returns
@@ -217,12 +237,28 @@ class CliTest {
 
     @Test
     void aNamedSubcommandIsTheOnlyOneBuiltAndTheHelpListsThemAll() {
-        assertEquals(java.util.Set.of("run"), Main.commandLine(new String[] {"run", "--help"}).getSubcommands().keySet());
-        assertEquals(java.util.List.of("compile", "check", "disasm", "import", "export", "run", "learn", "report", "suggest", "profiles"),
+        assertEquals(
+                java.util.Set.of("run"),
+                Main.commandLine(new String[] {"run", "--help"})
+                        .getSubcommands()
+                        .keySet());
+        assertEquals(
+                java.util.List.of(
+                        "compile",
+                        "check",
+                        "disasm",
+                        "import",
+                        "export",
+                        "run",
+                        "learn",
+                        "report",
+                        "suggest",
+                        "profiles"),
                 java.util.List.copyOf(Main.commandLine().getSubcommands().keySet()));
         Run help = run("--help");
         assertEquals(0, help.code());
-        for (String c : java.util.List.of("compile", "check", "disasm", "import", "export", "run", "learn", "report", "suggest", "profiles")) {
+        for (String c : java.util.List.of(
+                "compile", "check", "disasm", "import", "export", "run", "learn", "report", "suggest", "profiles")) {
             assertTrue(help.out().contains("  " + c + " "), c + " missing from: " + help.out());
         }
         Run runHelp = run("run", "--help");

@@ -28,8 +28,17 @@ class CompileStatsCliTest {
         Run r = run("compile", DEFAULT.toString(), "--arch", "x86_64", "--stats", "-o", out.toString());
         assertEquals(0, r.code(), r.err());
         int length = Program.fromBytes(Files.readAllBytes(out)).length();
-        for (String step : new String[] {"lower", "search-tree", "coalesce-ranges", "weighted-tree", "shared-tails",
-            "redundant-loads", "layout", "limits", "verify"}) {
+        for (String step : new String[] {
+            "lower",
+            "search-tree",
+            "coalesce-ranges",
+            "weighted-tree",
+            "shared-tails",
+            "redundant-loads",
+            "layout",
+            "limits",
+            "verify"
+        }) {
             assertTrue(r.err().contains("\n" + step + " "), step + " missing:\n" + r.err());
         }
         Matcher m = TOTAL.matcher(r.err());
@@ -37,7 +46,9 @@ class CompileStatsCliTest {
         assertEquals(length, Integer.parseInt(m.group(2)), r.err());
         Run none = run("compile", DEFAULT.toString(), "--arch", "x86_64", "--no-optimize", "--format", "disasm");
         assertEquals(0, none.code(), none.err());
-        assertEquals(Integer.parseInt(m.group(1)), none.out().lines().filter(l -> l.matches("\\s*\\d+:.*")).count(),
+        assertEquals(
+                Integer.parseInt(m.group(1)),
+                none.out().lines().filter(l -> l.matches("\\s*\\d+:.*")).count(),
                 none.out());
     }
 
@@ -45,9 +56,20 @@ class CompileStatsCliTest {
     void aPassLeftOutByNameShowsAsOffAndMakesALongerProgram() throws IOException {
         Path all = dir.resolve("all.bpf");
         Path fewer = dir.resolve("fewer.bpf");
-        assertEquals(0, run("compile", DEFAULT.toString(), "--arch", "x86_64", "-o", all.toString()).code());
-        Run r = run("compile", DEFAULT.toString(), "--arch", "x86_64", "--no-pass", "shared-tails", "--stats",
-                "-o", fewer.toString());
+        assertEquals(
+                0,
+                run("compile", DEFAULT.toString(), "--arch", "x86_64", "-o", all.toString())
+                        .code());
+        Run r = run(
+                "compile",
+                DEFAULT.toString(),
+                "--arch",
+                "x86_64",
+                "--no-pass",
+                "shared-tails",
+                "--stats",
+                "-o",
+                fewer.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().lines().anyMatch(l -> l.startsWith("shared-tails") && l.endsWith("off")), r.err());
         assertTrue(Files.size(fewer) > Files.size(all), Files.size(fewer) + " bytes, all passes " + Files.size(all));
@@ -57,7 +79,10 @@ class CompileStatsCliTest {
     void anUnknownPassIsABadInputNamingTheKnownOnes() {
         Run r = run("compile", DEFAULT.toString(), "--no-pass", "tails", "--format", "disasm");
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
-        assertTrue(r.err().contains("unknown optimizer pass 'tails' (known: coalesce-ranges, weighted-tree, "
-                + "shared-tails, redundant-loads)"), r.err());
+        assertTrue(
+                r.err()
+                        .contains("unknown optimizer pass 'tails' (known: coalesce-ranges, weighted-tree, "
+                                + "shared-tails, redundant-loads)"),
+                r.err());
     }
 }

@@ -21,7 +21,11 @@ class DryRunTest {
     Path dir;
 
     private static String wouldRun(CliTest.Run r) {
-        return r.out().lines().filter(l -> l.startsWith("would run: ")).findFirst().orElseThrow(() -> new AssertionError(r.out()))
+        return r.out()
+                .lines()
+                .filter(l -> l.startsWith("would run: "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(r.out()))
                 .substring("would run: ".length());
     }
 
@@ -30,16 +34,20 @@ class DryRunTest {
         CliTest.Run r = CliTest.run("run", "--profile", "default", "--dry-run", "--", "sh", "-c", "echo 'a b' $HOME");
         assertEquals(0, r.code(), r.err());
         String line = wouldRun(r);
-        assertTrue(line.matches("/\\S+/syscage-launch --filter '<filter-memfd>' .*--contain .*--report-pid '<pid-pipe>'"
-                + " -- sh -c 'echo '\\\\''a b'\\\\'' \\$HOME'"), line);
+        assertTrue(
+                line.matches("/\\S+/syscage-launch --filter '<filter-memfd>' .*--contain .*--report-pid '<pid-pipe>'"
+                        + " -- sh -c 'echo '\\\\''a b'\\\\'' \\$HOME'"),
+                line);
         assertTrue(line.contains("--landlock '<ruleset-memfd>'") || !r.out().contains("all of it enforced"), line);
     }
 
     @Test
     void quotingReadsBackAsTheSameWords() throws Exception {
         List<String> words = List.of("plain", "", "a b", "it's", "$x", "*", "new\nline", "-o", "x=y,z");
-        Process p = new ProcessBuilder("sh", "-c", "for w in " + DryRun.shellQuote(words) + "; do printf '[%s]' \"$w\"; done")
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "sh", "-c", "for w in " + DryRun.shellQuote(words) + "; do printf '[%s]' \"$w\"; done")
+                .redirectErrorStream(true)
+                .start();
         String got = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor());
         assertEquals("[plain][][a b][it's][$x][*][new\nline][-o][x=y,z]", got);
@@ -48,23 +56,48 @@ class DryRunTest {
     @Test
     void supervisedModesShowTheirHandshake() throws IOException {
         Path p = dir.resolve("traced.yaml");
-        Files.writeString(p, "version: 1\ninclude: [default]\ndefault: errno EPERM\nrules:\n  - action: trace\n"
-                + "    syscalls: [openat]\nsupervise:\n  default: allow\n");
+        Files.writeString(
+                p,
+                "version: 1\ninclude: [default]\ndefault: errno EPERM\nrules:\n  - action: trace\n"
+                        + "    syscalls: [openat]\nsupervise:\n  default: allow\n");
         CliTest.Run trace = CliTest.run("run", "--policy", p.toString(), "--mode", "trace", "--dry-run", "--", "true");
         assertEquals(0, trace.code(), trace.err());
-        assertTrue(wouldRun(trace).contains(" --trace-handshake '<report-pipe>,<go-pipe>' --tracer '<tracer-tid>' "),
+        assertTrue(
+                wouldRun(trace).contains(" --trace-handshake '<report-pipe>,<go-pipe>' --tracer '<tracer-tid>' "),
                 wouldRun(trace));
         if (NotifySupport.ofThisKernel().available()) {
-            CliTest.Run notify = CliTest.run("run", "--policy", p.toString(), "--mode", "notify", "--notify-wait",
-                    "interruptible", "--dry-run", "--", "true");
+            CliTest.Run notify = CliTest.run(
+                    "run",
+                    "--policy",
+                    p.toString(),
+                    "--mode",
+                    "notify",
+                    "--notify-wait",
+                    "interruptible",
+                    "--dry-run",
+                    "--",
+                    "true");
             assertEquals(0, notify.code(), notify.err());
             String line = wouldRun(notify);
-            assertTrue(line.contains(" --notify-handshake '<report-pipe>,<go-pipe>' --notify-socket '<handoff-socket>' ")
-                    && line.contains(" --notify-interruptible "), line);
-            CliTest.Run pidfd = CliTest.run("run", "--policy", p.toString(), "--mode", "notify", "--listener-handoff",
-                    "pidfd", "--dry-run", "--", "true");
+            assertTrue(
+                    line.contains(" --notify-handshake '<report-pipe>,<go-pipe>' --notify-socket '<handoff-socket>' ")
+                            && line.contains(" --notify-interruptible "),
+                    line);
+            CliTest.Run pidfd = CliTest.run(
+                    "run",
+                    "--policy",
+                    p.toString(),
+                    "--mode",
+                    "notify",
+                    "--listener-handoff",
+                    "pidfd",
+                    "--dry-run",
+                    "--",
+                    "true");
             assertEquals(0, pidfd.code(), pidfd.err());
-            assertTrue(!wouldRun(pidfd).contains("--notify-socket") && !wouldRun(pidfd).contains("--notify-interruptible"),
+            assertTrue(
+                    !wouldRun(pidfd).contains("--notify-socket")
+                            && !wouldRun(pidfd).contains("--notify-interruptible"),
                     wouldRun(pidfd));
         }
     }
@@ -73,8 +106,11 @@ class DryRunTest {
     void aProgramThatIsNotThereIsSaid() {
         CliTest.Run r = CliTest.run("run", "--profile", "default", "--dry-run", "--", "no-such-program-here");
         assertEquals(127, r.code(), r.err());
-        assertTrue(r.err().endsWith("syscage: the program cannot start: no-such-program-here: command not found in PATH ("
-                + System.getenv("PATH") + ")\n"), r.err());
+        assertTrue(
+                r.err()
+                        .endsWith("syscage: the program cannot start: no-such-program-here: command not found in PATH ("
+                                + System.getenv("PATH") + ")\n"),
+                r.err());
         assertTrue(wouldRun(r).endsWith(" -- no-such-program-here"), r.out());
         Path missing = dir.resolve("gone");
         CliTest.Run abs = CliTest.run("run", "--profile", "default", "--dry-run", "--", missing.toString());
@@ -89,8 +125,11 @@ class DryRunTest {
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
         CliTest.Run r = CliTest.run("run", "--profile", "default", "--dry-run", "--", script.toString());
         assertEquals(126, r.code(), r.err());
-        assertTrue(r.err().endsWith("syscage: the program cannot start: " + script + ": cannot execute: it is not a"
-                + " regular file with execute permission\n"), r.err());
+        assertTrue(
+                r.err()
+                        .endsWith("syscage: the program cannot start: " + script + ": cannot execute: it is not a"
+                                + " regular file with execute permission\n"),
+                r.err());
         CliTest.Run d = CliTest.run("run", "--profile", "default", "--dry-run", "--", dir.toString());
         assertEquals(126, d.code(), d.err());
     }

@@ -17,8 +17,7 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
  * Lives with the tests so that picocli-codegen is no runtime dependency.
  */
 public final class ExtrasGenerator {
-    private ExtrasGenerator() {
-    }
+    private ExtrasGenerator() {}
 
     /** {@code OUT}: writes OUT/completion/syscage.bash and OUT/man/syscage*.adoc. */
     public static void main(String[] args) throws IOException {

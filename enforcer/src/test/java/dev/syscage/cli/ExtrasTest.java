@@ -14,7 +14,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -49,9 +48,21 @@ class ExtrasTest {
     @Test
     void theTreeIsWhole() {
         List<String> names = commands().stream().map(c -> c.qualifiedName(" ")).toList();
-        assertEquals(List.of("syscage", "syscage compile", "syscage check", "syscage disasm", "syscage import",
-                "syscage export", "syscage run", "syscage learn", "syscage report", "syscage suggest", "syscage profiles",
-                "syscage profiles show"), names);
+        assertEquals(
+                List.of(
+                        "syscage",
+                        "syscage compile",
+                        "syscage check",
+                        "syscage disasm",
+                        "syscage import",
+                        "syscage export",
+                        "syscage run",
+                        "syscage learn",
+                        "syscage report",
+                        "syscage suggest",
+                        "syscage profiles",
+                        "syscage profiles show"),
+                names);
     }
 
     @Test
@@ -72,9 +83,15 @@ class ExtrasTest {
 
     @Test
     void completionIsValidBashAndCompletesSubcommands() throws Exception {
-        Process p = new ProcessBuilder("bash", "-c", "source \"$1\"; COMP_WORDS=(syscage com); COMP_CWORD=1; COMP_LINE='syscage com';"
-                + " COMP_POINT=${#COMP_LINE}; _complete_syscage; printf '%s\\n' \"${COMPREPLY[@]}\"", "bash",
-                out.resolve("completion/syscage.bash").toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "bash",
+                        "-c",
+                        "source \"$1\"; COMP_WORDS=(syscage com); COMP_CWORD=1; COMP_LINE='syscage com';"
+                                + " COMP_POINT=${#COMP_LINE}; _complete_syscage; printf '%s\\n' \"${COMPREPLY[@]}\"",
+                        "bash",
+                        out.resolve("completion/syscage.bash").toString())
+                .redirectErrorStream(true)
+                .start();
         String got = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(20, TimeUnit.SECONDS), "bash did not finish");
         assertEquals(0, p.exitValue(), got);
@@ -96,7 +113,9 @@ class ExtrasTest {
 
     @Test
     void asciidoctorMakesTroffOfThem() throws Exception {
-        assumeTrue(Stream.of(System.getenv("PATH").split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, "asciidoctor"))),
+        assumeTrue(
+                Stream.of(System.getenv("PATH").split(":"))
+                        .anyMatch(d -> Files.isExecutable(Path.of(d, "asciidoctor"))),
                 "asciidoctor is not installed (apt-get install asciidoctor): the troff pages are made at install");
         Path troff = out.resolve("man1");
         List<String> cmd = new ArrayList<>(List.of("asciidoctor", "-b", "manpage", "-D", troff.toString()));
@@ -109,7 +128,10 @@ class ExtrasTest {
         assertEquals(0, p.exitValue(), said);
         for (CommandSpec c : commands()) {
             Path page = troff.resolve(c.qualifiedName("-") + ".1");
-            assertTrue(Files.readString(page).startsWith("'\\\" t\n") || Files.readString(page).contains(".TH "), page.toString());
+            assertTrue(
+                    Files.readString(page).startsWith("'\\\" t\n")
+                            || Files.readString(page).contains(".TH "),
+                    page.toString());
         }
     }
 }

@@ -33,7 +33,8 @@ class HostileInputCliTest {
         Path p = Files.createTempFile("warm", ".yaml");
         try {
             Files.writeString(p, HEAD);
-            assertEquals(0, CliTest.run("compile", p.toString(), "-o", "/dev/null").code());
+            assertEquals(
+                    0, CliTest.run("compile", p.toString(), "-o", "/dev/null").code());
         } finally {
             Files.delete(p);
         }
@@ -43,27 +44,35 @@ class HostileInputCliTest {
     private static String refused(String... args) {
         CliTest.Run r = assertTimeoutPreemptively(BOUND, () -> CliTest.run(args));
         assertEquals(2, r.code(), r.err());
-        assertFalse(r.err().contains("Exception") || r.err().contains("Error:") || r.err().contains("\tat "), r.err());
+        assertFalse(
+                r.err().contains("Exception")
+                        || r.err().contains("Error:")
+                        || r.err().contains("\tat "),
+                r.err());
         return r.err().lines().findFirst().orElseThrow();
     }
 
     private Path policy(String name, String when) throws IOException {
         Path p = dir.resolve(name);
-        Files.writeString(p, HEAD + "rules:\n  - action: errno EPERM\n    syscalls: [openat]\n    when: \"" + when + "\"\n");
+        Files.writeString(
+                p, HEAD + "rules:\n  - action: errno EPERM\n    syscalls: [openat]\n    when: \"" + when + "\"\n");
         return p;
     }
 
     @Test
     void twoThousandNestedParentheses() throws IOException {
         Path p = policy("p.yaml", "(".repeat(2000) + "flags == 0" + ")".repeat(2000));
-        assertEquals(p + ":7:76: error: the condition nests deeper than 64 here (parentheses, '!' and '~'), the nesting"
-                + " limit for conditions", refused("compile", p.toString(), "-o", dir.resolve("p.bpf").toString()));
+        assertEquals(
+                p + ":7:76: error: the condition nests deeper than 64 here (parentheses, '!' and '~'), the nesting"
+                        + " limit for conditions",
+                refused("compile", p.toString(), "-o", dir.resolve("p.bpf").toString()));
     }
 
     @Test
     void twentyThousandNots() throws IOException {
         Path p = policy("n.yaml", "!".repeat(20_000) + "flags");
-        assertEquals(p + ":7:10001: error: line 7 is longer than 10000 characters, the line length limit",
+        assertEquals(
+                p + ":7:10001: error: line 7 is longer than 10000 characters, the line length limit",
                 refused("check", p.toString(), "openat"));
     }
 
@@ -71,7 +80,8 @@ class HostileInputCliTest {
     void includeDevZero() throws IOException {
         Path p = dir.resolve("z.yaml");
         Files.writeString(p, HEAD + "include: [\"/dev/zero\"]\n");
-        assertEquals(p + ":4:11: error: included file /dev/zero is not a regular file (a device, FIFO or socket)",
+        assertEquals(
+                p + ":4:11: error: included file /dev/zero is not a regular file (a device, FIFO or socket)",
                 refused("compile", p.toString(), "-o", dir.resolve("z.bpf").toString()));
     }
 
@@ -86,28 +96,40 @@ class HostileInputCliTest {
             }
             out.write('\n');
         }
-        assertEquals(p + ":4:" + (InputLimits.MAX_POLICY_BYTES - HEAD.length() + 1) + ": error: the policy is larger"
-                + " than 512 KiB, the size limit for a policy with everything it includes; reading stopped here",
+        assertEquals(
+                p + ":4:" + (InputLimits.MAX_POLICY_BYTES - HEAD.length() + 1) + ": error: the policy is larger"
+                        + " than 512 KiB, the size limit for a policy with everything it includes; reading stopped here",
                 refused("disasm", p.toString()));
     }
 
     @Test
     void disasmOfDevZero() {
-        assertEquals("syscage: /dev/zero: more than 4096 instructions (32768 bytes), the most the kernel accepts;"
-                + " reading stopped at byte 32769", refused("disasm", "--bpf", "/dev/zero"));
+        assertEquals(
+                "syscage: /dev/zero: more than 4096 instructions (32768 bytes), the most the kernel accepts;"
+                        + " reading stopped at byte 32769",
+                refused("disasm", "--bpf", "/dev/zero"));
     }
 
     @Test
     void importOfDevZero() {
-        assertEquals("/dev/zero:1:" + (InputLimits.MAX_OCI_PROFILE_BYTES + 1) + ": error: the profile is larger than"
-                + " 512 KiB, the size limit for an OCI profile; reading stopped here", refused("import", "/dev/zero"));
+        assertEquals(
+                "/dev/zero:1:" + (InputLimits.MAX_OCI_PROFILE_BYTES + 1) + ": error: the profile is larger than"
+                        + " 512 KiB, the size limit for an OCI profile; reading stopped here",
+                refused("import", "/dev/zero"));
     }
 
     @Test
     void frequencyFromDevZero() throws IOException {
         Path p = dir.resolve("ok.yaml");
         Files.writeString(p, HEAD);
-        assertEquals("syscage: /dev/zero: larger than 1 MiB, the size limit for a frequency file",
-                refused("compile", p.toString(), "--frequency", "/dev/zero", "-o", dir.resolve("ok.bpf").toString()));
+        assertEquals(
+                "syscage: /dev/zero: larger than 1 MiB, the size limit for a frequency file",
+                refused(
+                        "compile",
+                        p.toString(),
+                        "--frequency",
+                        "/dev/zero",
+                        "-o",
+                        dir.resolve("ok.bpf").toString()));
     }
 }

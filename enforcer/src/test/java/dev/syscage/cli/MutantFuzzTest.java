@@ -2,7 +2,6 @@ package dev.syscage.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -65,6 +64,7 @@ class MutantFuzzTest {
     static final java.time.Duration BOUND = java.time.Duration.ofSeconds(5);
     /** Mutants per shipped profile (8 profiles: 8,800) and per OCI profile: 10,000 without moby's, 10,400 with. */
     static final int PER_PROFILE = Integer.getInteger("fuzz.perProfile", 1100);
+
     static final int PER_OCI_FIXTURE = Integer.getInteger("fuzz.perOci", 1200);
     static final int PER_MOBY = Integer.getInteger("fuzz.perOci", 400);
     static final Path PROFILES = Path.of("../profiles");
@@ -78,9 +78,16 @@ class MutantFuzzTest {
      * only count them).
      */
     private static final Pattern JSON_PATH = Pattern.compile("(?m)^syscage: error: [^:\\s]+\\.json: ");
+
     static final boolean OCI_ERRORS_POSITIONED = true;
-    private static final Set<String> GLOBAL_KEYS_OCI = Set.of("defaultAction", "defaultErrnoRet", "architectures",
-            "archMap", "flags", "listenerPath", "listenerMetadata");
+    private static final Set<String> GLOBAL_KEYS_OCI = Set.of(
+            "defaultAction",
+            "defaultErrnoRet",
+            "architectures",
+            "archMap",
+            "flags",
+            "listenerPath",
+            "listenerMetadata");
     /** Top-level keys whose change cannot change a decision: widening there is silent. */
     private static final Set<String> INERT_KEYS = Set.of("name", "description", "frequency", "rules");
 
@@ -104,8 +111,7 @@ class MutantFuzzTest {
     }
 
     /** What one run of the CLI gave. */
-    record Run(int code, String err) {
-    }
+    record Run(int code, String err) {}
 
     /** Counts for the summary line. */
     static final class Tally {
@@ -146,7 +152,9 @@ class MutantFuzzTest {
         if (r.code() != 0 && r.code() != 2) {
             return "exit " + r.code() + ": " + firstLines(r.err());
         }
-        if (r.err().contains("\tat ") || r.err().contains("Exception") || r.err().contains("internal error")) {
+        if (r.err().contains("\tat ")
+                || r.err().contains("Exception")
+                || r.err().contains("internal error")) {
             return "stack trace or internal error: " + firstLines(r.err());
         }
         if (r.code() == 2 && !POSITIONED.matcher(r.err()).find()) {
@@ -181,8 +189,11 @@ class MutantFuzzTest {
             Files.write(file, text);
             Run r = cli("compile", file.toString(), "-o", out.toString());
             assertEquals(0, r.code(), r.err());
-            Baseline base = new Baseline(Program.fromBytes(Files.readAllBytes(out)),
-                    PolicyLoader.load(file, LoadOptions.defaults()), topKeys(text), file.toString());
+            Baseline base = new Baseline(
+                    Program.fromBytes(Files.readAllBytes(out)),
+                    PolicyLoader.load(file, LoadOptions.defaults()),
+                    topKeys(text),
+                    file.toString());
             Mutator m = new Mutator(text);
             for (int i = 0; i < PER_PROFILE; i++) {
                 Mutator.Mutant mu = m.mutant(seed++);
@@ -204,7 +215,13 @@ class MutantFuzzTest {
                 if (!widened.isEmpty()) {
                     t.widening++;
                     Policy mutant = PolicyLoader.load(file, LoadOptions.defaults());
-                    checkYamlWidening(base, mutant, mu, widened, run.err(), t,
+                    checkYamlWidening(
+                            base,
+                            mutant,
+                            mu,
+                            widened,
+                            run.err(),
+                            t,
                             profile.getFileName() + " seed " + (seed - 1) + " (" + mu.what() + ")");
                 }
             }
@@ -215,19 +232,25 @@ class MutantFuzzTest {
     }
 
     /** The original's program and policy, and its top-level keys by line. */
-    record Baseline(Program program, Policy policy, String[] keys, String file) {
-    }
+    record Baseline(Program program, Policy policy, String[] keys, String file) {}
 
-    private static void checkYamlWidening(Baseline base, Policy mutant, Mutator.Mutant mu, List<Widening> widened,
-            String warnings, Tally t, String which) {
+    private static void checkYamlWidening(
+            Baseline base,
+            Policy mutant,
+            Mutator.Mutant mu,
+            List<Widening> widened,
+            String warnings,
+            Tally t,
+            String which) {
         String[] mutKeys = topKeys(mu.bytes());
         for (Widening w : widened) {
             String why = yamlReason(base, mutant, mutKeys, mu, w, warnings);
             if (why == null) {
                 Decision was = ReferenceEvaluator.decide(base.policy(), w.call());
                 Decision now = ReferenceEvaluator.decide(mutant, w.call());
-                t.fail(which + ": " + w + " was " + was.action() + " by " + was.rule().describe() + ", now "
-                        + now.action() + " by " + now.rule().describe() + ", and no warning says so");
+                t.fail(which + ": " + w + " was " + was.action() + " by "
+                        + was.rule().describe() + ", now " + now.action() + " by "
+                        + now.rule().describe() + ", and no warning says so");
                 return;
             }
             t.explain(why);
@@ -235,9 +258,10 @@ class MutantFuzzTest {
     }
 
     /** Why the text accounts for this widening, or null. */
-    static String yamlReason(Baseline base, Policy mutant, String[] mutKeys, Mutator.Mutant mu,
-            Widening w, String warnings) {
-        if (touchesGlobal(base.keys(), mu.origFrom(), mu.origTo()) || touchesGlobal(mutKeys, mu.mutFrom(), mu.mutTo())) {
+    static String yamlReason(
+            Baseline base, Policy mutant, String[] mutKeys, Mutator.Mutant mu, Widening w, String warnings) {
+        if (touchesGlobal(base.keys(), mu.origFrom(), mu.origTo())
+                || touchesGlobal(mutKeys, mu.mutFrom(), mu.mutTo())) {
             return "a top-level setting changed";
         }
         Decision now = ReferenceEvaluator.decide(mutant, w.call());
@@ -271,7 +295,8 @@ class MutantFuzzTest {
 
     /** For each line (0-based index), the top-level key whose section it is in, or null before the first. */
     private static String[] topKeys(byte[] text) {
-        List<String> lines = new String(text, StandardCharsets.ISO_8859_1).lines().toList();
+        List<String> lines =
+                new String(text, StandardCharsets.ISO_8859_1).lines().toList();
         String[] keys = new String[lines.size()];
         Pattern key = Pattern.compile("^([A-Za-z_]+)\\s*:");
         String current = null;
@@ -323,7 +348,8 @@ class MutantFuzzTest {
         Baseline base = new Baseline(null, before, topKeys(original.getBytes(StandardCharsets.UTF_8)), "t.yaml");
         byte[] bytes = mutated.getBytes(StandardCharsets.UTF_8);
         int ptrace = SyscallTable.of(Arch.X86_64).byName("ptrace").orElseThrow().nr();
-        Widening w = new Widening("ptrace", SeccompData.of(ptrace, Arch.X86_64.auditArch()), Action.errno(1), Action.ALLOW);
+        Widening w =
+                new Widening("ptrace", SeccompData.of(ptrace, Arch.X86_64.auditArch()), Action.errno(1), Action.ALLOW);
         Mutator.Mutant onlyDescription = new Mutator.Mutant(bytes, "a lie", 3, 3, 3, 3);
         assertEquals(null, yamlReason(base, after, topKeys(bytes), onlyDescription, w, ""));
         Mutator.Mutant truth = new Mutator.Mutant(bytes, "the truth", 7, 7, 7, 7);
@@ -343,8 +369,10 @@ class MutantFuzzTest {
     @Test
     void mutantsOfMobysDefaultProfile() throws IOException {
         Path moby = findUp(MOBY);
-        Assumptions.assumeTrue(moby != null, "../" + MOBY + " not present (only beside the repository in the"
-                + " project's workspace): the OCI fixture's mutants still run");
+        Assumptions.assumeTrue(
+                moby != null,
+                "../" + MOBY + " not present (only beside the repository in the"
+                        + " project's workspace): the OCI fixture's mutants still run");
         Tally t = new Tally();
         ociMutants(Files.readAllBytes(moby), "moby-default.json", PER_MOBY, 250_000, t);
         report("moby default", t);
@@ -387,7 +415,8 @@ class MutantFuzzTest {
             Files.deleteIfExists(out);
             Run compiled = cli("compile", yaml.toString(), "-o", out.toString());
             if (compiled.code() != 0) {
-                t.fail(which + ": import accepted it, but what it wrote does not compile: " + firstLines(compiled.err()));
+                t.fail(which + ": import accepted it, but what it wrote does not compile: "
+                        + firstLines(compiled.err()));
                 continue;
             }
             t.accepted++;
@@ -423,8 +452,7 @@ class MutantFuzzTest {
     }
 
     /** One element of the profile: an entry of "syscalls" (its names) or a top-level key (no names), and its lines. */
-    record Entry(int from, int to, Set<String> names, boolean global) {
-    }
+    record Entry(int from, int to, Set<String> names, boolean global) {}
 
     /** The profile's top-level keys and syscalls entries with their lines; empty when it is no JSON. */
     private static List<Entry> entries(byte[] text) {
@@ -473,7 +501,8 @@ class MutantFuzzTest {
         }
     }
 
-    private static String ociReason(List<Entry> before, List<Entry> after, Mutator.Mutant mu, Widening w, String warnings) {
+    private static String ociReason(
+            List<Entry> before, List<Entry> after, Mutator.Mutant mu, Widening w, String warnings) {
         for (Entry e : before) {
             if ((e.global() || e.names().contains(w.name())) && mu.touchesOriginal(e.from(), e.to())) {
                 return e.global() ? "a top-level setting changed" : "an entry naming the syscall changed";
@@ -535,7 +564,9 @@ class MutantFuzzTest {
     /** The calls of {@link #CALLS} that {@code p} denies (kept for the last program asked). */
     private static List<SeccompData> deniedBy(Program p) {
         if (!p.equals(deniedFor)) {
-            denied = CALLS.stream().filter(d -> denies(Action.fromSeccompRet(Interpreter.eval(p, d)))).toList();
+            denied = CALLS.stream()
+                    .filter(d -> denies(Action.fromSeccompRet(Interpreter.eval(p, d))))
+                    .toList();
             deniedFor = p;
         }
         return denied;
@@ -576,8 +607,9 @@ class MutantFuzzTest {
     }
 
     private static void report(String what, Tally t) {
-        System.out.printf("MutantFuzzTest %s: %d mutants, %d refused (exit 2), %d accepted, %d OCI errors by JSON path"
-                + " only, %d accepted mutants widen: %s; %d problems%n", what, t.mutants, t.refused, t.accepted,
-                t.pathOnly, t.widening, t.explained, t.failures.size());
+        System.out.printf(
+                "MutantFuzzTest %s: %d mutants, %d refused (exit 2), %d accepted, %d OCI errors by JSON path"
+                        + " only, %d accepted mutants widen: %s; %d problems%n",
+                what, t.mutants, t.refused, t.accepted, t.pathOnly, t.widening, t.explained, t.failures.size());
     }
 }

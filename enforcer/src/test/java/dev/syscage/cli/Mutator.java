@@ -135,7 +135,10 @@ final class Mutator {
             return b;
         }
         what.add("swap '" + s.substring(x[0], x[1]) + "' and '" + s.substring(y[0], y[1]) + "'");
-        String out = s.substring(0, x[0]) + s.substring(y[0], y[1]) + s.substring(x[1], y[0]) + s.substring(x[0], x[1])
+        String out = s.substring(0, x[0])
+                + s.substring(y[0], y[1])
+                + s.substring(x[1], y[0])
+                + s.substring(x[0], x[1])
                 + s.substring(y[1]);
         return out.getBytes(StandardCharsets.ISO_8859_1);
     }
@@ -226,7 +229,8 @@ final class Mutator {
             prefix++;
         }
         int suffix = 0;
-        while (suffix < a.size() - prefix && suffix < b.size() - prefix
+        while (suffix < a.size() - prefix
+                && suffix < b.size() - prefix
                 && a.get(a.size() - 1 - suffix).equals(b.get(b.size() - 1 - suffix))) {
             suffix++;
         }

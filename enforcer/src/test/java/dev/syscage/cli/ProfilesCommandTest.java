@@ -12,9 +12,12 @@ class ProfilesCommandTest {
     void listsEveryShippedProfileWithItsDescription() {
         CliTest.Run r = CliTest.run("profiles");
         assertEquals(0, r.code(), r.err());
-        for (String name : new String[] {"build", "default", "no-exec", "no-network", "python", "read-only", "shell",
-            "strict-stdio"}) {
-            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(name + " ") && l.length() > 16), name + " in\n" + r.out());
+        for (String name : new String[] {
+            "build", "default", "no-exec", "no-network", "python", "read-only", "shell", "strict-stdio"
+        }) {
+            assertTrue(
+                    r.out().lines().anyMatch(l -> l.startsWith(name + " ") && l.length() > 16),
+                    name + " in\n" + r.out());
         }
         assertTrue(r.out().contains("default        container-like defaults for ordinary programs\n"), r.out());
     }
@@ -33,7 +36,9 @@ class ProfilesCommandTest {
     void anUnknownProfileListsTheShippedOnes() {
         CliTest.Run r = CliTest.run("profiles", "show", "nope");
         assertEquals(2, r.code());
-        assertTrue(r.err().startsWith("syscage: no shipped profile 'nope'; the shipped profiles are: build, default, "), r.err());
+        assertTrue(
+                r.err().startsWith("syscage: no shipped profile 'nope'; the shipped profiles are: build, default, "),
+                r.err());
     }
 
     @Test

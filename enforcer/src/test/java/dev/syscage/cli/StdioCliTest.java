@@ -36,8 +36,7 @@ class StdioCliTest {
             """;
 
     /** A run with {@code stdin} as standard input; {@code bytes} is what went to binary standard output. */
-    record Run(int code, String out, String err, byte[] bytes) {
-    }
+    record Run(int code, String out, String err, byte[] bytes) {}
 
     static Run run(String stdin, boolean terminal, String... args) {
         ByteArrayOutputStream bin = new ByteArrayOutputStream();
@@ -57,7 +56,10 @@ class StdioCliTest {
     @Test
     void compileReadsStandardInputAndWritesRawToStandardOutput() throws IOException {
         Path out = dir.resolve("web.bpf");
-        assertEquals(0, CliTest.run("compile", file("web.yaml", WEB).toString(), "-o", out.toString()).code());
+        assertEquals(
+                0,
+                CliTest.run("compile", file("web.yaml", WEB).toString(), "-o", out.toString())
+                        .code());
         Run r = run(WEB, false, "compile", "-", "-o", "-");
         assertEquals(0, r.code(), r.err());
         assertArrayEquals(Files.readAllBytes(out), r.bytes());
@@ -69,18 +71,22 @@ class StdioCliTest {
     void rawToATerminalIsRefused() {
         Run r = run(WEB, true, "compile", "-", "-o", "-");
         assertEquals(2, r.code());
-        assertEquals("syscage: the raw program is binary and standard output is a terminal: redirect it"
-                + " (-o - > FILE, or | ...) or give -o FILE\n", r.err());
+        assertEquals(
+                "syscage: the raw program is binary and standard output is a terminal: redirect it"
+                        + " (-o - > FILE, or | ...) or give -o FILE\n",
+                r.err());
         assertEquals(0, r.bytes().length);
         Run none = run(WEB, false, "compile", "-");
         assertEquals(2, none.code());
-        assertEquals("syscage: --format raw writes binary: give an output file with -o FILE (-o - for standard output)\n",
+        assertEquals(
+                "syscage: --format raw writes binary: give an output file with -o FILE (-o - for standard output)\n",
                 none.err());
     }
 
     @Test
     void textFormatsGoToStandardOutputWithDash() throws IOException {
-        String viaFile = CliTest.run("compile", file("web.yaml", WEB).toString(), "--format", "disasm").out();
+        String viaFile = CliTest.run("compile", file("web.yaml", WEB).toString(), "--format", "disasm")
+                .out();
         Run r = run(WEB, false, "compile", "-", "--format", "disasm", "-o", "-");
         assertEquals(0, r.code(), r.err());
         assertEquals(viaFile, r.out());
@@ -91,8 +97,8 @@ class StdioCliTest {
     void errorsNameStandardInput() {
         Run r = run(WEB.replace("openat", "opnat"), false, "check", "-", "read");
         assertEquals(2, r.code());
-        assertTrue(r.err().startsWith("<stdin>:7:29: error: unknown syscall 'opnat' (did you mean 'openat'?)\n"),
-                r.err());
+        assertTrue(
+                r.err().startsWith("<stdin>:7:29: error: unknown syscall 'opnat' (did you mean 'openat'?)\n"), r.err());
     }
 
     @Test
@@ -115,12 +121,20 @@ class StdioCliTest {
         Run d = runBytes(Files.readAllBytes(bpf), "disasm", "--bpf", "-");
         assertEquals(0, d.code(), d.err());
         assertEquals(CliTest.run("disasm", "--bpf", bpf.toString()).out(), d.out());
-        String oci = "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
+        String oci =
+                "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
         Run i = run(oci, false, "import", "-", "-o", "-", "--arch", "x86_64", "--kernel", "6.18");
         assertEquals(0, i.code(), i.err());
         assertTrue(i.out().contains("syscalls: [read]"), i.out());
-        Run f = run("openat 100\nread 5\n", false, "compile", file("web.yaml", WEB).toString(), "--frequency", "-",
-                "--format", "disasm");
+        Run f = run(
+                "openat 100\nread 5\n",
+                false,
+                "compile",
+                file("web.yaml", WEB).toString(),
+                "--frequency",
+                "-",
+                "--format",
+                "disasm");
         assertEquals(0, f.code(), f.err());
     }
 
@@ -135,11 +149,13 @@ class StdioCliTest {
     void outputsThatCannotBothBeStandardOutput() {
         Run r = run(WEB, false, "compile", "-", "--format", "disasm", "--landlock-out", "-");
         assertEquals(2, r.code());
-        assertEquals("syscage: --landlock-out -: standard output already gets the program; give one of them a file\n",
+        assertEquals(
+                "syscage: --landlock-out -: standard output already gets the program; give one of them a file\n",
                 r.err());
         Run learn = run("", false, "learn", "-o", "-", "--", "true");
         assertEquals(2, learn.code());
-        assertTrue(learn.err().startsWith("syscage: -o -: the program's own output goes to standard output too"),
+        assertTrue(
+                learn.err().startsWith("syscage: -o -: the program's own output goes to standard output too"),
                 learn.err());
     }
 
@@ -148,8 +164,10 @@ class StdioCliTest {
         for (String option : new String[] {"--log", "--metrics"}) {
             Run r = run("", false, "run", "--profile", "default", option, "-", "--", "true");
             assertEquals(2, r.code(), r.err());
-            assertEquals("syscage: " + option + " -: standard output is the program's own, and the two would be mixed;"
-                    + " give a file; nothing was run\n", r.err());
+            assertEquals(
+                    "syscage: " + option + " -: standard output is the program's own, and the two would be mixed;"
+                            + " give a file; nothing was run\n",
+                    r.err());
         }
         assertFalse(Files.exists(Path.of("-")), "a file named '-' was made");
     }
@@ -158,8 +176,11 @@ class StdioCliTest {
         ByteArrayOutputStream bin = new ByteArrayOutputStream();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.run(args, new Stdio(new ByteArrayInputStream(stdin), bin, () -> false),
-                new PrintWriter(out, true), new PrintWriter(err, true));
+        int code = Main.run(
+                args,
+                new Stdio(new ByteArrayInputStream(stdin), bin, () -> false),
+                new PrintWriter(out, true),
+                new PrintWriter(err, true));
         return new Run(code, out.toString(), err.toString(), bin.toByteArray());
     }
 }

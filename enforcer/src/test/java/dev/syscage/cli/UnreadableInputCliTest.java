@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -74,11 +73,15 @@ class UnreadableInputCliTest {
         Path fifo = dir.resolve("policy.fifo");
         Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
         assertTrue(mk.waitFor(10, TimeUnit.SECONDS) && mk.exitValue() == 0, "mkfifo failed");
-        CliTest.Run r = assertTimeoutPreemptively(Duration.ofSeconds(6), () -> CliTest.run("compile", fifo.toString(),
-                "-o", dir.resolve("out").toString()));
+        CliTest.Run r = assertTimeoutPreemptively(
+                Duration.ofSeconds(6),
+                () -> CliTest.run(
+                        "compile", fifo.toString(), "-o", dir.resolve("out").toString()));
         assertEquals(2, r.code(), r.err());
-        assertEquals("syscage: cannot read " + fifo + ": not all there within 2 s: it is no regular file, and what"
-                + " writes it did not finish; a FIFO nobody writes to?\n", r.err());
+        assertEquals(
+                "syscage: cannot read " + fifo + ": not all there within 2 s: it is no regular file, and what"
+                        + " writes it did not finish; a FIFO nobody writes to?\n",
+                r.err());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (readerAlive() && System.nanoTime() < deadline) {
             Thread.onSpinWait();
@@ -87,7 +90,8 @@ class UnreadableInputCliTest {
     }
 
     private static boolean readerAlive() {
-        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("syscage-read-policy.fifo"));
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals("syscage-read-policy.fifo"));
     }
 
     @Test
@@ -97,10 +101,11 @@ class UnreadableInputCliTest {
         assertTrue(mk.waitFor(10, TimeUnit.SECONDS) && mk.exitValue() == 0, "mkfifo failed");
         Path src = dir.resolve("src.yaml");
         Files.writeString(src, StdioCliTest.WEB);
-        Process writer = new ProcessBuilder("sh", "-c", "cat \"$1\" > \"$2\"", "sh", src.toString(), fifo.toString()).start();
+        Process writer =
+                new ProcessBuilder("sh", "-c", "cat \"$1\" > \"$2\"", "sh", src.toString(), fifo.toString()).start();
         try {
-            CliTest.Run r = assertTimeoutPreemptively(Duration.ofSeconds(6), () -> CliTest.run("check", fifo.toString(),
-                    "read"));
+            CliTest.Run r = assertTimeoutPreemptively(
+                    Duration.ofSeconds(6), () -> CliTest.run("check", fifo.toString(), "read"));
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().startsWith("read (nr 0) on x86_64: allow"), r.out());
         } finally {

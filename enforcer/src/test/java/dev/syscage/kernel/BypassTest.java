@@ -76,7 +76,10 @@ class BypassTest {
             for (int i = 0; i < cases.size(); i++) {
                 ProbeCase c = cases.get(i);
                 if (interpreter.get(i) != null) {
-                    assertEquals(interpreter.get(i), Interpreter.run(program, c.data()).action(), "interpreter on '" + c + "'");
+                    assertEquals(
+                            interpreter.get(i),
+                            Interpreter.run(program, c.data()).action(),
+                            "interpreter on '" + c + "'");
                 }
             }
         }
@@ -89,7 +92,8 @@ class BypassTest {
                     picked.add(i);
                 }
             }
-            List<KernelResult> got = Probe.run(program, picked.stream().map(cases::get).toList());
+            List<KernelResult> got =
+                    Probe.run(program, picked.stream().map(cases::get).toList());
             for (int k = 0; k < picked.size(); k++) {
                 int i = picked.get(k);
                 assertEquals(kernel.get(i), got.get(k), "kernel on '" + cases.get(i) + "'");
@@ -115,13 +119,19 @@ class BypassTest {
         assertFalse(Files.exists(marker), "mkdir through int $0x80 ran");
 
         Program both = compile("version: 1\narch: [x86_64, i386]\ndefault: allow\n");
-        assertEquals("ret 0", Probe.runOne(both, mkdir).toString(), "control: the same call, allowed, makes the marker");
+        assertEquals(
+                "ret 0", Probe.runOne(both, mkdir).toString(), "control: the same call, allowed, makes the marker");
         assertTrue(Files.isDirectory(marker));
     }
 
     @Test
     void i386DataUnderANativeOnlyPolicyIsBadArchInTheInterpreter() {
-        assertEquals(Action.KILL, Interpreter.run(nativeOnly(), ProbeCase.of(Abi.I386, 39, 0L, 0700).data()).action());
+        assertEquals(
+                Action.KILL,
+                Interpreter.run(
+                                nativeOnly(),
+                                ProbeCase.of(Abi.I386, 39, 0L, 0700).data())
+                        .action());
     }
 
     /** 2. x32 numbers (nr | 0x40000000) come with AUDIT_ARCH_X86_64 and must take bad_arch. */
@@ -152,14 +162,20 @@ class BypassTest {
                     syscalls: [close]
                     when: "fd == 1000"
                 """);
-        Table denied = new Table(deny, List.of(
-                ProbeCase.of(Abi.X86_64, 3, 1000L),
-                ProbeCase.of(Abi.X86_64, 3, 0xdead0000000003e8L),
-                ProbeCase.of(Abi.X86_64, 3, 0xdead0000000003e9L),
-                ProbeCase.of(Abi.I386, 6, 0xdead0000000003e8L),
-                ProbeCase.of(Abi.I386, 6, 0xdead0000000003e9L)),
-                List.of(KernelResult.errno(1000), KernelResult.errno(1000), KernelResult.errno(EBADF),
-                        KernelResult.errno(1000), KernelResult.errno(EBADF)),
+        Table denied = new Table(
+                deny,
+                List.of(
+                        ProbeCase.of(Abi.X86_64, 3, 1000L),
+                        ProbeCase.of(Abi.X86_64, 3, 0xdead0000000003e8L),
+                        ProbeCase.of(Abi.X86_64, 3, 0xdead0000000003e9L),
+                        ProbeCase.of(Abi.I386, 6, 0xdead0000000003e8L),
+                        ProbeCase.of(Abi.I386, 6, 0xdead0000000003e9L)),
+                List.of(
+                        KernelResult.errno(1000),
+                        KernelResult.errno(1000),
+                        KernelResult.errno(EBADF),
+                        KernelResult.errno(1000),
+                        KernelResult.errno(EBADF)),
                 List.of(Action.errno(1000), Action.errno(1000), Action.ALLOW, Action.errno(1000), Action.ALLOW));
         Program allow = compile("""
                 version: 1
@@ -172,10 +188,12 @@ class BypassTest {
                   - action: allow
                     syscalls: [exit_group]
                 """);
-        Table allowed = new Table(allow, List.of(
-                ProbeCase.of(Abi.X86_64, 3, 0xdead0000000003e8L),
-                ProbeCase.of(Abi.X86_64, 3, 0xdead0000000003e9L),
-                ProbeCase.of(Abi.I386, 6, 0xdead0000000003e8L)),
+        Table allowed = new Table(
+                allow,
+                List.of(
+                        ProbeCase.of(Abi.X86_64, 3, 0xdead0000000003e8L),
+                        ProbeCase.of(Abi.X86_64, 3, 0xdead0000000003e9L),
+                        ProbeCase.of(Abi.I386, 6, 0xdead0000000003e8L)),
                 List.of(KernelResult.errno(EBADF), KernelResult.errno(3000), KernelResult.errno(EBADF)),
                 List.of(Action.ALLOW, Action.errno(3000), Action.ALLOW));
         return List.of(denied, allowed);
@@ -230,13 +248,16 @@ class BypassTest {
     }
 
     private static void check64(Program p, long[] values, java.util.function.LongPredicate holds, String what) {
-        List<ProbeCase> cases = java.util.Arrays.stream(values).mapToObj(v -> ProbeCase.of(Abi.X86_64, 8, 5L, v, 0L)).toList();
+        List<ProbeCase> cases = java.util.Arrays.stream(values)
+                .mapToObj(v -> ProbeCase.of(Abi.X86_64, 8, 5L, v, 0L))
+                .toList();
         List<KernelResult> got = Probe.run(p, cases);
         for (int i = 0; i < values.length; i++) {
             int want = holds.test(values[i]) ? 1001 : 3000;
             String msg = what + " with offset 0x" + Long.toHexString(values[i]);
             assertEquals(KernelResult.errno(want), got.get(i), "kernel: " + msg);
-            assertEquals(Action.errno(want), Interpreter.run(p, cases.get(i).data()).action(), "interpreter: " + msg);
+            assertEquals(
+                    Action.errno(want), Interpreter.run(p, cases.get(i).data()).action(), "interpreter: " + msg);
         }
     }
 
@@ -255,13 +276,22 @@ class BypassTest {
         int max64 = SyscallTable.of(Arch.X86_64).maxNumber();
         int max32 = SyscallTable.of(Arch.I386).maxNumber();
         List<ProbeCase> cases = List.of(
-                ProbeCase.of(Abi.X86_64, -1), ProbeCase.of(Abi.X86_64, max64 + 1), ProbeCase.of(Abi.X86_64, max64 + 1000),
-                ProbeCase.of(Abi.X86_64, 400), ProbeCase.of(Abi.X86_64, 0x3fffffff),
-                ProbeCase.of(Abi.X86_64, 0x40000000), ProbeCase.of(Abi.X86_64, 0x80000000),
-                ProbeCase.of(Abi.I386, -1), ProbeCase.of(Abi.I386, max32 + 1), ProbeCase.of(Abi.I386, 0x40000000),
+                ProbeCase.of(Abi.X86_64, -1),
+                ProbeCase.of(Abi.X86_64, max64 + 1),
+                ProbeCase.of(Abi.X86_64, max64 + 1000),
+                ProbeCase.of(Abi.X86_64, 400),
+                ProbeCase.of(Abi.X86_64, 0x3fffffff),
+                ProbeCase.of(Abi.X86_64, 0x40000000),
+                ProbeCase.of(Abi.X86_64, 0x80000000),
+                ProbeCase.of(Abi.I386, -1),
+                ProbeCase.of(Abi.I386, max32 + 1),
+                ProbeCase.of(Abi.I386, 0x40000000),
                 ProbeCase.of(Abi.I386, 0x80000000));
         int[] want = {3001, 3001, 3001, 3001, 3001, 3002, 3002, 3001, 3001, 3001, 3001};
-        return new Table(p, cases, Arrays.stream(want).mapToObj(KernelResult::errno).toList(),
+        return new Table(
+                p,
+                cases,
+                Arrays.stream(want).mapToObj(KernelResult::errno).toList(),
                 Arrays.stream(want).mapToObj(Action::errno).toList());
     }
 
@@ -286,7 +316,8 @@ class BypassTest {
     private static Table foreignArch() {
         Program p = compile("version: 1\narch: x86_64\ndefault: allow\nbad_arch: trap 7\n");
         ProbeCase getpid = ProbeCase.of(Abi.I386, nr(Arch.I386, "getpid"));
-        return new Table(p, List.of(getpid), List.of(KernelResult.parse("trap 7 20 0x40000003")), List.of(Action.trap(7)));
+        return new Table(
+                p, List.of(getpid), List.of(KernelResult.parse("trap 7 20 0x40000003")), List.of(Action.trap(7)));
     }
 
     @Test
@@ -325,25 +356,32 @@ class BypassTest {
                     when: "flags & CLONE_UNTRACED"
                 """;
         Policy open = load(rule);
-        assertEquals(List.of("bypass.yaml:5:5: warning: rule checks clone's arguments, but clone3 is not denied: clone3"
-                + " passes flags in memory, out of BPF's reach: deny it with errno ENOSYS so libc falls back to clone"),
+        assertEquals(
+                List.of(
+                        "bypass.yaml:5:5: warning: rule checks clone's arguments, but clone3 is not denied: clone3"
+                                + " passes flags in memory, out of BPF's reach: deny it with errno ENOSYS so libc falls back to clone"),
                 lint(open));
         ProbeCase clone = ProbeCase.of(Abi.X86_64, 56, CLONE_UNTRACED | SIGCHLD, 0L, 0L, 0L, 0L);
         // exit_signal 0x100 is invalid: if clone3 reaches the kernel, it reads the flags and says EINVAL
         ProbeCase clone3 = ProbeCase.of(Abi.X86_64, 435, cloneArgs(CLONE_UNTRACED, 0x100), 64);
-        assertEquals(List.of(KernelResult.errno(1000), KernelResult.errno(EINVAL)), Probe.run(compile(open),
-                List.of(clone, clone3)), "clone is caught by the rule; clone3 with the same flags walks past it");
+        assertEquals(
+                List.of(KernelResult.errno(1000), KernelResult.errno(EINVAL)),
+                Probe.run(compile(open), List.of(clone, clone3)),
+                "clone is caught by the rule; clone3 with the same flags walks past it");
 
         Policy fixed = load(rule + "  - action: errno ENOSYS\n    syscalls: [clone3]\n");
         assertEquals(List.of(), lint(fixed));
-        assertEquals(List.of(KernelResult.errno(1000), KernelResult.errno(ENOSYS)), Probe.run(compile(fixed),
-                List.of(clone, clone3)));
+        assertEquals(
+                List.of(KernelResult.errno(1000), KernelResult.errno(ENOSYS)),
+                Probe.run(compile(fixed), List.of(clone, clone3)));
 
         Policy dflt = shippedDefault();
         ProbeCase newUser3 = ProbeCase.of(Abi.X86_64, 435, cloneArgs(CLONE_NEWUSER, SIGCHLD), 64);
         ProbeCase newUser = ProbeCase.of(Abi.X86_64, 56, CLONE_NEWUSER | SIGCHLD, 0L, 0L, 0L, 0L);
-        assertEquals(List.of(KernelResult.errno(ENOSYS), KernelResult.errno(1)), Probe.run(compile(dflt),
-                List.of(newUser3, newUser)), "default profile: clone3 gets ENOSYS (no child), clone(CLONE_NEWUSER) EPERM");
+        assertEquals(
+                List.of(KernelResult.errno(ENOSYS), KernelResult.errno(1)),
+                Probe.run(compile(dflt), List.of(newUser3, newUser)),
+                "default profile: clone3 gets ENOSYS (no child), clone(CLONE_NEWUSER) EPERM");
     }
 
     /** The shipped profile 'default', read the way `--profile default` does. */
@@ -359,7 +397,12 @@ class BypassTest {
     void theShippedDefaultProfileHasNoLintErrors() throws Exception {
         List<Diagnostic> found = PolicyLint.check(shippedDefault());
         found.forEach(d -> System.out.println("default profile: " + d.header()));
-        assertEquals(List.of(), found.stream().filter(Diagnostic::isError).map(Diagnostic::header).toList());
+        assertEquals(
+                List.of(),
+                found.stream()
+                        .filter(Diagnostic::isError)
+                        .map(Diagnostic::header)
+                        .toList());
     }
 
     /** 8. i386's socketcall and ipc make socket and IPC calls with arguments in memory. */
@@ -375,6 +418,7 @@ class BypassTest {
                 syscalls: [shmget]
                 when: "key == 0"
             """;
+
     private static final String MULTIPLEXERS_DENIED = """
               - action: errno ENOSYS
                 syscalls: [socketcall, ipc]
@@ -383,12 +427,16 @@ class BypassTest {
     @Test
     void socketcallAndIpcAreLintedWhileSocketAndShmgetAreRestricted() {
         List<String> warnings = lint(load(SOCKET_AND_SHMGET_RULES));
-        assertTrue(warnings.contains("bypass.yaml:3:10: warning: policy restricts socket on i386 but lets socketcall"
-                + " through, which makes the same calls with arguments in memory, out of BPF's reach: deny socketcall"
-                + " (errno ENOSYS)"), warnings.toString());
-        assertTrue(warnings.contains("bypass.yaml:3:10: warning: policy restricts shmget on i386 but lets ipc"
-                + " through, which makes the same calls with arguments in memory, out of BPF's reach: deny ipc"
-                + " (errno ENOSYS)"), warnings.toString());
+        assertTrue(
+                warnings.contains("bypass.yaml:3:10: warning: policy restricts socket on i386 but lets socketcall"
+                        + " through, which makes the same calls with arguments in memory, out of BPF's reach: deny socketcall"
+                        + " (errno ENOSYS)"),
+                warnings.toString());
+        assertTrue(
+                warnings.contains("bypass.yaml:3:10: warning: policy restricts shmget on i386 but lets ipc"
+                        + " through, which makes the same calls with arguments in memory, out of BPF's reach: deny ipc"
+                        + " (errno ENOSYS)"),
+                warnings.toString());
         List<String> fixed = lint(load(SOCKET_AND_SHMGET_RULES + MULTIPLEXERS_DENIED));
         assertFalse(fixed.stream().anyMatch(w -> w.contains("socketcall") || w.contains(" ipc")), fixed.toString());
     }
@@ -401,13 +449,18 @@ class BypassTest {
         ProbeCase viaSocketcall = ProbeCase.of(Abi.I386, 102, 1L, "mem:28000000" + "ff000000" + "00000000");
         ProbeCase shmget = ProbeCase.of(Abi.I386, 395, 0L, 0L, 0L);
         ProbeCase viaIpc = ProbeCase.of(Abi.I386, 117, 23L, 0L, 0L, 0L, 0L, 0L);
-        assertEquals(List.of(KernelResult.errno(1000), KernelResult.errno(EINVAL), KernelResult.errno(1001),
-                KernelResult.errno(EINVAL)), Probe.run(compile(SOCKET_AND_SHMGET_RULES),
-                        List.of(direct, viaSocketcall, shmget, viaIpc)),
+        assertEquals(
+                List.of(
+                        KernelResult.errno(1000),
+                        KernelResult.errno(EINVAL),
+                        KernelResult.errno(1001),
+                        KernelResult.errno(EINVAL)),
+                Probe.run(compile(SOCKET_AND_SHMGET_RULES), List.of(direct, viaSocketcall, shmget, viaIpc)),
                 "the rules catch the direct calls; the multiplexers walk past them");
 
         ProbeCase vsock = ProbeCase.of(Abi.I386, 102, 1L, "mem:28000000" + "01000000" + "00000000");
-        assertEquals(List.of(KernelResult.errno(ENOSYS), KernelResult.errno(ENOSYS), KernelResult.errno(1000)),
+        assertEquals(
+                List.of(KernelResult.errno(ENOSYS), KernelResult.errno(ENOSYS), KernelResult.errno(1000)),
                 Probe.run(compile(SOCKET_AND_SHMGET_RULES + MULTIPLEXERS_DENIED), List.of(vsock, viaIpc, direct)));
     }
 
@@ -428,9 +481,11 @@ class BypassTest {
                     when: "flags & O_CREAT"
                 """;
         Policy open = load(rule);
-        assertEquals(List.of("bypass.yaml:3:10: warning: policy lets io_uring_setup through but restricts openat:"
-                + " io_uring performs opens and connects without syscalls, out of seccomp's reach: deny"
-                + " io_uring_setup (errno ENOSYS)"), lint(open));
+        assertEquals(
+                List.of("bypass.yaml:3:10: warning: policy lets io_uring_setup through but restricts openat:"
+                        + " io_uring performs opens and connects without syscalls, out of seccomp's reach: deny"
+                        + " io_uring_setup (errno ENOSYS)"),
+                lint(open));
         ProbeCase setup = ProbeCase.of(Abi.X86_64, 425, 1L, 0L); // params NULL: EFAULT from the kernel itself
         assertEquals(KernelResult.errno(EFAULT), Probe.runOne(compile(open), setup));
 

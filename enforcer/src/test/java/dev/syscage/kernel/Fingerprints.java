@@ -24,8 +24,7 @@ final class Fingerprints {
     static final int BAD_ARCH = 3002;
     private static final int MAX_RULES = DEFAULT - RULE_BASE;
 
-    private Fingerprints() {
-    }
+    private Fingerprints() {}
 
     static Policy of(Policy p) {
         List<ArchPolicy> arches = new ArrayList<>();
@@ -38,17 +37,31 @@ final class Fingerprints {
                 }
                 clauses.put(e.getKey(), marked);
             }
-            arches.add(new ArchPolicy(ap.arch(), ap.table(), Action.errno(DEFAULT), ap.defaultRef(),
-                    Action.errno(UNKNOWN), ap.unknownRef(), clauses));
+            arches.add(new ArchPolicy(
+                    ap.arch(),
+                    ap.table(),
+                    Action.errno(DEFAULT),
+                    ap.defaultRef(),
+                    Action.errno(UNKNOWN),
+                    ap.unknownRef(),
+                    clauses));
         }
-        return new Policy(p.name() + "-fingerprint", p.description(), arches, Action.errno(BAD_ARCH),
-                p.badArchRef(), p.rules(), p.frequency(), p.supervision(), p.landlock());
+        return new Policy(
+                p.name() + "-fingerprint",
+                p.description(),
+                arches,
+                Action.errno(BAD_ARCH),
+                p.badArchRef(),
+                p.rules(),
+                p.frequency(),
+                p.supervision(),
+                p.landlock());
     }
 
     private static Action ruleErrno(RuleRef rule) {
         if (rule.kind() != RuleRef.Kind.RULE || rule.index() < 0 || rule.index() >= MAX_RULES) {
-            throw new IllegalArgumentException("cannot fingerprint " + rule.describe() + ": rules 0.."
-                    + (MAX_RULES - 1) + " only");
+            throw new IllegalArgumentException(
+                    "cannot fingerprint " + rule.describe() + ": rules 0.." + (MAX_RULES - 1) + " only");
         }
         return Action.errno(RULE_BASE + rule.index());
     }
@@ -69,15 +82,27 @@ final class Fingerprints {
 
     /** The policy as text, for failure messages. */
     static String describe(Policy p) {
-        StringBuilder sb = new StringBuilder("policy ").append(p.name()).append(": bad_arch=")
-                .append(p.badArchAction()).append('\n');
+        StringBuilder sb = new StringBuilder("policy ")
+                .append(p.name())
+                .append(": bad_arch=")
+                .append(p.badArchAction())
+                .append('\n');
         for (ArchPolicy ap : p.arches()) {
-            sb.append("  arch ").append(ap.arch()).append(" default=").append(ap.defaultAction())
-                    .append(" unknown=").append(ap.unknownAction()).append('\n');
+            sb.append("  arch ")
+                    .append(ap.arch())
+                    .append(" default=")
+                    .append(ap.defaultAction())
+                    .append(" unknown=")
+                    .append(ap.unknownAction())
+                    .append('\n');
             for (Map.Entry<Integer, List<Clause>> e : ap.clauses().entrySet()) {
                 sb.append("    nr ").append(e.getKey()).append(':');
                 for (Clause c : e.getValue()) {
-                    sb.append(" [").append(c.when()).append(" -> ").append(c.action()).append(']');
+                    sb.append(" [")
+                            .append(c.when())
+                            .append(" -> ")
+                            .append(c.action())
+                            .append(']');
                 }
                 sb.append('\n');
             }

@@ -36,17 +36,23 @@ import org.junit.jupiter.api.Assumptions;
 final class Ia32 {
     /** The system property that forces the answer; its one value. */
     static final String PROPERTY = "syscage.test.ia32";
+
     static final String FORCE_ABSENT = "absent";
 
     /** i386 getppid, and x86_64's for the control. */
     private static final int I386_GETPPID = 64;
+
     private static final int X86_64_GETPPID = 110;
     private static final int SIGSEGV = 11;
 
     private static final String NO_GATE = "the kernel has no int $0x80 gate (built without CONFIG_IA32_EMULATION, "
             + "booted with ia32_emulation=0, or a VM guest without it)";
 
-    enum State { AVAILABLE, ABSENT, BROKEN }
+    enum State {
+        AVAILABLE,
+        ABSENT,
+        BROKEN
+    }
 
     /** What was found: for ABSENT and BROKEN, what the probe said (or why it was not asked). */
     record Answer(State state, String finding) {
@@ -62,8 +68,7 @@ final class Ia32 {
 
     private static Answer answer;
 
-    private Ia32() {
-    }
+    private Ia32() {}
 
     /**
      * For a test that makes int $0x80 calls: returns where they work, skips the test where they
@@ -85,11 +90,13 @@ final class Ia32 {
     static synchronized Answer answer() {
         if (answer == null) {
             answer = find();
-            System.out.println("syscage tests: " + switch (answer.state()) {
-                case AVAILABLE -> "IA-32 emulation (int $0x80) is available: the tests that make int $0x80 calls run";
-                case ABSENT -> answer.finding() + "; the tests that make int $0x80 calls are skipped";
-                case BROKEN -> answer.finding() + "; the tests that make int $0x80 calls fail";
-            });
+            System.out.println("syscage tests: "
+                    + switch (answer.state()) {
+                        case AVAILABLE ->
+                            "IA-32 emulation (int $0x80) is available: the tests that make int $0x80 calls run";
+                        case ABSENT -> answer.finding() + "; the tests that make int $0x80 calls are skipped";
+                        case BROKEN -> answer.finding() + "; the tests that make int $0x80 calls fail";
+                    });
         }
         return answer;
     }
@@ -98,10 +105,13 @@ final class Ia32 {
         String forced = System.getProperty(PROPERTY);
         if (forced != null) {
             if (forced.equals(FORCE_ABSENT)) {
-                return new Answer(State.ABSENT, "IA-32 emulation (int $0x80) is taken as not available: forced by -D"
-                        + PROPERTY + "=" + FORCE_ABSENT + " (the probe was not asked)");
+                return new Answer(
+                        State.ABSENT,
+                        "IA-32 emulation (int $0x80) is taken as not available: forced by -D" + PROPERTY + "="
+                                + FORCE_ABSENT + " (the probe was not asked)");
             }
-            return new Answer(State.BROKEN, "-D" + PROPERTY + " takes only '" + FORCE_ABSENT + "', not '" + forced + "'");
+            return new Answer(
+                    State.BROKEN, "-D" + PROPERTY + " takes only '" + FORCE_ABSENT + "', not '" + forced + "'");
         }
         Program allowAll = new Program(List.of(Insn.stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)));
         Probe.Output out;
@@ -115,8 +125,9 @@ final class Ia32 {
 
     /** The answer from the probe's output for the two getppid cases (syscall, then int $0x80). */
     static Answer judge(Probe.Output out) {
-        String said = "the probe (64 " + X86_64_GETPPID + ", 32 " + I386_GETPPID + ") exited " + out.status()
-                + " with " + out.lines() + (out.stderr().isEmpty() ? "" : ", stderr: " + out.stderr().strip());
+        String said = "the probe (64 " + X86_64_GETPPID + ", 32 " + I386_GETPPID + ") exited " + out.status() + " with "
+                + out.lines()
+                + (out.stderr().isEmpty() ? "" : ", stderr: " + out.stderr().strip());
         if (out.status() != 0 || out.lines().size() != 2) {
             return new Answer(State.BROKEN, "cannot tell whether IA-32 emulation works: " + said);
         }
@@ -129,17 +140,23 @@ final class Ia32 {
             return new Answer(State.BROKEN, "cannot tell whether IA-32 emulation works: " + said);
         }
         if (!control.returned() || control.value() <= 1) {
-            return new Answer(State.BROKEN, "cannot tell whether IA-32 emulation works: the control call through "
-                    + "syscall did not return the probe's pid: " + said);
+            return new Answer(
+                    State.BROKEN,
+                    "cannot tell whether IA-32 emulation works: the control call through "
+                            + "syscall did not return the probe's pid: " + said);
         }
         if (int80.equals(control)) {
             return new Answer(State.AVAILABLE, "");
         }
         if (int80.equals(KernelResult.killed(SIGSEGV))) {
-            return new Answer(State.ABSENT, "IA-32 emulation (int $0x80) is not available on this machine: the probe"
-                    + " got SIGSEGV; " + NO_GATE);
+            return new Answer(
+                    State.ABSENT,
+                    "IA-32 emulation (int $0x80) is not available on this machine: the probe" + " got SIGSEGV; "
+                            + NO_GATE);
         }
-        return new Answer(State.BROKEN, "int $0x80 neither worked nor faulted with SIGSEGV: getppid through it gave '"
-                + int80 + "', through syscall '" + control + "'; " + said);
+        return new Answer(
+                State.BROKEN,
+                "int $0x80 neither worked nor faulted with SIGSEGV: getppid through it gave '" + int80
+                        + "', through syscall '" + control + "'; " + said);
     }
 }

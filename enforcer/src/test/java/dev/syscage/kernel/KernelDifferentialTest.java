@@ -47,15 +47,14 @@ class KernelDifferentialTest {
     private static final int DATA_PER_POLICY = 60;
     /** At least this many calls of each ABI a run (the default seed draws 10,276 and 1,724). */
     private static final Map<Abi, Integer> MIN_CASES = Map.of(Abi.X86_64, 8_000, Abi.I386, 1_000);
+
     private static final int MAX_REPORTED = 5;
 
     /** What decided the calls of one probe run, by ABI: counts shown after the run. */
-    private record Outcome(List<String> mismatches, Map<String, Integer> decidedBy) {
-    }
+    private record Outcome(List<String> mismatches, Map<String, Integer> decidedBy) {}
 
     /** One probe run: a policy's program and the cases it gets. */
-    private record Job(int index, Policy policy, String variant, Program program, List<ProbeCase> cases) {
-    }
+    private record Job(int index, Policy policy, String variant, Program program, List<ProbeCase> cases) {}
 
     private static List<Job> drawn;
 
@@ -82,7 +81,8 @@ class KernelDifferentialTest {
         long start = System.nanoTime();
         List<Job> jobs = new ArrayList<>();
         for (Job j : jobs(seed)) {
-            List<ProbeCase> made = j.cases().stream().filter(c -> c.abi() == abi).toList();
+            List<ProbeCase> made =
+                    j.cases().stream().filter(c -> c.abi() == abi).toList();
             if (!made.isEmpty()) {
                 jobs.add(new Job(j.index(), j.policy(), j.variant(), j.program(), made));
             }
@@ -90,7 +90,8 @@ class KernelDifferentialTest {
         List<String> mismatches = new ArrayList<>();
         Map<String, Integer> decidedBy = new TreeMap<>();
         long cases = 0;
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        ExecutorService pool =
+                Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
         try {
             List<Future<Outcome>> done = new ArrayList<>();
             for (Job j : jobs) {
@@ -106,8 +107,10 @@ class KernelDifferentialTest {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         String what = inKernel ? "kernel" : "interpreter only";
-        System.out.printf("kernel differential (%s, %s): %d calls under %d programs, %.1f s, seed %d, %d mismatches%n"
-                + "  decided by: %s%n", abi, what, cases, jobs.size(), seconds, seed, mismatches.size(), decidedBy);
+        System.out.printf(
+                "kernel differential (%s, %s): %d calls under %d programs, %.1f s, seed %d, %d mismatches%n"
+                        + "  decided by: %s%n",
+                abi, what, cases, jobs.size(), seconds, seed, mismatches.size(), decidedBy);
         if (!mismatches.isEmpty()) {
             fail(mismatches.size() + " mismatches (" + what + ", seed " + seed + "); the first:\n"
                     + String.join("\n", mismatches.subList(0, Math.min(MAX_REPORTED, mismatches.size()))));
@@ -137,7 +140,12 @@ class KernelDifferentialTest {
             RandomPolicies.Generated g = nativeArches(gen);
             Policy fp = Fingerprints.of(g.policy());
             List<ProbeCase> cases = cases(gen, new RandomPolicies.Generated(fp, g.constants(), g.numbers()));
-            jobs.add(new Job(i, fp, "optimized", PolicyCompiler.compile(fp, CompileOptions.defaults()).program(), cases));
+            jobs.add(new Job(
+                    i,
+                    fp,
+                    "optimized",
+                    PolicyCompiler.compile(fp, CompileOptions.defaults()).program(),
+                    cases));
             Program plain = unoptimized(fp);
             if (plain != null) {
                 jobs.add(new Job(i, fp, "unoptimized", plain, cases));
@@ -155,9 +163,18 @@ class KernelDifferentialTest {
                 continue;
             }
             List<ArchPolicy> kept = p.arches().stream()
-                    .filter(ap -> ap.arch() == Arch.X86_64 || ap.arch() == Arch.I386).toList();
-            Policy cut = new Policy(p.name(), p.description(), kept, p.badArchAction(), p.badArchRef(), p.rules(),
-                    p.frequency(), p.supervision(), p.landlock());
+                    .filter(ap -> ap.arch() == Arch.X86_64 || ap.arch() == Arch.I386)
+                    .toList();
+            Policy cut = new Policy(
+                    p.name(),
+                    p.description(),
+                    kept,
+                    p.badArchAction(),
+                    p.badArchRef(),
+                    p.rules(),
+                    p.frequency(),
+                    p.supervision(),
+                    p.landlock());
             return new RandomPolicies.Generated(cut, g.constants(), g.numbers());
         }
     }
@@ -201,16 +218,17 @@ class KernelDifferentialTest {
         for (int i = 0; i < j.cases().size(); i++) {
             ProbeCase c = j.cases().get(i);
             SeccompData data = c.data();
-            Action interpreted = Action.fromSeccompRet(Interpreter.run(j.program(), data).ret());
+            Action interpreted =
+                    Action.fromSeccompRet(Interpreter.run(j.program(), data).ret());
             Decision reference = ReferenceEvaluator.decide(j.policy(), data);
             KernelResult k = kernel == null ? null : kernel.get(i);
-            boolean same = interpreted.equals(reference.action()) && interpreted.kind() == Action.Kind.ERRNO
+            boolean same = interpreted.equals(reference.action())
+                    && interpreted.kind() == Action.Kind.ERRNO
                     && (k == null || k.isErrno(interpreted.value()));
             if (!same) {
                 mismatches.add(report(j, seed, c, k, interpreted, reference));
             }
-            decidedBy.merge(c.abi() + " " + reference.rule().kind().name().toLowerCase(Locale.ROOT), 1,
-                    Integer::sum);
+            decidedBy.merge(c.abi() + " " + reference.rule().kind().name().toLowerCase(Locale.ROOT), 1, Integer::sum);
         }
         return new Outcome(mismatches, decidedBy);
     }
@@ -218,7 +236,9 @@ class KernelDifferentialTest {
     private static String report(Job j, long seed, ProbeCase c, KernelResult k, Action interpreted, Decision ref) {
         return "seed " + seed + ", policy " + j.index() + " (" + j.variant() + "), case '" + c.line() + "'\n"
                 + "  seccomp_data: " + c.data() + "\n"
-                + "  kernel:      " + (k == null ? "not asked"
+                + "  kernel:      "
+                + (k == null
+                        ? "not asked"
                         : k + (k.kind() == KernelResult.Kind.ERRNO ? " = " + Fingerprints.meaning(k.value()) : ""))
                 + "\n  interpreter: " + interpreted + " = " + Fingerprints.meaning(interpreted.value())
                 + "\n  reference:   " + ref.action() + " by " + ref.rule().describe() + "\n"

@@ -34,8 +34,7 @@ final class KernelQuirks {
     private static final int SCAN_TO = 1023;
     private static Map<Abi, Set<Integer>> found;
 
-    private KernelQuirks() {
-    }
+    private KernelQuirks() {}
 
     /** The numbers per ABI that bypassed the filter (0..1023, their x32 twins, and -1); i386 only if scanned. */
     static synchronized Map<Abi, Set<Integer>> unfiltered() {

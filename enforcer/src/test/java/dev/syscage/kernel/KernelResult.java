@@ -6,7 +6,13 @@ package dev.syscage.kernel;
  */
 record KernelResult(Kind kind, long value, int trapNr, int trapArch) {
 
-    enum Kind { RET, ERRNO, TRAP, SIGNAL, EXIT }
+    enum Kind {
+        RET,
+        ERRNO,
+        TRAP,
+        SIGNAL,
+        EXIT
+    }
 
     static final int SIGSYS = 31;
 
@@ -16,7 +22,8 @@ record KernelResult(Kind kind, long value, int trapNr, int trapArch) {
             Kind kind = Kind.valueOf(f[0].toUpperCase(java.util.Locale.ROOT));
             long value = Long.parseLong(f[1]);
             if (kind == Kind.TRAP) {
-                return new KernelResult(kind, value, Integer.parseInt(f[2]), Integer.parseUnsignedInt(f[3].substring(2), 16));
+                return new KernelResult(
+                        kind, value, Integer.parseInt(f[2]), Integer.parseUnsignedInt(f[3].substring(2), 16));
             }
             return new KernelResult(kind, value, 0, 0);
         } catch (RuntimeException e) {

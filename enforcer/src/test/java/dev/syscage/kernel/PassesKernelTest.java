@@ -38,8 +38,8 @@ class PassesKernelTest {
     @Test
     @Timeout(600)
     void eachPassLeftOutBehavesTheSameInTheKernel() {
-        Policy policy = Fingerprints.of(PolicyLoader.load(PROFILES.resolve("default.yaml"),
-                new LoadOptions(List.of(PROFILES), List.of(Arch.X86_64))));
+        Policy policy = Fingerprints.of(PolicyLoader.load(
+                PROFILES.resolve("default.yaml"), new LoadOptions(List.of(PROFILES), List.of(Arch.X86_64))));
         Program full = PolicyCompiler.compile(policy, CompileOptions.defaults()).program();
         List<ProbeCase> cases = cases(policy.arches().get(0));
         List<CompileOptions> variants = new ArrayList<>();
@@ -52,16 +52,17 @@ class PassesKernelTest {
             Program fewer = PolicyCompiler.compile(policy, o).program();
             List<KernelResult> got = Probe.run(fewer, cases, true);
             for (int i = 0; i < cases.size(); i++) {
-                Action want = Action.fromSeccompRet(Interpreter.eval(full, cases.get(i).data()));
+                Action want = Action.fromSeccompRet(
+                        Interpreter.eval(full, cases.get(i).data()));
                 if (want.kind() != Action.Kind.ERRNO || !got.get(i).isErrno(want.value())) {
-                    mismatches.add("passes " + o.passes() + ", case '" + cases.get(i).line() + "': kernel " + got.get(i)
-                            + ", interpreter on all passes " + want);
+                    mismatches.add("passes " + o.passes() + ", case '"
+                            + cases.get(i).line() + "': kernel " + got.get(i) + ", interpreter on all passes " + want);
                 }
             }
         }
         if (!mismatches.isEmpty()) {
-            fail(mismatches.size() + " mismatches; the first: " + String.join("\n", mismatches.subList(0,
-                    Math.min(5, mismatches.size()))));
+            fail(mismatches.size() + " mismatches; the first: "
+                    + String.join("\n", mismatches.subList(0, Math.min(5, mismatches.size()))));
         }
         assertTrue(cases.size() > 400, cases.size() + " cases");
     }

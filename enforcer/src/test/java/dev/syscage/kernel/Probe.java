@@ -25,8 +25,7 @@ final class Probe {
     /** The errno of the probe's guard filter: seen only if a call would otherwise have run. */
     static final int GUARD_ERRNO = 4000;
 
-    private Probe() {
-    }
+    private Probe() {}
 
     /** The probe binary, from the system property Maven sets; fails with what to do if missing. */
     static Path binary() {
@@ -53,8 +52,8 @@ final class Probe {
         }
         Output out = runRaw(program.toBytes(), lines, guarded ? List.of("--guard", "" + GUARD_ERRNO) : List.of());
         if (out.status() != 0 || out.lines().size() != cases.size()) {
-            throw new AssertionError("syscage-probe exited " + out.status() + " after " + out.lines().size()
-                    + " of " + cases.size() + " cases: " + out.stderr());
+            throw new AssertionError("syscage-probe exited " + out.status() + " after "
+                    + out.lines().size() + " of " + cases.size() + " cases: " + out.stderr());
         }
         List<KernelResult> results = new ArrayList<>();
         for (String l : out.lines()) {
@@ -68,8 +67,7 @@ final class Probe {
     }
 
     /** Everything the probe said: exit status, stdout lines, stderr text. */
-    record Output(int status, List<String> lines, String stderr) {
-    }
+    record Output(int status, List<String> lines, String stderr) {}
 
     /** The probe with a filter given as bytes, raw input lines and extra options. */
     static Output runRaw(byte[] filter, List<String> input, List<String> options) {

@@ -1,5 +1,6 @@
 package dev.syscage.kernel;
 
+import static dev.syscage.policy.bpf.Bpf.BPF_A;
 import static dev.syscage.policy.bpf.Bpf.BPF_ABS;
 import static dev.syscage.policy.bpf.Bpf.BPF_ALU;
 import static dev.syscage.policy.bpf.Bpf.BPF_AND;
@@ -9,7 +10,6 @@ import static dev.syscage.policy.bpf.Bpf.BPF_K;
 import static dev.syscage.policy.bpf.Bpf.BPF_LD;
 import static dev.syscage.policy.bpf.Bpf.BPF_OR;
 import static dev.syscage.policy.bpf.Bpf.BPF_RET;
-import static dev.syscage.policy.bpf.Bpf.BPF_A;
 import static dev.syscage.policy.bpf.Bpf.BPF_W;
 import static dev.syscage.policy.bpf.Bpf.SECCOMP_DATA_ARGS;
 import static dev.syscage.policy.bpf.Bpf.SECCOMP_DATA_NR;
@@ -60,14 +60,18 @@ class ProbeTest {
     }
 
     private static KernelResult getppidUnder(Action action, boolean guarded) {
-        return Probe.run(onGetppid(action), List.of(ProbeCase.of(Abi.X86_64, GETPPID)), guarded).get(0);
+        return Probe.run(onGetppid(action), List.of(ProbeCase.of(Abi.X86_64, GETPPID)), guarded)
+                .get(0);
     }
 
     @Test
     void eachActionAsTheCallerSeesIt() {
-        assertEquals("trap 7 110 0xc000003e", getppidUnder(Action.trap(7), false).toString());
+        assertEquals(
+                "trap 7 110 0xc000003e", getppidUnder(Action.trap(7), false).toString());
         assertEquals(KernelResult.killed(KernelResult.SIGSYS), getppidUnder(Action.KILL, false));
-        assertEquals(KernelResult.killed(KernelResult.SIGSYS), getppidUnder(Action.KILL_THREAD, false),
+        assertEquals(
+                KernelResult.killed(KernelResult.SIGSYS),
+                getppidUnder(Action.KILL_THREAD, false),
                 "kill_thread of a process's only thread ends the process with SIGSYS");
         assertEquals(KernelResult.errno(1234), getppidUnder(Action.errno(1234), false));
         assertEquals("ret 0", getppidUnder(Action.errno(0), false).toString(), "errno 0 fakes success");
@@ -96,9 +100,9 @@ class ProbeTest {
 
     @Test
     void x32NumbersAndMinusOneReachTheFilterWithTheArchTheInterpreterAssumes() {
-        List<KernelResult> r = Probe.run(always(Action.trap(9)), List.of(
-                ProbeCase.of(Abi.X86_64, Arch.X32_SYSCALL_BIT | 39),
-                ProbeCase.of(Abi.X86_64, -1)));
+        List<KernelResult> r = Probe.run(
+                always(Action.trap(9)),
+                List.of(ProbeCase.of(Abi.X86_64, Arch.X32_SYSCALL_BIT | 39), ProbeCase.of(Abi.X86_64, -1)));
         assertEquals("trap 9 1073741863 0xc000003e", r.get(0).toString());
         assertEquals("trap 9 -1 0xc000003e", r.get(1).toString());
     }
@@ -124,9 +128,9 @@ class ProbeTest {
                 Insn.stmt(BPF_ALU | BPF_AND | BPF_K, 0xfff),
                 Insn.stmt(BPF_ALU | BPF_OR | BPF_K, SECCOMP_RET_ERRNO),
                 Insn.stmt(BPF_RET | BPF_A, 0)));
-        List<KernelResult> r = Probe.run(upperWordOfArg0, List.of(
-                ProbeCase.of(Abi.I386, I386_GETPID, 0x12300000005L),
-                ProbeCase.of(Abi.I386, I386_GETPID, 5L)));
+        List<KernelResult> r = Probe.run(
+                upperWordOfArg0,
+                List.of(ProbeCase.of(Abi.I386, I386_GETPID, 0x12300000005L), ProbeCase.of(Abi.I386, I386_GETPID, 5L)));
         assertEquals(KernelResult.errno(0x123), r.get(0));
         assertEquals("ret 0", r.get(1).toString(), "no upper half: errno 0");
     }
@@ -134,8 +138,10 @@ class ProbeTest {
     @Test
     void memoryArgumentsWorkThroughSyscall() {
         Path a = dir.resolve("made-by-syscall");
-        assertEquals("ret 0", Probe.runOne(always(Action.ALLOW), ProbeCase.of(Abi.X86_64, 83, "str:" + a, 0700))
-                .toString());
+        assertEquals(
+                "ret 0",
+                Probe.runOne(always(Action.ALLOW), ProbeCase.of(Abi.X86_64, 83, "str:" + a, 0700))
+                        .toString());
         assertTrue(Files.isDirectory(a));
     }
 
@@ -143,8 +149,10 @@ class ProbeTest {
     void memoryArgumentsWorkThroughInt80() {
         Ia32.assumeAvailable();
         Path b = dir.resolve("made-by-int80");
-        assertEquals("ret 0", Probe.runOne(always(Action.ALLOW), ProbeCase.of(Abi.I386, 39, "str:" + b, 0700))
-                .toString());
+        assertEquals(
+                "ret 0",
+                Probe.runOne(always(Action.ALLOW), ProbeCase.of(Abi.I386, 39, "str:" + b, 0700))
+                        .toString());
         assertTrue(Files.isDirectory(b));
     }
 
@@ -168,9 +176,10 @@ class ProbeTest {
 
     private static void assertOnlyDocumentedNumbersBypass(Abi abi) {
         Set<Integer> found = KernelQuirks.unfiltered().get(abi);
-        assertTrue(KernelQuirks.DOCUMENTED.get(abi).containsAll(found),
-                "numbers that bypass seccomp on this kernel (" + abi + "): " + found
-                        + "; documented: " + KernelQuirks.DOCUMENTED.get(abi));
+        assertTrue(
+                KernelQuirks.DOCUMENTED.get(abi).containsAll(found),
+                "numbers that bypass seccomp on this kernel (" + abi + "): " + found + "; documented: "
+                        + KernelQuirks.DOCUMENTED.get(abi));
     }
 
     @Test
@@ -178,7 +187,8 @@ class ProbeTest {
         byte[] ok = always(Action.ALLOW).toBytes();
         Probe.Output badLine = Probe.runRaw(ok, List.of("64 39", "64 zz"), List.of());
         assertEquals(2, badLine.status());
-        assertEquals("syscage-probe: stdin line 2: expected a number (decimal or 0x-hex, optionally negative)\n",
+        assertEquals(
+                "syscage-probe: stdin line 2: expected a number (decimal or 0x-hex, optionally negative)\n",
                 badLine.stderr());
         Probe.Output badAbi = Probe.runRaw(ok, List.of("16 39"), List.of());
         assertEquals("syscage-probe: stdin line 1: ABI must be 64 (syscall) or 32 (int $0x80)\n", badAbi.stderr());
@@ -190,13 +200,15 @@ class ProbeTest {
     void badFiltersAreNamed() {
         Probe.Output shortFile = Probe.runRaw(new byte[7], List.of("64 39"), List.of());
         assertEquals(2, shortFile.status());
-        assertTrue(shortFile.stderr().endsWith(": not a filter: the size must be a non-zero multiple of 8 bytes\n"),
+        assertTrue(
+                shortFile.stderr().endsWith(": not a filter: the size must be a non-zero multiple of 8 bytes\n"),
                 shortFile.stderr());
         byte[] noRet = new Program(List.of(Insn.stmt(BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_NR))).toBytes();
         Probe.Output refused = Probe.runRaw(noRet, List.of("64 39"), List.of());
         assertEquals(1, refused.status());
-        assertEquals("syscage-probe: seccomp(SECCOMP_SET_MODE_FILTER): Invalid argument (Hint: the kernel refused "
-                + "the program; is it a valid seccomp filter, and is the kernel built with CONFIG_SECCOMP_FILTER?)\n",
+        assertEquals(
+                "syscage-probe: seccomp(SECCOMP_SET_MODE_FILTER): Invalid argument (Hint: the kernel refused "
+                        + "the program; is it a valid seccomp filter, and is the kernel built with CONFIG_SECCOMP_FILTER?)\n",
                 refused.stderr());
     }
 }

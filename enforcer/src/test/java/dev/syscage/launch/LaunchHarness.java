@@ -60,7 +60,9 @@ final class LaunchHarness {
     /** A policy compiled to the raw bytes `syscage compile -o` writes, in a new file. */
     Path filter(String yaml) throws IOException {
         Policy policy = PolicyLoader.loadString("test.yaml", yaml, new LoadOptions(List.of(), List.of()));
-        return bytes(PolicyCompiler.compile(policy, CompileOptions.defaults()).program().toBytes());
+        return bytes(PolicyCompiler.compile(policy, CompileOptions.defaults())
+                .program()
+                .toBytes());
     }
 
     /** A filter file with exactly these bytes. */
@@ -87,9 +89,11 @@ final class LaunchHarness {
     Result run(List<String> cmd, Map<String, String> env) throws IOException, InterruptedException {
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
         pb.environment().put("LC_ALL", "C"); // the programs' own messages in plain ASCII
         pb.environment().putAll(env);
         Process p = pb.start();

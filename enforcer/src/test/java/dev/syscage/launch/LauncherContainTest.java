@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherContainTest {
     @TempDir
     Path dir;
+
     private LaunchHarness h;
     private Path filter;
 
@@ -70,7 +71,13 @@ class LauncherContainTest {
 
     @Test
     void pidOnlyKeepsTheCallersProcAndMounts() throws Exception {
-        List<String> args = List.of("--filter", filter.toString(), "--contain-pid-only", "--", "sh", "-c",
+        List<String> args = List.of(
+                "--filter",
+                filter.toString(),
+                "--contain-pid-only",
+                "--",
+                "sh",
+                "-c",
                 "echo $$; readlink /proc/self; cat /proc/1/comm");
         Result r = h.launch(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.toString());
@@ -84,7 +91,8 @@ class LauncherContainTest {
     void readOnlyMountsWithAWritableTreeBeneath() throws Exception {
         Path rw = Files.createDirectory(dir.resolve("rw"));
         Path outside = Files.writeString(dir.resolve("outside.txt"), "x");
-        Result r = contained(List.of("--read-only", dir.toString(), "--writable", rw.toString()),
+        Result r = contained(
+                List.of("--read-only", dir.toString(), "--writable", rw.toString()),
                 "echo a > " + rw + "/new && chmod 600 " + rw + "/new && echo rw-ok;"
                         + " echo b >> " + outside + " || echo append-refused;"
                         + " chmod 600 " + outside + " || echo chmod-refused;"
@@ -104,7 +112,8 @@ class LauncherContainTest {
     void aReadOnlyPathBeneathAWritableOneStaysReadOnly() throws Exception {
         Path rw = Files.createDirectory(dir.resolve("rw"));
         Path ro = Files.createDirectory(rw.resolve("ro"));
-        Result r = contained(List.of("--read-only", dir.toString(), "--writable", rw.toString(), "--read-only", ro.toString()),
+        Result r = contained(
+                List.of("--read-only", dir.toString(), "--writable", rw.toString(), "--read-only", ro.toString()),
                 "touch " + rw + "/a && echo rw-ok; touch " + ro + "/b || echo ro-refused");
         assertEquals("rw-ok\nro-refused\n", r.out(), r.toString());
         assertFalse(Files.exists(ro.resolve("b")));
@@ -112,7 +121,8 @@ class LauncherContainTest {
 
     @Test
     void aNetworkNamespaceHasOnlyLoopbackAndItIsUp() throws Exception {
-        Result r = contained(List.of("--unshare", "net,ipc,uts"),
+        Result r = contained(
+                List.of("--unshare", "net,ipc,uts"),
                 "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; cat /sys/class/net/lo/operstate /sys/class/net/lo/flags");
         assertEquals(0, r.code(), r.toString());
         String[] lines = r.out().split("\n");
@@ -124,17 +134,34 @@ class LauncherContainTest {
     void asAnUnprivilegedUserInAUserNamespace() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is not installed");
         assumeTrue(Files.readString(Path.of("/proc/self/status")).contains("Uid:\t0\t"), "needs root to become nobody");
-        Path shared = Files.createDirectories(Path.of("/tmp", "syscage-contain-" + ProcessHandle.current().pid()));
+        Path shared = Files.createDirectories(
+                Path.of("/tmp", "syscage-contain-" + ProcessHandle.current().pid()));
         try {
             Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
             Path f = Files.copy(filter, shared.resolve("f.bpf"));
             Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
             List<String> nobody = List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
-            Result probe = h.run(concat(nobody, List.of(LaunchHarness.launcher().toString(), "--probe-contain")), Map.of());
+            Result probe =
+                    h.run(concat(nobody, List.of(LaunchHarness.launcher().toString(), "--probe-contain")), Map.of());
             assumeTrue(probe.out().startsWith("namespaces user"), "no user namespaces for nobody here: " + probe);
-            Result r = h.run(concat(nobody, List.of(LaunchHarness.launcher().toString(), "--filter", f.toString(),
-                    "--contain", "--read-only", "/", "--writable", shared.toString(), "--", "sh", "-c",
-                    "id -u; echo $$; touch " + shared + "/mine && echo rw-ok; touch /var/tmp/no || echo ro-ok")), Map.of());
+            Result r = h.run(
+                    concat(
+                            nobody,
+                            List.of(
+                                    LaunchHarness.launcher().toString(),
+                                    "--filter",
+                                    f.toString(),
+                                    "--contain",
+                                    "--read-only",
+                                    "/",
+                                    "--writable",
+                                    shared.toString(),
+                                    "--",
+                                    "sh",
+                                    "-c",
+                                    "id -u; echo $$; touch " + shared
+                                            + "/mine && echo rw-ok; touch /var/tmp/no || echo ro-ok")),
+                    Map.of());
             assertEquals(0, r.code(), r.toString());
             assertEquals("65534\n2\nrw-ok\nro-ok\n", r.out(), r.toString());
         } finally {
@@ -151,17 +178,31 @@ class LauncherContainTest {
         Result r = h.launchWithEnv(refused, "--filter", filter.toString(), "--contain", "--", "sh", "-c", "echo $$");
         assertEquals(0, r.code(), r.toString());
         assertFalse(r.out().equals("2\n"), r.toString());
-        assertTrue(r.err().contains("warning: cannot make a PID namespace (unshare(CLONE_NEWPID): Operation not permitted; "
-                + "unshare(CLONE_NEWUSER): Operation not permitted): the run is contained by a child subreaper only"), r.toString());
-        Result strict = h.launchWithEnv(refused, "--filter", filter.toString(), "--contain", "--unshare", "net", "--", "true");
+        assertTrue(
+                r.err()
+                        .contains(
+                                "warning: cannot make a PID namespace (unshare(CLONE_NEWPID): Operation not permitted; "
+                                        + "unshare(CLONE_NEWUSER): Operation not permitted): the run is contained by a child subreaper only"),
+                r.toString());
+        Result strict =
+                h.launchWithEnv(refused, "--filter", filter.toString(), "--contain", "--unshare", "net", "--", "true");
         assertEquals(125, strict.code(), strict.toString());
-        assertTrue(strict.err().contains("--unshare, --read-only and --writable need namespaces, which this process cannot make"),
+        assertTrue(
+                strict.err()
+                        .contains(
+                                "--unshare, --read-only and --writable need namespaces, which this process cannot make"),
                 strict.toString());
     }
 
     @Test
     void badOptionsAreUsageErrors() throws Exception {
-        assertUsage("--writable /tmp: not beneath a --read-only path", "--contain", "--read-only", "/usr", "--writable", "/tmp");
+        assertUsage(
+                "--writable /tmp: not beneath a --read-only path",
+                "--contain",
+                "--read-only",
+                "/usr",
+                "--writable",
+                "/tmp");
         assertUsage("--read-only: 'tmp' is not an absolute path", "--contain", "--read-only", "tmp");
         assertUsage("--unshare: unknown namespace 'pid' (known: net, ipc, uts)", "--contain", "--unshare", "net,pid");
         assertUsage("--unshare, --read-only and --writable need --contain", "--read-only", "/");

@@ -62,7 +62,10 @@ class LauncherEnforcementTest {
         assertEquals("mkdir: cannot create directory '" + target + "': Read-only file system\n", r.err());
         assertFalse(Files.exists(target));
         // The same command without the rule does create it, so the errno came from the filter.
-        assertEquals(0, h.launch("--filter", allow.toString(), "--", "mkdir", target.toString()).code());
+        assertEquals(
+                0,
+                h.launch("--filter", allow.toString(), "--", "mkdir", target.toString())
+                        .code());
         assertTrue(Files.isDirectory(target));
     }
 
@@ -71,8 +74,8 @@ class LauncherEnforcementTest {
         Path f = h.filter(policy("errno EPERM", "execve, execveat"));
         Result r = h.launch("--filter", f.toString(), "--", "/bin/true");
         assertEquals(126, r.code(), r.toString());
-        assertEquals("syscage-launch: /bin/true: execve: Operation not permitted (the policy may deny execve)\n",
-                r.err());
+        assertEquals(
+                "syscage-launch: /bin/true: execve: Operation not permitted (the policy may deny execve)\n", r.err());
     }
 
     @Test
@@ -98,9 +101,11 @@ class LauncherEnforcementTest {
         Result r = h.launch("--filter", einval.toString(), "--", "sh", "-c", "echo ran");
         assertEquals(125, r.code(), r.toString());
         assertEquals("", r.out());
-        assertEquals("syscage-launch: prctl(PR_GET_SECCOMP): Invalid argument. (Hint: seccomp() succeeded, yet the "
-                + "kernel reports no filter, so the program was not run; a policy that makes prctl fail with EINVAL "
-                + "ends here too.)\n", r.err());
+        assertEquals(
+                "syscage-launch: prctl(PR_GET_SECCOMP): Invalid argument. (Hint: seccomp() succeeded, yet the "
+                        + "kernel reports no filter, so the program was not run; a policy that makes prctl fail with EINVAL "
+                        + "ends here too.)\n",
+                r.err());
 
         Path zero = h.filter(policy("errno 0", "prctl"));
         Result z = h.launch("--filter", zero.toString(), "--", "sh", "-c", "echo ran");
@@ -111,7 +116,8 @@ class LauncherEnforcementTest {
     /** Runs the launcher from sh, so the shell can open fds for it first. */
     private Result viaShell(String redirects, String... launcherArgs) throws Exception {
         String script = "exec \"$0\" \"$@\" " + redirects;
-        List<String> cmd = new java.util.ArrayList<>(List.of("sh", "-c", script, LaunchHarness.launcher().toString()));
+        List<String> cmd = new java.util.ArrayList<>(
+                List.of("sh", "-c", script, LaunchHarness.launcher().toString()));
         cmd.addAll(Arrays.asList(launcherArgs));
         return h.run(cmd, Map.of());
     }
@@ -123,14 +129,21 @@ class LauncherEnforcementTest {
 
     @Test
     void inheritedFdsAreClosedUnlessKept() throws Exception {
-        List<String> closed = fds(viaShell("7</dev/null 9</dev/null", "--filter", allow.toString(), "--",
-                "ls", "/proc/self/fd"));
+        List<String> closed =
+                fds(viaShell("7</dev/null 9</dev/null", "--filter", allow.toString(), "--", "ls", "/proc/self/fd"));
         assertTrue(closed.containsAll(List.of("0", "1", "2")), closed.toString());
         assertFalse(closed.contains("7"), closed.toString());
         assertFalse(closed.contains("9"), closed.toString());
 
-        List<String> kept = fds(viaShell("7</dev/null 9</dev/null", "--filter", allow.toString(), "--keep-fd", "7",
-                "--", "ls", "/proc/self/fd"));
+        List<String> kept = fds(viaShell(
+                "7</dev/null 9</dev/null",
+                "--filter",
+                allow.toString(),
+                "--keep-fd",
+                "7",
+                "--",
+                "ls",
+                "/proc/self/fd"));
         assertTrue(kept.contains("7"), kept.toString());
         assertFalse(kept.contains("9"), kept.toString());
     }
@@ -139,8 +152,8 @@ class LauncherEnforcementTest {
     void keptFdIsUsableByTheProgram() throws Exception {
         Path data = dir.resolve("data.txt");
         Files.writeString(data, "handed on\n");
-        Result r = viaShell("7<'" + data + "'", "--filter", allow.toString(), "--keep-fd", "7", "--",
-                "sh", "-c", "cat <&7");
+        Result r = viaShell(
+                "7<'" + data + "'", "--filter", allow.toString(), "--keep-fd", "7", "--", "sh", "-c", "cat <&7");
         assertEquals(0, r.code(), r.toString());
         assertEquals("handed on\n", r.out());
     }
@@ -182,7 +195,9 @@ class LauncherEnforcementTest {
     void keepingTheFilterFdIsAUsageError() throws Exception {
         Result r = viaShell("5<'" + allow + "'", "--filter-fd", "5", "--keep-fd", "5", "--", "true");
         assertEquals(125, r.code(), r.toString());
-        assertEquals("syscage-launch: --keep-fd 5: that is the filter fd, which the launcher reads and closes\n"
-                + "Try 'syscage-launch --help'.\n", r.err());
+        assertEquals(
+                "syscage-launch: --keep-fd 5: that is the filter fd, which the launcher reads and closes\n"
+                        + "Try 'syscage-launch --help'.\n",
+                r.err());
     }
 }

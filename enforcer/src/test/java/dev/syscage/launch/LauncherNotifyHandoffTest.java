@@ -76,8 +76,17 @@ class LauncherNotifyHandoffTest {
 
     private Result supervise(String goByte, String socketPath, boolean bind) throws Exception {
         Path filter = h.filter(LaunchHarness.ALLOW_ALL);
-        return h.run(List.of("python3", script.toString(), LaunchHarness.launcher().toString(), filter.toString(),
-                goByte, socketPath, bind ? "1" : "0", marker.toString()), Map.of());
+        return h.run(
+                List.of(
+                        "python3",
+                        script.toString(),
+                        LaunchHarness.launcher().toString(),
+                        filter.toString(),
+                        goByte,
+                        socketPath,
+                        bind ? "1" : "0",
+                        marker.toString()),
+                Map.of());
     }
 
     @Test
@@ -107,7 +116,8 @@ class LauncherNotifyHandoffTest {
     void scmRightsWithoutASocketIsRefused() throws Exception {
         Result r = supervise("s", "-", false);
         assertEquals(125, r.code(), r.toString());
-        assertEquals("syscage-launch: the supervisor asked for the SCM_RIGHTS handoff, but no --notify-socket was given\n",
+        assertEquals(
+                "syscage-launch: the supervisor asked for the SCM_RIGHTS handoff, but no --notify-socket was given\n",
                 r.err());
         assertFalse(Files.exists(marker), "the program ran");
     }
@@ -141,11 +151,19 @@ class LauncherNotifyHandoffTest {
 
     @Test
     void aSocketNeedsTheNotifyHandshake() throws Exception {
-        Result r = h.launch("--filter", h.filter(LaunchHarness.ALLOW_ALL).toString(), "--notify-socket", "/tmp/s",
-                "--", "touch", marker.toString());
+        Result r = h.launch(
+                "--filter",
+                h.filter(LaunchHarness.ALLOW_ALL).toString(),
+                "--notify-socket",
+                "/tmp/s",
+                "--",
+                "touch",
+                marker.toString());
         assertEquals(125, r.code(), r.toString());
-        assertEquals("syscage-launch: --notify-socket needs --notify-handshake (notify mode, started by syscage run)\n"
-                + "Try 'syscage-launch --help'.\n", r.err());
+        assertEquals(
+                "syscage-launch: --notify-socket needs --notify-handshake (notify mode, started by syscage run)\n"
+                        + "Try 'syscage-launch --help'.\n",
+                r.err());
         assertFalse(Files.exists(marker), "the program ran");
     }
 }

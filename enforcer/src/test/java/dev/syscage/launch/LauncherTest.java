@@ -99,16 +99,16 @@ class LauncherTest {
     @Test
     void explicitPathIsUsedAsIs() throws Exception {
         Path s = script(dir.resolve("bin/greet"), "echo \"hi $1\"", "rwxr-xr-x");
-        Result r = h.launchWithEnv(Map.of("PATH", "/nonexistent"), "--filter", allow.toString(), "--",
-                s.toString(), "there");
+        Result r = h.launchWithEnv(
+                Map.of("PATH", "/nonexistent"), "--filter", allow.toString(), "--", s.toString(), "there");
         assertEquals(0, r.code(), r.toString());
         assertEquals("hi there\n", r.out());
     }
 
     @Test
     void missingProgramIs127() throws Exception {
-        Result r = h.launchWithEnv(Map.of("PATH", "/nonexistent:/also-not"), "--filter", allow.toString(), "--",
-                "no-such-program");
+        Result r = h.launchWithEnv(
+                Map.of("PATH", "/nonexistent:/also-not"), "--filter", allow.toString(), "--", "no-such-program");
         assertEquals(127, r.code(), r.toString());
         assertEquals("syscage-launch: no-such-program: command not found in PATH (/nonexistent:/also-not)\n", r.err());
     }
@@ -126,19 +126,23 @@ class LauncherTest {
         Path s = script(dir.resolve("plain"), "touch " + marker, "rw-r--r--");
         Result r = h.launch("--filter", allow.toString(), "--", s.toString());
         assertEquals(126, r.code(), r.toString());
-        assertEquals("syscage-launch: " + s
-                + ": Permission denied. (Hint: it is not a regular file with execute permission.)\n", r.err());
+        assertEquals(
+                "syscage-launch: " + s
+                        + ": Permission denied. (Hint: it is not a regular file with execute permission.)\n",
+                r.err());
         assertFalse(Files.exists(marker));
     }
 
     @Test
     void nonExecutableFileFoundOnlyInPathIs126() throws Exception {
         Path s = script(dir.resolve("a/tool"), "true", "rw-r--r--");
-        Result r = h.launchWithEnv(Map.of("PATH", dir.resolve("a").toString()), "--filter", allow.toString(),
-                "--", "tool");
+        Result r = h.launchWithEnv(
+                Map.of("PATH", dir.resolve("a").toString()), "--filter", allow.toString(), "--", "tool");
         assertEquals(126, r.code(), r.toString());
-        assertEquals("syscage-launch: " + s
-                + ": Permission denied. (Hint: it is not a regular file with execute permission.)\n", r.err());
+        assertEquals(
+                "syscage-launch: " + s
+                        + ": Permission denied. (Hint: it is not a regular file with execute permission.)\n",
+                r.err());
     }
 
     @Test
@@ -156,21 +160,25 @@ class LauncherTest {
         Files.setPosixFilePermissions(junk, PosixFilePermissions.fromString("rwxr-xr-x"));
         Result r = h.launch("--filter", allow.toString(), "--", junk.toString());
         assertEquals(126, r.code(), r.toString());
-        assertEquals("syscage-launch: " + junk + ": execve: Exec format error (not a binary this kernel runs, "
-                + "and no #! line; or the policy denies execve with ENOEXEC)\n", r.err());
+        assertEquals(
+                "syscage-launch: " + junk + ": execve: Exec format error (not a binary this kernel runs, "
+                        + "and no #! line; or the policy denies execve with ENOEXEC)\n",
+                r.err());
     }
 
     @Test
     void filterWhoseSizeIsNotAMultipleOf8FailsBeforeExec() throws Exception {
         Path f = h.bytes(new byte[12]);
-        assertFailedBeforeExec(launchTouch(Map.of(), "--filter", f.toString()),
+        assertFailedBeforeExec(
+                launchTouch(Map.of(), "--filter", f.toString()),
                 "syscage-launch: " + f + ": filter is 12 bytes, not a multiple of 8 (sizeof(struct sock_filter))\n");
     }
 
     @Test
     void filterOverTheKernelLimitFailsBeforeExec() throws Exception {
         Path f = h.bytes(new byte[4097 * 8]);
-        assertFailedBeforeExec(launchTouch(Map.of(), "--filter", f.toString()),
+        assertFailedBeforeExec(
+                launchTouch(Map.of(), "--filter", f.toString()),
                 "syscage-launch: " + f + ": filter has 4097 instructions; the kernel accepts 4096\n");
     }
 
@@ -191,21 +199,24 @@ class LauncherTest {
     @Test
     void emptyFilterFailsBeforeExec() throws Exception {
         Path f = h.bytes(new byte[0]);
-        assertFailedBeforeExec(launchTouch(Map.of(), "--filter", f.toString()),
+        assertFailedBeforeExec(
+                launchTouch(Map.of(), "--filter", f.toString()),
                 "syscage-launch: " + f + ": filter is empty (0 bytes); it needs at least one instruction\n");
     }
 
     @Test
     void missingFilterFileFailsBeforeExec() throws Exception {
         Path f = dir.resolve("nope.bpf");
-        assertFailedBeforeExec(launchTouch(Map.of(), "--filter", f.toString()),
+        assertFailedBeforeExec(
+                launchTouch(Map.of(), "--filter", f.toString()),
                 "syscage-launch: open(" + f + "): No such file or directory\n");
     }
 
     @Test
     void programTheKernelRejectsFailsWithTheSeccompHint() throws Exception {
         Path f = h.bytes(new byte[8]); // one "ld [0]" and no return: the kernel says EINVAL
-        assertFailedBeforeExec(launchTouch(Map.of(), "--filter", f.toString()),
+        assertFailedBeforeExec(
+                launchTouch(Map.of(), "--filter", f.toString()),
                 "syscage-launch: seccomp(SECCOMP_SET_MODE_FILTER): Invalid argument. (Hint: this requires a kernel "
                         + "with CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER, or a flag this kernel does not know; a "
                         + "malformed program fails with EINVAL too: check it with syscage disasm --bpf FILE.)\n");
@@ -213,15 +224,15 @@ class LauncherTest {
 
     @Test
     void injectedNoNewPrivsFailureFailsBeforeExec() throws Exception {
-        assertFailedBeforeExec(launchTouch(Map.of("SYSCAGE_LAUNCH_INJECT", "no_new_privs:EPERM"),
-                "--filter", allow.toString()),
+        assertFailedBeforeExec(
+                launchTouch(Map.of("SYSCAGE_LAUNCH_INJECT", "no_new_privs:EPERM"), "--filter", allow.toString()),
                 "syscage-launch: prctl(PR_SET_NO_NEW_PRIVS): Operation not permitted\n");
     }
 
     @Test
     void injectedSeccompEinvalSimulatesAKernelWithoutSeccomp() throws Exception {
-        assertFailedBeforeExec(launchTouch(Map.of("SYSCAGE_LAUNCH_INJECT", "seccomp:EINVAL"),
-                "--filter", allow.toString()),
+        assertFailedBeforeExec(
+                launchTouch(Map.of("SYSCAGE_LAUNCH_INJECT", "seccomp:EINVAL"), "--filter", allow.toString()),
                 "syscage-launch: seccomp(SECCOMP_SET_MODE_FILTER): Invalid argument. (Hint: this requires a kernel "
                         + "with CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER, or a flag this kernel does not know; a "
                         + "malformed program fails with EINVAL too: check it with syscage disasm --bpf FILE.)\n");
@@ -229,16 +240,16 @@ class LauncherTest {
 
     @Test
     void injectedErrnoMayBeANumber() throws Exception {
-        assertFailedBeforeExec(launchTouch(Map.of("SYSCAGE_LAUNCH_INJECT", "seccomp:38"),
-                "--filter", allow.toString()),
+        assertFailedBeforeExec(
+                launchTouch(Map.of("SYSCAGE_LAUNCH_INJECT", "seccomp:38"), "--filter", allow.toString()),
                 "syscage-launch: seccomp(SECCOMP_SET_MODE_FILTER): Function not implemented. (Hint: this kernel "
                         + "has no seccomp() system call (Linux 3.17 or later has it).)\n");
     }
 
     @Test
     void filterNotInForceAfterInstallFailsBeforeExec() throws Exception {
-        assertFailedBeforeExec(launchTouch(Map.of("SYSCAGE_LAUNCH_INJECT", "get_seccomp:0"),
-                "--filter", allow.toString()),
+        assertFailedBeforeExec(
+                launchTouch(Map.of("SYSCAGE_LAUNCH_INJECT", "get_seccomp:0"), "--filter", allow.toString()),
                 "syscage-launch: prctl(PR_GET_SECCOMP) reports mode 0 after seccomp() succeeded: the filter is "
                         + "not in force; refusing to run the program. (Hint: a policy that makes prctl return 0, "
                         + "such as 'errno 0', also ends here.)\n");
@@ -246,8 +257,8 @@ class LauncherTest {
 
     @Test
     void malformedInjectionFailsClosed() throws Exception {
-        assertFailedBeforeExec(launchTouch(Map.of("SYSCAGE_LAUNCH_INJECT", "seccomp:EWHAT"),
-                "--filter", allow.toString()),
+        assertFailedBeforeExec(
+                launchTouch(Map.of("SYSCAGE_LAUNCH_INJECT", "seccomp:EWHAT"), "--filter", allow.toString()),
                 "syscage-launch: SYSCAGE_LAUNCH_INJECT: 'seccomp:EWHAT' is not an errno name (like EINVAL) "
                         + "or a number 0..4095\n");
     }
@@ -255,8 +266,14 @@ class LauncherTest {
     @Test
     void injectionVariableIsNotPassedToTheProgram() throws Exception {
         // get_seccomp with an errno other than EINVAL means "prctl denied": the launcher goes on.
-        Result r = h.launchWithEnv(Map.of("SYSCAGE_LAUNCH_INJECT", "get_seccomp:EPERM"), "--filter",
-                allow.toString(), "--", "sh", "-c", "echo ${SYSCAGE_LAUNCH_INJECT-unset}");
+        Result r = h.launchWithEnv(
+                Map.of("SYSCAGE_LAUNCH_INJECT", "get_seccomp:EPERM"),
+                "--filter",
+                allow.toString(),
+                "--",
+                "sh",
+                "-c",
+                "echo ${SYSCAGE_LAUNCH_INJECT-unset}");
         assertEquals(0, r.code(), r.toString());
         assertEquals("unset\n", r.out());
     }
@@ -270,19 +287,23 @@ class LauncherTest {
 
     @Test
     void unknownFlagIsAUsageError() throws Exception {
-        assertFailedBeforeExec(launchTouch(Map.of(), "--filter", allow.toString(), "--flags", "tsync,sloppy"),
+        assertFailedBeforeExec(
+                launchTouch(Map.of(), "--filter", allow.toString(), "--flags", "tsync,sloppy"),
                 "syscage-launch: --flags: unknown flag 'sloppy' (known: tsync, log, spec_allow)\n" + USAGE_HINT);
     }
 
     @Test
     void usageErrorsFailBeforeExec() throws Exception {
-        assertFailedBeforeExec(launchTouch(Map.of()),
-                "syscage-launch: no filter: give --filter FILE or --filter-fd N\n" + USAGE_HINT);
-        assertFailedBeforeExec(launchTouch(Map.of(), "--filter", allow.toString(), "--filter-fd", "0"),
+        assertFailedBeforeExec(
+                launchTouch(Map.of()), "syscage-launch: no filter: give --filter FILE or --filter-fd N\n" + USAGE_HINT);
+        assertFailedBeforeExec(
+                launchTouch(Map.of(), "--filter", allow.toString(), "--filter-fd", "0"),
                 "syscage-launch: give exactly one of --filter FILE and --filter-fd N\n" + USAGE_HINT);
-        assertFailedBeforeExec(launchTouch(Map.of(), "--filter", allow.toString(), "--keep-fd", "x"),
+        assertFailedBeforeExec(
+                launchTouch(Map.of(), "--filter", allow.toString(), "--keep-fd", "x"),
                 "syscage-launch: --keep-fd: 'x' is not a file descriptor number\n" + USAGE_HINT);
-        assertFailedBeforeExec(launchTouch(Map.of(), "--filter", allow.toString(), "--colour"),
+        assertFailedBeforeExec(
+                launchTouch(Map.of(), "--filter", allow.toString(), "--colour"),
                 "syscage-launch: unknown option '--colour'\n" + USAGE_HINT);
         Result r = h.launch("--filter", allow.toString(), "--");
         assertEquals(125, r.code(), r.toString());
@@ -291,7 +312,8 @@ class LauncherTest {
 
     @Test
     void keepingAnFdThatIsNotOpenFailsBeforeExec() throws Exception {
-        assertFailedBeforeExec(launchTouch(Map.of(), "--filter", allow.toString(), "--keep-fd", "57"),
+        assertFailedBeforeExec(
+                launchTouch(Map.of(), "--filter", allow.toString(), "--keep-fd", "57"),
                 "syscage-launch: --keep-fd 57: fcntl(F_GETFD): Bad file descriptor. (Hint: the fd is not open.)\n");
     }
 

@@ -40,10 +40,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class LearnFilesystemTest {
     /** Reads /etc, makes a directory and writes a file in it, lists /usr/bin: {@code %s} is the directory written. */
-    private static final String PROGRAM = "set -e; cat /etc/hostname; mkdir -p %1$s/out; echo x > %1$s/out/f; ls /usr/bin > /dev/null";
+    private static final String PROGRAM =
+            "set -e; cat /etc/hostname; mkdir -p %1$s/out; echo x > %1$s/out/f; ls /usr/bin > /dev/null";
 
     /** Where the tests write: under /tmp (the learned rule is optional there), made fresh for each test. */
     private Path work;
+
     private Path learned;
     private Path out;
 
@@ -84,20 +86,31 @@ class LearnFilesystemTest {
         assertTrue(yaml.contains("\nlandlock: best-effort\nfilesystem:\n  allow:\n"), yaml);
         assertTrue(yaml.contains("\nscope: [signal, abstract-unix-socket] "), yaml);
         // /etc and /usr, read and executed as shipped (sh, cat, ls and their libraries are in /usr)
-        assertTrue(yaml.matches("(?s).*- paths:\n(\\s+- /\\S+ +#[^\n]*\n)*\\s+- /etc +# \\d+ access(es)?[^\n]*; system tree\n"
-                + "(\\s+- /\\S+ +#[^\n]*\n)*\\s+access: \\[read, execute\\]\n.*"), yaml);
+        assertTrue(
+                yaml.matches(
+                        "(?s).*- paths:\n(\\s+- /\\S+ +#[^\n]*\n)*\\s+- /etc +# \\d+ access(es)?[^\n]*; system tree\n"
+                                + "(\\s+- /\\S+ +#[^\n]*\n)*\\s+access: \\[read, execute\\]\n.*"),
+                yaml);
         // the directory written into, which was there before: not the one the run made beneath it
-        assertTrue(yaml.contains("        - " + out + " ") && yaml.matches("(?s).*- " + out
-                + " +# \\d+ accesses to 3 paths\n      access: \\[write, create\\]\n      optional: true .*"), yaml);
-        assertFalse(yaml.contains("- " + out + "/out"), "a rule on a directory the run made could not be bound next time:\n"
-                + yaml);
+        assertTrue(
+                yaml.contains("        - " + out + " ")
+                        && yaml.matches(
+                                "(?s).*- " + out
+                                        + " +# \\d+ accesses to 3 paths\n      access: \\[write, create\\]\n      optional: true .*"),
+                yaml);
+        assertFalse(
+                yaml.contains("- " + out + "/out"),
+                "a rule on a directory the run made could not be bound next time:\n" + yaml);
         assertTrue(yaml.matches("(?s).*        - /dev/null +# [^\n]*\n      access: \\[write[^\n]*\n.*"), yaml);
 
         LandlockRuleset r = PolicyLoader.load(learned, LoadOptions.defaults().withArches(List.of(Arch.nativeArch())))
                 .landlock();
         assertEquals(FsAccess.ALL, r.handledFs());
         assertEquals(Scope.ALL, r.scoped());
-        PathRule written = r.paths().stream().filter(p -> p.path().equals(out.toString())).findFirst().orElseThrow();
+        PathRule written = r.paths().stream()
+                .filter(p -> p.path().equals(out.toString()))
+                .findFirst()
+                .orElseThrow();
         assertEquals(FsAccess.WRITE_FILE | FsAccess.TRUNCATE | FsAccess.WORDS.get("create"), written.access());
         assertTrue(written.optional());
 
@@ -105,8 +118,9 @@ class LearnFilesystemTest {
         assertEquals(0, again.code(), again.err());
         assertEquals(expected, again.out());
         if (Landlock.instance().abi() >= r.abiNeeded()) {
-            assertFalse(again.err().contains("Landlock"), "every path of the profile is there, every right enforced:\n"
-                    + again.err());
+            assertFalse(
+                    again.err().contains("Landlock"),
+                    "every path of the profile is there, every right enforced:\n" + again.err());
         }
         assertEquals("x\n", Files.readString(out.resolve("out/f")));
     }
@@ -116,7 +130,8 @@ class LearnFilesystemTest {
         KernelLandlock.abiOrSkip();
         learn("notify", program(out));
         Path elsewhere = Files.createDirectories(work.resolve("elsewhere/out"));
-        Result r = syscage(work, "run", "--policy", learned.toString(), "--", "sh", "-c", program(elsewhere.getParent()));
+        Result r =
+                syscage(work, "run", "--policy", learned.toString(), "--", "sh", "-c", program(elsewhere.getParent()));
         assertNotEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("cannot create " + elsewhere + "/f: Permission denied"), r.err());
         assertFalse(Files.exists(elsewhere.resolve("f")));
@@ -130,15 +145,19 @@ class LearnFilesystemTest {
         KernelLandlock.abiOrSkip();
         learn("notify", "kill -0 $PPID && echo signalled");
         String yaml = Files.readString(learned);
-        assertTrue(yaml.contains("# Not scoped: it signalled a process outside its own tree.\nscope: [abstract-unix-socket] "),
+        assertTrue(
+                yaml.contains(
+                        "# Not scoped: it signalled a process outside its own tree.\nscope: [abstract-unix-socket] "),
                 yaml);
-        Result again = syscage(work, "run", "--policy", learned.toString(), "--", "sh", "-c", "kill -0 $PPID && echo signalled");
+        Result again = syscage(
+                work, "run", "--policy", learned.toString(), "--", "sh", "-c", "kill -0 $PPID && echo signalled");
         assertEquals(0, again.code(), again.err());
         assertEquals("signalled\n", again.out());
         // a program that signals only itself keeps the scope, which then refuses the parent (syscage)
         learn("notify", "kill -0 $$ && echo signalled");
         assertTrue(Files.readString(learned).contains("\nscope: [signal, abstract-unix-socket] "));
-        Result parent = syscage(work, "run", "--policy", learned.toString(), "--", "sh", "-c", "kill -0 $PPID && echo signalled");
+        Result parent = syscage(
+                work, "run", "--policy", learned.toString(), "--", "sh", "-c", "kill -0 $PPID && echo signalled");
         assertNotEquals(0, parent.code());
         assertEquals("", parent.out());
         assertTrue(parent.err().contains("kill: Operation not permitted"), parent.err());
@@ -161,11 +180,15 @@ class LearnFilesystemTest {
         Result r = syscage(work, "learn", "--merge", "old.yaml", "-o", learned.toString(), "--", "true");
         assertEquals(0, r.code(), r.err());
         String yaml = Files.readString(learned);
-        assertTrue(yaml.matches("(?s).*    - paths:\n        - " + out + " +# from old.yaml\n      access: \\[read, write\\]\n.*"),
+        assertTrue(
+                yaml.matches("(?s).*    - paths:\n        - " + out
+                        + " +# from old.yaml\n      access: \\[read, write\\]\n.*"),
                 yaml);
-        assertTrue(yaml.contains("# Not scoped: old.yaml does not scope abstract-unix-socket.\nscope: [signal] "), yaml);
+        assertTrue(
+                yaml.contains("# Not scoped: old.yaml does not scope abstract-unix-socket.\nscope: [signal] "), yaml);
         assertTrue(yaml.contains("- mkdir"), yaml);
-        LandlockRuleset ruleset = PolicyLoader.load(learned, LoadOptions.defaults().withArches(List.of(Arch.nativeArch())))
+        LandlockRuleset ruleset = PolicyLoader.load(
+                        learned, LoadOptions.defaults().withArches(List.of(Arch.nativeArch())))
                 .landlock();
         assertTrue(ruleset.paths().stream().anyMatch(p -> p.path().equals(out.toString())), ruleset.toString());
         Result run = syscage(work, "run", "--policy", learned.toString(), "--", "true");

@@ -51,14 +51,19 @@ class LearnGroupingTest {
         Map<String, String> out = new TreeMap<>();
         for (Rule r : g.rules()) {
             for (Covered c : r.paths()) {
-                out.put(c.path(), String.join(", ", FsGrouping.words(r.access())) + (r.optional() ? " (optional)" : ""));
+                out.put(
+                        c.path(),
+                        String.join(", ", FsGrouping.words(r.access())) + (r.optional() ? " (optional)" : ""));
             }
         }
         return out;
     }
 
     private static Covered covered(Grouped g, String path) {
-        return g.rules().stream().flatMap(r -> r.paths().stream()).filter(c -> c.path().equals(path)).findFirst()
+        return g.rules().stream()
+                .flatMap(r -> r.paths().stream())
+                .filter(c -> c.path().equals(path))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no rule on " + path + ": " + byPath(g)));
     }
 
@@ -74,7 +79,8 @@ class LearnGroupingTest {
         assertEquals(1, g.rules().size(), g.toString());
         Rule r = g.rules().get(0);
         assertEquals(List.of("read", "execute"), FsGrouping.words(r.access()));
-        assertEquals(List.of(new Covered("/etc", 2, 1, "system tree"), new Covered("/usr", 5, 3, "system tree")), r.paths());
+        assertEquals(
+                List.of(new Covered("/etc", 2, 1, "system tree"), new Covered("/usr", 5, 3, "system tree")), r.paths());
         assertTrue(!r.optional());
     }
 
@@ -88,16 +94,27 @@ class LearnGroupingTest {
                 .touch("/srv/www/site/img/logo.png", READ_FILE, false)
                 .touch("/home/u/bin/tool", EXECUTE | READ_FILE, false)
                 .build();
-        assertEquals(Map.of("/opt/app", "read", "/opt/other", "read", "/srv/www/site", "read",
-                "/home/u/bin", "read, execute (optional)"), byPath(FsGrouping.group(f, places())));
+        assertEquals(
+                Map.of(
+                        "/opt/app",
+                        "read",
+                        "/opt/other",
+                        "read",
+                        "/srv/www/site",
+                        "read",
+                        "/home/u/bin",
+                        "read, execute (optional)"),
+                byPath(FsGrouping.group(f, places())));
     }
 
     @Test
     void writesIntoDirectoriesTheRunMadeGoToTheNearestOneThatWasThere() {
         // mkdir -p /tmp/t/out; echo x > /tmp/t/out/f; cat /tmp/t/out/f
         Footprint f = new Footprint.Builder()
-                .touch("/tmp/t", MAKE_DIR, true).made("/tmp/t/out")
-                .touch("/tmp/t/out", MAKE_REG, true).made("/tmp/t/out/f")
+                .touch("/tmp/t", MAKE_DIR, true)
+                .made("/tmp/t/out")
+                .touch("/tmp/t/out", MAKE_REG, true)
+                .made("/tmp/t/out/f")
                 .touch("/tmp/t/out/f", WRITE_FILE | TRUNCATE, false)
                 .touch("/tmp/t/out/f", READ_FILE, false)
                 .build();
@@ -105,7 +122,8 @@ class LearnGroupingTest {
         assertEquals(Map.of("/tmp/t", "read, write, create (optional)"), byPath(g));
         assertEquals(new Covered("/tmp/t", 4, 3, ""), covered(g, "/tmp/t"));
         // the same, when the directory the run made was removed again by the end: it is not there either
-        Footprint gone = new Footprint.Builder().touch("/tmp/t/out", MAKE_REG, true).build();
+        Footprint gone =
+                new Footprint.Builder().touch("/tmp/t/out", MAKE_REG, true).build();
         assertEquals(Map.of("/tmp/t", "create (optional)"), byPath(FsGrouping.group(gone, places("/tmp/t/out"))));
     }
 
@@ -117,13 +135,25 @@ class LearnGroupingTest {
                 .touch("/etc/hostname", READ_FILE, false)
                 .touch("/data.bin", READ_FILE | WRITE_FILE, false)
                 .build();
-        assertEquals(Map.of("/var/log/app", "write", "/etc/app.conf", "write", "/etc", "read, execute",
-                "/data.bin", "read, write"), byPath(FsGrouping.group(f, places())));
+        assertEquals(
+                Map.of(
+                        "/var/log/app",
+                        "write",
+                        "/etc/app.conf",
+                        "write",
+                        "/etc",
+                        "read, execute",
+                        "/data.bin",
+                        "read, write"),
+                byPath(FsGrouping.group(f, places())));
     }
 
     @Test
     void nothingIsCreatedOrRemovedDirectlyInTheRootButItIsSaid() {
-        Footprint f = new Footprint.Builder().touch("/", MAKE_DIR, true).made("/newdir").build();
+        Footprint f = new Footprint.Builder()
+                .touch("/", MAKE_DIR, true)
+                .made("/newdir")
+                .build();
         Grouped g = FsGrouping.group(f, places());
         assertEquals(List.of(), g.rules());
         assertEquals(List.of("create in / (1 access)"), g.leftOut());
@@ -139,13 +169,26 @@ class LearnGroupingTest {
                 .touch("/proc/4242/status", READ_FILE, false)
                 .touch("/proc/sys/kernel/ngroups_max", READ_FILE, false)
                 .touch("/sys/devices/system/cpu/online", READ_FILE, false)
-                .touch("/dev/shm", CREATE, true).made("/dev/shm/sem.x")
+                .touch("/dev/shm", CREATE, true)
+                .made("/dev/shm/sem.x")
                 .touch("/dev/shm/sem.x", READ_FILE | WRITE_FILE, false)
                 .build();
         Grouped g = FsGrouping.group(f, places());
-        assertEquals(Map.of("/dev/null", "write, ioctl-dev", "/dev/tty", "read, write",
-                "/dev/pts", "read, write, ioctl-dev", "/proc", "read", "/sys", "read",
-                "/dev/shm", "read, write, create (optional)"), byPath(g));
+        assertEquals(
+                Map.of(
+                        "/dev/null",
+                        "write, ioctl-dev",
+                        "/dev/tty",
+                        "read, write",
+                        "/dev/pts",
+                        "read, write, ioctl-dev",
+                        "/proc",
+                        "read",
+                        "/sys",
+                        "read",
+                        "/dev/shm",
+                        "read, write, create (optional)"),
+                byPath(g));
         assertEquals(new Covered("/dev/null", 5, 1, ""), covered(g, "/dev/null"));
         assertEquals("terminals", covered(g, "/dev/pts").note());
     }
@@ -160,8 +203,11 @@ class LearnGroupingTest {
         assertEquals(Map.of("/tmp", "read-dir (optional)", "/tmp/notes.txt", "read (optional)"), byPath(g));
         assertEquals("listed only", covered(g, "/tmp").note());
         // listing / too: that covers listing /tmp, not reading the file
-        Footprint root = new Footprint.Builder().touch("/", READ_DIR, true).touch("/tmp", READ_DIR, true)
-                .touch("/tmp/notes.txt", READ_FILE, false).build();
+        Footprint root = new Footprint.Builder()
+                .touch("/", READ_DIR, true)
+                .touch("/tmp", READ_DIR, true)
+                .touch("/tmp/notes.txt", READ_FILE, false)
+                .build();
         Grouped r = FsGrouping.group(root, places());
         assertEquals(Map.of("/", "read-dir", "/tmp/notes.txt", "read (optional)"), byPath(r));
         assertEquals(new Covered("/", 2, 2, "listed only"), covered(r, "/"));
@@ -178,8 +224,13 @@ class LearnGroupingTest {
                 .build();
         Grouped g = FsGrouping.group(f, places());
         // reads: one cluster /home/u/proj; writes: proj (create, remove) and proj/build (write, create)
-        assertEquals(Map.of("/home/u/proj", "read, create, remove (optional)",
-                "/home/u/proj/build", "write, create (optional)"), byPath(g));
+        assertEquals(
+                Map.of(
+                        "/home/u/proj",
+                        "read, create, remove (optional)",
+                        "/home/u/proj/build",
+                        "write, create (optional)"),
+                byPath(g));
         assertEquals(new Covered("/home/u/proj", 5, 3, ""), covered(g, "/home/u/proj"));
     }
 
@@ -189,7 +240,8 @@ class LearnGroupingTest {
                 .touch("/srv/in", REMOVE_FILE | REFER, true)
                 .touch("/srv/done", MAKE_REG | REFER, true)
                 .build();
-        assertEquals(Map.of("/srv/in", "remove, rename", "/srv/done", "create, rename"),
+        assertEquals(
+                Map.of("/srv/in", "remove, rename", "/srv/done", "create, rename"),
                 byPath(FsGrouping.group(f, places())));
     }
 
@@ -199,7 +251,9 @@ class LearnGroupingTest {
         assertEquals("/srv", FsGrouping.usable("/srv/a*b/c"));
         assertEquals("/", FsGrouping.usable("/x\ny"));
         assertEquals("/srv/plain name", FsGrouping.usable("/srv/plain name"));
-        Footprint f = new Footprint.Builder().touch("/srv/data/report[1].txt", WRITE_FILE, false).build();
+        Footprint f = new Footprint.Builder()
+                .touch("/srv/data/report[1].txt", WRITE_FILE, false)
+                .build();
         assertEquals(Map.of("/srv/data", "write"), byPath(FsGrouping.group(f, places())));
     }
 
@@ -219,8 +273,10 @@ class LearnGroupingTest {
     }
 
     private static String write(Footprint f, Optional<MergeBase> merge) {
-        return ProfileWriter.write(observations(f), new ProfileWriter.Options("t", "test", false, merge, Arch.nativeArch(),
-                places())).yaml();
+        return ProfileWriter.write(
+                        observations(f),
+                        new ProfileWriter.Options("t", "test", false, merge, Arch.nativeArch(), places()))
+                .yaml();
     }
 
     @Test
@@ -229,7 +285,8 @@ class LearnGroupingTest {
                 .touch("/usr/bin/dash", EXECUTE | READ_FILE, false)
                 .touch("/etc/hostname", READ_FILE, false, 2)
                 .touch("/tmp", READ_DIR, true)
-                .touch("/tmp/a b", MAKE_REG, true).made("/tmp/a b/f")
+                .touch("/tmp/a b", MAKE_REG, true)
+                .made("/tmp/a b/f")
                 .touch("/tmp/a b/f", WRITE_FILE, false)
                 .build();
         String yaml = write(f, Optional.empty());
@@ -254,37 +311,57 @@ class LearnGroupingTest {
                 scope: [signal, abstract-unix-socket]   # no signals to, no abstract-socket connects to, processes outside
                 """;
         assertTrue(yaml.endsWith(expected), yaml);
-        Policy p = PolicyLoader.loadString("t.yaml", yaml, LoadOptions.defaults().withArches(List.of(Arch.nativeArch())));
+        Policy p =
+                PolicyLoader.loadString("t.yaml", yaml, LoadOptions.defaults().withArches(List.of(Arch.nativeArch())));
         LandlockRuleset r = p.landlock();
         assertEquals(FsAccess.ALL, r.handledFs());
         assertEquals(Scope.ALL, r.scoped());
         assertEquals(LandlockRuleset.Compat.BEST_EFFORT, r.compat());
-        assertEquals(List.of("/etc", "/usr", "/tmp", "/tmp/a b"), r.paths().stream().map(PathRule::path).toList());
+        assertEquals(
+                List.of("/etc", "/usr", "/tmp", "/tmp/a b"),
+                r.paths().stream().map(PathRule::path).toList());
     }
 
     @Test
     void signallingOutsideDropsTheSignalScopeAndSaysWhy() {
-        Footprint f = new Footprint.Builder().touch("/usr/bin/kill", EXECUTE | READ_FILE, false).signalsOutside().build();
+        Footprint f = new Footprint.Builder()
+                .touch("/usr/bin/kill", EXECUTE | READ_FILE, false)
+                .signalsOutside()
+                .build();
         String yaml = write(f, Optional.empty());
-        assertTrue(yaml.endsWith("# Not scoped: it signalled a process outside its own tree.\n"
-                + "scope: [abstract-unix-socket]           # no signals to, no abstract-socket connects to, processes outside\n"),
+        assertTrue(
+                yaml.endsWith(
+                        "# Not scoped: it signalled a process outside its own tree.\n"
+                                + "scope: [abstract-unix-socket]           # no signals to, no abstract-socket connects to, processes outside\n"),
                 yaml);
-        Footprint both = new Footprint.Builder().signalsOutside().abstractOutside().build();
+        Footprint both =
+                new Footprint.Builder().signalsOutside().abstractOutside().build();
         String none = write(both, Optional.empty());
-        assertTrue(!none.contains("scope:") && none.contains("# Not scoped: it signalled a process outside its own tree; "
-                + "it reached an abstract UNIX socket it did not bind.\n"), none);
+        assertTrue(
+                !none.contains("scope:")
+                        && none.contains("# Not scoped: it signalled a process outside its own tree; "
+                                + "it reached an abstract UNIX socket it did not bind.\n"),
+                none);
         assertTrue(none.contains("filesystem:\n  confine: all"), none);
         PolicyLoader.loadString("t.yaml", none, LoadOptions.defaults().withArches(List.of(Arch.nativeArch())));
     }
 
     @Test
     void mergeCarriesTheBaseRulesOverAndScopesOnlyWhatItScopes() {
-        LandlockRuleset base = new LandlockRuleset(FsAccess.ALL, 0, Scope.SIGNAL, List.of(
-                new PathRule("/srv/data", READ, false, null), new PathRule("/srv/more", READ, false, null),
-                new PathRule("/var/cache/app", READ | WRITE_FILE | TRUNCATE | CREATE, true, null)),
-                List.of(), LandlockRuleset.Compat.REQUIRED);
+        LandlockRuleset base = new LandlockRuleset(
+                FsAccess.ALL,
+                0,
+                Scope.SIGNAL,
+                List.of(
+                        new PathRule("/srv/data", READ, false, null),
+                        new PathRule("/srv/more", READ, false, null),
+                        new PathRule("/var/cache/app", READ | WRITE_FILE | TRUNCATE | CREATE, true, null)),
+                List.of(),
+                LandlockRuleset.Compat.REQUIRED);
         MergeBase m = new MergeBase("old.yaml", new TreeSet<>(), new TreeSet<>(), base);
-        Footprint f = new Footprint.Builder().touch("/usr/bin/true", EXECUTE | READ_FILE, false).build();
+        Footprint f = new Footprint.Builder()
+                .touch("/usr/bin/true", EXECUTE | READ_FILE, false)
+                .build();
         String yaml = write(f, Optional.of(m));
         assertTrue(yaml.contains("""
                     - paths:
@@ -299,7 +376,9 @@ class LearnGroupingTest {
                 scope: [signal]"""), yaml);
         List<String> paths = new ArrayList<>();
         PolicyLoader.loadString("t.yaml", yaml, LoadOptions.defaults().withArches(List.of(Arch.nativeArch())))
-                .landlock().paths().forEach(p -> paths.add(p.path()));
+                .landlock()
+                .paths()
+                .forEach(p -> paths.add(p.path()));
         assertEquals(List.of("/usr", "/srv/data", "/srv/more", "/var/cache/app"), paths);
         // a base without Landlock sections leaves the scope to the run
         MergeBase plain = new MergeBase("old.yaml", new TreeSet<>(), new TreeSet<>(), LandlockRuleset.NONE);

@@ -28,8 +28,8 @@ class LearnPathsTest {
         Path t = tmp.toRealPath();
         Path dir = Files.createDirectories(t.resolve("real/dir"));
         Files.writeString(dir.resolve("f"), "x");
-        Files.createSymbolicLink(t.resolve("link"), Path.of("real/dir"));       // relative
-        Files.createSymbolicLink(t.resolve("abs"), t.resolve("link"));          // absolute, to a link
+        Files.createSymbolicLink(t.resolve("link"), Path.of("real/dir")); // relative
+        Files.createSymbolicLink(t.resolve("abs"), t.resolve("link")); // absolute, to a link
         Files.createSymbolicLink(dir.resolve("g"), Path.of("f"));
         assertEquals(Optional.of(dir + "/f"), real(t.resolve("link/f"), true));
         assertEquals(Optional.of(dir + "/f"), real(t.resolve("abs/g"), true));
@@ -44,7 +44,8 @@ class LearnPathsTest {
     @Test
     void procSelfIsTheCallersAndMagicLinksLeadToTheFileOrNowhere() throws IOException {
         assertEquals(Optional.of("/proc/" + PID + "/status"), real.real("/proc/self/status", true, PID, PID));
-        assertEquals(Optional.of("/proc/" + PID + "/task/" + (PID + 1) + "/comm"),
+        assertEquals(
+                Optional.of("/proc/" + PID + "/task/" + (PID + 1) + "/comm"),
                 real.real("/proc/thread-self/comm", false, PID, PID + 1));
         String exe = Files.readSymbolicLink(Path.of("/proc/self/exe")).toString();
         assertEquals(Optional.of(exe), real.real("/proc/self/exe", true, PID, PID));
@@ -61,7 +62,9 @@ class LearnPathsTest {
 
     @Test
     void theInterpreterOfAScriptIsTheFirstWordOfItsHashBangLine() throws IOException {
-        assertEquals(Optional.of("/usr/bin/env"), Interpreters.of(Files.writeString(tmp.resolve("a"), "#!  /usr/bin/env python3\nx")));
+        assertEquals(
+                Optional.of("/usr/bin/env"),
+                Interpreters.of(Files.writeString(tmp.resolve("a"), "#!  /usr/bin/env python3\nx")));
         assertEquals(Optional.of("/bin/sh"), Interpreters.of(Files.writeString(tmp.resolve("b"), "#!/bin/sh")));
         assertEquals(Optional.empty(), Interpreters.of(Files.writeString(tmp.resolve("c"), "#!sh\n")), "not absolute");
         assertEquals(Optional.empty(), Interpreters.of(Files.writeString(tmp.resolve("d"), "echo hello\n")));

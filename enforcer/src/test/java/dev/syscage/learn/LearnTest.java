@@ -13,16 +13,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code syscage learn} end to end: learn from a real workload, then run under what was learned. */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class LearnTest {
     private static final String WORKLOAD = "ls /etc > /dev/null; cat /etc/hostname; python3 -c 'print(1)'";
-    private static final Pattern SUMMARY = Pattern.compile("saw (\\d+) distinct syscalls \\((\\d+) calls\\) and (\\d+) distinct paths");
+    private static final Pattern SUMMARY =
+            Pattern.compile("saw (\\d+) distinct syscalls \\((\\d+) calls\\) and (\\d+) distinct paths");
 
     @TempDir
     Path dir;
@@ -39,7 +40,8 @@ class LearnTest {
         assertEquals(expected, learn.out());
         Matcher m = SUMMARY.matcher(learn.err());
         assertTrue(m.find(), learn.err());
-        assertTrue(Integer.parseInt(m.group(1)) > 20, "a shell, ls, cat and python make more than 20 distinct syscalls");
+        assertTrue(
+                Integer.parseInt(m.group(1)) > 20, "a shell, ls, cat and python make more than 20 distinct syscalls");
         assertTrue(Integer.parseInt(m.group(3)) > 5, "they name /etc, /etc/hostname, python's modules, ...");
         String yaml = Files.readString(dir.resolve("learned.yaml"));
         assertTrue(yaml.contains("default: errno EPERM"), yaml);
@@ -62,8 +64,14 @@ class LearnTest {
     void traceAndNotifyModeLearnTheSameSyscalls() throws Exception {
         PtraceAttach.assumeTraceModeWorks();
         String program = "cat /etc/hostname > /dev/null; ls / > /dev/null";
-        assertEquals(0, syscage(dir, "learn", "--mode", "trace", "-o", "t.yaml", "--", "sh", "-c", program).code());
-        assertEquals(0, syscage(dir, "learn", "--mode", "notify", "-o", "n.yaml", "--", "sh", "-c", program).code());
+        assertEquals(
+                0,
+                syscage(dir, "learn", "--mode", "trace", "-o", "t.yaml", "--", "sh", "-c", program)
+                        .code());
+        assertEquals(
+                0,
+                syscage(dir, "learn", "--mode", "notify", "-o", "n.yaml", "--", "sh", "-c", program)
+                        .code());
         assertEquals(learnedNames(dir.resolve("t.yaml")), learnedNames(dir.resolve("n.yaml")));
     }
 
@@ -71,7 +79,8 @@ class LearnTest {
     void anUnknownModeIsBadInput() throws Exception {
         Result r = syscage(dir, "learn", "--mode", "carrier-pigeon", "-o", "x.yaml", "--", "true");
         assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("unknown --mode 'carrier-pigeon' (choose trace or notify); nothing was run"), r.err());
+        assertTrue(
+                r.err().contains("unknown --mode 'carrier-pigeon' (choose trace or notify); nothing was run"), r.err());
     }
 
     /** The syscall names a learned profile allows ("- name   # N calls" lines). */
@@ -93,11 +102,17 @@ class LearnTest {
         assertTrue(SUMMARY.matcher(learn.err()).find(), learn.err());
         String yaml = Files.readString(dir.resolve("fail.yaml"));
         for (String essential : ProfileWriter.ESSENTIALS) {
-            assertTrue(Pattern.compile("- " + essential + " +#").matcher(yaml).find(), essential + " missing:\n" + yaml);
+            assertTrue(
+                    Pattern.compile("- " + essential + " +#").matcher(yaml).find(), essential + " missing:\n" + yaml);
         }
-        assertTrue(Pattern.compile("- execve +# 1 call\n").matcher(yaml).find(), "the launcher's execve is the first seen:\n" + yaml);
+        assertTrue(
+                Pattern.compile("- execve +# 1 call\n").matcher(yaml).find(),
+                "the launcher's execve is the first seen:\n" + yaml);
         assertFalse(yaml.contains("- prctl"), "the launcher's PR_GET_SECCOMP check is not the program's:\n" + yaml);
-        assertEquals(3, syscage(dir, "run", "--policy", "fail.yaml", "--", "sh", "-c", "exit 3").code());
+        assertEquals(
+                3,
+                syscage(dir, "run", "--policy", "fail.yaml", "--", "sh", "-c", "exit 3")
+                        .code());
     }
 
     @Test
@@ -106,10 +121,23 @@ class LearnTest {
         Result learn = syscage(dir, "learn", "--args", "-o", "net.yaml", "--", "python3", "-c", py);
         assertEquals(0, learn.code(), learn.err());
         String yaml = Files.readString(dir.resolve("net.yaml"));
-        assertTrue(yaml.contains("  - action: allow\n    syscalls: [socket]\n    when: \"domain in {AF_UNIX, AF_INET}\"\n"), yaml);
+        assertTrue(
+                yaml.contains(
+                        "  - action: allow\n    syscalls: [socket]\n    when: \"domain in {AF_UNIX, AF_INET}\"\n"),
+                yaml);
         assertFalse(yaml.contains("- socket "), "socket must not also be allowed for every domain:\n" + yaml);
-        assertEquals(0, syscage(dir, "run", "--policy", "net.yaml", "--", "python3", "-c", py).code());
-        Result inet6 = syscage(dir, "run", "--policy", "net.yaml", "--", "python3", "-c",
+        assertEquals(
+                0,
+                syscage(dir, "run", "--policy", "net.yaml", "--", "python3", "-c", py)
+                        .code());
+        Result inet6 = syscage(
+                dir,
+                "run",
+                "--policy",
+                "net.yaml",
+                "--",
+                "python3",
+                "-c",
                 "import socket; socket.socket(socket.AF_INET6)");
         assertTrue(inet6.err().contains("PermissionError"), inet6.err());
     }
@@ -131,8 +159,11 @@ class LearnTest {
         String yaml = Files.readString(dir.resolve("new.yaml"));
         assertTrue(yaml.contains("- mkdir") && yaml.contains("- rmdir"), yaml);
         assertTrue(yaml.contains("# from old.yaml"), yaml);
-        assertTrue(learn.err().contains("old.yaml allows these only under conditions, which are not carried over,"
-                + " and this run did not make them: ioctl"), learn.err());
+        assertTrue(
+                learn.err()
+                        .contains("old.yaml allows these only under conditions, which are not carried over,"
+                                + " and this run did not make them: ioctl"),
+                learn.err());
         assertFalse(yaml.contains("- ioctl"), "a conditional allow is not widened to an unconditional one:\n" + yaml);
     }
 }

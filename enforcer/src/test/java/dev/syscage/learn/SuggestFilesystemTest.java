@@ -19,8 +19,8 @@ import dev.syscage.auditlog.AuditLogReader;
 import dev.syscage.auditlog.Records;
 import dev.syscage.learn.Footprint.Touch;
 import dev.syscage.policy.arch.Arch;
-import dev.syscage.policy.landlock.FsAccess;
 import dev.syscage.policy.fallback.FsCalls;
+import dev.syscage.policy.landlock.FsAccess;
 import dev.syscage.policy.validate.LoadOptions;
 import dev.syscage.policy.validate.PolicyLoader;
 import java.io.BufferedReader;
@@ -44,8 +44,14 @@ class SuggestFilesystemTest {
     private static final long O_TRUNC = 01000;
 
     private static String landlock(String rule, String path) {
-        ObjectNode r = Records.call().put("seq", 0).put("source", "landlock").put("rule", rule).put("resolved_path", path)
-                .put("path", path).put("hook", (String) null).put("result", (Long) null);
+        ObjectNode r = Records.call()
+                .put("seq", 0)
+                .put("source", "landlock")
+                .put("rule", rule)
+                .put("resolved_path", path)
+                .put("path", path)
+                .put("hook", (String) null)
+                .put("result", (Long) null);
         return Records.line(r);
     }
 
@@ -53,11 +59,20 @@ class SuggestFilesystemTest {
     private static String complaint(String syscall, String path, String path2, long... regs) {
         ArrayNode a = JsonNodeFactory.instance.arrayNode();
         for (int i = 0; i < regs.length; i++) {
-            a.addObject().put("name", "arg" + i).put("kind", "raw").put("value", "0x" + Long.toHexString(regs[i]))
+            a.addObject()
+                    .put("name", "arg" + i)
+                    .put("kind", "raw")
+                    .put("value", "0x" + Long.toHexString(regs[i]))
                     .put("text", "x");
         }
-        ObjectNode r = Records.call().put("syscall", syscall).put("decision", "allow").put("rule", "complain")
-                .put("resolved_path", path).put("resolved_path2", path2).putNull("errno").putNull("errno_name")
+        ObjectNode r = Records.call()
+                .put("syscall", syscall)
+                .put("decision", "allow")
+                .put("rule", "complain")
+                .put("resolved_path", path)
+                .put("resolved_path2", path2)
+                .putNull("errno")
+                .putNull("errno_name")
                 .putNull("result");
         r.set("would", Records.parse(FILESYSTEM));
         r.set("args", a);
@@ -76,9 +91,11 @@ class SuggestFilesystemTest {
 
     @Test
     void landlockRecordsGiveTheirFileBlockersAtThePathTheyName() throws Exception {
-        DeniedCalls d = read(landlock("landlock domain=11317df93 blockers=fs.write_file path=/srv/out/f dev=vda ino=2147228",
-                "/srv/out/f")
-                + landlock("landlock domain=11317df93 blockers=fs.make_reg,fs.remove_file path=/srv/out dev=vda ino=7",
+        DeniedCalls d = read(landlock(
+                        "landlock domain=11317df93 blockers=fs.write_file path=/srv/out/f dev=vda ino=2147228",
+                        "/srv/out/f")
+                + landlock(
+                        "landlock domain=11317df93 blockers=fs.make_reg,fs.remove_file path=/srv/out dev=vda ino=7",
                         "/srv/out")
                 + landlock("landlock domain=1 blockers=fs.execute,fs.read_file path=/opt/a b dev=vda ino=8", null)
                 + landlock("landlock domain=1 blockers=net.bind_tcp src=8080", null)
@@ -97,9 +114,12 @@ class SuggestFilesystemTest {
 
     @Test
     void theKernelsBlockerNamesAreFsAccessRights() {
-        assertEquals(FsAccess.ALL, DeniedCalls.blockedRights("landlock domain=1 blockers=fs.execute,fs.write_file,"
-                + "fs.read_file,fs.read_dir,fs.remove_dir,fs.remove_file,fs.make_char,fs.make_dir,fs.make_reg,"
-                + "fs.make_sock,fs.make_fifo,fs.make_block,fs.make_sym,fs.refer,fs.truncate,fs.ioctl_dev path=/x"));
+        assertEquals(
+                FsAccess.ALL,
+                DeniedCalls.blockedRights(
+                        "landlock domain=1 blockers=fs.execute,fs.write_file,"
+                                + "fs.read_file,fs.read_dir,fs.remove_dir,fs.remove_file,fs.make_char,fs.make_dir,fs.make_reg,"
+                                + "fs.make_sock,fs.make_fifo,fs.make_block,fs.make_sym,fs.refer,fs.truncate,fs.ioctl_dev path=/x"));
         assertEquals(0, DeniedCalls.blockedRights("landlock domain=1 blockers=fs.change_topology,net.connect_tcp"));
     }
 
@@ -120,7 +140,9 @@ class SuggestFilesystemTest {
         assertEquals(MAKE_REG, n.get("/w/out").access(), "O_CREAT: make_reg on the directory");
         assertTrue(n.get("/w/out").directory());
         assertEquals(MAKE_DIR, n.get("/w").access(), "mkdir: make_dir on the parent");
-        assertEquals(Set.of("/w/new"), d.fs().footprints().get("filesystem").made(),
+        assertEquals(
+                Set.of("/w/new"),
+                d.fs().footprints().get("filesystem").made(),
                 "the deepest mkdir made its directory; /w, which it went into, was there (mkdir -p)");
         assertEquals(REMOVE_FILE, n.get("/w/gone").access());
         long rename = FsCalls.rightsNeeded(Arch.X86_64, "rename", new long[6]);
@@ -147,7 +169,8 @@ class SuggestFilesystemTest {
 
     @Test
     void theRulesAreGroupedAndWordedAsLearnWritesThemWithTheRecordKind() throws Exception {
-        DeniedCalls d = read(landlock("landlock domain=1 blockers=fs.write_file path=/srv/out/a dev=vda ino=1", "/srv/out/a")
+        DeniedCalls d = read(landlock(
+                        "landlock domain=1 blockers=fs.write_file path=/srv/out/a dev=vda ino=1", "/srv/out/a")
                 + landlock("landlock domain=1 blockers=fs.write_file path=/srv/out/b dev=vda ino=2", "/srv/out/b")
                 + landlock("landlock domain=1 blockers=fs.make_reg path=/srv/out dev=vda ino=3", "/srv/out")
                 + landlock("landlock domain=1 blockers=fs.read_file path=/tmp/x/in dev=vda ino=4", "/tmp/x/in"));
@@ -162,12 +185,14 @@ class SuggestFilesystemTest {
                       access: [read]
                       optional: true
                 """, Suggestion.filesystemRules(d.fs(), places, FsAccess.ALL));
-        assertEquals("""
+        assertEquals(
+                """
                     # 4 calls Landlock denied (source: landlock)
                     - paths:
                         - /srv/out                      # 3 accesses to 3 paths; landlock
                       access: [write]
-                """, Suggestion.filesystemRules(d.fs(), places, FsAccess.WRITE_FILE | FsAccess.TRUNCATE),
+                """,
+                Suggestion.filesystemRules(d.fs(), places, FsAccess.WRITE_FILE | FsAccess.TRUNCATE),
                 "a policy that confines [write] gets only write");
     }
 
@@ -205,9 +230,10 @@ class SuggestFilesystemTest {
                 """, merged);
         PolicyLoader.loadString("m.yaml", merged, LoadOptions.defaults());
 
-        String confined = RuleInsertion.insert("version: 1\ndefault: allow\nfilesystem:\n  confine: [write, create]\n",
-                "", "", "", ITEMS);
-        assertEquals("version: 1\ndefault: allow\nfilesystem:\n  allow:\n" + ITEMS + "  confine: [write, create]\n",
+        String confined = RuleInsertion.insert(
+                "version: 1\ndefault: allow\nfilesystem:\n  confine: [write, create]\n", "", "", "", ITEMS);
+        assertEquals(
+                "version: 1\ndefault: allow\nfilesystem:\n  allow:\n" + ITEMS + "  confine: [write, create]\n",
                 confined);
         PolicyLoader.loadString("c.yaml", confined, LoadOptions.defaults());
 
@@ -215,9 +241,13 @@ class SuggestFilesystemTest {
         assertEquals("version: 1\ndefault: allow\nfilesystem:\n  allow:\n" + ITEMS, none);
         PolicyLoader.loadString("n.yaml", none, LoadOptions.defaults());
 
-        assertThrows(RuleInsertion.CannotMerge.class, () -> RuleInsertion.insert(
-                "version: 1\nfilesystem: {allow: [{paths: [/usr], access: [read]}]}\n", "", "", "", ITEMS));
-        assertThrows(RuleInsertion.CannotMerge.class, () -> RuleInsertion.insert(
-                "version: 1\nfilesystem:\n  allow: [{paths: [/usr], access: [read]}]\n", "", "", "", ITEMS));
+        assertThrows(
+                RuleInsertion.CannotMerge.class,
+                () -> RuleInsertion.insert(
+                        "version: 1\nfilesystem: {allow: [{paths: [/usr], access: [read]}]}\n", "", "", "", ITEMS));
+        assertThrows(
+                RuleInsertion.CannotMerge.class,
+                () -> RuleInsertion.insert(
+                        "version: 1\nfilesystem:\n  allow: [{paths: [/usr], access: [read]}]\n", "", "", "", ITEMS));
     }
 }

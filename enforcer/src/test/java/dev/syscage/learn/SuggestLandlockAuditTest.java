@@ -40,14 +40,17 @@ class SuggestLandlockAuditTest {
 
     @BeforeEach
     void turnTheKernelAuditOn() {
-        assumeTrue("root".equals(System.getProperty("user.name")),
+        assumeTrue(
+                "root".equals(System.getProperty("user.name")),
                 "turning the kernel audit on needs root (CAP_AUDIT_CONTROL): Landlock-denial logs not tested here");
         try {
             before = audit.enabled();
             assumeTrue(before != 2, "the kernel audit is locked (enabled=2): it cannot be put back after the test");
             audit.setEnabled(1);
         } catch (IOException e) {
-            assumeTrue(false, "the kernel audit cannot be turned on (" + e.getMessage() + "): Landlock denials are not logged");
+            assumeTrue(
+                    false,
+                    "the kernel audit cannot be turned on (" + e.getMessage() + "): Landlock denials are not logged");
         }
     }
 
@@ -77,15 +80,36 @@ class SuggestLandlockAuditTest {
                       access: [read, write, create]
                 """.formatted(dir.resolve("ok")));
         String writes = "echo x > %1$s/g && echo y > %1$s/f";
-        Result denied = syscage(dir, "run", "--policy", "p.yaml", "--log", "denied.jsonl", "--", "sh", "-c",
+        Result denied = syscage(
+                dir,
+                "run",
+                "--policy",
+                "p.yaml",
+                "--log",
+                "denied.jsonl",
+                "--",
+                "sh",
+                "-c",
                 writes.formatted(dir.resolve("no")));
         assertNotEquals(0, denied.code(), denied.err());
         assertTrue(denied.err().contains("Permission denied"), denied.err());
         List<CallRecord> landlock = AuditLogReader.read(dir.resolve("denied.jsonl")).calls().stream()
-                .filter(CallRecord::landlock).toList();
-        assumeTrue(!landlock.isEmpty(), "the kernel logged no Landlock denial (Landlock audit needs ABI 7, Linux 6.15):"
-                + " the reading of such records is tested by SuggestFilesystemTest");
-        Result second = syscage(dir, "run", "--policy", "p.yaml", "--log", "denied2.jsonl", "--", "sh", "-c",
+                .filter(CallRecord::landlock)
+                .toList();
+        assumeTrue(
+                !landlock.isEmpty(),
+                "the kernel logged no Landlock denial (Landlock audit needs ABI 7, Linux 6.15):"
+                        + " the reading of such records is tested by SuggestFilesystemTest");
+        Result second = syscage(
+                dir,
+                "run",
+                "--policy",
+                "p.yaml",
+                "--log",
+                "denied2.jsonl",
+                "--",
+                "sh",
+                "-c",
                 "echo y > " + dir.resolve("no/f"));
         assertNotEquals(0, second.code(), second.err());
 
@@ -98,12 +122,14 @@ class SuggestLandlockAuditTest {
         Result suggest2 = syscage(dir, "suggest", "--merge", "fixed.yaml", "-o", "fixed.yaml", "denied2.jsonl");
         assertEquals(0, suggest2.code(), suggest2.err());
 
-        Result fixed = syscage(dir, "run", "--policy", "fixed.yaml", "--", "sh", "-c", writes.formatted(dir.resolve("no")));
+        Result fixed =
+                syscage(dir, "run", "--policy", "fixed.yaml", "--", "sh", "-c", writes.formatted(dir.resolve("no")));
         assertEquals(0, fixed.code(), fixed.err());
         assertEquals("x\n", Files.readString(dir.resolve("no/g")));
         assertEquals("y\n", Files.readString(dir.resolve("no/f")));
 
-        Result other = syscage(dir, "run", "--policy", "fixed.yaml", "--", "sh", "-c", "echo y > " + dir.resolve("other/f"));
+        Result other =
+                syscage(dir, "run", "--policy", "fixed.yaml", "--", "sh", "-c", "echo y > " + dir.resolve("other/f"));
         assertNotEquals(0, other.code());
         assertTrue(other.err().contains(dir.resolve("other/f") + ": Permission denied"), other.err());
         assertFalse(Files.exists(dir.resolve("other/f")));

@@ -35,13 +35,22 @@ class SuggestTest {
     Path dir;
 
     /** A complete call record ({@link Records}) with these fields; {@code would} as JSON text or "null". */
-    private static String record(String syscall, String decision, String would, String path, String exe, String... args) {
+    private static String record(
+            String syscall, String decision, String would, String path, String exe, String... args) {
         ArrayNode a = JsonNodeFactory.instance.arrayNode();
         for (int i = 0; i < args.length; i++) {
-            a.addObject().put("name", "arg" + i).put("kind", "raw").put("value", args[i]).put("text", "x");
+            a.addObject()
+                    .put("name", "arg" + i)
+                    .put("kind", "raw")
+                    .put("value", args[i])
+                    .put("text", "x");
         }
-        ObjectNode r = Records.call().put("syscall", syscall).put("decision", decision).put("rule", "r")
-                .put("resolved_path", path).put("exe", exe);
+        ObjectNode r = Records.call()
+                .put("syscall", syscall)
+                .put("decision", decision)
+                .put("rule", "r")
+                .put("resolved_path", path)
+                .put("exe", exe);
         r.set("would", would.equals("null") ? NullNode.instance : Records.parse(would));
         r.set("args", a);
         if (!decision.equals("errno")) {
@@ -60,10 +69,13 @@ class SuggestTest {
             + "\"rule\":\"default p.yaml:2\",\"by\":\"filter\"}";
     private static final String FILESYSTEM = "{\"decision\":\"errno\",\"errno\":13,\"errno_name\":\"EACCES\","
             + "\"rule\":\"p.yaml:3\",\"by\":\"filesystem\"}";
-    private static final String BY_RULE = "{\"decision\":\"kill\",\"errno\":null,\"errno_name\":null,\"rule\":\"p.yaml:7\","
-            + "\"by\":\"filter\"}";
-    private static final String LANDLOCK = Records.line(Records.call().put("seq", 0).put("source", "landlock")
-            .put("hook", (String) null).put("result", (Long) null));
+    private static final String BY_RULE =
+            "{\"decision\":\"kill\",\"errno\":null,\"errno_name\":null,\"rule\":\"p.yaml:7\"," + "\"by\":\"filter\"}";
+    private static final String LANDLOCK = Records.line(Records.call()
+            .put("seq", 0)
+            .put("source", "landlock")
+            .put("hook", (String) null)
+            .put("result", (Long) null));
 
     @Test
     void complaintsAndSupervisorDenialsCountTheRestIsLeftOut() throws Exception {
@@ -101,7 +113,8 @@ class SuggestTest {
 
     @Test
     void threeFilesOfADirectoryBecomeItsStarAndWildcardsAreEscaped() {
-        assertEquals(List.of("/a/*", "/b/x", "/b/y\\*"),
+        assertEquals(
+                List.of("/a/*", "/b/x", "/b/y\\*"),
                 Suggestion.patterns(new TreeSet<>(List.of("/a/1", "/a/2", "/a/3", "/b/x", "/b/y*"))));
     }
 
@@ -121,8 +134,11 @@ class SuggestTest {
                 supervise:
                   default: allow
                 """;
-        String merged = RuleInsertion.insert(policy, "  - action: allow\n    syscalls: [mkdir]\n",
-                "  - action: allow\n    syscalls: [ioctl]\n", "    - syscalls: [openat]\n      decision: allow\n");
+        String merged = RuleInsertion.insert(
+                policy,
+                "  - action: allow\n    syscalls: [mkdir]\n",
+                "  - action: allow\n    syscalls: [ioctl]\n",
+                "    - syscalls: [openat]\n      decision: allow\n");
         assertEquals("""
                 version: 1
                 default: errno EPERM
@@ -145,22 +161,31 @@ class SuggestTest {
                   default: allow
                 """, merged);
         PolicyLoader.loadString("m.yaml", merged, LoadOptions.defaults());
-        assertThrows(RuleInsertion.CannotMerge.class, () -> RuleInsertion.insert("version: 1\nrules: [{action: allow, "
-                + "syscalls: [read]}]\n", "  - action: allow\n    syscalls: [mkdir]\n", "", ""));
+        assertThrows(
+                RuleInsertion.CannotMerge.class,
+                () -> RuleInsertion.insert(
+                        "version: 1\nrules: [{action: allow, " + "syscalls: [read]}]\n",
+                        "  - action: allow\n    syscalls: [mkdir]\n",
+                        "",
+                        ""));
     }
 
     @Test
     void aLineThatIsNotARecordIsBadInputNamedByFileAndLine() throws Exception {
-        Files.writeString(dir.resolve("log.jsonl"), record("ioctl", "allow", FILTER_EPERM, null, "/usr/bin/ls", "0x1")
-                + "[pid 12] openat(...) = -1 EACCES\n");
+        Files.writeString(
+                dir.resolve("log.jsonl"),
+                record("ioctl", "allow", FILTER_EPERM, null, "/usr/bin/ls", "0x1")
+                        + "[pid 12] openat(...) = -1 EACCES\n");
         Result r = syscage(dir, "suggest", "log.jsonl");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().startsWith("syscage: log.jsonl:2: not JSON: "), r.err());
         Files.writeString(dir.resolve("other.jsonl"), "{\"a\":1}\n");
         Result other = syscage(dir, "suggest", "other.jsonl");
         assertEquals(2, other.code(), other.err());
-        assertEquals("syscage: other.jsonl:1: not an audit record as docs/audit-record.schema.json describes it: "
-                + "$.record: missing (what the line is: call or end)\n", other.err());
+        assertEquals(
+                "syscage: other.jsonl:1: not an audit record as docs/audit-record.schema.json describes it: "
+                        + "$.record: missing (what the line is: call or end)\n",
+                other.err());
         Result missing = syscage(dir, "suggest", "nope.jsonl");
         assertEquals(2, missing.code(), missing.err());
         assertTrue(missing.err().startsWith("syscage: cannot read nope.jsonl: no such file"), missing.err());

@@ -13,8 +13,7 @@ import java.util.List;
 
 /** This kernel's Landlock for tests: its ABI (a test is skipped where there is none), and rulesets cut to it. */
 public final class KernelLandlock {
-    private KernelLandlock() {
-    }
+    private KernelLandlock() {}
 
     /** This kernel's ABI; the calling test is skipped where there is no Landlock. */
     public static int abiOrSkip() {
@@ -25,8 +24,15 @@ public final class KernelLandlock {
 
     /** Every file-system right this kernel has handled, and granted beneath {@code rules} only. */
     public static LandlockRuleset allBeneath(Path... rules) {
-        return cut(new LandlockRuleset(FsAccess.ALL, 0, 0, Arrays.stream(rules)
-                .map(p -> new PathRule(p.toString(), FsAccess.ALL, false, null)).toList(), List.of(), Compat.BEST_EFFORT));
+        return cut(new LandlockRuleset(
+                FsAccess.ALL,
+                0,
+                0,
+                Arrays.stream(rules)
+                        .map(p -> new PathRule(p.toString(), FsAccess.ALL, false, null))
+                        .toList(),
+                List.of(),
+                Compat.BEST_EFFORT));
     }
 
     /** {@code r} as this kernel can enforce it. */

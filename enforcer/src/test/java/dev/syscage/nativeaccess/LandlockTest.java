@@ -48,6 +48,7 @@ class LandlockTest {
 
     @TempDir
     Path dir;
+
     private Path allowed;
     private Path other;
 
@@ -67,14 +68,16 @@ class LandlockTest {
     /** {@code body}'s result on a new thread that {@code restrict}s itself first. */
     private static <T> T onNewThread(Runnable restrict, Callable<T> body) throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                restrict.run();
-                result.complete(body.call());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        }, "landlock-test");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        restrict.run();
+                        result.complete(body.call());
+                    } catch (Throwable e) {
+                        result.completeExceptionally(e);
+                    }
+                },
+                "landlock-test");
         t.start();
         try {
             return result.get(30, TimeUnit.SECONDS);
@@ -127,20 +130,23 @@ class LandlockTest {
         CountDownLatch restricted = new CountDownLatch(1);
         CountDownLatch othersWrote = new CountDownLatch(1);
         CompletableFuture<Integer> after = new CompletableFuture<>();
-        Thread inDomain = new Thread(() -> {
-            try {
-                landlock.restrictCurrentThread(r);
-                restricted.countDown();
-                othersWrote.await(30, TimeUnit.SECONDS);
-                after.complete(RawCalls.open(other.resolve("f").toString(), O_WRONLY));
-            } catch (Throwable e) {
-                after.completeExceptionally(e);
-            }
-        }, "landlock-test");
+        Thread inDomain = new Thread(
+                () -> {
+                    try {
+                        landlock.restrictCurrentThread(r);
+                        restricted.countDown();
+                        othersWrote.await(30, TimeUnit.SECONDS);
+                        after.complete(RawCalls.open(other.resolve("f").toString(), O_WRONLY));
+                    } catch (Throwable e) {
+                        after.completeExceptionally(e);
+                    }
+                },
+                "landlock-test");
         inDomain.start();
         try {
             assertTrue(restricted.await(30, TimeUnit.SECONDS), "the thread did not restrict itself");
-            assertEquals(0, RawCalls.open(other.resolve("f").toString(), O_WRONLY), "this thread, while one is in a domain");
+            assertEquals(
+                    0, RawCalls.open(other.resolve("f").toString(), O_WRONLY), "this thread, while one is in a domain");
             assertEquals(0, RawCalls.mkdir(other.resolve("d").toString()));
         } finally {
             othersWrote.countDown();
@@ -153,18 +159,33 @@ class LandlockTest {
     void aMissingRequiredPathIsAnErrorNamingItAndAMissingOptionalOneIsSkipped() throws Exception {
         KernelLandlock.abiOrSkip();
         Path missing = dir.resolve("missing");
-        LandlockRuleset required = new LandlockRuleset(FsAccess.WRITE_FILE, 0, 0,
-                List.of(new PathRule(missing.toString(), FsAccess.WRITE_FILE, false, null)), List.of(), Compat.REQUIRED);
+        LandlockRuleset required = new LandlockRuleset(
+                FsAccess.WRITE_FILE,
+                0,
+                0,
+                List.of(new PathRule(missing.toString(), FsAccess.WRITE_FILE, false, null)),
+                List.of(),
+                Compat.REQUIRED);
         Landlock.Failure f = assertThrows(Landlock.Failure.class, () -> landlock.createRuleset(required));
-        assertEquals("open(" + missing + ", O_PATH): No such file or directory (ENOENT). (Hint: a Landlock rule's path "
-                + "must exist when the run starts; mark the rule optional to skip it where it is missing.)", f.getMessage());
+        assertEquals(
+                "open(" + missing + ", O_PATH): No such file or directory (ENOENT). (Hint: a Landlock rule's path "
+                        + "must exist when the run starts; mark the rule optional to skip it where it is missing.)",
+                f.getMessage());
         assertEquals(2, f.errno());
-        LandlockRuleset optional = new LandlockRuleset(FsAccess.WRITE_FILE, 0, 0,
-                List.of(new PathRule(missing.toString(), FsAccess.WRITE_FILE, true, null),
-                        new PathRule(allowed.toString(), FsAccess.WRITE_FILE, false, null)), List.of(), Compat.REQUIRED);
+        LandlockRuleset optional = new LandlockRuleset(
+                FsAccess.WRITE_FILE,
+                0,
+                0,
+                List.of(
+                        new PathRule(missing.toString(), FsAccess.WRITE_FILE, true, null),
+                        new PathRule(allowed.toString(), FsAccess.WRITE_FILE, false, null)),
+                List.of(),
+                Compat.REQUIRED);
         int[] got = onNewThread(() -> landlock.restrictCurrentThread(optional), () -> new int[] {
-            RawCalls.open(allowed.resolve("g").toString(), O_WRONLY), RawCalls.open(other.resolve("f").toString(), O_WRONLY),
-            RawCalls.open(other.resolve("f").toString(), O_RDONLY)});
+            RawCalls.open(allowed.resolve("g").toString(), O_WRONLY),
+            RawCalls.open(other.resolve("f").toString(), O_WRONLY),
+            RawCalls.open(other.resolve("f").toString(), O_RDONLY)
+        });
         assertEquals(List.of(0, -EACCES, 0), List.of(got[0], got[1], got[2]), "only write is handled");
     }
 
@@ -173,10 +194,19 @@ class LandlockTest {
     void aRuleOnAFileGrantsTheFileRightsOnly() throws Exception {
         int abi = KernelLandlock.abiOrSkip();
         Path f = other.resolve("f");
-        LandlockRuleset r = new LandlockRuleset(FsAccess.ALL, 0, 0, List.of(new PathRule(f.toString(), FsAccess.ALL, false,
-                null)), List.of(), Compat.BEST_EFFORT).negotiate(new Abi(abi)).ruleset();
+        LandlockRuleset r = new LandlockRuleset(
+                        FsAccess.ALL,
+                        0,
+                        0,
+                        List.of(new PathRule(f.toString(), FsAccess.ALL, false, null)),
+                        List.of(),
+                        Compat.BEST_EFFORT)
+                .negotiate(new Abi(abi))
+                .ruleset();
         int[] got = onNewThread(() -> landlock.restrictCurrentThread(r), () -> new int[] {
-            RawCalls.open(f.toString(), O_RDWR), RawCalls.open(other.resolve("new").toString(), O_WRONLY | O_CREAT)});
+            RawCalls.open(f.toString(), O_RDWR),
+            RawCalls.open(other.resolve("new").toString(), O_WRONLY | O_CREAT)
+        });
         assertEquals(List.of(0, -EACCES), List.of(got[0], got[1]));
     }
 
@@ -185,19 +215,30 @@ class LandlockTest {
     void portRulesAndScopesAreApplied() throws Exception {
         int abi = KernelLandlock.abiOrSkip();
         assumeTrue(abi >= 6, "this kernel's Landlock (ABI " + abi + ") has no scopes (ABI 6)");
-        LandlockRuleset r = new LandlockRuleset(0, NetAccess.BIND_TCP, Scope.ALL, List.of(),
-                List.of(new PortRule(NetAccess.BIND_TCP, 1, null)), Compat.REQUIRED);
-        int[] got = onNewThread(() -> landlock.restrictCurrentThread(r), () -> new int[] {
-            RawCalls.bindTcp(2), RawCalls.open(other.resolve("f").toString(), O_WRONLY)});
+        LandlockRuleset r = new LandlockRuleset(
+                0,
+                NetAccess.BIND_TCP,
+                Scope.ALL,
+                List.of(),
+                List.of(new PortRule(NetAccess.BIND_TCP, 1, null)),
+                Compat.REQUIRED);
+        int[] got = onNewThread(() -> landlock.restrictCurrentThread(r), () ->
+                new int[] {RawCalls.bindTcp(2), RawCalls.open(other.resolve("f").toString(), O_WRONLY)});
         assertEquals(List.of(-EACCES, 0), List.of(got[0], got[1]), "bind to a port without a rule; files unhandled");
     }
 
     @Test
     void aFailureNamesTheCallTheErrnoAndTheHint() {
-        assertEquals("landlock_restrict_self: Argument list too long (E2BIG). (Hint: this thread is in 16 stacked "
-                + "Landlock domains already, the kernel's limit.)", new Landlock.Failure("landlock_restrict_self", 7,
-                "this thread is in 16 stacked Landlock domains already, the kernel's limit").getMessage());
-        assertEquals("prctl(PR_SET_NO_NEW_PRIVS): Invalid argument (EINVAL)",
+        assertEquals(
+                "landlock_restrict_self: Argument list too long (E2BIG). (Hint: this thread is in 16 stacked "
+                        + "Landlock domains already, the kernel's limit.)",
+                new Landlock.Failure(
+                                "landlock_restrict_self",
+                                7,
+                                "this thread is in 16 stacked Landlock domains already, the kernel's limit")
+                        .getMessage());
+        assertEquals(
+                "prctl(PR_SET_NO_NEW_PRIVS): Invalid argument (EINVAL)",
                 new Landlock.Failure("prctl(PR_SET_NO_NEW_PRIVS)", 22, null).getMessage());
     }
 

@@ -25,8 +25,7 @@ public final class RawCalls {
     private static final int AF_INET = 2;
     private static final int SOCK_STREAM = 1;
 
-    private RawCalls() {
-    }
+    private RawCalls() {}
 
     /** Loads, links and initializes this class and what its calls throw; call it before restricting a thread. */
     public static void load() {
@@ -37,7 +36,8 @@ public final class RawCalls {
     /** openat(AT_FDCWD, path, flags, 0644), the fd closed again: 0, or -errno. */
     public static int open(String path, long flags) {
         Memory p = cstring(path);
-        int fd = call(SeccompNotify.SYS_openat, SeccompNotify.AT_FDCWD, Pointer.nativeValue(p), flags | O_CLOEXEC, 0644);
+        int fd =
+                call(SeccompNotify.SYS_openat, SeccompNotify.AT_FDCWD, Pointer.nativeValue(p), flags | O_CLOEXEC, 0644);
         Reference.reachabilityFence(p);
         if (fd >= 0) {
             close(fd);

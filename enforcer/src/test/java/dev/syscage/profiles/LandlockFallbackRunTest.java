@@ -55,8 +55,8 @@ class LandlockFallbackRunTest {
     }
 
     private Result run(String mode, String profile, String... command) throws IOException, InterruptedException {
-        List<String> args = new java.util.ArrayList<>(List.of("run", "--profile", profile, "--log",
-                dir.resolve("audit.jsonl").toString()));
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "run", "--profile", profile, "--log", dir.resolve("audit.jsonl").toString()));
         if (mode != null) {
             args.addAll(List.of("--mode", mode));
         }
@@ -72,17 +72,28 @@ class LandlockFallbackRunTest {
         String stamp = "syscage-fallback-" + ProcessHandle.current().pid();
         Path etc = Path.of("/etc", stamp);
         Path home = Path.of(System.getProperty("user.home"), stamp);
-        Result r = run(mode, "read-only", "sh", "-c", "cd " + dir + " && echo data > f && mkdir d && cp -a f d/g"
-                + " && tar cf a.tar f d && mkdir x && tar xf a.tar -C x && ls x/d && cat x/d/g && rm -r x"
-                + " && echo gone > /dev/null; echo x > " + etc + "; echo x > " + home + "; mkdir " + home + ".d; ls d");
+        Result r = run(
+                mode,
+                "read-only",
+                "sh",
+                "-c",
+                "cd " + dir + " && echo data > f && mkdir d && cp -a f d/g"
+                        + " && tar cf a.tar f d && mkdir x && tar xf a.tar -C x && ls x/d && cat x/d/g && rm -r x"
+                        + " && echo gone > /dev/null; echo x > " + etc + "; echo x > " + home + "; mkdir " + home
+                        + ".d; ls d");
         assertEquals(0, r.code(), r.err());
         assertEquals("g\ndata\ng\n", r.out());
-        assertTrue(r.err().startsWith(WARNING + "syscage: warning: without Landlock these are NOT enforced: fs.make_sock"
-                + " by bind() of a UNIX socket, scope.abstract_unix_socket, scope.signal, " + GUARD + "\n"), r.err());
+        assertTrue(
+                r.err()
+                        .startsWith(WARNING + "syscage: warning: without Landlock these are NOT enforced: fs.make_sock"
+                                + " by bind() of a UNIX socket, scope.abstract_unix_socket, scope.signal, " + GUARD
+                                + "\n"),
+                r.err());
         // EACCES, as Landlock would answer
         assertTrue(r.err().contains("cannot create " + etc + ": Permission denied"), r.err());
         assertTrue(r.err().contains("cannot create " + home + ": Permission denied"), r.err());
-        assertTrue(r.err().matches("(?s).*mkdir: cannot create directory .\\Q" + home + ".d\\E.: Permission denied\n.*"),
+        assertTrue(
+                r.err().matches("(?s).*mkdir: cannot create directory .\\Q" + home + ".d\\E.: Permission denied\n.*"),
                 r.err());
         assertFalse(Files.exists(etc));
         assertFalse(Files.exists(home));
@@ -96,20 +107,27 @@ class LandlockFallbackRunTest {
     void readOnlyCreatesNoFileOutsideTmp(String mode) throws Exception {
         PtraceAttach.assumeModeWorks(mode);
         Files.writeString(outside.resolve("exist"), "12345");
-        Result py = run(mode, "read-only", "python3", "-c", String.join("\n",
-                "import os, stat",
-                Python.ERRNO,
-                "def tries(d):",
-                "    return [errno(lambda: open(d + '/w', 'w')), errno(os.mkdir, d + '/d'), errno(os.mkfifo, d + '/p'),",
-                "            errno(os.symlink, '/etc/passwd', d + '/s'), errno(os.link, 'f', d + '/l'),",
-                "            errno(os.mknod, d + '/n', stat.S_IFREG | 0o600), errno(os.truncate, d + '/exist', 0),",
-                "            errno(lambda: open(d + '/exist', 'a').write('x'))]",
-                "open('f', 'w').write('data')",
-                "open('" + outside.resolve("exist") + "').read()",
-                "print(tries('" + outside + "'))",
-                "open('exist', 'w').write('12345')",
-                "print(tries('.'))",
-                "print(errno(os.rename, 'f', '" + outside.resolve("moved") + "'), errno(os.rename, 'f', 'g'))"));
+        Result py = run(
+                mode,
+                "read-only",
+                "python3",
+                "-c",
+                String.join(
+                        "\n",
+                        "import os, stat",
+                        Python.ERRNO,
+                        "def tries(d):",
+                        "    return [errno(lambda: open(d + '/w', 'w')), errno(os.mkdir, d + '/d'), errno(os.mkfifo, d + '/p'),",
+                        "            errno(os.symlink, '/etc/passwd', d + '/s'), errno(os.link, 'f', d + '/l'),",
+                        "            errno(os.mknod, d + '/n', stat.S_IFREG | 0o600), errno(os.truncate, d + '/exist', 0),",
+                        "            errno(lambda: open(d + '/exist', 'a').write('x'))]",
+                        "open('f', 'w').write('data')",
+                        "open('" + outside.resolve("exist") + "').read()",
+                        "print(tries('" + outside + "'))",
+                        "open('exist', 'w').write('12345')",
+                        "print(tries('.'))",
+                        "print(errno(os.rename, 'f', '" + outside.resolve("moved")
+                                + "'), errno(os.rename, 'f', 'g'))"));
         assertEquals(0, py.code(), py.err());
         assertEquals("[13, 13, 13, 13, 13, 13, 13, 13]\n[0, 0, 0, 0, 0, 0, 0, 0]\n13 0\n", py.out(), py.err());
         assertEquals("12345", Files.readString(outside.resolve("exist")));
@@ -126,14 +144,20 @@ class LandlockFallbackRunTest {
     @Test
     void readOnlyInNotifyModeFollowsSymlinksThatLeadOut() throws Exception {
         Files.writeString(outside.resolve("exist"), "12345");
-        Result r = run("notify", "read-only", "sh", "-c", String.join("; ",
-                "cd " + dir,
-                "ln -s " + outside.resolve("exist") + " lnk",
-                "ln -s " + outside + " dlnk",
-                "true > lnk || echo truncate=refused",
-                "true > dlnk/created || echo create=refused",
-                "mkdir dlnk/made || echo mkdir=refused",
-                "ln -s made inside; echo y > inside && cat made"));
+        Result r = run(
+                "notify",
+                "read-only",
+                "sh",
+                "-c",
+                String.join(
+                        "; ",
+                        "cd " + dir,
+                        "ln -s " + outside.resolve("exist") + " lnk",
+                        "ln -s " + outside + " dlnk",
+                        "true > lnk || echo truncate=refused",
+                        "true > dlnk/created || echo create=refused",
+                        "mkdir dlnk/made || echo mkdir=refused",
+                        "ln -s made inside; echo y > inside && cat made"));
         assertEquals(0, r.code(), r.err());
         assertEquals("truncate=refused\ncreate=refused\nmkdir=refused\ny\n", r.out(), r.err());
         assertEquals("12345", Files.readString(outside.resolve("exist")));
@@ -145,17 +169,25 @@ class LandlockFallbackRunTest {
     /** The default profile governs device nodes alone: the filter refuses them, no supervisor is needed. */
     @Test
     void defaultRefusesDeviceNodesWithoutASupervisor() throws Exception {
-        Result py = run(null, "default", "python3", "-c", String.join("\n",
-                "import os, stat",
-                Python.ERRNO,
-                "print(errno(os.mknod, 'blk', stat.S_IFBLK | 0o600, os.makedev(7, 0)),",
-                "      errno(os.mknod, 'chr', stat.S_IFCHR | 0o600, os.makedev(1, 3)),",
-                "      errno(os.mknod, 'fifo', stat.S_IFIFO | 0o600), errno(os.mknod, 'reg', 0o600),",
-                "      sorted(n for n in os.listdir('.') if n in ('blk', 'chr', 'fifo', 'reg')))"));
+        Result py = run(
+                null,
+                "default",
+                "python3",
+                "-c",
+                String.join(
+                        "\n",
+                        "import os, stat",
+                        Python.ERRNO,
+                        "print(errno(os.mknod, 'blk', stat.S_IFBLK | 0o600, os.makedev(7, 0)),",
+                        "      errno(os.mknod, 'chr', stat.S_IFCHR | 0o600, os.makedev(1, 3)),",
+                        "      errno(os.mknod, 'fifo', stat.S_IFIFO | 0o600), errno(os.mknod, 'reg', 0o600),",
+                        "      sorted(n for n in os.listdir('.') if n in ('blk', 'chr', 'fifo', 'reg')))"));
         assertEquals(0, py.code(), py.err());
         assertEquals("13 13 0 0 ['fifo', 'reg']\n", py.out(), py.err());
-        assertEquals(WARNING + "syscage: warning: without Landlock these are NOT enforced: scope.abstract_unix_socket,"
-                + " scope.signal, " + GUARD + "\n", py.err());
+        assertEquals(
+                WARNING + "syscage: warning: without Landlock these are NOT enforced: scope.abstract_unix_socket,"
+                        + " scope.signal, " + GUARD + "\n",
+                py.err());
         assertFalse(Files.exists(dir.resolve("audit.jsonl")), "nothing was sent to a supervisor");
     }
 }

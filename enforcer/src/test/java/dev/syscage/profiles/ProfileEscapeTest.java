@@ -37,15 +37,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ProfileEscapeTest {
-    private static final List<String> PROFILES = List.of("default", "no-exec", "no-network", "build", "python", "shell",
-            "read-only", "strict-stdio");
+    private static final List<String> PROFILES =
+            List.of("default", "no-exec", "no-network", "build", "python", "shell", "read-only", "strict-stdio");
     private Path dir;
     private final List<Process> started = new ArrayList<>();
 
     @BeforeAll
     static void landlock() {
-        assumeTrue(Landlock.instance().abi() >= 6, "these tests need Landlock ABI 6 (Linux 6.12) for the signal scope; "
-                + "this kernel has ABI " + Landlock.instance().abi());
+        assumeTrue(
+                Landlock.instance().abi() >= 6,
+                "these tests need Landlock ABI 6 (Linux 6.12) for the signal scope; " + "this kernel has ABI "
+                        + Landlock.instance().abi());
     }
 
     @BeforeEach
@@ -66,7 +68,8 @@ class ProfileEscapeTest {
 
     static String escape() {
         return Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", "escape")
-                .toAbsolutePath().toString();
+                .toAbsolutePath()
+                .toString();
     }
 
     /** A policy that filters nothing: the escapes work under it. */
@@ -111,7 +114,8 @@ class ProfileEscapeTest {
 
     /** A process outside the sandbox whose memory the escape writes into: its pid and the word's address. */
     private String[] victim() throws IOException {
-        Process v = new ProcessBuilder(escape(), "victim").redirectErrorStream(true).start();
+        Process v =
+                new ProcessBuilder(escape(), "victim").redirectErrorStream(true).start();
         started.add(v);
         BufferedReader r = new BufferedReader(new InputStreamReader(v.getInputStream(), StandardCharsets.UTF_8));
         String line = r.readLine();
@@ -134,7 +138,10 @@ class ProfileEscapeTest {
 
     @Test
     void noProfileLetsAProgramMakeADeviceNode() throws Exception {
-        Result open = run(List.of("--policy", unconfined().toString()), "mknod", dir.resolve("control").toString());
+        Result open = run(
+                List.of("--policy", unconfined().toString()),
+                "mknod",
+                dir.resolve("control").toString());
         assertEquals("mknod: ok\n", open.out(), open.err());
         for (List<String> how : ways()) {
             Path node = dir.resolve("loop" + how.hashCode());
@@ -150,11 +157,16 @@ class ProfileEscapeTest {
         Process outsider = new ProcessBuilder("sleep", "3600").start();
         started.add(outsider);
         String pid = String.valueOf(outsider.pid());
-        assertEquals("kill: ok\n", run(List.of("--policy", unconfined().toString(), "--no-contain"), "kill", pid).out());
+        assertEquals(
+                "kill: ok\n",
+                run(List.of("--policy", unconfined().toString(), "--no-contain"), "kill", pid)
+                        .out());
         for (List<String> how : ways()) {
             Result r = run(how, "kill", pid);
             // Landlock's signal scope says EPERM; a run in its own PID namespace does not even see the outsider
-            assertTrue(r.out().equals("kill: kill: Operation not permitted\n") || r.out().equals("kill: kill: No such process\n"),
+            assertTrue(
+                    r.out().equals("kill: kill: Operation not permitted\n")
+                            || r.out().equals("kill: kill: No such process\n"),
                     how + ": " + r.out() + r.err());
             Result parent = run(how, "kill", "ppid");
             assertEquals("kill: kill: Operation not permitted\n", parent.out(), how + ": " + parent.err());
@@ -167,9 +179,14 @@ class ProfileEscapeTest {
     void noNetworkClosesTheTunRoute(String mode) throws Exception {
         PtraceAttach.assumeModeWorks(mode);
         assumeTrue(Files.exists(Path.of("/dev/net/tun")), "this machine has no /dev/net/tun");
-        assertEquals("tun: ok\n", run(List.of("--policy", unconfined().toString()), "tun").out());
-        List<String> how = mode.equals("none") ? List.of("--profile", "no-network")
-                : List.of("--policy", Files.writeString(dir.resolve("nn.yaml"), """
+        assertEquals(
+                "tun: ok\n",
+                run(List.of("--policy", unconfined().toString()), "tun").out());
+        List<String> how = mode.equals("none")
+                ? List.of("--profile", "no-network")
+                : List.of(
+                        "--policy",
+                        Files.writeString(dir.resolve("nn.yaml"), """
                         version: 1
                         include: [no-network]
                         landlock: best-effort
@@ -177,7 +194,9 @@ class ProfileEscapeTest {
                         rules:
                           - action: trace
                             syscalls: [uname]
-                        """).toString(), "--mode", mode);
+                        """).toString(),
+                        "--mode",
+                        mode);
         Result r = run(how, "tun");
         assertEquals("tun: ioctl(TUNSETIFF): Operation not permitted\n", r.out(), r.err());
     }
@@ -189,7 +208,10 @@ class ProfileEscapeTest {
         Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "syscage-escape-");
         try {
             Path file = Files.writeString(outside.resolve("f"), "data\n");
-            assertEquals("setflags: ok\n", run(List.of("--policy", unconfined().toString()), "setflags", file.toString()).out());
+            assertEquals(
+                    "setflags: ok\n",
+                    run(List.of("--policy", unconfined().toString()), "setflags", file.toString())
+                            .out());
             Result r = run(List.of("--profile", "read-only", "--mode", mode), "setflags", file.toString());
             assertEquals("setflags: ioctl(FS_IOC_SETFLAGS): Read-only file system\n", r.out(), r.err());
         } finally {
@@ -209,12 +231,31 @@ class ProfileEscapeTest {
             Path link = dir.resolve("link");
             Files.writeString(dir.resolve("link.target"), "");
             String writerace = Path.of(escape()).resolveSibling("writerace").toString();
-            Result control = syscage(dir, "run", "--policy", unconfined().toString(), "--", writerace,
-                    dir.resolve("allowed").toString(), denied.toString(), link.toString(), "3000");
+            Result control = syscage(
+                    dir,
+                    "run",
+                    "--policy",
+                    unconfined().toString(),
+                    "--",
+                    writerace,
+                    dir.resolve("allowed").toString(),
+                    denied.toString(),
+                    link.toString(),
+                    "3000");
             assertTrue(Files.exists(denied), "the race must reach " + denied + " without Landlock: " + control.out());
             Files.delete(denied);
-            List<String> args = new ArrayList<>(List.of("run", "--profile", "read-only", "--mode", mode, "--",
-                    writerace, dir.resolve("allowed").toString(), denied.toString(), link.toString(), "3000"));
+            List<String> args = new ArrayList<>(List.of(
+                    "run",
+                    "--profile",
+                    "read-only",
+                    "--mode",
+                    mode,
+                    "--",
+                    writerace,
+                    dir.resolve("allowed").toString(),
+                    denied.toString(),
+                    link.toString(),
+                    "3000"));
             Result r = syscage(dir, args.toArray(String[]::new));
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().matches("writes=[1-9]\\d* refused=[1-9]\\d*\n"), r.out());

@@ -24,11 +24,11 @@ import java.util.TreeMap;
  * with EACCES; and what its log says, counted here without the report's code.
  */
 final class RealRun {
-    private RealRun() {
-    }
+    private RealRun() {}
 
     static Path testprog(String name) {
-        return Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", name).toAbsolutePath();
+        return Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", name)
+                .toAbsolutePath();
     }
 
     /** Runs the program with {@code --log DIR/audit.jsonl} and {@code extra} options; the run's result. */
@@ -53,7 +53,11 @@ final class RealRun {
                 """.formatted(dir));
         String script = testprog("threads") + " denied/secret 2 3 & " + testprog("opens")
                 + " allowed/a allowed/missing /etc/hostname denied/secret; wait";
-        List<String> args = new ArrayList<>(List.of("run", "--policy", policy.toString(), "--log",
+        List<String> args = new ArrayList<>(List.of(
+                "run",
+                "--policy",
+                policy.toString(),
+                "--log",
                 dir.resolve("audit.jsonl").toString()));
         args.addAll(List.of(extra));
         args.addAll(List.of("--", "/bin/sh", "-c", script));

@@ -54,13 +54,15 @@ class ReportBrowserTest {
 
     @TempDir
     static Path dir;
+
     private Path log;
     private ChromeDriver browser;
     private List<LogEntry> console;
 
     @BeforeAll
     void runRenderAndOpen() throws Exception {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        assumeTrue(
+                Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "no headless browser here: install Debian's chromium and chromium-driver (/usr/bin/chromium, "
                         + "/usr/bin/chromedriver)");
         RealRun.run(dir);
@@ -76,14 +78,20 @@ class ReportBrowserTest {
     private static ChromeDriver open() {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
                 "--window-size=1400,1200");
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort()
-                .withTimeout(Duration.ofSeconds(60)).build();
+                .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+                .usingAnyFreePort()
+                .withTimeout(Duration.ofSeconds(60))
+                .build();
         return new ChromeDriver(service, options);
     }
 
@@ -96,17 +104,22 @@ class ReportBrowserTest {
 
     @Test
     void thePageLoadsWithNothingInTheConsoleAndFetchesNothing() {
-        List<String> problems = console.stream().filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue())
-                .map(LogEntry::toString).toList();
+        List<String> problems = console.stream()
+                .filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue())
+                .map(LogEntry::toString)
+                .toList();
         assertEquals(List.of(), problems, "the browser's console");
-        Object fetched = ((JavascriptExecutor) browser).executeScript(
-                "return performance.getEntriesByType('resource').map(e => e.name)");
+        Object fetched = ((JavascriptExecutor) browser)
+                .executeScript("return performance.getEntriesByType('resource').map(e => e.name)");
         assertEquals(List.of(), fetched, "resources the page loaded");
         assertEquals("complete", ((JavascriptExecutor) browser).executeScript("return document.readyState"));
         // and the console is really read: an error logged now is seen
         ((JavascriptExecutor) browser).executeScript("console.error('syscage report test: probe')");
-        assertTrue(browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .anyMatch(e -> e.getLevel() == Level.SEVERE && e.getMessage().contains("probe")), "the probe is not seen");
+        assertTrue(
+                browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                        .anyMatch(e ->
+                                e.getLevel() == Level.SEVERE && e.getMessage().contains("probe")),
+                "the probe is not seen");
     }
 
     @Test
@@ -120,8 +133,9 @@ class ReportBrowserTest {
         assertTrue(!ticks.isEmpty(), "no marks on the timeline");
         ticks.forEach(ReportBrowserTest::assertDrawn);
         // every call is on the timeline, in the lane of its thread
-        Map<String, Long> byTid = RealRun.calls(log).stream().filter(c -> c.pid() > 0).collect(Collectors.groupingBy(
-                c -> String.valueOf(c.tid()), TreeMap::new, Collectors.counting()));
+        Map<String, Long> byTid = RealRun.calls(log).stream()
+                .filter(c -> c.pid() > 0)
+                .collect(Collectors.groupingBy(c -> String.valueOf(c.tid()), TreeMap::new, Collectors.counting()));
         Map<String, Long> lanes = new TreeMap<>();
         for (WebElement lane : browser.findElements(By.cssSelector("#timeline-chart g.lane"))) {
             lanes.put(lane.getDomAttribute("data-tid"), Long.parseLong(lane.getDomAttribute("data-calls")));
@@ -132,8 +146,9 @@ class ReportBrowserTest {
 
     private static void assertDrawn(WebElement e) {
         Rectangle r = e.getRect();
-        assertTrue(r.getWidth() > 0 && r.getHeight() > 0, e.getTagName() + " " + e.getDomAttribute("class") + " is "
-                + r.getWidth() + "x" + r.getHeight());
+        assertTrue(
+                r.getWidth() > 0 && r.getHeight() > 0,
+                e.getTagName() + " " + e.getDomAttribute("class") + " is " + r.getWidth() + "x" + r.getHeight());
     }
 
     @Test
@@ -173,10 +188,13 @@ class ReportBrowserTest {
         List<String> shown = new ArrayList<>();
         for (WebElement row : browser.findElements(By.cssSelector("#denied-table tbody tr"))) {
             shown.add(field(row, "seq") + " " + field(row, "pid") + " " + field(row, "outcome") + " "
-                    + field(row, "rule") + " " + row.findElement(By.cssSelector("code[data-path=path]")).getText());
+                    + field(row, "rule") + " "
+                    + row.findElement(By.cssSelector("code[data-path=path]")).getText());
         }
         assertEquals(expected, shown);
-        assertTrue(shown.stream().anyMatch(s -> s.endsWith(dir.resolve("p.yaml") + ":12 denied/secret")), shown.toString());
+        assertTrue(
+                shown.stream().anyMatch(s -> s.endsWith(dir.resolve("p.yaml") + ":12 denied/secret")),
+                shown.toString());
     }
 
     private static String field(WebElement row, String name) {
@@ -187,15 +205,26 @@ class ReportBrowserTest {
     void theHeaderAndTheProcessTreeAreTheRuns() throws Exception {
         AuditRun run = RealRun.read(log);
         EndRecord end = run.end().orElseThrow();
-        assertEquals(run.id(), browser.findElement(By.cssSelector("dd[data-field=run]")).getText());
-        assertEquals(String.valueOf(end.exit()), browser.findElement(By.cssSelector("dd[data-field=exit]")).getText());
-        assertEquals(end.policy(), browser.findElement(By.cssSelector("dd[data-field=policy]")).getText());
-        assertTrue(browser.findElement(By.cssSelector("dd[data-field=command]")).getText().startsWith("/bin/sh -c "));
-        assertEquals(String.valueOf(end.calls()), browser.findElement(By.id("coverage")).getDomAttribute("data-calls"));
+        assertEquals(
+                run.id(),
+                browser.findElement(By.cssSelector("dd[data-field=run]")).getText());
+        assertEquals(
+                String.valueOf(end.exit()),
+                browser.findElement(By.cssSelector("dd[data-field=exit]")).getText());
+        assertEquals(
+                end.policy(),
+                browser.findElement(By.cssSelector("dd[data-field=policy]")).getText());
+        assertTrue(browser.findElement(By.cssSelector("dd[data-field=command]"))
+                .getText()
+                .startsWith("/bin/sh -c "));
+        assertEquals(
+                String.valueOf(end.calls()),
+                browser.findElement(By.id("coverage")).getDomAttribute("data-calls"));
         Set<String> pids = new TreeSet<>();
         RealRun.calls(log).stream().filter(c -> c.pid() > 0).forEach(c -> pids.add(String.valueOf(c.pid())));
         Set<String> shown = new TreeSet<>();
-        browser.findElements(By.cssSelector("#process-tree li")).forEach(li -> shown.add(li.getDomAttribute("data-pid")));
+        browser.findElements(By.cssSelector("#process-tree li"))
+                .forEach(li -> shown.add(li.getDomAttribute("data-pid")));
         assertEquals(pids, shown);
     }
 }

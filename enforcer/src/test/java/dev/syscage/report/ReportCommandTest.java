@@ -38,7 +38,10 @@ class ReportCommandTest {
         long calls = RealRun.supervised(log).size();
         assertEquals(calls, end.calls(), "log: all records every call");
         assertTrue(r.out().startsWith("run " + RealRun.read(log).id() + "\ncommand: /bin/sh -c "), r.out());
-        assertTrue(r.out().contains("\n" + calls + " calls numbered by the supervisor: every one recorded (seq has no gaps)\n"),
+        assertTrue(
+                r.out()
+                        .contains("\n" + calls
+                                + " calls numbered by the supervisor: every one recorded (seq has no gaps)\n"),
                 r.out());
         long denied = RealRun.counts(log).get("openat").getOrDefault("errno", 0L);
         // opens' /etc/hostname and denied/secret, and the three threads' two opens of denied/secret each
@@ -59,18 +62,26 @@ class ReportCommandTest {
         long maxSeq = calls.stream().mapToLong(CallRecord::seq).max().orElse(0);
         assertTrue(maxSeq <= end.calls(), maxSeq + " > " + end);
         RunTest.Result text = RealRun.report("--format", "text", log.toString());
-        assertTrue(text.out().contains("\n" + end.calls() + " calls numbered by the supervisor: "
-                + calls.size() + " recorded, " + end.unrecorded()
-                + " not recorded by log level denied (the gaps in seq)\n"), text.out());
+        assertTrue(
+                text.out()
+                        .contains("\n" + end.calls() + " calls numbered by the supervisor: "
+                                + calls.size() + " recorded, " + end.unrecorded()
+                                + " not recorded by log level denied (the gaps in seq)\n"),
+                text.out());
         RunTest.Result html = RealRun.report(log.toString());
-        assertTrue(html.out().contains("<p id=\"coverage\" data-calls=\"" + end.calls() + "\" data-recorded=\""
-                + calls.size() + "\" data-unrecorded=\"" + end.unrecorded() + "\">"), html.out());
+        assertTrue(
+                html.out()
+                        .contains("<p id=\"coverage\" data-calls=\"" + end.calls() + "\" data-recorded=\""
+                                + calls.size() + "\" data-unrecorded=\"" + end.unrecorded() + "\">"),
+                html.out());
     }
 
     @Test
     void theOutputGoesToAFileOrToStandardOutput() throws Exception {
-        Path log = Files.writeString(dir.resolve("one.jsonl"), ReportInputTest.CALL + "\n" + ReportInputTest.END + "\n");
-        RunTest.Result toFile = RealRun.report(log.toString(), "-o", dir.resolve("r.html").toString());
+        Path log =
+                Files.writeString(dir.resolve("one.jsonl"), ReportInputTest.CALL + "\n" + ReportInputTest.END + "\n");
+        RunTest.Result toFile =
+                RealRun.report(log.toString(), "-o", dir.resolve("r.html").toString());
         assertEquals(0, toFile.code(), toFile.err());
         assertEquals("", toFile.out());
         String page = Files.readString(dir.resolve("r.html"));

@@ -45,7 +45,8 @@ class ContainmentTest {
      * supervised run keeps syscage's PID namespace (its launcher is a child subreaper): what keeps
      * the program from killing the launcher there is Landlock's signal scope.
      */
-    private static final String ROUTED = ALLOW_ALL + "scope: [signal]\nrules:\n  - action: trace\n    syscalls: [uname]\n";
+    private static final String ROUTED =
+            ALLOW_ALL + "scope: [signal]\nrules:\n  - action: trace\n    syscalls: [uname]\n";
 
     private final LinuxCLibrary libc = LinuxCLibrary.instance();
     private final List<Process> started = new ArrayList<>();
@@ -54,8 +55,10 @@ class ContainmentTest {
 
     @BeforeEach
     void supervisedRunsNeedTheSignalScope(org.junit.jupiter.api.TestInfo info) {
-        boolean supervised = info.getDisplayName().contains("notify") || info.getDisplayName().contains("trace");
-        assumeTrue(!supervised || dev.syscage.nativeaccess.Landlock.instance().abi() >= 6,
+        boolean supervised = info.getDisplayName().contains("notify")
+                || info.getDisplayName().contains("trace");
+        assumeTrue(
+                !supervised || dev.syscage.nativeaccess.Landlock.instance().abi() >= 6,
                 "a supervised run relies on Landlock's signal scope (ABI 6, Linux 6.12) to keep its launcher alive");
     }
 
@@ -79,7 +82,8 @@ class ContainmentTest {
         }
         markedProcesses().forEach(ProcessHandle::destroyForcibly);
         try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 
@@ -91,8 +95,11 @@ class ContainmentTest {
     @ValueSource(strings = {"plain", "notify", "trace"})
     void noProcessOutlivesTheRun(String mode) throws Exception {
         PtraceAttach.assumeModeWorks(mode);
-        Process p = start(mode, "sh", "-c", "(setsid sh -c 'while :; do sleep 1; done' " + marker + " &)"
-                + "; kill -9 $PPID; echo ready; exit 7");
+        Process p = start(
+                mode,
+                "sh",
+                "-c",
+                "(setsid sh -c 'while :; do sleep 1; done' " + marker + " &)" + "; kill -9 $PPID; echo ready; exit 7");
         assertEquals("ready", firstLine(p));
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "syscage did not exit");
         assertEquals(7, p.exitValue(), "the launcher survived its program's SIGKILL and reported its status");
@@ -108,7 +115,12 @@ class ContainmentTest {
     void aSupervisedRunScopesSignalsWhateverThePolicySays(String mode) throws Exception {
         PtraceAttach.assumeModeWorks(mode);
         String unscoped = ALLOW_ALL + "rules:\n  - action: trace\n    syscalls: [uname]\n";
-        Process p = startRaw(syscageCommand(mode, unscoped, List.of(), "sh", "-c",
+        Process p = startRaw(syscageCommand(
+                mode,
+                unscoped,
+                List.of(),
+                "sh",
+                "-c",
                 "(setsid sh -c 'while :; do sleep 1; done' " + marker + " &); kill -9 $PPID || echo refused; exit 7"));
         assertEquals("refused", firstLine(p));
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "syscage did not exit");
@@ -119,7 +131,11 @@ class ContainmentTest {
     /** --isolate on the command line: a network namespace with only loopback, for a policy that asks for none. */
     @Test
     void theIsolateOptionAddsNamespaces() throws Exception {
-        Process p = start("plain", List.of("--isolate", "net,uts"), "sh", "-c",
+        Process p = start(
+                "plain",
+                List.of("--isolate", "net,uts"),
+                "sh",
+                "-c",
                 "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\n' ' '; echo");
         assertEquals("lo ", firstLine(p));
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
@@ -133,8 +149,12 @@ class ContainmentTest {
     /** Without containment, the same program kills syscage itself and leaves its orphan running. */
     @Test
     void withoutContainmentTheOrphanSurvives() throws Exception {
-        Process p = start("plain", List.of("--no-contain"), "sh", "-c", "(setsid sh -c 'while :; do sleep 1; done' "
-                + marker + " &); echo ready; kill -9 $PPID");
+        Process p = start(
+                "plain",
+                List.of("--no-contain"),
+                "sh",
+                "-c",
+                "(setsid sh -c 'while :; do sleep 1; done' " + marker + " &); echo ready; kill -9 $PPID");
         assertEquals("ready", firstLine(p));
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "syscage did not exit");
         assertEquals(137, p.exitValue());
@@ -146,8 +166,11 @@ class ContainmentTest {
     @ValueSource(strings = {"plain", "notify", "trace"})
     void killingSyscageEndsTheTree(String mode) throws Exception {
         PtraceAttach.assumeModeWorks(mode);
-        Process p = start(mode, "sh", "-c", "(setsid sh -c 'while :; do sleep 1; done' " + marker + " &)"
-                + "; echo ready; exec sleep 600");
+        Process p = start(
+                mode,
+                "sh",
+                "-c",
+                "(setsid sh -c 'while :; do sleep 1; done' " + marker + " &)" + "; echo ready; exec sleep 600");
         assertEquals("ready", firstLine(p));
         ProcessHandle launcher = p.children().findFirst().orElseThrow();
         p.destroyForcibly();
@@ -161,8 +184,20 @@ class ContainmentTest {
      * internal error, and the orphan the program started is gone too.
      */
     @ParameterizedTest
-    @CsvSource({"plain,2", "plain,15", "plain,1", "plain,3", "notify,2", "notify,15", "notify,1", "notify,3",
-        "trace,2", "trace,15", "trace,1", "trace,3"})
+    @CsvSource({
+        "plain,2",
+        "plain,15",
+        "plain,1",
+        "plain,3",
+        "notify,2",
+        "notify,15",
+        "notify,1",
+        "notify,3",
+        "trace,2",
+        "trace,15",
+        "trace,1",
+        "trace,3"
+    })
     void signalsReachTheProgram(String mode, int sig) throws Exception {
         assertEndsBySignal(mode, sig);
     }
@@ -180,8 +215,11 @@ class ContainmentTest {
     }
 
     private void assertEndsBySignal(String mode, int sig) throws Exception {
-        Process p = start(mode, "sh", "-c", "(setsid sh -c 'while :; do sleep 1; done' " + marker + " &); echo ready; "
-                + "exec sleep 600");
+        Process p = start(
+                mode,
+                "sh",
+                "-c",
+                "(setsid sh -c 'while :; do sleep 1; done' " + marker + " &); echo ready; " + "exec sleep 600");
         assertEquals("ready", firstLine(p));
         assertEquals(0, libc.kill((int) p.pid(), sig));
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), mode + ": syscage did not exit after signal " + sig);
@@ -194,8 +232,12 @@ class ContainmentTest {
     @Test
     void aContainedProgramCannotSeeOrSignalTheHostsProcesses() throws Exception {
         long host = ProcessHandle.current().pid();
-        Process p = start("plain", "sh", "-c", "echo $$ $PPID; ls -d /proc/" + host + " 2>/dev/null || echo unseen; "
-                + "kill -0 " + host + " 2>/dev/null || echo unsignalled");
+        Process p = start(
+                "plain",
+                "sh",
+                "-c",
+                "echo $$ $PPID; ls -d /proc/" + host + " 2>/dev/null || echo unseen; " + "kill -0 " + host
+                        + " 2>/dev/null || echo unsignalled");
         BufferedReader out = reader(p);
         assertEquals("2 1", out.readLine());
         assertEquals("unseen", out.readLine());
@@ -220,8 +262,13 @@ class ContainmentTest {
     @ParameterizedTest
     @ValueSource(strings = {"plain", "notify"})
     void theGracePeriodEndsAProgramThatIgnoresTheSignal(String mode) throws Exception {
-        Process p = start(mode, List.of("--grace", "1"), "sh", "-c", "trap '' TERM; (sh -c 'while :; do sleep 1; done' "
-                + marker + " &); echo ready; while :; do sleep 1; done");
+        Process p = start(
+                mode,
+                List.of("--grace", "1"),
+                "sh",
+                "-c",
+                "trap '' TERM; (sh -c 'while :; do sleep 1; done' " + marker
+                        + " &); echo ready; while :; do sleep 1; done");
         assertEquals("ready", firstLine(p));
         assertEquals(0, libc.kill((int) p.pid(), 15));
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the grace period did not end the run");
@@ -232,7 +279,11 @@ class ContainmentTest {
     /** The second SIGINT ends the tree at once, whatever the program does with the first. */
     @Test
     void aSecondSigintKillsTheTree() throws Exception {
-        Process p = start("plain", List.of("--grace", "0"), "sh", "-c",
+        Process p = start(
+                "plain",
+                List.of("--grace", "0"),
+                "sh",
+                "-c",
                 "trap 'echo got-int' INT; echo ready; while :; do sleep 0.1; done");
         BufferedReader out = reader(p);
         assertEquals("ready", out.readLine());
@@ -259,11 +310,19 @@ class ContainmentTest {
 
     private List<String> syscageCommand(String mode, String policyText, List<String> options, String... command)
             throws IOException {
-        Path policy = Files.writeString(dir.resolve("policy-" + mode + "-" + policyText.hashCode() + ".yaml"), policyText);
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
+        Path policy =
+                Files.writeString(dir.resolve("policy-" + mode + "-" + policyText.hashCode() + ".yaml"), policyText);
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
                 "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),
-                "dev.syscage.cli.Main", "run", "--policy", policy.toString(), "--log", dir.resolve("audit.jsonl").toString()));
+                "dev.syscage.cli.Main",
+                "run",
+                "--policy",
+                policy.toString(),
+                "--log",
+                dir.resolve("audit.jsonl").toString()));
         if (!mode.equals("plain")) {
             cmd.addAll(List.of("--mode", mode));
         }
@@ -274,9 +333,11 @@ class ContainmentTest {
     }
 
     private Process startRaw(List<String> cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile())
+        Process p = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectError(dir.resolve("err-" + started.size() + ".txt").toFile()).start();
+                .redirectError(dir.resolve("err-" + started.size() + ".txt").toFile())
+                .start();
         started.add(p);
         return p;
     }
@@ -288,7 +349,8 @@ class ContainmentTest {
     private final java.util.Map<Process, BufferedReader> readers = new java.util.HashMap<>();
 
     private BufferedReader reader(Process p) {
-        return readers.computeIfAbsent(p, q -> new BufferedReader(new InputStreamReader(q.getInputStream(), StandardCharsets.UTF_8)));
+        return readers.computeIfAbsent(
+                p, q -> new BufferedReader(new InputStreamReader(q.getInputStream(), StandardCharsets.UTF_8)));
     }
 
     private String firstLine(Process p) throws IOException {
@@ -297,7 +359,9 @@ class ContainmentTest {
 
     /** The processes whose command line holds this test's marker. */
     private List<ProcessHandle> markedProcesses() {
-        return ProcessHandle.allProcesses().filter(h -> cmdline(h.pid()).contains(marker)).toList();
+        return ProcessHandle.allProcesses()
+                .filter(h -> cmdline(h.pid()).contains(marker))
+                .toList();
     }
 
     private static String cmdline(long pid) {
@@ -309,6 +373,7 @@ class ContainmentTest {
     }
 
     static Path launcher() {
-        return Path.of(System.getProperty("syscage.native.dir", "../native/build"), "syscage-launch").toAbsolutePath();
+        return Path.of(System.getProperty("syscage.native.dir", "../native/build"), "syscage-launch")
+                .toAbsolutePath();
     }
 }

@@ -27,7 +27,8 @@ class FamilyRoutingTest {
     Path dir;
 
     private static Path testprog(String name) {
-        return Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", name).toAbsolutePath();
+        return Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", name)
+                .toAbsolutePath();
     }
 
     private Path policy(Path secret) throws IOException {
@@ -57,15 +58,27 @@ class FamilyRoutingTest {
         PtraceAttach.assumeModeWorks(mode);
         Path secret = Files.writeString(dir.resolve("secret.txt"), "s\n");
         Path open = Files.writeString(dir.resolve("public.txt"), "p\n");
-        Result r = RunTest.syscage(dir, "run", "--mode", mode, "--policy", policy(secret).toString(), "--",
-                testprog("family-open").toString(), secret.toString(), open.toString());
+        Result r = RunTest.syscage(
+                dir,
+                "run",
+                "--mode",
+                mode,
+                "--policy",
+                policy(secret).toString(),
+                "--",
+                testprog("family-open").toString(),
+                secret.toString(),
+                open.toString());
         assertEquals(0, r.code(), r.err());
-        assertEquals(secret + " open: errno EACCES\n"
-                + secret + " openat: errno EACCES\n"
-                + secret + " openat2: errno EACCES\n"
-                + open + " open: ok\n"
-                + open + " openat: ok\n"
-                + open + " openat2: ok\n", r.out(), r.err());
+        assertEquals(
+                secret + " open: errno EACCES\n"
+                        + secret + " openat: errno EACCES\n"
+                        + secret + " openat2: errno EACCES\n"
+                        + open + " open: ok\n"
+                        + open + " openat: ok\n"
+                        + open + " openat2: ok\n",
+                r.out(),
+                r.err());
     }
 
     @Test
@@ -73,7 +86,10 @@ class FamilyRoutingTest {
         Path p = policy(dir.resolve("secret.txt"));
         Result r = RunTest.syscage(dir, "check", "--mode", "trace", "--arch", "x86_64", p.toString(), "openat2");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().startsWith("openat2 (nr 437) on x86_64: trace 0\n  decided by rule #1 ("
-                + p + ":5) via openat (family open)\n"), r.out());
+        assertTrue(
+                r.out()
+                        .startsWith("openat2 (nr 437) on x86_64: trace 0\n  decided by rule #1 (" + p
+                                + ":5) via openat (family open)\n"),
+                r.out());
     }
 }

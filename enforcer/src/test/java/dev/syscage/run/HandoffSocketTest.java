@@ -100,8 +100,10 @@ class HandoffSocketTest {
             try {
                 int notMe = ME == 1 ? 2 : 1;
                 IOException e = assertThrows(IOException.class, () -> s.acceptFrom(notMe, () -> true, 500));
-                assertEquals("the program's process " + notMe + " did not connect to the listener handoff socket within "
-                        + "500 ms; refused other peers: pids [" + ME + "]", e.getMessage());
+                assertEquals(
+                        "the program's process " + notMe + " did not connect to the listener handoff socket within "
+                                + "500 ms; refused other peers: pids [" + ME + "]",
+                        e.getMessage());
                 assertEquals(List.of(ME), s.refused());
                 byte[] one = new byte[1];
                 assertEquals(0, LIBC.read(client, one, 1), "the refused connection was not closed");
@@ -120,8 +122,11 @@ class HandoffSocketTest {
                 assertTrue(s.acceptFrom(ME, () -> true, 5000));
                 send(client, pipe[0]);
                 IOException e = assertThrows(IOException.class, () -> s.receiveListener(() -> true, 5000));
-                assertTrue(e.getMessage().matches("the fd the program's process sent is not a seccomp listener "
-                        + "\\(it is pipe:\\[\\d+\\]\\)"), e.getMessage());
+                assertTrue(
+                        e.getMessage()
+                                .matches("the fd the program's process sent is not a seccomp listener "
+                                        + "\\(it is pipe:\\[\\d+\\]\\)"),
+                        e.getMessage());
             } finally {
                 UnixSockets.close(client);
             }
@@ -165,14 +170,18 @@ class HandoffSocketTest {
         try (HandoffSocket s = HandoffSocket.open(LIBC)) {
             long start = System.nanoTime();
             assertFalse(s.acceptFrom(ME, () -> false, 30_000));
-            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "waited although the launcher was gone");
+            assertTrue(
+                    System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "waited although the launcher was gone");
         }
     }
 
     private static byte[] filter(String rules) {
         String yaml = "version: 1\ndefault: allow\nrules:\n" + rules;
-        return PolicyCompiler.compile(PolicyLoader.loadString("t.yaml", yaml, new LoadOptions(List.of(), List.of())),
-                CompileOptions.defaults()).program().toBytes();
+        return PolicyCompiler.compile(
+                        PolicyLoader.loadString("t.yaml", yaml, new LoadOptions(List.of(), List.of())),
+                        CompileOptions.defaults())
+                .program()
+                .toBytes();
     }
 
     @Test
@@ -181,15 +190,19 @@ class HandoffSocketTest {
                   - action: notify
                     syscalls: [sendmsg, prctl]
                 """), 4);
-        assertTrue(both.orElseThrow().startsWith("the policy routes prctl and sendmsg to the supervisor, but with the "
-                + "SCM_RIGHTS handoff the program's process makes those calls under its filter"), both.get());
+        assertTrue(
+                both.orElseThrow()
+                        .startsWith("the policy routes prctl and sendmsg to the supervisor, but with the "
+                                + "SCM_RIGHTS handoff the program's process makes those calls under its filter"),
+                both.get());
         Optional<String> onlyOtherFds = ScmRightsPreflight.problem(filter("""
                   - action: trace
                     syscalls: [sendmsg]
                     when: arg0 != 4
                 """), 4);
         assertEquals(Optional.empty(), onlyOtherFds, "sendmsg on fd 4 is not routed");
-        assertEquals(Optional.empty(), ScmRightsPreflight.problem(filter("""
+        assertEquals(
+                Optional.empty(), ScmRightsPreflight.problem(filter("""
                   - action: errno EPERM
                     syscalls: [sendmsg, prctl]
                 """), 4), "a denial is the launcher's to report");

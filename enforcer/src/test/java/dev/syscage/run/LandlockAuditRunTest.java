@@ -44,7 +44,8 @@ class LandlockAuditRunTest {
 
     @BeforeEach
     void canSetTheKernelAudit() {
-        assumeTrue("root".equals(System.getProperty("user.name")),
+        assumeTrue(
+                "root".equals(System.getProperty("user.name")),
                 "turning the kernel audit on and off needs root (CAP_AUDIT_CONTROL)");
         try {
             before = audit.enabled();
@@ -142,7 +143,9 @@ class LandlockAuditRunTest {
         // writing a file that is there: the file; making one: the directory it would be made in
         check(landlock.get(0), pid, "fs.write_file", dir.resolve("no/g"));
         check(landlock.get(1), pid, "fs.make_reg", dir.resolve("no"));
-        assertEquals(landlock.get(0).get("rule").asText().split(" ")[1], landlock.get(1).get("rule").asText().split(" ")[1],
+        assertEquals(
+                landlock.get(0).get("rule").asText().split(" ")[1],
+                landlock.get(1).get("rule").asText().split(" ")[1],
                 "one domain");
         assertEquals("old\n", Files.readString(dir.resolve("no/g")));
     }
@@ -155,8 +158,12 @@ class LandlockAuditRunTest {
         assertEquals("EACCES", d.get("errno_name").asText(), d.toString());
         assertEquals("sh", d.get("comm").asText(), d.toString());
         assertEquals(0, d.get("seq").asInt(), d.toString());
-        assertTrue(d.get("rule").asText().matches("landlock domain=[0-9a-f]+ blockers=" + blocker.replace(".", "\\.")
-                + " path=" + path + " dev=\\S+ ino=\\d+"), d.get("rule").asText());
+        assertTrue(
+                d.get("rule")
+                        .asText()
+                        .matches("landlock domain=[0-9a-f]+ blockers=" + blocker.replace(".", "\\.") + " path=" + path
+                                + " dev=\\S+ ino=\\d+"),
+                d.get("rule").asText());
     }
 
     /**
@@ -197,7 +204,8 @@ class LandlockAuditRunTest {
         Path plainLog = dir.resolve("plain.jsonl");
         Result plain = run(policy(""), List.of(), plainLog);
         assertEquals(3, plain.code(), plain.err());
-        assertTrue(plain.err().endsWith("no/f: Permission denied\nsyscage: audit log: " + plainLog + " (0 records)\n"),
+        assertTrue(
+                plain.err().endsWith("no/f: Permission denied\nsyscage: audit log: " + plainLog + " (0 records)\n"),
                 plain.err());
         assertEquals("", Files.readString(plainLog));
     }

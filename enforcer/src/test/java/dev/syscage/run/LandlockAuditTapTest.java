@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class LandlockAuditTapTest {
-    private static final LandlockRuleset RULESET = new LandlockRuleset(FsAccess.WRITE_FILE, 0, 0, List.of(), List.of(),
-            Compat.REQUIRED);
+    private static final LandlockRuleset RULESET =
+            new LandlockRuleset(FsAccess.WRITE_FILE, 0, 0, List.of(), List.of(), Compat.REQUIRED);
 
     /** What the kernel would send; {@code next} waits on it as the socket would. */
     private static final class FakeAudit implements AuditNetlink {
@@ -71,14 +71,19 @@ class LandlockAuditTapTest {
         /** One denial event of {@code domain} by process {@code pid}, the domain made by {@code maker} (0: not said). */
         void denial(long serial, String domain, int maker, int pid, String path) {
             String stamp = "audit(1796669435.243:" + serial + "): ";
-            queue.add(new Record(1423, stamp + "domain=" + domain + " blockers=fs.write_file path=\"" + path
-                    + "\" dev=\"vda\" ino=7"));
+            queue.add(new Record(
+                    1423,
+                    stamp + "domain=" + domain + " blockers=fs.write_file path=\"" + path + "\" dev=\"vda\" ino=7"));
             if (maker > 0) {
-                queue.add(new Record(1424, stamp + "domain=" + domain + " status=allocated mode=enforcing pid=" + maker
-                        + " uid=0 exe=\"/usr/bin/syscage-launch\" comm=\"syscage-launch\""));
+                queue.add(new Record(
+                        1424,
+                        stamp + "domain=" + domain + " status=allocated mode=enforcing pid=" + maker
+                                + " uid=0 exe=\"/usr/bin/syscage-launch\" comm=\"syscage-launch\""));
             }
-            queue.add(new Record(1300, stamp + "arch=c000003e syscall=2 success=no exit=-13 a0=1 a1=2 a2=3 a3=4"
-                    + " items=1 ppid=1 pid=" + pid + " uid=0 comm=\"sh\" exe=\"/usr/bin/dash\" key=(null)"));
+            queue.add(new Record(
+                    1300,
+                    stamp + "arch=c000003e syscall=2 success=no exit=-13 a0=1 a1=2 a2=3 a3=4" + " items=1 ppid=1 pid="
+                            + pid + " uid=0 comm=\"sh\" exe=\"/usr/bin/dash\" key=(null)"));
             queue.add(new Record(1320, stamp));
         }
     }
@@ -94,7 +99,10 @@ class LandlockAuditTapTest {
     void startsOnlyWhereItCanWork() {
         FakeAudit audit = new FakeAudit();
         try (AuditLog log = log()) {
-            assertTrue(LandlockAuditTap.start(LandlockRuleset.NONE, log, audit, errors::add).isEmpty(), "no ruleset");
+            assertTrue(
+                    LandlockAuditTap.start(LandlockRuleset.NONE, log, audit, errors::add)
+                            .isEmpty(),
+                    "no ruleset");
             assertTrue(LandlockAuditTap.start(RULESET, null, audit, errors::add).isEmpty(), "no log");
             audit.enabled = 0;
             assertTrue(LandlockAuditTap.start(RULESET, log, audit, errors::add).isEmpty(), "audit off");
@@ -114,7 +122,8 @@ class LandlockAuditTapTest {
     void logsTheDenialsOfTheProgramsDomainsAndWaitsForTheLast() throws Exception {
         FakeAudit audit = new FakeAudit();
         try (AuditLog log = log()) {
-            LandlockAuditTap tap = LandlockAuditTap.start(RULESET, log, audit, errors::add).orElseThrow();
+            LandlockAuditTap tap =
+                    LandlockAuditTap.start(RULESET, log, audit, errors::add).orElseThrow();
             tap.watch(500);
             audit.denial(1, "aa", 500, 500, "/etc/a");
             audit.denial(2, "bb", 900, 900, "/etc/other-run");
@@ -122,19 +131,23 @@ class LandlockAuditTapTest {
             Thread stop = new Thread(tap::close);
             stop.start();
             audit.denial(4, "aa", 0, 500, "/etc/late");
-            audit.queue.add(new AuditNetlink.Record(1424, "audit(1796669436.000:9): domain=aa status=deallocated denials=3"));
+            audit.queue.add(
+                    new AuditNetlink.Record(1424, "audit(1796669436.000:9): domain=aa status=deallocated denials=3"));
             stop.join(TimeUnit.MILLISECONDS.toMillis(LandlockAuditTap.DRAIN_MILLIS) + 5000);
             assertTrue(!stop.isAlive(), "close returned");
             assertEquals(3, tap.written());
             assertTrue(audit.closed, "the socket is closed");
         }
         String text = sink.toString();
-        assertEquals(List.of("[pid 500] open(0x1, 0x2, 0x3) = -1 EACCES (rule landlock domain=aa blockers=fs.write_file"
-                + " path=/etc/a dev=vda ino=7) <0.000000>",
-                "[pid 501] open(0x1, 0x2, 0x3) = -1 EACCES (rule landlock domain=aa blockers=fs.write_file"
-                        + " path=/etc/child dev=vda ino=7) <0.000000>",
-                "[pid 500] open(0x1, 0x2, 0x3) = -1 EACCES (rule landlock domain=aa blockers=fs.write_file"
-                        + " path=/etc/late dev=vda ino=7) <0.000000>"), List.of(text.split("\n")));
+        assertEquals(
+                List.of(
+                        "[pid 500] open(0x1, 0x2, 0x3) = -1 EACCES (rule landlock domain=aa blockers=fs.write_file"
+                                + " path=/etc/a dev=vda ino=7) <0.000000>",
+                        "[pid 501] open(0x1, 0x2, 0x3) = -1 EACCES (rule landlock domain=aa blockers=fs.write_file"
+                                + " path=/etc/child dev=vda ino=7) <0.000000>",
+                        "[pid 500] open(0x1, 0x2, 0x3) = -1 EACCES (rule landlock domain=aa blockers=fs.write_file"
+                                + " path=/etc/late dev=vda ino=7) <0.000000>"),
+                List.of(text.split("\n")));
         assertEquals(List.of(), errors);
     }
 
@@ -143,13 +156,15 @@ class LandlockAuditTapTest {
     void closeIsBounded() {
         FakeAudit audit = new FakeAudit();
         try (AuditLog log = log()) {
-            LandlockAuditTap tap = LandlockAuditTap.start(RULESET, log, audit, errors::add).orElseThrow();
+            LandlockAuditTap tap =
+                    LandlockAuditTap.start(RULESET, log, audit, errors::add).orElseThrow();
             tap.watch(500);
             audit.denial(1, "aa", 500, 500, "/etc/a");
             long t0 = System.nanoTime();
             tap.close();
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            assertTrue(ms >= LandlockAuditTap.DRAIN_MILLIS - 50 && ms < LandlockAuditTap.DRAIN_MILLIS + 3000, ms + " ms");
+            assertTrue(
+                    ms >= LandlockAuditTap.DRAIN_MILLIS - 50 && ms < LandlockAuditTap.DRAIN_MILLIS + 3000, ms + " ms");
             assertEquals(1, tap.written());
         }
     }

@@ -29,7 +29,8 @@ class ListenerHandoffTest {
     Path dir;
 
     private static Path testprog(String name) {
-        return Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", name).toAbsolutePath();
+        return Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", name)
+                .toAbsolutePath();
     }
 
     /** Routes opens and execve to the supervisor, which denies /etc/shadow; {@code extra} adds rules. */
@@ -53,8 +54,17 @@ class ListenerHandoffTest {
     }
 
     private Result run(String handoff, Path policy, Path log, String... command) throws Exception {
-        List<String> args = new ArrayList<>(List.of("run", "--mode", "notify", "--listener-handoff", handoff,
-                "--policy", policy.toString(), "--log", log.toString(), "--"));
+        List<String> args = new ArrayList<>(List.of(
+                "run",
+                "--mode",
+                "notify",
+                "--listener-handoff",
+                handoff,
+                "--policy",
+                policy.toString(),
+                "--log",
+                log.toString(),
+                "--"));
         args.addAll(List.of(command));
         return RunTest.syscage(dir, args.toArray(String[]::new));
     }
@@ -78,18 +88,26 @@ class ListenerHandoffTest {
         assertEquals(0, r.code(), r.err());
         assertEquals("/etc/hostname: ok\n/etc/shadow: errno EACCES\n", r.out());
         List<JsonNode> recs = records(log);
-        JsonNode shadow = recs.stream().filter(n -> "/etc/shadow".equals(n.path("path").asText())).findFirst()
+        JsonNode shadow = recs.stream()
+                .filter(n -> "/etc/shadow".equals(n.path("path").asText()))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no record for /etc/shadow: " + recs));
         assertEquals("errno", shadow.path("decision").asText());
         assertEquals(13, shadow.path("errno").asInt());
         assertEquals("notify", shadow.path("source").asText());
-        assertTrue(recs.stream().anyMatch(n -> "execve".equals(n.path("syscall").asText())), "execve not logged: " + recs);
+        assertTrue(
+                recs.stream().anyMatch(n -> "execve".equals(n.path("syscall").asText())), "execve not logged: " + recs);
     }
 
     @Test
     void theProgramHoldsNeitherTheListenerNorTheSocket() throws Exception {
-        Result r = run("scm-rights", policy(""), dir.resolve("audit.jsonl"),
-                "sh", "-c", "for f in /proc/$$/fd/*; do echo \"$f -> $(readlink $f)\"; done");
+        Result r = run(
+                "scm-rights",
+                policy(""),
+                dir.resolve("audit.jsonl"),
+                "sh",
+                "-c",
+                "for f in /proc/$$/fd/*; do echo \"$f -> $(readlink $f)\"; done");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("/fd/1 -> "), "the shell's fds were not listed:\n" + r.out());
         assertFalse(r.out().contains("seccomp"), "the program holds the listener:\n" + r.out());
@@ -105,9 +123,12 @@ class ListenerHandoffTest {
         Path marker = dir.resolve("ran");
         Result r = run("scm-rights", p, dir.resolve("audit.jsonl"), "touch", marker.toString());
         assertEquals(125, r.code(), r.err());
-        assertTrue(r.err().contains("syscage-launch: sendmsg(SCM_RIGHTS): Operation not permitted. (Hint: the seccomp "
-                + "listener could not be handed to the supervisor, so the program was not run; the SCM_RIGHTS handoff "
-                + "needs the policy to allow sendmsg.)\n"), r.err());
+        assertTrue(
+                r.err()
+                        .contains("syscage-launch: sendmsg(SCM_RIGHTS): Operation not permitted. (Hint: the seccomp "
+                                + "listener could not be handed to the supervisor, so the program was not run; the SCM_RIGHTS handoff "
+                                + "needs the policy to allow sendmsg.)\n"),
+                r.err());
         assertFalse(Files.exists(marker), "the program ran");
     }
 
@@ -132,8 +153,12 @@ class ListenerHandoffTest {
         Path marker = dir.resolve("ran");
         Result r = run("scm-rights", p, dir.resolve("audit.jsonl"), "touch", marker.toString());
         assertTrue(r.code() != 0, r.err());
-        assertTrue(r.err().contains("the policy routes sendmsg to the supervisor, but with the SCM_RIGHTS handoff the "
-                + "program's process makes that call under its filter before the supervisor holds the listener"), r.err());
+        assertTrue(
+                r.err()
+                        .contains(
+                                "the policy routes sendmsg to the supervisor, but with the SCM_RIGHTS handoff the "
+                                        + "program's process makes that call under its filter before the supervisor holds the listener"),
+                r.err());
         assertFalse(Files.exists(marker), "the program ran");
     }
 
@@ -141,6 +166,7 @@ class ListenerHandoffTest {
     void anUnknownHandoffIsBadInput() throws Exception {
         Result r = run("carrier-pigeon", policy(""), dir.resolve("audit.jsonl"), "true");
         assertEquals(2, r.code(), r.err());
-        assertEquals("syscage: unknown --listener-handoff 'carrier-pigeon' (choose auto, pidfd or scm-rights)\n", r.err());
+        assertEquals(
+                "syscage: unknown --listener-handoff 'carrier-pigeon' (choose auto, pidfd or scm-rights)\n", r.err());
     }
 }

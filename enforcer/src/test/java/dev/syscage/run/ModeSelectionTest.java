@@ -53,20 +53,30 @@ class ModeSelectionTest {
     /** A supervisor that only watches: trace mode changes nothing the program sees (no EINTR from a routed open). */
     @Test
     void anAuditOnlySupervisorRunsInTraceModeAndNeedsNoNotifyProbe() {
-        assertEquals(Optional.of(SupervisionMode.TRACE), SupervisionMode.select(load("trace"), NONE, false, PTRACE, NOT_ASKED));
+        assertEquals(
+                Optional.of(SupervisionMode.TRACE),
+                SupervisionMode.select(load("trace"), NONE, false, PTRACE, NOT_ASKED));
     }
 
     @Test
     void anAuditOnlySupervisorRunsInNotifyModeWhereThisProcessCannotTrace() {
-        assertEquals(Optional.of(SupervisionMode.NOTIFY), SupervisionMode.select(load("trace"), NONE, false, NO_PTRACE, SUPPORTED));
-        assertEquals(Optional.of(SupervisionMode.TRACE), SupervisionMode.select(load("trace"), NONE, false, NO_PTRACE, UNSUPPORTED));
+        assertEquals(
+                Optional.of(SupervisionMode.NOTIFY),
+                SupervisionMode.select(load("trace"), NONE, false, NO_PTRACE, SUPPORTED));
+        assertEquals(
+                Optional.of(SupervisionMode.TRACE),
+                SupervisionMode.select(load("trace"), NONE, false, NO_PTRACE, UNSUPPORTED));
     }
 
     /** A supervisor that can deny: notify mode, whose path rules see the real path and are race-free. */
     @Test
     void anEnforcingSupervisorRunsInNotifyModeWhereTheKernelSupportsItElseInTraceMode() {
-        assertEquals(Optional.of(SupervisionMode.NOTIFY), SupervisionMode.select(load("trace"), NONE, true, NOT_ASKED, SUPPORTED));
-        assertEquals(Optional.of(SupervisionMode.TRACE), SupervisionMode.select(load("trace"), NONE, true, NOT_ASKED, UNSUPPORTED));
+        assertEquals(
+                Optional.of(SupervisionMode.NOTIFY),
+                SupervisionMode.select(load("trace"), NONE, true, NOT_ASKED, SUPPORTED));
+        assertEquals(
+                Optional.of(SupervisionMode.TRACE),
+                SupervisionMode.select(load("trace"), NONE, true, NOT_ASKED, UNSUPPORTED));
     }
 
     @Test
@@ -75,8 +85,10 @@ class ModeSelectionTest {
         assertTrue(SupervisionMode.enforces(load("trace"), true), "a hook may deny");
         assertFalse(SupervisionMode.enforces(withSupervise("{log: all, default: allow}"), false));
         assertTrue(SupervisionMode.enforces(withSupervise("{default: errno EACCES}"), false));
-        assertTrue(SupervisionMode.enforces(withSupervise(
-                "{default: allow, rules: [{syscalls: [openat], path: [/etc/shadow], decision: errno EACCES}]}"), false));
+        assertTrue(SupervisionMode.enforces(
+                withSupervise(
+                        "{default: allow, rules: [{syscalls: [openat], path: [/etc/shadow], decision: errno EACCES}]}"),
+                false));
     }
 
     private static Policy withSupervise(String section) {
@@ -102,9 +114,13 @@ class ModeSelectionTest {
 
     @Test
     void notifyActionsAndUnroutedPoliciesNeedNoProbe() {
-        assertEquals(Optional.of(SupervisionMode.NOTIFY), SupervisionMode.select(load("notify"), NONE, true, NOT_ASKED, NOT_ASKED));
+        assertEquals(
+                Optional.of(SupervisionMode.NOTIFY),
+                SupervisionMode.select(load("notify"), NONE, true, NOT_ASKED, NOT_ASKED));
         assertEquals(NONE, SupervisionMode.select(load("errno EPERM"), NONE, true, NOT_ASKED, NOT_ASKED));
-        assertEquals(NONE, SupervisionMode.select(load("allow"), Optional.of(SupervisionMode.TRACE), true, NOT_ASKED, NOT_ASKED));
+        assertEquals(
+                NONE,
+                SupervisionMode.select(load("allow"), Optional.of(SupervisionMode.TRACE), true, NOT_ASKED, NOT_ASKED));
     }
 
     /**
@@ -117,17 +133,28 @@ class ModeSelectionTest {
     static boolean notifyExpected() throws IOException {
         String release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
         Matcher m = Pattern.compile("(\\d+)\\.(\\d+)").matcher(release);
-        assumeTrue(m.lookingAt(), "kernel release '" + release + "' is not MAJOR.MINOR...: cannot tell whether it has pidfd_getfd");
+        assumeTrue(
+                m.lookingAt(),
+                "kernel release '" + release + "' is not MAJOR.MINOR...: cannot tell whether it has pidfd_getfd");
         Path actions = Path.of("/proc/sys/kernel/seccomp/actions_avail");
-        assumeTrue(Files.isReadable(actions), actions + " is not readable: cannot tell whether the kernel offers user_notif");
-        String filtered = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("Seccomp:"))
-                .findFirst().orElse("Seccomp: 0").substring("Seccomp:".length()).strip();
-        assumeTrue(filtered.equals("0"), "the tests run under a seccomp filter (Seccomp: " + filtered
-                + " in /proc/self/status), which may refuse calls the kernel has: the kernel's version does not say what the probe finds");
+        assumeTrue(
+                Files.isReadable(actions),
+                actions + " is not readable: cannot tell whether the kernel offers user_notif");
+        String filtered = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(l -> l.startsWith("Seccomp:"))
+                .findFirst()
+                .orElse("Seccomp: 0")
+                .substring("Seccomp:".length())
+                .strip();
+        assumeTrue(
+                filtered.equals("0"),
+                "the tests run under a seccomp filter (Seccomp: " + filtered
+                        + " in /proc/self/status), which may refuse calls the kernel has: the kernel's version does not say what the probe finds");
         int major = Integer.parseInt(m.group(1));
         int minor = Integer.parseInt(m.group(2));
         boolean pidfdGetfd = major > 5 || major == 5 && minor >= 6;
-        return pidfdGetfd && List.of(Files.readString(actions).strip().split("\\s+")).contains("user_notif");
+        return pidfdGetfd
+                && List.of(Files.readString(actions).strip().split("\\s+")).contains("user_notif");
     }
 
     @Test
@@ -165,8 +192,8 @@ class ModeSelectionTest {
         String[] args = new String[options.length + 6];
         args[0] = "run";
         System.arraycopy(options, 0, args, 1, options.length);
-        System.arraycopy(new String[] {"--log", log.toString(), "--", "cat", "/etc/hostname"}, 0, args,
-                options.length + 1, 5);
+        System.arraycopy(
+                new String[] {"--log", log.toString(), "--", "cat", "/etc/hostname"}, 0, args, options.length + 1, 5);
         Result r = RunTest.syscage(dir, args);
         assertEquals(0, r.code(), r.err());
         Set<String> sources = new HashSet<>();

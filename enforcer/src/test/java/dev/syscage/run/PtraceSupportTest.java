@@ -18,8 +18,10 @@ class PtraceSupportTest {
 
     @Test
     void usableWhenUntracedAndYamaAllows() {
-        assertTrue(PtraceSupport.of(status(0, "0000000000000000"), Optional.empty()).usable());
-        assertTrue(PtraceSupport.of(status(0, "0000000000000000"), Optional.of("1\n")).usable());
+        assertTrue(PtraceSupport.of(status(0, "0000000000000000"), Optional.empty())
+                .usable());
+        assertTrue(PtraceSupport.of(status(0, "0000000000000000"), Optional.of("1\n"))
+                .usable());
     }
 
     @Test
@@ -31,12 +33,14 @@ class PtraceSupportTest {
 
     @Test
     void yamaScopeThreeForbidsEveryone() {
-        assertFalse(PtraceSupport.of(status(0, "000001ffffffffff"), Optional.of("3\n")).usable());
+        assertFalse(PtraceSupport.of(status(0, "000001ffffffffff"), Optional.of("3\n"))
+                .usable());
     }
 
     @Test
     void yamaScopeTwoNeedsCapSysPtrace() {
-        assertTrue(PtraceSupport.of(status(0, "0000000000080000"), Optional.of("2")).usable());
+        assertTrue(PtraceSupport.of(status(0, "0000000000080000"), Optional.of("2"))
+                .usable());
         PtraceSupport without = PtraceSupport.of(status(0, "0000000000000000"), Optional.of("2"));
         assertFalse(without.usable());
         assertTrue(without.reason().contains("CAP_SYS_PTRACE"), without.reason());

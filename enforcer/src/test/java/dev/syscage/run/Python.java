@@ -6,7 +6,8 @@ package dev.syscage.run;
  */
 public final class Python {
     /** {@code errno(call, *args)}: 0 when the call returns, else its OSError's errno. */
-    public static final String ERRNO = String.join("\n",
+    public static final String ERRNO = String.join(
+            "\n",
             "def errno(call, *args, **kw):",
             "    try:",
             "        call(*args, **kw)",
@@ -20,7 +21,8 @@ public final class Python {
      * giving 0 or the errno. {@code usize} is the size the call is told its
      * {@code struct xattr_args} has; {@code more} fills the 8 bytes after the first version's 16.
      */
-    public static final String XATTRAT = String.join("\n",
+    public static final String XATTRAT = String.join(
+            "\n",
             "import ctypes",
             "_libc = ctypes.CDLL(None, use_errno=True)",
             "class _XattrArgs(ctypes.Structure):",

@@ -50,6 +50,7 @@ class RunCacheTest {
 
     @TempDir
     Path tmp;
+
     private Path root;
     private Path cache;
     private Path work;
@@ -63,12 +64,17 @@ class RunCacheTest {
         Files.createDirectories(root.resolve("enforcer/target"));
         Files.writeString(root.resolve("enforcer/target/syscage.jar"), "build 1");
         Files.createDirectories(root.resolve("native/build"));
-        Files.copy(launcher(), root.resolve("native/build/syscage-launch"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(
+                launcher(),
+                root.resolve("native/build/syscage-launch"),
+                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         Path script = Files.createDirectories(root.resolve("bin")).resolve("syscage");
-        Files.writeString(script, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
-                + "' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp '" + System.getProperty("java.class.path")
-                + "' -Dsyscage.native.dir='" + launcher().getParent() + "' -Dsyscage.cache.root='" + root
-                + "' dev.syscage.cli.Main \"$@\"\n");
+        Files.writeString(
+                script,
+                "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
+                        + "' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp '" + System.getProperty("java.class.path")
+                        + "' -Dsyscage.native.dir='" + launcher().getParent() + "' -Dsyscage.cache.root='" + root
+                        + "' dev.syscage.cli.Main \"$@\"\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.writeString(work.resolve("base.yaml"), BASE);
         Files.writeString(work.resolve("top.yaml"), TOP);
@@ -112,7 +118,9 @@ class RunCacheTest {
         assertTrue(run("--policy", "top.yaml", "--", "true").stored());
         Files.writeString(work.resolve("base.yaml"), BASE.replace("[mkdir, mkdirat]", "[mkdir, mkdirat, rmdir]"));
         Run again = run("--policy", "top.yaml", "--", "true");
-        assertTrue(again.err.contains("miss: stale: input " + work.toRealPath().resolve("base.yaml") + " changed"), again.err);
+        assertTrue(
+                again.err.contains("miss: stale: input " + work.toRealPath().resolve("base.yaml") + " changed"),
+                again.err);
         assertTrue(again.stored(), again.err);
         assertTrue(run("--policy", "top.yaml", "--", "true").hit());
     }
@@ -166,7 +174,9 @@ class RunCacheTest {
     void anEntryOwnedByAnotherUserIsIgnored() throws Exception {
         assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "needs root to chown to nobody");
         assertTrue(run("--profile", "default", "--", "true").stored());
-        Process chown = new ProcessBuilder("chown", "65534", onlyEntry().toString()).inheritIO().start();
+        Process chown = new ProcessBuilder("chown", "65534", onlyEntry().toString())
+                .inheritIO()
+                .start();
         assertEquals(0, chown.waitFor());
         Run again = run("--profile", "default", "--", "true");
         assertTrue(again.err.contains("entry not trusted (owner 65534"), again.err);
@@ -253,8 +263,8 @@ class RunCacheTest {
     private Process start(String... args) throws IOException {
         List<String> argv = new ArrayList<>(List.of(launcher().toString(), "--cached-run", root.toString(), "run"));
         argv.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(work.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        ProcessBuilder pb =
+                new ProcessBuilder(argv).directory(work.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().keySet().removeIf(k -> k.startsWith("SYSCAGE_") || k.equals("XDG_CACHE_HOME"));
         pb.environment().put("SYSCAGE_CACHE_DIR", cache.toString());
         pb.environment().put("SYSCAGE_CACHE_DEBUG", "1");
@@ -271,16 +281,19 @@ class RunCacheTest {
 
     private Path[] entries() throws IOException {
         try (Stream<Path> all = Files.list(cache)) {
-            return all.filter(f -> f.getFileName().toString().endsWith(".entry")).toArray(Path[]::new);
+            return all.filter(f -> f.getFileName().toString().endsWith(".entry"))
+                    .toArray(Path[]::new);
         }
     }
 
     private static String sha256(String s) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static Path launcher() {
-        Path p = Path.of(System.getProperty("syscage.native.dir", "../native/build"), "syscage-launch").toAbsolutePath();
+        Path p = Path.of(System.getProperty("syscage.native.dir", "../native/build"), "syscage-launch")
+                .toAbsolutePath();
         assertTrue(Files.isExecutable(p), p + " is missing: build native/ first (make -C native)");
         return p;
     }

@@ -26,8 +26,7 @@ public class RunTest {
     @TempDir
     Path dir;
 
-    public record Result(int code, String out, String err) {
-    }
+    public record Result(int code, String out, String err) {}
 
     public static Result syscage(Path cwd, String... args) throws IOException, InterruptedException {
         return syscage(90, cwd, args);
@@ -41,21 +40,29 @@ public class RunTest {
     /** As {@link #syscage(int, Path, String...)}, with extra JVM options ({@code -Dname=value}). */
     public static Result syscageWithJvmOptions(List<String> jvmOptions, int seconds, Path cwd, String... args)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
                 "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build")));
         cmd.addAll(jvmOptions);
         cmd.add("dev.syscage.cli.Main");
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(cwd, "out", ".txt");
         Path err = Files.createTempFile(cwd, "err", ".txt");
-        Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(cwd.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         try {
             if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
                 throw new AssertionError("syscage " + String.join(" ", args) + " did not finish");
             }
-            Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            Result r = new Result(
+                    p.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
             jsonLog(cwd, args).ifPresent(dev.syscage.supervise.audit.AuditSchema::assertValid);
             return r;
@@ -75,7 +82,9 @@ public class RunTest {
         List<String> opts = end < 0 ? a : a.subList(0, end);
         int i = opts.indexOf("--log");
         int f = opts.indexOf("--log-format");
-        if (i < 0 || i + 1 >= opts.size() || (f >= 0 && f + 1 < opts.size() && !opts.get(f + 1).equals("jsonl"))) {
+        if (i < 0
+                || i + 1 >= opts.size()
+                || (f >= 0 && f + 1 < opts.size() && !opts.get(f + 1).equals("jsonl"))) {
             return java.util.Optional.empty();
         }
         Path log = cwd.resolve(opts.get(i + 1)).toAbsolutePath();
@@ -96,23 +105,43 @@ public class RunTest {
         Result sh = syscage(dir, "run", "--profile", "default", "--", "sh", "-c", "echo hello | cat; ls " + data);
         assertEquals(0, sh.code(), sh.err());
         assertEquals("hello\na.txt\n", sh.out());
-        Result cat = syscage(dir, "run", "--profile", "default", "--", "cat", data.resolve("a.txt").toString());
+        Result cat = syscage(
+                dir,
+                "run",
+                "--profile",
+                "default",
+                "--",
+                "cat",
+                data.resolve("a.txt").toString());
         assertEquals("alpha\n", cat.out(), cat.err());
-        Result py = syscage(dir, "run", "--profile", "default", "--", "python3", "-c",
+        Result py = syscage(
+                dir,
+                "run",
+                "--profile",
+                "default",
+                "--",
+                "python3",
+                "-c",
                 "import json, os, threading; t = threading.Thread(target=print, args=('thread',)); t.start(); t.join();"
                         + " print(json.dumps({'files': sorted(os.listdir('" + data + "'))}))");
         assertEquals(0, py.code(), py.err());
         assertEquals("thread\n{\"files\": [\"a.txt\"]}\n", py.out());
-        Result tar = syscage(dir, "run", "--profile", "default", "--", "sh", "-c",
-                "tar -C " + data + " -cf - . | tar -tf - | sort");
+        Result tar = syscage(
+                dir, "run", "--profile", "default", "--", "sh", "-c", "tar -C " + data + " -cf - . | tar -tf - | sort");
         assertEquals(0, tar.code(), tar.err());
         assertEquals("./\n./a.txt\n", tar.out());
     }
 
     @Test
     void exitStatusIsTheProgramsOwn() throws Exception {
-        assertEquals(42, syscage(dir, "run", "--profile", "default", "--", "sh", "-c", "exit 42").code());
-        assertEquals(128 + 15, syscage(dir, "run", "--profile", "default", "--", "sh", "-c", "kill -TERM $$").code());
+        assertEquals(
+                42,
+                syscage(dir, "run", "--profile", "default", "--", "sh", "-c", "exit 42")
+                        .code());
+        assertEquals(
+                128 + 15,
+                syscage(dir, "run", "--profile", "default", "--", "sh", "-c", "kill -TERM $$")
+                        .code());
     }
 
     @Test
@@ -125,7 +154,14 @@ public class RunTest {
                   - action: errno EROFS
                     syscalls: [mkdir, mkdirat]
                 """);
-        Result r = syscage(dir, "run", "--policy", p.toString(), "--", "mkdir", dir.resolve("made").toString());
+        Result r = syscage(
+                dir,
+                "run",
+                "--policy",
+                p.toString(),
+                "--",
+                "mkdir",
+                dir.resolve("made").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("Read-only file system"), r.err());
         assertFalse(Files.exists(dir.resolve("made")));
@@ -141,7 +177,14 @@ public class RunTest {
                   - action: kill
                     syscalls: [mkdir, mkdirat]
                 """);
-        Result r = syscage(dir, "run", "--policy", p.toString(), "--", "mkdir", dir.resolve("made").toString());
+        Result r = syscage(
+                dir,
+                "run",
+                "--policy",
+                p.toString(),
+                "--",
+                "mkdir",
+                dir.resolve("made").toString());
         assertEquals(159, r.code(), r.err());
         assertTrue(r.err().startsWith("syscage: mkdir was killed by SIGSYS: the policy kills "), r.err());
         assertFalse(Files.exists(dir.resolve("made")));
@@ -164,10 +207,21 @@ public class RunTest {
 
     @Test
     void dryRunPrintsWhatWouldBeInstalledAndRunsNothing() throws Exception {
-        Result r = syscage(dir, "run", "--profile", "default", "--dry-run", "--", "touch", dir.resolve("t").toString());
+        Result r = syscage(
+                dir,
+                "run",
+                "--profile",
+                "default",
+                "--dry-run",
+                "--",
+                "touch",
+                dir.resolve("t").toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().startsWith("policy: default (container-like defaults for ordinary programs)\n"
-                + "arch: x86_64; any other: kill\n"), r.out());
+        assertTrue(
+                r.out()
+                        .startsWith("policy: default (container-like defaults for ordinary programs)\n"
+                                + "arch: x86_64; any other: kill\n"),
+                r.out());
         assertTrue(r.out().matches("(?s).*filter: \\d+ instructions \\(\\d+ bytes\\), verified\n.*"), r.out());
         assertFalse(Files.exists(dir.resolve("t")));
     }
@@ -194,8 +248,11 @@ public class RunTest {
         Result notify = syscage(dir, "run", "--mode", "notify", "--policy", p.toString(), "--dry-run", "--", "true");
         assertEquals(0, notify.code(), notify.err());
         assertTrue(notify.err().startsWith(p + ":12:7: warning: "), notify.err());
-        assertTrue(notify.err().contains("warning: supervise rule #2 decides execve, execveat by path, which notify mode"
-                + " lets run as the program asked (CONTINUE)"), notify.err());
+        assertTrue(
+                notify.err()
+                        .contains("warning: supervise rule #2 decides execve, execveat by path, which notify mode"
+                                + " lets run as the program asked (CONTINUE)"),
+                notify.err());
         assertFalse(notify.err().contains("rule #1"), "opens are made race-free: " + notify.err());
         Result trace = syscage(dir, "run", "--mode", "trace", "--policy", p.toString(), "--dry-run", "--", "true");
         assertEquals(0, trace.code(), trace.err());
@@ -209,7 +266,9 @@ public class RunTest {
         assertEquals("syscage: cannot read nope.yaml: no such file\n", missing.err());
         Result profile = syscage(dir, "run", "--profile", "nope", "--", "true");
         assertEquals(2, profile.code());
-        assertTrue(profile.err().startsWith("syscage: no shipped profile 'nope'; the shipped profiles are: "), profile.err());
+        assertTrue(
+                profile.err().startsWith("syscage: no shipped profile 'nope'; the shipped profiles are: "),
+                profile.err());
         Result notFound = syscage(dir, "run", "--profile", "default", "--", "no-such-program-xyz");
         assertEquals(127, notFound.code());
         assertTrue(notFound.err().contains("no-such-program-xyz"), notFound.err());
@@ -226,25 +285,48 @@ public class RunTest {
                   - action: kill
                     syscalls: [execve]
                 """);
-        Result r = syscage(dir, "run", "--policy", p.toString(), "--", "touch", dir.resolve("t").toString());
+        Result r = syscage(
+                dir,
+                "run",
+                "--policy",
+                p.toString(),
+                "--",
+                "touch",
+                dir.resolve("t").toString());
         assertEquals(2, r.code());
-        assertEquals(p + ":5:5: error: policy kills execve: the program could not start\n"
-                + "      - action: kill\n"
-                + "        ^\n"
-                + "1 error\n", r.err());
+        assertEquals(
+                p + ":5:5: error: policy kills execve: the program could not start\n"
+                        + "      - action: kill\n"
+                        + "        ^\n"
+                        + "1 error\n",
+                r.err());
         assertFalse(Files.exists(dir.resolve("t")));
     }
 
     @Test
     void sigtermToSyscageReachesTheProgram() throws Exception {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
                 "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),
-                "dev.syscage.cli.Main", "run", "--profile", "default", "--", "sleep", "60");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("o").toFile()).start();
+                "dev.syscage.cli.Main",
+                "run",
+                "--profile",
+                "default",
+                "--",
+                "sleep",
+                "60");
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("o").toFile())
+                .start();
         try {
-            Await.until(Duration.ofSeconds(30),
-                    () -> p.descendants().anyMatch(h -> h.info().command().orElse("").endsWith("sleep")), "sleep never started");
+            Await.until(
+                    Duration.ofSeconds(30),
+                    () -> p.descendants()
+                            .anyMatch(h -> h.info().command().orElse("").endsWith("sleep")),
+                    "sleep never started");
             ProcessHandle sleep = p.descendants().findFirst().orElseThrow();
             new ProcessBuilder("kill", "-TERM", String.valueOf(p.pid())).start().waitFor();
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "syscage did not exit");

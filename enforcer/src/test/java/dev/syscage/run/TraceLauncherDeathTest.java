@@ -33,20 +33,29 @@ class TraceLauncherDeathTest {
 
     @Test
     void theTracedProgramDiesWithItsLauncher() throws Exception {
-        Policy p = PolicyLoader.loadString("t.yaml", "version: 1\ndefault: allow\nrules:\n  - action: trace\n"
-                + "    syscalls: [uname]\n", new LoadOptions(List.of(), List.of()));
-        byte[] filter = PolicyCompiler.compile(p, CompileOptions.defaults()).program().toBytes();
+        Policy p = PolicyLoader.loadString(
+                "t.yaml",
+                "version: 1\ndefault: allow\nrules:\n  - action: trace\n" + "    syscalls: [uname]\n",
+                new LoadOptions(List.of(), List.of()));
+        byte[] filter =
+                PolicyCompiler.compile(p, CompileOptions.defaults()).program().toBytes();
         Path pidFile = dir.resolve("pid");
         LinuxCLibrary libc = LinuxCLibrary.instance();
         TraceSupervisor sup = new TraceSupervisor((event, memory) -> Decision.allow("test"));
         long program = -1;
         try {
             TraceRunner.Outcome o = new TraceRunner(libc, new Runner(libc, new PrintWriter(new StringWriter())))
-                    .run(LauncherLocator.find().orElseThrow(), filter, List.of(), List.of("sh", "-c",
-                            "echo $$ > " + pidFile + "; kill -9 $PPID; exec sleep 20"), sup, null);
+                    .run(
+                            LauncherLocator.find().orElseThrow(),
+                            filter,
+                            List.of(),
+                            List.of("sh", "-c", "echo $$ > " + pidFile + "; kill -9 $PPID; exec sleep 20"),
+                            sup,
+                            null);
             program = Long.parseLong(Files.readString(pidFile).strip());
             assertEquals(128 + 9, o.exitCode(), "the launcher was killed");
-            assertTrue(gone(program, System.nanoTime() + TimeUnit.SECONDS.toNanos(5)),
+            assertTrue(
+                    gone(program, System.nanoTime() + TimeUnit.SECONDS.toNanos(5)),
                     "the program outlived its launcher: pid " + program);
         } finally {
             if (program < 0 && Files.exists(pidFile)) {

@@ -35,25 +35,32 @@ class JsonSchemaTest {
     @Test
     void mapListsLengthsDatesAndPruning() throws Exception {
         JsonSchema s = JsonSchema.ofCrd(CRD, "v1");
-        assertEquals(List.of(), s.problems(JSON.readTree("{\"conditions\":[{\"type\":\"a\",\"at\":"
-                + "\"2026-12-08T00:00:00Z\"},{\"type\":\"b\"}],\"free\":{\"b\":1}}")));
-        assertEquals(List.of("$.conditions: {\"type\":\"a\"} appears twice in a map",
-                "$.conditions[1].type: 4 characters, more than 3",
-                "$.conditions[2].type: 0 characters, fewer than 1",
-                "$.conditions[2].at: \"yesterday\" is not a date-time",
-                "$.extra: not in the schema (the API server would drop it)"),
+        assertEquals(
+                List.of(),
+                s.problems(JSON.readTree("{\"conditions\":[{\"type\":\"a\",\"at\":"
+                        + "\"2026-12-08T00:00:00Z\"},{\"type\":\"b\"}],\"free\":{\"b\":1}}")));
+        assertEquals(
+                List.of(
+                        "$.conditions: {\"type\":\"a\"} appears twice in a map",
+                        "$.conditions[1].type: 4 characters, more than 3",
+                        "$.conditions[2].type: 0 characters, fewer than 1",
+                        "$.conditions[2].at: \"yesterday\" is not a date-time",
+                        "$.extra: not in the schema (the API server would drop it)"),
                 s.problems(JSON.readTree("{\"conditions\":[{\"type\":\"a\"},{\"type\":\"abcd\"},{\"type\":\"\",\"at\":"
                         + "\"yesterday\"},{\"type\":\"a\"}],\"extra\":1}")));
     }
 
     @Test
     void aKeywordOrFormatItDoesNotKnowFailsEveryCheck() throws Exception {
-        JsonSchema s = JsonSchema.ofCrd(CRD.replace("minLength: 1", "minLength: 1, uniqueItems: true")
-                .replace("format: date-time", "format: uuid"), "v1");
-        assertEquals(List.of(
-                "schema.properties.conditions.items.properties.type: schema keyword 'uniqueItems' is not understood by "
-                        + "this checker",
-                "schema.properties.conditions.items.properties.at: schema format 'uuid' is not understood by this checker"),
+        JsonSchema s = JsonSchema.ofCrd(
+                CRD.replace("minLength: 1", "minLength: 1, uniqueItems: true")
+                        .replace("format: date-time", "format: uuid"),
+                "v1");
+        assertEquals(
+                List.of(
+                        "schema.properties.conditions.items.properties.type: schema keyword 'uniqueItems' is not understood by "
+                                + "this checker",
+                        "schema.properties.conditions.items.properties.at: schema format 'uuid' is not understood by this checker"),
                 s.problems(JSON.readTree("{}")));
     }
 }

@@ -2,7 +2,6 @@ package dev.syscage.supervise;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -72,7 +71,9 @@ class ProcTargetMemoryTest {
         // reads stop at the end of a page: ü's two bytes straddle the first page's end
         String text = "/tmp/" + "a".repeat(250) + "é" + "b".repeat(3838) + "ü" + "c".repeat(10);
         byte[] bytes = cString(text);
-        assertEquals(4095, text.substring(0, text.indexOf('ü')).getBytes(StandardCharsets.UTF_8).length,
+        assertEquals(
+                4095,
+                text.substring(0, text.indexOf('ü')).getBytes(StandardCharsets.UTF_8).length,
                 "ü starts at the page's last byte");
         pages.write(0, bytes, 0, bytes.length);
         assertEquals(Optional.of(text), mem.readString(page, 8192));

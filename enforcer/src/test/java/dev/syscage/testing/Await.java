@@ -15,8 +15,7 @@ public final class Await {
     /** How often a condition is asked. */
     static final long POLL_MILLIS = 10;
 
-    private Await() {
-    }
+    private Await() {}
 
     /** Whether {@code condition} holds within {@code timeout}; false once the deadline passes. */
     public static boolean within(Duration timeout, BooleanSupplier condition) throws InterruptedException {
@@ -31,7 +30,8 @@ public final class Await {
     }
 
     /** Fails the test with {@code what} unless {@code condition} holds within {@code timeout}. */
-    public static void until(Duration timeout, BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
+    public static void until(Duration timeout, BooleanSupplier condition, Supplier<String> what)
+            throws InterruptedException {
         assertTrue(within(timeout, condition), () -> what.get() + " (waited " + timeout.toMillis() + " ms)");
     }
 

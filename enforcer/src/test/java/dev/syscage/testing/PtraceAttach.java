@@ -33,16 +33,16 @@ public final class PtraceAttach {
     /** What gdb -batch says when it detaches from a process it had attached to. */
     private static final Pattern GDB_DETACHED = Pattern.compile("\\[Inferior \\d+ \\(process \\d+\\) detached\\]");
 
-    private PtraceAttach() {
-    }
+    private PtraceAttach() {}
 
     /** Skips the calling test where {@code tool} (strace or gdb) is missing or may not attach. */
     public static void assumeAllowed(String tool) {
         Optional<Path> binary = onPath(tool);
         Assumptions.assumeTrue(binary.isPresent(), tool + " is not installed");
         Optional<String> refusal = refusal(tool, binary.get());
-        Assumptions.assumeTrue(refusal.isEmpty(), () -> refusal.orElse("") + "; this test attaches " + tool
-                + " to the program, so it is skipped");
+        Assumptions.assumeTrue(
+                refusal.isEmpty(),
+                () -> refusal.orElse("") + "; this test attaches " + tool + " to the program, so it is skipped");
     }
 
     /** For a test run in {@code mode} ("trace", "notify", ...): skips, saying why, where trace mode cannot work. */
@@ -62,15 +62,17 @@ public final class PtraceAttach {
      */
     public static void assumeTraceModeWorks() {
         Optional<String> refusal = seizeRefusal();
-        Assumptions.assumeTrue(refusal.isEmpty(), () -> refusal.orElse("") + "; this test runs a program in trace mode,"
-                + " so it is skipped");
+        Assumptions.assumeTrue(
+                refusal.isEmpty(),
+                () -> refusal.orElse("") + "; this test runs a program in trace mode," + " so it is skipped");
     }
 
     private static synchronized Optional<String> seizeRefusal() {
         return REFUSALS.computeIfAbsent("PTRACE_SEIZE", t -> {
             Optional<String> r = seize();
-            System.out.println("syscage tests: " + r.map(s -> s + "; the trace-mode tests are skipped")
-                    .orElse("this JVM can PTRACE_SEIZE its child: the trace-mode tests run"));
+            System.out.println("syscage tests: "
+                    + r.map(s -> s + "; the trace-mode tests are skipped")
+                            .orElse("this JVM can PTRACE_SEIZE its child: the trace-mode tests run"));
             return r;
         });
     }
@@ -85,7 +87,8 @@ public final class PtraceAttach {
                         + "EPERM (" + yama() + ")");
             }
             if (r < 0) {
-                throw new AssertionError("cannot tell whether trace mode can work: PTRACE_SEIZE failed with errno " + -r);
+                throw new AssertionError(
+                        "cannot tell whether trace mode can work: PTRACE_SEIZE failed with errno " + -r);
             }
             return Optional.empty();
         } catch (IOException e) {
@@ -105,8 +108,9 @@ public final class PtraceAttach {
     private static synchronized Optional<String> refusal(String tool, Path binary) {
         return REFUSALS.computeIfAbsent(tool, t -> {
             Optional<String> r = probe(t, binary);
-            System.out.println("syscage tests: " + r.map(s -> s + "; the tests that attach " + t + " are skipped")
-                    .orElse(t + " can attach to a sibling process: the tests that attach it run"));
+            System.out.println("syscage tests: "
+                    + r.map(s -> s + "; the tests that attach " + t + " are skipped")
+                            .orElse(t + " can attach to a sibling process: the tests that attach it run"));
             return r;
         });
     }
@@ -138,19 +142,24 @@ public final class PtraceAttach {
      * strace stays attached until the target ends, which the probe brings about once strace says
      * it attached (or has ended).
      */
-    private static int attach(String tool, Path binary, Process target, Path out) throws IOException, InterruptedException {
+    private static int attach(String tool, Path binary, Process target, Path out)
+            throws IOException, InterruptedException {
         String pid = String.valueOf(target.pid());
         List<String> cmd = tool.equals("gdb")
                 ? List.of(binary.toString(), "-nx", "-batch", "-p", pid, "-ex", "detach")
                 : List.of(binary.toString(), "-p", pid, "-e", "trace=none");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         try {
             if (tool.equals("strace")) {
                 Await.within(DEADLINE, () -> !p.isAlive() || read(out).contains(" attached"));
                 target.destroyForcibly();
             }
             if (!p.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
-                throw new AssertionError(String.join(" ", cmd) + " did not end within " + DEADLINE.toSeconds() + " s: " + read(out));
+                throw new AssertionError(
+                        String.join(" ", cmd) + " did not end within " + DEADLINE.toSeconds() + " s: " + read(out));
             }
             return p.exitValue();
         } finally {
@@ -161,16 +170,20 @@ public final class PtraceAttach {
     /** Empty where the tool attached; the refusal where it was refused; fails where neither is clear. */
     static Optional<String> judge(String tool, int status, String output) {
         if (output.contains("Operation not permitted")) {
-            String line = output.lines().filter(l -> l.contains("Operation not permitted")).findFirst().orElseThrow();
+            String line = output.lines()
+                    .filter(l -> l.contains("Operation not permitted"))
+                    .findFirst()
+                    .orElseThrow();
             return Optional.of("ptrace attach is refused on this machine: " + tool + " -p on a sleeping sibling said '"
                     + line.strip() + "' (" + yama() + ")");
         }
-        boolean attached = tool.equals("gdb") ? status == 0 && GDB_DETACHED.matcher(output).find()
-                : output.contains(" attached");
+        boolean attached =
+                tool.equals("gdb") ? status == 0 && GDB_DETACHED.matcher(output).find() : output.contains(" attached");
         if (attached) {
             return Optional.empty();
         }
-        throw new AssertionError("cannot tell whether " + tool + " may attach: it exited " + status + " saying: " + output.strip());
+        throw new AssertionError(
+                "cannot tell whether " + tool + " may attach: it exited " + status + " saying: " + output.strip());
     }
 
     private static String yama() {

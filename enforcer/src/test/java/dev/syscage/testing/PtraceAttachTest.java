@@ -11,28 +11,41 @@ import org.junit.jupiter.api.Test;
 class PtraceAttachTest {
     @Test
     void straceAttachedOrRefused() {
-        assertEquals(Optional.empty(), PtraceAttach.judge("strace", 0, "strace: Process 4242 attached\n+++ killed by SIGKILL +++\n"));
-        Optional<String> refused = PtraceAttach.judge("strace", 1,
-                "strace: attach: ptrace(PTRACE_SEIZE, 4242): Operation not permitted\n");
-        assertTrue(refused.orElseThrow().startsWith("ptrace attach is refused on this machine: strace -p on a sleeping "
-                + "sibling said 'strace: attach: ptrace(PTRACE_SEIZE, 4242): Operation not permitted' ("), refused.get());
+        assertEquals(
+                Optional.empty(),
+                PtraceAttach.judge("strace", 0, "strace: Process 4242 attached\n+++ killed by SIGKILL +++\n"));
+        Optional<String> refused = PtraceAttach.judge(
+                "strace", 1, "strace: attach: ptrace(PTRACE_SEIZE, 4242): Operation not permitted\n");
+        assertTrue(
+                refused.orElseThrow()
+                        .startsWith(
+                                "ptrace attach is refused on this machine: strace -p on a sleeping "
+                                        + "sibling said 'strace: attach: ptrace(PTRACE_SEIZE, 4242): Operation not permitted' ("),
+                refused.get());
     }
 
     @Test
     void gdbAttachedOrRefused() {
-        assertEquals(Optional.empty(), PtraceAttach.judge("gdb", 0,
-                "0x00007f in clock_nanosleep () from /lib/libc.so.6\n[Inferior 1 (process 4242) detached]\n"));
-        Optional<String> refused = PtraceAttach.judge("gdb", 1, "Attaching to process 4242\n"
-                + "ptrace: Operation not permitted.\n");
+        assertEquals(
+                Optional.empty(),
+                PtraceAttach.judge(
+                        "gdb",
+                        0,
+                        "0x00007f in clock_nanosleep () from /lib/libc.so.6\n[Inferior 1 (process 4242) detached]\n"));
+        Optional<String> refused =
+                PtraceAttach.judge("gdb", 1, "Attaching to process 4242\n" + "ptrace: Operation not permitted.\n");
         assertTrue(refused.orElseThrow().contains("said 'ptrace: Operation not permitted.'"), refused.get());
     }
 
     @Test
     void anythingElseFails() {
-        AssertionError e = assertThrows(AssertionError.class, () -> PtraceAttach.judge("strace", 1,
-                "strace: exec: No such file or directory\n"));
-        assertEquals("cannot tell whether strace may attach: it exited 1 saying: strace: exec: No such file or directory",
+        AssertionError e = assertThrows(
+                AssertionError.class,
+                () -> PtraceAttach.judge("strace", 1, "strace: exec: No such file or directory\n"));
+        assertEquals(
+                "cannot tell whether strace may attach: it exited 1 saying: strace: exec: No such file or directory",
                 e.getMessage());
-        assertThrows(AssertionError.class, () -> PtraceAttach.judge("gdb", 1, "[Inferior 1 (process 4242) detached]\n"));
+        assertThrows(
+                AssertionError.class, () -> PtraceAttach.judge("gdb", 1, "[Inferior 1 (process 4242) detached]\n"));
     }
 }

@@ -25,16 +25,19 @@ import org.junit.jupiter.api.Test;
  */
 class SleepGuardTest {
     /** The test source trees, from the enforcer module's directory (where Maven runs its tests). */
-    static final List<Path> ROOTS = List.of(Path.of("src/test/java"), Path.of("../policy/src/test/java"),
-            Path.of("../profiles/src/test/java"));
+    static final List<Path> ROOTS =
+            List.of(Path.of("src/test/java"), Path.of("../policy/src/test/java"), Path.of("../profiles/src/test/java"));
 
     /** Files that may sleep, and why: none of them sleeps to wait for something. */
     static final Map<String, String> ALLOWED = Map.of(
             "dev/syscage/testing/Await.java", "the poll between two looks at a condition, under a deadline",
-            "dev/syscage/supervise/notify/SlowOpenHook.java", "a hook that is slow on purpose: the slowness is what the test is about",
-            "dev/syscage/supervise/notify/SlowOnceOpenHook.java", "a hook that is slow once on purpose: the slowness is what the test is about");
+            "dev/syscage/supervise/notify/SlowOpenHook.java",
+                    "a hook that is slow on purpose: the slowness is what the test is about",
+            "dev/syscage/supervise/notify/SlowOnceOpenHook.java",
+                    "a hook that is slow once on purpose: the slowness is what the test is about");
 
-    private static final Pattern SLEEP = Pattern.compile("Thread\\.sleep\\(|TimeUnit\\.\\w+\\.sleep\\(|\\.parkNanos\\(|\\.parkUntil\\(");
+    private static final Pattern SLEEP =
+            Pattern.compile("Thread\\.sleep\\(|TimeUnit\\.\\w+\\.sleep\\(|\\.parkNanos\\(|\\.parkUntil\\(");
     private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
     private static final Pattern SHORT_JOIN = Pattern.compile("\\.join\\((\\d[\\d_]*)\\)");
 
@@ -45,7 +48,8 @@ class SleepGuardTest {
         for (Path root : ROOTS) {
             assertTrue(Files.isDirectory(root), root.toAbsolutePath() + " is not there: the guard would see nothing");
             try (Stream<Path> sources = Files.walk(root)) {
-                for (Path f : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
+                for (Path f :
+                        sources.filter(p -> p.toString().endsWith(".java")).toList()) {
                     files++;
                     String rel = root.relativize(f).toString();
                     if (!ALLOWED.containsKey(rel)) {
@@ -55,30 +59,37 @@ class SleepGuardTest {
             }
         }
         assertTrue(files > 100, "read only " + files + " test sources");
-        assertEquals(List.of(), found, "sleeps used to wait: wait for the condition instead (Await.until, a latch, "
-                + "the program's output), or add the file to ALLOWED with the reason its sleep is not a wait");
+        assertEquals(
+                List.of(),
+                found,
+                "sleeps used to wait: wait for the condition instead (Await.until, a latch, "
+                        + "the program's output), or add the file to ALLOWED with the reason its sleep is not a wait");
     }
 
     /** The guard itself: it sees what it must and nothing else. */
     @Test
     void theGuardFindsSleepsAndShortJoinsOnly() {
-        assertEquals(List.of(1, 2, 3, 4), offendingLines(List.of(
-                "        Thread.sleep(100);",
-                "        TimeUnit.MILLISECONDS.sleep(5);",
-                "        producer.join(20);",
-                "        LockSupport.parkNanos(1_000_000);",
-                "        reader.join(10_000);",
-                "        t.join();",
-                "        String.join(\", \", parts);",
-                "        // Thread.sleep(100) would race here",
-                "        fail(\"no Thread.sleep(100) here\");",
-                "        \"sh\", \"-c\", \"sleep 1; echo done\"")));
+        assertEquals(
+                List.of(1, 2, 3, 4),
+                offendingLines(List.of(
+                        "        Thread.sleep(100);",
+                        "        TimeUnit.MILLISECONDS.sleep(5);",
+                        "        producer.join(20);",
+                        "        LockSupport.parkNanos(1_000_000);",
+                        "        reader.join(10_000);",
+                        "        t.join();",
+                        "        String.join(\", \", parts);",
+                        "        // Thread.sleep(100) would race here",
+                        "        fail(\"no Thread.sleep(100) here\");",
+                        "        \"sh\", \"-c\", \"sleep 1; echo done\"")));
     }
 
     private static List<String> offences(Path f) {
         try {
             List<String> lines = Files.readAllLines(f);
-            return offendingLines(lines).stream().map(n -> f + ":" + n + ": " + lines.get(n - 1).strip()).toList();
+            return offendingLines(lines).stream()
+                    .map(n -> f + ":" + n + ": " + lines.get(n - 1).strip())
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -20,11 +20,13 @@ import org.junit.jupiter.api.Test;
  * caught as well as one between two stages.
  */
 class PackageCyclesTest {
-    private static final ArchRule NO_CYCLES = slices().matching("dev.syscage.policy.(**)").should().beFreeOfCycles();
+    private static final ArchRule NO_CYCLES =
+            slices().matching("dev.syscage.policy.(**)").should().beFreeOfCycles();
 
     @Test
     void policyPackagesAreFreeOfCycles() {
-        JavaClasses main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        JavaClasses main = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.syscage.policy");
         assertTrue(main.size() > 100, "the policy classes were found: " + main.size());
         NO_CYCLES.check(main);

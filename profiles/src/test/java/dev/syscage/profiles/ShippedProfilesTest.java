@@ -58,7 +58,11 @@ class ShippedProfilesTest {
             for (Arch a : Arch.values()) {
                 LoadResult onArch = PolicyLoader.loadWithWarnings(p, new LoadOptions(List.of(), List.of(a)));
                 assertEquals(List.of(), onArch.warnings(), p + " has warnings on " + a);
-                assertEquals(List.of(), PolicyLint.check(onArch.policy()).stream().map(Diagnostic::render).toList(),
+                assertEquals(
+                        List.of(),
+                        PolicyLint.check(onArch.policy()).stream()
+                                .map(Diagnostic::render)
+                                .toList(),
                         p + " has lint findings on " + a);
                 PolicyCompiler.compile(onArch.policy(), CompileOptions.defaults());
             }
@@ -67,7 +71,8 @@ class ShippedProfilesTest {
 
     @Test
     void defaultProfileDecisions() {
-        Policy policy = PolicyLoader.load(DIR.resolve("default.yaml"), new LoadOptions(List.of(), List.of(Arch.X86_64)));
+        Policy policy =
+                PolicyLoader.load(DIR.resolve("default.yaml"), new LoadOptions(List.of(), List.of(Arch.X86_64)));
         Program p = PolicyCompiler.compile(policy, CompileOptions.defaults()).program();
         Constants c = Constants.of(Arch.X86_64);
         long newUser = c.value("CLONE_NEWUSER").getAsLong() | c.value("SIGCHLD").getAsLong();
@@ -92,9 +97,13 @@ class ShippedProfilesTest {
 
     @Test
     void issueSixProfilesAreAllShipped() throws IOException {
-        List<String> names = profiles().stream().map(p -> p.getFileName().toString().replace(".yaml", "")).toList();
-        assertTrue(names.containsAll(List.of("default", "strict-stdio", "no-network", "no-exec", "read-only", "build",
-                "python", "shell")), names.toString());
+        List<String> names = profiles().stream()
+                .map(p -> p.getFileName().toString().replace(".yaml", ""))
+                .toList();
+        assertTrue(
+                names.containsAll(List.of(
+                        "default", "strict-stdio", "no-network", "no-exec", "read-only", "build", "python", "shell")),
+                names.toString());
     }
 
     /**
@@ -105,23 +114,35 @@ class ShippedProfilesTest {
     @Test
     void everyProfileHasALandlockDomain() throws IOException {
         for (Path file : profiles()) {
-            LandlockRuleset r = PolicyLoader.load(file, new LoadOptions(List.of(), List.of(Arch.X86_64))).landlock();
+            LandlockRuleset r = PolicyLoader.load(file, new LoadOptions(List.of(), List.of(Arch.X86_64)))
+                    .landlock();
             String name = file.getFileName().toString();
-            assertEquals(FsAccess.MAKE_CHAR | FsAccess.MAKE_BLOCK, r.handledFs() & (FsAccess.MAKE_CHAR | FsAccess.MAKE_BLOCK), name);
+            assertEquals(
+                    FsAccess.MAKE_CHAR | FsAccess.MAKE_BLOCK,
+                    r.handledFs() & (FsAccess.MAKE_CHAR | FsAccess.MAKE_BLOCK),
+                    name);
             assertEquals(Scope.ALL, r.scoped(), name);
             assertEquals(LandlockRuleset.Compat.BEST_EFFORT, r.compat(), name);
             for (LandlockRuleset.PathRule rule : r.paths()) {
-                assertEquals(0, rule.access() & (FsAccess.MAKE_CHAR | FsAccess.MAKE_BLOCK), name + " grants device nodes at " + rule.path());
+                assertEquals(
+                        0,
+                        rule.access() & (FsAccess.MAKE_CHAR | FsAccess.MAKE_BLOCK),
+                        name + " grants device nodes at " + rule.path());
             }
         }
-        LandlockRuleset ro = PolicyLoader.load(DIR.resolve("read-only.yaml"), new LoadOptions(List.of(), List.of(Arch.X86_64)))
+        LandlockRuleset ro = PolicyLoader.load(
+                        DIR.resolve("read-only.yaml"), new LoadOptions(List.of(), List.of(Arch.X86_64)))
                 .landlock();
         assertEquals(FsAccess.ALL, ro.handledFs());
-        long writing = FsAccess.WRITE_FILE | FsAccess.MAKE_REG | FsAccess.REMOVE_FILE | FsAccess.REFER | FsAccess.MAKE_DIR;
-        List<String> writable = ro.paths().stream().filter(p -> (p.access() & writing) != 0).map(LandlockRuleset.PathRule::path)
+        long writing =
+                FsAccess.WRITE_FILE | FsAccess.MAKE_REG | FsAccess.REMOVE_FILE | FsAccess.REFER | FsAccess.MAKE_DIR;
+        List<String> writable = ro.paths().stream()
+                .filter(p -> (p.access() & writing) != 0)
+                .map(LandlockRuleset.PathRule::path)
                 .toList();
         assertEquals(List.of("/tmp", "/dev/null", "/dev/zero", "/dev/full", "/dev/tty"), writable);
-        LandlockRuleset nn = PolicyLoader.load(DIR.resolve("no-network.yaml"), new LoadOptions(List.of(), List.of(Arch.X86_64)))
+        LandlockRuleset nn = PolicyLoader.load(
+                        DIR.resolve("no-network.yaml"), new LoadOptions(List.of(), List.of(Arch.X86_64)))
                 .landlock();
         assertEquals(NetAccess.ALL, nn.handledNet());
         assertTrue(nn.ports().isEmpty());
@@ -162,17 +183,37 @@ class ShippedProfilesTest {
         decides("read-only", "fchmodat", Action.ALLOW, cwd, 0, 0777);
         decides("read-only", "utimensat", Action.ALLOW, cwd, 1, 0, 0);
         decides("read-only", "utimensat", Action.ALLOW, 3, 0, 0, 0);
-        Isolation iso = PolicyLoader.load(DIR.resolve("read-only.yaml"), new LoadOptions(List.of(), List.of(Arch.X86_64)))
+        Isolation iso = PolicyLoader.load(
+                        DIR.resolve("read-only.yaml"), new LoadOptions(List.of(), List.of(Arch.X86_64)))
                 .isolation();
         assertEquals(List.of("/"), iso.readOnly());
         assertEquals(List.of("/tmp"), iso.writable());
         assertEquals(Compat.BEST_EFFORT, iso.compat());
-        Policy fallback = MountFallback.apply(PolicyLoader.load(DIR.resolve("read-only.yaml"),
-                new LoadOptions(List.of(), List.of(Arch.X86_64))), path -> path).policy();
-        assertDecides(PolicyCompiler.compile(fallback, CompileOptions.defaults()).program(), fallback, "fchmodat", trace,
-                cwd, 0, 0777);
-        decides("read-only", "ioctl", Action.errno(30), 3, c.value("FS_IOC_SETFLAGS").getAsLong());
-        decides("read-only", "ioctl", Action.errno(30), 3, c.value("FS_IOC_FSSETXATTR").getAsLong());
+        Policy fallback = MountFallback.apply(
+                        PolicyLoader.load(
+                                DIR.resolve("read-only.yaml"), new LoadOptions(List.of(), List.of(Arch.X86_64))),
+                        path -> path)
+                .policy();
+        assertDecides(
+                PolicyCompiler.compile(fallback, CompileOptions.defaults()).program(),
+                fallback,
+                "fchmodat",
+                trace,
+                cwd,
+                0,
+                0777);
+        decides(
+                "read-only",
+                "ioctl",
+                Action.errno(30),
+                3,
+                c.value("FS_IOC_SETFLAGS").getAsLong());
+        decides(
+                "read-only",
+                "ioctl",
+                Action.errno(30),
+                3,
+                c.value("FS_IOC_FSSETXATTR").getAsLong());
         decides("read-only", "mount", Action.errno(1));
         decides("no-network", "ioctl", Action.errno(1), 3, c.value("TUNSETIFF").getAsLong());
         for (String p : List.of("build", "python", "shell")) {
@@ -184,7 +225,8 @@ class ShippedProfilesTest {
     }
 
     private static void decides(String profile, String syscall, Action want, long... args) {
-        Policy policy = PolicyLoader.load(DIR.resolve(profile + ".yaml"), new LoadOptions(List.of(), List.of(Arch.X86_64)));
+        Policy policy =
+                PolicyLoader.load(DIR.resolve(profile + ".yaml"), new LoadOptions(List.of(), List.of(Arch.X86_64)));
         Program p = PolicyCompiler.compile(policy, CompileOptions.defaults()).program();
         assertDecides(p, policy, syscall, want, args);
     }

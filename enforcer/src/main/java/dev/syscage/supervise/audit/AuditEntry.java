@@ -1,5 +1,4 @@
 package dev.syscage.supervise.audit;
 
 /** What the audit log's writer thread takes from its queue: a call's record, or the run's closing record. */
-sealed interface AuditEntry permits AuditRecord, RunEnd {
-}
+sealed interface AuditEntry permits AuditRecord, RunEnd {}

@@ -1,12 +1,11 @@
 package dev.syscage.supervise.audit;
 
-import dev.syscage.policy.model.Supervision.LogLevel;
-
+import dev.syscage.nativeaccess.ThreadNice;
 import dev.syscage.policy.arch.Arch;
+import dev.syscage.policy.model.Supervision.LogLevel;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SyscallContext;
 import dev.syscage.supervise.SyscallEvent;
-import dev.syscage.nativeaccess.ThreadNice;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Path;
@@ -56,25 +55,50 @@ public final class AuditLog implements AutoCloseable {
      * enough to cost about 1.3 µs per notify-mode event on a 2-CPU machine (bench/run-notify-bench).
      */
     static final int WRITER_NICE = 10;
+
     private static final long MAX_IDLE_PARK_NANOS = 10_000_000;
     /** The queue must have been empty about this long before buffered lines are flushed. */
     private static final long FLUSH_AFTER_IDLE_NANOS = 400_000;
+
     private static final long CLOSED = Long.MIN_VALUE;
-    private static final AuditRecord END = new AuditRecord(-1, 0, 0, 0, -1, -1, null, null, Arch.X86_64, "end", -1,
-            List.of(), null, null, null, null, Decision.allow("end"), null, null, 0, SyscallEvent.Source.TRACE);
+    private static final AuditRecord END = new AuditRecord(
+            -1,
+            0,
+            0,
+            0,
+            -1,
+            -1,
+            null,
+            null,
+            Arch.X86_64,
+            "end",
+            -1,
+            List.of(),
+            null,
+            null,
+            null,
+            null,
+            Decision.allow("end"),
+            null,
+            null,
+            0,
+            SyscallEvent.Source.TRACE);
 
     private final String description;
     /** This run's id, in every JSON record: records of one run can be told from another's. */
     private final String run = java.util.UUID.randomUUID().toString();
+
     private final LogLevel level;
     private final Queue<AuditEntry> queue = new ConcurrentLinkedQueue<>();
     /** When the log was opened (wall clock, epoch nanoseconds): the run's start in its closing record. */
     private final long startedNanos = dev.syscage.supervise.SyscallEvent.wallNanosNow();
+
     private final AtomicInteger pending = new AtomicInteger();
     private final int capacity;
     private final LongAdder waitedNanos = new LongAdder();
     /** Callers of {@link #record} waiting for room, and what they wait on. */
     private final AtomicInteger waiting = new AtomicInteger();
+
     private final Object room = new Object();
     private final RecordSink sink;
     private final RecordWriter out;
@@ -82,17 +106,24 @@ public final class AuditLog implements AutoCloseable {
     private final Thread writerThread;
     /** Sign bit: closed; the rest: how many threads are inside {@link #enqueue}. */
     private final AtomicLong gate = new AtomicLong();
+
     private final LongAdder accepted = new LongAdder();
-    private final ProcessFactsCache facts = new ProcessFactsCache(ProcessFactsCache.DEFAULT_MAX_AGE_NANOS,
-            System::nanoTime);
+    private final ProcessFactsCache facts =
+            new ProcessFactsCache(ProcessFactsCache.DEFAULT_MAX_AGE_NANOS, System::nanoTime);
     private volatile long written;
     /** Of {@link #written}: records of calls the supervisor numbered, and of Landlock denials. */
     private long writtenCalls;
+
     private long writtenLandlock;
     private volatile long lost;
     private volatile IOException failure;
 
-    private AuditLog(String description, RecordSink sink, AuditFormat format, LogLevel level, int capacity,
+    private AuditLog(
+            String description,
+            RecordSink sink,
+            AuditFormat format,
+            LogLevel level,
+            int capacity,
             Consumer<String> errors) {
         this.description = description;
         this.level = Objects.requireNonNull(level, "level");
@@ -129,7 +160,12 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** A log writing to {@code sink}, which it closes; {@code description} names it in errors. */
-    public static AuditLog to(Writer sink, String description, AuditFormat format, LogLevel level, int capacity,
+    public static AuditLog to(
+            Writer sink,
+            String description,
+            AuditFormat format,
+            LogLevel level,
+            int capacity,
             Consumer<String> errors) {
         return new AuditLog(description, RecordSink.writer(sink), format, level, capacity, errors);
     }
@@ -154,7 +190,8 @@ public final class AuditLog implements AutoCloseable {
      * is "default" (or absent).
      */
     static boolean keeps(LogLevel level, Decision decision, String hook) {
-        boolean byDefault = hook == null && (decision.rule() == null || decision.rule().equals("default"));
+        boolean byDefault =
+                hook == null && (decision.rule() == null || decision.rule().equals("default"));
         return level.records(byDefault, decision.denies()); // a complaint is kept as a denial
     }
 
@@ -191,11 +228,17 @@ public final class AuditLog implements AutoCloseable {
      * Logs a call whose answer is final, if the level keeps it: {@code facts} as taken before the
      * answer (null: read now), {@code realPath} and {@code result} as in {@link AuditRecord}.
      */
-    public void record(SyscallContext call, ProcessFacts facts, Decision decision, String realPath, Long result,
-            String hook, long latencyNanos) {
+    public void record(
+            SyscallContext call,
+            ProcessFacts facts,
+            Decision decision,
+            String realPath,
+            Long result,
+            String hook,
+            long latencyNanos) {
         if (keeps(level, decision, hook)) {
-            enqueue(AuditRecord.capture(call, facts != null ? facts : this.facts.of(call), decision, realPath, result,
-                    hook, latencyNanos));
+            enqueue(AuditRecord.capture(
+                    call, facts != null ? facts : this.facts.of(call), decision, realPath, result, hook, latencyNanos));
         }
     }
 
@@ -368,8 +411,15 @@ public final class AuditLog implements AutoCloseable {
 
     /** The closing record with this log's counts: every record before it has been written. */
     private RunEnd.Written closing(RunEnd end) {
-        return new RunEnd.Written(end, run, startedNanos, dev.syscage.supervise.SyscallEvent.wallNanosNow(),
-                level.word(), writtenCalls, Math.max(0, end.calls() - writtenCalls), writtenLandlock);
+        return new RunEnd.Written(
+                end,
+                run,
+                startedNanos,
+                dev.syscage.supervise.SyscallEvent.wallNanosNow(),
+                level.word(),
+                writtenCalls,
+                Math.max(0, end.calls() - writtenCalls),
+                writtenLandlock);
     }
 
     /** Writes the records the sink holds; a failure loses those it could not write. */
@@ -395,8 +445,8 @@ public final class AuditLog implements AutoCloseable {
         written -= cut;
         lost += cut;
         failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
-        errors.accept("audit log " + description + ": write failed after " + written + " records: "
-                + failure.getMessage());
+        errors.accept(
+                "audit log " + description + ": write failed after " + written + " records: " + failure.getMessage());
     }
 
     private void closeSink() {
@@ -421,8 +471,10 @@ public final class AuditLog implements AutoCloseable {
      */
     public java.util.Optional<String> failure() {
         IOException f = failure;
-        return f == null ? java.util.Optional.empty() : java.util.Optional.of("write failed after " + written
-                + " records (" + f.getMessage() + "); " + lost + " records were not written");
+        return f == null
+                ? java.util.Optional.empty()
+                : java.util.Optional.of("write failed after " + written + " records (" + f.getMessage() + "); " + lost
+                        + " records were not written");
     }
 
     /** Records that were not written, because of a write error. */

@@ -23,10 +23,29 @@ import java.util.Optional;
  * {@code result} what the program got back where syscage answered with a value of its own (a
  * file descriptor, 0, or -errno), null where the kernel ran the call or nothing was answered.
  */
-public record AuditRecord(long seq, long wallNanos, int pid, int tid, int ppid, int uid, String comm, String exe,
-        Arch arch, String syscall, int nr, List<DecodedArg> args, String path, String resolvedPath,
-        String resolvedPath2, String realPath, Decision decision, Long result, String hook, long latencyNanos,
-        SyscallEvent.Source source) implements AuditEntry {
+public record AuditRecord(
+        long seq,
+        long wallNanos,
+        int pid,
+        int tid,
+        int ppid,
+        int uid,
+        String comm,
+        String exe,
+        Arch arch,
+        String syscall,
+        int nr,
+        List<DecodedArg> args,
+        String path,
+        String resolvedPath,
+        String resolvedPath2,
+        String realPath,
+        Decision decision,
+        Long result,
+        String hook,
+        long latencyNanos,
+        SyscallEvent.Source source)
+        implements AuditEntry {
 
     public AuditRecord {
         Objects.requireNonNull(arch, "arch");
@@ -47,26 +66,53 @@ public record AuditRecord(long seq, long wallNanos, int pid, int tid, int ppid, 
     }
 
     /** As {@link #capture(SyscallContext, Decision, String, long)}, with facts already known. */
-    public static AuditRecord capture(SyscallContext call, ProcessFacts facts, Decision decision, String hook,
-            long latencyNanos) {
+    public static AuditRecord capture(
+            SyscallContext call, ProcessFacts facts, Decision decision, String hook, long latencyNanos) {
         return capture(call, facts, decision, null, null, hook, latencyNanos);
     }
 
     /** As above, with the real path of what the supervisor looked up, and the call's result (both may be null). */
-    public static AuditRecord capture(SyscallContext call, ProcessFacts facts, Decision decision, String realPath,
-            Long result, String hook, long latencyNanos) {
+    public static AuditRecord capture(
+            SyscallContext call,
+            ProcessFacts facts,
+            Decision decision,
+            String realPath,
+            Long result,
+            String hook,
+            long latencyNanos) {
         SyscallEvent e = call.event();
         DecodedCall d = decodedOrRaw(call);
-        return new AuditRecord(e.seq(), e.wallNanos(), e.pid(), e.tid(), facts.ppid(), facts.uid(), facts.comm(),
-                facts.exe(), e.arch(), call.name(), e.nr(), d.args(), d.path().orElse(null),
+        return new AuditRecord(
+                e.seq(),
+                e.wallNanos(),
+                e.pid(),
+                e.tid(),
+                facts.ppid(),
+                facts.uid(),
+                facts.comm(),
+                facts.exe(),
+                e.arch(),
+                call.name(),
+                e.nr(),
+                d.args(),
+                d.path().orElse(null),
                 d.resolvedPath().orElse(null),
-                d.otherResolvedPaths().isEmpty() ? null : d.otherResolvedPaths().get(0).orElse(null),
-                realPath, decision, result, hook, latencyNanos, e.source());
+                d.otherResolvedPaths().isEmpty()
+                        ? null
+                        : d.otherResolvedPaths().get(0).orElse(null),
+                realPath,
+                decision,
+                result,
+                hook,
+                latencyNanos,
+                e.source());
     }
 
     /** {@code name(arg, arg, ...)} from the decoded arguments' text. */
     public String callText() {
-        StringBuilder sb = new StringBuilder(syscall.length() + 16 * args.size()).append(syscall).append('(');
+        StringBuilder sb = new StringBuilder(syscall.length() + 16 * args.size())
+                .append(syscall)
+                .append('(');
         for (int i = 0; i < args.size(); i++) {
             sb.append(i == 0 ? "" : ", ").append(args.get(i).text());
         }

@@ -40,6 +40,7 @@ import java.util.Locale;
 final class JsonLinesWriter implements RecordWriter {
     /** The record schema's version; it changes when a field changes meaning or type, or goes. */
     static final int VERSION = 2;
+
     private static final JsonFactory FACTORY = new JsonFactory();
 
     private final JsonGenerator gen;

@@ -25,8 +25,8 @@ import java.util.Optional;
  */
 public record KernelAuditText(long epochMillis, long serial, Map<String, String> fields) {
     /** Fields written with audit_log_untrustedstring by Landlock, lsm_audit and the SYSCALL record. */
-    static final java.util.Set<String> UNTRUSTED = java.util.Set.of("path", "name", "exe", "comm", "ocomm", "dev",
-            "proctitle");
+    static final java.util.Set<String> UNTRUSTED =
+            java.util.Set.of("path", "name", "exe", "comm", "ocomm", "dev", "proctitle");
 
     public KernelAuditText {
         fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));

@@ -36,8 +36,14 @@ import java.util.Optional;
  * @param call        the call, or null
  * @param allocatedBy who made the domain, or null
  */
-public record LandlockDenial(long epochMillis, long serial, String domain, List<String> blockers,
-        List<Map.Entry<String, String>> object, Call call, Domain allocatedBy) {
+public record LandlockDenial(
+        long epochMillis,
+        long serial,
+        String domain,
+        List<String> blockers,
+        List<Map.Entry<String, String>> object,
+        Call call,
+        Domain allocatedBy) {
     static final int EACCES = 13;
     static final int EPERM = 1;
 
@@ -54,8 +60,8 @@ public record LandlockDenial(long epochMillis, long serial, String domain, List<
      * @param exit      {@code exit=}: the call's result (-errno when it failed), null when not written
      * @param args      {@code a0..a3}: the first four argument registers
      */
-    public record Call(int auditArch, int nr, Long exit, int pid, int ppid, int uid, String comm, String exe,
-            long[] args) {
+    public record Call(
+            int auditArch, int nr, Long exit, int pid, int ppid, int uid, String comm, String exe, long[] args) {
         public Call {
             args = args.clone();
         }
@@ -67,12 +73,14 @@ public record LandlockDenial(long epochMillis, long serial, String domain, List<
     }
 
     /** The {@code AUDIT_LANDLOCK_DOMAIN status=allocated} record: the process that restricted itself. */
-    public record Domain(String id, int pid, int uid, String exe, String comm) {
-    }
+    public record Domain(String id, int pid, int uid, String exe, String comm) {}
 
     /** The object field, if the access record has it. */
     public Optional<String> field(String key) {
-        return object.stream().filter(e -> e.getKey().equals(key)).map(Map.Entry::getValue).findFirst();
+        return object.stream()
+                .filter(e -> e.getKey().equals(key))
+                .map(Map.Entry::getValue)
+                .findFirst();
     }
 
     /**
@@ -94,7 +102,9 @@ public record LandlockDenial(long epochMillis, long serial, String domain, List<
      * ({@code landlock domain=1a2b3c blockers=fs.write_file path=/etc/x dev=vda ino=12}).
      */
     public String rule() {
-        StringBuilder sb = new StringBuilder("landlock domain=").append(domain).append(" blockers=")
+        StringBuilder sb = new StringBuilder("landlock domain=")
+                .append(domain)
+                .append(" blockers=")
                 .append(String.join(",", blockers));
         for (Map.Entry<String, String> e : object) {
             sb.append(' ').append(e.getKey()).append('=').append(e.getValue());
@@ -110,9 +120,12 @@ public record LandlockDenial(long epochMillis, long serial, String domain, List<
      * not one of the supervisor's calls, so its {@code seq} is 0 and its latency 0.
      */
     public AuditRecord toAuditRecord() {
-        Arch arch = call == null ? Arch.nativeArch() : Arch.byAuditArch(call.auditArch()).orElse(Arch.nativeArch());
+        Arch arch = call == null
+                ? Arch.nativeArch()
+                : Arch.byAuditArch(call.auditArch()).orElse(Arch.nativeArch());
         int nr = call == null ? -1 : call.nr();
-        Optional<Syscall> known = nr < 0 ? Optional.empty() : SyscallTable.of(arch).byNumber(nr);
+        Optional<Syscall> known =
+                nr < 0 ? Optional.empty() : SyscallTable.of(arch).byNumber(nr);
         String name = nr < 0 ? "unknown" : known.map(Syscall::name).orElse("syscall_0x" + Integer.toHexString(nr));
         List<DecodedArg> args = new ArrayList<>();
         if (call != null) {
@@ -126,9 +139,10 @@ public record LandlockDenial(long epochMillis, long serial, String domain, List<
         Optional<String> path = field("path").or(() -> field("name"));
         DecodedCall decoded = new DecodedCall(name, args, path, path.filter(p -> p.startsWith("/")));
         int pid = call == null ? -1 : call.pid();
-        SyscallEvent event = new SyscallEvent(0, epochMillis * 1_000_000L, pid, pid, arch, nr, new long[6], 0,
-                SyscallEvent.Source.LANDLOCK, 0);
-        ProcessFacts facts = call == null ? new ProcessFacts(null, null, -1, -1)
+        SyscallEvent event = new SyscallEvent(
+                0, epochMillis * 1_000_000L, pid, pid, arch, nr, new long[6], 0, SyscallEvent.Source.LANDLOCK, 0);
+        ProcessFacts facts = call == null
+                ? new ProcessFacts(null, null, -1, -1)
                 : new ProcessFacts(call.comm(), call.exe(), call.ppid(), call.uid());
         return AuditRecord.capture(new Context(event, name, decoded), facts, Decision.errno(errno(), rule()), null, 0);
     }

@@ -52,7 +52,9 @@ public final class LandlockDenials {
      */
     public List<LandlockDenial> accept(int type, String text, long nowNanos) {
         List<LandlockDenial> out = new ArrayList<>();
-        if (type == AUDIT_LANDLOCK_ACCESS || type == AUDIT_LANDLOCK_DOMAIN || type == AUDIT_SYSCALL
+        if (type == AUDIT_LANDLOCK_ACCESS
+                || type == AUDIT_LANDLOCK_DOMAIN
+                || type == AUDIT_SYSCALL
                 || type == AUDIT_EOE) {
             KernelAuditText.parse(text).ifPresent(r -> take(type, r, nowNanos, out));
         }
@@ -64,9 +66,12 @@ public final class LandlockDenials {
         switch (type) {
             case AUDIT_LANDLOCK_ACCESS -> {
                 if (r.field("domain").isPresent()) {
-                    pending.computeIfAbsent(r.serial(), s -> new Pending(nowNanos)).accesses.add(r);
+                    pending.computeIfAbsent(r.serial(), s -> new Pending(nowNanos))
+                            .accesses
+                            .add(r);
                     if (pending.size() > MAX_PENDING) {
-                        Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator();
+                        Iterator<Map.Entry<Long, Pending>> it =
+                                pending.entrySet().iterator();
                         Map.Entry<Long, Pending> oldest = it.next();
                         it.remove();
                         out.addAll(complete(oldest.getValue()));
@@ -86,8 +91,7 @@ public final class LandlockDenials {
                     out.addAll(complete(p));
                 }
             }
-            default -> {
-            }
+            default -> {}
         }
     }
 
@@ -98,17 +102,24 @@ public final class LandlockDenials {
             return;
         }
         if (status.get().equals("allocated")) {
-            domains.put(id.get(), new LandlockDenial.Domain(id.get(), intField(r, "pid"), intField(r, "uid"),
-                    r.field("exe").orElse(null), r.field("comm").orElse(null)));
+            domains.put(
+                    id.get(),
+                    new LandlockDenial.Domain(
+                            id.get(),
+                            intField(r, "pid"),
+                            intField(r, "uid"),
+                            r.field("exe").orElse(null),
+                            r.field("comm").orElse(null)));
         } else if (status.get().equals("deallocated")) {
-            deallocated.put(id.get(), r.field("denials").map(LandlockDenials::parseLong).orElse(-1L));
+            deallocated.put(
+                    id.get(), r.field("denials").map(LandlockDenials::parseLong).orElse(-1L));
         }
     }
 
     /** Events that have waited {@link #MAX_WAIT_NANOS} for their end, given out as they are. */
     public List<LandlockDenial> expire(long nowNanos) {
         List<LandlockDenial> out = new ArrayList<>();
-        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext();) {
+        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
             Pending p = it.next();
             if (nowNanos - p.arrivedNanos < MAX_WAIT_NANOS) {
                 break; // in arrival order
@@ -147,15 +158,16 @@ public final class LandlockDenials {
         List<LandlockDenial> out = new ArrayList<>(p.accesses.size());
         for (KernelAuditText a : p.accesses) {
             String domain = a.fields().get("domain");
-            List<String> blockers = a.field("blockers").map(b -> List.of(b.split(","))).orElse(List.of());
+            List<String> blockers =
+                    a.field("blockers").map(b -> List.of(b.split(","))).orElse(List.of());
             List<Map.Entry<String, String>> object = new ArrayList<>();
             a.fields().forEach((k, v) -> {
                 if (!k.equals("domain") && !k.equals("blockers")) {
                     object.add(Map.entry(k, v));
                 }
             });
-            out.add(new LandlockDenial(a.epochMillis(), a.serial(), domain, blockers, object, call,
-                    domains.get(domain)));
+            out.add(new LandlockDenial(
+                    a.epochMillis(), a.serial(), domain, blockers, object, call, domains.get(domain)));
         }
         return out;
     }
@@ -165,9 +177,19 @@ public final class LandlockDenials {
         for (int i = 0; i < 4; i++) {
             args[i] = s.field("a" + i).map(v -> parseUnsignedHex(v)).orElse(0L);
         }
-        return new LandlockDenial.Call((int) s.field("arch").map(LandlockDenials::parseUnsignedHex).orElse(0L).longValue(),
-                intField(s, "syscall"), s.field("exit").map(LandlockDenials::parseLong).orElse(null), intField(s, "pid"),
-                intField(s, "ppid"), intField(s, "uid"), s.field("comm").orElse(null), s.field("exe").orElse(null), args);
+        return new LandlockDenial.Call(
+                (int) s.field("arch")
+                        .map(LandlockDenials::parseUnsignedHex)
+                        .orElse(0L)
+                        .longValue(),
+                intField(s, "syscall"),
+                s.field("exit").map(LandlockDenials::parseLong).orElse(null),
+                intField(s, "pid"),
+                intField(s, "ppid"),
+                intField(s, "uid"),
+                s.field("comm").orElse(null),
+                s.field("exe").orElse(null),
+                args);
     }
 
     private static int intField(KernelAuditText r, String key) {

@@ -19,12 +19,21 @@ import java.util.function.LongSupplier;
  */
 final class ProcessFactsCache {
     static final long DEFAULT_MAX_AGE_NANOS = 100_000_000L;
-    private static final Set<String> CHANGERS = Set.of("execve", "execveat", "prctl", "setuid", "setreuid",
-            "setresuid", "setfsuid", "setuid32", "setreuid32", "setresuid32", "setfsuid32");
+    private static final Set<String> CHANGERS = Set.of(
+            "execve",
+            "execveat",
+            "prctl",
+            "setuid",
+            "setreuid",
+            "setresuid",
+            "setfsuid",
+            "setuid32",
+            "setreuid32",
+            "setresuid32",
+            "setfsuid32");
     private static final int SWEEP_EVERY = 4096;
 
-    private record Entry(int pid, long readAt, ProcessFacts facts) {
-    }
+    private record Entry(int pid, long readAt, ProcessFacts facts) {}
 
     private final long maxAgeNanos;
     private final LongSupplier nanoClock;
@@ -69,7 +78,7 @@ final class ProcessFactsCache {
             return;
         }
         insertsSinceSweep = 0;
-        for (Iterator<Entry> it = byTid.values().iterator(); it.hasNext();) {
+        for (Iterator<Entry> it = byTid.values().iterator(); it.hasNext(); ) {
             if (now - it.next().readAt() >= maxAgeNanos) {
                 it.remove();
             }

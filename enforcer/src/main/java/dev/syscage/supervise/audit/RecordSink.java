@@ -51,8 +51,7 @@ abstract class RecordSink extends Writer {
 
     /** A record's generator flushing: nothing happens until the record is complete. */
     @Override
-    public final void flush() {
-    }
+    public final void flush() {}
 
     /** The characters written since the last call are one whole record. */
     final void endRecord() throws IOException {
@@ -76,8 +75,8 @@ abstract class RecordSink extends Writer {
 
     /** A file, created or truncated, written in batches of whole records. */
     static RecordSink file(Path path) throws IOException {
-        return new FileSink(FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING));
+        return new FileSink(FileChannel.open(
+                path, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING));
     }
 
     /** Any writer, handed each record whole (tests, and sinks that are not files). */
@@ -110,6 +109,7 @@ abstract class RecordSink extends Writer {
         private ByteBuffer batch = ByteBuffer.allocate(BATCH);
         /** Where each record taken since the last sync ends in {@link #batch}. */
         private int[] ends = new int[256];
+
         private int records;
 
         FileSink(FileChannel channel) {

@@ -30,7 +30,13 @@ public record RunEnd(String policy, String mode, List<String> command, int exit,
      * (or were answered by the native loop, which only answers those), {@code landlock} records
      * are the kernel's Landlock denials.
      */
-    public record Written(RunEnd end, String run, long startedNanos, long endedNanos, String level, long recorded,
-            long unrecorded, long landlock) {
-    }
+    public record Written(
+            RunEnd end,
+            String run,
+            long startedNanos,
+            long endedNanos,
+            String level,
+            long recorded,
+            long unrecorded,
+            long landlock) {}
 }

@@ -40,15 +40,25 @@ final class StraceTextWriter implements RecordWriter {
         }
         Complaint w = r.decision().would();
         if (w != null) { // complain mode: the call ran; what the policy would have done, and its rule
-            line.append(", would be ").append(switch (w.action()) {
-                case "errno" -> "-1 " + (Constants.errnoName(w.errno()) == null ? Integer.toString(w.errno())
-                        : Constants.errnoName(w.errno()));
-                case "trap" -> "TRAP";
-                default -> "KILL";
-            });
+            line.append(", would be ")
+                    .append(
+                            switch (w.action()) {
+                                case "errno" ->
+                                    "-1 "
+                                            + (Constants.errnoName(w.errno()) == null
+                                                    ? Integer.toString(w.errno())
+                                                    : Constants.errnoName(w.errno()));
+                                case "trap" -> "TRAP";
+                                default -> "KILL";
+                            });
         }
-        line.append(" (rule ").append(w != null ? w.rule() + ", complain"
-                : r.decision().rule() == null ? "default" : r.decision().rule());
+        line.append(" (rule ")
+                .append(
+                        w != null
+                                ? w.rule() + ", complain"
+                                : r.decision().rule() == null
+                                        ? "default"
+                                        : r.decision().rule());
         if (r.hook() != null) {
             line.append(", hook ").append(r.hook());
         }

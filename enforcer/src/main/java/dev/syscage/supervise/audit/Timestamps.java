@@ -11,8 +11,7 @@ import java.util.Locale;
  * not thread-safe (one per writer thread).
  */
 final class Timestamps {
-    private static final DateTimeFormatter SECONDS =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss", Locale.ROOT);
+    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss", Locale.ROOT);
 
     private long cachedSecond = Long.MIN_VALUE;
     private String cachedPrefix = "";

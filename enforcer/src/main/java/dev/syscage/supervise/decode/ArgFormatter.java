@@ -102,7 +102,8 @@ final class ArgFormatter {
         if (address == 0) {
             return "NULL";
         }
-        return mem.readString(address, maxString + 1).map(s -> Text.quote(s, maxString))
+        return mem.readString(address, maxString + 1)
+                .map(s -> Text.quote(s, maxString))
                 .orElseGet(() -> Text.pointer(address));
     }
 
@@ -139,7 +140,8 @@ final class ArgFormatter {
         if (n == 0) {
             return cut ? "\"\"..." : "\"\"";
         }
-        return mem.read(address, n).map(b -> Text.quote(b, Math.min(n, b.length), cut))
+        return mem.read(address, n)
+                .map(b -> Text.quote(b, Math.min(n, b.length), cut))
                 .orElseGet(() -> Text.pointer(address));
     }
 

@@ -45,7 +45,11 @@ enum ArgKind {
     CLONE_FLAGS(Detail.NONE);
 
     /** What follows the colon of a kind in argkinds.tsv. */
-    enum Detail { NONE, ARG, SET }
+    enum Detail {
+        NONE,
+        ARG,
+        SET
+    }
 
     private final Detail detail;
 

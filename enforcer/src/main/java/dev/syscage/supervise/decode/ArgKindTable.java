@@ -14,8 +14,7 @@ final class ArgKindTable {
     static final String RESOURCE = "argkinds.tsv";
 
     /** One line: the kind of {@code syscall}'s parameter {@code arg}. */
-    record Override(String syscall, String arg, ArgKind kind, String detail, String where) {
-    }
+    record Override(String syscall, String arg, ArgKind kind, String detail, String where) {}
 
     private final List<Override> lines;
     private final Map<String, Map<String, Override>> bySyscall = new HashMap<>();
@@ -23,10 +22,11 @@ final class ArgKindTable {
     private ArgKindTable(List<Override> lines) {
         this.lines = List.copyOf(lines);
         for (Override o : lines) {
-            Override before = bySyscall.computeIfAbsent(o.syscall(), k -> new HashMap<>()).put(o.arg(), o);
+            Override before =
+                    bySyscall.computeIfAbsent(o.syscall(), k -> new HashMap<>()).put(o.arg(), o);
             if (before != null) {
-                throw new IllegalStateException(o.where() + ": " + o.syscall() + " " + o.arg()
-                        + " is already given at " + before.where());
+                throw new IllegalStateException(
+                        o.where() + ": " + o.syscall() + " " + o.arg() + " is already given at " + before.where());
             }
         }
     }
@@ -36,7 +36,9 @@ final class ArgKindTable {
     static ArgKindTable get() {
         ArgKindTable t = instance;
         if (t == null) {
-            t = new ArgKindTable(TsvResource.read(RESOURCE, 3).stream().map(ArgKindTable::parse).toList());
+            t = new ArgKindTable(TsvResource.read(RESOURCE, 3).stream()
+                    .map(ArgKindTable::parse)
+                    .toList());
             instance = t;
         }
         return t;
@@ -62,14 +64,15 @@ final class ArgKindTable {
         int colon = spec.indexOf(':');
         String word = colon < 0 ? spec : spec.substring(0, colon);
         String detail = colon < 0 ? null : spec.substring(colon + 1).strip();
-        ArgKind kind = ArgKind.byWord(word).orElseThrow(() -> new IllegalStateException(line.where()
-                + ": unknown kind '" + word + "' (kinds: " + words() + ")"));
+        ArgKind kind = ArgKind.byWord(word)
+                .orElseThrow(() -> new IllegalStateException(
+                        line.where() + ": unknown kind '" + word + "' (kinds: " + words() + ")"));
         if (kind.detail() == ArgKind.Detail.NONE && detail != null) {
             throw new IllegalStateException(line.where() + ": kind " + word + " takes no detail");
         }
         if (kind.detail() != ArgKind.Detail.NONE && (detail == null || detail.isEmpty())) {
-            throw new IllegalStateException(line.where() + ": kind " + word + " needs a detail: "
-                    + word + (kind.detail() == ArgKind.Detail.ARG ? ":ARGNAME" : ":SET"));
+            throw new IllegalStateException(line.where() + ": kind " + word + " needs a detail: " + word
+                    + (kind.detail() == ArgKind.Detail.ARG ? ":ARGNAME" : ":SET"));
         }
         return new Override(line.field(0), line.field(1), kind, detail, line.where());
     }

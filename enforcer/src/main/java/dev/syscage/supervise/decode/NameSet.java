@@ -13,15 +13,16 @@ import java.util.Map;
  */
 final class NameSet {
 
-    enum Type { ENUM, FLAGS }
+    enum Type {
+        ENUM,
+        FLAGS
+    }
 
     /** A named constant with the value it has on the set's architecture. */
-    record Entry(String name, long value) {
-    }
+    record Entry(String name, long value) {}
 
     /** Bits {@code mask} of a flag value hold one of {@code names} (values within the mask). */
-    record Field(long mask, NameSet names) {
-    }
+    record Field(long mask, NameSet names) {}
 
     private final String id;
     private final Type type;
@@ -47,8 +48,10 @@ final class NameSet {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        java.util.Arrays.sort(order, (a, b) -> Long.bitCount(this.entries.get(b).value())
-                - Long.bitCount(this.entries.get(a).value()));
+        java.util.Arrays.sort(
+                order,
+                (a, b) -> Long.bitCount(this.entries.get(b).value())
+                        - Long.bitCount(this.entries.get(a).value()));
         matchValues = new long[order.length];
         matchToPrint = new int[order.length];
         for (int i = 0; i < order.length; i++) {

@@ -52,8 +52,9 @@ final class NameSets {
             NameSet.Type type = switch (line.field(1)) {
                 case "enum" -> NameSet.Type.ENUM;
                 case "flags" -> NameSet.Type.FLAGS;
-                default -> throw new IllegalStateException(where + ": type must be enum or flags, not '"
-                        + line.field(1) + "'");
+                default ->
+                    throw new IllegalStateException(
+                            where + ": type must be enum or flags, not '" + line.field(1) + "'");
             };
             if (ns.sets.containsKey(line.field(0))) {
                 throw new IllegalStateException(where + ": set '" + line.field(0) + "' is defined twice");
@@ -72,8 +73,7 @@ final class NameSets {
         NameSet named = sets.get(spec);
         if (named != null) {
             if (named.type() != type) {
-                throw new IllegalStateException(where + ": set '" + spec + "' is " + named.type()
-                        + ", not " + type);
+                throw new IllegalStateException(where + ": set '" + spec + "' is " + named.type() + ", not " + type);
             }
             return named;
         }
@@ -106,10 +106,11 @@ final class NameSets {
             } else if (t.startsWith("@")) {
                 NameSet other = sets.get(t.substring(1));
                 if (other == null) {
-                    throw new IllegalStateException(where + ": set '" + id + "' uses " + t
-                            + ", which is not defined above it");
+                    throw new IllegalStateException(
+                            where + ": set '" + id + "' uses " + t + ", which is not defined above it");
                 }
-                other.entries().stream().filter(e -> !excluded.contains(e.name()))
+                other.entries().stream()
+                        .filter(e -> !excluded.contains(e.name()))
                         .forEach(e -> entries.putIfAbsent(e.name(), e.value()));
                 fields.addAll(other.fields());
                 zeroName = zeroName != null ? zeroName : other.zeroName();
@@ -118,7 +119,8 @@ final class NameSets {
             } else {
                 for (String name : match(t, where + ": set '" + id + "'")) {
                     if (!excluded.contains(name)) {
-                        entries.putIfAbsent(name, normalize(constants.value(name).getAsLong()));
+                        entries.putIfAbsent(
+                                name, normalize(constants.value(name).getAsLong()));
                     }
                 }
             }
@@ -126,8 +128,13 @@ final class NameSets {
         return finish(id, type, entries, fields, zeroName, where);
     }
 
-    private NameSet finish(String id, NameSet.Type type, Map<String, Long> entries, List<NameSet.Field> fields,
-            String zeroName, String where) {
+    private NameSet finish(
+            String id,
+            NameSet.Type type,
+            Map<String, Long> entries,
+            List<NameSet.Field> fields,
+            String zeroName,
+            String where) {
         List<NameSet.Entry> list = new ArrayList<>();
         Map<Long, String> seen = new HashMap<>();
         for (Map.Entry<String, Long> e : entries.entrySet()) {
@@ -152,8 +159,8 @@ final class NameSets {
     }
 
     private IllegalStateException collision(String id, String where, String a, String b, long v) {
-        return new IllegalStateException(where + ": set '" + id + "' on " + arch + ": " + a + " and " + b
-                + " are both " + Text.hex(v) + "; keep one (exclude the other with !NAME)");
+        return new IllegalStateException(where + ": set '" + id + "' on " + arch + ": " + a + " and " + b + " are both "
+                + Text.hex(v) + "; keep one (exclude the other with !NAME)");
     }
 
     private NameSet.Field field(String id, String token, String where) {
@@ -162,15 +169,18 @@ final class NameSets {
             throw new IllegalStateException(where + ": set '" + id + "': a field is MASK{NAMES}, not '" + token + "'");
         }
         String maskText = token.substring(0, open);
-        long mask = maskText.startsWith("0x") ? Long.parseUnsignedLong(maskText.substring(2), 16)
-                : normalize(constants.value(maskText).orElseThrow(() -> new IllegalStateException(
-                        where + ": set '" + id + "': unknown constant " + maskText + " on " + arch)));
-        NameSet inner = build(id + "." + maskText, NameSet.Type.ENUM, token.substring(open + 1, token.length() - 1),
-                where);
+        long mask = maskText.startsWith("0x")
+                ? Long.parseUnsignedLong(maskText.substring(2), 16)
+                : normalize(constants
+                        .value(maskText)
+                        .orElseThrow(() -> new IllegalStateException(
+                                where + ": set '" + id + "': unknown constant " + maskText + " on " + arch)));
+        NameSet inner =
+                build(id + "." + maskText, NameSet.Type.ENUM, token.substring(open + 1, token.length() - 1), where);
         for (NameSet.Entry e : inner.entries()) {
             if ((e.value() & ~mask) != 0) {
-                throw new IllegalStateException(where + ": set '" + id + "': " + e.name() + " ("
-                        + Text.hex(e.value()) + ") is outside the field mask " + maskText);
+                throw new IllegalStateException(where + ": set '" + id + "': " + e.name() + " (" + Text.hex(e.value())
+                        + ") is outside the field mask " + maskText);
             }
         }
         return new NameSet.Field(mask, inner);
@@ -196,8 +206,9 @@ final class NameSets {
         if (names.isEmpty()) {
             throw new IllegalStateException(where + ": no constant matches " + pattern + " on " + arch);
         }
-        names.sort(Comparator.comparing((String n) -> normalize(constants.value(n).getAsLong()),
-                Long::compareUnsigned).thenComparing(Comparator.naturalOrder()));
+        names.sort(
+                Comparator.comparing((String n) -> normalize(constants.value(n).getAsLong()), Long::compareUnsigned)
+                        .thenComparing(Comparator.naturalOrder()));
         return names;
     }
 

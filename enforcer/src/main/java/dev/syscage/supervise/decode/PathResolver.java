@@ -12,8 +12,7 @@ import java.util.Optional;
  */
 final class PathResolver {
 
-    private PathResolver() {
-    }
+    private PathResolver() {}
 
     /**
      * {@code path} resolved against {@code base}; empty when the path is relative and the base is
@@ -81,8 +80,10 @@ final class PathResolver {
             if (j == n || p.charAt(j) == '/') {
                 return false;
             }
-            if (p.charAt(j) == '.' && (j + 1 == n || p.charAt(j + 1) == '/'
-                    || (p.charAt(j + 1) == '.' && (j + 2 == n || p.charAt(j + 2) == '/')))) {
+            if (p.charAt(j) == '.'
+                    && (j + 1 == n
+                            || p.charAt(j + 1) == '/'
+                            || (p.charAt(j + 1) == '.' && (j + 2 == n || p.charAt(j + 2) == '/')))) {
                 return false;
             }
         }

@@ -17,19 +17,59 @@ import java.util.Set;
  */
 final class ShapeBuilder {
     /** {@code const char *} parameters with these names are paths. */
-    private static final Set<String> PATH_NAMES = Set.of("filename", "pathname", "path", "oldname", "newname",
-            "from_pathname", "to_pathname", "specialfile", "new_root", "put_old", "library", "special");
+    private static final Set<String> PATH_NAMES = Set.of(
+            "filename",
+            "pathname",
+            "path",
+            "oldname",
+            "newname",
+            "from_pathname",
+            "to_pathname",
+            "specialfile",
+            "new_root",
+            "put_old",
+            "library",
+            "special");
     /** Directory descriptors of the *at() calls ("oldfd" of dup2 is not one). */
     private static final Set<String> DIRFD_NAMES = Set.of("dfd", "olddfd", "newdfd", "from_dfd", "to_dfd");
     /** Integer parameters with these names hold user-space addresses. */
-    private static final Set<String> ADDRESS_NAMES = Set.of("addr", "start", "brk", "newsp", "tls", "new_addr",
-            "uaddr", "shmaddr");
+    private static final Set<String> ADDRESS_NAMES =
+            Set.of("addr", "start", "brk", "newsp", "tls", "new_addr", "uaddr", "shmaddr");
     /** Integer parameters with these names are bit masks (hex until argkinds.tsv names their bits). */
-    private static final Set<String> MASK_NAMES = Set.of("flags", "flag", "at_flags", "options", "unshare_flags",
-            "swap_flags", "event_f_flags", "attr_flags", "mask", "arg2", "arg3", "arg4", "arg5");
-    private static final Set<String> SIGNED_TYPES = Set.of("int", "long", "long long", "signed int", "pid_t",
-            "loff_t", "off_t", "s32", "__s32", "s64", "__s64", "clockid_t", "key_serial_t", "timer_t", "mqd_t",
-            "rwf_t", "ssize_t", "key_t");
+    private static final Set<String> MASK_NAMES = Set.of(
+            "flags",
+            "flag",
+            "at_flags",
+            "options",
+            "unshare_flags",
+            "swap_flags",
+            "event_f_flags",
+            "attr_flags",
+            "mask",
+            "arg2",
+            "arg3",
+            "arg4",
+            "arg5");
+
+    private static final Set<String> SIGNED_TYPES = Set.of(
+            "int",
+            "long",
+            "long long",
+            "signed int",
+            "pid_t",
+            "loff_t",
+            "off_t",
+            "s32",
+            "__s32",
+            "s64",
+            "__s64",
+            "clockid_t",
+            "key_serial_t",
+            "timer_t",
+            "mqd_t",
+            "rwf_t",
+            "ssize_t",
+            "key_t");
 
     private final Arch arch;
     private final NameSets sets;
@@ -79,9 +119,12 @@ final class ShapeBuilder {
         if (kind.detail() == ArgKind.Detail.SET) {
             set = sets.resolve(o.detail(), kind == ArgKind.ENUM ? NameSet.Type.ENUM : NameSet.Type.FLAGS, o.where());
         } else if (kind.detail() == ArgKind.Detail.ARG) {
-            ref = s.params().stream().filter(q -> q.name().equals(o.detail())).mapToInt(Param::index)
-                    .findFirst().orElseThrow(() -> new IllegalStateException(o.where() + ": " + s.name()
-                            + " has no parameter '" + o.detail() + "' on " + arch + " for " + kind.word()));
+            ref = s.params().stream()
+                    .filter(q -> q.name().equals(o.detail()))
+                    .mapToInt(Param::index)
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException(o.where() + ": " + s.name() + " has no parameter '"
+                            + o.detail() + "' on " + arch + " for " + kind.word()));
         }
         return new ArgSpec(p.index(), p.name(), kind, p.width(), isSigned(p.ctype()), set, ref);
     }
@@ -104,7 +147,10 @@ final class ShapeBuilder {
         if (DIRFD_NAMES.contains(name)) {
             return ArgKind.DIRFD;
         }
-        if (name.endsWith("fd") || name.startsWith("fd_") || name.equals("fildes") || name.equals("fdin")
+        if (name.endsWith("fd")
+                || name.startsWith("fd_")
+                || name.equals("fildes")
+                || name.equals("fdin")
                 || name.equals("fdout")) {
             return ArgKind.FD;
         }

@@ -15,8 +15,7 @@ final class SockaddrText {
     private static final int MAX = 128;
 
     /** The text, and the socket file's path for a non-abstract AF_UNIX address. */
-    record Decoded(String text, Optional<String> unixPath) {
-    }
+    record Decoded(String text, Optional<String> unixPath) {}
 
     private final NameSet families;
     private final long afUnix;
@@ -45,13 +44,16 @@ final class SockaddrText {
         if (family == afUnix) {
             return unix(head, b);
         } else if (family == afInet && n >= 8) {
-            return new Decoded(head + ", sin_port=htons(" + u16be(b, 2) + "), sin_addr=inet_addr(\""
-                    + ipv4(b, 4) + "\")}", Optional.empty());
+            return new Decoded(
+                    head + ", sin_port=htons(" + u16be(b, 2) + "), sin_addr=inet_addr(\"" + ipv4(b, 4) + "\")}",
+                    Optional.empty());
         } else if (family == afInet6 && n >= 24) {
             String scope = n >= 28 ? ", sin6_scope_id=" + Integer.toUnsignedString(u32le(b, 24)) : "";
-            return new Decoded(head + ", sin6_port=htons(" + u16be(b, 2) + "), sin6_flowinfo=htonl("
-                    + Integer.toUnsignedString(u32be(b, 4)) + "), inet_pton(AF_INET6, \"" + ipv6(b, 8)
-                    + "\", &sin6_addr)" + scope + "}", Optional.empty());
+            return new Decoded(
+                    head + ", sin6_port=htons(" + u16be(b, 2) + "), sin6_flowinfo=htonl("
+                            + Integer.toUnsignedString(u32be(b, 4)) + "), inet_pton(AF_INET6, \"" + ipv6(b, 8)
+                            + "\", &sin6_addr)" + scope + "}",
+                    Optional.empty());
         }
         return pointer(address);
     }
@@ -62,15 +64,18 @@ final class SockaddrText {
         }
         if (b[2] == 0) {
             // abstract: every byte of the given length is the name, NULs included
-            return new Decoded(head + ", sun_path=@" + Text.quote(java.util.Arrays.copyOfRange(b, 3, b.length),
-                    b.length - 3, false) + "}", Optional.empty());
+            return new Decoded(
+                    head + ", sun_path=@"
+                            + Text.quote(java.util.Arrays.copyOfRange(b, 3, b.length), b.length - 3, false) + "}",
+                    Optional.empty());
         }
         int end = 2;
         while (end < b.length && b[end] != 0) {
             end++;
         }
         byte[] path = java.util.Arrays.copyOfRange(b, 2, end);
-        return new Decoded(head + ", sun_path=" + Text.quote(path, path.length, false) + "}",
+        return new Decoded(
+                head + ", sun_path=" + Text.quote(path, path.length, false) + "}",
                 Optional.of(new String(path, java.nio.charset.StandardCharsets.UTF_8)));
     }
 
@@ -90,7 +95,7 @@ final class SockaddrText {
         }
         int bestStart = -1;
         int bestLen = 0;
-        for (int i = 0; i < 8;) {
+        for (int i = 0; i < 8; ) {
             int j = i;
             while (j < 8 && w[j] == 0) {
                 j++;

@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SyscallDecoder {
     /** strace's default string limit ({@code -s 32}). */
     public static final int DEFAULT_MAX_STRING = 32;
+
     private static final int UNKNOWN_ARGS = 6;
 
     private final Arch arch;
@@ -35,8 +36,7 @@ public final class SyscallDecoder {
     private final long atEmptyPath;
 
     /** An architecture's name sets and call shapes, built once and shared (neither changes after loading). */
-    private record Tables(NameSets sets, CallShape[] shapes) {
-    }
+    private record Tables(NameSets sets, CallShape[] shapes) {}
 
     private static final Map<Arch, Tables> TABLES = new ConcurrentHashMap<>();
 
@@ -44,7 +44,8 @@ public final class SyscallDecoder {
         return TABLES.computeIfAbsent(arch, a -> {
             NameSets sets = NameSets.load(a);
             Map<Integer, CallShape> byNr = new ShapeBuilder(a, sets, ArgKindTable.get()).build();
-            CallShape[] shapes = new CallShape[byNr.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1];
+            CallShape[] shapes = new CallShape
+                    [byNr.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1];
             byNr.forEach((nr, shape) -> shapes[nr] = shape);
             return new Tables(sets, shapes);
         });
@@ -100,7 +101,9 @@ public final class SyscallDecoder {
             return shape == null ? unknown(nr, args) : decode(shape, args, mem == null ? NoMemory.INSTANCE : mem);
         } catch (RuntimeException e) {
             // a decoder bug or a TargetMemory that throws must not stop the supervisor: raw registers
-            return raw(shape == null ? unknownName(nr) : shape.name(), args,
+            return raw(
+                    shape == null ? unknownName(nr) : shape.name(),
+                    args,
                     shape == null ? UNKNOWN_ARGS : shape.args().size());
         }
     }
@@ -126,16 +129,31 @@ public final class SyscallDecoder {
         if (found.path != null || shape.path2() >= 0) {
             // a second path (rename, link: the destination) is resolved as the kernel would find it too
             List<Optional<String>> given = shape.path2() < 0 ? List.of() : List.of(Optional.ofNullable(found.path2));
-            List<Optional<String>> others = shape.path2() < 0 ? List.of()
-                    : List.of(found.path2 == null || found.path2.isEmpty() ? Optional.empty()
-                            : PathResolver.resolve(found.path2, found.path2.startsWith("/") ? Optional.empty()
-                                    : base(shape.dirfd2(), values, mem)));
-            return new DecodedCall(shape.name(), out, Optional.ofNullable(found.path),
-                    found.path == null ? Optional.empty() : resolve(shape, values, found.path, mem), given, others);
+            List<Optional<String>> others = shape.path2() < 0
+                    ? List.of()
+                    : List.of(
+                            found.path2 == null || found.path2.isEmpty()
+                                    ? Optional.empty()
+                                    : PathResolver.resolve(
+                                            found.path2,
+                                            found.path2.startsWith("/")
+                                                    ? Optional.empty()
+                                                    : base(shape.dirfd2(), values, mem)));
+            return new DecodedCall(
+                    shape.name(),
+                    out,
+                    Optional.ofNullable(found.path),
+                    found.path == null ? Optional.empty() : resolve(shape, values, found.path, mem),
+                    given,
+                    others);
         }
         if (found.unixPath != null) {
-            return new DecodedCall(shape.name(), out, Optional.of(found.unixPath),
-                    PathResolver.resolve(found.unixPath, found.unixPath.startsWith("/") ? Optional.empty() : mem.cwd()));
+            return new DecodedCall(
+                    shape.name(),
+                    out,
+                    Optional.of(found.unixPath),
+                    PathResolver.resolve(
+                            found.unixPath, found.unixPath.startsWith("/") ? Optional.empty() : mem.cwd()));
         }
         return new DecodedCall(shape.name(), out, Optional.empty(), Optional.empty());
     }
@@ -148,7 +166,8 @@ public final class SyscallDecoder {
     private Optional<String> resolve(CallShape shape, long[] values, String path, TargetMemory mem) {
         if (path.isEmpty()) {
             boolean emptyPath = shape.atFlags() >= 0 && (values[shape.atFlags()] & atEmptyPath) != 0;
-            return emptyPath ? base(shape, values, mem).filter(b -> b.startsWith("/")).map(PathResolver::fold)
+            return emptyPath
+                    ? base(shape, values, mem).filter(b -> b.startsWith("/")).map(PathResolver::fold)
                     : Optional.empty();
         }
         return PathResolver.resolve(path, path.startsWith("/") ? Optional.empty() : base(shape, values, mem));

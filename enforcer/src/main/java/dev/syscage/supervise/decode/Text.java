@@ -9,8 +9,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class Text {
 
-    private Text() {
-    }
+    private Text() {}
 
     /** {@code 0x1f}, or {@code 0} for zero (C's {@code %#lx}). */
     static String hex(long v) {

@@ -16,8 +16,7 @@ import java.util.List;
  */
 final class TsvResource {
 
-    private TsvResource() {
-    }
+    private TsvResource() {}
 
     /** One data line: {@code file:line} and its fields. */
     record Line(String file, int number, List<String> fields) {

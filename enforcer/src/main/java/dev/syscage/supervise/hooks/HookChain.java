@@ -71,8 +71,8 @@ public final class HookChain {
      *
      * @throws HookLoadException naming every hook that could not be loaded
      */
-    public static HookChain load(List<SyscallHook> builtIn, List<String> classNames, ClassLoader loader,
-            FailureListener failures) {
+    public static HookChain load(
+            List<SyscallHook> builtIn, List<String> classNames, ClassLoader loader, FailureListener failures) {
         List<SyscallHook> all = new ArrayList<>(builtIn);
         all.addAll(HookLoader.load(classNames, loader));
         return new HookChain(all, failures);
@@ -212,7 +212,12 @@ public final class HookChain {
         String consequence = phase.equals("onSyscall")
                 ? "it made no decision and the chain went on"
                 : "the other hooks were still told";
-        report(i, phase, String.format("%s (seq %d, pid %d)", describe(call), seq(call), pid(call)), error, consequence);
+        report(
+                i,
+                phase,
+                String.format("%s (seq %d, pid %d)", describe(call), seq(call), pid(call)),
+                error,
+                consequence);
     }
 
     /** Counts a failure of hook {@code i} and reports the first one. */
@@ -220,9 +225,12 @@ public final class HookChain {
         if (failureCounts.getAndIncrement(i) > 0) {
             return;
         }
-        failures.hookFailed(String.format("hook '%s' (%s) failed in %s on %s: %s; %s;"
-                + " further failures of this hook are counted, not reported",
-                names.get(i), hooks.get(i).getClass().getName(), phase, what, error, consequence), error);
+        failures.hookFailed(
+                String.format(
+                        "hook '%s' (%s) failed in %s on %s: %s; %s;"
+                                + " further failures of this hook are counted, not reported",
+                        names.get(i), hooks.get(i).getClass().getName(), phase, what, error, consequence),
+                error);
     }
 
     private static String nameOf(SyscallHook hook) {

@@ -21,8 +21,7 @@ import java.util.Set;
 public final class HookLoader {
     static final String SERVICE_FILE = "META-INF/services/" + SyscallHook.class.getName();
 
-    private HookLoader() {
-    }
+    private HookLoader() {}
 
     /**
      * The named hooks in order, then the discovered ones in class-path order.

@@ -54,8 +54,8 @@ public final class MetricsFile implements AutoCloseable {
     }
 
     /** The registry's scrape in the Prometheus text format. */
-    public static MetricsFile prometheus(Path file, PrometheusMeterRegistry registry, Duration period,
-            Consumer<String> errors) {
+    public static MetricsFile prometheus(
+            Path file, PrometheusMeterRegistry registry, Duration period, Consumer<String> errors) {
         return new MetricsFile(file, registry::scrape, period, errors);
     }
 
@@ -107,8 +107,8 @@ public final class MetricsFile implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (!failureReported) {
                 failureReported = true;
-                errors.accept("metrics file " + file + ": write failed: " + e.getMessage()
-                        + "; retrying every " + period.toMillis() + " ms");
+                errors.accept("metrics file " + file + ": write failed: " + e.getMessage() + "; retrying every "
+                        + period.toMillis() + " ms");
             }
         }
     }

@@ -24,7 +24,8 @@ import java.util.Map;
  */
 public final class Summary {
     private static final String HEADER = "    calls    errors     kills      intr  total usecs  usecs/call syscall";
-    private static final String RULE = "--------- --------- --------- --------- ------------ ----------- ----------------";
+    private static final String RULE =
+            "--------- --------- --------- --------- ------------ ----------- ----------------";
 
     /** One syscall's line. */
     public record Row(String syscall, long calls, long errors, long kills, long interrupted, long totalNanos) {
@@ -33,7 +34,12 @@ public final class Summary {
         }
 
         Row plus(Row o) {
-            return new Row(syscall, calls + o.calls, errors + o.errors, kills + o.kills, interrupted + o.interrupted,
+            return new Row(
+                    syscall,
+                    calls + o.calls,
+                    errors + o.errors,
+                    kills + o.kills,
+                    interrupted + o.interrupted,
                     totalNanos + o.totalNanos);
         }
     }
@@ -78,7 +84,15 @@ public final class Summary {
     }
 
     private static void line(StringBuilder sb, Row r) {
-        sb.append(String.format(Locale.ROOT, "%9d %9d %9d %9d %12.3f %11.3f %s\n", r.calls(), r.errors(), r.kills(),
-                r.interrupted(), r.totalNanos() / 1000.0, r.avgMicros(), r.syscall()));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%9d %9d %9d %9d %12.3f %11.3f %s\n",
+                r.calls(),
+                r.errors(),
+                r.kills(),
+                r.interrupted(),
+                r.totalNanos() / 1000.0,
+                r.avgMicros(),
+                r.syscall()));
     }
 }

@@ -43,6 +43,7 @@ public final class SupervisorMetrics implements MeterBinder {
     private final LongAdder events = new LongAdder();
     /** Counters per (arch, nr), one per decision kind, registered on first use. */
     private final Map<Long, Counter[]> counters = new ConcurrentHashMap<>();
+
     private volatile MeterRegistry registry;
     private volatile Timer[] timers;
 
@@ -56,8 +57,8 @@ public final class SupervisorMetrics implements MeterBinder {
     }
 
     /** As above, with how many records the audit log could not write ({@code syscage.audit.records.lost}). */
-    public SupervisorMetrics(LongSupplier auditRecords, LongSupplier lostRecords, LongSupplier nanoClock,
-            Duration rateInterval) {
+    public SupervisorMetrics(
+            LongSupplier auditRecords, LongSupplier lostRecords, LongSupplier nanoClock, Duration rateInterval) {
         this.auditRecords = auditRecords;
         this.lostRecords = lostRecords;
         this.nanoClock = nanoClock;
@@ -81,19 +82,25 @@ public final class SupervisorMetrics implements MeterBinder {
                     + " use a CompositeMeterRegistry to publish to several");
         }
         FunctionCounter.builder("syscage.events", events, LongAdder::doubleValue)
-                .description("Syscall events the supervisor received").register(r);
+                .description("Syscall events the supervisor received")
+                .register(r);
         EventRate rate = new EventRate(events::sum, nanoClock, rateInterval.toNanos());
-        Gauge.builder("syscage.events.rate", rate, EventRate::perSecond).strongReference(true)
-                .description("Events per second over the last interval").register(r);
+        Gauge.builder("syscage.events.rate", rate, EventRate::perSecond)
+                .strongReference(true)
+                .description("Events per second over the last interval")
+                .register(r);
         FunctionCounter.builder("syscage.audit.records", auditRecords, s -> (double) s.getAsLong())
-                .description("Records written to the audit log").register(r);
+                .description("Records written to the audit log")
+                .register(r);
         FunctionCounter.builder("syscage.audit.records.lost", lostRecords, s -> (double) s.getAsLong())
                 .description("Audit records that could not be written (a write error; --on-log-error continue)")
                 .register(r);
         Timer[] t = new Timer[KINDS.length];
         for (Decision.Kind k : KINDS) {
-            t[k.ordinal()] = Timer.builder("syscage.decision.latency").tag("decision", tag(k))
-                    .description("Time from receiving an event to its decision").register(r);
+            t[k.ordinal()] = Timer.builder("syscage.decision.latency")
+                    .tag("decision", tag(k))
+                    .description("Time from receiving an event to its decision")
+                    .register(r);
         }
         timers = t;
         registry = r;
@@ -125,7 +132,8 @@ public final class SupervisorMetrics implements MeterBinder {
 
     /** The syscall's counter for this decision's kind, registered on first use. */
     private Counter counter(MeterRegistry r, Arch arch, int nr, Decision decision) {
-        return counters.computeIfAbsent(key(arch, nr), x -> register(r, syscallTag(arch, nr)))[decision.kind().ordinal()];
+        return counters.computeIfAbsent(key(arch, nr), x -> register(r, syscallTag(arch, nr)))[
+                decision.kind().ordinal()];
     }
 
     /** The syscall's name in {@code arch}'s table, or "unknown". */
@@ -136,8 +144,11 @@ public final class SupervisorMetrics implements MeterBinder {
     private static Counter[] register(MeterRegistry r, String syscall) {
         Counter[] c = new Counter[KINDS.length];
         for (Decision.Kind k : KINDS) {
-            c[k.ordinal()] = Counter.builder("syscage.syscalls").tag("syscall", syscall).tag("decision", tag(k))
-                    .description("Traced syscalls by name and decision").register(r);
+            c[k.ordinal()] = Counter.builder("syscage.syscalls")
+                    .tag("syscall", syscall)
+                    .tag("decision", tag(k))
+                    .description("Traced syscalls by name and decision")
+                    .register(r);
         }
         return c;
     }

@@ -18,6 +18,7 @@ final class Answering {
     private final SeccompListener listener;
     /** SIGKILL to a process (a fake in tests: a real kill would hit a real pid). */
     private final IntConsumer sigkill;
+
     private Decision sent;
     private Long result;
 

@@ -13,8 +13,16 @@ import java.nio.file.Path;
  *
  * @param known false when the status could not be read (the thread is gone)
  */
-record Creds(boolean known, int tgid, String euid, String fsuid, String egid, String fsgid, String groups,
-        String capEff, int umask) {
+record Creds(
+        boolean known,
+        int tgid,
+        String euid,
+        String fsuid,
+        String egid,
+        String fsgid,
+        String groups,
+        String capEff,
+        int umask) {
     private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
 
     static Creds unknown(int tid) {
@@ -55,12 +63,13 @@ record Creds(boolean known, int tgid, String euid, String fsuid, String egid, St
                     case "Groups" -> groups = value(status, colon, eol);
                     case "CapEff" -> cap = value(status, colon, eol);
                     case "Umask" -> umask = Integer.parseInt(value(status, colon, eol), 8);
-                    default -> { }
+                    default -> {}
                 }
             }
             at = eol + 1;
         }
-        return new Creds(uid.length == 4 && !uid[1].isEmpty(), tgid, uid[1], uid[3], gid[1], gid[3], groups, cap, umask);
+        return new Creds(
+                uid.length == 4 && !uid[1].isEmpty(), tgid, uid[1], uid[3], gid[1], gid[3], groups, cap, umask);
     }
 
     private static String value(String status, int colon, int eol) {
@@ -69,7 +78,13 @@ record Creds(boolean known, int tgid, String euid, String fsuid, String egid, St
 
     /** The same rights to open a file: effective and fs ids, groups and effective capabilities. */
     boolean sameRightsAs(Creds other) {
-        return known && other.known && euid.equals(other.euid) && fsuid.equals(other.fsuid) && egid.equals(other.egid)
-                && fsgid.equals(other.fsgid) && groups.equals(other.groups) && capEff.equals(other.capEff);
+        return known
+                && other.known
+                && euid.equals(other.euid)
+                && fsuid.equals(other.fsuid)
+                && egid.equals(other.egid)
+                && fsgid.equals(other.fsgid)
+                && groups.equals(other.groups)
+                && capEff.equals(other.capEff);
     }
 }

@@ -68,7 +68,8 @@ final class FdInjector {
 
     /** openat(dirfd, name, flags, mode) as the supervisor, in the domain: the new fd, or -errno. */
     int openat(int dirfd, String name, long flags, long mode) {
-        return domain.handlesAny(openRights(flags)) ? domain.call(() -> files.openat(dirfd, name, flags, mode))
+        return domain.handlesAny(openRights(flags))
+                ? domain.call(() -> files.openat(dirfd, name, flags, mode))
                 : files.openat(dirfd, name, flags, mode);
     }
 
@@ -105,8 +106,13 @@ final class FdInjector {
         };
     }
     /** Everything a rename or link may need: making the name, removing the old one, moving across directories. */
-    private static final long MOVE_RIGHTS = FsAccess.ALL & ~(FsAccess.EXECUTE | FsAccess.READ_FILE | FsAccess.READ_DIR
-            | FsAccess.WRITE_FILE | FsAccess.TRUNCATE | FsAccess.IOCTL_DEV);
+    private static final long MOVE_RIGHTS = FsAccess.ALL
+            & ~(FsAccess.EXECUTE
+                    | FsAccess.READ_FILE
+                    | FsAccess.READ_DIR
+                    | FsAccess.WRITE_FILE
+                    | FsAccess.TRUNCATE
+                    | FsAccess.IOCTL_DEV);
 
     /**
      * Opens the file {@code fd} (ours, {@code O_PATH}) stands for anew, through
@@ -148,37 +154,43 @@ final class FdInjector {
     /** unlinkat(dirfd, name, flags) as the supervisor, in the domain: 0 or -errno. */
     int unlinkat(int dirfd, String name, long flags) {
         long right = (flags & AT_REMOVEDIR_FLAG) != 0 ? FsAccess.REMOVE_DIR : FsAccess.REMOVE_FILE;
-        return domain.handlesAny(right) ? domain.call(() -> files.unlinkat(dirfd, name, flags))
+        return domain.handlesAny(right)
+                ? domain.call(() -> files.unlinkat(dirfd, name, flags))
                 : files.unlinkat(dirfd, name, flags);
     }
 
     /** mkdirat(dirfd, name, mode) as the supervisor, in the domain (its own umask applies as well): 0 or -errno. */
     int mkdirat(int dirfd, String name, int mode) {
-        return domain.handlesAny(FsAccess.MAKE_DIR) ? domain.call(() -> files.mkdirat(dirfd, name, mode))
+        return domain.handlesAny(FsAccess.MAKE_DIR)
+                ? domain.call(() -> files.mkdirat(dirfd, name, mode))
                 : files.mkdirat(dirfd, name, mode);
     }
 
     /** mknodat(dirfd, name, mode, dev) as the supervisor, in the domain (its own umask applies as well): 0 or -errno. */
     int mknodat(int dirfd, String name, int mode, long dev) {
-        return domain.handlesAny(makeRight(mode)) ? domain.call(() -> files.mknodat(dirfd, name, mode, dev))
+        return domain.handlesAny(makeRight(mode))
+                ? domain.call(() -> files.mknodat(dirfd, name, mode, dev))
                 : files.mknodat(dirfd, name, mode, dev);
     }
 
     /** symlinkat(text, dirfd, name) as the supervisor, in the domain: 0 or -errno. */
     int symlinkat(String text, int dirfd, String name) {
-        return domain.handlesAny(FsAccess.MAKE_SYM) ? domain.call(() -> files.symlinkat(text, dirfd, name))
+        return domain.handlesAny(FsAccess.MAKE_SYM)
+                ? domain.call(() -> files.symlinkat(text, dirfd, name))
                 : files.symlinkat(text, dirfd, name);
     }
 
     /** renameat2(dirfd1, name1, dirfd2, name2, flags) as the supervisor, in the domain: 0 or -errno. */
     int renameat2(int dirfd1, String name1, int dirfd2, String name2, long flags) {
-        return domain.handlesAny(MOVE_RIGHTS) ? domain.call(() -> files.renameat2(dirfd1, name1, dirfd2, name2, flags))
+        return domain.handlesAny(MOVE_RIGHTS)
+                ? domain.call(() -> files.renameat2(dirfd1, name1, dirfd2, name2, flags))
                 : files.renameat2(dirfd1, name1, dirfd2, name2, flags);
     }
 
     /** linkat(dirfd1, name1, dirfd2, name2, flags) as the supervisor, in the domain: 0 or -errno. */
     int linkat(int dirfd1, String name1, int dirfd2, String name2, long flags) {
-        return domain.handlesAny(MOVE_RIGHTS) ? domain.call(() -> files.linkat(dirfd1, name1, dirfd2, name2, flags))
+        return domain.handlesAny(MOVE_RIGHTS)
+                ? domain.call(() -> files.linkat(dirfd1, name1, dirfd2, name2, flags))
                 : files.linkat(dirfd1, name1, dirfd2, name2, flags);
     }
 

@@ -54,43 +54,47 @@ final class FifoOpens {
             FdInjector.closeQuietly(found);
             waiting.decrementAndGet();
         };
-        domain.start("syscage-fifo-open", () -> {
-            // this thread is in the domain already (or there is none): the injector calls here
-            SeccompListener own = listener.forThread();
-            FdInjector injector = new FdInjector(own);
-            Answering replies = new Answering(own);
-            try {
-                int fd = (flags & O_ACCMODE) == O_WRONLY ? openWriteEnd(injector, replies, id, found, flags)
-                        : replies.idValid(id) ? injector.reopen(found, flags, 0) : GONE;
-                if (fd == GONE) {
-                    return;
-                }
-                if (fd < 0) {
-                    replies.send(id, fd, 0);
-                    return;
-                }
-                try {
-                    int got = injector.inject(id, fd, cloexec);
-                    if (got < 0 && got != -ENOENT) {
-                        replies.send(id, got, 0);
+        domain.start(
+                "syscage-fifo-open",
+                () -> {
+                    // this thread is in the domain already (or there is none): the injector calls here
+                    SeccompListener own = listener.forThread();
+                    FdInjector injector = new FdInjector(own);
+                    Answering replies = new Answering(own);
+                    try {
+                        int fd = (flags & O_ACCMODE) == O_WRONLY
+                                ? openWriteEnd(injector, replies, id, found, flags)
+                                : replies.idValid(id) ? injector.reopen(found, flags, 0) : GONE;
+                        if (fd == GONE) {
+                            return;
+                        }
+                        if (fd < 0) {
+                            replies.send(id, fd, 0);
+                            return;
+                        }
+                        try {
+                            int got = injector.inject(id, fd, cloexec);
+                            if (got < 0 && got != -ENOENT) {
+                                replies.send(id, got, 0);
+                            }
+                        } finally {
+                            FdInjector.closeQuietly(fd);
+                        }
+                    } catch (RuntimeException e) {
+                        // the listener is gone or broken: the supervisor thread meets that too, and ends the run
+                    } finally {
+                        done.run();
                     }
-                } finally {
-                    FdInjector.closeQuietly(fd);
-                }
-            } catch (RuntimeException e) {
-                // the listener is gone or broken: the supervisor thread meets that too, and ends the run
-            } finally {
-                done.run();
-            }
-        }, () -> {
-            try {
-                new Answering(listener.forThread()).send(id, -EPERM, 0); // not in the domain: opens nothing
-            } catch (RuntimeException e) {
-                // as above
-            } finally {
-                done.run();
-            }
-        });
+                },
+                () -> {
+                    try {
+                        new Answering(listener.forThread()).send(id, -EPERM, 0); // not in the domain: opens nothing
+                    } catch (RuntimeException e) {
+                        // as above
+                    } finally {
+                        done.run();
+                    }
+                });
         return 0;
     }
 

@@ -22,11 +22,12 @@ import java.util.Optional;
 final class FixedAnswers {
     /** Syscall numbers covered per architecture; a call above them asks Java. */
     static final int NRS = 512;
+
     private static final Arch[] SLOTS = {Arch.X86_64, Arch.I386};
 
     private final NotifyDecider decider;
-    private final NotifyFastPath.Table table = new NotifyFastPath.Table(
-            new int[] {SLOTS[0].auditArch(), SLOTS[1].auditArch()}, NRS);
+    private final NotifyFastPath.Table table =
+            new NotifyFastPath.Table(new int[] {SLOTS[0].auditArch(), SLOTS[1].auditArch()}, NRS);
     private final ByteBuffer tableView = table.header();
     private final ByteBuffer countsView = table.counts();
     private final ByteBuffer touchedView = table.touched();
@@ -43,7 +44,8 @@ final class FixedAnswers {
             Arch arch = SLOTS[slot];
             for (int nr = 0; nr < NRS; nr++) {
                 Optional<Decision> d = watch.watched(arch, nr) || NotifyDispatch.isExec(arch, nr)
-                        ? Optional.empty() : decider.decisionByNumber(arch, nr);
+                        ? Optional.empty()
+                        : decider.decisionByNumber(arch, nr);
                 int answer = d.map(FixedAnswers::answer).orElse(0);
                 if (answer != 0) {
                     decisions[slot * NRS + nr] = d.get();

@@ -31,16 +31,34 @@ import java.util.Optional;
  * @param value  setxattr's value
  * @param errno  the kernel's answer for arguments it would refuse, or 0
  */
-record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length, long[] times, String name,
-        byte[] value, int errno) {
+record InodeCall(
+        Op op,
+        boolean follow,
+        long mode,
+        int uid,
+        int gid,
+        long length,
+        long[] times,
+        String name,
+        byte[] value,
+        int errno) {
     /** XATTR_NAME_MAX and XATTR_SIZE_MAX. */
     static final int XATTR_NAME_MAX = 255;
+
     static final int XATTR_SIZE_MAX = 65536;
     /** struct xattr_args as Linux 6.13 first gave it (value, size, flags), and a page, the most the kernel reads. */
     static final int XATTR_ARGS_SIZE_VER0 = 16;
+
     private static final int PAGE_SIZE = 4096;
 
-    enum Op { TRUNCATE, CHMOD, CHOWN, UTIMES, SETXATTR, REMOVEXATTR }
+    enum Op {
+        TRUNCATE,
+        CHMOD,
+        CHOWN,
+        UTIMES,
+        SETXATTR,
+        REMOVEXATTR
+    }
 
     private InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length, int errno) {
         this(op, follow, mode, uid, gid, length, null, null, null, errno);
@@ -55,54 +73,66 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
         if (i386) {
             e = compat(e); // 32-bit registers, however a 64-bit program's int 0x80 left the upper halves
         }
-        String name = SyscallTable.of(e.arch()).byNumber(e.nr()).map(Syscall::name).orElse("");
-        return Optional.ofNullable(switch (name) {
-            case "truncate" -> truncate(i386 ? (long) (int) e.arg(1) : e.arg(1)); // i386: a signed 32-bit off_t
-            case "truncate64" -> truncate(u32(e.arg(1)) | (e.arg(2) << 32)); // i386: the length in two registers
-            case "chmod" -> chmod(e.arg(1), 0);
-            case "fchmodat" -> chmod(e.arg(2), 0);
-            case "fchmodat2" -> chmod(e.arg(2), u32(e.arg(3)));
-            case "chown" -> chown(true, e.arg(1), e.arg(2), i386, 0);   // i386: 16-bit ids
-            case "lchown" -> chown(false, e.arg(1), e.arg(2), i386, 0);
-            case "chown32" -> chown(true, e.arg(1), e.arg(2), false, 0);
-            case "lchown32" -> chown(false, e.arg(1), e.arg(2), false, 0);
-            case "fchownat" -> chown(true, e.arg(2), e.arg(3), false, u32(e.arg(4)));
-            case "utime" -> utimes(memory, e.arg(1), i386 ? 4 : 8, Units.UTIMBUF, true, 0);
-            case "utimes" -> utimes(memory, e.arg(1), i386 ? 4 : 8, Units.TIMEVAL, true, 0);
-            case "futimesat" -> utimes(memory, e.arg(2), i386 ? 4 : 8, Units.TIMEVAL, true, 0);
-            // utimensat(fd, NULL, ...) changes the descriptor's file: no path, nothing to race
-            case "utimensat" -> e.arg(1) == 0 ? null : utimes(memory, e.arg(2), i386 ? 4 : 8, Units.TIMESPEC, true, u32(e.arg(3)));
-            case "utimensat_time64" -> e.arg(1) == 0 ? null : utimes(memory, e.arg(2), 8, Units.TIMESPEC_COMPAT, true,
-                    u32(e.arg(3)));
-            case "setxattr", "lsetxattr" -> setxattr(memory, name.equals("setxattr"), e.arg(1), e.arg(2), e.arg(3),
-                    u32(e.arg(4)));
-            case "removexattr", "lremovexattr" -> removexattr(memory, name.equals("removexattr"), e.arg(1));
-            case "setxattrat" -> setxattrat(memory, u32(e.arg(2)), e.arg(3), e.arg(4), i386 ? u32(e.arg(5)) : e.arg(5));
-            case "removexattrat" -> removexattrat(memory, u32(e.arg(2)), e.arg(3));
-            default -> null;
-        });
+        String name =
+                SyscallTable.of(e.arch()).byNumber(e.nr()).map(Syscall::name).orElse("");
+        return Optional.ofNullable(
+                switch (name) {
+                    case "truncate" -> truncate(i386 ? (long) (int) e.arg(1) : e.arg(1)); // i386: a signed 32-bit off_t
+                    case "truncate64" ->
+                        truncate(u32(e.arg(1)) | (e.arg(2) << 32)); // i386: the length in two registers
+                    case "chmod" -> chmod(e.arg(1), 0);
+                    case "fchmodat" -> chmod(e.arg(2), 0);
+                    case "fchmodat2" -> chmod(e.arg(2), u32(e.arg(3)));
+                    case "chown" -> chown(true, e.arg(1), e.arg(2), i386, 0); // i386: 16-bit ids
+                    case "lchown" -> chown(false, e.arg(1), e.arg(2), i386, 0);
+                    case "chown32" -> chown(true, e.arg(1), e.arg(2), false, 0);
+                    case "lchown32" -> chown(false, e.arg(1), e.arg(2), false, 0);
+                    case "fchownat" -> chown(true, e.arg(2), e.arg(3), false, u32(e.arg(4)));
+                    case "utime" -> utimes(memory, e.arg(1), i386 ? 4 : 8, Units.UTIMBUF, true, 0);
+                    case "utimes" -> utimes(memory, e.arg(1), i386 ? 4 : 8, Units.TIMEVAL, true, 0);
+                    case "futimesat" -> utimes(memory, e.arg(2), i386 ? 4 : 8, Units.TIMEVAL, true, 0);
+                    // utimensat(fd, NULL, ...) changes the descriptor's file: no path, nothing to race
+                    case "utimensat" ->
+                        e.arg(1) == 0
+                                ? null
+                                : utimes(memory, e.arg(2), i386 ? 4 : 8, Units.TIMESPEC, true, u32(e.arg(3)));
+                    case "utimensat_time64" ->
+                        e.arg(1) == 0 ? null : utimes(memory, e.arg(2), 8, Units.TIMESPEC_COMPAT, true, u32(e.arg(3)));
+                    case "setxattr", "lsetxattr" ->
+                        setxattr(memory, name.equals("setxattr"), e.arg(1), e.arg(2), e.arg(3), u32(e.arg(4)));
+                    case "removexattr", "lremovexattr" -> removexattr(memory, name.equals("removexattr"), e.arg(1));
+                    case "setxattrat" ->
+                        setxattrat(memory, u32(e.arg(2)), e.arg(3), e.arg(4), i386 ? u32(e.arg(5)) : e.arg(5));
+                    case "removexattrat" -> removexattrat(memory, u32(e.arg(2)), e.arg(3));
+                    default -> null;
+                });
     }
 
     /**
      * How the utime calls give their times: utimbuf (seconds), timeval (µs) or timespec (ns);
      * i386's 64-bit timespec has a 32-bit tv_nsec, whose upper half the kernel ignores.
      */
-    private enum Units { UTIMBUF, TIMEVAL, TIMESPEC, TIMESPEC_COMPAT }
+    private enum Units {
+        UTIMBUF,
+        TIMEVAL,
+        TIMESPEC,
+        TIMESPEC_COMPAT
+    }
 
     private static SyscallEvent compat(SyscallEvent e) {
         long[] a = new long[6];
         for (int i = 0; i < a.length; i++) {
             a[i] = u32(e.arg(i));
         }
-        return new SyscallEvent(e.seq(), e.wallNanos(), e.pid(), e.tid(), e.arch(), e.nr(), a, e.ip(), e.source(),
-                e.data());
+        return new SyscallEvent(
+                e.seq(), e.wallNanos(), e.pid(), e.tid(), e.arch(), e.nr(), a, e.ip(), e.source(), e.data());
     }
 
     private static final long UTIME_NOW = (1L << 30) - 1;
     private static final long UTIME_OMIT = (1L << 30) - 2;
 
-    private static InodeCall utimes(TargetMemory memory, long address, int word, Units units, boolean follow,
-            long flags) {
+    private static InodeCall utimes(
+            TargetMemory memory, long address, int word, Units units, boolean follow, long flags) {
         int err = flagErrno(flags);
         boolean nofollow = (flags & AT_SYMLINK_NOFOLLOW) != 0;
         if (err != 0 || address == 0) {
@@ -138,8 +168,8 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
         return new InodeCall(Op.UTIMES, follow && !nofollow, 0, -1, -1, 0, ts, null, null, err);
     }
 
-    private static InodeCall setxattr(TargetMemory memory, boolean follow, long nameAddress, long valueAddress,
-            long size, long flags) {
+    private static InodeCall setxattr(
+            TargetMemory memory, boolean follow, long nameAddress, long valueAddress, long size, long flags) {
         Optional<String> name = attrName(memory, nameAddress);
         if (name.isEmpty()) {
             return new InodeCall(Op.SETXATTR, follow, 0, -1, -1, 0, null, null, null, EFAULT);
@@ -164,8 +194,8 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
      * bytes, checked as the kernel does (shorter than the first version: EINVAL; over a page:
      * E2BIG; unknown trailing bytes that are not zero: E2BIG), then its {@code at_flags}.
      */
-    private static InodeCall setxattrat(TargetMemory memory, long atFlags, long nameAddress, long argsAddress,
-            long usize) {
+    private static InodeCall setxattrat(
+            TargetMemory memory, long atFlags, long nameAddress, long argsAddress, long usize) {
         boolean follow = (atFlags & AT_SYMLINK_NOFOLLOW) == 0;
         if (Long.compareUnsigned(usize, XATTR_ARGS_SIZE_VER0) < 0) { // a size_t
             return new InodeCall(Op.SETXATTR, follow, 0, -1, -1, 0, EINVAL);
@@ -193,14 +223,15 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
     private static InodeCall removexattrat(TargetMemory memory, long atFlags, long nameAddress) {
         boolean follow = (atFlags & AT_SYMLINK_NOFOLLOW) == 0;
         int err = flagErrno(atFlags);
-        return err != 0 ? new InodeCall(Op.REMOVEXATTR, follow, 0, -1, -1, 0, err)
+        return err != 0
+                ? new InodeCall(Op.REMOVEXATTR, follow, 0, -1, -1, 0, err)
                 : removexattr(memory, follow, nameAddress);
     }
 
     private static InodeCall removexattr(TargetMemory memory, boolean follow, long nameAddress) {
         Optional<String> name = attrName(memory, nameAddress);
-        return new InodeCall(Op.REMOVEXATTR, follow, 0, -1, -1, 0, null, name.orElse(null), null,
-                name.isEmpty() ? EFAULT : 0);
+        return new InodeCall(
+                Op.REMOVEXATTR, follow, 0, -1, -1, 0, null, name.orElse(null), null, name.isEmpty() ? EFAULT : 0);
     }
 
     /** The attribute's name, read once (a longer name than the kernel takes is kept, for its ERANGE). */
@@ -213,8 +244,8 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
      * supervisor would act on another name than the program's), or the call's own {@link #errno}.
      */
     int errnoFor(Optional<String> path) {
-        boolean undecodable = path.map(p -> p.indexOf('\uFFFD') >= 0).orElse(false)
-                || (name != null && name.indexOf('\uFFFD') >= 0);
+        boolean undecodable =
+                path.map(p -> p.indexOf('\uFFFD') >= 0).orElse(false) || (name != null && name.indexOf('\uFFFD') >= 0);
         return errno != 0 ? errno : undecodable ? EILSEQ : 0;
     }
 
@@ -227,8 +258,14 @@ record InodeCall(Op op, boolean follow, long mode, int uid, int gid, long length
     }
 
     private static InodeCall chown(boolean follow, long uid, long gid, boolean sixteen, long flags) {
-        return new InodeCall(Op.CHOWN, follow && (flags & AT_SYMLINK_NOFOLLOW) == 0, 0, id(uid, sixteen),
-                id(gid, sixteen), 0, flagErrno(flags));
+        return new InodeCall(
+                Op.CHOWN,
+                follow && (flags & AT_SYMLINK_NOFOLLOW) == 0,
+                0,
+                id(uid, sixteen),
+                id(gid, sixteen),
+                0,
+                flagErrno(flags));
     }
 
     /** AT_EMPTY_PATH (the program's own descriptor) is not made for it; other unknown flags are the kernel's EINVAL. */

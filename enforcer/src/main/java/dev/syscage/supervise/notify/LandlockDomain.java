@@ -57,18 +57,20 @@ public final class LandlockDomain implements AutoCloseable {
 
     /** Puts the calling thread into the domain, or throws. Null for {@link #NONE}. */
     private final Runnable restrict;
+
     private final Runnable release;
     private final SynchronousQueue<Task> inbox = new SynchronousQueue<>();
     private final AtomicInteger threads = new AtomicInteger();
     private final Worker worker;
     /** The file-system rights the domain handles: a call needing none of them runs on the caller's thread. */
     private final long handledFs;
+
     private volatile boolean closed;
 
     private LandlockDomain() {
         this.handledFs = 0;
         this.restrict = null;
-        this.release = () -> { };
+        this.release = () -> {};
         this.worker = null;
     }
 
@@ -204,13 +206,15 @@ public final class LandlockDomain implements AutoCloseable {
         if (worker == null) {
             t = new Thread(body, name);
         } else {
-            t = new Thread(() -> {
-                if (!restrictThisThread()) {
-                    refused.run();
-                    return;
-                }
-                body.run();
-            }, nextName());
+            t = new Thread(
+                    () -> {
+                        if (!restrictThisThread()) {
+                            refused.run();
+                            return;
+                        }
+                        body.run();
+                    },
+                    nextName());
         }
         t.setDaemon(true);
         t.start();
@@ -286,8 +290,8 @@ public final class LandlockDomain implements AutoCloseable {
         Throwable awaitRestricted() {
             try {
                 if (!restricted.await(WAIT_FOR_FIRST_MS, TimeUnit.MILLISECONDS)) {
-                    return new IllegalStateException(getName() + " did not restrict itself within "
-                            + WAIT_FOR_FIRST_MS + " ms");
+                    return new IllegalStateException(
+                            getName() + " did not restrict itself within " + WAIT_FOR_FIRST_MS + " ms");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -1,9 +1,9 @@
 package dev.syscage.supervise.notify;
 
-import dev.syscage.policy.rewrite.ViewWatch;
 import static dev.syscage.nativeaccess.SeccompNotify.*;
 
 import dev.syscage.policy.arch.Arch;
+import dev.syscage.policy.rewrite.ViewWatch;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.NotifyDecider;
 import dev.syscage.supervise.ProcTargetMemory;
@@ -30,7 +30,12 @@ final class NotifyDispatch {
     /** Calls the policy routed here so far: the last sequence number. */
     private long seq;
 
-    NotifyDispatch(NotifyDecider decider, ViewWatch watch, ViewCache views, ProcessIds ids, Answering answering,
+    NotifyDispatch(
+            NotifyDecider decider,
+            ViewWatch watch,
+            ViewCache views,
+            ProcessIds ids,
+            Answering answering,
             RaceFreeCalls calls) {
         this.decider = decider;
         this.watch = watch;
@@ -77,8 +82,8 @@ final class NotifyDispatch {
         // unlink, mkdir, rename, link, ...: made by the supervisor too, relative to the directories it checked
         Optional<PathCall> change = pathDecides && open.isEmpty() ? PathCall.of(event, mem) : Optional.empty();
         // truncate, chmod, chown, utime, xattrs: made by the supervisor on the file it checked
-        Optional<InodeCall> inode = pathDecides && open.isEmpty() && change.isEmpty() ? InodeCall.of(event, mem)
-                : Optional.empty();
+        Optional<InodeCall> inode =
+                pathDecides && open.isEmpty() && change.isEmpty() ? InodeCall.of(event, mem) : Optional.empty();
         // what was read may belong to another process by now, and so may the pid a kill would hit
         boolean mustCheck = memory.reads() > 0 || out.decision().kind() == Decision.Kind.KILL;
         if (mustCheck && !answering.idValid(id)) {
@@ -88,7 +93,8 @@ final class NotifyDispatch {
         if (allowed && isExec(event.arch(), event.nr())) {
             decider.processChanged(event.pid()); // its comm and exe change with the exec
         }
-        boolean answered = !allowed ? answering.answer(id, event.pid(), out.decision())
+        boolean answered = !allowed
+                ? answering.answer(id, event.pid(), out.decision())
                 : open.isEmpty() && change.isEmpty() && inode.isEmpty()
                         ? answering.send(id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE)
                         : calls.allow(id, event, mem, out, open, change, inode);
@@ -113,14 +119,23 @@ final class NotifyDispatch {
         for (int i = 0; i < 6; i++) {
             args[i] = notif.getLong(NOTIF_DATA_ARGS + 8 * i);
         }
-        return new SyscallEvent(0, SyscallEvent.wallNanosNow(), pid, tid, arch,
-                notif.getInt(NOTIF_DATA_NR), args, notif.getLong(NOTIF_DATA_IP), SyscallEvent.Source.NOTIFY, 0);
+        return new SyscallEvent(
+                0,
+                SyscallEvent.wallNanosNow(),
+                pid,
+                tid,
+                arch,
+                notif.getInt(NOTIF_DATA_NR),
+                args,
+                notif.getLong(NOTIF_DATA_IP),
+                SyscallEvent.Source.NOTIFY,
+                0);
     }
 
     /** {@code e} with the run's next sequence number. */
     private SyscallEvent numbered(SyscallEvent e) {
-        return new SyscallEvent(++seq, e.wallNanos(), e.pid(), e.tid(), e.arch(), e.nr(), e.args(), e.ip(), e.source(),
-                e.data());
+        return new SyscallEvent(
+                ++seq, e.wallNanos(), e.pid(), e.tid(), e.arch(), e.nr(), e.args(), e.ip(), e.source(), e.data());
     }
 
     static boolean isExec(Arch arch, int nr) {

@@ -26,6 +26,7 @@ final class NotifyReceiver {
     private final Optional<NotifyFastPath> fastPath;
     /** Non-null when the native loop answers the calls it can. */
     private final FixedAnswers fixed;
+
     private final BooleanSupplier stopping;
     /** Told how many calls the native loop answered. */
     private final LongConsumer counted;
@@ -34,8 +35,13 @@ final class NotifyReceiver {
      * @param blockingRecv wait in RECV (Linux 6.6+, with SYNC_WAKE_UP set) rather than poll
      * @param fixed the native loop's table, or null to receive every call here
      */
-    NotifyReceiver(SeccompListener listener, boolean blockingRecv, Optional<NotifyFastPath> fastPath,
-            FixedAnswers fixed, BooleanSupplier stopping, LongConsumer counted) {
+    NotifyReceiver(
+            SeccompListener listener,
+            boolean blockingRecv,
+            Optional<NotifyFastPath> fastPath,
+            FixedAnswers fixed,
+            BooleanSupplier stopping,
+            LongConsumer counted) {
         this.listener = listener;
         this.blockingRecv = blockingRecv;
         this.fastPath = fastPath;

@@ -65,10 +65,12 @@ import java.util.function.Supplier;
 public final class NotifySupervisor implements Runnable {
     /** Makes the supervisor thread's handle on the listener, on that thread. */
     private final Supplier<SeccompListener> listener;
+
     private final NotifyDecider decider;
     private final ViewWatch watch;
     /** Where the calls the supervisor makes for the program run: in an equal Landlock domain, or here. */
     private final LandlockDomain domain;
+
     private final Optional<NotifyFastPath> fastPath;
     private final CompletableFuture<Long> finished = new CompletableFuture<>();
     private volatile boolean stopping;
@@ -93,8 +95,7 @@ public final class NotifySupervisor implements Runnable {
      *     without entering the JVM (Linux 6.6+, where the thread waits in RECV; unless
      *     {@code -Dsyscage.notify.fastpath=false})
      */
-    public NotifySupervisor(int listener, NotifyDecider decider, ViewWatch watch,
-            Optional<NotifyFastPath> fastPath) {
+    public NotifySupervisor(int listener, NotifyDecider decider, ViewWatch watch, Optional<NotifyFastPath> fastPath) {
         this(listener, decider, watch, fastPath, LandlockDomain.NONE);
     }
 
@@ -104,14 +105,22 @@ public final class NotifySupervisor implements Runnable {
      *     it reach what the domain forbids; {@link LandlockDomain#NONE} where the program has none.
      *     This supervisor does not close it
      */
-    public NotifySupervisor(int listener, NotifyDecider decider, ViewWatch watch,
-            Optional<NotifyFastPath> fastPath, LandlockDomain domain) {
+    public NotifySupervisor(
+            int listener,
+            NotifyDecider decider,
+            ViewWatch watch,
+            Optional<NotifyFastPath> fastPath,
+            LandlockDomain domain) {
         this(() -> SeccompListener.of(listener), decider, watch, fastPath, domain);
     }
 
     /** On {@code listener} (a fake in tests): the rest as above. */
-    NotifySupervisor(Supplier<SeccompListener> listener, NotifyDecider decider, ViewWatch watch,
-            Optional<NotifyFastPath> fastPath, LandlockDomain domain) {
+    NotifySupervisor(
+            Supplier<SeccompListener> listener,
+            NotifyDecider decider,
+            ViewWatch watch,
+            Optional<NotifyFastPath> fastPath,
+            LandlockDomain domain) {
         this.listener = listener;
         this.fastPath = fastPath;
         this.decider = decider;
@@ -158,14 +167,15 @@ public final class NotifySupervisor implements Runnable {
             ViewCache views = new ViewCache(watch.caches());
             ProcessIds ids = new ProcessIds(views);
             Answering answering = new Answering(l);
-            RaceFreeCalls calls = new RaceFreeCalls(answering, new FdInjector(l, domain), new FifoOpens(l, domain),
-                    views, ids);
+            RaceFreeCalls calls =
+                    new RaceFreeCalls(answering, new FdInjector(l, domain), new FifoOpens(l, domain), views, ids);
             NotifyDispatch d = new NotifyDispatch(decider, watch, views, ids, answering, calls);
             dispatch = d;
             // -Dsyscage.notify.poll=true: wait as on kernels before 6.6 (diagnostics, and the test of that path)
             boolean blockingRecv = NotifyReceiver.syncWakeUp(l) && !Boolean.getBoolean("syscage.notify.poll");
             FixedAnswers fixed = null;
-            if (blockingRecv && fastPath.isPresent()
+            if (blockingRecv
+                    && fastPath.isPresent()
                     && Boolean.parseBoolean(System.getProperty("syscage.notify.fastpath", "true"))) {
                 fixed = FixedAnswers.of(decider, watch).orElse(null);
             }

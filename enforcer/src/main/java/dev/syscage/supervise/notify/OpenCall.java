@@ -31,8 +31,9 @@ record OpenCall(long flags, long mode, long resolve, int howError) {
     static final long O_NOFOLLOW = 0400000;
     static final long O_TMPFILE = 020000000 | 0200000;
     /** Every flag openat2 accepts (its VALID_OPEN_FLAGS); open(2) ignores the others, openat2 refuses them. */
-    static final long VALID_FLAGS = 03 | 0100 | 0200 | 0400 | 01000 | 02000 | 04000 | 010000 | 020000 | 040000
-            | 0100000 | 0200000 | 0400000 | 01000000 | 02000000 | 04000000 | 010000000 | 020000000;
+    static final long VALID_FLAGS = 03 | 0100 | 0200 | 0400 | 01000 | 02000 | 04000 | 010000 | 020000 | 040000 | 0100000
+            | 0200000 | 0400000 | 01000000 | 02000000 | 04000000 | 010000000 | 020000000;
+
     static final long VALID_RESOLVE = 0x3f;
     /** The target's resolve flags kept: they only ever make a lookup fail, never reach further. */
     static final long KEPT_RESOLVE = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_CACHED;
@@ -89,7 +90,9 @@ record OpenCall(long flags, long mode, long resolve, int howError) {
         long flags = b.getLong(0);
         long mode = b.getLong(8);
         long resolve = b.getLong(16);
-        boolean invalid = (flags & ~VALID_FLAGS) != 0 || (mode & ~07777L) != 0 || (resolve & ~VALID_RESOLVE) != 0
+        boolean invalid = (flags & ~VALID_FLAGS) != 0
+                || (mode & ~07777L) != 0
+                || (resolve & ~VALID_RESOLVE) != 0
                 || (mode != 0 && !creates(flags));
         return new OpenCall(flags, mode, resolve, invalid ? EINVAL : 0);
     }
@@ -107,7 +110,12 @@ record OpenCall(long flags, long mode, long resolve, int howError) {
      * Magic links are refused, except under the target's own {@code /proc/TGID/}: there they
      * lead to the target's own files, which it could reach the same way itself.
      */
-    Plan plan(Optional<String> path, Optional<String> resolved, int tgid, int tid, int umask,
+    Plan plan(
+            Optional<String> path,
+            Optional<String> resolved,
+            int tgid,
+            int tid,
+            int umask,
             Function<String, Optional<String>> links) {
         if (howError != 0) {
             return Plan.fail(howError);

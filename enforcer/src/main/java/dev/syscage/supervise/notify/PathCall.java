@@ -28,12 +28,18 @@ import java.util.Optional;
 record PathCall(Op op, long flags, long mode, long dev, String text) {
     /** RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT. */
     static final int RENAME_FLAGS = 1 | 2 | 4;
+
     private static final int PATH_MAX = 4096;
     /** What a byte sequence that is not UTF-8 decodes to: the name read is then not the program's. */
     private static final char UNDECODABLE = '\uFFFD';
 
     enum Op {
-        UNLINK, MKDIR, MKNOD, SYMLINK, RENAME, LINK;
+        UNLINK,
+        MKDIR,
+        MKNOD,
+        SYMLINK,
+        RENAME,
+        LINK;
 
         /** Whether the call names a second path (where it goes). */
         boolean twoPaths() {
@@ -86,24 +92,31 @@ record PathCall(Op op, long flags, long mode, long dev, String text) {
         if (e.arch() != Arch.X86_64 && e.arch() != Arch.I386) {
             return Optional.empty();
         }
-        String name = SyscallTable.of(e.arch()).byNumber(e.nr()).map(Syscall::name).orElse("");
+        String name =
+                SyscallTable.of(e.arch()).byNumber(e.nr()).map(Syscall::name).orElse("");
         long a0 = e.arg(0);
-        return Optional.ofNullable(switch (name) {
-            case "unlink" -> new PathCall(Op.UNLINK, 0, 0, 0, null);
-            case "rmdir" -> new PathCall(Op.UNLINK, AT_REMOVEDIR, 0, 0, null);
-            case "unlinkat" -> new PathCall(Op.UNLINK, u32(e.arg(2)), 0, 0, null);
-            case "mkdir" -> new PathCall(Op.MKDIR, 0, u32(e.arg(1)), 0, null);
-            case "mkdirat" -> new PathCall(Op.MKDIR, 0, u32(e.arg(2)), 0, null);
-            case "mknod" -> new PathCall(Op.MKNOD, 0, u32(e.arg(1)), u32(e.arg(2)), null);
-            case "mknodat" -> new PathCall(Op.MKNOD, 0, u32(e.arg(2)), u32(e.arg(3)), null);
-            case "symlink", "symlinkat" -> new PathCall(Op.SYMLINK, 0, 0, 0,
-                    a0 == 0 ? null : memory.readString(a0, PATH_MAX).orElse(null));
-            case "rename", "renameat" -> new PathCall(Op.RENAME, 0, 0, 0, null);
-            case "renameat2" -> new PathCall(Op.RENAME, u32(e.arg(4)), 0, 0, null);
-            case "link" -> new PathCall(Op.LINK, 0, 0, 0, null);
-            case "linkat" -> new PathCall(Op.LINK, u32(e.arg(4)), 0, 0, null);
-            default -> null;
-        });
+        return Optional.ofNullable(
+                switch (name) {
+                    case "unlink" -> new PathCall(Op.UNLINK, 0, 0, 0, null);
+                    case "rmdir" -> new PathCall(Op.UNLINK, AT_REMOVEDIR, 0, 0, null);
+                    case "unlinkat" -> new PathCall(Op.UNLINK, u32(e.arg(2)), 0, 0, null);
+                    case "mkdir" -> new PathCall(Op.MKDIR, 0, u32(e.arg(1)), 0, null);
+                    case "mkdirat" -> new PathCall(Op.MKDIR, 0, u32(e.arg(2)), 0, null);
+                    case "mknod" -> new PathCall(Op.MKNOD, 0, u32(e.arg(1)), u32(e.arg(2)), null);
+                    case "mknodat" -> new PathCall(Op.MKNOD, 0, u32(e.arg(2)), u32(e.arg(3)), null);
+                    case "symlink", "symlinkat" ->
+                        new PathCall(
+                                Op.SYMLINK,
+                                0,
+                                0,
+                                0,
+                                a0 == 0 ? null : memory.readString(a0, PATH_MAX).orElse(null));
+                    case "rename", "renameat" -> new PathCall(Op.RENAME, 0, 0, 0, null);
+                    case "renameat2" -> new PathCall(Op.RENAME, u32(e.arg(4)), 0, 0, null);
+                    case "link" -> new PathCall(Op.LINK, 0, 0, 0, null);
+                    case "linkat" -> new PathCall(Op.LINK, u32(e.arg(4)), 0, 0, null);
+                    default -> null;
+                });
     }
 
     private static long u32(long v) {
@@ -125,7 +138,10 @@ record PathCall(Op op, long flags, long mode, long dev, String text) {
      * a trailing slash matter) and resolved (what the decision saw); {@code others} are the second
      * path's, for rename and link.
      */
-    Plan plan(Optional<String> path, Optional<String> resolved, List<Optional<String>> otherPaths,
+    Plan plan(
+            Optional<String> path,
+            Optional<String> resolved,
+            List<Optional<String>> otherPaths,
             List<Optional<String>> otherResolved) {
         int flagError = flagError();
         if (flagError != 0) {
@@ -187,11 +203,12 @@ record PathCall(Op op, long flags, long mode, long dev, String text) {
             r = r.substring(0, r.length() - 1);
         }
         if (r.equals("/")) {
-            return Target.fail(switch (op) {
-                case UNLINK -> (flags & AT_REMOVEDIR) != 0 ? EBUSY : EISDIR;
-                case RENAME -> EBUSY;
-                default -> EEXIST;
-            });
+            return Target.fail(
+                    switch (op) {
+                        case UNLINK -> (flags & AT_REMOVEDIR) != 0 ? EBUSY : EISDIR;
+                        case RENAME -> EBUSY;
+                        default -> EEXIST;
+                    });
         }
         Target t = Target.split(r);
         return written.endsWith("/") ? new Target(t.parent(), t.last() + "/", 0) : t;

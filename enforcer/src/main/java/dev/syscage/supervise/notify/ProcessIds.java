@@ -22,8 +22,7 @@ import java.util.Map;
 final class ProcessIds {
     private static final int MAX_CACHED = 4096;
     /** A thread's process, and the view-cache epoch it was last confirmed in (-1: none). */
-    private record Entry(int tgid, long epoch) {
-    }
+    private record Entry(int tgid, long epoch) {}
 
     private final Map<Integer, Entry> tgids = new HashMap<>();
     private final ProcFiles proc = new ProcFiles(8192);

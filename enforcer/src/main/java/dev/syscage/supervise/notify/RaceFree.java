@@ -27,8 +27,7 @@ public final class RaceFree {
     /** The architectures whose calls the supervisor makes itself (it runs on x86_64). */
     private static final List<Arch> ARCHES = List.of(Arch.X86_64, Arch.I386);
 
-    private RaceFree() {
-    }
+    private RaceFree() {}
 
     /**
      * Whether an allowed call of {@code nr} is made by the supervisor when a path rule decides
@@ -36,9 +35,10 @@ public final class RaceFree {
      * recognises its calls whatever their arguments (a bad pointer becomes that call's EFAULT).
      */
     public static boolean madeBySupervisor(Arch arch, int nr) {
-        SyscallEvent probe = new SyscallEvent(0, 0, 0, 0, arch, nr, new long[] {1, 1, 1, 1, 1, 1}, 0,
-                SyscallEvent.Source.NOTIFY, 0);
-        return OpenCall.of(probe, NoMemory.INSTANCE).isPresent() || PathCall.of(probe, NoMemory.INSTANCE).isPresent()
+        SyscallEvent probe =
+                new SyscallEvent(0, 0, 0, 0, arch, nr, new long[] {1, 1, 1, 1, 1, 1}, 0, SyscallEvent.Source.NOTIFY, 0);
+        return OpenCall.of(probe, NoMemory.INSTANCE).isPresent()
+                || PathCall.of(probe, NoMemory.INSTANCE).isPresent()
                 || InodeCall.of(probe, NoMemory.INSTANCE).isPresent();
     }
 
@@ -74,7 +74,8 @@ public final class RaceFree {
     }
 
     private static String message(SuperviseRule rule, List<String> names) {
-        String listed = names.size() <= 6 ? String.join(", ", names)
+        String listed = names.size() <= 6
+                ? String.join(", ", names)
                 : String.join(", ", names.subList(0, 6)) + " and " + (names.size() - 6) + " more";
         return "supervise rule #" + (rule.index() + 1) + " decides " + listed + " by path, which notify mode lets"
                 + " run as the program asked (CONTINUE): the kernel reads the path again after the decision, so a"

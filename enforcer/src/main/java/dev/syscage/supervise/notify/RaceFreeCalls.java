@@ -56,8 +56,14 @@ final class RaceFreeCalls {
      * {@link FdInjector}), a change to the tree ({@code change}) or to a file ({@code inode});
      * exactly one is present. False when the notification went away first.
      */
-    boolean allow(long id, SyscallEvent e, TargetMemory mem, NotifyDecider.Outcome out,
-            Optional<OpenCall> call, Optional<PathCall> change, Optional<InodeCall> inode) {
+    boolean allow(
+            long id,
+            SyscallEvent e,
+            TargetMemory mem,
+            NotifyDecider.Outcome out,
+            Optional<OpenCall> call,
+            Optional<PathCall> change,
+            Optional<InodeCall> inode) {
         // the open is made with our rights on its behalf: they must be its own
         ViewCache.Entry known = views.get(e.tid());
         Creds creds = known != null ? known.creds() : ids.status(e.tid());
@@ -73,17 +79,22 @@ final class RaceFreeCalls {
             return changeInode(id, e, out, inode.get(), creds.umask());
         }
         if (change.isPresent()) {
-            return change(id, e, out.pending(), change.get(),
+            return change(
+                    id,
+                    e,
+                    out.pending(),
+                    change.get(),
                     change.get().plan(out.path(), out.resolvedPath(), out.otherPaths(), out.otherResolvedPaths()),
                     creds.umask());
         }
-        OpenCall.Plan plan = call.get().plan(out.path(), out.resolvedPath(), e.pid(), e.tid(), creds.umask(),
-                proc::readlink);
+        OpenCall.Plan plan =
+                call.get().plan(out.path(), out.resolvedPath(), e.pid(), e.tid(), creds.umask(), proc::readlink);
         if (plan.errno() != 0) {
             return answering.send(id, -plan.errno(), 0);
         }
         // checked before it is opened for real: O_CREAT and O_TRUNC must not act through a symlink first
-        RaceFreeOpen.Result opened = new RaceFreeOpen(injector, real -> out.pending().recheck(real, null), () -> answering.idValid(id))
+        RaceFreeOpen.Result opened = new RaceFreeOpen(
+                        injector, real -> out.pending().recheck(real, null), () -> answering.idValid(id))
                 .open(call.get(), plan);
         if (opened.gone()) {
             return false; // the call went away before the file was opened: nothing was made for it
@@ -93,7 +104,8 @@ final class RaceFreeCalls {
         }
         if (opened.fifo()) {
             // the other end may be opened by another routed call: this thread must go on answering
-            int err = fifos.open(id, opened.fd(), plan.flags() & ~(OpenCall.O_CREAT | OpenCall.O_NOFOLLOW), plan.cloexec());
+            int err = fifos.open(
+                    id, opened.fd(), plan.flags() & ~(OpenCall.O_CREAT | OpenCall.O_NOFOLLOW), plan.cloexec());
             return err == 0 || answering.send(id, -err, 0);
         }
         int fd = opened.fd();
@@ -119,8 +131,8 @@ final class RaceFreeCalls {
      * relative to those descriptors. A link that follows a symlink names the file the symlink
      * leads to: that file's real path is checked too. The call's result is the program's.
      */
-    private boolean change(long id, SyscallEvent e, NotifyDecider.Pending mem, PathCall call, PathCall.Plan plan,
-            int umask) {
+    private boolean change(
+            long id, SyscallEvent e, NotifyDecider.Pending mem, PathCall call, PathCall.Plan plan, int umask) {
         if (plan.errno() != 0) {
             return answering.send(id, -plan.errno(), 0);
         }
@@ -128,7 +140,9 @@ final class RaceFreeCalls {
         // the first path's parent, or (a link that follows) the file its source leads to; the second's parent
         int[] fds = {-1, -1};
         try {
-            fds[0] = follow ? injector.openFollowing(plan.first().path()) : injector.openDirectory(plan.first().parent());
+            fds[0] = follow
+                    ? injector.openFollowing(plan.first().path())
+                    : injector.openDirectory(plan.first().parent());
             if (fds[0] < 0) {
                 return answering.send(id, fds[0], 0); // the program's own call would have failed the same way
             }
@@ -153,9 +167,10 @@ final class RaceFreeCalls {
                 case MKNOD -> injector.mknodat(fds[0], a.last(), call.createMode(umask), call.dev());
                 case SYMLINK -> injector.symlinkat(call.text(), fds[0], a.last());
                 case RENAME -> injector.renameat2(fds[0], a.last(), fds[1], b.last(), call.flags());
-                case LINK -> follow
-                        ? injector.linkat(AT_FDCWD, FdInjector.selfFd(fds[0]), fds[1], b.last(), AT_SYMLINK_FOLLOW)
-                        : injector.linkat(fds[0], a.last(), fds[1], b.last(), 0);
+                case LINK ->
+                    follow
+                            ? injector.linkat(AT_FDCWD, FdInjector.selfFd(fds[0]), fds[1], b.last(), AT_SYMLINK_FOLLOW)
+                            : injector.linkat(fds[0], a.last(), fds[1], b.last(), 0);
             };
             return answering.send(id, Math.min(r, 0), 0);
         } finally {
@@ -197,8 +212,8 @@ final class RaceFreeCalls {
             }
             int r = switch (call.op()) {
                 case TRUNCATE -> injector.truncateVia(fd, call.length());
-                case CHMOD -> !call.follow() && injector.isSymlink(fd) ? -EOPNOTSUPP
-                        : injector.chmodVia(fd, (int) call.mode());
+                case CHMOD ->
+                    !call.follow() && injector.isSymlink(fd) ? -EOPNOTSUPP : injector.chmodVia(fd, (int) call.mode());
                 case CHOWN -> injector.chownVia(fd, call.uid(), call.gid());
                 case UTIMES -> injector.utimesVia(fd, call.times());
                 case SETXATTR -> injector.setxattrVia(fd, call.name(), call.value(), call.length());
@@ -214,21 +229,25 @@ final class RaceFreeCalls {
      * Allow when what was opened (the parent directories, or a followed link's source) is where
      * the rules were asked about; otherwise what the rules say about the real paths.
      */
-    private Decision recheckChange(SyscallEvent e, NotifyDecider.Pending mem, PathCall.Plan plan, int[] fds,
-            boolean follow) {
+    private Decision recheckChange(
+            SyscallEvent e, NotifyDecider.Pending mem, PathCall.Plan plan, int[] fds, boolean follow) {
         Optional<String> real1 = injector.realPath(fds[0]);
         Optional<String> dir2 = fds[1] >= 0 ? injector.realPath(fds[1]) : Optional.empty();
         if (real1.isEmpty() || (fds[1] >= 0 && dir2.isEmpty())) {
             return Decision.errno(EACCES, "real path unknown");
         }
-        String first = follow ? real1.get() : PathCall.Target.join(real1.get(), plan.first().name());
+        String first = follow
+                ? real1.get()
+                : PathCall.Target.join(real1.get(), plan.first().name());
         boolean same = first.equals(plan.first().path())
                 && (plan.second() == null || dir2.get().equals(plan.second().parent()));
         if (same) {
             return Decision.allow("");
         }
-        List<Optional<String>> others = plan.second() == null ? List.of()
-                : List.of(Optional.of(PathCall.Target.join(dir2.get(), plan.second().name())));
+        List<Optional<String>> others = plan.second() == null
+                ? List.of()
+                : List.of(Optional.of(
+                        PathCall.Target.join(dir2.get(), plan.second().name())));
         return mem.recheck(first, others);
     }
 
@@ -243,7 +262,8 @@ final class RaceFreeCalls {
      * path means the same file and its credentials mean the same rights.
      */
     private boolean sameView(int tid) {
-        return ids.link(tid, "root").equals(ownRoot) && ids.link(tid, "ns/mnt").equals(ownMountNs)
+        return ids.link(tid, "root").equals(ownRoot)
+                && ids.link(tid, "ns/mnt").equals(ownMountNs)
                 && ids.link(tid, "ns/user").equals(ownUserNs);
     }
 }

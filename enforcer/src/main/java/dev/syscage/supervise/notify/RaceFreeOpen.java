@@ -86,7 +86,9 @@ final class RaceFreeOpen {
         }
         for (int hop = 0; hop <= MAX_LINKS; hop++) {
             // O_CREAT|O_EXCL never follows a symlink in the last component: it fails with EEXIST
-            long lookup = OpenCall.O_PATH | OpenCall.O_CLOEXEC | (flags & OpenCall.O_DIRECTORY)
+            long lookup = OpenCall.O_PATH
+                    | OpenCall.O_CLOEXEC
+                    | (flags & OpenCall.O_DIRECTORY)
                     | (noFollow || exclusive ? OpenCall.O_NOFOLLOW : 0);
             int found = injector.openat2(path, lookup, 0, plan.resolve());
             if (found >= 0) {
@@ -105,12 +107,11 @@ final class RaceFreeOpen {
     }
 
     /** A created file's result, or the path a dangling symlink in its place leads to. */
-    private record Step(Result result, String next) {
-    }
+    private record Step(Result result, String next) {}
 
     /** {@code found} ({@code O_PATH}) is what the open reaches: check it, then open it for real. */
-    private Result existing(int found, String path, int hop, OpenCall.Plan plan, long flags, boolean creates,
-            boolean noFollow) {
+    private Result existing(
+            int found, String path, int hop, OpenCall.Plan plan, long flags, boolean creates, boolean noFollow) {
         boolean exclusive = creates && (flags & O_EXCL) != 0;
         boolean keep = false;
         try {
@@ -161,8 +162,8 @@ final class RaceFreeOpen {
     private Step create(String path, int hop, OpenCall.Plan plan, long flags, boolean exclusive, boolean noFollow) {
         PathCall.Target split = PathCall.Target.split(path);
         String last = split.last();
-        int dir = injector.openat2(split.parent(), OpenCall.O_PATH | OpenCall.O_DIRECTORY | OpenCall.O_CLOEXEC, 0,
-                plan.resolve());
+        int dir = injector.openat2(
+                split.parent(), OpenCall.O_PATH | OpenCall.O_DIRECTORY | OpenCall.O_CLOEXEC, 0, plan.resolve());
         if (dir < 0) {
             return new Step(Result.errno(-dir), null);
         }

@@ -29,8 +29,8 @@ public final class SeparateDecoding implements NotifyDecider {
     @Override
     public Outcome outcome(SyscallEvent event, TargetMemory memory) {
         Decision d = decider.decide(event, memory);
-        DecodedCall c = decoders.computeIfAbsent(event.arch(), SyscallDecoder::new)
-                .decode(event.nr(), event.args(), memory);
+        DecodedCall c =
+                decoders.computeIfAbsent(event.arch(), SyscallDecoder::new).decode(event.nr(), event.args(), memory);
         return new Outcome(d, c.path(), c.resolvedPath(), c.otherPaths(), c.otherResolvedPaths(), Pending.NONE);
     }
 

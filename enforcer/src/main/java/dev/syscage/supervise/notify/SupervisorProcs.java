@@ -18,8 +18,7 @@ final class SupervisorProcs {
     private static final Pattern PROC_PID = Pattern.compile("/proc/(\\d+)(/.*)?");
     private static final long SELF = ProcessHandle.current().pid();
 
-    private SupervisorProcs() {
-    }
+    private SupervisorProcs() {}
 
     /** Whether {@code realPath} is in the {@code /proc} directory of the JVM, one of its threads, or a child of it. */
     static boolean owns(String realPath) {

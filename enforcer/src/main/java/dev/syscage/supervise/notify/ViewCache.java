@@ -23,13 +23,13 @@ final class ViewCache {
     private static final int MAX_ENTRIES = 4096;
 
     /** What was read about a thread, and in which epoch. */
-    record Entry(long epoch, Creds creds, boolean sameView) {
-    }
+    record Entry(long epoch, Creds creds, boolean sameView) {}
 
     private final boolean enabled;
     private final Map<Integer, Entry> entries = new HashMap<>();
     /** Threads with a watched call that may not have completed: tid to its process. */
     private final Map<Integer, Integer> pending = new HashMap<>();
+
     private long epoch;
 
     ViewCache(boolean enabled) {
@@ -80,7 +80,7 @@ final class ViewCache {
 
     /** No watched call in flight: pending threads that are gone have completed theirs. */
     private boolean settled() {
-        for (Iterator<Map.Entry<Integer, Integer>> it = pending.entrySet().iterator(); it.hasNext();) {
+        for (Iterator<Map.Entry<Integer, Integer>> it = pending.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Integer, Integer> p = it.next();
             if (!ProcessIds.inGroup(p.getValue(), p.getKey())) {
                 it.remove();

@@ -62,10 +62,13 @@ public final class ComplainJudge {
         if (d.kind() != Decision.Kind.ERRNO && d.kind() != Decision.Kind.KILL) {
             return v;
         }
-        boolean own = v.hook() == null || !v.hook().equals(SuperviseRulesHook.NAME) || d.rule() == null
-                || d.rule().equals("default") || ownRules.contains(d.rule());
-        return new HookChain.Verdict(Decision.complained(Complaint.of(d, own ? Complaint.SUPERVISOR : Complaint.FILESYSTEM)),
-                v.hook());
+        boolean own = v.hook() == null
+                || !v.hook().equals(SuperviseRulesHook.NAME)
+                || d.rule() == null
+                || d.rule().equals("default")
+                || ownRules.contains(d.rule());
+        return new HookChain.Verdict(
+                Decision.complained(Complaint.of(d, own ? Complaint.SUPERVISOR : Complaint.FILESYSTEM)), v.hook());
     }
 
     /**
@@ -104,7 +107,9 @@ public final class ComplainJudge {
     private static Complaint fromFilter(dev.syscage.policy.eval.Decision d, Set<String> ownRules) {
         Action a = d.action();
         String rule = Complain.ruleText(d.rule());
-        String by = d.rule().kind() != RuleRef.Kind.RULE || ownRules.contains(rule) ? Complaint.FILTER : Complaint.FILESYSTEM;
+        String by = d.rule().kind() != RuleRef.Kind.RULE || ownRules.contains(rule)
+                ? Complaint.FILTER
+                : Complaint.FILESYSTEM;
         return switch (a.kind()) {
             case ERRNO -> new Complaint("errno", a.value(), rule, by);
             case TRAP -> new Complaint("trap", 0, rule, by);

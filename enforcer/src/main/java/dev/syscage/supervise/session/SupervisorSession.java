@@ -40,9 +40,11 @@ public final class SupervisorSession implements NotifyDecider {
     private volatile long stopped;
     /** The first process that made a supervised call (the program, usually) and when it started, to stop it. */
     private volatile int firstPid;
+
     private volatile String firstStart;
     /** Complain mode: what the policy would have done; null when it is enforced. Set before the run starts. */
     private ComplainJudge complain;
+
     private static final HookChain.Verdict STOP = new HookChain.Verdict(Decision.kill("audit log failed"), null);
 
     /** @param log where decisions are recorded, or null for none */
@@ -63,8 +65,8 @@ public final class SupervisorSession implements NotifyDecider {
      *     next call the supervisor decides (auditd's {@code disk_full_action = halt}, for one run):
      *     no call goes unrecorded for long
      */
-    public SupervisorSession(HookChain chain, Decision fallback, AuditLog log, boolean everyPathDecides,
-            boolean stopWhenLogFails) {
+    public SupervisorSession(
+            HookChain chain, Decision fallback, AuditLog log, boolean everyPathDecides, boolean stopWhenLogFails) {
         this.chain = chain;
         this.fallback = fallback;
         this.log = log;
@@ -79,8 +81,8 @@ public final class SupervisorSession implements NotifyDecider {
             firstStart = startTime(event.pid());
             firstPid = event.pid();
         }
-        Context ctx = new Context(event, memory, decoders.computeIfAbsent(event.arch(), SyscallDecoder::new), null,
-                null);
+        Context ctx =
+                new Context(event, memory, decoders.computeIfAbsent(event.arch(), SyscallDecoder::new), null, null);
         HookChain.Verdict v = stopWhenLogFails && log.failed() ? STOP : verdict(ctx);
         if (v == STOP) {
             stopped++;
@@ -94,14 +96,21 @@ public final class SupervisorSession implements NotifyDecider {
         DecodedCall call = ctx.isDecoded() || kept || mayChange ? ctx.decoded() : null;
         Settling pending = new Settling(ctx, v, latency, log != null && (kept || mayChange) ? log.factsOf(ctx) : null);
         chain.decidedBeforeAnswer(ctx, v.decision(), latency);
-        return call == null ? new Outcome(v.decision(), Optional.empty(), Optional.empty(), List.of(), List.of(), pending)
-                : new Outcome(v.decision(), call.path(), call.resolvedPath(), call.otherPaths(),
-                        call.otherResolvedPaths(), pending);
+        return call == null
+                ? new Outcome(v.decision(), Optional.empty(), Optional.empty(), List.of(), List.of(), pending)
+                : new Outcome(
+                        v.decision(),
+                        call.path(),
+                        call.resolvedPath(),
+                        call.otherPaths(),
+                        call.otherResolvedPaths(),
+                        pending);
     }
 
     /** The hooks' verdict, or in complain mode what the run makes of it ({@link ComplainJudge}). */
     private HookChain.Verdict verdict(Context ctx) {
-        return complain == null ? chain.verdict(ctx, fallback)
+        return complain == null
+                ? chain.verdict(ctx, fallback)
                 : complain.verdict(ctx.event, () -> chain.verdict(ctx, fallback));
     }
 
@@ -149,9 +158,11 @@ public final class SupervisorSession implements NotifyDecider {
                 return;
             }
             settled = true;
-            String hook = refusal != null && refusal.decision().equals(decision) ? refusal.hook()
-                    : first.decision().equals(decision) || decision.kind() == Decision.Kind.INTERRUPTED ? first.hook()
-                    : null;
+            String hook = refusal != null && refusal.decision().equals(decision)
+                    ? refusal.hook()
+                    : first.decision().equals(decision) || decision.kind() == Decision.Kind.INTERRUPTED
+                            ? first.hook()
+                            : null;
             if (log != null) {
                 log.record(ctx, facts, decision, realPath, result, hook, latencyNanos);
             }
@@ -198,8 +209,10 @@ public final class SupervisorSession implements NotifyDecider {
 
     @Override
     public boolean pathDecides(Arch arch, int nr) {
-        return everyPathDecides || pathDecides.computeIfAbsent(arch, a -> new HashMap<>())
-                .computeIfAbsent(nr, n -> chain.mayDecideOnPath(arch, n));
+        return everyPathDecides
+                || pathDecides
+                        .computeIfAbsent(arch, a -> new HashMap<>())
+                        .computeIfAbsent(nr, n -> chain.mayDecideOnPath(arch, n));
     }
 
     /**
@@ -211,14 +224,16 @@ public final class SupervisorSession implements NotifyDecider {
         if (pathDecides(arch, nr) || (complain != null && complain.filterMayDeny(arch, nr))) {
             return Optional.empty();
         }
-        return chain.verdictByNumber(arch, nr, fallback).map(v -> complain == null ? v : complain.complained(v))
+        return chain.verdictByNumber(arch, nr, fallback)
+                .map(v -> complain == null ? v : complain.complained(v))
                 .filter(v -> log == null || !log.keeps(v.decision(), v.hook()))
                 .map(HookChain.Verdict::decision);
     }
 
     @Override
     public void decidedByNumber(Arch arch, int nr, Decision decision, long count) {
-        chain.decidedByNumber(arch, nr, decoders.computeIfAbsent(arch, SyscallDecoder::new).name(nr), decision, count);
+        chain.decidedByNumber(
+                arch, nr, decoders.computeIfAbsent(arch, SyscallDecoder::new).name(nr), decision, count);
         if (complain != null) {
             complain.settled(decision, count);
         }
@@ -244,7 +259,11 @@ public final class SupervisorSession implements NotifyDecider {
         private final List<Optional<String>> realOthers;
         private DecodedCall decoded;
 
-        Context(SyscallEvent event, TargetMemory memory, SyscallDecoder decoder, String realPath,
+        Context(
+                SyscallEvent event,
+                TargetMemory memory,
+                SyscallDecoder decoder,
+                String realPath,
                 List<Optional<String>> realOthers) {
             this.realOthers = realOthers;
             this.event = event;
@@ -277,8 +296,13 @@ public final class SupervisorSession implements NotifyDecider {
             if (decoded == null) {
                 decoded = decoder.decode(event.nr(), event.args(), memory);
                 if (realPath != null) {
-                    decoded = new DecodedCall(decoded.name(), decoded.args(), decoded.path(), Optional.of(realPath),
-                            decoded.otherPaths(), realOthers != null ? realOthers : decoded.otherResolvedPaths());
+                    decoded = new DecodedCall(
+                            decoded.name(),
+                            decoded.args(),
+                            decoded.path(),
+                            Optional.of(realPath),
+                            decoded.otherPaths(),
+                            realOthers != null ? realOthers : decoded.otherResolvedPaths());
                 }
             }
             return decoded;

@@ -8,7 +8,6 @@ import dev.syscage.supervise.Decider;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.ProcTargetMemory;
 import dev.syscage.supervise.SyscallEvent;
-import dev.syscage.supervise.TargetMemory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -38,13 +37,18 @@ import java.util.concurrent.SynchronousQueue;
  * kernel's unless a test gives a fake.
  */
 public final class TraceSupervisor implements Runnable {
-    private static final int OPTIONS = PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK
-            | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
+    private static final int OPTIONS = PTRACE_O_EXITKILL
+            | PTRACE_O_TRACESECCOMP
+            | PTRACE_O_TRACEFORK
+            | PTRACE_O_TRACEVFORK
+            | PTRACE_O_TRACECLONE
+            | PTRACE_O_TRACEEXEC;
 
     private final Decider decider;
     private final java.util.function.Supplier<Ptrace> ptraceOnThread;
     /** The supervisor thread's: made on it. */
     private Ptrace sys;
+
     private final CompletableFuture<Integer> threadId = new CompletableFuture<>();
     private final SynchronousQueue<Integer> target = new SynchronousQueue<>();
     private final CompletableFuture<Void> seized = new CompletableFuture<>();
@@ -179,8 +183,17 @@ public final class TraceSupervisor implements Runnable {
             args[i] = info.getLong(32 + 8 * i);
         }
         int pid = tgid(tid);
-        SyscallEvent e = new SyscallEvent(++seq, wall, pid, tid, arch == null ? Arch.X86_64 : arch,
-                (int) info.getLong(24), args, info.getLong(8), SyscallEvent.Source.TRACE, info.getInt(80) & 0xffff);
+        SyscallEvent e = new SyscallEvent(
+                ++seq,
+                wall,
+                pid,
+                tid,
+                arch == null ? Arch.X86_64 : arch,
+                (int) info.getLong(24),
+                args,
+                info.getLong(8),
+                SyscallEvent.Source.TRACE,
+                info.getInt(80) & 0xffff);
         Decision d = arch == null ? Decision.kill("unknown arch") : decider.decide(e, memory.at(pid, tid));
         return switch (d.kind()) {
             case ALLOW -> sys.ptrace(PTRACE_CONT, tid, 0, 0);

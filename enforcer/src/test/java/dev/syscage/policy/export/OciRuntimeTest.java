@@ -60,8 +60,7 @@ class OciRuntimeTest {
     @TempDir
     Path dir;
 
-    private record Out(int code, String out, String err) {
-    }
+    private record Out(int code, String out, String err) {}
 
     @Test
     void runcRunsTheExportedProfile() throws Exception {
@@ -99,11 +98,21 @@ class OciRuntimeTest {
         probe(runtime, bundle);
         Path policy = dir.resolve("tour.yaml");
         Files.writeString(policy, TOUR);
-        RunTest.Result export = RunTest.syscage(dir, "export", policy.toString(), "--degrade", "errno", "-o",
+        RunTest.Result export = RunTest.syscage(
+                dir,
+                "export",
+                policy.toString(),
+                "--degrade",
+                "errno",
+                "-o",
                 dir.resolve("tour.json").toString());
         assertEquals(0, export.code(), export.err());
-        assertTrue(export.err().contains("runc calls openat(AT_FDCWD, \"/proc/self/fd/N\", O_WRONLY|O_CLOEXEC)"
-                + " to open its exec fifo after installing the profile, and the policy answers errno EACCES"), export.err());
+        assertTrue(
+                export.err()
+                        .contains(
+                                "runc calls openat(AT_FDCWD, \"/proc/self/fd/N\", O_WRONLY|O_CLOEXEC)"
+                                        + " to open its exec fifo after installing the profile, and the policy answers errno EACCES"),
+                export.err());
         config(bundle, Files.readString(dir.resolve("tour.json")), "/bin/busybox", "echo", "started");
         return container(runtime, bundle);
     }
@@ -113,11 +122,22 @@ class OciRuntimeTest {
         probe(runtime, bundle);
         Path policy = dir.resolve("p.yaml");
         Files.writeString(policy, POLICY);
-        RunTest.Result export = RunTest.syscage(dir, "export", policy.toString(), "--degrade", "errno", "-o",
+        RunTest.Result export = RunTest.syscage(
+                dir,
+                "export",
+                policy.toString(),
+                "--degrade",
+                "errno",
+                "-o",
                 dir.resolve("p.json").toString());
         assertEquals(0, export.code(), export.err());
         assertTrue(!export.err().contains("would not start the container"), export.err());
-        config(bundle, Files.readString(dir.resolve("p.json")), "/bin/busybox", "sh", "-c",
+        config(
+                bundle,
+                Files.readString(dir.resolve("p.json")),
+                "/bin/busybox",
+                "sh",
+                "-c",
                 "echo allowed-ok; mkdir /tmp/x; echo mkdir-status=$?");
         Out r = container(runtime, bundle);
         assertEquals(0, r.code(), r.out() + r.err());
@@ -128,11 +148,16 @@ class OciRuntimeTest {
 
     /** Runs a container without seccomp; skips the test, quoting the runtime, when that fails. */
     private void probe(String runtime, Path bundle) throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/" + runtime)) || Files.isExecutable(Path.of("/usr/bin/" + runtime)),
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/sbin/" + runtime))
+                        || Files.isExecutable(Path.of("/usr/bin/" + runtime)),
                 runtime + " is not installed (bin/run-tests installs runc, crun and busybox-static)");
         config(bundle, null, "/bin/busybox", "true");
         Out r = container(runtime, bundle);
-        assumeTrue(r.code() == 0, runtime + " cannot run a container on this machine (without seccomp): " + r.err().strip());
+        assumeTrue(
+                r.code() == 0,
+                runtime + " cannot run a container on this machine (without seccomp): "
+                        + r.err().strip());
     }
 
     private Path bundle() throws IOException {
@@ -152,7 +177,9 @@ class OciRuntimeTest {
     private static void config(Path bundle, String seccomp, String... args) throws IOException {
         StringBuilder argv = new StringBuilder();
         for (String a : args) {
-            argv.append(argv.length() == 0 ? "" : ", ").append('"').append(a.replace("\\", "\\\\").replace("\"", "\\\""))
+            argv.append(argv.length() == 0 ? "" : ", ")
+                    .append('"')
+                    .append(a.replace("\\", "\\\\").replace("\"", "\\\""))
                     .append('"');
         }
         String json = """
@@ -197,24 +224,39 @@ class OciRuntimeTest {
      */
     private static List<String> crunPrefix() throws IOException {
         Path controllers = Path.of("/sys/fs/cgroup/unified/cgroup.controllers");
-        if (!Files.isReadable(controllers) || Files.readString(controllers).isBlank()
+        if (!Files.isReadable(controllers)
+                || Files.readString(controllers).isBlank()
                 || !Files.isExecutable(Path.of("/usr/bin/unshare"))) {
             return List.of(); // without unshare crun's own refusal reaches the probe, which quotes it
         }
-        return List.of("/usr/bin/unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
-                "umount /sys/fs/cgroup/unified && exec \"$@\"", "sh");
+        return List.of(
+                "/usr/bin/unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "--",
+                "sh",
+                "-c",
+                "umount /sys/fs/cgroup/unified && exec \"$@\"",
+                "sh");
     }
 
     private Out exec(List<String> cmd) throws Exception {
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         try {
             if (!p.waitFor(DEADLINE_SECONDS, TimeUnit.SECONDS)) {
                 throw new AssertionError(String.join(" ", cmd) + " did not finish in " + DEADLINE_SECONDS + " s");
             }
-            return new Out(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            return new Out(
+                    p.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();

@@ -25,9 +25,11 @@ class RuntimeLintTest {
                     syscalls: [openat]
                     when: "(flags & O_ACCMODE) != O_RDONLY"
                 """);
-        assertEquals(List.of("p.yaml:5:5: runc calls openat(AT_FDCWD, \"/proc/self/fd/N\", O_WRONLY|O_CLOEXEC) to open"
-                + " its exec fifo after installing the profile, and the policy answers errno EACCES (rule #1 (p.yaml:5)):"
-                + " runc would not start the container"), RuntimeLint.check(p));
+        assertEquals(
+                List.of("p.yaml:5:5: runc calls openat(AT_FDCWD, \"/proc/self/fd/N\", O_WRONLY|O_CLOEXEC) to open"
+                        + " its exec fifo after installing the profile, and the policy answers errno EACCES (rule #1 (p.yaml:5)):"
+                        + " runc would not start the container"),
+                RuntimeLint.check(p));
     }
 
     @Test
@@ -42,11 +44,14 @@ class RuntimeLintTest {
                 """);
         List<String> w = RuntimeLint.check(p);
         assertEquals(4, w.size(), w.toString());
-        assertEquals("p.yaml:5:5: runc and crun call execve to start the container's program on x86_64 after installing"
-                + " the profile, and the policy answers kill (rule #1 (p.yaml:5)): runc and crun would not start the container",
+        assertEquals(
+                "p.yaml:5:5: runc and crun call execve to start the container's program on x86_64 after installing"
+                        + " the profile, and the policy answers kill (rule #1 (p.yaml:5)): runc and crun would not start the container",
                 w.get(0));
-        assertEquals("p.yaml:5:5: the policy denies futex, sched_yield on x86_64, which runc's Go runtime may call between"
-                + " installing the profile and execve: runc may fail to start the container", w.get(1));
+        assertEquals(
+                "p.yaml:5:5: the policy denies futex, sched_yield on x86_64, which runc's Go runtime may call between"
+                        + " installing the profile and execve: runc may fail to start the container",
+                w.get(1));
         assertEquals(true, w.get(2).contains(" on aarch64 "), w.get(2));
     }
 
@@ -60,8 +65,10 @@ class RuntimeLintTest {
                   - action: errno 4095
                     syscalls: [ptrace]
                 """);
-        assertEquals(List.of("p.yaml:5:5: rule #1 (p.yaml:5) answers errno 4095, which libseccomp refuses (it takes errno"
-                + " values below 4095): runc and crun would not start the container"), RuntimeLint.check(p));
+        assertEquals(
+                List.of("p.yaml:5:5: rule #1 (p.yaml:5) answers errno 4095, which libseccomp refuses (it takes errno"
+                        + " values below 4095): runc and crun would not start the container"),
+                RuntimeLint.check(p));
     }
 
     @Test

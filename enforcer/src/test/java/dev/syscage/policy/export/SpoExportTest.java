@@ -70,7 +70,8 @@ class SpoExportTest {
         String oci = OciExporter.export(p, ExportOptions.defaults());
         SpoProfile.Result r = SpoProfile.fromOci(oci, p.name(), p.description());
         JsonNode spo = YAML.readTree(r.yaml());
-        assertEquals("security-profiles-operator.x-k8s.io/v1", spo.get("apiVersion").asText());
+        assertEquals(
+                "security-profiles-operator.x-k8s.io/v1", spo.get("apiVersion").asText());
         assertEquals("SeccompProfile", spo.get("kind").asText());
         assertEquals("my-web-server", spo.at("/metadata/name").asText());
         assertEquals("serves files", spo.at("/metadata/annotations/description").asText());
@@ -86,7 +87,10 @@ class SpoExportTest {
         }
         JsonNode ioctl = entryNaming(spec, "ioctl");
         assertEquals("SCMP_ACT_ALLOW", ioctl.get("action").asText());
-        assertEquals(JSON.readTree("[{\"index\": 1, \"value\": 4294967295, \"valueTwo\": 21505,\"op\": \"SCMP_CMP_MASKED_EQ\"}]"), ioctl.get("args"));
+        assertEquals(
+                JSON.readTree(
+                        "[{\"index\": 1, \"value\": 4294967295, \"valueTwo\": 21505,\"op\": \"SCMP_CMP_MASKED_EQ\"}]"),
+                ioctl.get("args"));
         assertEquals(13, entryNaming(spec, "openat").get("errnoRet").asInt());
         assertTrue(r.warnings().isEmpty(), r.warnings().toString());
     }
@@ -113,20 +117,38 @@ class SpoExportTest {
     @Test
     void traceIsRefusedNamingTheRuleUnlessDegraded() {
         Policy p = load("traced.yaml", TRACED);
-        PolicyException e = assertThrows(PolicyException.class, () -> SupervisedActions.replace(p, ExportOptions.Degrade.NONE));
+        PolicyException e =
+                assertThrows(PolicyException.class, () -> SupervisedActions.replace(p, ExportOptions.Degrade.NONE));
         assertTrue(e.getMessage().contains("traced.yaml:7"), e.getMessage());
         assertTrue(e.getMessage().contains("rule #2"), e.getMessage());
         assertTrue(e.getMessage().contains("--degrade errno or --degrade allow"), e.getMessage());
 
         SupervisedActions.Result errno = SupervisedActions.replace(p, ExportOptions.Degrade.ERRNO);
         int openat = p.arches().get(0).table().byName("openat").orElseThrow().nr();
-        assertEquals(Action.errno(1), errno.policy().forArch(Arch.X86_64).orElseThrow().clausesFor(openat).get(0).action());
-        assertTrue(errno.warnings().stream().anyMatch(w -> w.contains("rule #2") && w.contains("exported as errno EPERM")),
+        assertEquals(
+                Action.errno(1),
+                errno.policy()
+                        .forArch(Arch.X86_64)
+                        .orElseThrow()
+                        .clausesFor(openat)
+                        .get(0)
+                        .action());
+        assertTrue(
+                errno.warnings().stream().anyMatch(w -> w.contains("rule #2") && w.contains("exported as errno EPERM")),
                 errno.warnings().toString());
-        assertTrue(errno.warnings().stream().anyMatch(w -> w.contains("supervise: section is not exported")), errno.warnings().toString());
+        assertTrue(
+                errno.warnings().stream().anyMatch(w -> w.contains("supervise: section is not exported")),
+                errno.warnings().toString());
 
         SupervisedActions.Result allow = SupervisedActions.replace(p, ExportOptions.Degrade.ALLOW);
-        assertEquals(Action.ALLOW, allow.policy().forArch(Arch.X86_64).orElseThrow().clausesFor(openat).get(0).action());
+        assertEquals(
+                Action.ALLOW,
+                allow.policy()
+                        .forArch(Arch.X86_64)
+                        .orElseThrow()
+                        .clausesFor(openat)
+                        .get(0)
+                        .action());
     }
 
     @Test
@@ -144,16 +166,20 @@ class SpoExportTest {
         assertEquals(0, degraded.code(), degraded.err());
         assertTrue(degraded.err().contains("warning:"), degraded.err());
         assertFalse(degraded.out().contains("SCMP_ACT_TRACE"), degraded.out());
-        assertFalse(degraded.out().contains("\"openat\""), "EPERM is the default action: openat needs no entry\n" + degraded.out());
+        assertFalse(
+                degraded.out().contains("\"openat\""),
+                "EPERM is the default action: openat needs no entry\n" + degraded.out());
         Result allowed = syscage(dir, "export", "traced.yaml", "--format", "spo", "--degrade", "allow");
         assertEquals(0, allowed.code(), allowed.err());
-        assertEquals(List.of("openat", "read"), names(YAML.readTree(allowed.out()).get("spec"), "SCMP_ACT_ALLOW"));
+        assertEquals(
+                List.of("openat", "read"), names(YAML.readTree(allowed.out()).get("spec"), "SCMP_ACT_ALLOW"));
     }
 
     private static List<String> names(JsonNode oci, String action) {
         for (JsonNode e : oci.get("syscalls")) {
             if (e.get("action").asText().equals(action)) {
-                return JSON.convertValue(e.get("names"), JSON.getTypeFactory().constructCollectionType(List.class, String.class));
+                return JSON.convertValue(
+                        e.get("names"), JSON.getTypeFactory().constructCollectionType(List.class, String.class));
             }
         }
         throw new AssertionError("no " + action + " entry in " + oci);

@@ -93,10 +93,12 @@ class SpoSchemaTest {
     private static void assertValid(JsonSchema schema, String version) throws IOException {
         for (String text : POLICIES) {
             Policy p = PolicyLoader.loadString("p.yaml", text, LoadOptions.defaults());
-            SpoProfile.Result r = SpoProfile.fromOci(OciExporter.export(p, ExportOptions.defaults()), p.name(),
-                    p.description(), version);
+            SpoProfile.Result r = SpoProfile.fromOci(
+                    OciExporter.export(p, ExportOptions.defaults()), p.name(), p.description(), version);
             JsonNode object = YAML.readTree(r.yaml());
-            assertEquals("security-profiles-operator.x-k8s.io/" + version, object.get("apiVersion").asText());
+            assertEquals(
+                    "security-profiles-operator.x-k8s.io/" + version,
+                    object.get("apiVersion").asText());
             assertEquals(List.of(), schema.problems(object), version + ":\n" + r.yaml());
         }
     }
@@ -148,9 +150,12 @@ class SpoSchemaTest {
                   {"names": ["lseek"], "action": "SCMP_ACT_ALLOW",
                    "args": [{"index": 1, "value": 9223372036854775808, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]}]}
                 """;
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SpoProfile.fromOci(oci, "x", null));
-        assertEquals("the entry for [\"lseek\"] compares argument 1 with value 0x8000000000000000, which the"
-                + " SeccompProfile schema cannot hold (int64, at least 0); use --format oci", e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> SpoProfile.fromOci(oci, "x", null));
+        assertEquals(
+                "the entry for [\"lseek\"] compares argument 1 with value 0x8000000000000000, which the"
+                        + " SeccompProfile schema cannot hold (int64, at least 0); use --format oci",
+                e.getMessage());
     }
 
     @Test
@@ -158,10 +163,14 @@ class SpoSchemaTest {
         Files.writeString(dir.resolve("p.yaml"), POLICIES.get(0));
         RunTest.Result v1 = RunTest.syscage(dir, "export", "p.yaml", "--format", "spo");
         assertEquals(0, v1.code(), v1.err());
-        assertEquals("security-profiles-operator.x-k8s.io/v1", YAML.readTree(v1.out()).get("apiVersion").asText());
+        assertEquals(
+                "security-profiles-operator.x-k8s.io/v1",
+                YAML.readTree(v1.out()).get("apiVersion").asText());
         RunTest.Result beta = RunTest.syscage(dir, "export", "p.yaml", "--format", "spo", "--api-version", "v1beta1");
         assertEquals(0, beta.code(), beta.err());
-        assertEquals("security-profiles-operator.x-k8s.io/v1beta1", YAML.readTree(beta.out()).get("apiVersion").asText());
+        assertEquals(
+                "security-profiles-operator.x-k8s.io/v1beta1",
+                YAML.readTree(beta.out()).get("apiVersion").asText());
         RunTest.Result bad = RunTest.syscage(dir, "export", "p.yaml", "--format", "spo", "--api-version", "v2");
         assertEquals(2, bad.code(), bad.err());
         assertTrue(bad.err().contains("unknown --api-version 'v2' (choose v1 or v1beta1)"), bad.err());
@@ -184,9 +193,11 @@ class SpoSchemaTest {
 
     private static Path crdOrSkip() {
         Path p = findCrd();
-        Assumptions.assumeTrue(p != null, "../shared/reference/spo/seccompprofile-crd.yaml not present (only in the"
-                + " development workspace); SpoSchemaTest.exportsAreValidForTheProjectsRestatementOfTheSchema covers the"
-                + " same ground");
+        Assumptions.assumeTrue(
+                p != null,
+                "../shared/reference/spo/seccompprofile-crd.yaml not present (only in the"
+                        + " development workspace); SpoSchemaTest.exportsAreValidForTheProjectsRestatementOfTheSchema covers the"
+                        + " same ground");
         return p;
     }
 }

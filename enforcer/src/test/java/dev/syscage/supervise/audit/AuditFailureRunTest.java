@@ -39,6 +39,7 @@ class AuditFailureRunTest {
 
     @TempDir
     Path dir;
+
     private Path small;
     private boolean mounted;
 
@@ -46,7 +47,8 @@ class AuditFailureRunTest {
     void smallDisk() throws Exception {
         small = Files.createDirectories(dir.resolve("small"));
         Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", small.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         mounted = p.exitValue() == 0;
     }
@@ -54,7 +56,9 @@ class AuditFailureRunTest {
     @AfterEach
     void unmount() throws Exception {
         if (mounted) {
-            Process p = new ProcessBuilder("umount", small.toString()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("umount", small.toString())
+                    .redirectErrorStream(true)
+                    .start();
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes()));
         }
@@ -79,7 +83,8 @@ class AuditFailureRunTest {
         args.addAll(List.of(options));
         args.add("--");
         args.add(Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", "opens")
-                .toAbsolutePath().toString());
+                .toAbsolutePath()
+                .toString());
         args.addAll(Collections.nCopies(OPENS, "/etc/hostname"));
         return RunTest.syscage(dir, args.toArray(String[]::new));
     }
@@ -98,7 +103,9 @@ class AuditFailureRunTest {
         Result r = run(log.toString());
         assertEquals(1, r.code(), r.err());
         assertFalse(r.err().contains("internal error"), r.err());
-        assertTrue(r.out().lines().count() < OPENS, "the program ran to its end: " + r.out().lines().count());
+        assertTrue(
+                r.out().lines().count() < OPENS,
+                "the program ran to its end: " + r.out().lines().count());
         Matcher m = LOST.matcher(r.err());
         assertTrue(m.find(), r.err());
         assertTrue(r.err().contains("; the program was stopped\n"), r.err());
@@ -113,7 +120,9 @@ class AuditFailureRunTest {
         Path metrics = dir.resolve("metrics.prom");
         Result r = run(log.toString(), "--on-log-error", "continue", "--metrics", metrics.toString());
         assertEquals(0, r.code(), r.err());
-        assertEquals(OPENS, r.out().lines().filter(l -> l.equals("/etc/hostname: ok")).count());
+        assertEquals(
+                OPENS,
+                r.out().lines().filter(l -> l.equals("/etc/hostname: ok")).count());
         Matcher m = LOST.matcher(r.err());
         assertTrue(m.find(), r.err());
         long written = Long.parseLong(m.group(2));
@@ -146,20 +155,25 @@ class AuditFailureRunTest {
     @Test
     void aLogPathThatCannotBeWrittenIsBadInputAndNothingRuns() throws Exception {
         Path ran = dir.resolve("ran");
-        for (String log : List.of("/proc/version", dir.resolve("no/such/dir/a.jsonl").toString())) {
-            Result r = RunTest.syscage(dir, "run", "--policy", policy().toString(), "--log", log, "--", "touch",
-                    ran.toString());
+        for (String log :
+                List.of("/proc/version", dir.resolve("no/such/dir/a.jsonl").toString())) {
+            Result r = RunTest.syscage(
+                    dir, "run", "--policy", policy().toString(), "--log", log, "--", "touch", ran.toString());
             assertEquals(2, r.code(), r.err());
             assertTrue(r.err().startsWith("syscage: cannot write the audit log " + log + ": "), r.err());
             assertTrue(r.err().endsWith("; nothing was run\n"), r.err());
             assertFalse(Files.exists(ran));
         }
         Result r = RunTest.syscage(dir, "run", "--policy", policy().toString(), "--log", "/proc/version", "--", "true");
-        assertEquals("syscage: cannot write the audit log /proc/version: it is on proc, whose files are the kernel's, "
-                + "not a place for a log; nothing was run\n", r.err());
+        assertEquals(
+                "syscage: cannot write the audit log /proc/version: it is on proc, whose files are the kernel's, "
+                        + "not a place for a log; nothing was run\n",
+                r.err());
         // a run without a supervisor whose log holds Landlock's denials: the same checks, the same answers
-        for (String log : List.of("/proc/version", dir.resolve("no/such/dir/a.jsonl").toString())) {
-            Result plain = RunTest.syscage(dir, "run", "--profile", "default", "--log", log, "--", "touch", ran.toString());
+        for (String log :
+                List.of("/proc/version", dir.resolve("no/such/dir/a.jsonl").toString())) {
+            Result plain =
+                    RunTest.syscage(dir, "run", "--profile", "default", "--log", log, "--", "touch", ran.toString());
             assertEquals(2, plain.code(), plain.err());
             assertTrue(plain.err().startsWith("syscage: cannot write the audit log " + log + ": "), plain.err());
             assertFalse(Files.exists(ran));
@@ -173,11 +187,15 @@ class AuditFailureRunTest {
         assertFalse(plain.err().contains("audit log"), plain.err());
 
         Path log = dir.resolve("a.jsonl");
-        Result loud = RunTest.syscage(dir, "run", "--policy", policy().toString(), "--log", log.toString(), "--", "true");
-        assertTrue(loud.err().matches("(?s).*syscage: audit log: " + Pattern.quote(log.toString()) + " \\(\\d+ records\\)\n"),
+        Result loud =
+                RunTest.syscage(dir, "run", "--policy", policy().toString(), "--log", log.toString(), "--", "true");
+        assertTrue(
+                loud.err()
+                        .matches(
+                                "(?s).*syscage: audit log: " + Pattern.quote(log.toString()) + " \\(\\d+ records\\)\n"),
                 loud.err());
-        Result quiet = RunTest.syscage(dir, "run", "-q", "--policy", policy().toString(), "--log", log.toString(), "--",
-                "true");
+        Result quiet = RunTest.syscage(
+                dir, "run", "-q", "--policy", policy().toString(), "--log", log.toString(), "--", "true");
         assertEquals(0, quiet.code(), quiet.err());
         assertEquals("", quiet.err());
         assertTrue(Files.size(log) > 0);

@@ -1,12 +1,11 @@
 package dev.syscage.supervise.audit;
 
-import dev.syscage.policy.model.Supervision.LogLevel;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.syscage.auditlog.AuditLogReader;
+import dev.syscage.policy.model.Supervision.LogLevel;
 import dev.syscage.supervise.Decision;
 import dev.syscage.testing.Await;
 import java.io.IOException;
@@ -35,6 +34,7 @@ class AuditLogLoadTest {
 
     @TempDir
     Path dir;
+
     private final List<String> errors = new CopyOnWriteArrayList<>();
 
     @Test
@@ -49,8 +49,10 @@ class AuditLogLoadTest {
             Thread p = new Thread(() -> {
                 for (int i = 0; i < perThread; i++) {
                     int seq = first + i;
-                    log.record(FakeCall.openat(seq, 1000 + seq % threads, 1000 + seq % threads),
-                            seq % 3 == 0 ? DENY : ALLOW, seq);
+                    log.record(
+                            FakeCall.openat(seq, 1000 + seq % threads, 1000 + seq % threads),
+                            seq % 3 == 0 ? DENY : ALLOW,
+                            seq);
                 }
             });
             producers.add(p);
@@ -103,16 +105,21 @@ class AuditLogLoadTest {
         GatedSink sink = new GatedSink();
         AuditLog log = AuditLog.to(sink, "slow", AuditFormat.TEXT, LogLevel.ALL, 4, errors::add);
         AtomicInteger produced = new AtomicInteger();
-        Thread producer = new Thread(() -> {
-            for (int i = 1; i <= 200; i++) {
-                log.record(FakeCall.openat(i, 7, 7), ALLOW, i * 1000L);
-                produced.incrementAndGet();
-            }
-        }, "producer");
+        Thread producer = new Thread(
+                () -> {
+                    for (int i = 1; i <= 200; i++) {
+                        log.record(FakeCall.openat(i, 7, 7), ALLOW, i * 1000L);
+                        produced.incrementAndGet();
+                    }
+                },
+                "producer");
         producer.start();
         try {
-            Await.until(Duration.ofSeconds(30), () -> produced.get() > 4 || produced.get() == 4 && waiting(producer),
-                    () -> "the producer neither ran past the queue nor waited: " + produced.get() + " records, " + producer.getState());
+            Await.until(
+                    Duration.ofSeconds(30),
+                    () -> produced.get() > 4 || produced.get() == 4 && waiting(producer),
+                    () -> "the producer neither ran past the queue nor waited: " + produced.get() + " records, "
+                            + producer.getState());
             assertEquals(4, produced.get(), "records taken while the writer is stuck: the queue's 4, no more");
             assertTrue(producer.isAlive());
         } finally {
@@ -152,11 +159,9 @@ class AuditLogLoadTest {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

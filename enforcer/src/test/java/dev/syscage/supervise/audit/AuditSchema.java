@@ -21,8 +21,7 @@ import java.util.List;
 public final class AuditSchema {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private AuditSchema() {
-    }
+    private AuditSchema() {}
 
     /** What the schema finds wrong with {@code line} (one JSONL record), each as "$.field: problem"; empty when it is valid. */
     public static List<String> problems(String line) {
@@ -40,7 +39,8 @@ public final class AuditSchema {
         try {
             return AuditLogReader.read("log", new BufferedReader(new StringReader(jsonl)));
         } catch (BadLog e) {
-            throw new AssertionError("audit records that do not follow docs/audit-record.schema.json: " + e.getMessage());
+            throw new AssertionError(
+                    "audit records that do not follow docs/audit-record.schema.json: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -49,9 +49,10 @@ public final class AuditSchema {
     /** As {@link #assertValid(String)}, for a log file, read a line at a time (logs of a million records). */
     public static AuditLogReader.Summary assertValid(Path log) {
         try (BufferedReader in = AuditLogReader.open(log.toString(), java.io.InputStream.nullInputStream())) {
-            return AuditLogReader.forEach(log.toString(), in, c -> { });
+            return AuditLogReader.forEach(log.toString(), in, c -> {});
         } catch (BadLog e) {
-            throw new AssertionError("audit records that do not follow docs/audit-record.schema.json: " + e.getMessage());
+            throw new AssertionError(
+                    "audit records that do not follow docs/audit-record.schema.json: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

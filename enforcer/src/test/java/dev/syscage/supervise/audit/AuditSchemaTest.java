@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class AuditSchemaTest {
     private static String written(Decision d, Long result) {
         StringWriter sink = new StringWriter();
-        try (AuditLog log = AuditLog.to(sink, "t", AuditFormat.JSONL, LogLevel.ALL, 8, e -> { })) {
+        try (AuditLog log = AuditLog.to(sink, "t", AuditFormat.JSONL, LogLevel.ALL, 8, e -> {})) {
             FakeCall call = FakeCall.openat(7, 1234, 1235);
             log.record(call, null, d, "/etc/real", result, "rules", 10);
         }
@@ -23,7 +23,8 @@ class AuditSchemaTest {
 
     @Test
     void everyDecisionTheWriterMakesFollowsTheSchema() {
-        for (String log : List.of(written(Decision.errno(13, "p.yaml:3"), -13L),
+        for (String log : List.of(
+                written(Decision.errno(13, "p.yaml:3"), -13L),
                 written(Decision.allow("p.yaml:2"), 3L),
                 written(Decision.kill("p.yaml:4"), null),
                 written(Decision.interrupted(Decision.allow("p.yaml:2")), null),
@@ -40,28 +41,37 @@ class AuditSchemaTest {
         com.fasterxml.jackson.databind.JsonNode r = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
         assertEquals("allow", r.get("decision").asText());
         assertEquals("complain", r.get("rule").asText());
-        assertEquals("{\"decision\":\"errno\",\"errno\":13,\"errno_name\":\"EACCES\",\"rule\":\"p.yaml:3\","
-                + "\"by\":\"filter\"}", r.get("would").toString());
-        assertEquals(List.of("$.would.decision: \"allow\" is none of [\"errno\",\"kill\",\"trap\"]"),
-                AuditSchema.problems(line.strip().replace("\"would\":{\"decision\":\"errno\"",
-                        "\"would\":{\"decision\":\"allow\"")));
-        assertEquals(List.of("$.would: missing"), AuditSchema.problems(line.strip().replace("\"would\":", "\"w\":")
-).subList(0, 1));
+        assertEquals(
+                "{\"decision\":\"errno\",\"errno\":13,\"errno_name\":\"EACCES\",\"rule\":\"p.yaml:3\","
+                        + "\"by\":\"filter\"}",
+                r.get("would").toString());
+        assertEquals(
+                List.of("$.would.decision: \"allow\" is none of [\"errno\",\"kill\",\"trap\"]"),
+                AuditSchema.problems(line.strip()
+                        .replace("\"would\":{\"decision\":\"errno\"", "\"would\":{\"decision\":\"allow\"")));
+        assertEquals(
+                List.of("$.would: missing"),
+                AuditSchema.problems(line.strip().replace("\"would\":", "\"w\":"))
+                        .subList(0, 1));
     }
 
     @Test
     void eachKindOfMistakeIsNamed() {
         String good = written(Decision.allow("p.yaml:2"), 3L).strip();
         assertEquals(List.of(), AuditSchema.problems(good));
-        assertEquals(List.of("$.args[0].value: an integer where the schema says \"string\""),
+        assertEquals(
+                List.of("$.args[0].value: an integer where the schema says \"string\""),
                 AuditSchema.problems(good.replace("\"value\":\"0xffffffffffffff9c\"", "\"value\":42")));
         assertEquals(List.of("$.seq: missing"), AuditSchema.problems(good.replace("\"seq\":7,", "")));
-        assertEquals(List.of("$.extra: not in the schema"), AuditSchema.problems(good.replace("{\"version\"",
-                "{\"extra\":1,\"version\"")));
-        assertEquals(List.of("$.decision: \"maybe\" is none of [\"allow\",\"errno\",\"kill\",\"interrupted\"]"),
+        assertEquals(
+                List.of("$.extra: not in the schema"),
+                AuditSchema.problems(good.replace("{\"version\"", "{\"extra\":1,\"version\"")));
+        assertEquals(
+                List.of("$.decision: \"maybe\" is none of [\"allow\",\"errno\",\"kill\",\"interrupted\"]"),
                 AuditSchema.problems(good.replace("\"decision\":\"allow\"", "\"decision\":\"maybe\"")));
-        assertEquals(List.of("$.ts: \"2024-05-01T12:34:56.123Z\" does not match "
-                + "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{9}Z$"),
+        assertEquals(
+                List.of("$.ts: \"2024-05-01T12:34:56.123Z\" does not match "
+                        + "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{9}Z$"),
                 AuditSchema.problems(good.replace("12:34:56.000000013Z", "12:34:56.123Z")));
         assertThrows(AssertionError.class, () -> AuditSchema.assertValid(good + "\n{}\n"));
     }

@@ -26,7 +26,8 @@ class AuditWriterNiceTest {
                 try {
                     if (Files.readString(t.resolve("comm")).strip().equals(name)) {
                         String stat = Files.readString(t.resolve("stat"));
-                        List<String> f = List.of(stat.substring(stat.lastIndexOf(')') + 2).split(" "));
+                        List<String> f = List.of(
+                                stat.substring(stat.lastIndexOf(')') + 2).split(" "));
                         return Integer.parseInt(f.get(16)); // fields from the state (3rd) on: nice is the 19th
                     }
                 } catch (IOException e) {
@@ -41,7 +42,7 @@ class AuditWriterNiceTest {
 
     @Test
     void theWriterThreadRunsAtTheWriterNice() throws Exception {
-        AuditLog log = AuditLog.to(new StringWriter(), "test", AuditFormat.JSONL, LogLevel.ALL, 16, e -> { });
+        AuditLog log = AuditLog.to(new StringWriter(), "test", AuditFormat.JSONL, LogLevel.ALL, 16, e -> {});
         try {
             int[] nice = {Integer.MIN_VALUE};
             // the writer sets it when it starts; comm keeps 15 characters of the thread's name

@@ -15,13 +15,17 @@ import java.util.function.Supplier;
 public final class FakeCall implements SyscallContext {
     /** 2024-05-01T12:34:56Z plus 13 ns. */
     public static final long WALL = 1_714_566_896_000_000_013L;
+
     public static final long AT_FDCWD = -100;
-    public static final DecodedCall OPENAT_PASSWD = new DecodedCall("openat", List.of(
-            new DecodedArg("dfd", "fd", AT_FDCWD, "AT_FDCWD"),
-            new DecodedArg("filename", "path", 0x7ffd_1234_5678L, "\"/etc/passwd\""),
-            new DecodedArg("flags", "flags", 0x80000, "O_RDONLY|O_CLOEXEC"),
-            new DecodedArg("mode", "mode", 0, "0")),
-            Optional.of("/etc/passwd"), Optional.of("/etc/passwd"));
+    public static final DecodedCall OPENAT_PASSWD = new DecodedCall(
+            "openat",
+            List.of(
+                    new DecodedArg("dfd", "fd", AT_FDCWD, "AT_FDCWD"),
+                    new DecodedArg("filename", "path", 0x7ffd_1234_5678L, "\"/etc/passwd\""),
+                    new DecodedArg("flags", "flags", 0x80000, "O_RDONLY|O_CLOEXEC"),
+                    new DecodedArg("mode", "mode", 0, "0")),
+            Optional.of("/etc/passwd"),
+            Optional.of("/etc/passwd"));
 
     private final SyscallEvent event;
     private final String name;
@@ -38,8 +42,17 @@ public final class FakeCall implements SyscallContext {
 
     /** openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC) by process {@code pid}, thread {@code tid}. */
     public static FakeCall openat(long seq, int pid, int tid) {
-        SyscallEvent e = new SyscallEvent(seq, WALL, pid, tid, Arch.X86_64, 257,
-                new long[] {AT_FDCWD, 0x7ffd_1234_5678L, 0x80000, 0, 0, 0}, 0x401000, SyscallEvent.Source.TRACE, 0);
+        SyscallEvent e = new SyscallEvent(
+                seq,
+                WALL,
+                pid,
+                tid,
+                Arch.X86_64,
+                257,
+                new long[] {AT_FDCWD, 0x7ffd_1234_5678L, 0x80000, 0, 0, 0},
+                0x401000,
+                SyscallEvent.Source.TRACE,
+                0);
         return new FakeCall(e, "openat", Memory.CAT, () -> OPENAT_PASSWD);
     }
 

@@ -35,13 +35,15 @@ class FinalDecisionRunTest {
 
     @TempDir
     Path dir;
+
     private Path secret;
 
     @BeforeEach
     void files() throws IOException {
         Path allowed = Files.createDirectories(dir.resolve("allowed"));
         Files.writeString(allowed.resolve("plain"), "plain\n");
-        secret = Files.writeString(Files.createDirectories(dir.resolve("denied")).resolve("secret"), "secret\n");
+        secret =
+                Files.writeString(Files.createDirectories(dir.resolve("denied")).resolve("secret"), "secret\n");
         Files.createSymbolicLink(allowed.resolve("alias"), secret);
     }
 
@@ -66,11 +68,18 @@ class FinalDecisionRunTest {
     private Result run(String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("run", "--mode", "notify", "--policy", policy().toString()));
         args.addAll(List.of(extra));
-        args.addAll(List.of("--", Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs",
-                "opens").toAbsolutePath().toString(), "allowed/plain", "allowed/alias", "allowed/missing"));
+        args.addAll(List.of(
+                "--",
+                Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", "opens")
+                        .toAbsolutePath()
+                        .toString(),
+                "allowed/plain",
+                "allowed/alias",
+                "allowed/missing"));
         Result r = RunTest.syscage(dir, args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
-        assertEquals("allowed/plain: ok\nallowed/alias: errno EACCES\nallowed/missing: errno ENOENT\n", r.out(), r.err());
+        assertEquals(
+                "allowed/plain: ok\nallowed/alias: errno EACCES\nallowed/missing: errno ENOENT\n", r.out(), r.err());
         return r;
     }
 
@@ -90,34 +99,48 @@ class FinalDecisionRunTest {
         records.forEach(n -> assertTrue(seqs.add(n.get("seq").asLong()), "seq twice: " + n));
         // log: all, and the launcher's execve and the like are only watched, not routed: no gap
         assertEquals(records.size(), java.util.Collections.max(seqs), "seqs " + new java.util.TreeSet<>(seqs));
-        List<JsonNode> alias = records.stream().filter(n -> n.get("path").asText().equals("allowed/alias")).toList();
+        List<JsonNode> alias = records.stream()
+                .filter(n -> n.get("path").asText().equals("allowed/alias"))
+                .toList();
         assertEquals(1, alias.size(), alias.toString());
         JsonNode a = alias.get(0);
         assertEquals("errno", a.get("decision").asText());
         assertEquals("EACCES", a.get("errno_name").asText());
         assertEquals(dir.resolve("p.yaml") + ":12", a.get("rule").asText());
-        assertEquals(dir.resolve("allowed/alias").toString(), a.get("resolved_path").asText());
+        assertEquals(
+                dir.resolve("allowed/alias").toString(), a.get("resolved_path").asText());
         assertEquals(secret.toString(), a.get("real_path").asText());
         assertEquals(-13, a.get("result").asInt());
-        JsonNode missing = records.stream().filter(n -> n.get("path").asText().equals("allowed/missing")).findFirst()
+        JsonNode missing = records.stream()
+                .filter(n -> n.get("path").asText().equals("allowed/missing"))
+                .findFirst()
                 .orElseThrow();
         assertEquals("allow", missing.get("decision").asText());
         assertEquals(-2, missing.get("result").asInt(), "the open syscage made for it failed with ENOENT");
-        JsonNode plain = records.stream().filter(n -> n.get("path").asText().equals("allowed/plain")).findFirst()
+        JsonNode plain = records.stream()
+                .filter(n -> n.get("path").asText().equals("allowed/plain"))
+                .findFirst()
                 .orElseThrow();
         assertTrue(plain.get("result").asInt() >= 3, "a descriptor in the program: " + plain);
 
-        long errno = records.stream().filter(n -> n.get("syscall").asText().equals("openat")
-                && n.get("decision").asText().equals("errno")).count();
-        long all = records.stream().filter(n -> n.get("syscall").asText().equals("openat")).count();
+        long errno = records.stream()
+                .filter(n -> n.get("syscall").asText().equals("openat")
+                        && n.get("decision").asText().equals("errno"))
+                .count();
+        long all = records.stream()
+                .filter(n -> n.get("syscall").asText().equals("openat"))
+                .count();
         assertTrue(errno >= 1, records.toString());
-        Matcher row = Pattern.compile("(?m)^\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+\\S+\\s+\\S+ openat$").matcher(r.err());
+        Matcher row = Pattern.compile("(?m)^\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+\\S+\\s+\\S+ openat$")
+                .matcher(r.err());
         assertTrue(row.find(), r.err());
         assertEquals(all, Long.parseLong(row.group(1)), r.err());
         assertEquals(errno, Long.parseLong(row.group(2)), r.err());
         String prom = Files.readString(metrics);
-        assertTrue(prom.contains("syscage_syscalls_total{decision=\"errno\",syscall=\"openat\"} " + errno + ".0"), prom);
-        assertTrue(prom.contains("syscage_syscalls_total{decision=\"allow\",syscall=\"openat\"} " + (all - errno) + ".0"),
+        assertTrue(
+                prom.contains("syscage_syscalls_total{decision=\"errno\",syscall=\"openat\"} " + errno + ".0"), prom);
+        assertTrue(
+                prom.contains("syscage_syscalls_total{decision=\"allow\",syscall=\"openat\"} " + (all - errno) + ".0"),
                 prom);
     }
 
@@ -125,7 +148,9 @@ class FinalDecisionRunTest {
     void theTextLogHasOneLineForTheCallWithItsFinalAnswer() throws Exception {
         Path log = dir.resolve("audit.txt");
         run("--log", log.toString(), "--log-format", "text");
-        List<String> alias = Files.readAllLines(log).stream().filter(l -> l.contains("\"allowed/alias\"")).toList();
+        List<String> alias = Files.readAllLines(log).stream()
+                .filter(l -> l.contains("\"allowed/alias\""))
+                .toList();
         assertEquals(1, alias.size(), alias.toString());
         assertTrue(alias.get(0).contains(") = -1 EACCES (rule " + dir.resolve("p.yaml") + ":12"), alias.get(0));
     }
@@ -148,9 +173,20 @@ class FinalDecisionRunTest {
                   default: allow
                 """.formatted(dir));
         Path log = dir.resolve("kill.jsonl");
-        Result r = RunTest.syscage(dir, "run", "--mode", "notify", "--policy", p.toString(), "--log", log.toString(),
-                "--", Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", "opens")
-                        .toAbsolutePath().toString(), "allowed/plain");
+        Result r = RunTest.syscage(
+                dir,
+                "run",
+                "--mode",
+                "notify",
+                "--policy",
+                p.toString(),
+                "--log",
+                log.toString(),
+                "--",
+                Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", "opens")
+                        .toAbsolutePath()
+                        .toString(),
+                "allowed/plain");
         assertEquals(137, r.code(), r.err());
         List<JsonNode> kills = new ArrayList<>();
         for (String line : Files.readAllLines(log)) {

@@ -21,7 +21,7 @@ class RunEndRecordTest {
     @Test
     void underLogDeniedTheClosingRecordCountsTheCallsItLeftOut() throws Exception {
         StringWriter sink = new StringWriter();
-        try (AuditLog log = AuditLog.to(sink, "t", AuditFormat.JSONL, LogLevel.DENIED, 8, e -> { })) {
+        try (AuditLog log = AuditLog.to(sink, "t", AuditFormat.JSONL, LogLevel.DENIED, 8, e -> {})) {
             for (int seq = 1; seq <= 10; seq++) {
                 Decision d = seq % 4 == 0 ? Decision.errno(13, "p.yaml:9") : Decision.allow("p.yaml:3");
                 log.record(FakeCall.openat(seq, 100, 100), null, d, null, null, "rules", 5);
@@ -31,7 +31,11 @@ class RunEndRecordTest {
         List<String> lines = sink.toString().lines().toList();
         AuditSchema.assertValid(sink.toString());
         assertEquals(3, lines.size(), sink.toString());
-        assertEquals(List.of(4L, 8L), lines.subList(0, 2).stream().map(l -> read(l).get("seq").asLong()).toList());
+        assertEquals(
+                List.of(4L, 8L),
+                lines.subList(0, 2).stream()
+                        .map(l -> read(l).get("seq").asLong())
+                        .toList());
         JsonNode end = read(lines.get(2));
         assertEquals("end", end.get("record").asText());
         assertEquals(read(lines.get(0)).get("run"), end.get("run"));
@@ -48,7 +52,7 @@ class RunEndRecordTest {
     @Test
     void theTextFormatHasNoClosingRecord() {
         StringWriter sink = new StringWriter();
-        try (AuditLog log = AuditLog.to(sink, "t", AuditFormat.TEXT, LogLevel.ALL, 8, e -> { })) {
+        try (AuditLog log = AuditLog.to(sink, "t", AuditFormat.TEXT, LogLevel.ALL, 8, e -> {})) {
             log.record(FakeCall.openat(1, 100, 100), null, Decision.allow("p.yaml:3"), null, 3L, "rules", 5);
             log.end(new RunEnd("p (p.yaml)", "notify", List.of("opens"), 0, 1));
             log.close();
@@ -64,9 +68,11 @@ class RunEndRecordTest {
                 + "\"policy\":\"p\",\"mode\":\"trace\",\"command\":[\"x\"],\"log_level\":\"all\",\"exit\":0,\"calls\":1,"
                 + "\"recorded\":1,\"unrecorded\":0,\"landlock\":0}";
         assertEquals(List.of(), AuditSchema.problems(end));
-        assertEquals(List.of("$.calls: a string where the schema says \"integer\""),
+        assertEquals(
+                List.of("$.calls: a string where the schema says \"integer\""),
                 AuditSchema.problems(end.replace("\"calls\":1", "\"calls\":\"1\"")));
-        assertEquals(List.of("$.record: \"start\" is none of [call, end] (what the line is: call or end)"),
+        assertEquals(
+                List.of("$.record: \"start\" is none of [call, end] (what the line is: call or end)"),
                 AuditSchema.problems(end.replace("\"record\":\"end\"", "\"record\":\"start\"")));
         assertEquals(List.of("$: an array where the schema says \"object\""), AuditSchema.problems("[1]"));
     }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.syscage.run.PtraceSupport;
 import dev.syscage.run.RunTest;
 import dev.syscage.run.RunTest.Result;
+import dev.syscage.testing.PtraceAttach;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import dev.syscage.testing.PtraceAttach;
 
 /**
  * Issue 14's counting check, for real: 100,000 opens of a regular file under a signal storm
@@ -39,10 +39,12 @@ import dev.syscage.testing.PtraceAttach;
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class SignalStormCountsTest {
     private static final int OPENS = 100_000;
-    private static final Pattern SAW = Pattern.compile("opens=(\\d+) ok=(\\d+) eintr=(\\d+) other=(\\d+) signals=(\\d+)");
+    private static final Pattern SAW =
+            Pattern.compile("opens=(\\d+) ok=(\\d+) eintr=(\\d+) other=(\\d+) signals=(\\d+)");
 
     @TempDir
     Path dir;
+
     private Path target;
 
     @BeforeEach
@@ -71,17 +73,21 @@ class SignalStormCountsTest {
     }
 
     /** What the program saw: ok, eintr. */
-    private record Saw(long ok, long eintr) {
-    }
+    private record Saw(long ok, long eintr) {}
 
-    private record Run(Saw saw, Result result) {
-    }
+    private record Run(Saw saw, Result result) {}
 
     private Run run(List<String> options) throws Exception {
         List<String> args = new ArrayList<>(List.of("run", "--policy", policy().toString(), "--summary"));
         args.addAll(options);
-        args.addAll(List.of("--", Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs",
-                "openstorm").toAbsolutePath().toString(), String.valueOf(OPENS), target.toString(), "norestart"));
+        args.addAll(List.of(
+                "--",
+                Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", "openstorm")
+                        .toAbsolutePath()
+                        .toString(),
+                String.valueOf(OPENS),
+                target.toString(),
+                "norestart"));
         Result r = RunTest.syscage(560, dir, args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         Matcher m = SAW.matcher(r.out());
@@ -130,14 +136,20 @@ class SignalStormCountsTest {
 
     /** The --summary row for openat: calls, errors, kills, intr. */
     private static long[] summaryRow(String err) {
-        Matcher m = Pattern.compile("(?m)^\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+\\S+\\s+\\S+ openat$").matcher(err);
+        Matcher m = Pattern.compile("(?m)^\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+\\S+\\s+\\S+ openat$")
+                .matcher(err);
         assertTrue(m.find(), err);
-        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
-            Long.parseLong(m.group(4))};
+        return new long[] {
+            Long.parseLong(m.group(1)),
+            Long.parseLong(m.group(2)),
+            Long.parseLong(m.group(3)),
+            Long.parseLong(m.group(4))
+        };
     }
 
     private static double metric(Path prom, String decision) throws IOException {
-        Matcher m = Pattern.compile("(?m)^syscage_syscalls_total\\{decision=\"" + decision + "\",syscall=\"openat\"\\} (\\S+)$")
+        Matcher m = Pattern.compile(
+                        "(?m)^syscage_syscalls_total\\{decision=\"" + decision + "\",syscall=\"openat\"\\} (\\S+)$")
                 .matcher(Files.readString(prom));
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
@@ -154,11 +166,13 @@ class SignalStormCountsTest {
         long interrupted = c.getOrDefault("interrupted", 0L);
         assertTrue(interrupted <= run.saw().eintr(), c + " " + run.saw());
         long[] row = summaryRow(run.result().err());
-        long openats = c.getOrDefault("openat allow", 0L) + c.getOrDefault("openat errno", 0L)
+        long openats = c.getOrDefault("openat allow", 0L)
+                + c.getOrDefault("openat errno", 0L)
                 + c.getOrDefault("openat interrupted", 0L);
         assertEquals(openats, row[0], run.result().err());
         assertEquals(c.getOrDefault("openat errno", 0L), row[1], run.result().err());
-        assertEquals(c.getOrDefault("openat interrupted", 0L), row[3], run.result().err());
+        assertEquals(
+                c.getOrDefault("openat interrupted", 0L), row[3], run.result().err());
         assertEquals(c.getOrDefault("openat allow", 0L), (long) metric(prom, "allow"));
         assertEquals(c.getOrDefault("openat interrupted", 0L), (long) metric(prom, "interrupted"));
         assertEquals(c.getOrDefault("openat errno", 0L), (long) metric(prom, "errno"));
@@ -208,8 +222,9 @@ class SignalStormCountsTest {
     @Test
     void anAuditOnlyRunByDefaultNeverInterruptsAnOpen() throws Exception {
         PtraceSupport ptrace = PtraceSupport.ofThisProcess();
-        assumeTrue(ptrace.usable(), "syscage cannot trace here, so an audit run falls back to notify mode: "
-                + ptrace.reason());
+        assumeTrue(
+                ptrace.usable(),
+                "syscage cannot trace here, so an audit run falls back to notify mode: " + ptrace.reason());
         PtraceAttach.assumeTraceModeWorks();
         supervise = "supervise: {log: all, default: allow}\n";
         Run run = run(List.of("--log", dir.resolve("audit.jsonl").toString()));

@@ -29,8 +29,10 @@ class NameSetsTest {
         for (ArgKindTable.Override o : ArgKindTable.get().lines()) {
             boolean applies = false;
             for (Arch arch : Arch.values()) {
-                applies |= SyscallTable.of(arch).byName(o.syscall())
-                        .map(s -> s.params().stream().map(Param::name).anyMatch(o.arg()::equals)).orElse(false);
+                applies |= SyscallTable.of(arch)
+                        .byName(o.syscall())
+                        .map(s -> s.params().stream().map(Param::name).anyMatch(o.arg()::equals))
+                        .orElse(false);
             }
             if (!applies) {
                 misses.add(o.where() + ": " + o.syscall() + " " + o.arg());
@@ -42,30 +44,36 @@ class NameSetsTest {
     @Test
     void anAliasInASetIsReportedWithBothNames() {
         NameSets sets = NameSets.load(Arch.X86_64);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
                 () -> sets.resolve("O_NONBLOCK O_NDELAY", NameSet.Type.FLAGS, "argkinds.tsv:7"));
-        assertEquals("argkinds.tsv:7: set 'O_NONBLOCK O_NDELAY' on x86_64: O_NONBLOCK and O_NDELAY are both 0x800;"
-                + " keep one (exclude the other with !NAME)", e.getMessage());
+        assertEquals(
+                "argkinds.tsv:7: set 'O_NONBLOCK O_NDELAY' on x86_64: O_NONBLOCK and O_NDELAY are both 0x800;"
+                        + " keep one (exclude the other with !NAME)",
+                e.getMessage());
     }
 
     @Test
     void aMisspeltConstantIsReported() {
         NameSets sets = NameSets.load(Arch.X86_64);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> sets.resolve("O_CLOSEXEC", NameSet.Type.FLAGS, "argkinds.tsv:9"));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class, () -> sets.resolve("O_CLOSEXEC", NameSet.Type.FLAGS, "argkinds.tsv:9"));
         assertEquals("argkinds.tsv:9: set 'O_CLOSEXEC': unknown constant O_CLOSEXEC on x86_64", e.getMessage());
-        e = assertThrows(IllegalStateException.class,
-                () -> sets.resolve("XATR_*", NameSet.Type.FLAGS, "argkinds.tsv:9"));
+        e = assertThrows(
+                IllegalStateException.class, () -> sets.resolve("XATR_*", NameSet.Type.FLAGS, "argkinds.tsv:9"));
         assertEquals("argkinds.tsv:9: set 'XATR_*': no constant matches XATR_* on x86_64", e.getMessage());
     }
 
     @Test
     void aFieldNameOutsideItsMaskIsReported() {
         NameSets sets = NameSets.load(Arch.X86_64);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
                 () -> sets.resolve("O_ACCMODE{O_RDONLY O_CREAT}", NameSet.Type.FLAGS, "namesets.tsv:3"));
-        assertEquals("namesets.tsv:3: set 'O_ACCMODE{O_RDONLY O_CREAT}': O_CREAT (0x40) is outside the field mask"
-                + " O_ACCMODE", e.getMessage());
+        assertEquals(
+                "namesets.tsv:3: set 'O_ACCMODE{O_RDONLY O_CREAT}': O_CREAT (0x40) is outside the field mask"
+                        + " O_ACCMODE",
+                e.getMessage());
     }
 
     @Test
@@ -79,8 +87,11 @@ class NameSetsTest {
         assertEquals("AF_UNIX", sets.all().get("address_family").format(1));
         assertEquals("AF_NETLINK", sets.all().get("address_family").format(16));
         assertEquals("O_RDWR|O_NONBLOCK|O_SYNC", sets.all().get("open_flags").format(0x101802));
-        assertEquals("MAP_SHARED_VALIDATE|MAP_SYNC", sets.all().get("mmap_flags").format(0x80003));
-        assertEquals("FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME", sets.all().get("futex_op").format(0x189));
+        assertEquals(
+                "MAP_SHARED_VALIDATE|MAP_SYNC", sets.all().get("mmap_flags").format(0x80003));
+        assertEquals(
+                "FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME",
+                sets.all().get("futex_op").format(0x189));
         assertEquals("F_OK", sets.all().get("access").format(0));
         assertEquals("0", sets.all().get("mmap_flags").format(0));
     }

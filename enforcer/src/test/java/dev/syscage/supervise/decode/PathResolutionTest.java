@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 class PathResolutionTest {
     static final int AT_EMPTY_PATH = 0x1000;
 
-    final FakeMemory mem = new FakeMemory().cwd("/home/user").fd(7, "/srv/data").fd(5, "/usr/bin/ls")
+    final FakeMemory mem = new FakeMemory()
+            .cwd("/home/user")
+            .fd(7, "/srv/data")
+            .fd(5, "/usr/bin/ls")
             .fd(9, "pipe:[4711]");
 
     DecodedCall decode(String syscall, long... args) {
@@ -35,17 +38,26 @@ class PathResolutionTest {
         assertEquals(java.util.List.of(Optional.of("/home/user/y")), renameat.otherResolvedPaths());
         DecodedCall linkat = decode("linkat", AT_FDCWD_64, mem.string("x"), 7, mem.string("../y"), 0);
         assertEquals(java.util.List.of(Optional.of("/srv/y")), linkat.otherResolvedPaths());
-        assertEquals(java.util.List.of(Optional.empty()), decode("rename", mem.string("a"), 0).otherResolvedPaths(),
+        assertEquals(
+                java.util.List.of(Optional.empty()),
+                decode("rename", mem.string("a"), 0).otherResolvedPaths(),
                 "an unreadable destination resolves to nothing");
-        assertEquals(java.util.List.of(), decode("symlinkat", mem.string("/etc/passwd"), AT_FDCWD_64,
-                mem.string("l")).otherResolvedPaths(), "a symlink's text is no path");
+        assertEquals(
+                java.util.List.of(),
+                decode("symlinkat", mem.string("/etc/passwd"), AT_FDCWD_64, mem.string("l"))
+                        .otherResolvedPaths(),
+                "a symlink's text is no path");
         assertPaths("l", "/home/user/l", decode("symlinkat", mem.string("/etc/passwd"), AT_FDCWD_64, mem.string("l")));
-        assertEquals(java.util.List.of(), decode("openat", AT_FDCWD_64, mem.string("a"), 0, 0).otherResolvedPaths());
+        assertEquals(
+                java.util.List.of(),
+                decode("openat", AT_FDCWD_64, mem.string("a"), 0, 0).otherResolvedPaths());
     }
 
     @Test
     void relativeToTheCwdWithAtFdcwd() {
-        assertPaths("docs/../notes.txt", "/home/user/notes.txt",
+        assertPaths(
+                "docs/../notes.txt",
+                "/home/user/notes.txt",
                 decode("openat", AT_FDCWD_64, mem.string("docs/../notes.txt"), 0, 0));
     }
 
@@ -66,11 +78,16 @@ class PathResolutionTest {
 
     @Test
     void dotDotStopsAtTheRoot() {
-        assertPaths("/../../etc/./passwd", "/etc/passwd", decode("openat", AT_FDCWD_64, mem.string("/../../etc/./passwd"), 0, 0));
+        assertPaths(
+                "/../../etc/./passwd",
+                "/etc/passwd",
+                decode("openat", AT_FDCWD_64, mem.string("/../../etc/./passwd"), 0, 0));
         assertPaths("../../../../../etc", "/etc", decode("chdir", mem.string("../../../../../etc")));
         FakeMemory atRoot = new FakeMemory().cwd("/");
-        assertPaths("..", "/", SyscallDecoderTest.X86_64.decode(nr(Arch.X86_64, "chdir"),
-                new long[] {atRoot.string("..")}, atRoot));
+        assertPaths(
+                "..",
+                "/",
+                SyscallDecoderTest.X86_64.decode(nr(Arch.X86_64, "chdir"), new long[] {atRoot.string("..")}, atRoot));
     }
 
     @Test
@@ -105,8 +122,7 @@ class PathResolutionTest {
     void twoPathCallsGiveTheFirstAgainstItsOwnDirfd() {
         assertPaths("a", "/srv/data/a", decode("linkat", 7, mem.string("a"), 5, mem.string("b"), 0));
         assertPaths("old", "/home/user/old", decode("rename", mem.string("old"), mem.string("new")));
-        assertPaths("a", "/srv/data/a",
-                decode("renameat2", 7, mem.string("a"), AT_FDCWD_64, mem.string("b"), 0));
+        assertPaths("a", "/srv/data/a", decode("renameat2", 7, mem.string("a"), AT_FDCWD_64, mem.string("b"), 0));
     }
 
     @Test
@@ -133,8 +149,8 @@ class PathResolutionTest {
     @Test
     void i386AtFdcwdIs32Bits() {
         FakeMemory m32 = new FakeMemory(4).cwd("/root");
-        DecodedCall call = SyscallDecoderTest.I386.decode(nr(Arch.I386, "openat"),
-                new long[] {0xffffff9cL, m32.string("f"), 0, 0}, m32);
+        DecodedCall call = SyscallDecoderTest.I386.decode(
+                nr(Arch.I386, "openat"), new long[] {0xffffff9cL, m32.string("f"), 0, 0}, m32);
         assertPaths("f", "/root/f", call);
     }
 

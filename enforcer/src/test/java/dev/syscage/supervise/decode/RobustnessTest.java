@@ -4,8 +4,8 @@ import static dev.syscage.supervise.decode.SyscallDecoderTest.nr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.syscage.policy.arch.Arch;
-import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.policy.arch.Syscall;
+import dev.syscage.policy.arch.SyscallTable;
 import dev.syscage.supervise.TargetMemory;
 import java.util.Optional;
 import java.util.Random;
@@ -19,14 +19,21 @@ class RobustnessTest {
     @Test
     void missingArgumentsReadAsZero() {
         SyscallDecoder d = SyscallDecoderTest.X86_64;
-        assertEquals("openat(0, NULL, O_RDONLY)", d.decode(nr(Arch.X86_64, "openat"), null, null).text());
-        assertEquals("kill(7, 0)", d.decode(nr(Arch.X86_64, "kill"), new long[] {7}, null).text());
+        assertEquals(
+                "openat(0, NULL, O_RDONLY)",
+                d.decode(nr(Arch.X86_64, "openat"), null, null).text());
+        assertEquals(
+                "kill(7, 0)",
+                d.decode(nr(Arch.X86_64, "kill"), new long[] {7}, null).text());
     }
 
     @Test
     void withoutMemoryPointersPrintAsThemselves() {
-        assertEquals("openat(AT_FDCWD, 0x7ffd0000, O_RDONLY)",
-                SyscallDecoderTest.X86_64.decode(nr(Arch.X86_64, "openat"), new long[] {-100, 0x7ffd0000L, 0, 0}, null).text());
+        assertEquals(
+                "openat(AT_FDCWD, 0x7ffd0000, O_RDONLY)",
+                SyscallDecoderTest.X86_64
+                        .decode(nr(Arch.X86_64, "openat"), new long[] {-100, 0x7ffd0000L, 0, 0}, null)
+                        .text());
     }
 
     @Test
@@ -37,18 +44,23 @@ class RobustnessTest {
                 throw new IllegalStateException("bug in a TargetMemory");
             }
         };
-        assertEquals("openat(0xffffffffffffff9c, 0x7ffd0000, 0x80000, 0)",
-                SyscallDecoderTest.X86_64.decode(nr(Arch.X86_64, "openat"), new long[] {-100, 0x7ffd0000L, 0x80000, 0},
-                        broken).text());
+        assertEquals(
+                "openat(0xffffffffffffff9c, 0x7ffd0000, 0x80000, 0)",
+                SyscallDecoderTest.X86_64
+                        .decode(nr(Arch.X86_64, "openat"), new long[] {-100, 0x7ffd0000L, 0x80000, 0}, broken)
+                        .text());
     }
 
     @Test
     void aHugeWriteCountReadsOnlyTheStringLimit() {
         FakeMemory mem = new FakeMemory();
         long at = mem.put(new byte[32]);
-        assertEquals("write(1, \"\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\"..., "
-                + "18446744073709551615)",
-                SyscallDecoderTest.X86_64.decode(nr(Arch.X86_64, "write"), new long[] {1, at, -1}, mem).text());
+        assertEquals(
+                "write(1, \"\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\"..., "
+                        + "18446744073709551615)",
+                SyscallDecoderTest.X86_64
+                        .decode(nr(Arch.X86_64, "write"), new long[] {1, at, -1}, mem)
+                        .text());
     }
 
     @Test
@@ -57,7 +69,9 @@ class RobustnessTest {
         String[] many = new String[40];
         java.util.Arrays.fill(many, "x");
         long argv = mem.strings(many);
-        String text = SyscallDecoderTest.X86_64.decode(nr(Arch.X86_64, "execve"), new long[] {0, argv, 0}, mem).text();
+        String text = SyscallDecoderTest.X86_64
+                .decode(nr(Arch.X86_64, "execve"), new long[] {0, argv, 0}, mem)
+                .text();
         assertEquals("execve(NULL, [" + "\"x\", ".repeat(32) + "...], NULL)", text);
     }
 

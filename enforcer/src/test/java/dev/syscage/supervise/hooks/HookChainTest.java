@@ -58,7 +58,9 @@ class HookChainTest {
     @Test
     void theFirstDecisionWinsAndEveryHookObserves() {
         Decision allow = Decision.allow("b");
-        HookChain c = chain(hook("a", x -> Optional.empty()), hook("b", x -> Optional.of(allow)),
+        HookChain c = chain(
+                hook("a", x -> Optional.empty()),
+                hook("b", x -> Optional.of(allow)),
                 hook("c", x -> Optional.of(DENY)));
         HookChain.Verdict v = c.verdict(FakeCall.openat(1, 10, 10), FALLBACK);
         assertSame(allow, v.decision());
@@ -83,15 +85,19 @@ class HookChainTest {
         assertSame(DENY, c.decide(FakeCall.openat(2, 10, 11), FALLBACK));
         assertEquals(List.of("buggy.onSyscall", "b.onSyscall", "buggy.onSyscall", "b.onSyscall"), seen);
         assertEquals(2, c.failures());
-        assertEquals(List.of("hook 'buggy' (" + HookChainTest.class.getName() + "$1) failed in onSyscall on openat"
-                + " (seq 1, pid 10): java.lang.IllegalStateException: boom in buggy; it made no decision and the"
-                + " chain went on; further failures of this hook are counted, not reported"), reported);
+        assertEquals(
+                List.of("hook 'buggy' (" + HookChainTest.class.getName() + "$1) failed in onSyscall on openat"
+                        + " (seq 1, pid 10): java.lang.IllegalStateException: boom in buggy; it made no decision and the"
+                        + " chain went on; further failures of this hook are counted, not reported"),
+                reported);
     }
 
     @Test
     void anExceptionNeverAllowsWhatARuleDenied() {
         // the rules come first; a later hook that throws (or allows) cannot undo their deny
-        HookChain c = chain(hook("rules", x -> Optional.of(DENY)), thrower("buggy"),
+        HookChain c = chain(
+                hook("rules", x -> Optional.of(DENY)),
+                thrower("buggy"),
                 hook("lenient", x -> Optional.of(Decision.allow("lenient"))));
         HookChain.Verdict v = c.verdict(FakeCall.openat(1, 10, 10), FALLBACK);
         assertSame(DENY, v.decision());
@@ -119,9 +125,12 @@ class HookChainTest {
         assertEquals(List.of("a.onDecided errno 1500", "b.onDecided errno 1500"), seen);
         assertEquals(1, reported.size());
         assertTrue(reported.get(0).startsWith("hook 'bad-observer' ("), reported.get(0));
-        assertTrue(reported.get(0).endsWith("failed in onDecided on openat (seq 3, pid 10):"
-                + " java.lang.UnsupportedOperationException: nope; the other hooks were still told;"
-                + " further failures of this hook are counted, not reported"), reported.get(0));
+        assertTrue(
+                reported.get(0)
+                        .endsWith("failed in onDecided on openat (seq 3, pid 10):"
+                                + " java.lang.UnsupportedOperationException: nope; the other hooks were still told;"
+                                + " further failures of this hook are counted, not reported"),
+                reported.get(0));
     }
 
     @Test
@@ -141,6 +150,8 @@ class HookChainTest {
         SyscallHook anonymous = hook(null, x -> Optional.of(DENY));
         HookChain c = chain(anonymous);
         assertEquals(List.of(anonymous.getClass().getName()), c.names());
-        assertEquals(anonymous.getClass().getName(), c.verdict(FakeCall.openat(1, 1, 1), FALLBACK).hook());
+        assertEquals(
+                anonymous.getClass().getName(),
+                c.verdict(FakeCall.openat(1, 1, 1), FALLBACK).hook());
     }
 }

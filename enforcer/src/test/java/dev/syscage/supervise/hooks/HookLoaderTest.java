@@ -34,21 +34,16 @@ class HookLoaderTest {
         }
     }
 
-    public static class First extends Named {
-    }
+    public static class First extends Named {}
 
-    public static class Second extends Named {
-    }
+    public static class Second extends Named {}
 
-    public static class Discovered extends Named {
-    }
+    public static class Discovered extends Named {}
 
-    public static class AlsoDiscovered extends Named {
-    }
+    public static class AlsoDiscovered extends Named {}
 
     public static class NoDefaultConstructor extends Named {
-        public NoDefaultConstructor(String x) {
-        }
+        public NoDefaultConstructor(String x) {}
     }
 
     public static class FailsToStart extends Named {
@@ -78,14 +73,15 @@ class HookLoaderTest {
                 return Optional.empty();
             }
         };
-        HookChain chain = HookChain.load(List.of(rules), List.of(P + "Second", P + "First"), loader,
-                HookChain.FailureListener.stderr());
+        HookChain chain = HookChain.load(
+                List.of(rules), List.of(P + "Second", P + "First"), loader, HookChain.FailureListener.stderr());
         assertEquals(List.of("rules", "Second", "First", "Discovered", "AlsoDiscovered"), chain.names());
     }
 
     @Test
     void withNothingOnTheClassPathOnlyNamedHooksLoad() {
-        List<SyscallHook> hooks = HookLoader.load(List.of(P + "First"), getClass().getClassLoader());
+        List<SyscallHook> hooks =
+                HookLoader.load(List.of(P + "First"), getClass().getClassLoader());
         assertEquals(1, hooks.size());
         assertEquals(First.class, hooks.get(0).getClass());
     }
@@ -93,21 +89,30 @@ class HookLoaderTest {
     @Test
     void everyProblemIsNamedAtOnce() throws IOException {
         ClassLoader loader = withServices("com.example.Gone");
-        HookLoadException e = assertThrows(HookLoadException.class, () -> HookLoader.load(List.of(
-                "com.example.Missing", "java.lang.String", P + "NoDefaultConstructor", P + "FailsToStart",
-                P + "First", P + "First"), loader));
-        assertEquals(List.of(
-                "hook class 'com.example.Missing' was not found on the class path"
-                        + " (java.lang.ClassNotFoundException: com.example.Missing);"
-                        + " check the name and put its jar on the class path",
-                "hook class 'java.lang.String' does not implement dev.syscage.supervise.SyscallHook",
-                "hook class '" + P + "NoDefaultConstructor' needs a public class with a public constructor"
-                        + " without arguments",
-                "hook class '" + P + "FailsToStart' failed in its constructor: java.lang.IllegalStateException:"
-                        + " no config",
-                "hook class '" + P + "First' is named twice; name each hook once",
-                "a hook listed in META-INF/services/dev.syscage.supervise.SyscallHook could not be loaded:"
-                        + " dev.syscage.supervise.SyscallHook: Provider com.example.Gone not found"),
+        HookLoadException e = assertThrows(
+                HookLoadException.class,
+                () -> HookLoader.load(
+                        List.of(
+                                "com.example.Missing",
+                                "java.lang.String",
+                                P + "NoDefaultConstructor",
+                                P + "FailsToStart",
+                                P + "First",
+                                P + "First"),
+                        loader));
+        assertEquals(
+                List.of(
+                        "hook class 'com.example.Missing' was not found on the class path"
+                                + " (java.lang.ClassNotFoundException: com.example.Missing);"
+                                + " check the name and put its jar on the class path",
+                        "hook class 'java.lang.String' does not implement dev.syscage.supervise.SyscallHook",
+                        "hook class '" + P + "NoDefaultConstructor' needs a public class with a public constructor"
+                                + " without arguments",
+                        "hook class '" + P + "FailsToStart' failed in its constructor: java.lang.IllegalStateException:"
+                                + " no config",
+                        "hook class '" + P + "First' is named twice; name each hook once",
+                        "a hook listed in META-INF/services/dev.syscage.supervise.SyscallHook could not be loaded:"
+                                + " dev.syscage.supervise.SyscallHook: Provider com.example.Gone not found"),
                 e.problems());
     }
 }

@@ -29,14 +29,16 @@ import org.junit.jupiter.api.io.TempDir;
 class MetricsFileTest {
     @TempDir
     Path dir;
+
     private final List<String> errors = new CopyOnWriteArrayList<>();
 
     @Test
     void writesPeriodicallyAndAtCloseAndLeavesNoTemporaryFiles() throws Exception {
         Path file = dir.resolve("syscage.prom");
         AtomicInteger version = new AtomicInteger();
-        MetricsFile m = new MetricsFile(file, () -> "version " + version.incrementAndGet() + "\n",
-                Duration.ofMillis(20), errors::add).start();
+        MetricsFile m = new MetricsFile(
+                        file, () -> "version " + version.incrementAndGet() + "\n", Duration.ofMillis(20), errors::add)
+                .start();
         Await.until(Duration.ofSeconds(10), () -> version.get() >= 3, "three periodic writes");
         m.close();
         assertEquals("version " + version.get() + "\n", Files.readString(file), "the last write is at close");
@@ -52,8 +54,9 @@ class MetricsFileTest {
         Path file = dir.resolve("big.prom");
         String body = "x".repeat(1 << 20);
         AtomicInteger version = new AtomicInteger();
-        MetricsFile m = new MetricsFile(file, () -> version.incrementAndGet() + body + "END\n",
-                Duration.ofMillis(1), errors::add).start();
+        MetricsFile m = new MetricsFile(
+                        file, () -> version.incrementAndGet() + body + "END\n", Duration.ofMillis(1), errors::add)
+                .start();
         Set<String> seen = new HashSet<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (seen.size() < 20) {
@@ -91,10 +94,15 @@ class MetricsFileTest {
     void aFailingPeriodicWriteIsReportedOnceAndTheLastOneThrows() throws Exception {
         Path file = Files.createDirectory(dir.resolve("m.prom"));
         AtomicInteger attempts = new AtomicInteger();
-        MetricsFile m = new MetricsFile(file, () -> {
-            attempts.incrementAndGet();
-            return "x\n";
-        }, Duration.ofMillis(5), errors::add).start();
+        MetricsFile m = new MetricsFile(
+                        file,
+                        () -> {
+                            attempts.incrementAndGet();
+                            return "x\n";
+                        },
+                        Duration.ofMillis(5),
+                        errors::add)
+                .start();
         Await.until(Duration.ofSeconds(30), () -> attempts.get() >= 5, "five periodic writes tried");
         UncheckedIOException e = assertThrows(UncheckedIOException.class, m::close);
         assertTrue(e.getMessage().startsWith("metrics file " + file + ": final write failed: "), e.getMessage());

@@ -38,7 +38,11 @@ class SupervisorMetricsTest {
     private final MeterRegistry registry = new SimpleMeterRegistry();
 
     private double syscalls(String syscall, String decision) {
-        return registry.get("syscage.syscalls").tag("syscall", syscall).tag("decision", decision).counter().count();
+        return registry.get("syscage.syscalls")
+                .tag("syscall", syscall)
+                .tag("decision", decision)
+                .counter()
+                .count();
     }
 
     @Test
@@ -55,10 +59,17 @@ class SupervisorMetricsTest {
         assertEquals(0, syscalls("openat", "kill"));
         assertEquals(1, syscalls("execve", "kill"));
         assertEquals(1, syscalls("unknown", "allow"));
-        Timer allow = registry.get("syscage.decision.latency").tag("decision", "allow").timer();
+        Timer allow = registry.get("syscage.decision.latency")
+                .tag("decision", "allow")
+                .timer();
         assertEquals(3, allow.count());
         assertEquals(13_000, allow.totalTime(TimeUnit.NANOSECONDS));
-        assertEquals(1, registry.get("syscage.decision.latency").tag("decision", "kill").timer().count());
+        assertEquals(
+                1,
+                registry.get("syscage.decision.latency")
+                        .tag("decision", "kill")
+                        .timer()
+                        .count());
         assertEquals(5, registry.get("syscage.events").functionCounter().count());
     }
 
@@ -70,15 +81,18 @@ class SupervisorMetricsTest {
             metrics.record(Arch.X86_64, random.nextInt(), Decision.allow("default"), 1);
             metrics.record(Arch.X86_64, random.nextInt(460), Decision.allow("default"), 1);
         }
-        Set<String> allowed = SyscallTable.of(Arch.X86_64).all().stream().map(Syscall::name)
+        Set<String> allowed = SyscallTable.of(Arch.X86_64).all().stream()
+                .map(Syscall::name)
                 .collect(Collectors.toCollection(TreeSet::new));
         allowed.add("unknown");
-        Set<String> tags = registry.find("syscage.syscalls").counters().stream().map(c -> c.getId().getTag("syscall"))
+        Set<String> tags = registry.find("syscage.syscalls").counters().stream()
+                .map(c -> c.getId().getTag("syscall"))
                 .collect(Collectors.toCollection(TreeSet::new));
         assertTrue(allowed.containsAll(tags), "every tag is a table name or 'unknown'");
         assertTrue(tags.contains("unknown"));
         Set<String> decisions = registry.find("syscage.syscalls").counters().stream()
-                .map(c -> c.getId().getTag("decision")).collect(Collectors.toCollection(TreeSet::new));
+                .map(c -> c.getId().getTag("decision"))
+                .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(Set.of("allow", "errno", "kill", "interrupted"), decisions);
     }
 
@@ -94,7 +108,10 @@ class SupervisorMetricsTest {
         assertEquals(5.0, registry.get("syscage.events.rate").gauge().value(), 1e-9);
         metrics.record(Arch.X86_64, OPENAT, Decision.allow("r"), 1);
         clock.addAndGet(500_000_000L);
-        assertEquals(5.0, registry.get("syscage.events.rate").gauge().value(), 1e-9,
+        assertEquals(
+                5.0,
+                registry.get("syscage.events.rate").gauge().value(),
+                1e-9,
                 "half an interval later the last interval's rate stands");
         clock.addAndGet(500_000_000L);
         assertEquals(1.0, registry.get("syscage.events.rate").gauge().value(), 1e-9);
@@ -124,10 +141,12 @@ class SupervisorMetricsTest {
     @Test
     void bindingTwiceIsRefused() {
         metrics.bindTo(registry);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> metrics.bindTo(new SimpleMeterRegistry()));
-        assertEquals("SupervisorMetrics is bound to a registry already; use a CompositeMeterRegistry to publish to"
-                + " several", e.getMessage());
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> metrics.bindTo(new SimpleMeterRegistry()));
+        assertEquals(
+                "SupervisorMetrics is bound to a registry already; use a CompositeMeterRegistry to publish to"
+                        + " several",
+                e.getMessage());
     }
 
     @Test
@@ -136,7 +155,8 @@ class SupervisorMetricsTest {
         metrics.bindTo(prometheus);
         metrics.record(Arch.X86_64, OPENAT, Decision.errno(13, "r:2"), 5_000);
         String text = prometheus.scrape();
-        List<String> samples = text.lines().filter(l -> !l.startsWith("#")).sorted().toList();
+        List<String> samples =
+                text.lines().filter(l -> !l.startsWith("#")).sorted().toList();
         assertTrue(samples.contains("syscage_syscalls_total{decision=\"errno\",syscall=\"openat\"} 1.0"), text);
         assertTrue(samples.contains("syscage_events_total 1.0"), text);
         assertTrue(samples.contains("syscage_decision_latency_seconds_count{decision=\"errno\"} 1"), text);

@@ -17,8 +17,8 @@ class CredsTest {
 
     @Test
     void readsTheIdsGroupsCapabilitiesUmaskAndThreadGroup() {
-        Creds c = Creds.parse(4243, status("1000\t1001\t1002\t1003", "100\t101\t102\t103", "4 24 27 ",
-                "000001ffffffffff", "0027"));
+        Creds c = Creds.parse(
+                4243, status("1000\t1001\t1002\t1003", "100\t101\t102\t103", "4 24 27 ", "000001ffffffffff", "0027"));
         assertTrue(c.known());
         assertEquals(4242, c.tgid());
         assertEquals("1001", c.euid());
@@ -33,13 +33,18 @@ class CredsTest {
     @Test
     void anyDifferenceInRightsCounts() {
         Creds base = Creds.parse(1, status("0\t0\t0\t0", "0\t0\t0\t0", "", "000001ffffffffff", "0022"));
-        assertTrue(base.sameRightsAs(Creds.parse(2, status("0\t0\t0\t0", "0\t0\t0\t0", "", "000001ffffffffff", "0077"))),
+        assertTrue(
+                base.sameRightsAs(Creds.parse(2, status("0\t0\t0\t0", "0\t0\t0\t0", "", "000001ffffffffff", "0077"))),
                 "the umask is no right");
-        assertFalse(base.sameRightsAs(Creds.parse(2, status("0\t0\t0\t65534", "0\t0\t0\t0", "", "000001ffffffffff", "0022"))),
+        assertFalse(
+                base.sameRightsAs(
+                        Creds.parse(2, status("0\t0\t0\t65534", "0\t0\t0\t0", "", "000001ffffffffff", "0022"))),
                 "fsuid");
-        assertFalse(base.sameRightsAs(Creds.parse(2, status("0\t0\t0\t0", "0\t0\t0\t0", "10", "000001ffffffffff", "0022"))),
+        assertFalse(
+                base.sameRightsAs(Creds.parse(2, status("0\t0\t0\t0", "0\t0\t0\t0", "10", "000001ffffffffff", "0022"))),
                 "groups");
-        assertFalse(base.sameRightsAs(Creds.parse(2, status("0\t0\t0\t0", "0\t0\t0\t0", "", "0000000000000000", "0022"))),
+        assertFalse(
+                base.sameRightsAs(Creds.parse(2, status("0\t0\t0\t0", "0\t0\t0\t0", "", "0000000000000000", "0022"))),
                 "capabilities");
         assertFalse(base.sameRightsAs(Creds.unknown(3)), "a thread that is gone");
     }

@@ -22,12 +22,10 @@ final class FakeSeccompListener implements SeccompListener {
     static final int AUDIT_ARCH_X86_64 = 0xc000003e;
 
     /** One SEND: what the supervisor answered. */
-    record Sent(long id, int error, int flags) {
-    }
+    record Sent(long id, int error, int flags) {}
 
     /** One ADDFD. */
-    record Added(long id, int srcFd, int newFdFlags, int flags) {
-    }
+    record Added(long id, int srcFd, int newFdFlags, int flags) {}
 
     private final ByteBuffer notif = ByteBuffer.allocate(NOTIF_SIZE).order(ByteOrder.nativeOrder());
     private final Deque<long[]> pending = new ArrayDeque<>();
@@ -35,6 +33,7 @@ final class FakeSeccompListener implements SeccompListener {
     final List<Added> added = new ArrayList<>();
     /** Per call id: what SEND, ID_VALID or ADDFD return instead of success (a queue: first call first). */
     final Map<Long, Deque<Integer>> sendErrors = new HashMap<>();
+
     final Map<Long, Deque<Integer>> addFdResults = new HashMap<>();
     final Map<Long, Integer> idValidResult = new HashMap<>();
     int recvCalls;

@@ -27,7 +27,8 @@ class FdInjectorFakeTest {
         FdInjector injector = new FdInjector(listener, LandlockDomain.NONE, new Files(0));
         listener.addFdResults.put(4L, new ArrayDeque<>(List.of(5)));
         assertEquals(5, injector.inject(4, 17, true));
-        assertEquals(List.of(new FakeSeccompListener.Added(4, 17, (int) OpenCall.O_CLOEXEC, SECCOMP_ADDFD_FLAG_SEND)),
+        assertEquals(
+                List.of(new FakeSeccompListener.Added(4, 17, (int) OpenCall.O_CLOEXEC, SECCOMP_ADDFD_FLAG_SEND)),
                 listener.added);
         assertEquals(3, injector.inject(6, 18, false));
         assertEquals(new FakeSeccompListener.Added(6, 18, 0, SECCOMP_ADDFD_FLAG_SEND), listener.added.get(1));
@@ -54,8 +55,9 @@ class FdInjectorFakeTest {
         assertEquals(List.of(), dir.calls);
         Files file = new Files(FdInjector.S_IFREG);
         assertEquals(0, new FdInjector(listener, LandlockDomain.NONE, file).truncateVia(30, 100));
-        assertEquals(List.of("openat -100 /proc/self/fd/30 " + (01 | OpenCall.O_CLOEXEC), "ftruncate 31 100",
-                "close 31"), file.calls);
+        assertEquals(
+                List.of("openat -100 /proc/self/fd/30 " + (01 | OpenCall.O_CLOEXEC), "ftruncate 31 100", "close 31"),
+                file.calls);
     }
 
     /** File calls that report {@code type} for every descriptor and remember the rest. */

@@ -44,6 +44,7 @@ class FdInjectorLandlockTest {
 
     @TempDir
     Path base;
+
     private Path in;
     private Path out;
     private LandlockDomain domain;
@@ -96,7 +97,8 @@ class FdInjectorLandlockTest {
         assertEquals(-EACCES, reopen(injector, out.resolve("exist"), O_WRONLY));
         assertEquals(-EACCES, reopen(injector, out.resolve("exist"), O_RDONLY), "the domain handles reading too");
         assertTrue(reopen(injector, in.resolve("file"), O_RDWR) >= 0);
-        assertTrue(reopen(new FdInjector(NO_LISTENER), out.resolve("exist"), O_WRONLY) >= 0,
+        assertTrue(
+                reopen(new FdInjector(NO_LISTENER), out.resolve("exist"), O_WRONLY) >= 0,
                 "without the domain the same reopen works: the refusal is Landlock's");
     }
 
@@ -106,18 +108,31 @@ class FdInjectorLandlockTest {
         for (String name : List.of("new", "exist")) {
             Path p = out.resolve(name);
             OpenCall call = new OpenCall(O_RDWR | O_CREAT, 0644, 0, 0);
-            OpenCall.Plan plan = call.plan(Optional.of(p.toString()), Optional.of(p.toString()),
-                    (int) ProcessHandle.current().pid(), (int) ProcessHandle.current().pid(), 022, x -> Optional.empty());
-            RaceFreeOpen.Result r = new RaceFreeOpen(injector, real -> Decision.allow("every path"), () -> true)
-                    .open(call, plan);
+            OpenCall.Plan plan = call.plan(
+                    Optional.of(p.toString()),
+                    Optional.of(p.toString()),
+                    (int) ProcessHandle.current().pid(),
+                    (int) ProcessHandle.current().pid(),
+                    022,
+                    x -> Optional.empty());
+            RaceFreeOpen.Result r =
+                    new RaceFreeOpen(injector, real -> Decision.allow("every path"), () -> true).open(call, plan);
             assertEquals(-EACCES, r.fd(), name);
         }
         assertFalse(Files.exists(out.resolve("new")));
         OpenCall call = new OpenCall(O_RDWR | O_CREAT, 0644, 0, 0);
         String made = in.resolve("new").toString();
-        OpenCall.Plan plan = call.plan(Optional.of(made), Optional.of(made), (int) ProcessHandle.current().pid(),
-                (int) ProcessHandle.current().pid(), 022, x -> Optional.empty());
-        assertTrue(kept(new RaceFreeOpen(injector, real -> Decision.allow(""), () -> true).open(call, plan).fd()) >= 0);
+        OpenCall.Plan plan = call.plan(
+                Optional.of(made),
+                Optional.of(made),
+                (int) ProcessHandle.current().pid(),
+                (int) ProcessHandle.current().pid(),
+                022,
+                x -> Optional.empty());
+        assertTrue(kept(new RaceFreeOpen(injector, real -> Decision.allow(""), () -> true)
+                        .open(call, plan)
+                        .fd())
+                >= 0);
         assertTrue(Files.exists(in.resolve("new")));
     }
 
@@ -164,11 +179,14 @@ class FdInjectorLandlockTest {
         int outFifo = kept(injector.openFollowing(out.resolve("fifo").toString()));
         CompletableFuture<Integer> reader = new CompletableFuture<>();
         CompletableFuture<Integer> outside = new CompletableFuture<>();
-        domain.start("unused", () -> {
-            FdInjector here = new FdInjector(NO_LISTENER); // this thread is in the domain
-            outside.complete(here.reopen(outFifo, O_RDONLY | O_CLOEXEC, 0));
-            reader.complete(here.reopen(inFifo, O_RDONLY | O_CLOEXEC, 0));
-        }, () -> reader.complete(-1));
+        domain.start(
+                "unused",
+                () -> {
+                    FdInjector here = new FdInjector(NO_LISTENER); // this thread is in the domain
+                    outside.complete(here.reopen(outFifo, O_RDONLY | O_CLOEXEC, 0));
+                    reader.complete(here.reopen(inFifo, O_RDONLY | O_CLOEXEC, 0));
+                },
+                () -> reader.complete(-1));
         assertEquals(-EACCES, outside.get(10, TimeUnit.SECONDS));
         assertFalse(reader.isDone(), "the read end waits for a writer");
         int writer = kept(new FdInjector(NO_LISTENER).reopen(inFifo, O_WRONLY | O_CLOEXEC, 0));

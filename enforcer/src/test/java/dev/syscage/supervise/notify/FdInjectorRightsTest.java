@@ -17,7 +17,8 @@ class FdInjectorRightsTest {
     void opensNeedTheirAccessModeAndWhatTheirFlagsDo() {
         assertEquals(FsAccess.READ_FILE | FsAccess.READ_DIR, FdInjector.openRights(0));
         assertEquals(FsAccess.WRITE_FILE, FdInjector.openRights(O_WRONLY));
-        assertEquals(FsAccess.READ_FILE | FsAccess.WRITE_FILE | FsAccess.TRUNCATE | FsAccess.MAKE_REG,
+        assertEquals(
+                FsAccess.READ_FILE | FsAccess.WRITE_FILE | FsAccess.TRUNCATE | FsAccess.MAKE_REG,
                 FdInjector.openRights(O_RDWR | O_TRUNC | O_CREAT));
         assertEquals(0, FdInjector.openRights(O_PATH | O_WRONLY));
     }

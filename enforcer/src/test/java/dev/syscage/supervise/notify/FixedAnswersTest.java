@@ -11,7 +11,6 @@ import dev.syscage.policy.validate.LoadOptions;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SuperviseRulesHook;
-import dev.syscage.supervise.session.SupervisorSession;
 import dev.syscage.supervise.SyscallHook;
 import dev.syscage.supervise.audit.AuditFormat;
 import dev.syscage.supervise.audit.AuditLog;
@@ -19,6 +18,7 @@ import dev.syscage.supervise.hooks.HookChain;
 import dev.syscage.supervise.metrics.MetricsHook;
 import dev.syscage.supervise.metrics.Summary;
 import dev.syscage.supervise.metrics.SupervisorMetrics;
+import dev.syscage.supervise.session.SupervisorSession;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,13 +51,13 @@ class FixedAnswersTest {
     }
 
     private static SupervisorSession session(Policy p, List<SyscallHook> extra, Summary summary) {
-        List<SyscallHook> hooks = new ArrayList<>(List.of(new SuperviseRulesHook(p.supervision()),
-                new MetricsHook(new SupervisorMetrics(() -> 0), summary)));
+        List<SyscallHook> hooks = new ArrayList<>(List.of(
+                new SuperviseRulesHook(p.supervision()), new MetricsHook(new SupervisorMetrics(() -> 0), summary)));
         hooks.addAll(extra);
         LogLevel level = p.supervision().log();
-        AuditLog log = AuditLog.to(new StringWriter(), "test", AuditFormat.JSONL, level, 16, e -> { });
-        return new SupervisorSession(new HookChain(hooks, (m, e) -> { }), SuperviseRulesHook.fallback(p.supervision()),
-                log);
+        AuditLog log = AuditLog.to(new StringWriter(), "test", AuditFormat.JSONL, level, 16, e -> {});
+        return new SupervisorSession(
+                new HookChain(hooks, (m, e) -> {}), SuperviseRulesHook.fallback(p.supervision()), log);
     }
 
     private static Optional<FixedAnswers> answers(String log, String rules) {
@@ -78,12 +78,15 @@ class FixedAnswersTest {
                       when: "flags & O_CREAT"
                       decision: errno EACCES
                 """).orElseThrow();
-        assertEquals(Optional.of(Decision.Kind.ERRNO), a.fixed(Arch.X86_64, MKDIR).map(Decision::kind));
+        assertEquals(
+                Optional.of(Decision.Kind.ERRNO), a.fixed(Arch.X86_64, MKDIR).map(Decision::kind));
         assertEquals(30, a.fixed(Arch.X86_64, MKDIR).orElseThrow().errno());
         assertEquals(Optional.empty(), a.fixed(Arch.X86_64, UNLINK), "a path rule: Java reads the path");
         assertEquals(Optional.empty(), a.fixed(Arch.X86_64, OPENAT), "a condition on flags: Java evaluates it");
         assertEquals(Optional.empty(), a.fixed(Arch.X86_64, EXECVE), "an exec changes what the audit log knows");
-        assertEquals(Optional.of(Decision.Kind.ALLOW), a.fixed(Arch.X86_64, 39).map(Decision::kind),
+        assertEquals(
+                Optional.of(Decision.Kind.ALLOW),
+                a.fixed(Arch.X86_64, 39).map(Decision::kind),
                 "getpid, by default (were it routed)");
         assertEquals(Optional.of(Decision.Kind.ALLOW), a.fixed(Arch.I386, 20).map(Decision::kind), "i386 too");
         assertEquals(Optional.empty(), a.fixed(Arch.X86_64, FixedAnswers.NRS), "above the table: ask Java");
@@ -119,11 +122,14 @@ class FixedAnswersTest {
 
         Policy p = policy("none", "");
         SyscallHook own = () -> "own";
-        assertEquals(Optional.empty(), FixedAnswers.of(session(p, List.of(own), new Summary()), ViewWatch.NONE),
+        assertEquals(
+                Optional.empty(),
+                FixedAnswers.of(session(p, List.of(own), new Summary()), ViewWatch.NONE),
                 "a hook of one's own sees every call");
 
         ViewWatch watch = ViewWatch.of(p);
-        FixedAnswers watched = FixedAnswers.of(session(p, List.of(), new Summary()), watch).orElseThrow();
+        FixedAnswers watched =
+                FixedAnswers.of(session(p, List.of(), new Summary()), watch).orElseThrow();
         assertTrue(watch.watched(Arch.X86_64, CLONE));
         assertEquals(Optional.empty(), watched.fixed(Arch.X86_64, CLONE), "clone empties the view cache, in Java");
         assertTrue(watched.fixed(Arch.X86_64, OPENAT).isPresent());

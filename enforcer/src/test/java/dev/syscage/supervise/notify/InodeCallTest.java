@@ -65,13 +65,22 @@ class InodeCallTest {
 
     @Test
     void theUtimeCallsBecomeTimespecs() {
-        assertArrayEquals(new long[] {1, 0, 2, 0}, call(Arch.X86_64, 132, 0, longs(1, 2)).times(), "utime: seconds");
-        assertArrayEquals(new long[] {1, 0, 2, 0}, call(Arch.I386, 30, 0, ints(1, 2)).times(), "i386: 32-bit time_t");
-        assertArrayEquals(new long[] {1, 5000, 2, 6000}, call(Arch.X86_64, 235, 0, longs(1, 5, 2, 6)).times(),
+        assertArrayEquals(
+                new long[] {1, 0, 2, 0}, call(Arch.X86_64, 132, 0, longs(1, 2)).times(), "utime: seconds");
+        assertArrayEquals(
+                new long[] {1, 0, 2, 0}, call(Arch.I386, 30, 0, ints(1, 2)).times(), "i386: 32-bit time_t");
+        assertArrayEquals(
+                new long[] {1, 5000, 2, 6000},
+                call(Arch.X86_64, 235, 0, longs(1, 5, 2, 6)).times(),
                 "utimes: microseconds");
-        assertArrayEquals(new long[] {1, 7, 2, (1L << 30) - 2},
-                call(Arch.X86_64, 280, -100, 1, longs(1, 7, 2, (1L << 30) - 2), 0).times(), "utimensat: UTIME_OMIT kept");
-        assertArrayEquals(new long[] {1, 7, 2, 8}, call(Arch.I386, 412, -100, 1, longs(1, 7, 2, 8), 0).times(),
+        assertArrayEquals(
+                new long[] {1, 7, 2, (1L << 30) - 2},
+                call(Arch.X86_64, 280, -100, 1, longs(1, 7, 2, (1L << 30) - 2), 0)
+                        .times(),
+                "utimensat: UTIME_OMIT kept");
+        assertArrayEquals(
+                new long[] {1, 7, 2, 8},
+                call(Arch.I386, 412, -100, 1, longs(1, 7, 2, 8), 0).times(),
                 "utimensat_time64");
         InodeCall padded = call(Arch.I386, 412, -100, 1, longs(1, 7 | (5L << 32), 2, 8 | (-1L << 32)), 0);
         assertArrayEquals(new long[] {1, 7, 2, 8}, padded.times(), "i386: tv_nsec is 32 bits, its padding ignored");
@@ -91,19 +100,28 @@ class InodeCallTest {
         assertArrayEquals(new byte[] {1, 2, 3}, set.value());
         assertEquals(1, set.length(), "setxattr's flags");
         assertTrue(set.follow());
-        assertFalse(call(Arch.X86_64, 189, 0, mem.string("user.k"), mem.put(new byte[] {1}), 1, 0).follow());
-        assertEquals(7, call(Arch.X86_64, 188, 0, mem.string("user.k"), 0, 65537, 0).errno(), "too big: E2BIG");
+        assertFalse(call(Arch.X86_64, 189, 0, mem.string("user.k"), mem.put(new byte[] {1}), 1, 0)
+                .follow());
+        assertEquals(
+                7, call(Arch.X86_64, 188, 0, mem.string("user.k"), 0, 65537, 0).errno(), "too big: E2BIG");
         assertEquals(14, call(Arch.X86_64, 188, 0, 0, 0, 0, 0).errno(), "unreadable name: EFAULT");
         for (long huge : new long[] {-1L, 1L << 63, 0xffffffff00000010L}) {
-            assertEquals(7, call(Arch.X86_64, 188, 0, mem.string("user.k"), 0, huge, 0).errno(),
+            assertEquals(
+                    7,
+                    call(Arch.X86_64, 188, 0, mem.string("user.k"), 0, huge, 0).errno(),
                     "a size_t over XATTR_SIZE_MAX: E2BIG, " + Long.toHexString(huge));
         }
         long high = 0xdead_0000_0000_0000L;
-        assertEquals("user.k", call(Arch.I386, 226, 0, high | mem.string("user.k"), high | mem.put(new byte[] {9}),
-                high | 1, high).name(), "i386: the registers' upper halves are not the call's");
+        assertEquals(
+                "user.k",
+                call(Arch.I386, 226, 0, high | mem.string("user.k"), high | mem.put(new byte[] {9}), high | 1, high)
+                        .name(),
+                "i386: the registers' upper halves are not the call's");
         assertEquals("user.k", call(Arch.X86_64, 197, 0, mem.string("user.k")).name());
         assertFalse(call(Arch.X86_64, 198, 0, mem.string("user.k")).follow());
-        assertEquals(84, call(Arch.X86_64, 197, 0, mem.string("user.\uFFFD")).errnoFor(Optional.of("/tmp/f")),
+        assertEquals(
+                84,
+                call(Arch.X86_64, 197, 0, mem.string("user.\uFFFD")).errnoFor(Optional.of("/tmp/f")),
                 "an attribute name that was not UTF-8: EILSEQ");
         assertEquals(84, call(Arch.X86_64, 90, 0, 0600).errnoFor(Optional.of("/tmp/\uFFFD")), "so is such a path");
         assertEquals(0, call(Arch.X86_64, 90, 0, 0600).errnoFor(Optional.of("/tmp/f")));
@@ -131,25 +149,54 @@ class InodeCallTest {
             assertEquals("user.k", remove.name());
             assertFalse(remove.follow(), "AT_SYMLINK_NOFOLLOW");
         }
-        assertFalse(call(Arch.X86_64, 463, -100, 0, 0x100, name, xattrArgs(value, 2, 0), 16).follow());
-        assertEquals(0, call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 2, 0, new byte[8]), 24).errno(),
+        assertFalse(call(Arch.X86_64, 463, -100, 0, 0x100, name, xattrArgs(value, 2, 0), 16)
+                .follow());
+        assertEquals(
+                0,
+                call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 2, 0, new byte[8]), 24)
+                        .errno(),
                 "a bigger struct whose new fields are zero");
-        assertEquals(7, call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 2, 0, (byte) 1), 17).errno(),
+        assertEquals(
+                7,
+                call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 2, 0, (byte) 1), 17)
+                        .errno(),
                 "a bigger struct with a field this kernel does not know: E2BIG");
-        assertEquals(22, call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 2, 0), 8).errno(),
+        assertEquals(
+                22,
+                call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 2, 0), 8)
+                        .errno(),
                 "shorter than the first version: EINVAL");
-        assertEquals(7, call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 2, 0), 4097).errno(),
+        assertEquals(
+                7,
+                call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 2, 0), 4097)
+                        .errno(),
                 "over a page: E2BIG");
-        assertEquals(7, call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 2, 0), -1).errno(),
+        assertEquals(
+                7,
+                call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 2, 0), -1)
+                        .errno(),
                 "usize is a size_t: E2BIG, not EINVAL");
-        assertEquals(14, call(Arch.X86_64, 463, -100, 0, 0, name, 0xdead0000L, 16).errno(), "unreadable struct: EFAULT");
-        assertEquals(14, call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(0xdead0000L, 2, 0), 16).errno(),
+        assertEquals(
+                14, call(Arch.X86_64, 463, -100, 0, 0, name, 0xdead0000L, 16).errno(), "unreadable struct: EFAULT");
+        assertEquals(
+                14,
+                call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(0xdead0000L, 2, 0), 16)
+                        .errno(),
                 "unreadable value: EFAULT");
-        assertEquals(7, call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 65537, 0), 16).errno(),
+        assertEquals(
+                7,
+                call(Arch.X86_64, 463, -100, 0, 0, name, xattrArgs(value, 65537, 0), 16)
+                        .errno(),
                 "a value over XATTR_SIZE_MAX: E2BIG");
-        assertEquals(22, call(Arch.X86_64, 463, -100, 0, 0x4, name, xattrArgs(value, 2, 0), 16).errno(),
+        assertEquals(
+                22,
+                call(Arch.X86_64, 463, -100, 0, 0x4, name, xattrArgs(value, 2, 0), 16)
+                        .errno(),
                 "unknown at_flags: EINVAL");
-        assertEquals(1, call(Arch.X86_64, 463, 3, 0, 0x1000, name, xattrArgs(value, 2, 0), 16).errno(),
+        assertEquals(
+                1,
+                call(Arch.X86_64, 463, 3, 0, 0x1000, name, xattrArgs(value, 2, 0), 16)
+                        .errno(),
                 "AT_EMPTY_PATH (the program's own descriptor): EPERM");
         assertEquals(22, call(Arch.X86_64, 466, -100, 0, 0x1004, name).errno(), "unknown flags before AT_EMPTY_PATH");
         assertEquals(1, call(Arch.X86_64, 466, 3, 0, 0x1000, name).errno());

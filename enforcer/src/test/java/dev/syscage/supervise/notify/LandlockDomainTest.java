@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.syscage.nativeaccess.Landlock;
 import dev.syscage.nativeaccess.KernelLandlock;
+import dev.syscage.nativeaccess.Landlock;
 import dev.syscage.nativeaccess.RawCalls;
 import dev.syscage.policy.landlock.FsAccess;
 import dev.syscage.policy.landlock.LandlockRuleset;
@@ -42,6 +42,7 @@ class LandlockDomainTest {
 
     @TempDir
     Path dir;
+
     private Path allowed;
     private Path other;
     private LandlockDomain domain = LandlockDomain.NONE;
@@ -102,18 +103,18 @@ class LandlockDomainTest {
             }
         };
         assertSame(LandlockDomain.NONE, LandlockDomain.of(LandlockRuleset.NONE, refusing));
-        LandlockRuleset netOnly = new LandlockRuleset(0, NetAccess.CONNECT_TCP, 0, List.of(), List.of(),
-                LandlockRuleset.Compat.REQUIRED);
+        LandlockRuleset netOnly =
+                new LandlockRuleset(0, NetAccess.CONNECT_TCP, 0, List.of(), List.of(), LandlockRuleset.Compat.REQUIRED);
         assertSame(LandlockDomain.NONE, LandlockDomain.of(netOnly, refusing));
-        LandlockRuleset fs = new LandlockRuleset(FsAccess.WRITE_FILE, 0, 0, List.of(), List.of(),
-                LandlockRuleset.Compat.BEST_EFFORT);
+        LandlockRuleset fs = new LandlockRuleset(
+                FsAccess.WRITE_FILE, 0, 0, List.of(), List.of(), LandlockRuleset.Compat.BEST_EFFORT);
         assertSame(LandlockDomain.NONE, LandlockDomain.of(fs, refusing), "a kernel without Landlock (ABI 0)");
     }
 
     @Test
     void callsRunOneAtATimeOnTheDomainsOwnDaemonThread() throws Exception {
         List<String> restricted = new java.util.concurrent.CopyOnWriteArrayList<>();
-        domain = new LandlockDomain(() -> restricted.add(Thread.currentThread().getName()), () -> { });
+        domain = new LandlockDomain(() -> restricted.add(Thread.currentThread().getName()), () -> {});
         assertTrue(domain.confined());
         assertEquals(List.of("syscage-landlock-1"), restricted, "restricted at construction");
         CompletableFuture<Thread> ran = new CompletableFuture<>();
@@ -125,8 +126,11 @@ class LandlockDomainTest {
         assertEquals("syscage-landlock-1", worker.getName());
         assertTrue(worker.isDaemon());
         assertEquals(-2, domain.call(() -> -2), "an errno comes back as it is");
-        IllegalStateException thrown = assertThrows(IllegalStateException.class,
-                () -> domain.call(() -> { throw new IllegalStateException("in the task"); }));
+        IllegalStateException thrown = assertThrows(
+                IllegalStateException.class,
+                () -> domain.call(() -> {
+                    throw new IllegalStateException("in the task");
+                }));
         assertEquals("in the task", thrown.getMessage());
         assertEquals(7, domain.call(() -> 7), "the thread goes on after a task threw");
         assertEquals(List.of("syscage-landlock-1"), restricted, "one thread, restricted once");
@@ -153,10 +157,14 @@ class LandlockDomainTest {
         AtomicBoolean released = new AtomicBoolean();
         CompletableFuture<Thread> worker = new CompletableFuture<>();
         Landlock.Failure failure = new Landlock.Failure("landlock_restrict_self", 1, null);
-        Landlock.Failure thrown = assertThrows(Landlock.Failure.class, () -> new LandlockDomain(() -> {
-            worker.complete(Thread.currentThread());
-            throw failure;
-        }, () -> released.set(true)));
+        Landlock.Failure thrown = assertThrows(
+                Landlock.Failure.class,
+                () -> new LandlockDomain(
+                        () -> {
+                            worker.complete(Thread.currentThread());
+                            throw failure;
+                        },
+                        () -> released.set(true)));
         assertSame(failure, thrown);
         assertTrue(released.get(), "the ruleset is released");
         assertTrue(endWithin10s(List.of(worker.join())), "its thread is left");
@@ -166,11 +174,13 @@ class LandlockDomainTest {
     @Test
     void aLaterThreadThatCannotRestrictItselfRunsNothing() throws Exception {
         AtomicInteger restricts = new AtomicInteger();
-        domain = new LandlockDomain(() -> {
-            if (restricts.incrementAndGet() > 1) {
-                throw new Landlock.Failure("landlock_restrict_self", 1, null);
-            }
-        }, () -> { });
+        domain = new LandlockDomain(
+                () -> {
+                    if (restricts.incrementAndGet() > 1) {
+                        throw new Landlock.Failure("landlock_restrict_self", 1, null);
+                    }
+                },
+                () -> {});
         CompletableFuture<String> what = new CompletableFuture<>();
         Thread t = domain.start("unused", () -> what.complete("body"), () -> what.complete("refused"));
         assertEquals("refused", what.get(10, TimeUnit.SECONDS));
@@ -185,7 +195,9 @@ class LandlockDomainTest {
     @Test
     void withoutADomainAStartedThreadRunsTheBodyUnderItsName() throws Exception {
         CompletableFuture<String> what = new CompletableFuture<>();
-        Thread t = LandlockDomain.NONE.start("syscage-fifo-open", () -> what.complete(Thread.currentThread().getName()),
+        Thread t = LandlockDomain.NONE.start(
+                "syscage-fifo-open",
+                () -> what.complete(Thread.currentThread().getName()),
                 () -> what.complete("refused"));
         assertEquals("syscage-fifo-open", what.get(10, TimeUnit.SECONDS));
         assertTrue(t.isDaemon());
@@ -200,7 +212,8 @@ class LandlockDomainTest {
         assertEquals(0, domain.call(() -> RawCalls.open(allowed.resolve("g").toString(), O_WRONLY)));
         assertEquals(0, RawCalls.open(f, O_WRONLY), "the caller's thread is not in the domain");
         CompletableFuture<Integer> fromStarted = new CompletableFuture<>();
-        domain.start("unused", () -> fromStarted.complete(RawCalls.open(f, O_WRONLY)), () -> fromStarted.complete(-EPERM));
+        domain.start(
+                "unused", () -> fromStarted.complete(RawCalls.open(f, O_WRONLY)), () -> fromStarted.complete(-EPERM));
         assertEquals(-EACCES, fromStarted.get(10, TimeUnit.SECONDS));
     }
 
@@ -215,8 +228,12 @@ class LandlockDomainTest {
         Path moved = Files.move(allowed, dir.resolve("moved"));
         Files.createSymbolicLink(allowed, other);
         CompletableFuture<int[]> got = new CompletableFuture<>();
-        domain.start("unused", () -> got.complete(new int[] {
-            RawCalls.open(other.resolve("f").toString(), O_WRONLY), RawCalls.open(moved.resolve("g").toString(), O_WRONLY)}),
+        domain.start(
+                "unused",
+                () -> got.complete(new int[] {
+                    RawCalls.open(other.resolve("f").toString(), O_WRONLY),
+                    RawCalls.open(moved.resolve("g").toString(), O_WRONLY)
+                }),
                 () -> got.complete(new int[] {-EPERM, -EPERM}));
         int[] r = got.get(10, TimeUnit.SECONDS);
         assertEquals(List.of(-EACCES, 0), List.of(r[0], r[1]));
@@ -226,11 +243,16 @@ class LandlockDomainTest {
     void aRulesetTheKernelCannotMakeFailsBeforeAnyThreadRuns() throws Exception {
         KernelLandlock.allBeneath(allowed); // skips where there is no Landlock
         Path missing = dir.resolve("missing");
-        LandlockRuleset r = new LandlockRuleset(FsAccess.WRITE_FILE, 0, 0,
-                List.of(new LandlockRuleset.PathRule(missing.toString(), FsAccess.WRITE_FILE, false, null)), List.of(),
+        LandlockRuleset r = new LandlockRuleset(
+                FsAccess.WRITE_FILE,
+                0,
+                0,
+                List.of(new LandlockRuleset.PathRule(missing.toString(), FsAccess.WRITE_FILE, false, null)),
+                List.of(),
                 LandlockRuleset.Compat.REQUIRED);
         Landlock.Failure f = assertThrows(Landlock.Failure.class, () -> LandlockDomain.of(r));
-        assertTrue(f.getMessage().startsWith("open(" + missing + ", O_PATH): No such file or directory (ENOENT)."),
+        assertTrue(
+                f.getMessage().startsWith("open(" + missing + ", O_PATH): No such file or directory (ENOENT)."),
                 f.getMessage());
     }
 }

@@ -1,6 +1,5 @@
 package dev.syscage.supervise.notify;
 
-import dev.syscage.policy.rewrite.ViewWatch;
 import static dev.syscage.nativeaccess.SeccompNotify.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.syscage.policy.model.Supervision.LogLevel;
+import dev.syscage.policy.rewrite.ViewWatch;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SyscallContext;
 import dev.syscage.supervise.SyscallHook;
@@ -48,18 +48,19 @@ class NotifyDispatchTest {
 
         @Override
         public Optional<Decision> onSyscall(SyscallContext call) {
-            return Optional.of(switch (call.event().nr()) {
-                case GETUID -> Decision.errno(EPERM, "no uid");
-                case GETGID -> Decision.kill("no gid");
-                default -> Decision.allow("fine");
-            });
+            return Optional.of(
+                    switch (call.event().nr()) {
+                        case GETUID -> Decision.errno(EPERM, "no uid");
+                        case GETGID -> Decision.kill("no gid");
+                        default -> Decision.allow("fine");
+                    });
         }
     }
 
     private final StringWriter sink = new StringWriter();
-    private final AuditLog log = AuditLog.to(sink, "test", AuditFormat.JSONL, LogLevel.ALL, 16, e -> { });
-    private final SupervisorSession session = new SupervisorSession(new HookChain(List.of(new ByNumber()), (m, e) -> { }),
-            Decision.allow("default"), log);
+    private final AuditLog log = AuditLog.to(sink, "test", AuditFormat.JSONL, LogLevel.ALL, 16, e -> {});
+    private final SupervisorSession session =
+            new SupervisorSession(new HookChain(List.of(new ByNumber()), (m, e) -> {}), Decision.allow("default"), log);
     private final FakeSeccompListener listener = new FakeSeccompListener();
     private final List<Integer> killed = new ArrayList<>();
 
@@ -68,8 +69,8 @@ class NotifyDispatchTest {
         Answering answering = new Answering(listener, killed::add);
         ViewCache views = new ViewCache(ViewWatch.NONE.caches());
         ProcessIds ids = new ProcessIds(views);
-        RaceFreeCalls calls = new RaceFreeCalls(answering, new FdInjector(listener),
-                new FifoOpens(listener, LandlockDomain.NONE), views, ids);
+        RaceFreeCalls calls = new RaceFreeCalls(
+                answering, new FdInjector(listener), new FifoOpens(listener, LandlockDomain.NONE), views, ids);
         NotifyDispatch dispatch = new NotifyDispatch(session, ViewWatch.NONE, views, ids, answering, calls);
         while (listener.recv() == 0) {
             dispatch.dispatch(listener.notification());
@@ -91,9 +92,12 @@ class NotifyDispatchTest {
     void eachDecisionIsSentAsItsAnswerAndRecordedOnce() throws Exception {
         listener.deliver(1, ME, GETPID).deliver(2, ME, GETUID).deliver(3, ME, GETGID);
         assertEquals(3, dispatchAll());
-        assertEquals(List.of(new FakeSeccompListener.Sent(1, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE),
-                new FakeSeccompListener.Sent(2, -EPERM, 0),
-                new FakeSeccompListener.Sent(3, -ENOSYS, 0)), listener.sent);
+        assertEquals(
+                List.of(
+                        new FakeSeccompListener.Sent(1, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE),
+                        new FakeSeccompListener.Sent(2, -EPERM, 0),
+                        new FakeSeccompListener.Sent(3, -ENOSYS, 0)),
+                listener.sent);
         assertEquals(List.of(ME), killed, "the kill goes to the caller's process");
         List<JsonNode> r = records();
         assertEquals(3, r.size(), sink.toString());
@@ -132,12 +136,15 @@ class NotifyDispatchTest {
     @Test
     void theSupervisorEndsWhenTheListenerHangsUpAndCountsTheCalls() throws Exception {
         listener.deliver(1, ME, GETPID).deliver(2, ME, GETUID);
-        NotifySupervisor sup = new NotifySupervisor(() -> listener, session, ViewWatch.NONE, Optional.empty(),
-                LandlockDomain.NONE);
+        NotifySupervisor sup =
+                new NotifySupervisor(() -> listener, session, ViewWatch.NONE, Optional.empty(), LandlockDomain.NONE);
         sup.run(); // on this thread: returns once RECV says no process is left and poll says POLLHUP
         assertEquals(2L, sup.finished().get(1, TimeUnit.SECONDS));
-        assertEquals(List.of(new FakeSeccompListener.Sent(1, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE),
-                new FakeSeccompListener.Sent(2, -EPERM, 0)), listener.sent);
+        assertEquals(
+                List.of(
+                        new FakeSeccompListener.Sent(1, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE),
+                        new FakeSeccompListener.Sent(2, -EPERM, 0)),
+                listener.sent);
         assertEquals(2, records().size());
     }
 

@@ -54,10 +54,22 @@ class NotifyFastPathTest {
     void fixedAnswersAreTheSameWithAndWithoutTheNativeLoop(boolean fastPath) throws Exception {
         Path metrics = dir.resolve("metrics.prom");
         Path made = dir.resolve("made");
-        Result r = RunTest.syscageWithJvmOptions(List.of("-Dsyscage.notify.fastpath=" + fastPath), 90, dir, "run",
-                "--mode", "notify", "--policy", policy().toString(), "--summary", "--metrics", metrics.toString(), "--",
-                "/bin/sh", "-c", "cat /etc/hostname /etc/hostname /etc/hostname >/dev/null && mkdir " + made
-                        + "; echo mkdir=$?");
+        Result r = RunTest.syscageWithJvmOptions(
+                List.of("-Dsyscage.notify.fastpath=" + fastPath),
+                90,
+                dir,
+                "run",
+                "--mode",
+                "notify",
+                "--policy",
+                policy().toString(),
+                "--summary",
+                "--metrics",
+                metrics.toString(),
+                "--",
+                "/bin/sh",
+                "-c",
+                "cat /etc/hostname /etc/hostname /etc/hostname >/dev/null && mkdir " + made + "; echo mkdir=$?");
         assertEquals(0, r.code(), r.err());
         assertEquals("mkdir=1\n", r.out(), r.err());
         assertTrue(r.err().contains("Read-only file system"), r.err());
@@ -70,7 +82,9 @@ class NotifyFastPathTest {
         assertTrue(openats >= 3, "cat's three opens (and the loaders') are counted: " + m);
         assertEquals(1, mkdirs, m);
         assertEquals(metric(m, "syscage_events_total", ""), openats + mkdirs, "every event is counted once: " + m);
-        assertTrue(r.err().contains(String.format("%9d", (long) openats)) && r.err().contains(" openat"),
+        assertTrue(
+                r.err().contains(String.format("%9d", (long) openats))
+                        && r.err().contains(" openat"),
                 "the summary counts the natively answered calls: " + r.err());
 
         double javaDecisions = metric(m, "syscage_decision_latency_seconds_count", "decision=\"allow\"")
@@ -85,7 +99,8 @@ class NotifyFastPathTest {
     /** The value of {@code name{labels}} in Prometheus text; 0 when absent. */
     private static double metric(String text, String name, String labels) {
         String series = labels.isEmpty() ? name : name + "{" + labels + "}";
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(text);
+        Matcher m =
+                Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(text);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }

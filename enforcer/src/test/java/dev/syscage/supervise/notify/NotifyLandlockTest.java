@@ -13,6 +13,7 @@ import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.landlock.LandlockRuleset.Compat;
 import dev.syscage.policy.landlock.LandlockRuleset.PathRule;
 import dev.syscage.policy.model.Policy;
+import dev.syscage.policy.rewrite.SupervisionMode;
 import dev.syscage.policy.rewrite.ViewWatch;
 import dev.syscage.policy.validate.LoadOptions;
 import dev.syscage.policy.validate.PolicyLoader;
@@ -20,9 +21,7 @@ import dev.syscage.run.ListenerHandoff;
 import dev.syscage.run.NotifyRunner;
 import dev.syscage.run.Runner;
 import dev.syscage.run.SupervisedRun;
-import dev.syscage.policy.rewrite.SupervisionMode;
 import dev.syscage.supervise.audit.AuditFormat;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -70,11 +69,26 @@ class NotifyLandlockTest {
             with open(d + "/allowed/out", "w") as out:
                 out.write("\\n".join(lines) + "\\n")
             """;
-    private static final List<String> ROUTED = List.of("openat", "open", "openat2", "creat", "mkdir", "mkdirat",
-            "mknod", "mknodat", "unlink", "unlinkat", "rmdir", "rename", "renameat", "renameat2");
+
+    private static final List<String> ROUTED = List.of(
+            "openat",
+            "open",
+            "openat2",
+            "creat",
+            "mkdir",
+            "mkdirat",
+            "mknod",
+            "mknodat",
+            "unlink",
+            "unlinkat",
+            "rmdir",
+            "rename",
+            "renameat",
+            "renameat2");
 
     @TempDir
     Path dir;
+
     private Path allowed;
     private Path forbidden;
 
@@ -84,7 +98,9 @@ class NotifyLandlockTest {
         forbidden = Files.createDirectory(dir.resolve("forbidden"));
         Files.writeString(forbidden.resolve("existing"), "keep\n");
         Files.writeString(allowed.resolve("x"), "x\n");
-        Process mkfifo = new ProcessBuilder("mkfifo", forbidden.resolve("fifo").toString()).inheritIO().start();
+        Process mkfifo = new ProcessBuilder("mkfifo", forbidden.resolve("fifo").toString())
+                .inheritIO()
+                .start();
         assertTrue(mkfifo.waitFor(30, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo");
     }
 
@@ -108,33 +124,57 @@ class NotifyLandlockTest {
                       decision: allow
                   default: errno EPERM
                 """.formatted(calls, calls);
-        return SupervisionMode.NOTIFY.retarget(PolicyLoader.loadString("landlock.yaml", yaml,
-                new LoadOptions(List.of(), List.of())));
+        return SupervisionMode.NOTIFY.retarget(
+                PolicyLoader.loadString("landlock.yaml", yaml, new LoadOptions(List.of(), List.of())));
     }
 
     /** The program's domain: read and execute everywhere, write to devices, everything beneath allowed/. */
     private LandlockRuleset domain() {
         long read = FsAccess.READ_FILE | FsAccess.READ_DIR | FsAccess.EXECUTE;
-        return KernelLandlock.cut(new LandlockRuleset(FsAccess.ALL, 0, 0, List.of(
-                new PathRule("/", read, false, null),
-                new PathRule("/dev", read | FsAccess.WRITE_FILE | FsAccess.IOCTL_DEV, false, null),
-                new PathRule(allowed.toString(), FsAccess.ALL, false, null)), List.of(), Compat.BEST_EFFORT));
+        return KernelLandlock.cut(new LandlockRuleset(
+                FsAccess.ALL,
+                0,
+                0,
+                List.of(
+                        new PathRule("/", read, false, null),
+                        new PathRule("/dev", read | FsAccess.WRITE_FILE | FsAccess.IOCTL_DEV, false, null),
+                        new PathRule(allowed.toString(), FsAccess.ALL, false, null)),
+                List.of(),
+                Compat.BEST_EFFORT));
     }
 
     /** Runs {@code command} in notify mode under {@link #policy()}, the supervisor here; its exit status. */
     private int run(LandlockRuleset landlock, String... command) throws Exception {
         Policy policy = policy();
         ViewWatch watch = ViewWatch.of(policy);
-        byte[] filter = PolicyCompiler.compile(watch.apply(policy), CompileOptions.defaults()).program().toBytes();
+        byte[] filter = PolicyCompiler.compile(watch.apply(policy), CompileOptions.defaults())
+                .program()
+                .toBytes();
         Path launcher = Path.of(System.getProperty("syscage.native.dir", "../native/build"), "syscage-launch");
         StringWriter errText = new StringWriter();
         PrintWriter err = new PrintWriter(errText, true);
         LinuxCLibrary libc = LinuxCLibrary.instance();
-        SupervisedRun.Settings settings = new SupervisedRun.Settings(dir.resolve("audit.jsonl"), AuditFormat.JSONL,
-                policy.supervision().log(), null, false, List.of(), false, true, false);
+        SupervisedRun.Settings settings = new SupervisedRun.Settings(
+                dir.resolve("audit.jsonl"),
+                AuditFormat.JSONL,
+                policy.supervision().log(),
+                null,
+                false,
+                List.of(),
+                false,
+                true,
+                false);
         try (SupervisedRun run = new SupervisedRun(policy, settings, err)) {
-            int code = new NotifyRunner(libc, new Runner(libc, err), watch, landlock).run(launcher, filter, List.of(),
-                    List.of(command), run.session(), nr -> "syscall " + nr, ListenerHandoff.AUTO).exitCode();
+            int code = new NotifyRunner(libc, new Runner(libc, err), watch, landlock)
+                    .run(
+                            launcher,
+                            filter,
+                            List.of(),
+                            List.of(command),
+                            run.session(),
+                            nr -> "syscall " + nr,
+                            ListenerHandoff.AUTO)
+                    .exitCode();
             assertEquals(0, code, errText.toString());
             return code;
         }
@@ -148,24 +188,38 @@ class NotifyLandlockTest {
     @Test
     void whatTheRulesAllowAndTheDomainForbidsEndsInEacces() throws Exception {
         List<String> got = attempts(domain(), true);
-        assertEquals(List.of("create forbidden/f EACCES", "open forbidden/existing EACCES", "mkdir forbidden/d EACCES",
-                "unlink forbidden/existing EACCES", "rename allowed/x forbidden/x EACCES", "create allowed/f ok",
-                "mkdir allowed/d ok", "open forbidden/fifo EACCES"), got);
+        assertEquals(
+                List.of(
+                        "create forbidden/f EACCES",
+                        "open forbidden/existing EACCES",
+                        "mkdir forbidden/d EACCES",
+                        "unlink forbidden/existing EACCES",
+                        "rename allowed/x forbidden/x EACCES",
+                        "create allowed/f ok",
+                        "mkdir allowed/d ok",
+                        "open forbidden/fifo EACCES"),
+                got);
         assertFalse(Files.exists(forbidden.resolve("f")), "created outside the domain");
         assertFalse(Files.exists(forbidden.resolve("d")));
         assertFalse(Files.exists(forbidden.resolve("x")));
         assertEquals("keep\n", Files.readString(forbidden.resolve("existing")));
-        assertTrue(LandlockDomainTest.endWithin10s(domainThreads()),
-                "a thread of the domain outlived the run");
+        assertTrue(LandlockDomainTest.endWithin10s(domainThreads()), "a thread of the domain outlived the run");
     }
 
     /** The same program, the same rules, no domain: everything goes through. */
     @Test
     void withoutTheDomainTheRulesAloneLetTheSameCallsThrough() throws Exception {
         List<String> got = attempts(LandlockRuleset.NONE, false);
-        assertEquals(List.of("create forbidden/f ok", "open forbidden/existing ok", "mkdir forbidden/d ok",
-                "unlink forbidden/existing ok", "rename allowed/x forbidden/x ok", "create allowed/f ok",
-                "mkdir allowed/d ok"), got);
+        assertEquals(
+                List.of(
+                        "create forbidden/f ok",
+                        "open forbidden/existing ok",
+                        "mkdir forbidden/d ok",
+                        "unlink forbidden/existing ok",
+                        "rename allowed/x forbidden/x ok",
+                        "create allowed/f ok",
+                        "mkdir allowed/d ok"),
+                got);
         assertTrue(Files.exists(forbidden.resolve("f")));
     }
 
@@ -178,7 +232,8 @@ class NotifyLandlockTest {
 
     /** The threads of a Landlock domain (named syscage-landlock-N) alive now. */
     private static List<Thread> domainThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("syscage-landlock-"))
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("syscage-landlock-"))
                 .toList();
     }
 }

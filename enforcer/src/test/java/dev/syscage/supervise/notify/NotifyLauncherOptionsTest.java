@@ -19,8 +19,7 @@ class NotifyLauncherOptionsTest {
     @TempDir
     Path dir;
 
-    private record Out(int code, String text) {
-    }
+    private record Out(int code, String text) {}
 
     private Out launch(String... args) throws IOException, InterruptedException {
         Path launcher = Path.of(System.getProperty("syscage.native.dir", "../native/build"), "syscage-launch");
@@ -38,7 +37,11 @@ class NotifyLauncherOptionsTest {
     void aHandshakeNeedsTwoPaths() throws Exception {
         Out o = launch("--notify-handshake", "/proc/self/fd/9");
         assertEquals(125, o.code(), o.text());
-        assertTrue(o.text().startsWith("syscage-launch: --notify-handshake: expected REPORT_PATH,GO_PATH, got '/proc/self/fd/9'"), o.text());
+        assertTrue(
+                o.text()
+                        .startsWith(
+                                "syscage-launch: --notify-handshake: expected REPORT_PATH,GO_PATH, got '/proc/self/fd/9'"),
+                o.text());
         assertFalse(Files.exists(dir.resolve("ran")));
     }
 
@@ -61,7 +64,11 @@ class NotifyLauncherOptionsTest {
     void aMissingPipeFailsBeforeTheProgramRuns() throws Exception {
         Out o = launch("--notify-handshake", dir.resolve("no-report") + "," + dir.resolve("no-go"));
         assertEquals(125, o.code(), o.text());
-        assertTrue(o.text().startsWith("syscage-launch: open(" + dir.resolve("no-report") + "): No such file or directory"), o.text());
+        assertTrue(
+                o.text()
+                        .startsWith(
+                                "syscage-launch: open(" + dir.resolve("no-report") + "): No such file or directory"),
+                o.text());
         assertFalse(Files.exists(dir.resolve("ran")));
     }
 }

@@ -21,10 +21,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code syscage run} in notify mode, end to end: the JVM answers real programs' seccomp user
@@ -41,7 +41,8 @@ class NotifyModeTest {
     Path dir;
 
     static Path testprog(String name) {
-        return Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", name).toAbsolutePath();
+        return Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", name)
+                .toAbsolutePath();
     }
 
     private Path policy(String action, String supervise) throws IOException {
@@ -102,18 +103,35 @@ class NotifyModeTest {
                   default: allow
                 """);
         Path log = dir.resolve("audit.jsonl");
-        Result r = RunTest.syscageWithJvmOptions(List.of("-Dsyscage.notify.poll=" + pollLoop), 90, dir, "run", "--mode",
-                "notify", "--policy", p.toString(), "--log", log.toString(), "--",
-                testprog("opens").toString(), "/etc/hostname", "/etc/shadow", "/root/.profile");
+        Result r = RunTest.syscageWithJvmOptions(
+                List.of("-Dsyscage.notify.poll=" + pollLoop),
+                90,
+                dir,
+                "run",
+                "--mode",
+                "notify",
+                "--policy",
+                p.toString(),
+                "--log",
+                log.toString(),
+                "--",
+                testprog("opens").toString(),
+                "/etc/hostname",
+                "/etc/shadow",
+                "/root/.profile");
         assertEquals(0, r.code(), r.err());
         assertEquals("/etc/hostname: ok\n/etc/shadow: errno EACCES\n/root/.profile: errno EACCES\n", r.out());
         List<JsonNode> recs = records(log);
-        JsonNode shadow = recs.stream().filter(n -> "/etc/shadow".equals(n.path("path").asText())).findFirst().orElseThrow();
+        JsonNode shadow = recs.stream()
+                .filter(n -> "/etc/shadow".equals(n.path("path").asText()))
+                .findFirst()
+                .orElseThrow();
         assertEquals("openat", shadow.path("syscall").asText());
         assertEquals("errno", shadow.path("decision").asText());
         assertEquals(13, shadow.path("errno").asInt());
         assertTrue(shadow.path("rule").asText().endsWith("routed.yaml:9"), shadow.toString());
-        assertTrue(recs.stream().allMatch(n -> "notify".equals(n.path("source").asText())), "not all via notify: " + recs);
+        assertTrue(
+                recs.stream().allMatch(n -> "notify".equals(n.path("source").asText())), "not all via notify: " + recs);
         assertTrue(recs.stream().anyMatch(n -> "execve".equals(n.path("syscall").asText())), "execve not logged");
         // the calls' records and the run's closing record
         assertTrue(r.err().contains("syscage: audit log: " + log + " (" + (recs.size() + 1) + " records)"), r.err());
@@ -129,12 +147,23 @@ class NotifyModeTest {
                   default: allow
                 """);
         Path log = dir.resolve("audit.jsonl");
-        Result r = RunTest.syscage(dir, "run", "--policy", p.toString(), "--log", log.toString(), "--",
-                testprog("opens").toString(), "/etc/hostname", "/etc/passwd");
+        Result r = RunTest.syscage(
+                dir,
+                "run",
+                "--policy",
+                p.toString(),
+                "--log",
+                log.toString(),
+                "--",
+                testprog("opens").toString(),
+                "/etc/hostname",
+                "/etc/passwd");
         assertEquals(0, r.code(), r.err());
         assertEquals("/etc/hostname: errno ENOENT\n/etc/passwd: ok\n", r.out());
-        assertTrue(records(log).stream().anyMatch(n -> "/etc/passwd".equals(n.path("path").asText())
-                && "notify".equals(n.path("source").asText()) && "allow".equals(n.path("decision").asText())));
+        assertTrue(records(log).stream()
+                .anyMatch(n -> "/etc/passwd".equals(n.path("path").asText())
+                        && "notify".equals(n.path("source").asText())
+                        && "allow".equals(n.path("decision").asText())));
     }
 
     @Test
@@ -166,8 +195,11 @@ class NotifyModeTest {
         try {
             ProcessHandle shell = waitForShell(proc);
             Path out = dir.resolve("gdb");
-            Process gdb = new ProcessBuilder("timeout", "30", "gdb", "-nx", "-p", String.valueOf(shell.pid()), "-batch",
-                    "-ex", "bt").redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            Process gdb = new ProcessBuilder(
+                            "timeout", "30", "gdb", "-nx", "-p", String.valueOf(shell.pid()), "-batch", "-ex", "bt")
+                    .redirectErrorStream(true)
+                    .redirectOutput(out.toFile())
+                    .start();
             assertTrue(gdb.waitFor(40, TimeUnit.SECONDS), "gdb did not end");
             String text = Files.readString(out, StandardCharsets.UTF_8);
             assertTrue(text.matches("(?s).*\\n#0 .*"), "no backtrace:\n" + text);
@@ -194,21 +226,38 @@ class NotifyModeTest {
 
     @Test
     void killingTheSupervisorLeavesNoSurvivor() throws Exception {
-        Process proc = start("notify", dir.resolve("audit.jsonl"),
-                "sleep 100 & sleep 100 & setsid sh -c 'sleep 100' & " + LOOP);
+        Process proc = start(
+                "notify", dir.resolve("audit.jsonl"), "sleep 100 & sleep 100 & setsid sh -c 'sleep 100' & " + LOOP);
         List<ProcessHandle> tree = new ArrayList<>();
         try {
-            Await.until(WAIT, () -> {
-                tree.clear();
-                tree.addAll(proc.descendants().toList());
-                return tree.stream().filter(h -> h.info().arguments().map(a -> a.length == 1 && a[0].equals("100"))
-                        .orElse(false)).count() >= 3;
-            }, "the program tree never came up");
-            new ProcessBuilder("kill", "-KILL", String.valueOf(proc.pid())).start().waitFor();
+            Await.until(
+                    WAIT,
+                    () -> {
+                        tree.clear();
+                        tree.addAll(proc.descendants().toList());
+                        return tree.stream()
+                                        .filter(h -> h.info()
+                                                .arguments()
+                                                .map(a -> a.length == 1 && a[0].equals("100"))
+                                                .orElse(false))
+                                        .count()
+                                >= 3;
+                    },
+                    "the program tree never came up");
+            new ProcessBuilder("kill", "-KILL", String.valueOf(proc.pid()))
+                    .start()
+                    .waitFor();
             assertTrue(proc.waitFor(10, TimeUnit.SECONDS));
             Await.within(Duration.ofSeconds(10), () -> tree.stream().noneMatch(ProcessHandle::isAlive));
-            assertEquals(0, tree.stream().filter(ProcessHandle::isAlive).count(),
-                    "survivors: " + tree.stream().filter(ProcessHandle::isAlive).map(h -> h.pid() + " " + h.info().commandLine().orElse("")).toList());
+            assertEquals(
+                    0,
+                    tree.stream().filter(ProcessHandle::isAlive).count(),
+                    "survivors: "
+                            + tree.stream()
+                                    .filter(ProcessHandle::isAlive)
+                                    .map(h -> h.pid() + " "
+                                            + h.info().commandLine().orElse(""))
+                                    .toList());
         } finally {
             stop(proc);
         }
@@ -219,12 +268,27 @@ class NotifyModeTest {
         Path p = policy("trace", """
                   default: allow
                 """);
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
                 "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),
-                "dev.syscage.cli.Main", "run", "--mode", mode, "--policy", p.toString(), "--log", log.toString(),
-                "--", "sh", "-c", script);
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out-" + mode).toFile()).start();
+                "dev.syscage.cli.Main",
+                "run",
+                "--mode",
+                mode,
+                "--policy",
+                p.toString(),
+                "--log",
+                log.toString(),
+                "--",
+                "sh",
+                "-c",
+                script);
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out-" + mode).toFile())
+                .start();
     }
 
     private static void stop(Process proc) {
@@ -242,12 +306,16 @@ class NotifyModeTest {
     private String strace(long pid, Predicate<String> enough) throws IOException, InterruptedException {
         Path out = dir.resolve("strace-" + pid);
         Process s = new ProcessBuilder("strace", "-p", String.valueOf(pid), "-e", "trace=openat")
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         try {
             Await.within(WAIT, () -> !s.isAlive() || enough.test(read(out)));
             new ProcessBuilder("kill", "-INT", String.valueOf(s.pid())).start().waitFor();
-            assertTrue(s.waitFor(20, TimeUnit.SECONDS), () -> "strace did not end 20 s after SIGINT; "
-                    + procState(s.pid()) + "; its output:\n" + read(out));
+            assertTrue(
+                    s.waitFor(20, TimeUnit.SECONDS),
+                    () -> "strace did not end 20 s after SIGINT; " + procState(s.pid()) + "; its output:\n"
+                            + read(out));
             return read(out);
         } finally {
             s.destroyForcibly();
@@ -257,10 +325,18 @@ class NotifyModeTest {
     /** The state and kernel wait channel of {@code pid} and of its tracees, for a failure message. */
     private static String procState(long pid) {
         StringBuilder b = new StringBuilder();
-        for (long p : ProcessHandle.allProcesses().filter(h -> h.pid() == pid || tracer(h.pid()) == pid)
-                .map(ProcessHandle::pid).toList()) {
-            b.append("pid ").append(p).append(p == pid ? " (strace)" : "").append(": ").append(statusLine(p, "State:"))
-                    .append(", wchan ").append(readOrNothing(Path.of("/proc/" + p + "/wchan"))).append("; ");
+        for (long p : ProcessHandle.allProcesses()
+                .filter(h -> h.pid() == pid || tracer(h.pid()) == pid)
+                .map(ProcessHandle::pid)
+                .toList()) {
+            b.append("pid ")
+                    .append(p)
+                    .append(p == pid ? " (strace)" : "")
+                    .append(": ")
+                    .append(statusLine(p, "State:"))
+                    .append(", wchan ")
+                    .append(readOrNothing(Path.of("/proc/" + p + "/wchan")))
+                    .append("; ");
         }
         return b.toString();
     }
@@ -271,8 +347,12 @@ class NotifyModeTest {
     }
 
     private static String statusLine(long pid, String key) {
-        return readOrNothing(Path.of("/proc/" + pid + "/status")).lines().filter(l -> l.startsWith(key))
-                .map(l -> l.substring(key.length()).strip()).findFirst().orElse("");
+        return readOrNothing(Path.of("/proc/" + pid + "/status"))
+                .lines()
+                .filter(l -> l.startsWith(key))
+                .map(l -> l.substring(key.length()).strip())
+                .findFirst()
+                .orElse("");
     }
 
     private static String readOrNothing(Path p) {
@@ -303,8 +383,17 @@ class NotifyModeTest {
     /** The program: the descendant of {@code p} that runs {@code sh -c SCRIPT} (not the launcher). */
     private static ProcessHandle waitForShell(Process p) throws InterruptedException {
         List<ProcessHandle> found = new ArrayList<>();
-        Await.until(WAIT, () -> descendants(p).filter(d -> d.info().arguments().map(a -> a.length == 2 && a[0].equals("-c"))
-                .orElse(false)).findFirst().map(found::add).orElse(false), "the program never started");
+        Await.until(
+                WAIT,
+                () -> descendants(p)
+                        .filter(d -> d.info()
+                                .arguments()
+                                .map(a -> a.length == 2 && a[0].equals("-c"))
+                                .orElse(false))
+                        .findFirst()
+                        .map(found::add)
+                        .orElse(false),
+                "the program never started");
         return found.get(0);
     }
 

@@ -2,13 +2,10 @@ package dev.syscage.supervise.notify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.syscage.nativeaccess.SeccompNotify;
 import dev.syscage.policy.arch.Arch;
-import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.SyscallEvent;
 import dev.syscage.supervise.TargetMemory;
 import java.util.Optional;
@@ -52,14 +49,21 @@ class NotifyOpenCallTest {
     };
 
     /** /dev as udev makes it: the standard streams and /dev/fd point into /proc/self/fd. */
-    private static final java.util.Map<String, Optional<String>> DEV_LINKS = new java.util.HashMap<>(java.util.Map.of(
-            "/dev/stdin", Optional.of("/proc/self/fd/0"), "/dev/stdout", Optional.of("/proc/self/fd/1"),
-            "/dev/stderr", Optional.of("/proc/self/fd/2"), "/dev/fd", Optional.of("/proc/self/fd"))) {
-        @Override
-        public Optional<String> get(Object key) {
-            return getOrDefault(key, Optional.empty());
-        }
-    };
+    private static final java.util.Map<String, Optional<String>> DEV_LINKS =
+            new java.util.HashMap<>(java.util.Map.of(
+                    "/dev/stdin",
+                    Optional.of("/proc/self/fd/0"),
+                    "/dev/stdout",
+                    Optional.of("/proc/self/fd/1"),
+                    "/dev/stderr",
+                    Optional.of("/proc/self/fd/2"),
+                    "/dev/fd",
+                    Optional.of("/proc/self/fd"))) {
+                @Override
+                public Optional<String> get(Object key) {
+                    return getOrDefault(key, Optional.empty());
+                }
+            };
 
     private static SyscallEvent event(Arch arch, int nr, long... args) {
         long[] a = new long[6];
@@ -68,7 +72,8 @@ class NotifyOpenCallTest {
     }
 
     private static OpenCall.Plan plan(SyscallEvent e, String path, String resolved, int umask) {
-        return OpenCall.of(e, NONE).orElseThrow()
+        return OpenCall.of(e, NONE)
+                .orElseThrow()
                 .plan(Optional.of(path), Optional.ofNullable(resolved), 10, 11, umask, DEV_LINKS::get);
     }
 
@@ -88,7 +93,9 @@ class NotifyOpenCallTest {
 
     @Test
     void creatIsWriteOnlyCreateTruncateAndI386NumbersCount() {
-        assertEquals(01 | 0100 | 01000 | 02000000, plan(event(Arch.X86_64, 85, 0, 0600), "f", "/tmp/f", 0).flags());
+        assertEquals(
+                01 | 0100 | 01000 | 02000000,
+                plan(event(Arch.X86_64, 85, 0, 0600), "f", "/tmp/f", 0).flags());
         assertEquals(0600, plan(event(Arch.I386, 8, 0, 0600), "f", "/tmp/f", 0).mode());
         assertTrue(OpenCall.of(event(Arch.I386, 295, -100, 0, 0), NONE).isPresent());
         assertTrue(OpenCall.of(event(Arch.X86_64, 4, 0, 0), NONE).isEmpty(), "stat is no open");
@@ -96,10 +103,15 @@ class NotifyOpenCallTest {
 
     @Test
     void procSelfIsTheTargetsAndATrailingSlashIsKept() {
-        assertEquals("/proc/10/status", plan(event(Arch.X86_64, 2, 0, 0), "/proc/self/status", "/proc/self/status", 0).path());
+        assertEquals(
+                "/proc/10/status",
+                plan(event(Arch.X86_64, 2, 0, 0), "/proc/self/status", "/proc/self/status", 0)
+                        .path());
         assertEquals("/proc/10/task/11/comm", OpenCall.ownProc("/proc/thread-self/comm", 10, 11));
         assertEquals("/proc/selfish", OpenCall.ownProc("/proc/selfish", 10, 11));
-        assertEquals("/tmp/d/", plan(event(Arch.X86_64, 2, 0, 0), "/tmp/d/", "/tmp/d", 0).path());
+        assertEquals(
+                "/tmp/d/",
+                plan(event(Arch.X86_64, 2, 0, 0), "/tmp/d/", "/tmp/d", 0).path());
     }
 
     @Test
@@ -108,9 +120,13 @@ class NotifyOpenCallTest {
         assertEquals("/proc/10/fd/0", stdin.path());
         assertTrue(stdin.ownFile(), "its own file: no recheck of the real path");
         assertEquals(0, stdin.resolve() & SeccompNotify.RESOLVE_NO_MAGICLINKS, "fd/0 is a magic link to follow");
-        assertEquals("/proc/10/fd/7", plan(event(Arch.X86_64, 2, 0, 0), "/dev/fd/7", "/dev/fd/7", 0).path());
-        assertEquals("/proc/10/task/11/fd/1",
-                plan(event(Arch.X86_64, 2, 0, 0), "/proc/thread-self/fd/1", "/proc/thread-self/fd/1", 0).path());
+        assertEquals(
+                "/proc/10/fd/7",
+                plan(event(Arch.X86_64, 2, 0, 0), "/dev/fd/7", "/dev/fd/7", 0).path());
+        assertEquals(
+                "/proc/10/task/11/fd/1",
+                plan(event(Arch.X86_64, 2, 0, 0), "/proc/thread-self/fd/1", "/proc/thread-self/fd/1", 0)
+                        .path());
 
         OpenCall.Plan cwd = plan(event(Arch.X86_64, 2, 0, 0), "/proc/self/cwd/x", "/proc/self/cwd/x", 0);
         assertEquals("/proc/10/cwd/x", cwd.path());
@@ -123,22 +139,41 @@ class NotifyOpenCallTest {
         OpenCall.Plan other = plan(event(Arch.X86_64, 2, 0, 0), "/proc/1/fd/3", "/proc/1/fd/3", 0);
         assertFalse(other.ownFile(), "another process's fd");
         assertEquals(SeccompNotify.RESOLVE_NO_MAGICLINKS, other.resolve() & SeccompNotify.RESOLVE_NO_MAGICLINKS);
-        assertEquals("/dev/stdin", OpenCall.throughDevLinks("/dev/stdin", l -> Optional.of("/dev/pts/0")),
+        assertEquals(
+                "/dev/stdin",
+                OpenCall.throughDevLinks("/dev/stdin", l -> Optional.of("/dev/pts/0")),
                 "a /dev/stdin that does not point into /proc/self/fd is taken as it is");
         assertEquals("/dev/fdx", OpenCall.throughDevLinks("/dev/fdx", DEV_LINKS::get));
     }
 
     @Test
     void whatCannotBeOpenedExactlyIsRefused() {
-        assertEquals(SeccompNotify.EFAULT, OpenCall.of(event(Arch.X86_64, 2, 0, 0), NONE).orElseThrow()
-                .plan(Optional.empty(), Optional.empty(), 10, 11, 0, DEV_LINKS::get).errno());
-        assertEquals(SeccompNotify.ENOTDIR, plan(event(Arch.X86_64, 257, 5, 0, 0), "x", null, 0).errno());
-        assertEquals(SeccompNotify.ENOENT, plan(event(Arch.X86_64, 257, 5, 0, 0), "", null, 0).errno());
-        assertEquals(SeccompNotify.EINVAL, plan(event(Arch.X86_64, 437, -100, 0, 0, 16), "x", "/tmp/x", 0).errno());
-        assertEquals(SeccompNotify.E2BIG, plan(event(Arch.X86_64, 437, -100, 0, 0, 32), "x", "/tmp/x", 0).errno());
-        assertEquals(SeccompNotify.EFAULT, plan(event(Arch.X86_64, 437, -100, 0, 0, 24), "x", "/tmp/x", 0).errno(),
+        assertEquals(
+                SeccompNotify.EFAULT,
+                OpenCall.of(event(Arch.X86_64, 2, 0, 0), NONE)
+                        .orElseThrow()
+                        .plan(Optional.empty(), Optional.empty(), 10, 11, 0, DEV_LINKS::get)
+                        .errno());
+        assertEquals(
+                SeccompNotify.ENOTDIR,
+                plan(event(Arch.X86_64, 257, 5, 0, 0), "x", null, 0).errno());
+        assertEquals(
+                SeccompNotify.ENOENT,
+                plan(event(Arch.X86_64, 257, 5, 0, 0), "", null, 0).errno());
+        assertEquals(
+                SeccompNotify.EINVAL,
+                plan(event(Arch.X86_64, 437, -100, 0, 0, 16), "x", "/tmp/x", 0).errno());
+        assertEquals(
+                SeccompNotify.E2BIG,
+                plan(event(Arch.X86_64, 437, -100, 0, 0, 32), "x", "/tmp/x", 0).errno());
+        assertEquals(
+                SeccompNotify.EFAULT,
+                plan(event(Arch.X86_64, 437, -100, 0, 0, 24), "x", "/tmp/x", 0).errno(),
                 "open_how unreadable");
-        assertEquals(SeccompNotify.EILSEQ, plan(event(Arch.X86_64, 2, 0, 0100, 0600), "/tmp/\uFFFD", "/tmp/\uFFFD",
-                0).errno(), "a name that was not UTF-8 would be created under its decoded form");
+        assertEquals(
+                SeccompNotify.EILSEQ,
+                plan(event(Arch.X86_64, 2, 0, 0100, 0600), "/tmp/\uFFFD", "/tmp/\uFFFD", 0)
+                        .errno(),
+                "a name that was not UTF-8 would be created under its decoded form");
     }
 }

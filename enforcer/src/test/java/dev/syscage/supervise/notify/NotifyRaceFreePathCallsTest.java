@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.syscage.run.Python;
-import dev.syscage.run.Python;
 import dev.syscage.run.RunTest;
 import dev.syscage.run.RunTest.Result;
 import java.io.IOException;
@@ -128,27 +127,35 @@ class NotifyRaceFreePathCallsTest {
         Path victim = Files.writeString(outside.resolve("victim"), "victim\n");
         Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-r-----"));
         Files.createSymbolicLink(dir.resolve("tovictim"), victim);
-        Result r = run("notify", "python3", "-c", String.join("\n",
-                "import os",
-                "open('f', 'w').write('data')",
-                Python.ERRNO,
-                "me = (os.getuid(), os.getgid())",
-                "print(errno(os.truncate, 'f', 2), os.path.getsize('f'),",
-                "      errno(os.truncate, '" + victim + "', 0), errno(os.truncate, 'link/victim', 0),",
-                "      errno(os.truncate, 'tovictim', 0), errno(os.truncate, '.', 0))",
-                "print(errno(os.chmod, 'f', 0o640), oct(os.stat('f').st_mode & 0o777),",
-                "      errno(os.chmod, '" + victim + "', 0o777), errno(os.chmod, 'tovictim', 0o777))",
-                "print(errno(os.chown, 'f', *me), errno(os.chown, 'f', -1, -1), errno(os.chown, 'tovictim', *me),",
-                "      errno(os.lchown, 'tovictim', *me), errno(os.chown, '" + victim + "', *me))",
-                "print(errno(os.utime, 'f', (1, 2)), int(os.stat('f').st_mtime), errno(os.utime, 'f'),",
-                "      errno(os.utime, '" + victim + "', (1, 2)), errno(os.utime, 'tovictim', (1, 2)),",
-                "      errno(os.utime, 'tovictim', (1, 2), follow_symlinks=False), int(os.lstat('tovictim').st_mtime))",
-                "print(errno(os.setxattr, 'f', 'user.k', b'v'), os.getxattr('f', 'user.k'),",
-                "      errno(os.setxattr, '" + victim + "', 'user.k', b'v'), errno(os.setxattr, 'tovictim', 'user.k', b'v'),",
-                "      errno(os.removexattr, 'tovictim', 'user.k'), errno(os.removexattr, 'f', 'user.k'), os.listxattr('f'))"));
+        Result r = run(
+                "notify",
+                "python3",
+                "-c",
+                String.join(
+                        "\n",
+                        "import os",
+                        "open('f', 'w').write('data')",
+                        Python.ERRNO,
+                        "me = (os.getuid(), os.getgid())",
+                        "print(errno(os.truncate, 'f', 2), os.path.getsize('f'),",
+                        "      errno(os.truncate, '" + victim + "', 0), errno(os.truncate, 'link/victim', 0),",
+                        "      errno(os.truncate, 'tovictim', 0), errno(os.truncate, '.', 0))",
+                        "print(errno(os.chmod, 'f', 0o640), oct(os.stat('f').st_mode & 0o777),",
+                        "      errno(os.chmod, '" + victim + "', 0o777), errno(os.chmod, 'tovictim', 0o777))",
+                        "print(errno(os.chown, 'f', *me), errno(os.chown, 'f', -1, -1), errno(os.chown, 'tovictim', *me),",
+                        "      errno(os.lchown, 'tovictim', *me), errno(os.chown, '" + victim + "', *me))",
+                        "print(errno(os.utime, 'f', (1, 2)), int(os.stat('f').st_mtime), errno(os.utime, 'f'),",
+                        "      errno(os.utime, '" + victim + "', (1, 2)), errno(os.utime, 'tovictim', (1, 2)),",
+                        "      errno(os.utime, 'tovictim', (1, 2), follow_symlinks=False), int(os.lstat('tovictim').st_mtime))",
+                        "print(errno(os.setxattr, 'f', 'user.k', b'v'), os.getxattr('f', 'user.k'),",
+                        "      errno(os.setxattr, '" + victim
+                                + "', 'user.k', b'v'), errno(os.setxattr, 'tovictim', 'user.k', b'v'),",
+                        "      errno(os.removexattr, 'tovictim', 'user.k'), errno(os.removexattr, 'f', 'user.k'), os.listxattr('f'))"));
         assertEquals(0, r.code(), r.err());
-        assertEquals("0 2 13 13 13 21\n0 0o640 13 13\n0 0 13 0 13\n0 2 0 13 13 0 2\n0 b'v' 13 13 13 0 []\n",
-                r.out(), r.err());
+        assertEquals(
+                "0 2 13 13 13 21\n0 0o640 13 13\n0 0 13 0 13\n0 2 0 13 13 0 2\n0 b'v' 13 13 13 0 []\n",
+                r.out(),
+                r.err());
         assertEquals("victim\n", Files.readString(victim));
         assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(victim)));
         assertTrue(Files.getLastModifiedTime(victim).toMillis() > 2000, "the victim's times were changed");
@@ -161,25 +168,33 @@ class NotifyRaceFreePathCallsTest {
         UserDefinedFileAttributeView attrs = Files.getFileAttributeView(victim, UserDefinedFileAttributeView.class);
         attrs.write("k", ByteBuffer.wrap("old".getBytes(StandardCharsets.UTF_8)));
         Files.createSymbolicLink(dir.resolve("tovictim"), victim);
-        Result r = run("notify", "python3", "-c", String.join("\n",
-                "import os",
-                Python.XATTRAT,
-                "open('f', 'w').close()",
-                "fd = os.open('f', os.O_RDONLY)",
-                "print(setxattrat('f', 'user.k', b'v'), os.getxattr('f', 'user.k'), setxattrat('tovictim', 'user.k', b'v'),",
-                "      setxattrat('" + victim + "', 'user.k', b'v'), setxattrat('tovictim', 'user.k', b'v', at_flags=0x100))",
-                "print(setxattrat('f', 'user.k', b'w', usize=24), os.getxattr('f', 'user.k'),",
-                "      setxattrat('f', 'user.k', b'v', usize=24, more=1), setxattrat('f', 'user.k', b'v', usize=8),",
-                "      setxattrat('f', 'user.k', b'v', at_flags=0x4), setxattrat('', 'user.k', b'v', at_flags=0x1000, dfd=fd))",
-                "print(removexattrat('tovictim', 'user.k'), removexattrat('f', 'user.k'), os.listxattr('f'),",
-                "      removexattrat('f', 'user.k'))"));
+        Result r = run(
+                "notify",
+                "python3",
+                "-c",
+                String.join(
+                        "\n",
+                        "import os",
+                        Python.XATTRAT,
+                        "open('f', 'w').close()",
+                        "fd = os.open('f', os.O_RDONLY)",
+                        "print(setxattrat('f', 'user.k', b'v'), os.getxattr('f', 'user.k'), setxattrat('tovictim', 'user.k', b'v'),",
+                        "      setxattrat('" + victim
+                                + "', 'user.k', b'v'), setxattrat('tovictim', 'user.k', b'v', at_flags=0x100))",
+                        "print(setxattrat('f', 'user.k', b'w', usize=24), os.getxattr('f', 'user.k'),",
+                        "      setxattrat('f', 'user.k', b'v', usize=24, more=1), setxattrat('f', 'user.k', b'v', usize=8),",
+                        "      setxattrat('f', 'user.k', b'v', at_flags=0x4), setxattrat('', 'user.k', b'v', at_flags=0x1000, dfd=fd))",
+                        "print(removexattrat('tovictim', 'user.k'), removexattrat('f', 'user.k'), os.listxattr('f'),",
+                        "      removexattrat('f', 'user.k'))"));
         assertEquals(0, r.code(), r.err());
         // a user.* attribute on a symlink itself: EPERM, as the kernel answers; the held
         // descriptor (AT_EMPTY_PATH) is refused with EPERM, as documented; ENODATA once removed
         assertEquals("0 b'v' 13 13 1\n0 b'w' 7 22 22 1\n13 0 [] 61\n", r.out(), r.err());
         ByteBuffer kept = ByteBuffer.allocate(16);
         attrs.read("k", kept);
-        assertEquals("old", new String(kept.array(), 0, kept.position(), StandardCharsets.UTF_8),
+        assertEquals(
+                "old",
+                new String(kept.array(), 0, kept.position(), StandardCharsets.UTF_8),
                 "the attribute outside the allowed tree was changed");
     }
 
@@ -188,26 +203,37 @@ class NotifyRaceFreePathCallsTest {
         Files.createSymbolicLink(dir.resolve("link"), outside);
         Path victim = Files.writeString(outside.resolve("victim"), "v\n");
         Files.createSymbolicLink(dir.resolve("tovictim"), victim);
-        Result r = run("notify", "/bin/sh", "-c", String.join("; ",
-                "umask 077",
-                "touch a && mv a b && echo mv=ok",
-                "mv b " + outside.resolve("b") + " 2>/dev/null || echo mv-out=refused",
-                "mv b link/b 2>/dev/null || echo mv-via-link=refused",
-                "ln b c && echo ln=ok",
-                "ln b " + outside.resolve("c") + " 2>/dev/null || echo ln-out=refused",
-                "ln -L tovictim v 2>/dev/null || echo ln-follow-out=refused",
-                "ln -s /etc/hostname s && readlink s",
-                "ln -s x " + outside.resolve("s") + " 2>/dev/null || echo symlink-out=refused",
-                "mkfifo p && test -p p && echo fifo=ok",
-                "mkfifo " + outside.resolve("p") + " 2>/dev/null || echo fifo-out=refused"));
+        Result r = run(
+                "notify",
+                "/bin/sh",
+                "-c",
+                String.join(
+                        "; ",
+                        "umask 077",
+                        "touch a && mv a b && echo mv=ok",
+                        "mv b " + outside.resolve("b") + " 2>/dev/null || echo mv-out=refused",
+                        "mv b link/b 2>/dev/null || echo mv-via-link=refused",
+                        "ln b c && echo ln=ok",
+                        "ln b " + outside.resolve("c") + " 2>/dev/null || echo ln-out=refused",
+                        "ln -L tovictim v 2>/dev/null || echo ln-follow-out=refused",
+                        "ln -s /etc/hostname s && readlink s",
+                        "ln -s x " + outside.resolve("s") + " 2>/dev/null || echo symlink-out=refused",
+                        "mkfifo p && test -p p && echo fifo=ok",
+                        "mkfifo " + outside.resolve("p") + " 2>/dev/null || echo fifo-out=refused"));
         assertEquals(0, r.code(), r.err());
-        assertEquals("mv=ok\nmv-out=refused\nmv-via-link=refused\nln=ok\nln-out=refused\nln-follow-out=refused\n"
-                + "/etc/hostname\nsymlink-out=refused\nfifo=ok\nfifo-out=refused\n", r.out(), r.err());
+        assertEquals(
+                "mv=ok\nmv-out=refused\nmv-via-link=refused\nln=ok\nln-out=refused\nln-follow-out=refused\n"
+                        + "/etc/hostname\nsymlink-out=refused\nfifo=ok\nfifo-out=refused\n",
+                r.out(),
+                r.err());
         try (Stream<Path> s = Files.list(outside)) {
-            assertEquals(List.of("victim"), s.map(p -> p.getFileName().toString()).toList());
+            assertEquals(
+                    List.of("victim"), s.map(p -> p.getFileName().toString()).toList());
         }
         assertEquals(1, (int) Files.getAttribute(victim, "unix:nlink"), "a second name was made for the victim");
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("p"))),
+        assertEquals(
+                "rw-------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("p"))),
                 "mkfifo's 0666 less the program's umask 077");
         assertTrue(Files.exists(dir.resolve("b")) && Files.exists(dir.resolve("c")) && !Files.exists(dir.resolve("v")));
     }
@@ -216,17 +242,24 @@ class NotifyRaceFreePathCallsTest {
     void mkdirAndRmdirFollowTheRulesTheUmaskAndTheKernelsDotAnswers() throws Exception {
         Files.createDirectory(outside.resolve("sub"));
         Files.createSymbolicLink(dir.resolve("link"), outside);
-        Result r = run("notify", "/bin/sh", "-c", String.join("; ",
-                "umask 077",
-                "mkdir made && echo made=ok",
-                "mkdir made/inner && rmdir made/inner/ && echo inner=ok",
-                "mkdir " + outside.resolve("new") + " 2>/dev/null || echo outside=refused",
-                "rmdir link/sub 2>/dev/null || echo link=refused",
-                "rmdir made/. 2>&1 | grep -q 'Invalid argument' && echo dot=EINVAL",
-                "touch made/f && rm made/f && echo rm=ok"));
+        Result r = run(
+                "notify",
+                "/bin/sh",
+                "-c",
+                String.join(
+                        "; ",
+                        "umask 077",
+                        "mkdir made && echo made=ok",
+                        "mkdir made/inner && rmdir made/inner/ && echo inner=ok",
+                        "mkdir " + outside.resolve("new") + " 2>/dev/null || echo outside=refused",
+                        "rmdir link/sub 2>/dev/null || echo link=refused",
+                        "rmdir made/. 2>&1 | grep -q 'Invalid argument' && echo dot=EINVAL",
+                        "touch made/f && rm made/f && echo rm=ok"));
         assertEquals(0, r.code(), r.err());
         assertEquals("made=ok\ninner=ok\noutside=refused\nlink=refused\ndot=EINVAL\nrm=ok\n", r.out(), r.err());
-        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("made"))),
+        assertEquals(
+                "rwx------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("made"))),
                 "the program's umask 077 did not apply");
         assertFalse(Files.exists(outside.resolve("new")));
         assertTrue(Files.isDirectory(outside.resolve("sub")), "rmdir through a symlink reached the denied tree");

@@ -46,16 +46,30 @@ class NotifyThreadIdsTest {
                 """);
         Path log = dir.resolve("audit.jsonl");
         String threads = NotifyModeTest.testprog("threads") + " /etc/hostname " + OPENS + " " + THREADS;
-        Result r = RunTest.syscage(dir, "run", "--mode", "notify", "--policy", policy.toString(), "--log",
-                log.toString(), "--", "sh", "-c", threads + " && " + threads);
+        Result r = RunTest.syscage(
+                dir,
+                "run",
+                "--mode",
+                "notify",
+                "--policy",
+                policy.toString(),
+                "--log",
+                log.toString(),
+                "--",
+                "sh",
+                "-c",
+                threads + " && " + threads);
         assertEquals(0, r.code(), r.err());
 
         Map<Integer, Set<Integer>> tidsByPid = new TreeMap<>();
         ObjectMapper json = new ObjectMapper();
         for (String line : Files.readAllLines(log)) {
             JsonNode n = json.readTree(line);
-            if ("threads".equals(n.path("comm").asText()) && "/etc/hostname".equals(n.path("resolved_path").asText())) {
-                tidsByPid.computeIfAbsent(n.path("pid").asInt(), p -> new HashSet<>()).add(n.path("tid").asInt());
+            if ("threads".equals(n.path("comm").asText())
+                    && "/etc/hostname".equals(n.path("resolved_path").asText())) {
+                tidsByPid
+                        .computeIfAbsent(n.path("pid").asInt(), p -> new HashSet<>())
+                        .add(n.path("tid").asInt());
             }
         }
         assertEquals(2, tidsByPid.size(), "two processes: " + tidsByPid);

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NotifyViewCacheTest {
     @TempDir
     Path dir;
+
     private Path rootOnly;
 
     @BeforeEach
@@ -34,8 +35,18 @@ class NotifyViewCacheTest {
 
     private Result run(String step, Path path) throws Exception {
         Path policy = NotifyRaceFreeOpenTest.pathRulePolicy(dir);
-        return RunTest.syscage(dir, "run", "--mode", "notify", "--policy", policy.toString(), "--log",
-                dir.resolve("audit.jsonl").toString(), "--", NotifyModeTest.testprog("viewchange").toString(), step,
+        return RunTest.syscage(
+                dir,
+                "run",
+                "--mode",
+                "notify",
+                "--policy",
+                policy.toString(),
+                "--log",
+                dir.resolve("audit.jsonl").toString(),
+                "--",
+                NotifyModeTest.testprog("viewchange").toString(),
+                step,
                 path.toString());
     }
 

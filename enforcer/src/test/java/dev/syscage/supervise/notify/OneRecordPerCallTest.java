@@ -8,7 +8,7 @@ import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.model.Supervision.LogLevel;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.NotifyDecider;
-import dev.syscage.supervise.session.SupervisorSession;
+import dev.syscage.supervise.ProcTargetMemory;
 import dev.syscage.supervise.SyscallContext;
 import dev.syscage.supervise.SyscallEvent;
 import dev.syscage.supervise.SyscallHook;
@@ -16,7 +16,7 @@ import dev.syscage.supervise.audit.AuditFormat;
 import dev.syscage.supervise.audit.AuditLog;
 import dev.syscage.supervise.hooks.HookChain;
 import dev.syscage.supervise.metrics.Summary;
-import dev.syscage.supervise.ProcTargetMemory;
+import dev.syscage.supervise.session.SupervisorSession;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,8 +48,10 @@ class OneRecordPerCallTest {
 
         @Override
         public Optional<Decision> onSyscall(SyscallContext call) {
-            return Optional.of(call.decoded().resolvedPath().isPresent()
-                    ? Decision.errno(13, "second look") : Decision.allow("first look"));
+            return Optional.of(
+                    call.decoded().resolvedPath().isPresent()
+                            ? Decision.errno(13, "second look")
+                            : Decision.allow("first look"));
         }
 
         @Override
@@ -59,12 +61,13 @@ class OneRecordPerCallTest {
     }
 
     private final StringWriter sink = new StringWriter();
-    private final AuditLog log = AuditLog.to(sink, "test", AuditFormat.JSONL, LogLevel.ALL, 16, e -> { });
+    private final AuditLog log = AuditLog.to(sink, "test", AuditFormat.JSONL, LogLevel.ALL, 16, e -> {});
     private final Judge judge = new Judge();
-    private final SupervisorSession session = new SupervisorSession(new HookChain(List.of(judge), (m, e) -> { }),
-            Decision.allow("default"), log);
-    private final ProcTargetMemory mem = new ProcTargetMemory().at((int) ProcessHandle.current().pid(),
-            (int) ProcessHandle.current().pid());
+    private final SupervisorSession session =
+            new SupervisorSession(new HookChain(List.of(judge), (m, e) -> {}), Decision.allow("default"), log);
+    private final ProcTargetMemory mem = new ProcTargetMemory()
+            .at((int) ProcessHandle.current().pid(), (int)
+                    ProcessHandle.current().pid());
 
     private List<JsonNode> records() throws Exception {
         log.close();
@@ -132,8 +135,8 @@ class OneRecordPerCallTest {
     @Test
     void aHookThatLooksBeforeTheAnswerIsToldBeforeItIsSent() throws Exception {
         Early early = new Early();
-        SupervisorSession s = new SupervisorSession(new HookChain(List.of(judge, early), (m, e) -> { }),
-                Decision.allow("default"), log);
+        SupervisorSession s = new SupervisorSession(
+                new HookChain(List.of(judge, early), (m, e) -> {}), Decision.allow("default"), log);
         NotifyDecider.Outcome out = s.outcome(getpid(1), mem);
         assertEquals(List.of(Decision.allow("first look")), early.told);
         assertEquals(List.of(), judge.told, "the others wait for the final answer");

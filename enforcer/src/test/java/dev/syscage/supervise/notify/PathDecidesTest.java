@@ -3,18 +3,17 @@ package dev.syscage.supervise.notify;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.syscage.policy.validate.LoadOptions;
-import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.policy.arch.Arch;
 import dev.syscage.policy.model.Supervision;
-import dev.syscage.supervise.Decision;
+import dev.syscage.policy.validate.LoadOptions;
+import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.supervise.SuperviseRulesHook;
-import dev.syscage.supervise.session.SupervisorSession;
 import dev.syscage.supervise.SyscallHook;
 import dev.syscage.supervise.hooks.HookChain;
 import dev.syscage.supervise.metrics.MetricsHook;
 import dev.syscage.supervise.metrics.Summary;
 import dev.syscage.supervise.metrics.SupervisorMetrics;
+import dev.syscage.supervise.session.SupervisorSession;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -43,10 +42,10 @@ class PathDecidesTest {
     }
 
     private static SupervisorSession session(Supervision s, SyscallHook... more) {
-        List<SyscallHook> hooks = new ArrayList<>(List.of(new SuperviseRulesHook(s),
-                new MetricsHook(new SupervisorMetrics(() -> 0L), new Summary())));
+        List<SyscallHook> hooks = new ArrayList<>(
+                List.of(new SuperviseRulesHook(s), new MetricsHook(new SupervisorMetrics(() -> 0L), new Summary())));
         hooks.addAll(List.of(more));
-        return new SupervisorSession(new HookChain(hooks, (m, e) -> { }), SuperviseRulesHook.fallback(s), null);
+        return new SupervisorSession(new HookChain(hooks, (m, e) -> {}), SuperviseRulesHook.fallback(s), null);
     }
 
     @Test

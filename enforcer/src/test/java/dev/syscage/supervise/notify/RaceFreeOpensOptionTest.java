@@ -35,8 +35,15 @@ class RaceFreeOpensOptionTest {
                 """);
         String script = "sleep 30 < /etc/hostname & p=$!; cat /proc/$p/fd/0 > /dev/null && echo opened || echo refused;"
                 + " kill $p";
-        String[] head = {"run", "--mode", "notify", "--policy", policy.toString(), "--log",
-                dir.resolve("audit.jsonl").toString()};
+        String[] head = {
+            "run",
+            "--mode",
+            "notify",
+            "--policy",
+            policy.toString(),
+            "--log",
+            dir.resolve("audit.jsonl").toString()
+        };
         String[] args = new String[head.length + options.length + 4];
         System.arraycopy(head, 0, args, 0, head.length);
         System.arraycopy(options, 0, args, head.length, options.length);

@@ -49,10 +49,41 @@ class RaceFreeTest {
 
     @Test
     void opensAndEveryCallThatChangesAFileByPathAreMadeBySupervisor() {
-        Set<String> common = Set.of("open", "openat", "openat2", "creat", "unlink", "unlinkat", "rmdir", "mkdir",
-                "mkdirat", "mknod", "mknodat", "symlink", "symlinkat", "rename", "renameat", "renameat2", "link", "linkat",
-                "truncate", "chmod", "fchmodat", "fchmodat2", "chown", "lchown", "fchownat", "utime", "utimes",
-                "futimesat", "utimensat", "setxattr", "lsetxattr", "setxattrat", "removexattr", "lremovexattr",
+        Set<String> common = Set.of(
+                "open",
+                "openat",
+                "openat2",
+                "creat",
+                "unlink",
+                "unlinkat",
+                "rmdir",
+                "mkdir",
+                "mkdirat",
+                "mknod",
+                "mknodat",
+                "symlink",
+                "symlinkat",
+                "rename",
+                "renameat",
+                "renameat2",
+                "link",
+                "linkat",
+                "truncate",
+                "chmod",
+                "fchmodat",
+                "fchmodat2",
+                "chown",
+                "lchown",
+                "fchownat",
+                "utime",
+                "utimes",
+                "futimesat",
+                "utimensat",
+                "setxattr",
+                "lsetxattr",
+                "setxattrat",
+                "removexattr",
+                "lremovexattr",
                 "removexattrat");
         assertEquals(new TreeSet<>(common), made(Arch.X86_64), "docs/notify.md lists these");
         Set<String> i386 = new TreeSet<>(common);
@@ -79,7 +110,8 @@ class RaceFreeTest {
         Diagnostic d = found.get(0);
         assertEquals(14, d.pos().line(), "at the third rule");
         String m = d.message();
-        assertTrue(m.startsWith("supervise rule #3 decides execve, execveat, lstat, newfstatat, stat, statx by path"),
+        assertTrue(
+                m.startsWith("supervise rule #3 decides execve, execveat, lstat, newfstatat, stat, statx by path"),
                 "execve and stat, and their siblings that name a path: " + m);
         assertFalse(m.contains("openat"), m);
         assertFalse(m.contains("fstat,"), "fstat names no path: " + m);
@@ -92,7 +124,8 @@ class RaceFreeTest {
         Path profiles = Path.of("..", "profiles");
         assertTrue(Files.isDirectory(profiles), profiles.toAbsolutePath().toString());
         try (Stream<Path> files = Files.list(profiles)) {
-            List<Path> yaml = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+            List<Path> yaml =
+                    files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
             assertTrue(yaml.size() >= 5, yaml.toString());
             for (Path p : yaml) {
                 assertEquals(List.of(), RaceFree.lint(PolicyLoader.load(p, LoadOptions.defaults())), p.toString());

@@ -11,12 +11,12 @@ import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.NotifyDecider;
 import dev.syscage.supervise.SuperviseRulesHook;
-import dev.syscage.supervise.session.SupervisorSession;
 import dev.syscage.supervise.SyscallEvent;
 import dev.syscage.supervise.TargetMemory;
 import dev.syscage.supervise.audit.AuditFormat;
 import dev.syscage.supervise.audit.AuditLog;
 import dev.syscage.supervise.hooks.HookChain;
+import dev.syscage.supervise.session.SupervisorSession;
 import java.io.StringWriter;
 import java.util.List;
 import java.util.Optional;
@@ -78,16 +78,26 @@ class ReadsOnlyWhatIsNeededTest {
                     syscalls: [openat]
                 supervise:
                   default: allow
-                """ + rules, LoadOptions.defaults()).supervision();
+                """ + rules, LoadOptions.defaults())
+                .supervision();
     }
 
     private static int readsFor(Supervision s, LogLevel level) {
-        AuditLog log = AuditLog.to(new StringWriter(), "test", AuditFormat.JSONL, level, 16, e -> { });
+        AuditLog log = AuditLog.to(new StringWriter(), "test", AuditFormat.JSONL, level, 16, e -> {});
         SupervisorSession session = new SupervisorSession(
-                new HookChain(List.of(new SuperviseRulesHook(s)), (m, e) -> { }), SuperviseRulesHook.fallback(s), log);
+                new HookChain(List.of(new SuperviseRulesHook(s)), (m, e) -> {}), SuperviseRulesHook.fallback(s), log);
         CountingMemory mem = new CountingMemory();
-        SyscallEvent openat = new SyscallEvent(1, 0, 10, 10, Arch.X86_64, 257, new long[] {-100, 0x1000, 0, 0, 0, 0},
-                0, SyscallEvent.Source.NOTIFY, 0);
+        SyscallEvent openat = new SyscallEvent(
+                1,
+                0,
+                10,
+                10,
+                Arch.X86_64,
+                257,
+                new long[] {-100, 0x1000, 0, 0, 0, 0},
+                0,
+                SyscallEvent.Source.NOTIFY,
+                0);
         NotifyDecider.Outcome out = session.outcome(openat, mem);
         out.pending().settle(out.decision(), null);
         log.close();

@@ -20,7 +20,10 @@ public final class SlowOnceOpenHook implements SyscallHook {
 
     @Override
     public Optional<Decision> onSyscall(SyscallContext call) {
-        if (call.decoded().resolvedPath().filter(p -> p.endsWith("/slow-target")).isEmpty()) {
+        if (call.decoded()
+                .resolvedPath()
+                .filter(p -> p.endsWith("/slow-target"))
+                .isEmpty()) {
             return Optional.empty();
         }
         if (seen++ == 0) {

@@ -17,7 +17,10 @@ public final class SlowOpenHook implements SyscallHook {
 
     @Override
     public Optional<Decision> onSyscall(SyscallContext call) {
-        if (call.decoded().resolvedPath().filter(p -> p.endsWith("/slow-target")).isPresent()) {
+        if (call.decoded()
+                .resolvedPath()
+                .filter(p -> p.endsWith("/slow-target"))
+                .isPresent()) {
             try {
                 Thread.sleep(300);
             } catch (InterruptedException e) {

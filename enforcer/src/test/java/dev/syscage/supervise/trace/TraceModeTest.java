@@ -41,7 +41,8 @@ class TraceModeTest {
     Path dir;
 
     static Path testprog(String name) {
-        return Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", name).toAbsolutePath();
+        return Path.of(System.getProperty("syscage.native.dir", "../native/build"), "testprogs", name)
+                .toAbsolutePath();
     }
 
     private Path policy(String supervise) throws IOException {
@@ -80,12 +81,27 @@ class TraceModeTest {
                   default: allow
                 """);
         Path log = dir.resolve("audit.jsonl");
-        Result r = RunTest.syscage(dir, "run", "--mode", "trace", "--policy", p.toString(), "--log", log.toString(), "--",
-                testprog("opens").toString(), "/etc/hostname", "/etc/shadow", "/root/.profile");
+        Result r = RunTest.syscage(
+                dir,
+                "run",
+                "--mode",
+                "trace",
+                "--policy",
+                p.toString(),
+                "--log",
+                log.toString(),
+                "--",
+                testprog("opens").toString(),
+                "/etc/hostname",
+                "/etc/shadow",
+                "/root/.profile");
         assertEquals(0, r.code(), r.err());
         assertEquals("/etc/hostname: ok\n/etc/shadow: errno EACCES\n/root/.profile: errno EACCES\n", r.out());
         List<JsonNode> recs = records(log);
-        JsonNode shadow = recs.stream().filter(n -> "/etc/shadow".equals(n.path("path").asText())).findFirst().orElseThrow();
+        JsonNode shadow = recs.stream()
+                .filter(n -> "/etc/shadow".equals(n.path("path").asText()))
+                .findFirst()
+                .orElseThrow();
         assertEquals("openat", shadow.path("syscall").asText());
         assertEquals("errno", shadow.path("decision").asText());
         assertEquals(13, shadow.path("errno").asInt());
@@ -110,16 +126,32 @@ class TraceModeTest {
         Path local = dir.resolve("tool");
         Files.copy(Path.of("/bin/true"), local);
         local.toFile().setExecutable(true);
-        Result r = RunTest.syscage(dir, "run", "--mode", "trace", "--policy", p.toString(), "--log", log.toString(), "--log-format", "jsonl",
-                "--", "sh", "-c", "cat /etc/hostname >/dev/null && echo cat-ran; " + local + " || echo tool-denied");
+        Result r = RunTest.syscage(
+                dir,
+                "run",
+                "--mode",
+                "trace",
+                "--policy",
+                p.toString(),
+                "--log",
+                log.toString(),
+                "--log-format",
+                "jsonl",
+                "--",
+                "sh",
+                "-c",
+                "cat /etc/hostname >/dev/null && echo cat-ran; " + local + " || echo tool-denied");
         assertEquals(0, r.code(), r.err());
         assertEquals("cat-ran\ntool-denied\n", r.out());
         List<JsonNode> recs = records(log);
         Set<Integer> pids = new HashSet<>();
         recs.forEach(n -> pids.add(n.path("pid").asInt()));
         assertTrue(pids.size() >= 3, "events from the shell and its children expected: " + pids);
-        assertTrue(recs.stream().anyMatch(n -> n.path("decision").asText().equals("errno")
-                && n.path("resolved_path").asText().equals(local.toString())), recs.toString());
+        assertTrue(
+                recs.stream()
+                        .anyMatch(n -> n.path("decision").asText().equals("errno")
+                                && n.path("resolved_path").asText().equals(local.toString())),
+                recs.toString());
     }
 
     @Test
@@ -136,12 +168,27 @@ class TraceModeTest {
         int perThread = 120_000; // 8 threads: 960,000 events
         int children = 40;
         int perChild = 1_000; // fork storm: 40,000 events
-        Result r = RunTest.syscage(800, dir, "run", "--mode", "trace", "--policy", p.toString(), "--log", log.toString(),
-                "--", "sh", "-c", testprog("threads") + " /etc/hostname " + perThread + " 8 && "
-                        + testprog("forkstorm") + " " + children + " " + perChild);
+        Result r = RunTest.syscage(
+                800,
+                dir,
+                "run",
+                "--mode",
+                "trace",
+                "--policy",
+                p.toString(),
+                "--log",
+                log.toString(),
+                "--",
+                "sh",
+                "-c",
+                testprog("threads") + " /etc/hostname " + perThread + " 8 && " + testprog("forkstorm") + " " + children
+                        + " " + perChild);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("total: ok=0 EACCES=" + (8 * perThread) + "\n"), r.out());
-        assertTrue(r.out().contains("children=" + children + " exited_ok=" + children + " ok=0 failed=" + children * perChild),
+        assertTrue(
+                r.out()
+                        .contains("children=" + children + " exited_ok=" + children + " ok=0 failed="
+                                + children * perChild),
                 r.out());
         // count by streaming: a million records do not need to be held in memory
         ObjectMapper json = new ObjectMapper();
@@ -151,7 +198,8 @@ class TraceModeTest {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 lines++;
                 JsonNode n = json.readTree(line);
-                if (n.path("decision").asText().equals("errno") && "/etc/hostname".equals(n.path("path").asText())) {
+                if (n.path("decision").asText().equals("errno")
+                        && "/etc/hostname".equals(n.path("path").asText())) {
                     denied++;
                 }
             }
@@ -168,13 +216,33 @@ class TraceModeTest {
                 """);
         Path log = dir.resolve("audit.txt");
         Path metrics = dir.resolve("metrics.prom");
-        Result r = RunTest.syscage(dir, "run", "--mode", "trace", "--policy", p.toString(), "--log", log.toString(), "--log-format", "text",
-                "--metrics", metrics.toString(), "--summary", "--hook", DenyHostnameHook.class.getName(), "--",
-                testprog("opens").toString(), "/etc/hostname", "/etc/os-release");
+        Result r = RunTest.syscage(
+                dir,
+                "run",
+                "--mode",
+                "trace",
+                "--policy",
+                p.toString(),
+                "--log",
+                log.toString(),
+                "--log-format",
+                "text",
+                "--metrics",
+                metrics.toString(),
+                "--summary",
+                "--hook",
+                DenyHostnameHook.class.getName(),
+                "--",
+                testprog("opens").toString(),
+                "/etc/hostname",
+                "/etc/os-release");
         assertEquals(0, r.code(), r.err());
         assertEquals("/etc/hostname: errno EROFS\n/etc/os-release: ok\n", r.out());
         String text = Files.readString(log);
-        assertTrue(text.matches("(?s).*\\[pid \\d+\\] openat\\(AT_FDCWD, \"/etc/hostname\", O_RDONLY[^)]*\\) = -1 EROFS .*"), text);
+        assertTrue(
+                text.matches(
+                        "(?s).*\\[pid \\d+\\] openat\\(AT_FDCWD, \"/etc/hostname\", O_RDONLY[^)]*\\) = -1 EROFS .*"),
+                text);
         assertTrue(r.err().contains("openat"), "summary table expected on stderr: " + r.err());
         String prom = Files.readString(metrics);
         assertTrue(prom.contains("syscage_syscalls_total{decision=\"errno\",syscall=\"openat\"} 1.0"), prom);
@@ -183,15 +251,37 @@ class TraceModeTest {
     @Test
     void hooksNamedInThePolicyAreStackedAfterItsRules() throws Exception {
         Path p = policy("  hooks: [" + DenyHostnameHook.class.getName() + "]\n  default: allow\n");
-        Result r = RunTest.syscage(dir, "run", "--mode", "trace", "--policy", p.toString(), "--log",
-                dir.resolve("a.jsonl").toString(), "--", testprog("opens").toString(), "/etc/hostname", "/etc/os-release");
+        Result r = RunTest.syscage(
+                dir,
+                "run",
+                "--mode",
+                "trace",
+                "--policy",
+                p.toString(),
+                "--log",
+                dir.resolve("a.jsonl").toString(),
+                "--",
+                testprog("opens").toString(),
+                "/etc/hostname",
+                "/etc/os-release");
         assertEquals(0, r.code(), r.err());
         assertEquals("/etc/hostname: errno EROFS\n/etc/os-release: ok\n", r.out());
-        assertTrue(records(dir.resolve("a.jsonl")).stream().anyMatch(n -> "deny-hostname".equals(n.path("hook").asText())));
+        assertTrue(records(dir.resolve("a.jsonl")).stream()
+                .anyMatch(n -> "deny-hostname".equals(n.path("hook").asText())));
 
         Path missing = policy("  hooks: [com.example.NoSuchHook]\n  default: allow\n");
-        Result bad = RunTest.syscage(dir, "run", "--mode", "trace", "--policy", missing.toString(), "--log",
-                dir.resolve("b.jsonl").toString(), "--", "touch", dir.resolve("ran").toString());
+        Result bad = RunTest.syscage(
+                dir,
+                "run",
+                "--mode",
+                "trace",
+                "--policy",
+                missing.toString(),
+                "--log",
+                dir.resolve("b.jsonl").toString(),
+                "--",
+                "touch",
+                dir.resolve("ran").toString());
         assertEquals(2, bad.code(), bad.err());
         assertTrue(bad.err().startsWith("syscage: ") && bad.err().contains("com.example.NoSuchHook"), bad.err());
         assertFalse(Files.exists(dir.resolve("ran")));
@@ -203,31 +293,59 @@ class TraceModeTest {
                   default: allow
                 """);
         Path log = dir.resolve("audit.jsonl");
-        Result r = RunTest.syscage(dir, "run", "--mode", "trace", "--policy", p.toString(), "--log", log.toString(), "--", "python3", "-c",
+        Result r = RunTest.syscage(
+                dir,
+                "run",
+                "--mode",
+                "trace",
+                "--policy",
+                p.toString(),
+                "--log",
+                log.toString(),
+                "--",
+                "python3",
+                "-c",
                 "import os, threading\n"
                         + "t = threading.Thread(target=lambda: os.execv('/bin/echo', ['echo', 'from-thread']))\n"
                         + "t.start(); t.join()");
         assertEquals(0, r.code(), r.err());
         assertEquals("from-thread\n", r.out());
-        assertTrue(records(log).stream().anyMatch(n -> "execve".equals(n.path("syscall").asText())
-                && "/bin/echo".equals(n.path("path").asText())), "the thread's execve must be logged");
+        assertTrue(
+                records(log).stream()
+                        .anyMatch(n -> "execve".equals(n.path("syscall").asText())
+                                && "/bin/echo".equals(n.path("path").asText())),
+                "the thread's execve must be logged");
     }
 
     @Test
     void aProgramWhoseTracerIsNotTheSupervisorRefusesToStart() throws Exception {
         Path report = dir.resolve("report");
         Path go = dir.resolve("go");
-        assertEquals(0, new ProcessBuilder("mkfifo", report.toString(), go.toString()).start().waitFor());
+        assertEquals(
+                0,
+                new ProcessBuilder("mkfifo", report.toString(), go.toString())
+                        .start()
+                        .waitFor());
         Path filter = dir.resolve("f.bpf");
         Files.write(filter, TraceRunnerTest.compile("version: 1\ninclude: [default]\ndefault: errno EPERM\n"));
         Path marker = dir.resolve("ran");
-        Process launcher = new ProcessBuilder(TraceRunnerTest.launcher().toString(), "--filter", filter.toString(),
-                "--trace-handshake", report + "," + go, "--tracer", "1", "--", "touch", marker.toString())
-                .redirectErrorStream(true).start();
+        Process launcher = new ProcessBuilder(
+                        TraceRunnerTest.launcher().toString(),
+                        "--filter",
+                        filter.toString(),
+                        "--trace-handshake",
+                        report + "," + go,
+                        "--tracer",
+                        "1",
+                        "--",
+                        "touch",
+                        marker.toString())
+                .redirectErrorStream(true)
+                .start();
         // the launcher opens the report FIFO, then the go FIFO, before it forks: open both ends
         // from our side concurrently, or each side waits for the other
-        java.util.concurrent.CompletableFuture<java.io.OutputStream> goOut = java.util.concurrent.CompletableFuture
-                .supplyAsync(() -> {
+        java.util.concurrent.CompletableFuture<java.io.OutputStream> goOut =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                     try {
                         return Files.newOutputStream(go);
                     } catch (IOException e) {
@@ -244,7 +362,8 @@ class TraceModeTest {
             assertTrue(launcher.waitFor(20, TimeUnit.SECONDS));
             assertEquals(125, launcher.exitValue());
             String out = new String(launcher.getInputStream().readAllBytes());
-            assertEquals("syscage-launch: the program's tracer is 0, not the supervisor (1): refusing to start it\n", out);
+            assertEquals(
+                    "syscage-launch: the program's tracer is 0, not the supervisor (1): refusing to start it\n", out);
             assertFalse(Files.exists(marker));
         } finally {
             launcher.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -263,23 +382,44 @@ class TraceModeTest {
         Path p = policy("""
                   default: allow
                 """);
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
                 "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),
-                "dev.syscage.cli.Main", "run", "--mode", "trace", "--policy", p.toString(), "--log", dir.resolve("a.jsonl").toString(),
-                "--", "sh", "-c", "trap 'echo got-int; kill $!; exit 7' INT; sleep 60 & wait; echo wait-ended");
-        Process proc = new ProcessBuilder(cmd).redirectErrorStream(false).redirectOutput(dir.resolve("out").toFile())
-                .redirectError(dir.resolve("err").toFile()).start();
+                "dev.syscage.cli.Main",
+                "run",
+                "--mode",
+                "trace",
+                "--policy",
+                p.toString(),
+                "--log",
+                dir.resolve("a.jsonl").toString(),
+                "--",
+                "sh",
+                "-c",
+                "trap 'echo got-int; kill $!; exit 7' INT; sleep 60 & wait; echo wait-ended");
+        Process proc = new ProcessBuilder(cmd)
+                .redirectErrorStream(false)
+                .redirectOutput(dir.resolve("out").toFile())
+                .redirectError(dir.resolve("err").toFile())
+                .start();
         try {
             ProcessHandle sleep = waitFor(proc, "sleep");
             long shell = sleep.parent().orElseThrow().pid();
-            new ProcessBuilder("kill", "-STOP", String.valueOf(sleep.pid())).start().waitFor();
+            new ProcessBuilder("kill", "-STOP", String.valueOf(sleep.pid()))
+                    .start()
+                    .waitFor();
             // stopped: 'T', or 't' as /proc shows a tracee held in its group-stop by PTRACE_LISTEN
             Await.until(WAIT, () -> stopped(sleep.pid()), "SIGSTOP did not stop the traced sleep");
-            assertTrue(Await.throughout(Duration.ofMillis(300), () -> stopped(sleep.pid())),
+            assertTrue(
+                    Await.throughout(Duration.ofMillis(300), () -> stopped(sleep.pid())),
                     "a group-stop must last until SIGCONT; state now " + state(sleep.pid()));
-            new ProcessBuilder("kill", "-CONT", String.valueOf(sleep.pid())).start().waitFor();
-            Await.until(WAIT, () -> state(sleep.pid()) == 'S', () -> "SIGCONT did not resume it: " + state(sleep.pid()));
+            new ProcessBuilder("kill", "-CONT", String.valueOf(sleep.pid()))
+                    .start()
+                    .waitFor();
+            Await.until(
+                    WAIT, () -> state(sleep.pid()) == 'S', () -> "SIGCONT did not resume it: " + state(sleep.pid()));
             new ProcessBuilder("kill", "-INT", String.valueOf(shell)).start().waitFor();
             assertTrue(proc.waitFor(30, TimeUnit.SECONDS), "syscage did not end after the shell's trap");
             String err = Files.readString(dir.resolve("err"));
@@ -297,24 +437,54 @@ class TraceModeTest {
         Path p = policy("""
                   default: allow
                 """);
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
                 "-Dsyscage.native.dir=" + System.getProperty("syscage.native.dir", "../native/build"),
-                "dev.syscage.cli.Main", "run", "--mode", "trace", "--policy", p.toString(), "--log", dir.resolve("a.jsonl").toString(),
-                "--", "sh", "-c", "sleep 100 & sleep 100 & sh -c 'sleep 100' & wait");
-        Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile()).start();
+                "dev.syscage.cli.Main",
+                "run",
+                "--mode",
+                "trace",
+                "--policy",
+                p.toString(),
+                "--log",
+                dir.resolve("a.jsonl").toString(),
+                "--",
+                "sh",
+                "-c",
+                "sleep 100 & sleep 100 & sh -c 'sleep 100' & wait");
+        Process proc = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out").toFile())
+                .start();
         try {
             List<ProcessHandle> tree = new ArrayList<>();
-            Await.until(WAIT, () -> {
-                tree.clear();
-                tree.addAll(proc.descendants().toList());
-                return tree.stream().filter(h -> h.info().command().orElse("").endsWith("sleep")).count() >= 3;
-            }, "the program tree never came up");
-            new ProcessBuilder("kill", "-KILL", String.valueOf(proc.pid())).start().waitFor();
+            Await.until(
+                    WAIT,
+                    () -> {
+                        tree.clear();
+                        tree.addAll(proc.descendants().toList());
+                        return tree.stream()
+                                        .filter(h ->
+                                                h.info().command().orElse("").endsWith("sleep"))
+                                        .count()
+                                >= 3;
+                    },
+                    "the program tree never came up");
+            new ProcessBuilder("kill", "-KILL", String.valueOf(proc.pid()))
+                    .start()
+                    .waitFor();
             assertTrue(proc.waitFor(10, TimeUnit.SECONDS));
             Await.within(Duration.ofSeconds(10), () -> tree.stream().noneMatch(ProcessHandle::isAlive));
-            assertEquals(0, tree.stream().filter(ProcessHandle::isAlive).count(),
-                    "survivors: " + tree.stream().filter(ProcessHandle::isAlive).map(h -> h.pid() + " " + h.info().command().orElse("")).toList());
+            assertEquals(
+                    0,
+                    tree.stream().filter(ProcessHandle::isAlive).count(),
+                    "survivors: "
+                            + tree.stream()
+                                    .filter(ProcessHandle::isAlive)
+                                    .map(h -> h.pid() + " " + h.info().command().orElse(""))
+                                    .toList());
         } finally {
             proc.descendants().forEach(ProcessHandle::destroyForcibly);
             proc.destroyForcibly();
@@ -323,8 +493,14 @@ class TraceModeTest {
 
     private static ProcessHandle waitFor(Process p, String command) throws InterruptedException {
         List<ProcessHandle> found = new ArrayList<>();
-        Await.until(WAIT, () -> p.descendants().filter(d -> d.info().command().orElse("").endsWith(command))
-                .findFirst().map(found::add).orElse(false), command + " never started");
+        Await.until(
+                WAIT,
+                () -> p.descendants()
+                        .filter(d -> d.info().command().orElse("").endsWith(command))
+                        .findFirst()
+                        .map(found::add)
+                        .orElse(false),
+                command + " never started");
         return found.get(0);
     }
 

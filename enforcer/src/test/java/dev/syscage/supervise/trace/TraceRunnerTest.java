@@ -59,8 +59,13 @@ class TraceRunnerTest {
         StringWriter err = new StringWriter();
         LinuxCLibrary libc = LinuxCLibrary.instance();
         TraceRunner.Outcome o = new TraceRunner(libc, new Runner(libc, new PrintWriter(err)))
-                .run(launcher(), filter, List.of(), List.of("sh", "-c", "cat /etc/hostname; cat /etc/os-release > /dev/null"),
-                        sup, null);
+                .run(
+                        launcher(),
+                        filter,
+                        List.of(),
+                        List.of("sh", "-c", "cat /etc/hostname; cat /etc/os-release > /dev/null"),
+                        sup,
+                        null);
         assertEquals(0, o.exitCode());
         assertTrue(seen.contains("/etc/hostname"), seen.toString());
         assertTrue(seen.contains("/etc/os-release"), seen.toString());

@@ -3,8 +3,8 @@ package dev.syscage.supervise.trace;
 import static dev.syscage.nativeaccess.Ptrace.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.syscage.nativeaccess.Ptrace;
 import dev.syscage.nativeaccess.ProcessVm;
+import dev.syscage.nativeaccess.Ptrace;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.ProcTargetMemory;
 import dev.syscage.supervise.SyscallEvent;
@@ -45,13 +45,14 @@ class TraceSupervisorFakeTest {
 
         @Override
         public long ptrace(int request, int pid, long addr, long data) {
-            calls.add(switch (request) {
-                case PTRACE_SEIZE -> "seize " + pid;
-                case PTRACE_CONT -> "cont " + pid + " " + data;
-                case PTRACE_POKEUSER -> (addr == X86_64_ORIG_RAX ? "orig_rax " : addr == X86_64_RAX ? "rax " : "poke ")
-                        + data;
-                default -> "request " + request;
-            });
+            calls.add(
+                    switch (request) {
+                        case PTRACE_SEIZE -> "seize " + pid;
+                        case PTRACE_CONT -> "cont " + pid + " " + data;
+                        case PTRACE_POKEUSER ->
+                            (addr == X86_64_ORIG_RAX ? "orig_rax " : addr == X86_64_RAX ? "rax " : "poke ") + data;
+                        default -> "request " + request;
+                    });
             return 0;
         }
 
@@ -115,14 +116,17 @@ class TraceSupervisorFakeTest {
     };
 
     private List<String> run(FakePtrace fake, List<SyscallEvent> seen) throws Exception {
-        TraceSupervisor sup = new TraceSupervisor((e, m) -> {
-            seen.add(e);
-            return switch (e.nr()) {
-                case 102 -> Decision.errno(1, "no uid");
-                case 104 -> Decision.kill("no gid");
-                default -> Decision.allow("fine");
-            };
-        }, () -> fake, new ProcTargetMemory(NO_MEMORY));
+        TraceSupervisor sup = new TraceSupervisor(
+                (e, m) -> {
+                    seen.add(e);
+                    return switch (e.nr()) {
+                        case 102 -> Decision.errno(1, "no uid");
+                        case 104 -> Decision.kill("no gid");
+                        default -> Decision.allow("fine");
+                    };
+                },
+                () -> fake,
+                new ProcTargetMemory(NO_MEMORY));
         Thread t = sup.start();
         sup.seize(ME);
         assertEquals(3L, sup.finished().get(10, TimeUnit.SECONDS));
@@ -134,10 +138,17 @@ class TraceSupervisorFakeTest {
     void eachDecisionBecomesItsPtraceRequests() throws Exception {
         List<SyscallEvent> seen = new ArrayList<>();
         List<String> calls = run(new FakePtrace(39, 102, 104), seen);
-        assertEquals(List.of("seize " + ME,
-                "cont " + ME + " 0", // getpid: allowed, it runs
-                "orig_rax -1", "rax -1", "cont " + ME + " 0", // getuid: skipped, returns -EPERM
-                "orig_rax -1", "rax -38", "kill " + ME + " 9", "cont " + ME + " 0"), // getgid: skipped, killed
+        assertEquals(
+                List.of(
+                        "seize " + ME,
+                        "cont " + ME + " 0", // getpid: allowed, it runs
+                        "orig_rax -1",
+                        "rax -1",
+                        "cont " + ME + " 0", // getuid: skipped, returns -EPERM
+                        "orig_rax -1",
+                        "rax -38",
+                        "kill " + ME + " 9",
+                        "cont " + ME + " 0"), // getgid: skipped, killed
                 calls);
         assertEquals(List.of(1L, 2L, 3L), seen.stream().map(SyscallEvent::seq).toList());
         assertEquals(List.of(39, 102, 104), seen.stream().map(SyscallEvent::nr).toList());

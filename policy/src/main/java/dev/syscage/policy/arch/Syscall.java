@@ -19,8 +19,8 @@ public record Syscall(Arch arch, int nr, String name, List<Param> params) {
         }
         if (name.length() == 4 && name.startsWith("arg") && name.charAt(3) >= '0' && name.charAt(3) <= '5') {
             int i = name.charAt(3) - '0';
-            return Optional.of(i < params.size() ? params.get(i)
-                    : new Param(i, name, "unsigned long", arch.registerBits()));
+            return Optional.of(
+                    i < params.size() ? params.get(i) : new Param(i, name, "unsigned long", arch.registerBits()));
         }
         return Optional.empty();
     }

@@ -5,8 +5,7 @@ package dev.syscage.policy.bpf;
  * kernel's headers. The values a filter returns are in {@link dev.syscage.policy.seccomp.SeccompRet}.
  */
 public final class Bpf {
-    private Bpf() {
-    }
+    private Bpf() {}
 
     // instruction classes
     public static final int BPF_LD = 0x00;

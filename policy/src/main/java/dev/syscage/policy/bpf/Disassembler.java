@@ -19,8 +19,7 @@ import java.util.function.Function;
  * pcs are four decimal digits, constants eight hex digits, comments start in column 36.
  */
 public final class Disassembler {
-    private Disassembler() {
-    }
+    private Disassembler() {}
 
     /** Width of the instruction text before a comment. */
     private static final int TEXT_WIDTH = 29;
@@ -47,8 +46,10 @@ public final class Disassembler {
             if (comment == null) {
                 sb.append(text);
             } else {
-                sb.append(text).append(" ".repeat(Math.max(1, TEXT_WIDTH - text.length())))
-                        .append("; ").append(comment);
+                sb.append(text)
+                        .append(" ".repeat(Math.max(1, TEXT_WIDTH - text.length())))
+                        .append("; ")
+                        .append(comment);
             }
             sb.append('\n');
             lastLoad = accumulatorAfter(in, lastLoad);
@@ -97,8 +98,8 @@ public final class Disassembler {
             }
         }
         if (isConditionalJump(code)) {
-            return op(jumpName(code & 0xf0), operand + ", " + target(pc + 1 + in.jt())
-                    + ", " + target(pc + 1 + in.jf()));
+            return op(
+                    jumpName(code & 0xf0), operand + ", " + target(pc + 1 + in.jt()) + ", " + target(pc + 1 + in.jf()));
         }
         return String.format("??? code=0x%04x jt=%d jf=%d k=0x%08x", code, in.jt(), in.jf(), in.k());
     }
@@ -135,8 +136,10 @@ public final class Disassembler {
             case LD_W_ABS -> SeccompNames.field(k);
             case LD_W_LEN, LDX_W_LEN -> "sizeof(seccomp_data) = " + Bpf.SECCOMP_DATA_SIZE;
             case RET_K -> action(k);
-            case JEQ_K, JGT_K, JGE_K -> lastLoad == Bpf.SECCOMP_DATA_NR ? nrNames.apply(k)
-                    : lastLoad == Bpf.SECCOMP_DATA_ARCH ? SeccompNames.auditArch(k) : null;
+            case JEQ_K, JGT_K, JGE_K ->
+                lastLoad == Bpf.SECCOMP_DATA_NR
+                        ? nrNames.apply(k)
+                        : lastLoad == Bpf.SECCOMP_DATA_ARCH ? SeccompNames.auditArch(k) : null;
             default -> null;
         };
     }

@@ -22,8 +22,7 @@ import java.util.List;
  * {@link BpfRuntimeException} with the pc.
  */
 public final class Interpreter {
-    private Interpreter() {
-    }
+    private Interpreter() {}
 
     /**
      * What a run produced: the filter's return value, the number of instructions executed
@@ -79,8 +78,8 @@ public final class Interpreter {
         int executed = 0;
         while (true) {
             if (pc >= n) {
-                throw new BpfRuntimeException(pc - 1, "execution runs off the end of the program"
-                        + " (length " + n + ") without a ret");
+                throw new BpfRuntimeException(
+                        pc - 1, "execution runs off the end of the program" + " (length " + n + ") without a ret");
             }
             Insn in = insns.get(pc);
             if (trace != null) {
@@ -146,9 +145,12 @@ public final class Interpreter {
                 case RET_A -> {
                     return (long) executed << 32 | Integer.toUnsignedLong(a);
                 }
-                default -> throw new BpfRuntimeException(pc, "opcode 0x"
-                        + Integer.toHexString(in.code()) + " (" + Opcodes.name(in.code())
-                        + ") cannot run in a seccomp filter");
+                default ->
+                    throw new BpfRuntimeException(
+                            pc,
+                            "opcode 0x"
+                                    + Integer.toHexString(in.code()) + " (" + Opcodes.name(in.code())
+                                    + ") cannot run in a seccomp filter");
             }
             pc = next;
         }
@@ -156,8 +158,10 @@ public final class Interpreter {
 
     private static int load(SeccompData d, int offset, int pc) {
         if (Integer.compareUnsigned(offset, Bpf.SECCOMP_DATA_SIZE) >= 0 || (offset & 3) != 0) {
-            throw new BpfRuntimeException(pc, "load of offset " + Integer.toUnsignedString(offset)
-                    + " is not an aligned word of struct seccomp_data");
+            throw new BpfRuntimeException(
+                    pc,
+                    "load of offset " + Integer.toUnsignedString(offset)
+                            + " is not an aligned word of struct seccomp_data");
         }
         return d.word(offset);
     }
@@ -172,8 +176,8 @@ public final class Interpreter {
 
     private static int checkIndex(int k, int pc) {
         if (Integer.compareUnsigned(k, Bpf.BPF_MEMWORDS) >= 0) {
-            throw new BpfRuntimeException(pc, "scratch memory index " + Integer.toUnsignedString(k)
-                    + " is out of range (M[0]..M[15])");
+            throw new BpfRuntimeException(
+                    pc, "scratch memory index " + Integer.toUnsignedString(k) + " is out of range (M[0]..M[15])");
         }
         return k;
     }
@@ -195,8 +199,7 @@ public final class Interpreter {
 
     private static int checkShift(int k, int pc) {
         if (Integer.compareUnsigned(k, 32) >= 0) {
-            throw new BpfRuntimeException(pc, "shift by " + Integer.toUnsignedString(k)
-                    + " is out of range (0..31)");
+            throw new BpfRuntimeException(pc, "shift by " + Integer.toUnsignedString(k) + " is out of range (0..31)");
         }
         return k;
     }

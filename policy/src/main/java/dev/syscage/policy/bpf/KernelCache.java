@@ -24,8 +24,7 @@ import java.util.BitSet;
  * allows it.
  */
 public final class KernelCache {
-    private KernelCache() {
-    }
+    private KernelCache() {}
 
     /**
      * True when, for this arch and syscall number, {@code p} certainly returns

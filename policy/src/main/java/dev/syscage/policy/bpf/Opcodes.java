@@ -9,8 +9,7 @@ import static dev.syscage.policy.bpf.Bpf.*;
  * about what an opcode is.
  */
 public final class Opcodes {
-    private Opcodes() {
-    }
+    private Opcodes() {}
 
     public static final int LD_W_ABS = BPF_LD | BPF_W | BPF_ABS;
     public static final int LD_H_ABS = BPF_LD | BPF_H | BPF_ABS;
@@ -79,13 +78,16 @@ public final class Opcodes {
     }
 
     private static final String[] CLASSES = {
-        "BPF_LD", "BPF_LDX", "BPF_ST", "BPF_STX", "BPF_ALU", "BPF_JMP", "BPF_RET", "BPF_MISC"};
+        "BPF_LD", "BPF_LDX", "BPF_ST", "BPF_STX", "BPF_ALU", "BPF_JMP", "BPF_RET", "BPF_MISC"
+    };
     private static final String[] SIZES = {"BPF_W", "BPF_H", "BPF_B", "0x18"};
     private static final String[] MODES = {
-        "BPF_IMM", "BPF_ABS", "BPF_IND", "BPF_MEM", "BPF_LEN", "BPF_MSH", "0xc0", "0xe0"};
+        "BPF_IMM", "BPF_ABS", "BPF_IND", "BPF_MEM", "BPF_LEN", "BPF_MSH", "0xc0", "0xe0"
+    };
     private static final String[] ALU_OPS = {
-        "BPF_ADD", "BPF_SUB", "BPF_MUL", "BPF_DIV", "BPF_OR", "BPF_AND", "BPF_LSH", "BPF_RSH",
-        "BPF_NEG", "BPF_MOD", "BPF_XOR"};
+        "BPF_ADD", "BPF_SUB", "BPF_MUL", "BPF_DIV", "BPF_OR", "BPF_AND", "BPF_LSH", "BPF_RSH", "BPF_NEG", "BPF_MOD",
+        "BPF_XOR"
+    };
     private static final String[] JMP_OPS = {"BPF_JA", "BPF_JEQ", "BPF_JGT", "BPF_JGE", "BPF_JSET"};
 
     /**
@@ -96,8 +98,8 @@ public final class Opcodes {
         int cls = code & 0x07;
         StringBuilder sb = new StringBuilder(CLASSES[cls]);
         switch (cls) {
-            case BPF_LD, BPF_LDX -> sb.append('|').append(SIZES[(code >> 3) & 3])
-                    .append('|').append(MODES[(code >> 5) & 7]);
+            case BPF_LD, BPF_LDX ->
+                sb.append('|').append(SIZES[(code >> 3) & 3]).append('|').append(MODES[(code >> 5) & 7]);
             case BPF_ST, BPF_STX -> appendHex(sb, code & 0xf8);
             case BPF_ALU -> {
                 appendOp(sb, (code >> 4) & 0xf, ALU_OPS);

@@ -35,8 +35,8 @@ public record Program(List<Insn> insns) {
     /** Reads raw {@code struct sock_filter} bytes; the length must be a multiple of 8. */
     public static Program fromBytes(byte[] bytes) {
         if (bytes.length % 8 != 0) {
-            throw new IllegalArgumentException("filter is " + bytes.length
-                    + " bytes, not a multiple of 8 (sizeof(struct sock_filter))");
+            throw new IllegalArgumentException(
+                    "filter is " + bytes.length + " bytes, not a multiple of 8 (sizeof(struct sock_filter))");
         }
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         List<Insn> list = new ArrayList<>(bytes.length / 8);

@@ -8,7 +8,10 @@ import java.util.Locale;
  * disassembly for people, a C array for C programs, JSON for tools.
  */
 public enum ProgramFormats {
-    RAW, DISASM, C, JSON;
+    RAW,
+    DISASM,
+    C,
+    JSON;
 
     public static ProgramFormats byName(String name) {
         return valueOf(name.toUpperCase(Locale.ROOT));
@@ -24,7 +27,11 @@ public enum ProgramFormats {
             sb.append(String.format("\t{ 0x%02x, %d, %d, 0x%08x },%n", i.code(), i.jt(), i.jf(), i.k()));
         }
         sb.append("};\n");
-        sb.append("#define ").append(name.toUpperCase(Locale.ROOT)).append("_LEN ").append(p.length()).append('\n');
+        sb.append("#define ")
+                .append(name.toUpperCase(Locale.ROOT))
+                .append("_LEN ")
+                .append(p.length())
+                .append('\n');
         return sb.toString();
     }
 
@@ -38,11 +45,15 @@ public enum ProgramFormats {
      * written {@code "key": value} (a value's later lines indented by two spaces).
      */
     public static String toJson(Program p, String name, List<String> members) {
-        StringBuilder sb = new StringBuilder("{\n  \"name\": ").append(quote(name))
-                .append(",\n  \"length\": ").append(p.length()).append(",\n  \"instructions\": [\n");
+        StringBuilder sb = new StringBuilder("{\n  \"name\": ")
+                .append(quote(name))
+                .append(",\n  \"length\": ")
+                .append(p.length())
+                .append(",\n  \"instructions\": [\n");
         for (int pc = 0; pc < p.length(); pc++) {
             Insn i = p.get(pc);
-            sb.append(String.format("    {\"code\": %d, \"jt\": %d, \"jf\": %d, \"k\": %d}%s%n",
+            sb.append(String.format(
+                    "    {\"code\": %d, \"jt\": %d, \"jf\": %d, \"k\": %d}%s%n",
                     i.code(), i.jt(), i.jf(), i.k() & 0xFFFFFFFFL, pc + 1 < p.length() ? "," : ""));
         }
         sb.append("  ]");

@@ -23,7 +23,6 @@ public class ProgramVerificationException extends RuntimeException {
         String header = errors.size() == 1
                 ? "the kernel would reject this filter:"
                 : "the kernel would reject this filter (" + errors.size() + " errors):";
-        return errors.stream().map(e -> "  " + e.render())
-                .collect(Collectors.joining("\n", header + "\n", ""));
+        return errors.stream().map(e -> "  " + e.render()).collect(Collectors.joining("\n", header + "\n", ""));
     }
 }

@@ -50,8 +50,11 @@ public record SeccompData(int nr, int arch, long instructionPointer, long[] args
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SeccompData d && d.nr == nr && d.arch == arch
-                && d.instructionPointer == instructionPointer && Arrays.equals(d.args, args);
+        return o instanceof SeccompData d
+                && d.nr == nr
+                && d.arch == arch
+                && d.instructionPointer == instructionPointer
+                && Arrays.equals(d.args, args);
     }
 
     @Override
@@ -61,9 +64,13 @@ public record SeccompData(int nr, int arch, long instructionPointer, long[] args
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("{nr=").append(nr)
-                .append(", arch=0x").append(Integer.toHexString(arch))
-                .append(", ip=0x").append(Long.toHexString(instructionPointer)).append(", args=[");
+        StringBuilder sb = new StringBuilder("{nr=")
+                .append(nr)
+                .append(", arch=0x")
+                .append(Integer.toHexString(arch))
+                .append(", ip=0x")
+                .append(Long.toHexString(instructionPointer))
+                .append(", args=[");
         for (int i = 0; i < 6; i++) {
             sb.append(i == 0 ? "" : ", ").append("0x").append(Long.toHexString(args[i]));
         }

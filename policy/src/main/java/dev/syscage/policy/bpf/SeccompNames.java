@@ -8,8 +8,7 @@ import java.util.Map;
  * disassembly and messages; nothing decides on them.
  */
 public final class SeccompNames {
-    private SeccompNames() {
-    }
+    private SeccompNames() {}
 
     private static final Map<Integer, String> AUDIT_ARCHES = Map.ofEntries(
             Map.entry(0xC000003E, "AUDIT_ARCH_X86_64"),

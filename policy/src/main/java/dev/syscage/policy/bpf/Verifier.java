@@ -25,20 +25,20 @@ import java.util.List;
  * Unlike the kernel, which stops at the first fault, every fault is reported.
  */
 public final class Verifier {
-    private Verifier() {
-    }
+    private Verifier() {}
 
     /** Every reason the kernel would refuse {@code p}, ordered by pc; empty when it is valid. */
     public static List<VerifierError> verify(Program p) {
         List<VerifierError> errors = new ArrayList<>();
         int n = p.length();
         if (n == 0) {
-            errors.add(new VerifierError(VerifierError.PROGRAM,
-                    "filter is empty; the kernel needs at least 1 instruction"));
+            errors.add(new VerifierError(
+                    VerifierError.PROGRAM, "filter is empty; the kernel needs at least 1 instruction"));
             return errors;
         }
         if (n > Bpf.BPF_MAXINSNS) {
-            errors.add(new VerifierError(VerifierError.PROGRAM,
+            errors.add(new VerifierError(
+                    VerifierError.PROGRAM,
                     "filter has " + n + " instructions; the kernel accepts " + Bpf.BPF_MAXINSNS));
         }
         for (int pc = 0; pc < n; pc++) {
@@ -46,8 +46,8 @@ public final class Verifier {
         }
         Insn last = p.get(n - 1);
         if (!isRet(last.code())) {
-            errors.add(new VerifierError(n - 1, "the last instruction must be a ret, found "
-                    + Opcodes.name(last.code())));
+            errors.add(
+                    new VerifierError(n - 1, "the last instruction must be a ret, found " + Opcodes.name(last.code())));
         }
         checkScratchMemory(p, errors);
         errors.sort(Comparator.comparingInt(VerifierError::pc));
@@ -67,21 +67,46 @@ public final class Verifier {
         String problem = switch (in.code()) {
             case LD_W_ABS -> checkLoadOffset(k);
             case DIV_K -> k == 0 ? "division by constant zero" : null;
-            case LSH_K, RSH_K -> Integer.compareUnsigned(k, 32) >= 0
-                    ? "shift by " + Integer.toUnsignedString(k) + " is out of range (0..31)" : null;
-            case LD_MEM, LDX_MEM, ST, STX -> Integer.compareUnsigned(k, Bpf.BPF_MEMWORDS) >= 0
-                    ? "scratch memory index " + Integer.toUnsignedString(k)
-                      + " is out of range (M[0]..M[15])" : null;
+            case LSH_K, RSH_K ->
+                Integer.compareUnsigned(k, 32) >= 0
+                        ? "shift by " + Integer.toUnsignedString(k) + " is out of range (0..31)"
+                        : null;
+            case LD_MEM, LDX_MEM, ST, STX ->
+                Integer.compareUnsigned(k, Bpf.BPF_MEMWORDS) >= 0
+                        ? "scratch memory index " + Integer.toUnsignedString(k) + " is out of range (M[0]..M[15])"
+                        : null;
             case JA -> targetProblem(pc + 1 + Integer.toUnsignedLong(k), n);
             case JEQ_K, JEQ_X, JGT_K, JGT_X, JGE_K, JGE_X, JSET_K, JSET_X -> {
                 addIfPresent(errors, pc, targetProblem(pc + 1 + in.jt(), n));
                 yield in.jf() == in.jt() ? null : targetProblem(pc + 1 + in.jf(), n);
             }
-            case LD_W_LEN, LDX_W_LEN, LD_IMM, LDX_IMM, TAX, TXA, RET_K, RET_A, NEG,
-                    ADD_K, ADD_X, SUB_K, SUB_X, MUL_K, MUL_X, DIV_X, AND_K, AND_X,
-                    OR_K, OR_X, XOR_K, XOR_X, LSH_X, RSH_X -> null;
-            default -> "opcode 0x" + String.format("%02x", in.code()) + " ("
-                    + Opcodes.name(in.code()) + ") is not allowed in a seccomp filter";
+            case LD_W_LEN,
+                    LDX_W_LEN,
+                    LD_IMM,
+                    LDX_IMM,
+                    TAX,
+                    TXA,
+                    RET_K,
+                    RET_A,
+                    NEG,
+                    ADD_K,
+                    ADD_X,
+                    SUB_K,
+                    SUB_X,
+                    MUL_K,
+                    MUL_X,
+                    DIV_X,
+                    AND_K,
+                    AND_X,
+                    OR_K,
+                    OR_X,
+                    XOR_K,
+                    XOR_X,
+                    LSH_X,
+                    RSH_X -> null;
+            default ->
+                "opcode 0x" + String.format("%02x", in.code()) + " (" + Opcodes.name(in.code())
+                        + ") is not allowed in a seccomp filter";
         };
         addIfPresent(errors, pc, problem);
     }
@@ -95,8 +120,8 @@ public final class Verifier {
     /** seccomp_check_filter: {@code k >= sizeof(struct seccomp_data) || k & 3} is refused. */
     private static String checkLoadOffset(int k) {
         if (Integer.compareUnsigned(k, Bpf.SECCOMP_DATA_SIZE) >= 0) {
-            return "load of offset " + Integer.toUnsignedString(k)
-                    + " is outside struct seccomp_data (" + Bpf.SECCOMP_DATA_SIZE + " bytes)";
+            return "load of offset " + Integer.toUnsignedString(k) + " is outside struct seccomp_data ("
+                    + Bpf.SECCOMP_DATA_SIZE + " bytes)";
         }
         if ((k & 3) != 0) {
             return "load of offset " + k + " is not 4-byte aligned";
@@ -131,8 +156,8 @@ public final class Verifier {
                 case ST, STX -> valid |= inRange ? 1 << k : 0;
                 case LD_MEM, LDX_MEM -> {
                     if (inRange && (valid & (1 << k)) == 0) {
-                        errors.add(new VerifierError(pc, "M[" + k
-                                + "] is read before it is written on every path to here"));
+                        errors.add(new VerifierError(
+                                pc, "M[" + k + "] is read before it is written on every path to here"));
                     }
                 }
                 case JA -> {
@@ -144,8 +169,7 @@ public final class Verifier {
                     mergeInto(masks, pc + 1 + in.jf(), valid);
                     valid = 0xFFFF;
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
     }

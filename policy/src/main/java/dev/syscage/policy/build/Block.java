@@ -15,6 +15,7 @@ import dev.syscage.policy.bpf.Bpf;
 public final class Block {
     /** No fetch: the block uses whatever the accumulator holds. */
     public static final int NO_LOAD = -1;
+
     public static final int FULL_MASK = 0xFFFFFFFF;
 
     private final int loadOffset;
@@ -88,8 +89,13 @@ public final class Block {
     /** Same fetch, same terminal and the very same target blocks. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof Block b && b.loadOffset == loadOffset && b.andMask == andMask && b.code == code
-                && b.k == k && b.jt == jt && b.jf == jf;
+        return o instanceof Block b
+                && b.loadOffset == loadOffset
+                && b.andMask == andMask
+                && b.code == code
+                && b.k == k
+                && b.jt == jt
+                && b.jf == jf;
     }
 
     @Override

@@ -13,10 +13,10 @@ import java.util.Map;
 public final class LoadElimination {
     /** Accumulator content: a load offset and mask packed in a long; UNKNOWN when paths disagree. */
     private static final long UNKNOWN = Long.MIN_VALUE;
+
     private static final long UNSET = Long.MIN_VALUE + 1;
 
-    private LoadElimination() {
-    }
+    private LoadElimination() {}
 
     public static Block apply(Block root, BlockFactory blocks) {
         List<Block> order = ProgramBuilder.layout(root);

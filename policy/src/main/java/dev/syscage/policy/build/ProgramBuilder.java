@@ -7,7 +7,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -29,8 +28,7 @@ public final class ProgramBuilder {
     /** For each block, the nearest emitted place (counted from the end) that behaves like it. */
     private final Map<Block, Integer> nearest = new IdentityHashMap<>();
 
-    private ProgramBuilder() {
-    }
+    private ProgramBuilder() {}
 
     public static Program build(Block root) {
         ProgramBuilder b = new ProgramBuilder();
@@ -112,7 +110,8 @@ public final class ProgramBuilder {
     private int reach(Block target) {
         Integer at = nearest.get(target);
         if (at == null) {
-            throw new IllegalStateException("jump to '" + target.label() + "' goes backwards: layout is not topological");
+            throw new IllegalStateException(
+                    "jump to '" + target.label() + "' goes backwards: layout is not topological");
         }
         // the jump will sit at here() (if no other trampoline comes first), offset = here() - at - 1;
         // leave room for the second target's trampoline

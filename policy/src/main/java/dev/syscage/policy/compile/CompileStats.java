@@ -23,15 +23,16 @@ public final class CompileStats {
     /** No program exists yet (before the search-tree stage). */
     public static final int NO_PROGRAM = -1;
 
-    public enum Kind { STAGE, PASS }
+    public enum Kind {
+        STAGE,
+        PASS
+    }
 
     /** One step; a pass switched off did not run: its before and after are equal, its time zero. */
-    public record Step(String name, Kind kind, boolean ran, int before, int after, long nanos) {
-    }
+    public record Step(String name, Kind kind, boolean ran, int before, int after, long nanos) {}
 
     /** A step as recorded: its length after it, measured on demand. */
-    private record Pending(String name, Kind kind, boolean ran, IntSupplier after, long nanos) {
-    }
+    private record Pending(String name, Kind kind, boolean ran, IntSupplier after, long nanos) {}
 
     private final List<Pending> pending;
     private List<Step> steps;
@@ -74,16 +75,27 @@ public final class CompileStats {
 
     /** A table for people, one line per step, then the totals. */
     public String render() {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-16s %-5s %7s %7s %10s%n",
-                "step", "kind", "before", "after", "time"));
+        StringBuilder sb = new StringBuilder(
+                String.format(Locale.ROOT, "%-16s %-5s %7s %7s %10s%n", "step", "kind", "before", "after", "time"));
         for (Step s : steps()) {
-            sb.append(String.format(Locale.ROOT, "%-16s %-5s %7s %7s %10s%n", s.name(),
-                    s.kind().name().toLowerCase(Locale.ROOT), length(s.before()), length(s.after()),
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%-16s %-5s %7s %7s %10s%n",
+                    s.name(),
+                    s.kind().name().toLowerCase(Locale.ROOT),
+                    length(s.before()),
+                    length(s.after()),
                     s.ran() ? millis(s.nanos()) : "off"));
         }
         int saved = unoptimized() - length();
-        sb.append(String.format(Locale.ROOT, "%d -> %d instructions (%d fewer, %.1f%%) in %s%n", unoptimized(),
-                length(), saved, 100.0 * saved / unoptimized(), millis(nanos())));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%d -> %d instructions (%d fewer, %.1f%%) in %s%n",
+                unoptimized(),
+                length(),
+                saved,
+                100.0 * saved / unoptimized(),
+                millis(nanos())));
         return sb.toString();
     }
 

@@ -31,7 +31,11 @@ import java.util.function.UnaryOperator;
  * pass, the layout, or the statistics), so the balanced trees that the coalesce-ranges and
  * weighted-tree passes replace cost nothing when nobody reads their size.
  */
-record Draft(Policy policy, Map<String, Long> frequency, List<ArchDraft> arches, Supplier<Block> graph,
+record Draft(
+        Policy policy,
+        Map<String, Long> frequency,
+        List<ArchDraft> arches,
+        Supplier<Block> graph,
         BlockFactory blocks) {
 
     /** One arch: its intervals over the number space, a block per outcome, the tree over them. */
@@ -64,7 +68,8 @@ record Draft(Policy policy, Map<String, Long> frequency, List<ArchDraft> arches,
 
     /** Stage search-tree: each arch's tree balanced by interval count, behind the arch dispatch. */
     Draft balanced() {
-        return withTrees(a -> a.withTree(a.intervals(), () -> tree(a, a.intervals()).balanced()));
+        return withTrees(a ->
+                a.withTree(a.intervals(), () -> tree(a, a.intervals()).balanced()));
     }
 
     /** Pass coalesce-ranges: adjacent intervals with equal outcomes merged, the trees rebuilt over them. */
@@ -129,8 +134,14 @@ record Draft(Policy policy, Map<String, Long> frequency, List<ArchDraft> arches,
         Block next = blocks.ret(policy.badArchAction().seccompRet(), "bad_arch");
         for (int i = trees.size() - 1; i >= 0; i--) {
             ArchDraft a = trees.get(i);
-            next = blocks.jump(i == 0 ? Bpf.SECCOMP_DATA_ARCH : Block.NO_LOAD, Block.FULL_MASK, Bpf.BPF_JEQ,
-                    a.policy().arch().auditArch(), a.tree().get(), next, "arch " + a.policy().arch());
+            next = blocks.jump(
+                    i == 0 ? Bpf.SECCOMP_DATA_ARCH : Block.NO_LOAD,
+                    Block.FULL_MASK,
+                    Bpf.BPF_JEQ,
+                    a.policy().arch().auditArch(),
+                    a.tree().get(),
+                    next,
+                    "arch " + a.policy().arch());
         }
         return next;
     }

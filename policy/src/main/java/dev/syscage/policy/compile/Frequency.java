@@ -17,8 +17,7 @@ import java.util.Map;
 public final class Frequency {
     private static volatile Map<String, Long> shipped;
 
-    private Frequency() {
-    }
+    private Frequency() {}
 
     public static Map<String, Long> shipped() {
         if (shipped == null) {

@@ -26,8 +26,7 @@ import java.util.Map;
  * ({@link Verifier}).
  */
 public final class PolicyCompiler {
-    private PolicyCompiler() {
-    }
+    private PolicyCompiler() {}
 
     public static CompiledFilter compile(Policy policy, CompileOptions options) {
         CompileStats.Recorder steps = new CompileStats.Recorder();

@@ -12,14 +12,15 @@ import java.util.List;
  * is a compiler bug, found by the verify stage after this one.
  */
 final class ProgramLimits {
-    private ProgramLimits() {
-    }
+    private ProgramLimits() {}
 
     static void check(Program p, String policyName) {
         if (p.length() > Bpf.BPF_MAXINSNS) {
-            throw new PolicyException(List.of(Diagnostic.error(null, "policy '" + policyName + "' compiles to " + p.length()
-                    + " instructions; the kernel accepts " + Bpf.BPF_MAXINSNS
-                    + " (split the policy, or use fewer argument conditions)")));
+            throw new PolicyException(List.of(Diagnostic.error(
+                    null,
+                    "policy '" + policyName + "' compiles to " + p.length()
+                            + " instructions; the kernel accepts " + Bpf.BPF_MAXINSNS
+                            + " (split the policy, or use fewer argument conditions)")));
         }
     }
 }

@@ -24,6 +24,7 @@ final class SearchTree {
     private static final double TOLERANCE = 0.02;
     /** Above this many intervals the path-length bound is skipped (it costs O(n³) per level). */
     private static final int BUDGET_LIMIT = 200;
+
     private static final double INF = Double.MAX_VALUE / 4;
 
     private final List<Interval> intervals;
@@ -166,15 +167,17 @@ final class SearchTree {
             }
             int c = choice[0][i][j];
             if (c > 0) {
-                return 1 + Math.max(worst(t, i, c - 1, chainNeed, leafCost, bounded),
-                        worst(t, c, j, chainNeed, leafCost, bounded));
+                return 1
+                        + Math.max(
+                                worst(t, i, c - 1, chainNeed, leafCost, bounded),
+                                worst(t, c, j, chainNeed, leafCost, bounded));
             }
             return chainNeed[i][j];
         }
     }
 
-    private Plan plan(double[] prefix, double[][] chainCost, int[][] chainNeed, int[] leafCost, boolean[] bounded,
-            int budget) {
+    private Plan plan(
+            double[] prefix, double[][] chainCost, int[][] chainNeed, int[] leafCost, boolean[] bounded, int budget) {
         int n = intervals.size();
         boolean limited = budget >= 0;
         Plan p = new Plan(limited ? budget + 1 : 1, n, limited);
@@ -218,8 +221,14 @@ final class SearchTree {
         Block next = leaves[background];
         for (int p = peeled.size() - 1; p >= 0; p--) {
             Interval iv = intervals.get(peeled.get(p));
-            next = blocks.jump(Block.NO_LOAD, Block.FULL_MASK, Bpf.BPF_JEQ, (int) iv.lo(),
-                    leaves[outcome[peeled.get(p)]], next, "nr == " + iv.lo());
+            next = blocks.jump(
+                    Block.NO_LOAD,
+                    Block.FULL_MASK,
+                    Bpf.BPF_JEQ,
+                    (int) iv.lo(),
+                    leaves[outcome[peeled.get(p)]],
+                    next,
+                    "nr == " + iv.lo());
         }
         return next;
     }

@@ -14,8 +14,7 @@ import java.util.Map;
  * same block is dropped, as {@link BlockFactory#jump} drops it when the graph is built sharing.
  */
 final class SharedTails {
-    private SharedTails() {
-    }
+    private SharedTails() {}
 
     static Block apply(Block root, BlockFactory sharing) {
         Map<Block, Block> merged = new IdentityHashMap<>();

@@ -20,8 +20,7 @@ final class TreeWeights {
      */
     private static final double FREQUENCY_SHARE = 1.0;
 
-    private TreeWeights() {
-    }
+    private TreeWeights() {}
 
     /** The optimal tree over {@code intervals} of arch {@code ap}. */
     static Block optimal(SearchTree tree, ArchPolicy ap, List<Interval> intervals, Map<String, Long> freq) {

@@ -1,19 +1,19 @@
 package dev.syscage.policy.complain;
 
 import dev.syscage.policy.fallback.SupervisorFallback;
+import dev.syscage.policy.isolate.Isolation;
+import dev.syscage.policy.isolate.IsolationText;
+import dev.syscage.policy.landlock.LandlockRuleset;
+import dev.syscage.policy.landlock.Scope;
 import dev.syscage.policy.model.Action;
 import dev.syscage.policy.model.ArchPolicy;
 import dev.syscage.policy.model.Clause;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.model.RuleRef;
-import dev.syscage.policy.isolate.Isolation;
-import dev.syscage.policy.isolate.IsolationText;
-import dev.syscage.policy.landlock.LandlockRuleset;
-import dev.syscage.policy.landlock.Scope;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
@@ -36,8 +36,7 @@ import java.util.function.UnaryOperator;
 public final class Complain {
     private static final Action ROUTE = Action.trace(0);
 
-    private Complain() {
-    }
+    private Complain() {}
 
     /**
      * A policy as complain mode takes it ({@link #prepare}), and what of the written policy a
@@ -79,8 +78,8 @@ public final class Complain {
         if (!iso.isEmpty()) {
             notChecked.add(IsolationText.summary(iso));
         }
-        return new Prepared(p.withLandlock(LandlockRuleset.NONE).withIsolation(Isolation.NONE), notChecked,
-                ownRules(loaded));
+        return new Prepared(
+                p.withLandlock(LandlockRuleset.NONE).withIsolation(Isolation.NONE), notChecked, ownRules(loaded));
     }
 
     /**
@@ -89,8 +88,12 @@ public final class Complain {
      */
     static Set<String> ownRules(Policy loaded) {
         Set<String> own = new HashSet<>();
-        loaded.rules().stream().filter(r -> r.pos() != null).forEach(r -> own.add(r.pos().fileLine()));
-        loaded.supervision().rules().stream().filter(r -> r.pos() != null).forEach(r -> own.add(r.pos().fileLine()));
+        loaded.rules().stream()
+                .filter(r -> r.pos() != null)
+                .forEach(r -> own.add(r.pos().fileLine()));
+        loaded.supervision().rules().stream()
+                .filter(r -> r.pos() != null)
+                .forEach(r -> own.add(r.pos().fileLine()));
         return own;
     }
 
@@ -107,15 +110,34 @@ public final class Complain {
         List<ArchPolicy> arches = new ArrayList<>();
         for (ArchPolicy ap : policy.arches()) {
             Map<Integer, List<Clause>> clauses = new TreeMap<>();
-            ap.clauses().forEach((nr, cs) -> clauses.put(nr, cs.stream()
-                    .map(c -> new Clause(c.when(), route(c.action()), c.rule())).toList()));
-            arches.add(new ArchPolicy(ap.arch(), ap.table(), route(ap.defaultAction()), ap.defaultRef(),
-                    route(ap.unknownAction()), ap.unknownRef(), new TreeMap<>(clauses)));
+            ap.clauses()
+                    .forEach((nr, cs) -> clauses.put(
+                            nr,
+                            cs.stream()
+                                    .map(c -> new Clause(c.when(), route(c.action()), c.rule()))
+                                    .toList()));
+            arches.add(new ArchPolicy(
+                    ap.arch(),
+                    ap.table(),
+                    route(ap.defaultAction()),
+                    ap.defaultRef(),
+                    route(ap.unknownAction()),
+                    ap.unknownRef(),
+                    new TreeMap<>(clauses)));
         }
-        List<Policy.RuleSummary> rules = policy.rules().stream().map(r -> new Policy.RuleSummary(r.index(), r.pos(),
-                route(r.action()), r.syscalls(), r.when())).toList();
-        return new Policy(policy.name(), policy.description(), arches, route(policy.badArchAction()),
-                policy.badArchRef(), rules, policy.frequency(), policy.supervision(), policy.landlock(),
+        List<Policy.RuleSummary> rules = policy.rules().stream()
+                .map(r -> new Policy.RuleSummary(r.index(), r.pos(), route(r.action()), r.syscalls(), r.when()))
+                .toList();
+        return new Policy(
+                policy.name(),
+                policy.description(),
+                arches,
+                route(policy.badArchAction()),
+                policy.badArchRef(),
+                rules,
+                policy.frequency(),
+                policy.supervision(),
+                policy.landlock(),
                 policy.isolation());
     }
 

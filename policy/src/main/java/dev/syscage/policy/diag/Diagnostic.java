@@ -15,7 +15,9 @@ public record Diagnostic(Severity severity, SourcePos pos, String message) {
     static final int QUOTE_WIDTH = 120;
 
     public enum Severity {
-        ERROR("error"), WARNING("warning"), NOTE("note");
+        ERROR("error"),
+        WARNING("warning"),
+        NOTE("note");
 
         private final String label;
 
@@ -71,10 +73,13 @@ public record Diagnostic(Severity severity, SourcePos pos, String message) {
             if (!line.isEmpty()) {
                 int column = Math.min(Math.max(pos.column() - 1, 0), line.length());
                 // a long line is quoted around the column, "..." marking what is left out
-                int from = line.length() <= QUOTE_WIDTH ? 0 : Math.max(0, Math.min(column - QUOTE_WIDTH / 2,
-                        line.length() - QUOTE_WIDTH));
+                int from = line.length() <= QUOTE_WIDTH
+                        ? 0
+                        : Math.max(0, Math.min(column - QUOTE_WIDTH / 2, line.length() - QUOTE_WIDTH));
                 int to = Math.min(line.length(), from + QUOTE_WIDTH);
-                String src = (from > 0 ? "..." : "") + printable(line.substring(from, to)) + (to < line.length() ? "..." : "");
+                String src = (from > 0 ? "..." : "")
+                        + printable(line.substring(from, to))
+                        + (to < line.length() ? "..." : "");
                 int upto = column - from + (from > 0 ? 3 : 0);
                 sb.append('\n').append("    ").append(src).append('\n').append("    ");
                 for (int i = 0; i < upto; i++) {

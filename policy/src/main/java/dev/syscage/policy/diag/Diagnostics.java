@@ -82,12 +82,16 @@ public final class Diagnostics {
     /** The kept diagnostics in source order, then a note saying how many more there were, if any. */
     public List<Diagnostic> sorted() {
         List<Diagnostic> copy = new ArrayList<>(items);
-        copy.sort(Comparator.comparing((Diagnostic d) -> d.pos() == null ? "" : d.pos().file())
+        copy.sort(Comparator.comparing(
+                        (Diagnostic d) -> d.pos() == null ? "" : d.pos().file())
                 .thenComparingInt(d -> d.pos() == null ? 0 : d.pos().line())
                 .thenComparingInt(d -> d.pos() == null ? 0 : d.pos().column()));
         if (hiddenErrors + hiddenWarnings > 0) {
-            copy.add(new Diagnostic(Diagnostic.Severity.NOTE, null, "and " + hiddenErrors + " more errors and "
-                    + hiddenWarnings + " more warnings, not shown (the first " + MAX_KEPT + " found are above)"));
+            copy.add(new Diagnostic(
+                    Diagnostic.Severity.NOTE,
+                    null,
+                    "and " + hiddenErrors + " more errors and " + hiddenWarnings
+                            + " more warnings, not shown (the first " + MAX_KEPT + " found are above)"));
         }
         return copy;
     }

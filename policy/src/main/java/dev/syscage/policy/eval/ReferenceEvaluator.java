@@ -14,8 +14,7 @@ import java.util.Optional;
  * is the documented meaning of a policy (docs/policy.md, "How a syscall is decided").
  */
 public final class ReferenceEvaluator {
-    private ReferenceEvaluator() {
-    }
+    private ReferenceEvaluator() {}
 
     public static Decision decide(Policy policy, SeccompData data) {
         Optional<Arch> arch = Arch.byAuditArch(data.arch());

@@ -34,11 +34,21 @@ public final class RuntimeLint {
     private static final long AT_FDCWD = -100;
     /** O_WRONLY | O_CLOEXEC, the same on x86_64 and aarch64. */
     private static final long FIFO_FLAGS = 0x1 | 0x80000;
-    private static final List<String> GO_RUNTIME = List.of("futex", "rt_sigprocmask", "sched_yield", "nanosleep",
-            "mmap", "munmap", "madvise", "getpid", "tgkill", "sigaltstack", "rt_sigreturn");
 
-    private RuntimeLint() {
-    }
+    private static final List<String> GO_RUNTIME = List.of(
+            "futex",
+            "rt_sigprocmask",
+            "sched_yield",
+            "nanosleep",
+            "mmap",
+            "munmap",
+            "madvise",
+            "getpid",
+            "tgkill",
+            "sigaltstack",
+            "rt_sigreturn");
+
+    private RuntimeLint() {}
 
     /** One warning per call the runtime needs and the policy denies, starting with the deciding rule's position. */
     public static List<String> check(Policy policy) {
@@ -56,10 +66,13 @@ public final class RuntimeLint {
             calls.put("execve", new long[] {0, 0, 0});
             for (Map.Entry<String, long[]> c : calls.entrySet()) {
                 String who = c.getKey().equals("execve") ? "runc and crun" : "runc";
-                denied(policy, ap, c.getKey(), c.getValue()).ifPresent(d -> out.add(where(d) + who + " call"
-                        + (who.equals("runc") ? "s " : " ") + show(c.getKey()) + on + " after installing the profile,"
-                        + " and the policy answers " + d.action().spelled() + " (" + d.rule().describe() + "): " + who
-                        + " would not start the container"));
+                denied(policy, ap, c.getKey(), c.getValue())
+                        .ifPresent(d -> out.add(where(d) + who + " call"
+                                + (who.equals("runc") ? "s " : " ") + show(c.getKey()) + on
+                                + " after installing the profile,"
+                                + " and the policy answers " + d.action().spelled() + " ("
+                                + d.rule().describe() + "): " + who
+                                + " would not start the container"));
             }
             List<String> go = new ArrayList<>();
             Decision first = null;
@@ -84,14 +97,17 @@ public final class RuntimeLint {
             if (refused(ap.defaultAction())) {
                 byRule.putIfAbsent(ap.defaultRef().describe(), where(ap.defaultRef()));
             }
-            ap.clauses().values().forEach(cs -> cs.forEach(c -> {
-                if (refused(c.action())) {
-                    byRule.putIfAbsent(c.rule().describe(), where(c.rule()));
-                }
-            }));
+            ap.clauses()
+                    .values()
+                    .forEach(cs -> cs.forEach(c -> {
+                        if (refused(c.action())) {
+                            byRule.putIfAbsent(c.rule().describe(), where(c.rule()));
+                        }
+                    }));
         }
         List<String> out = new ArrayList<>();
-        byRule.forEach((rule, where) -> out.add(where + rule + " answers errno " + Action.MAX_ERRNO + ", which libseccomp"
+        byRule.forEach((rule, where) -> out.add(where + rule + " answers errno " + Action.MAX_ERRNO
+                + ", which libseccomp"
                 + " refuses (it takes errno values below " + Action.MAX_ERRNO + "): runc and crun would not start the"
                 + " container"));
         return out;
@@ -106,7 +122,8 @@ public final class RuntimeLint {
         if (s.isEmpty()) {
             return Optional.empty();
         }
-        Decision d = ReferenceEvaluator.decide(policy, SeccompData.of(s.get().nr(), ap.arch().auditArch(), args));
+        Decision d = ReferenceEvaluator.decide(
+                policy, SeccompData.of(s.get().nr(), ap.arch().auditArch(), args));
         Action.Kind k = d.action().kind();
         return k == Action.Kind.ALLOW || k == Action.Kind.LOG ? Optional.empty() : Optional.of(d);
     }

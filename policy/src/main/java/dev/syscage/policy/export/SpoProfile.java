@@ -28,17 +28,17 @@ public final class SpoProfile {
     public static final String GROUP = "security-profiles-operator.x-k8s.io";
     /** The versions the CRD serves; the first is stored and the default. */
     public static final List<String> VERSIONS = List.of("v1", "v1beta1");
+
     public static final String API_VERSION = GROUP + "/" + VERSIONS.get(0);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
     /** The object's text and what it does not carry over. */
-    public record Result(String yaml, List<String> warnings) {
-    }
+    public record Result(String yaml, List<String> warnings) {}
 
-    private SpoProfile() {
-    }
+    private SpoProfile() {}
 
     /** For the stored version, {@code v1}. */
     public static Result fromOci(String ociJson, String policyName, String description) {
@@ -91,8 +91,9 @@ public final class SpoProfile {
 
     private static ObjectNode entry(JsonNode e) {
         if (e.has("includes") || e.has("excludes")) {
-            throw new IllegalArgumentException("the rules for " + e.get("names") + " differ between architectures"
-                    + " (OCI includes.arches), which a SeccompProfile cannot express; export a policy with one architecture");
+            throw new IllegalArgumentException(
+                    "the rules for " + e.get("names") + " differ between architectures"
+                            + " (OCI includes.arches), which a SeccompProfile cannot express; export a policy with one architecture");
         }
         ObjectNode out = YAML.createObjectNode();
         out.put("action", e.get("action").asText());
@@ -104,9 +105,11 @@ public final class SpoProfile {
             for (JsonNode a : e.get("args")) {
                 for (String k : List.of("value", "valueTwo")) {
                     if (a.has(k) && a.get(k).bigIntegerValue().bitLength() > 63) {
-                        throw new IllegalArgumentException("the entry for " + e.get("names") + " compares argument "
-                                + a.get("index") + " with " + k + " 0x" + a.get(k).bigIntegerValue().toString(16)
-                                + ", which the SeccompProfile schema cannot hold (int64, at least 0); use --format oci");
+                        throw new IllegalArgumentException(
+                                "the entry for " + e.get("names") + " compares argument "
+                                        + a.get("index") + " with " + k + " 0x"
+                                        + a.get(k).bigIntegerValue().toString(16)
+                                        + ", which the SeccompProfile schema cannot hold (int64, at least 0); use --format oci");
                     }
                 }
             }
@@ -117,8 +120,12 @@ public final class SpoProfile {
 
     /** A DNS-1123 subdomain: lower case letters, digits, '-' and '.', alphanumeric at both ends, at most 253. */
     public static String dnsName(String name) {
-        String s = name == null ? "" : name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]+", "-")
-                .replaceAll("-{2,}", "-").replaceAll("\\.{2,}", ".");
+        String s = name == null
+                ? ""
+                : name.toLowerCase(Locale.ROOT)
+                        .replaceAll("[^a-z0-9.-]+", "-")
+                        .replaceAll("-{2,}", "-")
+                        .replaceAll("\\.{2,}", ".");
         s = s.replaceAll("^[.-]+|[.-]+$", "");
         if (s.length() > 253) {
             s = s.substring(0, 253).replaceAll("[.-]+$", "");

@@ -25,8 +25,7 @@ import java.util.TreeMap;
  */
 public final class SupervisedActions {
     /** The policy to export and what was changed on the way. */
-    public record Result(Policy policy, List<String> warnings) {
-    }
+    public record Result(Policy policy, List<String> warnings) {}
 
     private final ExportOptions.Degrade degrade;
     private final Map<String, String> warnings = new LinkedHashMap<>();
@@ -41,23 +40,47 @@ public final class SupervisedActions {
         List<ArchPolicy> arches = new ArrayList<>();
         for (ArchPolicy ap : policy.arches()) {
             SortedMap<Integer, List<Clause>> clauses = new TreeMap<>();
-            ap.clauses().forEach((nr, cs) -> clauses.put(nr, cs.stream()
-                    .map(c -> new Clause(c.when(), s.map(c.action(), c.rule()), c.rule())).toList()));
-            arches.add(new ArchPolicy(ap.arch(), ap.table(), s.map(ap.defaultAction(), ap.defaultRef()), ap.defaultRef(),
-                    s.map(ap.unknownAction(), ap.unknownRef()), ap.unknownRef(), clauses));
+            ap.clauses()
+                    .forEach((nr, cs) -> clauses.put(
+                            nr,
+                            cs.stream()
+                                    .map(c -> new Clause(c.when(), s.map(c.action(), c.rule()), c.rule()))
+                                    .toList()));
+            arches.add(new ArchPolicy(
+                    ap.arch(),
+                    ap.table(),
+                    s.map(ap.defaultAction(), ap.defaultRef()),
+                    ap.defaultRef(),
+                    s.map(ap.unknownAction(), ap.unknownRef()),
+                    ap.unknownRef(),
+                    clauses));
         }
         Action badArch = s.map(policy.badArchAction(), policy.badArchRef());
         if (!s.errors.isEmpty()) {
             throw new PolicyException(List.copyOf(s.errors.values()));
         }
         if (!policy.supervision().equals(Supervision.NONE)) {
-            s.warnings.put("supervise", where(policy.supervision().pos() == null ? null : policy.supervision().pos().fileLine())
-                    + "the supervise: section is not exported (container runtimes have no syscage supervisor)");
+            s.warnings.put(
+                    "supervise",
+                    where(
+                                    policy.supervision().pos() == null
+                                            ? null
+                                            : policy.supervision().pos().fileLine())
+                            + "the supervise: section is not exported (container runtimes have no syscage supervisor)");
         }
         // the supervise section is dropped (warned above); the Landlock ruleset is carried: what
         // export does with it is UnexportedSections' question
-        Policy out = new Policy(policy.name(), policy.description(), arches, badArch, policy.badArchRef(), policy.rules(),
-                policy.frequency(), Supervision.NONE, policy.landlock(), policy.isolation());
+        Policy out = new Policy(
+                policy.name(),
+                policy.description(),
+                arches,
+                badArch,
+                policy.badArchRef(),
+                policy.rules(),
+                policy.frequency(),
+                Supervision.NONE,
+                policy.landlock(),
+                policy.isolation());
         return new Result(out, List.copyOf(s.warnings.values()));
     }
 
@@ -68,15 +91,22 @@ public final class SupervisedActions {
         String what = a.kind().name().toLowerCase(java.util.Locale.ROOT);
         String key = what + " " + (ref == null ? "" : ref.kind() + "#" + ref.index());
         if (degrade == ExportOptions.Degrade.NONE) {
-            errors.computeIfAbsent(key, k -> Diagnostic.error(ref == null ? null : ref.pos(), (ref == null ? "" : ref.describe() + ": ")
-                    + "action " + what + " sends calls to syscage's supervisor, which container runtimes do not have;"
-                    + " --degrade errno or --degrade allow replaces it"));
+            errors.computeIfAbsent(
+                    key,
+                    k -> Diagnostic.error(
+                            ref == null ? null : ref.pos(),
+                            (ref == null ? "" : ref.describe() + ": ")
+                                    + "action " + what
+                                    + " sends calls to syscage's supervisor, which container runtimes do not have;"
+                                    + " --degrade errno or --degrade allow replaces it"));
             return a;
         }
         Action stand = degrade == ExportOptions.Degrade.ERRNO ? Action.errno(1) : Action.ALLOW;
-        warnings.computeIfAbsent(key, k -> where(ref == null || ref.pos() == null ? null : ref.pos().fileLine())
-                + (ref == null ? "" : ref.describe() + ": ") + "action " + what + " exported as "
-                + (stand.equals(Action.ALLOW) ? "allow" : "errno EPERM"));
+        warnings.computeIfAbsent(
+                key,
+                k -> where(ref == null || ref.pos() == null ? null : ref.pos().fileLine())
+                        + (ref == null ? "" : ref.describe() + ": ") + "action " + what + " exported as "
+                        + (stand.equals(Action.ALLOW) ? "allow" : "errno EPERM"));
         return stand;
     }
 

@@ -20,8 +20,7 @@ import java.util.List;
  * naming the same. (Either mode drops the sections: a seccomp profile has no stand-in for them.)
  */
 public final class UnexportedSections {
-    private UnexportedSections() {
-    }
+    private UnexportedSections() {}
 
     /** What to report: an error (nothing is exported) or a warning (exported without the section); both empty for none. */
     public record Result(List<Diagnostic> errors, List<String> warnings) {
@@ -45,7 +44,10 @@ public final class UnexportedSections {
             return Result.NONE;
         }
         String lost = "the Landlock sections (" + String.join(", ", RulesetText.sections(r)) + ")";
-        return report(where(r), degrade, file,
+        return report(
+                where(r),
+                degrade,
+                file,
                 lost + " cannot be exported: container runtimes apply a seccomp profile, not Landlock; --degrade errno"
                         + " or --degrade allow exports the seccomp part without them",
                 lost + " are not exported (container runtimes apply a seccomp profile, not Landlock): the exported"
@@ -60,14 +62,18 @@ public final class UnexportedSections {
         }
         String lost = "the isolate section (" + String.join(", ", parts(i)) + ")";
         String where = "set them in the runtime's own configuration (OCI linux.namespaces, and mounts with 'ro')";
-        return report(i.pos(), degrade, file,
+        return report(
+                i.pos(),
+                degrade,
+                file,
                 lost + " cannot be exported: a seccomp profile has no namespaces or mounts; " + where
                         + ", and --degrade errno or --degrade allow exports the seccomp part without it",
                 lost + " is not exported (a seccomp profile has no namespaces or mounts): " + where);
     }
 
     /** The error without {@code --degrade}, else the warning; placed at {@code at}, or naming {@code file}. */
-    private static Result report(SourcePos at, ExportOptions.Degrade degrade, String file, String error, String warning) {
+    private static Result report(
+            SourcePos at, ExportOptions.Degrade degrade, String file, String error, String warning) {
         if (degrade == ExportOptions.Degrade.NONE) {
             return new Result(List.of(Diagnostic.error(at, (at == null ? file + ": " : "") + error)), List.of());
         }
@@ -88,7 +94,9 @@ public final class UnexportedSections {
     private static List<String> parts(Isolation i) {
         List<String> out = new ArrayList<>();
         if (!i.namespaces().isEmpty()) {
-            out.add("namespaces " + String.join(", ", i.namespaces().stream().map(Namespace::word).toList()));
+            out.add("namespaces "
+                    + String.join(
+                            ", ", i.namespaces().stream().map(Namespace::word).toList()));
         }
         if (!i.readOnly().isEmpty()) {
             out.add("read-only " + String.join(", ", i.readOnly()));

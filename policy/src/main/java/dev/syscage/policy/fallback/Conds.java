@@ -5,8 +5,7 @@ import java.util.List;
 
 /** Conditions built over features for the fallback's decisions ({@link Cond#and}, {@link Cond#or} and {@link Cond#not} fold the constants). */
 final class Conds {
-    private Conds() {
-    }
+    private Conds() {}
 
     /**
      * The condition under which {@code outcome[assignment]} is {@code target}, where bit i of an

@@ -45,8 +45,8 @@ final class FallbackSupervision {
      * said to come from {@code posOf} their granted paths (a path rule of the section) or from
      * {@code at} (the section).
      */
-    static FallbackSupervision of(Policy policy, List<Checked> checked, SourcePos at,
-            Function<PathSet, SourcePos> posOf) {
+    static FallbackSupervision of(
+            Policy policy, List<Checked> checked, SourcePos at, Function<PathSet, SourcePos> posOf) {
         FallbackSupervision f = new FallbackSupervision(policy.supervision(), at, posOf);
         if (!checked.isEmpty()) {
             f.build(checked);
@@ -70,7 +70,8 @@ final class FallbackSupervision {
                 .forEach((allow, calls) -> add(calls, allow.patterns(), SuperviseDecision.ALLOW, posOf.apply(allow)));
         // 2. calls the policy routes itself: its own rules, then its default, within the granted paths
         if (checked.stream().anyMatch(c -> !c.ownRouted().equals(Cond.FALSE))) {
-            Map<PathSet, Calls> routed = group(checked, c -> c.outcome().allow(), c -> Cond.and(c.when(), c.ownRouted()));
+            Map<PathSet, Calls> routed =
+                    group(checked, c -> c.outcome().allow(), c -> Cond.and(c.when(), c.ownRouted()));
             for (SuperviseRule r : own.rules()) {
                 routed.forEach((allow, calls) -> {
                     List<String> paths = new ArrayList<>();
@@ -88,18 +89,25 @@ final class FallbackSupervision {
         }
         // 3. where only refer is missing, Landlock says EXDEV; everywhere else EACCES
         group(checked, c -> c.outcome().exdev(), Checked::when)
-                .forEach((exdev, calls) -> add(calls, exdev.patterns(), SuperviseDecision.errno(SupervisorFallback.EXDEV), at));
+                .forEach((exdev, calls) ->
+                        add(calls, exdev.patterns(), SuperviseDecision.errno(SupervisorFallback.EXDEV), at));
         Calls all = new Calls();
         checked.forEach(c -> all.add(c, c.when()));
         if (!all.isEmpty()) {
-            rules.add(new SuperviseRule(next++, at, all.names(), all.set(), List.of(), null,
+            rules.add(new SuperviseRule(
+                    next++,
+                    at,
+                    all.names(),
+                    all.set(),
+                    List.of(),
+                    null,
                     SuperviseDecision.errno(SupervisorFallback.EACCES)));
         }
     }
 
     /** The classes grouped by a path set (empty sets left out), each call with its condition. */
-    private static Map<PathSet, Calls> group(List<Checked> checked, Function<Checked, PathSet> key,
-            Function<Checked, Cond> when) {
+    private static Map<PathSet, Calls> group(
+            List<Checked> checked, Function<Checked, PathSet> key, Function<Checked, Cond> when) {
         Map<PathSet, Calls> out = new LinkedHashMap<>();
         for (Checked c : checked) {
             PathSet s = key.apply(c);

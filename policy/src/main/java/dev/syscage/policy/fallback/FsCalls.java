@@ -45,11 +45,12 @@ import java.util.function.IntFunction;
  */
 public final class FsCalls {
     /** Every right of the {@code create} word: making anything but a device. */
-    static final long MAKES = FsAccess.MAKE_REG | FsAccess.MAKE_DIR | FsAccess.MAKE_SYM | FsAccess.MAKE_FIFO
-            | FsAccess.MAKE_SOCK;
+    static final long MAKES =
+            FsAccess.MAKE_REG | FsAccess.MAKE_DIR | FsAccess.MAKE_SYM | FsAccess.MAKE_FIFO | FsAccess.MAKE_SOCK;
+
     static final long REMOVES = FsAccess.REMOVE_FILE | FsAccess.REMOVE_DIR;
-    static final long OPENS = FsAccess.READ_FILE | FsAccess.READ_DIR | FsAccess.WRITE_FILE | FsAccess.TRUNCATE
-            | FsAccess.MAKE_REG;
+    static final long OPENS =
+            FsAccess.READ_FILE | FsAccess.READ_DIR | FsAccess.WRITE_FILE | FsAccess.TRUNCATE | FsAccess.MAKE_REG;
 
     /**
      * What a call needs: {@code rights} at its path (at both of a rename's or link's);
@@ -66,15 +67,13 @@ public final class FsCalls {
     }
 
     /** A syscall's features (tests on its arguments) and the need for each combination of them (bit i: feature i holds). */
-    record FsCall(Syscall syscall, List<Cond> features, IntFunction<Need> need) {
-    }
+    record FsCall(Syscall syscall, List<Cond> features, IntFunction<Need> need) {}
 
     private static final int EACCES = 13;
     private static final int ENOSYS = 38;
     private static final int EPERM = 1;
 
-    private FsCalls() {
-    }
+    private FsCalls() {}
 
     /**
      * The rights (FsAccess bits) a call of {@code syscall} with these argument registers needs at
@@ -97,29 +96,42 @@ public final class FsCalls {
 
     /** How {@code s} uses file-system rights, or empty when it uses none Landlock checks. */
     static Optional<FsCall> of(Syscall s, Constants k) {
-        return Optional.ofNullable(switch (s.name()) {
-            case "open", "openat" -> opens(s, k);
-            case "creat" -> fixed(s, new Need(FsAccess.WRITE_FILE | FsAccess.TRUNCATE | FsAccess.MAKE_REG, true, 0, 0));
-            case "openat2" -> fixed(s, new Need(OPENS, true, ENOSYS, 0));
-            case "open_by_handle_at" -> unseen(opens(s, k));
-            case "uselib" -> fixed(s, new Need(FsAccess.EXECUTE | FsAccess.READ_FILE, false, EACCES, 0));
-            case "io_uring_setup" -> fixed(s, new Need(OPENS | MAKES | REMOVES | FsAccess.REFER, false, ENOSYS, 0));
-            case "execve", "execveat" -> fixed(s, Need.of(FsAccess.EXECUTE | FsAccess.READ_FILE));
-            case "truncate", "truncate64" -> fixed(s, Need.of(FsAccess.TRUNCATE));
-            case "mknod", "mknodat" -> mknods(s, k);
-            case "mkdir", "mkdirat" -> fixed(s, Need.of(FsAccess.MAKE_DIR));
-            case "symlink", "symlinkat" -> fixed(s, Need.of(FsAccess.MAKE_SYM));
-            case "unlink" -> fixed(s, Need.of(FsAccess.REMOVE_FILE));
-            case "rmdir" -> fixed(s, Need.of(FsAccess.REMOVE_DIR));
-            case "unlinkat" -> new FsCall(s, List.of(bits(s, "flag", k.value("AT_REMOVEDIR").orElseThrow())),
-                    f -> Need.of(f == 1 ? FsAccess.REMOVE_DIR : FsAccess.REMOVE_FILE));
-            case "rename", "renameat", "renameat2" -> fixed(s, Need.of(MAKES | REMOVES | FsAccess.REFER));
-            case "link" -> fixed(s, Need.of(MAKES | FsAccess.REFER));
-            case "linkat" -> new FsCall(s, List.of(bits(s, "flags", k.value("AT_SYMLINK_FOLLOW").orElseThrow())),
-                    f -> f == 1 ? new Need(MAKES | FsAccess.REFER, false, EACCES, 0) : Need.of(MAKES | FsAccess.REFER));
-            case "mount", "umount", "umount2", "pivot_root", "move_mount" -> fixed(s, new Need(0, false, 0, EPERM));
-            default -> null;
-        });
+        return Optional.ofNullable(
+                switch (s.name()) {
+                    case "open", "openat" -> opens(s, k);
+                    case "creat" ->
+                        fixed(s, new Need(FsAccess.WRITE_FILE | FsAccess.TRUNCATE | FsAccess.MAKE_REG, true, 0, 0));
+                    case "openat2" -> fixed(s, new Need(OPENS, true, ENOSYS, 0));
+                    case "open_by_handle_at" -> unseen(opens(s, k));
+                    case "uselib" -> fixed(s, new Need(FsAccess.EXECUTE | FsAccess.READ_FILE, false, EACCES, 0));
+                    case "io_uring_setup" ->
+                        fixed(s, new Need(OPENS | MAKES | REMOVES | FsAccess.REFER, false, ENOSYS, 0));
+                    case "execve", "execveat" -> fixed(s, Need.of(FsAccess.EXECUTE | FsAccess.READ_FILE));
+                    case "truncate", "truncate64" -> fixed(s, Need.of(FsAccess.TRUNCATE));
+                    case "mknod", "mknodat" -> mknods(s, k);
+                    case "mkdir", "mkdirat" -> fixed(s, Need.of(FsAccess.MAKE_DIR));
+                    case "symlink", "symlinkat" -> fixed(s, Need.of(FsAccess.MAKE_SYM));
+                    case "unlink" -> fixed(s, Need.of(FsAccess.REMOVE_FILE));
+                    case "rmdir" -> fixed(s, Need.of(FsAccess.REMOVE_DIR));
+                    case "unlinkat" ->
+                        new FsCall(
+                                s,
+                                List.of(bits(s, "flag", k.value("AT_REMOVEDIR").orElseThrow())),
+                                f -> Need.of(f == 1 ? FsAccess.REMOVE_DIR : FsAccess.REMOVE_FILE));
+                    case "rename", "renameat", "renameat2" -> fixed(s, Need.of(MAKES | REMOVES | FsAccess.REFER));
+                    case "link" -> fixed(s, Need.of(MAKES | FsAccess.REFER));
+                    case "linkat" ->
+                        new FsCall(
+                                s,
+                                List.of(bits(
+                                        s, "flags", k.value("AT_SYMLINK_FOLLOW").orElseThrow())),
+                                f -> f == 1
+                                        ? new Need(MAKES | FsAccess.REFER, false, EACCES, 0)
+                                        : Need.of(MAKES | FsAccess.REFER));
+                    case "mount", "umount", "umount2", "pivot_root", "move_mount" ->
+                        fixed(s, new Need(0, false, 0, EPERM));
+                    default -> null;
+                });
     }
 
     /** {@code call}, failed with EACCES wherever it would be checked: there is no path for the supervisor. */
@@ -137,7 +149,8 @@ public final class FsCalls {
     /** Features, in this order: O_PATH, O_CREAT, O_WRONLY, O_RDWR, O_TRUNC, O_DIRECTORY. */
     private static FsCall opens(Syscall s, Constants k) {
         List<Cond> features = List.of("O_PATH", "O_CREAT", "O_WRONLY", "O_RDWR", "O_TRUNC", "O_DIRECTORY").stream()
-                .map(name -> bits(s, "flags", k.value(name).orElseThrow())).toList();
+                .map(name -> bits(s, "flags", k.value(name).orElseThrow()))
+                .toList();
         return new FsCall(s, features, f -> {
             if ((f & 1) != 0) {
                 return Need.NONE;
@@ -171,7 +184,8 @@ public final class FsCalls {
         for (String type : List.of("S_IFCHR", "S_IFBLK", "S_IFIFO", "S_IFSOCK")) {
             features.add(type(mode, fmt, k.value(type).orElseThrow()));
         }
-        features.add(new Cond.Or(List.of(type(mode, fmt, 0), type(mode, fmt, k.value("S_IFREG").orElseThrow()))));
+        features.add(new Cond.Or(
+                List.of(type(mode, fmt, 0), type(mode, fmt, k.value("S_IFREG").orElseThrow()))));
         return new FsCall(s, List.copyOf(features), f -> {
             for (int i = 0; i < rights.length; i++) {
                 if ((f & (1 << i)) != 0) {

@@ -58,11 +58,29 @@ import java.util.function.UnaryOperator;
  */
 public final class MountFallback {
     /** The calls that change a file's metadata by path, on any architecture (each where it exists). */
-    public static final List<String> METADATA_CALLS = List.of("chmod", "fchmodat", "fchmodat2", "chown", "chown32",
-            "lchown", "lchown32", "fchownat", "utime", "utimes", "futimesat", "utimensat", "utimensat_time64",
-            "setxattr", "lsetxattr", "setxattrat", "removexattr", "lremovexattr", "removexattrat");
+    public static final List<String> METADATA_CALLS = List.of(
+            "chmod",
+            "fchmodat",
+            "fchmodat2",
+            "chown",
+            "chown32",
+            "lchown",
+            "lchown32",
+            "fchownat",
+            "utime",
+            "utimes",
+            "futimesat",
+            "utimensat",
+            "utimensat_time64",
+            "setxattr",
+            "lsetxattr",
+            "setxattrat",
+            "removexattr",
+            "lremovexattr",
+            "removexattrat");
     /** The paths through which a program changes the metadata of a descriptor it holds (gnulib does, for O_PATH). */
     static final List<String> FD_DIRS = List.of("/proc/self/fd", "/proc/thread-self/fd");
+
     static final int EROFS = 30;
     private static final Set<String> NULL_PATH_IS_FD = Set.of("utimensat", "utimensat_time64");
 
@@ -79,8 +97,7 @@ public final class MountFallback {
     }
 
     /** A metadata call the supervisor checks: when the filter routes it, and when the policy itself does. */
-    private record Checked(Syscall syscall, Cond when, Cond ownRouted) {
-    }
+    private record Checked(Syscall syscall, Cond when, Cond ownRouted) {}
 
     private final Policy policy;
     private final Isolation isolation;
@@ -91,7 +108,9 @@ public final class MountFallback {
     private MountFallback(Policy policy) {
         this.policy = policy;
         this.isolation = policy.isolation();
-        this.at = isolation.pos() != null ? isolation.pos() : SourceText.unavailable("isolate").pos(1, 1);
+        this.at = isolation.pos() != null
+                ? isolation.pos()
+                : SourceText.unavailable("isolate").pos(1, 1);
         this.next = OwnRules.nextIndex(policy.supervision());
     }
 
@@ -125,17 +144,34 @@ public final class MountFallback {
                     continue;
                 }
                 Cond when = NULL_PATH_IS_FD.contains(name) ? Cond.not(isNull(s, "filename")) : Cond.TRUE;
-                clauses.put(s.nr(), OwnRules.guard(own, ap.defaultAction(),
-                        List.of(new OwnRules.Guard(when, Action.trace(0))), ref));
+                clauses.put(
+                        s.nr(),
+                        OwnRules.guard(
+                                own, ap.defaultAction(), List.of(new OwnRules.Guard(when, Action.trace(0))), ref));
                 checked.add(new Checked(s, when, OwnRules.routing(own, ap.defaultAction())));
             }
-            arches.add(new ArchPolicy(ap.arch(), ap.table(), ap.defaultAction(), ap.defaultRef(), ap.unknownAction(),
-                    ap.unknownRef(), new TreeMap<>(clauses)));
+            arches.add(new ArchPolicy(
+                    ap.arch(),
+                    ap.table(),
+                    ap.defaultAction(),
+                    ap.defaultRef(),
+                    ap.unknownAction(),
+                    ap.unknownRef(),
+                    new TreeMap<>(clauses)));
         }
         build(checked, layers(realPath));
         Supervision supervision = OwnRules.prepend(policy.supervision(), rules);
-        Policy out = new Policy(policy.name(), policy.description(), arches, policy.badArchAction(), policy.badArchRef(),
-                policy.rules(), policy.frequency(), supervision, policy.landlock(), isolation.withoutMounts());
+        Policy out = new Policy(
+                policy.name(),
+                policy.description(),
+                arches,
+                policy.badArchAction(),
+                policy.badArchRef(),
+                policy.rules(),
+                policy.frequency(),
+                supervision,
+                policy.landlock(),
+                isolation.withoutMounts());
         return new Result(out, notCarried, summary(checked));
     }
 
@@ -144,12 +180,16 @@ public final class MountFallback {
         Set<Isolation.Mount> all = new LinkedHashSet<>(isolation.mounts());
         for (Isolation.Mount m : isolation.mounts()) {
             String real = realPath.apply(m.path());
-            if (real != null && real.startsWith("/") && !real.equals(m.path())
+            if (real != null
+                    && real.startsWith("/")
+                    && !real.equals(m.path())
                     && all.stream().noneMatch(o -> o.path().equals(real))) {
                 all.add(new Isolation.Mount(real, m.writable()));
             }
         }
-        return all.stream().sorted(Comparator.comparingInt(Isolation.Mount::depth).reversed()).toList();
+        return all.stream()
+                .sorted(Comparator.comparingInt(Isolation.Mount::depth).reversed())
+                .toList();
     }
 
     private void build(List<Checked> checked, List<Isolation.Mount> layers) {
@@ -163,7 +203,12 @@ public final class MountFallback {
         }
         List<String> fd = FD_DIRS.stream().map(d -> d + "/*").toList();
         add(free, fd, SuperviseDecision.ALLOW, at);
-        ownRulesWithin(routed, p -> FD_DIRS.stream().flatMap(d -> OwnRules.cutToChildren(p, d).stream()).toList(), fd);
+        ownRulesWithin(
+                routed,
+                p -> FD_DIRS.stream()
+                        .flatMap(d -> OwnRules.cutToChildren(p, d).stream())
+                        .toList(),
+                fd);
         for (Isolation.Mount l : layers) {
             List<String> tree = OwnRules.treePatterns(l.path());
             if (l.writable()) {
@@ -209,13 +254,20 @@ public final class MountFallback {
         }
         SuperviseRule last = rules.isEmpty() ? null : rules.get(rules.size() - 1);
         SyscallSet set = calls.set();
-        if (last != null && !paths.isEmpty() && !last.paths().isEmpty() && last.decision().equals(decision)
-                && last.syscalls().equals(set) && last.pos() == pos) {
+        if (last != null
+                && !paths.isEmpty()
+                && !last.paths().isEmpty()
+                && last.decision().equals(decision)
+                && last.syscalls().equals(set)
+                && last.pos() == pos) {
             // the same calls and decision as the rule before: one rule with the paths of both
             List<PathPattern> merged = new ArrayList<>(last.paths());
-            paths.stream().map(PathPattern::compile).filter(p -> merged.stream().noneMatch(m -> m.text().equals(p.text())))
+            paths.stream()
+                    .map(PathPattern::compile)
+                    .filter(p -> merged.stream().noneMatch(m -> m.text().equals(p.text())))
                     .forEach(merged::add);
-            rules.set(rules.size() - 1, new SuperviseRule(last.index(), pos, last.names(), set, merged, null, decision));
+            rules.set(
+                    rules.size() - 1, new SuperviseRule(last.index(), pos, last.names(), set, merged, null, decision));
             return;
         }
         List<PathPattern> patterns = paths.stream().map(PathPattern::compile).toList();
@@ -231,15 +283,18 @@ public final class MountFallback {
     private List<String> notCarried() {
         List<String> out = new ArrayList<>();
         for (Namespace n : isolation.namespaces()) {
-            out.add("namespace " + n.word() + " (" + switch (n) {
-                case NET -> "only loopback networking";
-                case IPC -> "System V IPC and message queues of its own";
-                case UTS -> "a host name of its own";
-            } + ")");
+            out.add("namespace " + n.word() + " ("
+                    + switch (n) {
+                        case NET -> "only loopback networking";
+                        case IPC -> "System V IPC and message queues of its own";
+                        case UTS -> "a host name of its own";
+                    }
+                    + ")");
         }
         if (!isolation.readOnly().isEmpty()) {
             out.add("read-only mounts for writes, creating, removing and renaming (a filesystem: section says those)");
-            out.add("read-only mounts for metadata changes through a held descriptor (fchmod, fchown, fsetxattr, futimens)");
+            out.add(
+                    "read-only mounts for metadata changes through a held descriptor (fchmod, fchown, fsetxattr, futimens)");
         }
         return out;
     }
@@ -247,7 +302,11 @@ public final class MountFallback {
     private List<String> summary(List<Checked> checked) {
         List<String> out = new ArrayList<>();
         out.add("read-only paths without a mount namespace: metadata changes checked by the supervisor's path rules");
-        List<String> names = checked.stream().map(c -> c.syscall().name()).distinct().sorted().toList();
+        List<String> names = checked.stream()
+                .map(c -> c.syscall().name())
+                .distinct()
+                .sorted()
+                .toList();
         if (!names.isEmpty()) {
             out.add("  filter: trace (the supervisor checks the path) for " + String.join(", ", names));
         }

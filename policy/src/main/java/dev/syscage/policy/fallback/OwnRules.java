@@ -23,15 +23,13 @@ import java.util.List;
  * come first ({@link #prepend}).
  */
 public final class OwnRules {
-    private OwnRules() {
-    }
+    private OwnRules() {}
 
     /**
      * A check put before a clause: the calls for which {@code when} holds get {@code action}. A
      * guard that routes ({@code trace}) is left out before a clause that routes already.
      */
-    public record Guard(Cond when, Action action) {
-    }
+    public record Guard(Cond when, Action action) {}
 
     /** Whether the policy lets some call of this syscall run or reach the supervisor (else it denies them all already). */
     public static boolean lets(List<Clause> own, Action dflt) {
@@ -145,14 +143,17 @@ public final class OwnRules {
     public static List<String> cutToChildren(String pattern, String dir) {
         String prefix = PathSet.escape(dir) + "/";
         List<String> out = new ArrayList<>();
-        for (String p : PathSet.of(List.of(new PathSet.Item(dir, PathSet.Kind.BENEATH))).intersectPattern(pattern)) {
+        for (String p :
+                PathSet.of(List.of(new PathSet.Item(dir, PathSet.Kind.BENEATH))).intersectPattern(pattern)) {
             if (!p.startsWith(prefix)) {
                 continue;
             }
             String rest = p.substring(prefix.length());
             if (rest.equals("**")) {
                 out.add(prefix + "*");
-            } else if (rest.startsWith("**/") && !rest.substring(3).contains("/") && !rest.substring(3).equals("**")) {
+            } else if (rest.startsWith("**/")
+                    && !rest.substring(3).contains("/")
+                    && !rest.substring(3).equals("**")) {
                 out.add(prefix + rest.substring(3));
             } else if (!rest.contains("/") && !rest.contains("**")) {
                 out.add(p);
@@ -171,7 +172,8 @@ public final class OwnRules {
         List<String> out = new ArrayList<>();
         for (SuperviseRule r : rules) {
             List<String> paths = r.paths().stream().map(PathPattern::text).toList();
-            String shown = paths.size() <= 6 ? String.join(", ", paths)
+            String shown = paths.size() <= 6
+                    ? String.join(", ", paths)
                     : String.join(", ", paths.subList(0, 6)) + " (+" + (paths.size() - 6) + " more)";
             out.add("supervise rule #" + (r.index() + 1) + ": " + r.decision() + " " + String.join(", ", r.names())
                     + (paths.isEmpty() ? "" : " at " + shown));

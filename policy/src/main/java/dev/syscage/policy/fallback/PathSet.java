@@ -158,14 +158,18 @@ final class PathSet {
      */
     List<String> intersectPattern(String pattern) {
         PathPattern whole = PathPattern.compile(pattern);
-        List<String> globs = pattern.equals("/") ? List.of() : Arrays.asList(pattern.substring(1).split("/", -1));
+        List<String> globs = pattern.equals("/")
+                ? List.of()
+                : Arrays.asList(pattern.substring(1).split("/", -1));
         Set<String> out = new LinkedHashSet<>();
         for (Item i : items) {
             if (i.kind != Kind.BENEATH && whole.matches(i.path)) {
                 out.add(escape(i.path));
             }
             if (i.kind != Kind.EXACT) {
-                List<String> parts = i.path.equals("/") ? List.of() : Arrays.asList(i.path.substring(1).split("/"));
+                List<String> parts = i.path.equals("/")
+                        ? List.of()
+                        : Arrays.asList(i.path.substring(1).split("/"));
                 beneath(globs, 0, parts, 0, "", out);
             }
         }
@@ -190,7 +194,8 @@ final class PathSet {
         String part = escape(parts.get(j));
         if (g.equals("**") && i == globs.size() - 1) {
             // a trailing ** takes the rest of the path and at least one more component
-            List<String> rest = parts.subList(j, parts.size()).stream().map(PathSet::escape).toList();
+            List<String> rest =
+                    parts.subList(j, parts.size()).stream().map(PathSet::escape).toList();
             out.add(done + "/" + String.join("/", rest) + "/**");
         } else if (g.equals("**")) {
             beneath(globs, i + 1, parts, j, done, out); // ** takes no component

@@ -96,12 +96,10 @@ public final class SupervisorFallback {
     }
 
     /** A class of calls of one syscall that the supervisor checks, and when the policy's own filter routes it too. */
-    record Checked(Syscall syscall, Cond when, Outcome outcome, Cond ownRouted) {
-    }
+    record Checked(Syscall syscall, Cond when, Outcome outcome, Cond ownRouted) {}
 
     /** A granted path (as written, or where it really leads) with its rights. */
-    record Grant(String path, long access, SourcePos pos) {
-    }
+    record Grant(String path, long access, SourcePos pos) {}
 
     private final long handled;
     private final List<Grant> grants;
@@ -119,7 +117,9 @@ public final class SupervisorFallback {
             }
         }
         this.grants = List.copyOf(g);
-        this.named = PathSet.of(grants.stream().map(x -> new PathSet.Item(x.path(), PathSet.Kind.EXACT)).toList());
+        this.named = PathSet.of(grants.stream()
+                .map(x -> new PathSet.Item(x.path(), PathSet.Kind.EXACT))
+                .toList());
     }
 
     /**
@@ -168,14 +168,34 @@ public final class SupervisorFallback {
                     }
                 });
             }
-            arches.add(new ArchPolicy(ap.arch(), ap.table(), ap.defaultAction(), ap.defaultRef(), ap.unknownAction(),
-                    ap.unknownRef(), new TreeMap<>(clauses)));
+            arches.add(new ArchPolicy(
+                    ap.arch(),
+                    ap.table(),
+                    ap.defaultAction(),
+                    ap.defaultRef(),
+                    ap.unknownAction(),
+                    ap.unknownRef(),
+                    new TreeMap<>(clauses)));
         }
         FallbackSupervision supervision = FallbackSupervision.of(policy, checked, at, set -> posOf(set, at));
-        LandlockRuleset rest = new LandlockRuleset(0, policy.landlock().handledNet(), policy.landlock().scoped(),
-                List.of(), policy.landlock().ports(), policy.landlock().compat());
-        Policy out = new Policy(policy.name(), policy.description(), arches, policy.badArchAction(), policy.badArchRef(),
-                policy.rules(), policy.frequency(), supervision.supervision(), rest, policy.isolation());
+        LandlockRuleset rest = new LandlockRuleset(
+                0,
+                policy.landlock().handledNet(),
+                policy.landlock().scoped(),
+                List.of(),
+                policy.landlock().ports(),
+                policy.landlock().compat());
+        Policy out = new Policy(
+                policy.name(),
+                policy.description(),
+                arches,
+                policy.badArchAction(),
+                policy.badArchRef(),
+                policy.rules(),
+                policy.frequency(),
+                supervision.supervision(),
+                rest,
+                policy.isolation());
         return new Result(out, notCarried(policy.landlock()), summary(denied, checked, supervision));
     }
 
@@ -229,7 +249,8 @@ public final class SupervisorFallback {
             for (long bit = 1; bit <= r && bit != 0; bit <<= 1) {
                 if ((r & bit) != 0) {
                     PathSet.Kind kind = ((FsAccess.FILE_RIGHTS | FsAccess.READ_DIR) & bit) != 0
-                            ? PathSet.Kind.TREE : PathSet.Kind.BENEATH;
+                            ? PathSet.Kind.TREE
+                            : PathSet.Kind.BENEATH;
                     List<PathSet.Item> items = new ArrayList<>();
                     for (Grant g : grants) {
                         if ((g.access() & bit) != 0) {
@@ -294,13 +315,17 @@ public final class SupervisorFallback {
         return out;
     }
 
-    private static List<String> summary(Map<Integer, List<String>> denied, List<Checked> checked,
-            FallbackSupervision supervision) {
+    private static List<String> summary(
+            Map<Integer, List<String>> denied, List<Checked> checked, FallbackSupervision supervision) {
         List<String> out = new ArrayList<>();
         out.add("filesystem without Landlock: enforced by the filter and the supervisor's path rules");
-        denied.forEach((errno, names) -> out.add("  filter: errno " + Constants.errnoName(errno) + " for some calls of "
-                + String.join(", ", names)));
-        List<String> names = checked.stream().map(c -> c.syscall().name()).distinct().sorted().toList();
+        denied.forEach((errno, names) -> out.add(
+                "  filter: errno " + Constants.errnoName(errno) + " for some calls of " + String.join(", ", names)));
+        List<String> names = checked.stream()
+                .map(c -> c.syscall().name())
+                .distinct()
+                .sorted()
+                .toList();
         if (!names.isEmpty()) {
             out.add("  filter: trace (the supervisor checks the path) for some calls of " + String.join(", ", names));
         }

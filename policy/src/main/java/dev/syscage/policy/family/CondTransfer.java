@@ -31,8 +31,7 @@ public final class CondTransfer {
         }
     }
 
-    private CondTransfer() {
-    }
+    private CondTransfer() {}
 
     public static Result transfer(Cond c, Syscall from, Syscall to) {
         Set<String> missing = new TreeSet<>();
@@ -51,8 +50,10 @@ public final class CondTransfer {
             return new Cond.Or(moveAll(o.terms(), from, to, missing));
         }
         Cond.Test t = (Cond.Test) c;
-        String name = t.arg() < from.params().size() ? from.params().get(t.arg()).name() : "arg" + t.arg();
-        Optional<Param> target = to.params().stream().filter(p -> p.name().equals(name)).findFirst();
+        String name =
+                t.arg() < from.params().size() ? from.params().get(t.arg()).name() : "arg" + t.arg();
+        Optional<Param> target =
+                to.params().stream().filter(p -> p.name().equals(name)).findFirst();
         if (target.isEmpty() || target.get().width() != t.width()) {
             missing.add(name);
             return c;

@@ -101,8 +101,8 @@ public final class Families {
                 }
                 String[] f = line.split("\t");
                 if (f.length != 2 || f[1].isBlank() || m.containsKey(f[0].trim())) {
-                    throw new IllegalStateException(RESOURCE + ":" + lineNo
-                            + ": expected family<TAB>members, each family once");
+                    throw new IllegalStateException(
+                            RESOURCE + ":" + lineNo + ": expected family<TAB>members, each family once");
                 }
                 m.put(f[0].trim(), List.of(f[1].trim().split(" +")));
             }

@@ -39,15 +39,12 @@ import java.util.TreeMap;
 public final class FamilyRouter {
 
     /** A clause that sends {@code member} to the supervisor, and the clauses before it that let member's calls run. */
-    private record Origin(Syscall member, String family, Clause clause, List<Clause> runsBefore) {
-    }
+    private record Origin(Syscall member, String family, Clause clause, List<Clause> runsBefore) {}
 
     /** The routing condition for one sibling, and the parameters of the rule's {@code when} it lacks. */
-    private record Routing(Cond cond, Set<String> dropped) {
-    }
+    private record Routing(Cond cond, Set<String> dropped) {}
 
-    private FamilyRouter() {
-    }
+    private FamilyRouter() {}
 
     public static FamilyRouting route(List<ArchPolicy> arches, Families families) {
         List<ArchPolicy> out = new ArrayList<>();
@@ -70,37 +67,57 @@ public final class FamilyRouter {
             Action action = o.clause().action();
             for (Syscall sibling : families.siblings(ap.table(), o.member().name())) {
                 Routing r = routing(o, sibling);
-                Optional<List<Clause>> routed = routeSibling(clauses.getOrDefault(sibling.nr(), List.of()),
-                        ap.defaultAction(), r.cond(), action, ref, free.getOrDefault(o.family(), Set.of()));
+                Optional<List<Clause>> routed = routeSibling(
+                        clauses.getOrDefault(sibling.nr(), List.of()),
+                        ap.defaultAction(),
+                        r.cond(),
+                        action,
+                        ref,
+                        free.getOrDefault(o.family(), Set.of()));
                 if (routed.isPresent()) {
                     clauses.put(sibling.nr(), routed.get());
-                    routes.add(new Route(ap.arch(), o.family(), o.member().name(), sibling.name(), o.clause().rule(),
-                            action, r.dropped()));
+                    routes.add(new Route(
+                            ap.arch(),
+                            o.family(),
+                            o.member().name(),
+                            sibling.name(),
+                            o.clause().rule(),
+                            action,
+                            r.dropped()));
                 }
             }
         }
-        return new ArchPolicy(ap.arch(), ap.table(), ap.defaultAction(), ap.defaultRef(), ap.unknownAction(),
-                ap.unknownRef(), clauses);
+        return new ArchPolicy(
+                ap.arch(),
+                ap.table(),
+                ap.defaultAction(),
+                ap.defaultRef(),
+                ap.unknownAction(),
+                ap.unknownRef(),
+                clauses);
     }
 
     /** The reachable routing clauses of family members, in rule order. */
     private static List<Origin> origins(ArchPolicy ap, Families families) {
         List<Origin> out = new ArrayList<>();
-        ap.clauses().forEach((nr, list) -> ap.table().byNumber(nr).ifPresent(member ->
-                families.familyOf(member.name()).ifPresent(family -> {
-                    List<Clause> runsBefore = new ArrayList<>();
-                    for (Clause c : list) {
-                        if (routes(c.action())) {
-                            out.add(new Origin(member, family, c, List.copyOf(runsBefore)));
-                        } else if (runs(c.action())) {
-                            runsBefore.add(c);
-                        }
-                        if (c.unconditional()) {
-                            break;
-                        }
-                    }
-                })));
-        out.sort(Comparator.comparingInt((Origin o) -> o.clause().rule().index()).thenComparingInt(o -> o.member().nr()));
+        ap.clauses()
+                .forEach((nr, list) -> ap.table()
+                        .byNumber(nr)
+                        .ifPresent(member -> families.familyOf(member.name()).ifPresent(family -> {
+                            List<Clause> runsBefore = new ArrayList<>();
+                            for (Clause c : list) {
+                                if (routes(c.action())) {
+                                    out.add(new Origin(member, family, c, List.copyOf(runsBefore)));
+                                } else if (runs(c.action())) {
+                                    runsBefore.add(c);
+                                }
+                                if (c.unconditional()) {
+                                    break;
+                                }
+                            }
+                        })));
+        out.sort(Comparator.comparingInt((Origin o) -> o.clause().rule().index())
+                .thenComparingInt(o -> o.member().nr()));
         return out;
     }
 
@@ -112,10 +129,14 @@ public final class FamilyRouter {
     private static Map<String, Set<Integer>> freeRules(List<Origin> origins) {
         Map<String, Set<Integer>> out = new HashMap<>();
         Set<Syscall> seen = new HashSet<>();
-        for (Origin o : origins.stream().sorted(Comparator.comparingInt(
-                (Origin x) -> x.member().nr()).thenComparingInt(x -> x.clause().rule().index())).toList()) {
+        for (Origin o : origins.stream()
+                .sorted(Comparator.comparingInt((Origin x) -> x.member().nr())
+                        .thenComparingInt(x -> x.clause().rule().index()))
+                .toList()) {
             if (seen.add(o.member())) {
-                o.runsBefore().forEach(c -> out.computeIfAbsent(o.family(), f -> new HashSet<>()).add(c.rule().index()));
+                o.runsBefore()
+                        .forEach(c -> out.computeIfAbsent(o.family(), f -> new HashSet<>())
+                                .add(c.rule().index()));
             }
         }
         return out;
@@ -142,13 +163,15 @@ public final class FamilyRouter {
      * The sibling's clauses with every outcome that lets the call run split: where {@code cond}
      * holds it gets {@code action}. Empty when nothing changes (the sibling never runs unrouted).
      */
-    static Optional<List<Clause>> routeSibling(List<Clause> clauses, Action defaultAction, Cond cond, Action action,
-                                               RuleRef ref, Set<Integer> freeRules) {
+    static Optional<List<Clause>> routeSibling(
+            List<Clause> clauses, Action defaultAction, Cond cond, Action action, RuleRef ref, Set<Integer> freeRules) {
         List<Clause> out = new ArrayList<>();
         boolean changed = false;
         boolean ended = false;
         for (Clause d : clauses) {
-            if (ended || !runs(d.action()) || d.rule().via() == null && freeRules.contains(d.rule().index())) {
+            if (ended
+                    || !runs(d.action())
+                    || d.rule().via() == null && freeRules.contains(d.rule().index())) {
                 out.add(d);
                 ended |= d.unconditional();
                 continue;

@@ -12,8 +12,8 @@ import java.util.Set;
  * parameters of the rule's {@code when} the sibling lacks; when it is not empty the condition
  * was dropped and the sibling is routed for every argument the filter lets through.
  */
-public record Route(Arch arch, String family, String member, String sibling, RuleRef rule, Action action,
-                    Set<String> dropped) {
+public record Route(
+        Arch arch, String family, String member, String sibling, RuleRef rule, Action action, Set<String> dropped) {
 
     public Route {
         dropped = Set.copyOf(dropped);
@@ -25,10 +25,17 @@ public record Route(Arch arch, String family, String member, String sibling, Rul
 
     /** {@code openat2 on x86_64: notify, as rule #1 (p.yaml:5) sends openat (family open); condition dropped: no 'flags'}. */
     public String describe() {
-        String cond = dropped.isEmpty() ? "" : "; condition dropped: no " + String.join(", ",
-                dropped.stream().sorted().map(d -> "'" + d + "'").toList());
+        String cond = dropped.isEmpty()
+                ? ""
+                : "; condition dropped: no "
+                        + String.join(
+                                ", ",
+                                dropped.stream()
+                                        .sorted()
+                                        .map(d -> "'" + d + "'")
+                                        .toList());
         RuleRef plain = new RuleRef(rule.kind(), rule.index(), rule.pos());
-        return sibling + " on " + arch + ": " + action + ", as " + plain.describe() + " sends " + member
-                + " (family " + family + ")" + cond;
+        return sibling + " on " + arch + ": " + action + ", as " + plain.describe() + " sends " + member + " (family "
+                + family + ")" + cond;
     }
 }

@@ -41,25 +41,27 @@ public final class SuperviseFamilies {
         }
     }
 
-    private SuperviseFamilies() {
-    }
+    private SuperviseFamilies() {}
 
     /** {@code supervision} with siblings added to its rules; warnings go to {@code diags}. */
-    public static Supervision expand(Supervision supervision, List<Item> items, List<ArchPolicy> arches,
-                                     Families families, Diagnostics diags) {
+    public static Supervision expand(
+            Supervision supervision, List<Item> items, List<ArchPolicy> arches, Families families, Diagnostics diags) {
         if (supervision.rules().isEmpty()) {
             return supervision;
         }
         Map<Arch, Set<Integer>> named = new EnumMap<>(Arch.class);
         for (SuperviseRule r : supervision.rules()) {
-            r.syscalls().asMap().forEach((a, m) -> named.computeIfAbsent(a, x -> new HashSet<>()).addAll(m.keySet()));
+            r.syscalls()
+                    .asMap()
+                    .forEach((a, m) ->
+                            named.computeIfAbsent(a, x -> new HashSet<>()).addAll(m.keySet()));
         }
         List<SuperviseRule> rules = new ArrayList<>();
         for (SuperviseRule r : supervision.rules()) {
             rules.add(new Expansion(r, items, named, families, diags).run(arches));
         }
-        return new Supervision(supervision.log(), rules, supervision.defaultDecision(), supervision.pos(),
-                supervision.hooks());
+        return new Supervision(
+                supervision.log(), rules, supervision.defaultDecision(), supervision.pos(), supervision.hooks());
     }
 
     /** One rule's expansion over every architecture. */
@@ -72,8 +74,12 @@ public final class SuperviseFamilies {
         private final Set<String> warned = new HashSet<>();
         private boolean grew;
 
-        Expansion(SuperviseRule rule, List<Item> items, Map<Arch, Set<Integer>> named, Families families,
-                  Diagnostics diags) {
+        Expansion(
+                SuperviseRule rule,
+                List<Item> items,
+                Map<Arch, Set<Integer>> named,
+                Families families,
+                Diagnostics diags) {
             this.rule = rule;
             this.items = items;
             this.named = named;
@@ -90,17 +96,27 @@ public final class SuperviseFamilies {
                     expand(ap, own, calls.get(ap.arch()));
                 }
             }
-            return grew ? new SuperviseRule(rule.index(), rule.pos(), rule.names(), SyscallSet.of(calls), rule.paths(),
-                    rule.when(), rule.decision()) : rule;
+            return grew
+                    ? new SuperviseRule(
+                            rule.index(),
+                            rule.pos(),
+                            rule.names(),
+                            SyscallSet.of(calls),
+                            rule.paths(),
+                            rule.when(),
+                            rule.decision())
+                    : rule;
         }
 
         private void expand(ArchPolicy ap, SortedMap<Integer, Cond> own, Map<Integer, Cond> out) {
-            Map<Syscall, Syscall> unmoved = new LinkedHashMap<>(); // sibling -> first member whose condition did not move
+            Map<Syscall, Syscall> unmoved =
+                    new LinkedHashMap<>(); // sibling -> first member whose condition did not move
             Map<Syscall, Set<String>> missing = new LinkedHashMap<>();
             for (Map.Entry<Integer, Cond> e : own.entrySet()) {
                 Syscall member = ap.table().byNumber(e.getKey()).orElseThrow();
                 for (Syscall sibling : families.siblings(ap.table(), member.name())) {
-                    if (own.containsKey(sibling.nr()) || out.containsKey(sibling.nr())
+                    if (own.containsKey(sibling.nr())
+                            || out.containsKey(sibling.nr())
                             || !rule.paths().isEmpty() && !namesPath(sibling)) {
                         continue;
                     }
@@ -116,7 +132,9 @@ public final class SuperviseFamilies {
             }
             unmoved.forEach((sibling, member) -> {
                 boolean ownRule = named.getOrDefault(ap.arch(), Set.of()).contains(sibling.nr());
-                if (!out.containsKey(sibling.nr()) && !ownRule && reachesSupervisor(ap, sibling.nr())
+                if (!out.containsKey(sibling.nr())
+                        && !ownRule
+                        && reachesSupervisor(ap, sibling.nr())
                         && warned.add(sibling.name())) {
                     diags.warning(positionOf(member.name()), message(member, sibling, missing.get(sibling)));
                 }
@@ -134,15 +152,19 @@ public final class SuperviseFamilies {
     }
 
     static String message(Syscall member, Syscall sibling, Set<String> missing) {
-        String params = String.join(", ", missing.stream().sorted().map(m -> "'" + m + "'").toList());
-        String signature = sibling.name() + "(" + String.join(", ", sibling.params().stream().map(Param::name).toList()) + ")";
-        return "supervise rule for " + member.name() + " does not cover its sibling " + sibling.name() + ": its 'when' tests "
+        String params = String.join(
+                ", ", missing.stream().sorted().map(m -> "'" + m + "'").toList());
+        String signature = sibling.name() + "("
+                + String.join(", ", sibling.params().stream().map(Param::name).toList()) + ")";
+        return "supervise rule for " + member.name() + " does not cover its sibling " + sibling.name()
+                + ": its 'when' tests "
                 + params + ", which " + signature + " does not pass as a parameter; give " + sibling.name()
                 + " a supervise rule of its own";
     }
 
     static boolean namesPath(Syscall s) {
-        return s.params().stream().anyMatch(p -> PATH_NAMES.contains(p.name()) && p.ctype().contains("char *"));
+        return s.params().stream()
+                .anyMatch(p -> PATH_NAMES.contains(p.name()) && p.ctype().contains("char *"));
     }
 
     /** Whether some call of {@code nr} can get {@code trace} or {@code notify} from the filter. */

@@ -81,8 +81,10 @@ public final class GroupTable {
                 String name = d.name().text();
                 UserGroup first = user.get(name);
                 if (first != null) {
-                    diags.error(d.name().pos(), "group '" + name + "' is defined twice (first at "
-                            + first.def().name().pos().fileLine() + ")");
+                    diags.error(
+                            d.name().pos(),
+                            "group '" + name + "' is defined twice (first at "
+                                    + first.def().name().pos().fileLine() + ")");
                 } else if (shipped.group(name).isPresent()) {
                     diags.error(d.name().pos(), "group '" + name + "' is already a shipped group; choose another name");
                 } else {
@@ -98,8 +100,10 @@ public final class GroupTable {
             if (name.startsWith("@")) {
                 lookup(name.substring(1), g.file(), m.pos());
             } else if (!index.known(name)) {
-                diags.error(m.pos(), () -> "unknown syscall '" + name + "' in group '" + g.name() + "'"
-                        + Suggestions.hint(name, candidates()));
+                diags.error(
+                        m.pos(),
+                        () -> "unknown syscall '" + name + "' in group '" + g.name() + "'"
+                                + Suggestions.hint(name, candidates()));
             }
         }
     }
@@ -133,8 +137,10 @@ public final class GroupTable {
                     continue; // one chain is enough to show; every later start point would repeat it
                 }
                 tooDeep = true;
-                diags.error(m.pos(), "groups nest deeper than " + InputLimits.MAX_GROUP_DEPTH + " here (@" + path.get(0)
-                        + " -> ... -> @" + g.name() + " -> @" + next.name() + "), the group nesting limit");
+                diags.error(
+                        m.pos(),
+                        "groups nest deeper than " + InputLimits.MAX_GROUP_DEPTH + " here (@" + path.get(0)
+                                + " -> ... -> @" + g.name() + " -> @" + next.name() + "), the group nesting limit");
             } else {
                 findCycle(next, path, done);
             }
@@ -154,8 +160,10 @@ public final class GroupTable {
             return false;
         }
         if (!visible.get(from.key()).contains(g.file().key())) {
-            diags.error(at, "group '@" + name + "' is defined in " + g.file().origin().display()
-                    + ", which this file does not include");
+            diags.error(
+                    at,
+                    "group '@" + name + "' is defined in " + g.file().origin().display()
+                            + ", which this file does not include");
             return false;
         }
         return true;

@@ -102,8 +102,10 @@ public final class Groups {
     private static Optional<Group> readGroup(YamlNode.Entry e, Diagnostics diags) {
         String name = e.key().text();
         if (!(e.value() instanceof YamlNode.Mapping body)) {
-            diags.error(e.value().pos(), "group '" + name + "' expects {description: ..., syscalls: [...]}, got "
-                    + e.value().describe());
+            diags.error(
+                    e.value().pos(),
+                    "group '" + name + "' expects {description: ..., syscalls: [...]}, got "
+                            + e.value().describe());
             return Optional.empty();
         }
         String description = "";
@@ -115,8 +117,10 @@ public final class Groups {
             } else if (key.equals("syscalls") && f.value() instanceof YamlNode.Sequence seq) {
                 members = memberNames(seq, diags);
             } else {
-                diags.error(f.key().pos(), "group '" + name + "': unexpected '" + key + "' (" + f.value().describe()
-                        + "); expected description: STRING and syscalls: [LIST]");
+                diags.error(
+                        f.key().pos(),
+                        "group '" + name + "': unexpected '" + key + "' ("
+                                + f.value().describe() + "); expected description: STRING and syscalls: [LIST]");
             }
         }
         if (members == null) {
@@ -144,8 +148,9 @@ public final class Groups {
         for (Group g : all.values()) {
             for (String m : g.members()) {
                 if (m.startsWith("@") && !all.containsKey(m.substring(1))) {
-                    diags.error(g.pos(), "group '" + g.name() + "' refers to unknown group '" + m + "'"
-                            + Suggestions.hint(m, refs));
+                    diags.error(
+                            g.pos(),
+                            "group '" + g.name() + "' refers to unknown group '" + m + "'" + Suggestions.hint(m, refs));
                 }
             }
             List<String> cycle = findCycle(g.name(), all, new ArrayList<>());

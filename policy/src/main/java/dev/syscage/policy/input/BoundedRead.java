@@ -6,8 +6,8 @@ import java.io.RandomAccessFile;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -22,8 +22,7 @@ import java.util.concurrent.TimeoutException;
  * {@link InputLimits#MAX_WAIT_SECONDS}, so a FIFO nobody writes to is an error, not a hang.
  */
 public final class BoundedRead {
-    private BoundedRead() {
-    }
+    private BoundedRead() {}
 
     /** What was read: at most the limit's bytes, and whether that was all there was. */
     public record Input(byte[] bytes, boolean complete) {

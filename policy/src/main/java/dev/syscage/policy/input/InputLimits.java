@@ -7,8 +7,7 @@ package dev.syscage.policy.input;
  * one is an error that names it and says where (docs/policy.md, "Limits").
  */
 public final class InputLimits {
-    private InputLimits() {
-    }
+    private InputLimits() {}
 
     /**
      * Bytes of policy text: the top file and everything it includes, together. The largest

@@ -12,15 +12,12 @@ import java.util.Optional;
 
 /** Checks on input text before a parser sees it, each giving the position of what it found. */
 public final class InputText {
-    private InputText() {
-    }
+    private InputText() {}
 
     /** Bytes as UTF-8 text, or where the first byte that is not UTF-8 is. */
-    public sealed interface Decoded permits Text, NotUtf8 {
-    }
+    public sealed interface Decoded permits Text, NotUtf8 {}
 
-    public record Text(String text) implements Decoded {
-    }
+    public record Text(String text) implements Decoded {}
 
     /** {@code before}: the text up to the bad byte; {@code bad}: its value (0..255). */
     public record NotUtf8(String before, int bad) implements Decoded {
@@ -35,8 +32,10 @@ public final class InputText {
     }
 
     public static Decoded decode(byte[] bytes) {
-        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder d = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length + 1);
         CoderResult r = d.decode(in, out, true);

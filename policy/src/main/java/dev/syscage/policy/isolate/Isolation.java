@@ -24,8 +24,8 @@ import java.util.Set;
  * @param compat     what to do where they cannot be made
  * @param pos        where the section is written ({@code isolate:} of the first file that has one), or null
  */
-public record Isolation(Set<Namespace> namespaces, List<String> readOnly, List<String> writable, Compat compat,
-        SourcePos pos) {
+public record Isolation(
+        Set<Namespace> namespaces, List<String> readOnly, List<String> writable, Compat compat, SourcePos pos) {
 
     /** No isolation beyond what every contained run gets. */
     public static final Isolation NONE = new Isolation(Set.of(), List.of(), List.of(), Compat.REQUIRED, null);
@@ -95,7 +95,9 @@ public record Isolation(Set<Namespace> namespaces, List<String> readOnly, List<S
     public record Mount(String path, boolean writable) {
         /** The number of components: 0 for "/". */
         public int depth() {
-            return path.equals("/") ? 0 : (int) path.chars().filter(c -> c == '/').count();
+            return path.equals("/")
+                    ? 0
+                    : (int) path.chars().filter(c -> c == '/').count();
         }
     }
 
@@ -139,7 +141,8 @@ public record Isolation(Set<Namespace> namespaces, List<String> readOnly, List<S
         }
         List<String> parts = new ArrayList<>();
         if (!namespaces.isEmpty()) {
-            parts.add("namespaces: " + String.join(", ", namespaces.stream().map(Namespace::word).toList()));
+            parts.add("namespaces: "
+                    + String.join(", ", namespaces.stream().map(Namespace::word).toList()));
         }
         if (!readOnly.isEmpty()) {
             parts.add("read-only: " + String.join(", ", readOnly));

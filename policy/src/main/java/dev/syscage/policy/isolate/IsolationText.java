@@ -16,8 +16,7 @@ import java.util.List;
  * </pre>
  */
 public final class IsolationText {
-    private IsolationText() {
-    }
+    private IsolationText() {}
 
     /** One line: what the section asks for and its compat, or {@code isolate: none (...)}. */
     public static String summary(Isolation i) {
@@ -29,7 +28,8 @@ public final class IsolationText {
             parts.add("namespaces (" + String.join(", ", words(i)) + ")");
         }
         if (!i.readOnly().isEmpty()) {
-            parts.add("read-only mounts (" + i.readOnly().size() + " read-only, " + i.writable().size() + " writable)");
+            parts.add("read-only mounts (" + i.readOnly().size() + " read-only, "
+                    + i.writable().size() + " writable)");
         }
         return "isolate: " + String.join(", ", parts) + "; " + i.compat().word();
     }
@@ -66,7 +66,8 @@ public final class IsolationText {
                 "\"read_only\": " + list(i.readOnly()),
                 "\"writable\": " + list(i.writable()),
                 "\"compat\": " + RulesetJson.quote(i.compat().word()),
-                "\"source\": " + (i.pos() == null ? "null" : RulesetJson.quote(i.pos().fileLine())));
+                "\"source\": "
+                        + (i.pos() == null ? "null" : RulesetJson.quote(i.pos().fileLine())));
         return "{\n" + in + String.join(",\n" + in, members) + "\n" + indent + "}";
     }
 

@@ -36,9 +36,24 @@ public final class FsAccess {
     public static final long FILE_RIGHTS = EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV;
 
     /** The kernel's names, by bit, lower case. */
-    private static final String[] KERNEL = {"execute", "write_file", "read_file", "read_dir", "remove_dir",
-        "remove_file", "make_char", "make_dir", "make_reg", "make_sock", "make_fifo", "make_block", "make_sym",
-        "refer", "truncate", "ioctl_dev"};
+    private static final String[] KERNEL = {
+        "execute",
+        "write_file",
+        "read_file",
+        "read_dir",
+        "remove_dir",
+        "remove_file",
+        "make_char",
+        "make_dir",
+        "make_reg",
+        "make_sock",
+        "make_fifo",
+        "make_block",
+        "make_sym",
+        "refer",
+        "truncate",
+        "ioctl_dev"
+    };
 
     /** The policy's own words, each a set of kernel rights (in the order docs/policy.md lists them). */
     public static final Map<String, Long> WORDS;
@@ -58,8 +73,7 @@ public final class FsAccess {
         WORDS = java.util.Collections.unmodifiableMap(w);
     }
 
-    private FsAccess() {
-    }
+    private FsAccess() {}
 
     /** The rights a word names: a policy word, or a kernel name with '_' or '-'; empty when unknown. */
     public static Optional<Long> parse(String word) {

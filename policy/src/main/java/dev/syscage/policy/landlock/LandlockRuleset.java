@@ -24,8 +24,14 @@ import java.util.Objects;
  *                   else an included file's), for messages about the sections as a whole; null
  *                   for a ruleset not loaded from a policy. Not part of the text form.
  */
-public record LandlockRuleset(long handledFs, long handledNet, long scoped, List<PathRule> paths,
-        List<PortRule> ports, Compat compat, SourcePos pos) {
+public record LandlockRuleset(
+        long handledFs,
+        long handledNet,
+        long scoped,
+        List<PathRule> paths,
+        List<PortRule> ports,
+        Compat compat,
+        SourcePos pos) {
 
     /** No Landlock domain. */
     public static final LandlockRuleset NONE = new LandlockRuleset(0, 0, 0, List.of(), List.of(), Compat.REQUIRED);
@@ -39,19 +45,21 @@ public record LandlockRuleset(long handledFs, long handledNet, long scoped, List
         Objects.requireNonNull(compat);
         for (PathRule r : paths) {
             if ((r.access() & ~handledFs) != 0) {
-                throw new IllegalArgumentException("path rule " + r.path() + " grants rights the ruleset does not handle");
+                throw new IllegalArgumentException(
+                        "path rule " + r.path() + " grants rights the ruleset does not handle");
             }
         }
         for (PortRule r : ports) {
             if ((r.access() & ~handledNet) != 0) {
-                throw new IllegalArgumentException("port rule " + r.port() + " grants rights the ruleset does not handle");
+                throw new IllegalArgumentException(
+                        "port rule " + r.port() + " grants rights the ruleset does not handle");
             }
         }
     }
 
     /** A ruleset with no position (not loaded from a policy). */
-    public LandlockRuleset(long handledFs, long handledNet, long scoped, List<PathRule> paths, List<PortRule> ports,
-            Compat compat) {
+    public LandlockRuleset(
+            long handledFs, long handledNet, long scoped, List<PathRule> paths, List<PortRule> ports, Compat compat) {
         this(handledFs, handledNet, scoped, paths, ports, compat, null);
     }
 
@@ -130,8 +138,7 @@ public record LandlockRuleset(long handledFs, long handledNet, long scoped, List
     }
 
     /** A ruleset cut to a kernel's ABI, and the rights and scopes left out ({@code fs.refer}, ...). */
-    public record Negotiated(LandlockRuleset ruleset, List<String> dropped) {
-    }
+    public record Negotiated(LandlockRuleset ruleset, List<String> dropped) {}
 
     /**
      * The text form the launcher reads:
@@ -154,11 +161,18 @@ public record LandlockRuleset(long handledFs, long handledNet, long scoped, List
         b.append("net 0x").append(Long.toHexString(handledNet)).append('\n');
         b.append("scope 0x").append(Long.toHexString(scoped)).append('\n');
         for (PathRule r : paths) {
-            b.append("path 0x").append(Long.toHexString(r.access())).append(r.optional() ? " optional " : " required ")
-                    .append(encode(r.path())).append('\n');
+            b.append("path 0x")
+                    .append(Long.toHexString(r.access()))
+                    .append(r.optional() ? " optional " : " required ")
+                    .append(encode(r.path()))
+                    .append('\n');
         }
         for (PortRule r : ports) {
-            b.append("port 0x").append(Long.toHexString(r.access())).append(' ').append(r.port()).append('\n');
+            b.append("port 0x")
+                    .append(Long.toHexString(r.access()))
+                    .append(' ')
+                    .append(r.port())
+                    .append('\n');
         }
         b.append("end\n");
         return b.toString();
@@ -197,13 +211,19 @@ public record LandlockRuleset(long handledFs, long handledNet, long scoped, List
             String[] f = line.split(" ", -1);
             try {
                 switch (f[0]) {
-                    case "compat" -> compat = f[1].equals("required") ? Compat.REQUIRED
-                            : f[1].equals("best-effort") ? Compat.BEST_EFFORT : badValue(f[1]);
+                    case "compat" ->
+                        compat = f[1].equals("required")
+                                ? Compat.REQUIRED
+                                : f[1].equals("best-effort") ? Compat.BEST_EFFORT : badValue(f[1]);
                     case "fs" -> fs = hex(f[1]);
                     case "net" -> net = hex(f[1]);
                     case "scope" -> sc = hex(f[1]);
-                    case "path" -> paths.add(new PathRule(decode(f[3]), hex(f[1]),
-                            f[2].equals("optional") || (!f[2].equals("required") && badValue(f[2]) != null), null));
+                    case "path" ->
+                        paths.add(new PathRule(
+                                decode(f[3]),
+                                hex(f[1]),
+                                f[2].equals("optional") || (!f[2].equals("required") && badValue(f[2]) != null),
+                                null));
                     case "port" -> ports.add(new PortRule(hex(f[1]), Integer.parseInt(f[2]), null));
                     case "end" -> ended = true;
                     default -> throw new IllegalArgumentException("unknown keyword '" + f[0] + "'");

@@ -6,8 +6,7 @@ public final class NetAccess {
     public static final long CONNECT_TCP = 1L << 1;
     public static final long ALL = BIND_TCP | CONNECT_TCP;
 
-    private NetAccess() {
-    }
+    private NetAccess() {}
 
     public static String name(long bit) {
         return bit == BIND_TCP ? "bind_tcp" : bit == CONNECT_TCP ? "connect_tcp" : "0x" + Long.toHexString(bit);

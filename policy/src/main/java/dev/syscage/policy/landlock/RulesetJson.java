@@ -20,8 +20,7 @@ import java.util.List;
  * </pre>
  */
 public final class RulesetJson {
-    private RulesetJson() {
-    }
+    private RulesetJson() {}
 
     /** The object, its lines after the first indented by {@code indent} (it is usually a member's value). */
     public static String toJson(LandlockRuleset r, String indent) {
@@ -36,13 +35,15 @@ public final class RulesetJson {
         for (LandlockRuleset.PathRule p : r.paths()) {
             paths.add("{\"path\": " + quote(p.path()) + ", \"access\": " + names(FsAccess.names(p.access()))
                     + ", \"mask\": " + hex(p.access()) + ", \"optional\": " + p.optional()
-                    + ", \"source\": " + (p.pos() == null ? "null" : quote(p.pos().fileLine())) + "}");
+                    + ", \"source\": "
+                    + (p.pos() == null ? "null" : quote(p.pos().fileLine())) + "}");
         }
         members.add("\"paths\": " + list(paths, in));
         List<String> ports = new ArrayList<>();
         for (LandlockRuleset.PortRule p : r.ports()) {
             ports.add("{\"port\": " + p.port() + ", \"access\": " + names(netNames(p.access())) + ", \"mask\": "
-                    + hex(p.access()) + ", \"source\": " + (p.pos() == null ? "null" : quote(p.pos().fileLine())) + "}");
+                    + hex(p.access()) + ", \"source\": "
+                    + (p.pos() == null ? "null" : quote(p.pos().fileLine())) + "}");
         }
         members.add("\"ports\": " + list(ports, in));
         return "{\n" + in + String.join(",\n" + in, members) + "\n" + indent + "}";

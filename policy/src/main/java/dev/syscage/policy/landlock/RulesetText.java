@@ -20,8 +20,7 @@ import java.util.List;
  * </pre>
  */
 public final class RulesetText {
-    private RulesetText() {
-    }
+    private RulesetText() {}
 
     /** One line: what is confined and the ABI it needs, or {@code landlock: none (...)}. */
     public static String summary(LandlockRuleset r) {
@@ -31,8 +30,10 @@ public final class RulesetText {
         List<String> parts = new ArrayList<>();
         if (r.handledFs() != 0) {
             int n = r.paths().size();
-            parts.add("file system (" + (r.handledFs() == FsAccess.ALL ? "every right"
-                    : Long.bitCount(r.handledFs()) + (Long.bitCount(r.handledFs()) == 1 ? " right" : " rights"))
+            parts.add("file system ("
+                    + (r.handledFs() == FsAccess.ALL
+                            ? "every right"
+                            : Long.bitCount(r.handledFs()) + (Long.bitCount(r.handledFs()) == 1 ? " right" : " rights"))
                     + ", " + n + (n == 1 ? " path rule)" : " path rules)"));
         }
         if (r.handledNet() != 0) {
@@ -41,7 +42,8 @@ public final class RulesetText {
         if (r.scoped() != 0) {
             parts.add("scope (" + String.join(", ", Scope.names(r.scoped())) + ")");
         }
-        return "landlock: " + String.join(", ", parts) + "; Landlock ABI " + r.abiNeeded() + "+, " + r.compat().word();
+        return "landlock: " + String.join(", ", parts) + "; Landlock ABI " + r.abiNeeded() + "+, "
+                + r.compat().word();
     }
 
     /** {@link #summary} and, indented, every right confined, every rule, and what Landlock leaves to seccomp. */
@@ -63,8 +65,10 @@ public final class RulesetText {
         }
         for (long bit : new long[] {NetAccess.BIND_TCP, NetAccess.CONNECT_TCP}) {
             if ((r.handledNet() & bit) != 0) {
-                List<String> ports = r.ports().stream().filter(p -> (p.access() & bit) != 0)
-                        .map(p -> String.valueOf(p.port())).toList();
+                List<String> ports = r.ports().stream()
+                        .filter(p -> (p.access() & bit) != 0)
+                        .map(p -> String.valueOf(p.port()))
+                        .toList();
                 out.add("  network: " + (bit == NetAccess.BIND_TCP ? "bind" : "connect") + " tcp "
                         + (ports.isEmpty() ? "on no port" : String.join(", ", ports)));
             }

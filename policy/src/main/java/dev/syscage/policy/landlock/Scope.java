@@ -14,8 +14,7 @@ public final class Scope {
     public static final long SIGNAL = 1L << 1;
     public static final long ALL = ABSTRACT_UNIX_SOCKET | SIGNAL;
 
-    private Scope() {
-    }
+    private Scope() {}
 
     /** {@code signal}/{@code signals}, {@code abstract-unix-socket}/{@code abstract-unix-sockets}, '_' or '-'. */
     public static Optional<Long> parse(String word) {

@@ -18,8 +18,7 @@ import java.util.Optional;
 final class CloneLint {
     private static final int ENOSYS = (int) Constants.errno("ENOSYS").orElse(38);
 
-    private CloneLint() {
-    }
+    private CloneLint() {}
 
     static void check(Policy policy, Diagnostics d) {
         for (ArchPolicy ap : policy.arches()) {
@@ -31,14 +30,23 @@ final class CloneLint {
             String on = PolicyLint.onArch(policy, ap.arch());
             Reach c3 = clone3.get();
             if (clone.get().hasConditions() && !c3.always(Reach::denies)) {
-                Reach.Step rule = clone.get().steps().stream().filter(Reach.Step::conditional).findFirst().orElseThrow();
-                d.warning(rule.rule().pos(), "rule checks clone's arguments, but clone3 is not denied" + on
-                        + ": clone3 passes flags in memory, out of BPF's reach: deny it with errno ENOSYS so libc"
-                        + " falls back to clone");
+                Reach.Step rule = clone.get().steps().stream()
+                        .filter(Reach.Step::conditional)
+                        .findFirst()
+                        .orElseThrow();
+                d.warning(
+                        rule.rule().pos(),
+                        "rule checks clone's arguments, but clone3 is not denied" + on
+                                + ": clone3 passes flags in memory, out of BPF's reach: deny it with errno ENOSYS so libc"
+                                + " falls back to clone");
             } else if (clone.get().sometimes(Reach::runs) && c3.always(Reach::denies)) {
-                wrongErrno(c3).ifPresent(s -> d.warning(s.rule().pos(), "policy denies clone3" + on + " with "
-                        + s.action().spelled() + ": glibc falls back to clone only on ENOSYS, so creating threads and"
-                        + " processes fails; deny clone3 with errno ENOSYS"));
+                wrongErrno(c3)
+                        .ifPresent(s -> d.warning(
+                                s.rule().pos(),
+                                "policy denies clone3" + on + " with "
+                                        + s.action().spelled()
+                                        + ": glibc falls back to clone only on ENOSYS, so creating threads and"
+                                        + " processes fails; deny clone3 with errno ENOSYS"));
             }
         }
     }
@@ -46,7 +54,8 @@ final class CloneLint {
     /** A step denying clone3 with something other than errno ENOSYS, if any. */
     private static Optional<Reach.Step> wrongErrno(Reach clone3) {
         return clone3.steps().stream()
-                .filter(s -> s.action().kind() != Action.Kind.ERRNO || s.action().value() != ENOSYS)
+                .filter(s ->
+                        s.action().kind() != Action.Kind.ERRNO || s.action().value() != ENOSYS)
                 .findFirst();
     }
 }

@@ -22,16 +22,55 @@ import java.util.Optional;
 final class IoUringLint {
     static final List<String> STANDS_IN_FOR = List.of(
             // files
-            "open", "openat", "openat2", "creat", "read", "write", "readv", "writev", "pread64", "pwrite64",
-            "preadv", "pwritev", "preadv2", "pwritev2", "statx", "fallocate", "ftruncate", "rename", "renameat",
-            "renameat2", "unlink", "unlinkat", "rmdir", "mkdir", "mkdirat", "symlink", "symlinkat", "link", "linkat",
-            "setxattr", "fsetxattr", "getxattr", "fgetxattr", "splice", "tee",
+            "open",
+            "openat",
+            "openat2",
+            "creat",
+            "read",
+            "write",
+            "readv",
+            "writev",
+            "pread64",
+            "pwrite64",
+            "preadv",
+            "pwritev",
+            "preadv2",
+            "pwritev2",
+            "statx",
+            "fallocate",
+            "ftruncate",
+            "rename",
+            "renameat",
+            "renameat2",
+            "unlink",
+            "unlinkat",
+            "rmdir",
+            "mkdir",
+            "mkdirat",
+            "symlink",
+            "symlinkat",
+            "link",
+            "linkat",
+            "setxattr",
+            "fsetxattr",
+            "getxattr",
+            "fgetxattr",
+            "splice",
+            "tee",
             // network
-            "socket", "connect", "accept", "accept4", "bind", "listen", "sendto", "recvfrom", "sendmsg", "recvmsg",
+            "socket",
+            "connect",
+            "accept",
+            "accept4",
+            "bind",
+            "listen",
+            "sendto",
+            "recvfrom",
+            "sendmsg",
+            "recvmsg",
             "shutdown");
 
-    private IoUringLint() {
-    }
+    private IoUringLint() {}
 
     static void check(Policy policy, Diagnostics d) {
         for (ArchPolicy ap : policy.arches()) {
@@ -45,9 +84,11 @@ final class IoUringLint {
             }
             if (!restricted.isEmpty()) {
                 Reach.Step through = setup.get().first(a -> !Reach.denies(a)).orElseThrow();
-                d.warning(through.rule().pos(), "policy lets io_uring_setup through" + PolicyLint.onArch(policy, ap.arch())
-                        + " but restricts " + PolicyLint.names(restricted, 4) + ": io_uring performs opens and"
-                        + " connects without syscalls, out of seccomp's reach: deny io_uring_setup (errno ENOSYS)");
+                d.warning(
+                        through.rule().pos(),
+                        "policy lets io_uring_setup through" + PolicyLint.onArch(policy, ap.arch())
+                                + " but restricts " + PolicyLint.names(restricted, 4) + ": io_uring performs opens and"
+                                + " connects without syscalls, out of seccomp's reach: deny io_uring_setup (errno ENOSYS)");
             }
         }
     }

@@ -23,8 +23,7 @@ import java.util.Set;
 final class LauncherLint {
     private static final int EINVAL = 22;
 
-    private LauncherLint() {
-    }
+    private LauncherLint() {}
 
     static void check(Policy policy, Diagnostics d) {
         for (ArchPolicy ap : policy.arches()) {
@@ -39,8 +38,10 @@ final class LauncherLint {
             d.error(r.last().rule().pos(), "policy " + verb(r) + " execve" + on + ": the program could not start");
         } else if (r.sometimes(Reach::denies)) {
             Reach.Step s = r.first(Reach::denies).orElseThrow();
-            d.warning(s.rule().pos(), "policy " + verb(s.action()) + " execve" + on + " for some arguments: "
-                    + "the program could not start if its own execve is one of them");
+            d.warning(
+                    s.rule().pos(),
+                    "policy " + verb(s.action()) + " execve" + on + " for some arguments: "
+                            + "the program could not start if its own execve is one of them");
         }
     }
 
@@ -50,7 +51,8 @@ final class LauncherLint {
         if (prctl.isEmpty()) {
             return;
         }
-        Decision dec = ReferenceEvaluator.decide(policy, SeccompData.of(prctl.get().nr(), ap.arch().auditArch(), getSeccomp));
+        Decision dec = ReferenceEvaluator.decide(
+                policy, SeccompData.of(prctl.get().nr(), ap.arch().auditArch(), getSeccomp));
         Action a = dec.action();
         String why;
         if (a.kind() == Action.Kind.ERRNO && a.value() == EINVAL) {
@@ -58,14 +60,18 @@ final class LauncherLint {
         } else if (a.kind() == Action.Kind.ERRNO && a.value() == 0) {
             why = "return 0 (errno 0)";
         } else if (Reach.denies(a) && a.kind() != Action.Kind.ERRNO) {
-            d.error(dec.rule().pos(), "policy " + verb(a) + " prctl(PR_GET_SECCOMP)" + on
-                    + ": syscage-launch makes that call to check the filter, so the program could not start");
+            d.error(
+                    dec.rule().pos(),
+                    "policy " + verb(a) + " prctl(PR_GET_SECCOMP)" + on
+                            + ": syscage-launch makes that call to check the filter, so the program could not start");
             return;
         } else {
             return;
         }
-        d.error(dec.rule().pos(), "policy makes prctl(PR_GET_SECCOMP)" + on + " " + why
-                + ": syscage-launch reads that as 'no filter installed' and does not start the program");
+        d.error(
+                dec.rule().pos(),
+                "policy makes prctl(PR_GET_SECCOMP)" + on + " " + why
+                        + ": syscage-launch reads that as 'no filter installed' and does not start the program");
     }
 
     /** "kills", "traps" or "denies", for all the denying outcomes of {@code r}. */

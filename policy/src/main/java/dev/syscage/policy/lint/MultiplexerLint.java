@@ -21,14 +21,44 @@ import java.util.Optional;
 final class MultiplexerLint {
     /** Each multiplexer and the calls it makes, by their direct names (socketcall(2), ipc(2)). */
     static final Map<String, List<String>> MULTIPLEXED = Map.of(
-            "socketcall", List.of("socket", "bind", "connect", "listen", "accept", "getsockname", "getpeername",
-                    "socketpair", "send", "recv", "sendto", "recvfrom", "shutdown", "setsockopt", "getsockopt",
-                    "sendmsg", "recvmsg", "accept4", "recvmmsg", "sendmmsg"),
-            "ipc", List.of("semop", "semget", "semctl", "semtimedop", "msgsnd", "msgrcv", "msgget", "msgctl",
-                    "shmat", "shmdt", "shmget", "shmctl"));
+            "socketcall",
+                    List.of(
+                            "socket",
+                            "bind",
+                            "connect",
+                            "listen",
+                            "accept",
+                            "getsockname",
+                            "getpeername",
+                            "socketpair",
+                            "send",
+                            "recv",
+                            "sendto",
+                            "recvfrom",
+                            "shutdown",
+                            "setsockopt",
+                            "getsockopt",
+                            "sendmsg",
+                            "recvmsg",
+                            "accept4",
+                            "recvmmsg",
+                            "sendmmsg"),
+            "ipc",
+                    List.of(
+                            "semop",
+                            "semget",
+                            "semctl",
+                            "semtimedop",
+                            "msgsnd",
+                            "msgrcv",
+                            "msgget",
+                            "msgctl",
+                            "shmat",
+                            "shmdt",
+                            "shmget",
+                            "shmctl"));
 
-    private MultiplexerLint() {
-    }
+    private MultiplexerLint() {}
 
     static void check(Policy policy, Diagnostics d) {
         Optional<ArchPolicy> i386 = policy.forArch(Arch.I386);
@@ -46,9 +76,11 @@ final class MultiplexerLint {
             }
             if (!restricted.isEmpty()) {
                 Reach.Step through = m.get().first(a -> !Reach.denies(a)).orElseThrow();
-                d.warning(through.rule().pos(), "policy restricts " + PolicyLint.names(restricted, 4)
-                        + " on i386 but lets " + mux + " through, which makes the same calls with arguments in"
-                        + " memory, out of BPF's reach: deny " + mux + " (errno ENOSYS)");
+                d.warning(
+                        through.rule().pos(),
+                        "policy restricts " + PolicyLint.names(restricted, 4)
+                                + " on i386 but lets " + mux + " through, which makes the same calls with arguments in"
+                                + " memory, out of BPF's reach: deny " + mux + " (errno ENOSYS)");
             }
         }
     }

@@ -21,8 +21,7 @@ import java.util.List;
  * </ol>
  */
 public final class PolicyLint {
-    private PolicyLint() {
-    }
+    private PolicyLint() {}
 
     /** Every finding, in the order above; errors mean the program could not start. */
     public static List<Diagnostic> check(Policy policy) {

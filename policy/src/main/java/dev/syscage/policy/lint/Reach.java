@@ -21,8 +21,7 @@ import java.util.function.Predicate;
 record Reach(String syscall, List<Step> steps) {
 
     /** One possible outcome: the action, who decides it, and whether arguments choose it. */
-    record Step(Action action, RuleRef rule, boolean conditional) {
-    }
+    record Step(Action action, RuleRef rule, boolean conditional) {}
 
     Reach {
         steps = List.copyOf(steps);

@@ -17,12 +17,10 @@ import java.util.Map;
  * speaks of list items rather than of the compiled policy.
  */
 public final class ShadowCheck {
-    private ShadowCheck() {
-    }
+    private ShadowCheck() {}
 
     /** One clause of a syscall, with the list item and the file (by key) it came from. */
-    public record Placed(Clause clause, String file, Scalar item) {
-    }
+    public record Placed(Clause clause, String file, Scalar item) {}
 
     /** Per list item: how many (arch, syscall) clauses it produced, how many are shadowed, and by what. */
     private static final class Tally {

@@ -26,18 +26,34 @@ import java.util.Optional;
  */
 final class StartupLint {
     private static final List<List<String>> COMMON = List.of(
-            List.of("brk"), List.of("mprotect"), List.of("munmap"), List.of("openat", "open"), List.of("read"),
-            List.of("pread64"), List.of("close"), List.of("set_tid_address"), List.of("set_robust_list"),
-            List.of("rseq"), List.of("exit_group"), List.of("rt_sigreturn"));
+            List.of("brk"),
+            List.of("mprotect"),
+            List.of("munmap"),
+            List.of("openat", "open"),
+            List.of("read"),
+            List.of("pread64"),
+            List.of("close"),
+            List.of("set_tid_address"),
+            List.of("set_robust_list"),
+            List.of("rseq"),
+            List.of("exit_group"),
+            List.of("rt_sigreturn"));
     private static final Map<Arch, List<List<String>>> PER_ARCH = Map.of(
-            Arch.X86_64, List.of(List.of("arch_prctl"), List.of("mmap"), List.of("fstat", "newfstatat"),
-                    List.of("prlimit64")),
+            Arch.X86_64,
+                    List.of(
+                            List.of("arch_prctl"),
+                            List.of("mmap"),
+                            List.of("fstat", "newfstatat"),
+                            List.of("prlimit64")),
             Arch.AARCH64, List.of(List.of("mmap"), List.of("fstat", "newfstatat"), List.of("prlimit64")),
-            Arch.I386, List.of(List.of("set_thread_area"), List.of("mmap2"),
-                    List.of("fstat64", "fstatat64", "statx"), List.of("prlimit64", "ugetrlimit")));
+            Arch.I386,
+                    List.of(
+                            List.of("set_thread_area"),
+                            List.of("mmap2"),
+                            List.of("fstat64", "fstatat64", "statx"),
+                            List.of("prlimit64", "ugetrlimit")));
 
-    private StartupLint() {
-    }
+    private StartupLint() {}
 
     /** The requirements for one arch, in the order they are reported. */
     static List<List<String>> requirements(Arch arch) {
@@ -51,14 +67,17 @@ final class StartupLint {
             // grouped by the rule (or fallback) that denies them, so the warning points at it
             Map<RuleRef, List<String>> denied = new LinkedHashMap<>();
             for (List<String> alternatives : requirements(ap.arch())) {
-                deniedBy(ap, alternatives).ifPresent(ref ->
-                        denied.computeIfAbsent(ref, k -> new ArrayList<>()).add(String.join("/", alternatives)));
+                deniedBy(ap, alternatives)
+                        .ifPresent(ref -> denied.computeIfAbsent(ref, k -> new ArrayList<>())
+                                .add(String.join("/", alternatives)));
             }
             denied.forEach((ref, names) -> {
                 SourcePos pos = ref.pos();
-                d.warning(pos, "policy denies " + String.join(", ", names) + PolicyLint.onArch(policy, ap.arch())
-                        + ": every dynamically linked program calls " + (names.size() == 1 ? "it" : "them")
-                        + " at start-up, and would fail before main");
+                d.warning(
+                        pos,
+                        "policy denies " + String.join(", ", names) + PolicyLint.onArch(policy, ap.arch())
+                                + ": every dynamically linked program calls " + (names.size() == 1 ? "it" : "them")
+                                + " at start-up, and would fail before main");
             });
         }
     }

@@ -19,12 +19,10 @@ import java.util.Optional;
  * a policy is loaded, since it speaks of the supervise section's list items.
  */
 public final class SupervisorReach {
-    private SupervisorReach() {
-    }
+    private SupervisorReach() {}
 
     /** One item of a supervise rule's {@code syscalls:} and the syscall names it stands for. */
-    public record Item(Scalar item, List<String> names) {
-    }
+    public record Item(Scalar item, List<String> names) {}
 
     public static void check(List<Item> items, List<ArchPolicy> arches, Diagnostics diags) {
         for (Item item : items) {
@@ -33,7 +31,8 @@ public final class SupervisorReach {
             }
             String text = item.item().text();
             String message = text.startsWith("@")
-                    ? "supervise rule for '" + text + "' never runs: no rule sends any of its syscalls to the supervisor"
+                    ? "supervise rule for '" + text
+                            + "' never runs: no rule sends any of its syscalls to the supervisor"
                     : "supervise rule for '" + text + "' never runs: no rule sends " + text + " to the supervisor";
             diags.warning(item.item().pos(), message + " (action trace or notify)");
         }

@@ -45,8 +45,7 @@ public final class IncludeLoader {
     }
 
     /** What was read; {@code yamlBroken} says some file was not valid YAML. */
-    public record Result(List<LoadedFile> files, boolean yamlBroken) {
-    }
+    public record Result(List<LoadedFile> files, boolean yamlBroken) {}
 
     public static Result load(Origin top, List<Path> profileDirs, Diagnostics diags) {
         IncludeLoader l = new IncludeLoader(profileDirs, diags);
@@ -105,18 +104,24 @@ public final class IncludeLoader {
             return true;
         }
         if (files.size() >= InputLimits.MAX_POLICY_FILES) {
-            fail(includedAt, "this include makes more than " + InputLimits.MAX_POLICY_FILES
-                    + " files, the limit for the files of one policy");
+            fail(
+                    includedAt,
+                    "this include makes more than " + InputLimits.MAX_POLICY_FILES
+                            + " files, the limit for the files of one policy");
             return false;
         }
         if (stack.size() >= InputLimits.MAX_INCLUDE_DEPTH) {
-            fail(includedAt, "includes nest deeper than " + InputLimits.MAX_INCLUDE_DEPTH + " here ("
-                    + stack.get(0).display() + " -> ... -> " + origin.display() + "), the include depth limit");
+            fail(
+                    includedAt,
+                    "includes nest deeper than " + InputLimits.MAX_INCLUDE_DEPTH + " here ("
+                            + stack.get(0).display() + " -> ... -> " + origin.display() + "), the include depth limit");
             return false;
         }
         if (origin instanceof Origin.File f && Files.exists(f.path()) && !Files.isRegularFile(f.path())) {
-            fail(includedAt, "included file " + origin.display() + " is not a regular file"
-                    + (Files.isDirectory(f.path()) ? " (a directory)" : " (a device, FIFO or socket)"));
+            fail(
+                    includedAt,
+                    "included file " + origin.display() + " is not a regular file"
+                            + (Files.isDirectory(f.path()) ? " (a directory)" : " (a device, FIFO or socket)"));
             return false;
         }
         return true;
@@ -137,8 +142,10 @@ public final class IncludeLoader {
         SourceText source = new SourceText(origin.display(), text);
         Optional<SourcePos> longLine = InputText.firstLongLine(source, text);
         if (longLine.isPresent()) {
-            fail(longLine.get(), "line " + longLine.get().line() + " is longer than " + InputLimits.MAX_LINE_LENGTH
-                    + " characters, the line length limit");
+            fail(
+                    longLine.get(),
+                    "line " + longLine.get().line() + " is longer than " + InputLimits.MAX_LINE_LENGTH
+                            + " characters, the line length limit");
             return Optional.empty();
         }
         Diagnostics yamlDiags = new Diagnostics();
@@ -162,14 +169,15 @@ public final class IncludeLoader {
             return Optional.empty();
         }
         if (!in.complete()) {
-            String limit = "larger than " + InputLimits.bytes(InputLimits.MAX_POLICY_BYTES) + ", the size limit for a policy"
-                    + " with everything it includes";
+            String limit = "larger than " + InputLimits.bytes(InputLimits.MAX_POLICY_BYTES)
+                    + ", the size limit for a policy" + " with everything it includes";
             if (includedAt != null) {
                 fail(includedAt, "included file " + origin.display() + " makes the policy " + limit);
             } else {
                 // where the limit was crossed, in the text read so far
                 String seen = InputText.lenient(in.bytes());
-                fail(InputText.end(new SourceText(origin.display(), seen), seen),
+                fail(
+                        InputText.end(new SourceText(origin.display(), seen), seen),
                         "the policy is " + limit + "; reading stopped here");
             }
             return Optional.empty();
@@ -206,8 +214,10 @@ public final class IncludeLoader {
             return Optional.of(shipped);
         }
         tried.add("the shipped profiles");
-        diags.error(inc.pos(), "profile '" + name + "' not found; looked in " + String.join(", ", tried)
-                + " (to include a file next to this one, write '" + name + ".yaml')");
+        diags.error(
+                inc.pos(),
+                "profile '" + name + "' not found; looked in " + String.join(", ", tried)
+                        + " (to include a file next to this one, write '" + name + ".yaml')");
         return Optional.empty();
     }
 

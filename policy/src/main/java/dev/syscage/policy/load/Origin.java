@@ -45,7 +45,8 @@ public sealed interface Origin permits Origin.File, Origin.Resource, Origin.Text
 
         @Override
         public Origin sibling(String relative) {
-            return new File(path.resolveSibling(relative).normalize(),
+            return new File(
+                    path.resolveSibling(relative).normalize(),
                     Path.of(display).resolveSibling(relative).normalize().toString());
         }
     }
@@ -126,7 +127,10 @@ public sealed interface Origin permits Origin.File, Origin.Resource, Origin.Text
 
         @Override
         public Origin sibling(String relative) {
-            return file == null ? new File(Path.of(relative).normalize(), Path.of(relative).normalize().toString())
+            return file == null
+                    ? new File(
+                            Path.of(relative).normalize(),
+                            Path.of(relative).normalize().toString())
                     : new File(file, display).sibling(relative);
         }
     }

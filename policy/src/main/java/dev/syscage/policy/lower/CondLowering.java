@@ -66,7 +66,8 @@ public final class CondLowering {
             case GE -> ordered(hi, mh, vh, lo, ml, vl, Cond.Op.GE, onTrue, onFalse);
             case LE -> ordered(hi, mh, vh, lo, ml, vl, Cond.Op.GT, onFalse, onTrue);
             case LT -> ordered(hi, mh, vh, lo, ml, vl, Cond.Op.GE, onFalse, onTrue);
-            case ANY_BITS -> word(hi, mh, Cond.Op.ANY_BITS, 0, onTrue, word(lo, ml, Cond.Op.ANY_BITS, 0, onTrue, onFalse));
+            case ANY_BITS ->
+                word(hi, mh, Cond.Op.ANY_BITS, 0, onTrue, word(lo, ml, Cond.Op.ANY_BITS, 0, onTrue, onFalse));
         };
     }
 

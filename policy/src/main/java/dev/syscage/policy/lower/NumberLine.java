@@ -12,8 +12,7 @@ import java.util.List;
  * unknown numbers and -1 the unknown action, and on x86_64 the x32 range the bad-arch action.
  */
 public final class NumberLine {
-    private NumberLine() {
-    }
+    private NumberLine() {}
 
     /** One interval per known syscall number and per gap. */
     public static List<Interval> of(ArchPolicy p, Action badArch) {

@@ -15,8 +15,7 @@ import java.util.List;
 public record Outcome(List<Step> steps, Action fallback) {
 
     /** One test of the chain: if {@code when} holds, {@code action}. */
-    public record Step(Cond when, Action action) {
-    }
+    public record Step(Cond when, Action action) {}
 
     public Outcome {
         steps = List.copyOf(steps);

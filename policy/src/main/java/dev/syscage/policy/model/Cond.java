@@ -76,15 +76,18 @@ public sealed interface Cond permits Cond.Or, Cond.And, Cond.Not, Cond.Test, Con
         }
     }
 
-    record Not(Cond term) implements Cond {
-    }
+    record Not(Cond term) implements Cond {}
 
-    record Const(boolean value) implements Cond {
-    }
+    record Const(boolean value) implements Cond {}
 
     /** Comparison operators. All comparisons are unsigned on the argument's width. */
     enum Op {
-        EQ("=="), NE("!="), LT("<"), LE("<="), GT(">"), GE(">="),
+        EQ("=="),
+        NE("!="),
+        LT("<"),
+        LE("<="),
+        GT(">"),
+        GE(">="),
         /** {@code (x & mask) != 0}: any of the mask's bits set; {@code value} is unused (0). */
         ANY_BITS("&");
 

@@ -47,35 +47,73 @@ public record Policy(
     }
 
     /** A policy without an {@code isolate:} section. */
-    public Policy(String name, String description, List<ArchPolicy> arches, Action badArchAction, RuleRef badArchRef,
-                  List<RuleSummary> rules, Map<String, Long> frequency, Supervision supervision,
-                  LandlockRuleset landlock) {
-        this(name, description, arches, badArchAction, badArchRef, rules, frequency, supervision, landlock,
+    public Policy(
+            String name,
+            String description,
+            List<ArchPolicy> arches,
+            Action badArchAction,
+            RuleRef badArchRef,
+            List<RuleSummary> rules,
+            Map<String, Long> frequency,
+            Supervision supervision,
+            LandlockRuleset landlock) {
+        this(
+                name,
+                description,
+                arches,
+                badArchAction,
+                badArchRef,
+                rules,
+                frequency,
+                supervision,
+                landlock,
                 Isolation.NONE);
     }
 
     /** A policy without Landlock sections or an {@code isolate:} section. */
-    public Policy(String name, String description, List<ArchPolicy> arches, Action badArchAction, RuleRef badArchRef,
-                  List<RuleSummary> rules, Map<String, Long> frequency, Supervision supervision) {
+    public Policy(
+            String name,
+            String description,
+            List<ArchPolicy> arches,
+            Action badArchAction,
+            RuleRef badArchRef,
+            List<RuleSummary> rules,
+            Map<String, Long> frequency,
+            Supervision supervision) {
         this(name, description, arches, badArchAction, badArchRef, rules, frequency, supervision, LandlockRuleset.NONE);
     }
 
     /** A policy without a {@code supervise:} section and without Landlock sections. */
-    public Policy(String name, String description, List<ArchPolicy> arches, Action badArchAction, RuleRef badArchRef,
-                  List<RuleSummary> rules, Map<String, Long> frequency) {
+    public Policy(
+            String name,
+            String description,
+            List<ArchPolicy> arches,
+            Action badArchAction,
+            RuleRef badArchRef,
+            List<RuleSummary> rules,
+            Map<String, Long> frequency) {
         this(name, description, arches, badArchAction, badArchRef, rules, frequency, Supervision.NONE);
     }
 
     /** This policy with another Landlock ruleset, everything else the same. */
     public Policy withLandlock(LandlockRuleset ruleset) {
-        return new Policy(name, description, arches, badArchAction, badArchRef, rules, frequency, supervision, ruleset,
+        return new Policy(
+                name,
+                description,
+                arches,
+                badArchAction,
+                badArchRef,
+                rules,
+                frequency,
+                supervision,
+                ruleset,
                 isolation);
     }
 
     /** This policy with another isolation, everything else the same. */
     public Policy withIsolation(Isolation other) {
-        return new Policy(name, description, arches, badArchAction, badArchRef, rules, frequency, supervision, landlock,
-                other);
+        return new Policy(
+                name, description, arches, badArchAction, badArchRef, rules, frequency, supervision, landlock, other);
     }
 
     public Optional<ArchPolicy> forArch(Arch arch) {

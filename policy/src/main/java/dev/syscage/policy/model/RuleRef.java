@@ -10,11 +10,15 @@ import dev.syscage.policy.diag.SourcePos;
  */
 public record RuleRef(Kind kind, int index, SourcePos pos, Via via) {
 
-    public enum Kind { RULE, DEFAULT, UNKNOWN, BAD_ARCH }
+    public enum Kind {
+        RULE,
+        DEFAULT,
+        UNKNOWN,
+        BAD_ARCH
+    }
 
     /** How a rule reached a syscall it does not name: through {@code member}'s {@code family}. */
-    public record Via(String family, String member) {
-    }
+    public record Via(String family, String member) {}
 
     /** A reference to a rule or fallback as written. */
     public RuleRef(Kind kind, int index, SourcePos pos) {

@@ -10,7 +10,9 @@ import java.util.Locale;
 public record SuperviseDecision(Kind kind, int errno) {
 
     public enum Kind {
-        ALLOW, ERRNO, KILL;
+        ALLOW,
+        ERRNO,
+        KILL;
 
         /** The word used in policies: {@code allow}, {@code errno}, {@code kill}. */
         public String word() {

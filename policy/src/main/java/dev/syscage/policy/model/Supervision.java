@@ -15,8 +15,8 @@ import java.util.Optional;
  * section starts (null for {@link #NONE}, the section of a policy that has none).
  * {@code hooks} names SyscallHook classes the supervisor stacks after the rules.
  */
-public record Supervision(LogLevel log, List<SuperviseRule> rules, SuperviseDecision defaultDecision, SourcePos pos,
-        List<String> hooks) {
+public record Supervision(
+        LogLevel log, List<SuperviseRule> rules, SuperviseDecision defaultDecision, SourcePos pos, List<String> hooks) {
 
     /** No section: every call the supervisor gets is allowed and logged. */
     public static final Supervision NONE = new Supervision(LogLevel.ALL, List.of(), SuperviseDecision.ALLOW, null);
@@ -36,7 +36,9 @@ public record Supervision(LogLevel log, List<SuperviseRule> rules, SuperviseDeci
      * (which may) is named. Such a section audits; it enforces nothing.
      */
     public boolean onlyAllows() {
-        return hooks.isEmpty() && !defaultDecision.denies() && rules.stream().noneMatch(r -> r.decision().denies());
+        return hooks.isEmpty()
+                && !defaultDecision.denies()
+                && rules.stream().noneMatch(r -> r.decision().denies());
     }
 
     /**
@@ -66,8 +68,8 @@ public record Supervision(LogLevel log, List<SuperviseRule> rules, SuperviseDeci
      * errno over allow; the first path's among equals). A path rule that allows the source must
      * not let the destination go anywhere.
      */
-    public Verdict decide(Arch arch, int nr, long[] args, Optional<String> resolvedPath,
-            List<Optional<String>> otherPaths) {
+    public Verdict decide(
+            Arch arch, int nr, long[] args, Optional<String> resolvedPath, List<Optional<String>> otherPaths) {
         Verdict v = decide(arch, nr, args, resolvedPath);
         for (Optional<String> other : otherPaths) {
             Verdict w = decide(arch, nr, args, other);

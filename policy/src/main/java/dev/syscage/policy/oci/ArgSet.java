@@ -23,8 +23,8 @@ final class ArgSet {
     /** Above this many pairs an intersection is abandoned as too complex. */
     private static final int MAX_PAIRS = 1 << 16;
 
-    private static final Comparator<Pattern> ORDER = Comparator
-            .comparing((Pattern p) -> p.mask(), Long::compareUnsigned)
+    private static final Comparator<Pattern> ORDER = Comparator.comparing(
+                    (Pattern p) -> p.mask(), Long::compareUnsigned)
             .thenComparing(Pattern::value, Long::compareUnsigned);
 
     private final List<Pattern> patterns;

@@ -21,8 +21,7 @@ import java.util.Set;
  * runtime spec says (runc and crun instead OR comparisons that share an argument).
  */
 final class ArgTranslation {
-    private ArgTranslation() {
-    }
+    private ArgTranslation() {}
 
     /** An entry's comparisons for one syscall: never true, or the tests (all must hold) and their text. */
     record Translated(boolean never, List<Cond.Test> tests, String when, List<String> notes) {

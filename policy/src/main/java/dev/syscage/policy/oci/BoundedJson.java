@@ -14,8 +14,7 @@ import java.nio.file.Path;
  * where the limit was crossed or the bad byte is.
  */
 final class BoundedJson {
-    private BoundedJson() {
-    }
+    private BoundedJson() {}
 
     static String read(Path json) {
         BoundedRead.Input in;
@@ -33,9 +32,12 @@ final class BoundedJson {
         String lenient = InputText.lenient(in.bytes());
         SourceText source = new SourceText(display, lenient);
         if (!in.complete()) {
-            throw PolicyException.of(InputText.end(source, lenient), "the profile is larger than "
-                    + InputLimits.bytes(InputLimits.MAX_OCI_PROFILE_BYTES) + ", the size limit for an OCI profile;"
-                    + " reading stopped here");
+            throw PolicyException.of(
+                    InputText.end(source, lenient),
+                    "the profile is larger than "
+                            + InputLimits.bytes(InputLimits.MAX_OCI_PROFILE_BYTES)
+                            + ", the size limit for an OCI profile;"
+                            + " reading stopped here");
         }
         InputText.Decoded text = InputText.decode(in.bytes());
         if (text instanceof InputText.NotUtf8 bad) {
@@ -69,8 +71,10 @@ final class BoundedJson {
                 inString = true;
             } else if (c == '[' || c == '{') {
                 if (++depth > InputLimits.MAX_JSON_DEPTH) {
-                    throw PolicyException.of(source.pos(line, column), "arrays and objects nest deeper than "
-                            + InputLimits.MAX_JSON_DEPTH + " here, the nesting limit for an OCI profile");
+                    throw PolicyException.of(
+                            source.pos(line, column),
+                            "arrays and objects nest deeper than " + InputLimits.MAX_JSON_DEPTH
+                                    + " here, the nesting limit for an OCI profile");
                 }
             } else if (c == ']' || c == '}') {
                 depth--;

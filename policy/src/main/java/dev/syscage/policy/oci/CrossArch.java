@@ -13,22 +13,33 @@ import java.util.List;
  * bits above 32 that libseccomp, which cuts datum and mask to 32 bits on i386, would drop.
  */
 final class CrossArch {
-    private CrossArch() {
-    }
+    private CrossArch() {}
 
-    static void check(String name, ArchPolicy host, List<Clause> hostClauses, ArchPolicy sub, List<Clause> subClauses,
-                      List<EntryGenerator.Generated> entries) throws EntryGenerator.Unexpressible {
+    static void check(
+            String name,
+            ArchPolicy host,
+            List<Clause> hostClauses,
+            ArchPolicy sub,
+            List<Clause> subClauses,
+            List<EntryGenerator.Generated> entries)
+            throws EntryGenerator.Unexpressible {
         boolean narrow = sub.arch().registerBits() < host.arch().registerBits();
         int n = Math.max(hostClauses.size(), subClauses.size());
         for (int i = 0; i < n; i++) {
             Clause h = i < hostClauses.size() ? hostClauses.get(i) : null;
             Clause s = i < subClauses.size() ? subClauses.get(i) : null;
-            if (h == null || s == null || !h.action().equals(s.action()) || h.rule().index() != s.rule().index()
+            if (h == null
+                    || s == null
+                    || !h.action().equals(s.action())
+                    || h.rule().index() != s.rule().index()
                     || !s.when().equals(narrow ? narrow(h.when()) : h.when())) {
                 Clause blame = h != null ? h : s;
-                throw new EntryGenerator.Unexpressible(blame.rule(), "its rules mean different things on " + host.arch()
-                        + " and " + sub.arch() + " (argument widths, positions or values), and one OCI filter gives both "
-                        + "the same entries; export the architectures separately");
+                throw new EntryGenerator.Unexpressible(
+                        blame.rule(),
+                        "its rules mean different things on " + host.arch()
+                                + " and " + sub.arch()
+                                + " (argument widths, positions or values), and one OCI filter gives both "
+                                + "the same entries; export the architectures separately");
             }
         }
         if (narrow) {
@@ -36,9 +47,12 @@ final class CrossArch {
                 for (OciProfile.Arg a : g.args()) {
                     long significant = a.op() == OciProfile.Op.MASKED_EQ ? a.valueTwo() : a.value();
                     if ((significant >>> 32) != 0) {
-                        throw new EntryGenerator.Unexpressible(g.origin(), "the comparison " + ArgTranslation.describe(a)
-                                + " it needs on " + host.arch() + " would be cut to 32 bits by libseccomp on " + sub.arch()
-                                + " and match other calls there; export the architectures separately");
+                        throw new EntryGenerator.Unexpressible(
+                                g.origin(),
+                                "the comparison " + ArgTranslation.describe(a)
+                                        + " it needs on " + host.arch() + " would be cut to 32 bits by libseccomp on "
+                                        + sub.arch()
+                                        + " and match other calls there; export the architectures separately");
                     }
                 }
             }

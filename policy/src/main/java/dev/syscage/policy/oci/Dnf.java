@@ -18,8 +18,7 @@ import java.util.TreeMap;
  * which keeps the products of negated rules small.
  */
 final class Dnf {
-    private Dnf() {
-    }
+    private Dnf() {}
 
     /** {@code c} as conjunctions; throws {@link TooComplexException} past {@code limit} of them. */
     static List<List<Test>> of(Cond c, int limit) {

@@ -27,8 +27,8 @@ import java.util.Set;
  * which also makes garbage above a 32-bit argument behave as the kernel ignores it.
  */
 final class EntryGenerator {
-    private static final Set<Cond.Op> PLAIN = EnumSet.of(Cond.Op.EQ, Cond.Op.NE, Cond.Op.LT, Cond.Op.LE,
-            Cond.Op.GT, Cond.Op.GE);
+    private static final Set<Cond.Op> PLAIN =
+            EnumSet.of(Cond.Op.EQ, Cond.Op.NE, Cond.Op.LT, Cond.Op.LE, Cond.Op.GT, Cond.Op.GE);
 
     /** One OCI entry for the syscall and the rule it comes from. */
     record Generated(Action action, List<OciProfile.Arg> args, RuleRef origin) {
@@ -51,8 +51,7 @@ final class EntryGenerator {
         }
     }
 
-    private EntryGenerator() {
-    }
+    private EntryGenerator() {}
 
     static List<Generated> generate(List<Clause> clauses, Action defaultAction, int registerBits, int limit)
             throws Unexpressible {
@@ -61,7 +60,9 @@ final class EntryGenerator {
         for (Clause c : clauses) {
             if (!c.action().equals(defaultAction)) {
                 List<Cond> terms = new ArrayList<>(List.of(c.when()));
-                earlier.stream().filter(e -> !e.action().equals(c.action())).forEach(e -> terms.add(new Cond.Not(e.when())));
+                earlier.stream()
+                        .filter(e -> !e.action().equals(c.action()))
+                        .forEach(e -> terms.add(new Cond.Not(e.when())));
                 try {
                     for (List<Test> conj : Dnf.of(new Cond.And(terms), limit)) {
                         for (List<OciProfile.Arg> args : entries(conj, registerBits, limit)) {
@@ -72,7 +73,9 @@ final class EntryGenerator {
                         }
                     }
                 } catch (TooComplexException e) {
-                    throw new Unexpressible(c.rule(), "its calls need more than " + limit + " OCI entries (ExportOptions.maxEntriesPerSyscall)");
+                    throw new Unexpressible(
+                            c.rule(),
+                            "its calls need more than " + limit + " OCI entries (ExportOptions.maxEntriesPerSyscall)");
                 }
             }
             earlier.add(c);
@@ -125,15 +128,18 @@ final class EntryGenerator {
         long full = Cond.Test.widthMask(registerBits);
         List<OciProfile.Arg> out = new ArrayList<>();
         for (Pattern p : set.patterns()) {
-            out.add(p.mask() == full ? new OciProfile.Arg(arg, p.value(), 0, OciProfile.Op.EQ)
-                    : new OciProfile.Arg(arg, p.mask(), p.value(), OciProfile.Op.MASKED_EQ));
+            out.add(
+                    p.mask() == full
+                            ? new OciProfile.Arg(arg, p.value(), 0, OciProfile.Op.EQ)
+                            : new OciProfile.Arg(arg, p.mask(), p.value(), OciProfile.Op.MASKED_EQ));
         }
         return out;
     }
 
     /** A test libseccomp evaluates the same way as one comparison: full register width, no mask. */
     private static boolean isPlain(Test t, int registerBits) {
-        return (t.width() == 64 || t.width() == registerBits) && t.mask() == Cond.Test.widthMask(t.width())
+        return (t.width() == 64 || t.width() == registerBits)
+                && t.mask() == Cond.Test.widthMask(t.width())
                 && PLAIN.contains(t.op());
     }
 

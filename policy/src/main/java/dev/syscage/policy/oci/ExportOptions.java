@@ -9,7 +9,11 @@ package dev.syscage.policy.oci;
  */
 public record ExportOptions(Degrade degrade, int maxEntriesPerSyscall) {
 
-    public enum Degrade { NONE, ERRNO, ALLOW }
+    public enum Degrade {
+        NONE,
+        ERRNO,
+        ALLOW
+    }
 
     public static final int DEFAULT_MAX_ENTRIES = 256;
 

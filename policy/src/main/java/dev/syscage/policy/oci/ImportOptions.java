@@ -22,13 +22,26 @@ public record ImportOptions(Set<String> caps, List<Arch> arches, String kernel, 
 
     /** The capabilities Docker gives a container by default (moby's oci/caps DefaultCapabilities). */
     public static final Set<String> DOCKER_DEFAULT_CAPS = Set.of(
-            "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
-            "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
-            "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
+            "CAP_CHOWN",
+            "CAP_DAC_OVERRIDE",
+            "CAP_FSETID",
+            "CAP_FOWNER",
+            "CAP_MKNOD",
+            "CAP_NET_RAW",
+            "CAP_SETGID",
+            "CAP_SETUID",
+            "CAP_SETFCAP",
+            "CAP_SETPCAP",
+            "CAP_NET_BIND_SERVICE",
+            "CAP_SYS_CHROOT",
+            "CAP_KILL",
+            "CAP_AUDIT_WRITE");
 
     public ImportOptions {
         caps = normalize(caps == null ? DOCKER_DEFAULT_CAPS : caps);
-        arches = arches == null ? List.of() : List.copyOf(arches.stream().distinct().toList());
+        arches = arches == null
+                ? List.of()
+                : List.copyOf(arches.stream().distinct().toList());
         kernel = kernel == null || kernel.isBlank() ? System.getProperty("os.version", "0.0") : kernel.trim();
     }
 

@@ -23,17 +23,18 @@ import java.util.Optional;
 final class ImportPlanner {
     private static final int LIMIT = 4096;
 
-    private ImportPlanner() {
-    }
+    private ImportPlanner() {}
 
     /** An applicable entry that names the syscall, with its comparisons translated for the architecture. */
-    record Candidate(OciProfile.Entry entry, Action action, ArgTranslation.Translated when, boolean unconditional,
-                     List<OciProfile.Arg> args) {
-    }
+    record Candidate(
+            OciProfile.Entry entry,
+            Action action,
+            ArgTranslation.Translated when,
+            boolean unconditional,
+            List<OciProfile.Arg> args) {}
 
     /** A YAML rule the syscall appears in: the entry it comes from, its action and condition (null: none). */
-    record Placement(int entry, Action action, String when) {
-    }
+    record Placement(int entry, Action action, String when) {}
 
     /**
      * The placements and notes on entries libseccomp ignores for this syscall. The placements are
@@ -55,28 +56,33 @@ final class ImportPlanner {
      * The plan, or an error message when libseccomp's outcome cannot be written as first-match
      * rules, and the JSON path of the entry it is about ({@code at}).
      */
-    record Result(Optional<Plan> plan, String error, String at) {
-    }
+    record Result(Optional<Plan> plan, String error, String at) {}
 
     static Result plan(Syscall syscall, List<Candidate> candidates, String[] argNames) {
         return plan(syscall.name(), syscall.arch(), candidates, syscall, argNames);
     }
 
     private static Result plan(String syscall, Arch arch, List<Candidate> candidates, Syscall s, String[] argNames) {
-        Optional<Candidate> uncond = candidates.stream().filter(Candidate::unconditional).findFirst();
+        Optional<Candidate> uncond =
+                candidates.stream().filter(Candidate::unconditional).findFirst();
         if (uncond.isPresent()) {
             Candidate u = uncond.get();
             List<String> notes = new ArrayList<>();
             for (Candidate c : candidates) {
                 if (c != u && !c.action().equals(u.action())) {
                     notes.add(c.entry().cite() + " (" + OciAction.yaml(c.action()) + ") has no effect on " + syscall
-                            + ": libseccomp keeps the first unconditional rule, " + u.entry().cite()
+                            + ": libseccomp keeps the first unconditional rule, "
+                            + u.entry().cite()
                             + " (" + OciAction.yaml(u.action()) + ")");
                 }
             }
-            return new Result(Optional.of(new Plan(List.of(new Placement(u.entry().index(), u.action(), null)), notes)), null, null);
+            return new Result(
+                    Optional.of(new Plan(List.of(new Placement(u.entry().index(), u.action(), null)), notes)),
+                    null,
+                    null);
         }
-        List<Candidate> live = candidates.stream().filter(c -> !c.when().never()).toList();
+        List<Candidate> live =
+                candidates.stream().filter(c -> !c.when().never()).toList();
         for (int i = 0; i < live.size(); i++) {
             for (int j = i + 1; j < live.size(); j++) {
                 Candidate a = live.get(i);
@@ -100,29 +106,40 @@ final class ImportPlanner {
             try {
                 tree.add(c.action(), c.args());
             } catch (LibseccompTree.ExistsException e) {
-                return new Result(Optional.empty(), "libseccomp refuses " + c.entry().cite() + " (" + OciAction.yaml(c.action())
-                        + ") on " + s.name() + " (" + s.arch() + ") with EEXIST, as it contradicts an earlier rule: runc"
-                        + " would not start the container", c.entry().cite());
+                return new Result(
+                        Optional.empty(),
+                        "libseccomp refuses " + c.entry().cite() + " (" + OciAction.yaml(c.action())
+                                + ") on " + s.name() + " (" + s.arch()
+                                + ") with EEXIST, as it contradicts an earlier rule: runc"
+                                + " would not start the container",
+                        c.entry().cite());
             }
         }
         List<LibseccompRules.Path> paths;
         try {
             paths = LibseccompRules.of(tree, s);
         } catch (TooComplexException e) {
-            return new Result(Optional.empty(), a.entry().cite() + " (" + OciAction.yaml(a.action()) + ") and "
-                    + b.entry().cite() + " (" + OciAction.yaml(b.action()) + ") can both match " + s.name() + " on "
-                    + s.arch() + ", and libseccomp's rule tree for it has more than " + LibseccompRules.MAX_PATHS
-                    + " paths to write out", b.entry().cite());
+            return new Result(
+                    Optional.empty(),
+                    a.entry().cite() + " (" + OciAction.yaml(a.action()) + ") and "
+                            + b.entry().cite() + " (" + OciAction.yaml(b.action()) + ") can both match " + s.name()
+                            + " on "
+                            + s.arch() + ", and libseccomp's rule tree for it has more than "
+                            + LibseccompRules.MAX_PATHS
+                            + " paths to write out",
+                    b.entry().cite());
         }
         int first = candidates.get(0).entry().index();
         List<Placement> placements = new ArrayList<>();
         for (LibseccompRules.Path p : paths) {
             placements.add(new Placement(first, p.action(), LibseccompRules.text(p.when(), argNames)));
         }
-        String note = a.entry().cite() + " (" + OciAction.yaml(a.action()) + ") and " + b.entry().cite() + " ("
+        String note = a.entry().cite() + " (" + OciAction.yaml(a.action()) + ") and "
+                + b.entry().cite() + " ("
                 + OciAction.yaml(b.action()) + ") can both match " + s.name() + " on " + s.arch()
                 + ": imported as libseccomp orders its rule tree (" + paths.size() + " rules in the filter's order)";
-        String origin = String.join(", ", candidates.stream().map(c -> c.entry().cite()).distinct().toList());
+        String origin = String.join(
+                ", ", candidates.stream().map(c -> c.entry().cite()).distinct().toList());
         return new Result(Optional.of(new Plan(placements, List.of(note), true, origin)), null, null);
     }
 

@@ -23,11 +23,30 @@ import java.util.Set;
 record ImportTarget(Arch host, List<Arch> arches, List<String> notes, Map<String, String> errors) {
 
     /** The architecture names runc accepts (runc libcontainer/seccomp/config.go, libseccomp's arch list). */
-    static final Set<String> LIBSECCOMP_ARCHES = Set.of("SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32",
-            "SCMP_ARCH_ARM", "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
-            "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
-            "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64",
-            "SCMP_ARCH_RISCV64", "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB");
+    static final Set<String> LIBSECCOMP_ARCHES = Set.of(
+            "SCMP_ARCH_X86",
+            "SCMP_ARCH_X86_64",
+            "SCMP_ARCH_X32",
+            "SCMP_ARCH_ARM",
+            "SCMP_ARCH_AARCH64",
+            "SCMP_ARCH_MIPS",
+            "SCMP_ARCH_MIPS64",
+            "SCMP_ARCH_MIPS64N32",
+            "SCMP_ARCH_MIPSEL",
+            "SCMP_ARCH_MIPSEL64",
+            "SCMP_ARCH_MIPSEL64N32",
+            "SCMP_ARCH_PPC",
+            "SCMP_ARCH_PPC64",
+            "SCMP_ARCH_PPC64LE",
+            "SCMP_ARCH_S390",
+            "SCMP_ARCH_S390X",
+            "SCMP_ARCH_PARISC",
+            "SCMP_ARCH_PARISC64",
+            "SCMP_ARCH_RISCV64",
+            "SCMP_ARCH_LOONGARCH64",
+            "SCMP_ARCH_M68K",
+            "SCMP_ARCH_SH",
+            "SCMP_ARCH_SHEB");
 
     ImportTarget {
         arches = List.copyOf(arches);
@@ -56,8 +75,10 @@ record ImportTarget(Arch host, List<Arch> arches, List<String> notes, Map<String
                 notes.add(en.getKey() + ": unknown architecture '" + name + "' dropped (runc refuses the profile;"
                         + " --lenient ignores it)");
             } else {
-                errors.put(en.getKey(), "unknown architecture '" + name + "': runc refuses the profile"
-                        + " (libseccomp has no such architecture); --lenient drops it");
+                errors.put(
+                        en.getKey(),
+                        "unknown architecture '" + name + "': runc refuses the profile"
+                                + " (libseccomp has no such architecture); --lenient drops it");
             }
         }
         if (requested.isEmpty()) {
@@ -65,8 +86,7 @@ record ImportTarget(Arch host, List<Arch> arches, List<String> notes, Map<String
         }
         for (Arch a : requested) {
             if (!fromProfile.contains(a) && !listed.isEmpty()) {
-                notes.add(a + " is not among the profile's architectures for host " + host
-                        + "; imported as asked");
+                notes.add(a + " is not among the profile's architectures for host " + host + "; imported as asked");
             }
         }
         return new ImportTarget(host, requested, notes, errors);
@@ -86,7 +106,9 @@ record ImportTarget(Arch host, List<Arch> arches, List<String> notes, Map<String
             if (e.architecture() != null && Arch.byName(e.architecture()).orElse(null) == host) {
                 out.put("archMap[" + i + "].architecture", e.architecture());
                 for (int j = 0; j < e.subArchitectures().size(); j++) {
-                    out.put("archMap[" + i + "].subArchitectures[" + j + "]", e.subArchitectures().get(j));
+                    out.put(
+                            "archMap[" + i + "].subArchitectures[" + j + "]",
+                            e.subArchitectures().get(j));
                 }
                 return out;
             }

@@ -18,7 +18,9 @@ record KernelVersion(int major, int minor, int patch) implements Comparable<Kern
             return Optional.empty();
         }
         try {
-            return Optional.of(new KernelVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+            return Optional.of(new KernelVersion(
+                    Integer.parseInt(m.group(1)),
+                    Integer.parseInt(m.group(2)),
                     m.group(3) == null ? 0 : Integer.parseInt(m.group(3))));
         } catch (NumberFormatException e) {
             return Optional.empty();

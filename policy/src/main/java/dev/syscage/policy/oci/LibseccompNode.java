@@ -54,7 +54,6 @@ final class LibseccompNode {
         }
     }
 
-
     static LibseccompNode get(LibseccompNode n) {
         if (n != null) {
             n.refcnt++;

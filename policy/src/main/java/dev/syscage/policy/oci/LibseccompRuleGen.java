@@ -13,8 +13,7 @@ import java.util.List;
  * comparison links, as in libseccomp. Used by {@link LibseccompTree#add}.
  */
 final class LibseccompRuleGen {
-    private LibseccompRuleGen() {
-    }
+    private LibseccompRuleGen() {}
 
     private static long mask(OciProfile.Arg a) {
         return a.op() == OciProfile.Op.MASKED_EQ ? a.value() : -1L;

@@ -21,8 +21,7 @@ final class LibseccompRules {
     static final int MAX_PATHS = 256;
 
     /** A path: the tests that lead to it (TRUE for none) and its action. */
-    record Path(Cond when, Action action) {
-    }
+    record Path(Cond when, Action action) {}
 
     private final Syscall syscall;
     private final boolean is64;
@@ -100,8 +99,12 @@ final class LibseccompRules {
         return switch (op) {
             case EQ -> (n.datum & ~m) != 0 ? Cond.FALSE : new Cond.Test(n.arg, w, m, op, n.datum);
             case GT -> Long.compareUnsigned(n.datum, most) >= 0 ? Cond.FALSE : new Cond.Test(n.arg, w, m, op, n.datum);
-            default -> n.datum == 0 ? Cond.TRUE
-                    : Long.compareUnsigned(n.datum, most) > 0 ? Cond.FALSE : new Cond.Test(n.arg, w, m, op, n.datum);
+            default ->
+                n.datum == 0
+                        ? Cond.TRUE
+                        : Long.compareUnsigned(n.datum, most) > 0
+                                ? Cond.FALSE
+                                : new Cond.Test(n.arg, w, m, op, n.datum);
         };
     }
 

@@ -63,6 +63,7 @@ final class LibseccompTree {
     private final boolean is32;
     /** {@code db_sys_list}: present once a rule was added; chains null means the unconditional {@code action}. */
     private boolean present;
+
     private LibseccompNode chains;
     private Action action;
 
@@ -108,7 +109,8 @@ final class LibseccompTree {
             if (chain[i] == null) {
                 continue;
             }
-            LibseccompNode first = is32 ? LibseccompRuleGen.gen32(chain[i], prev, tf) : LibseccompRuleGen.gen64(chain[i], prev, tf);
+            LibseccompNode first =
+                    is32 ? LibseccompRuleGen.gen32(chain[i], prev, tf) : LibseccompRuleGen.gen64(chain[i], prev, tf);
             if (newChains == null && first != null) {
                 newChains = get(first);
             }
@@ -202,8 +204,10 @@ final class LibseccompTree {
                         break;
                     }
                     if ((stateNew.flags & N_FINISHED) != 0 && (stateNew.flags & X_FINISHED) != 0) {
-                        if (n.actTFlg != x.n.actTFlg || !java.util.Objects.equals(n.actT, x.n.actT)
-                                || n.actFFlg != x.n.actFFlg || !java.util.Objects.equals(n.actF, x.n.actF)) {
+                        if (n.actTFlg != x.n.actTFlg
+                                || !java.util.Objects.equals(n.actT, x.n.actT)
+                                || n.actFFlg != x.n.actFFlg
+                                || !java.util.Objects.equals(n.actF, x.n.actF)) {
                             break;
                         }
                     }
@@ -236,13 +240,17 @@ final class LibseccompTree {
                         }
                     }
                     boolean actOk = !actCheckFails(x.n, stateNew.action);
-                    if (actOk && (stateNew.flags & MATCH) != 0 && (stateNew.flags & N_FINISHED) != 0
+                    if (actOk
+                            && (stateNew.flags & MATCH) != 0
+                            && (stateNew.flags & N_FINISHED) != 0
                             && (stateNew.flags & X_PREFIX) != 0) {
                         cnt += treeRemove(chainsSlot, x.n);
                         if (chains == null) {
                             break;
                         }
-                    } else if (actOk && (stateNew.flags & MATCH) != 0 && (stateNew.flags & X_FINISHED) != 0
+                    } else if (actOk
+                            && (stateNew.flags & MATCH) != 0
+                            && (stateNew.flags & X_FINISHED) != 0
                             && (stateNew.flags & N_PREFIX) != 0) {
                         break;
                     }
@@ -427,7 +435,8 @@ final class LibseccompTree {
         }
         for (; n != null; n = n.lvlNxt) {
             boolean t = test(n, args);
-            Action a = t ? (n.actTFlg ? n.actT : n.nxtT != null ? level(n.nxtT, args) : null)
+            Action a = t
+                    ? (n.actTFlg ? n.actT : n.nxtT != null ? level(n.nxtT, args) : null)
                     : (n.actFFlg ? n.actF : n.nxtF != null ? level(n.nxtF, args) : null);
             if (a != null) {
                 return a;

@@ -80,7 +80,8 @@ public final class OciExporter {
         sentinel(named).ifPresent(entries::add);
         fallbackWarnings(entries);
         List<Arch> arches = policy.arches().stream().map(ArchPolicy::arch).toList();
-        return new ExportResult(OciJsonWriter.write(defaultAction, arches, entries), List.copyOf(new LinkedHashSet<>(warnings)));
+        return new ExportResult(
+                OciJsonWriter.write(defaultAction, arches, entries), List.copyOf(new LinkedHashSet<>(warnings)));
     }
 
     private List<HostGroup> groups() {
@@ -111,11 +112,14 @@ public final class OciExporter {
 
     /** The entries for one syscall in one group, or a degraded stand-in when they cannot be written. */
     private List<EntryGenerator.Generated> entriesFor(HostGroup g, String name) {
-        ArchPolicy basis = g.members().stream().filter(p -> p.table().byName(name).isPresent()).findFirst().orElseThrow();
+        ArchPolicy basis = g.members().stream()
+                .filter(p -> p.table().byName(name).isPresent())
+                .findFirst()
+                .orElseThrow();
         List<Clause> clauses = clauses(basis, name);
         try {
-            List<EntryGenerator.Generated> e = EntryGenerator.generate(clauses, defaultAction, basis.arch().registerBits(),
-                    opts.maxEntriesPerSyscall());
+            List<EntryGenerator.Generated> e = EntryGenerator.generate(
+                    clauses, defaultAction, basis.arch().registerBits(), opts.maxEntriesPerSyscall());
             for (ArchPolicy sub : g.members()) {
                 if (sub != basis && sub.table().byName(name).isPresent()) {
                     CrossArch.check(name, basis, clauses, sub, clauses(sub, name), e);
@@ -132,21 +136,28 @@ public final class OciExporter {
     }
 
     private List<EntryGenerator.Generated> problem(HostGroup g, String name, RuleRef rule, String reason) {
-        String where = name + (g.subs().isEmpty() ? "" : " on " + g.primary().arch() + "/" + g.subs().get(0).arch());
+        String where = name
+                + (g.subs().isEmpty()
+                        ? ""
+                        : " on " + g.primary().arch() + "/" + g.subs().get(0).arch());
         if (opts.degrade() == ExportOptions.Degrade.NONE) {
-            errors.add(Diagnostic.error(rule.pos(), "cannot export " + where + " to OCI: " + reason
-                    + " (ExportOptions.degrade ERRNO or ALLOW replaces such syscalls)"));
+            errors.add(Diagnostic.error(
+                    rule.pos(),
+                    "cannot export " + where + " to OCI: " + reason
+                            + " (ExportOptions.degrade ERRNO or ALLOW replaces such syscalls)"));
             return List.of();
         }
-        Action stand = opts.degrade() == ExportOptions.Degrade.ERRNO ? Action.errno(OciAction.RUNC_DEFAULT_ERRNO) : Action.ALLOW;
+        Action stand = opts.degrade() == ExportOptions.Degrade.ERRNO
+                ? Action.errno(OciAction.RUNC_DEFAULT_ERRNO)
+                : Action.ALLOW;
         warnings.add((rule.pos() == null ? "" : rule.pos().fileLine() + ": ") + rule.describe() + ": " + where
-                + " cannot be expressed in OCI (" + reason + "); exported as " + OciAction.yaml(stand) + " for every call");
+                + " cannot be expressed in OCI (" + reason + "); exported as " + OciAction.yaml(stand)
+                + " for every call");
         return stand.equals(defaultAction) ? List.of() : List.of(new EntryGenerator.Generated(stand, List.of(), rule));
     }
 
     /** What entries share one JSON element: same action, comparisons and includes. */
-    private record Key(Action action, List<OciProfile.Arg> args, List<String> includes) {
-    }
+    private record Key(Action action, List<OciProfile.Arg> args, List<String> includes) {}
 
     /** The syscalls and rules of one JSON element. */
     private static final class Merged {
@@ -155,27 +166,38 @@ public final class OciExporter {
     }
 
     /** Entries with the same action and comparisons share one element; groups that differ get includes.arches. */
-    private List<OciJsonWriter.Entry> merge(Map<String, Map<String, List<EntryGenerator.Generated>>> perName,
-                                            boolean severalHosts) {
+    private List<OciJsonWriter.Entry> merge(
+            Map<String, Map<String, List<EntryGenerator.Generated>>> perName, boolean severalHosts) {
         Map<Key, Merged> merged = new LinkedHashMap<>();
         perName.forEach((name, byGroup) -> addSyscall(merged, name, byGroup, severalHosts));
         List<Map.Entry<Key, Merged>> sorted = new ArrayList<>(merged.entrySet());
-        sorted.sort(Comparator.comparingInt((Map.Entry<Key, Merged> e) -> e.getValue().origins.firstKey())
-                .thenComparing(e -> e.getKey().action().toString()).thenComparing(e -> e.getKey().args().toString())
+        sorted.sort(Comparator.comparingInt(
+                        (Map.Entry<Key, Merged> e) -> e.getValue().origins.firstKey())
+                .thenComparing(e -> e.getKey().action().toString())
+                .thenComparing(e -> e.getKey().args().toString())
                 .thenComparing(e -> e.getKey().includes().toString()));
         List<OciJsonWriter.Entry> out = new ArrayList<>();
         for (Map.Entry<Key, Merged> e : sorted) {
             Key k = e.getKey();
-            out.add(new OciJsonWriter.Entry(List.copyOf(e.getValue().names), k.action(), k.args(), k.includes(),
+            out.add(new OciJsonWriter.Entry(
+                    List.copyOf(e.getValue().names),
+                    k.action(),
+                    k.args(),
+                    k.includes(),
                     comment(e.getValue().origins.values())));
         }
         return out;
     }
 
-    private void addSyscall(Map<Key, Merged> merged, String name, Map<String, List<EntryGenerator.Generated>> byGroup,
-                            boolean severalHosts) {
+    private void addSyscall(
+            Map<Key, Merged> merged,
+            String name,
+            Map<String, List<EntryGenerator.Generated>> byGroup,
+            boolean severalHosts) {
         Set<List<String>> distinct = new LinkedHashSet<>();
-        byGroup.values().forEach(gs -> distinct.add(gs.stream().map(g -> g.action() + " " + g.args()).toList()));
+        byGroup.values()
+                .forEach(gs -> distinct.add(
+                        gs.stream().map(g -> g.action() + " " + g.args()).toList()));
         boolean same = distinct.size() == 1;
         for (Map.Entry<String, List<EntryGenerator.Generated>> group : byGroup.entrySet()) {
             List<String> includes = same ? List.of() : List.of(group.getKey());
@@ -189,8 +211,9 @@ public final class OciExporter {
             }
         }
         if (severalHosts) {
-            warnings.add(name + ": rules differ between " + String.join(" and ", byGroup.keySet())
-                    + "; exported with includes.arches, which Docker and Podman resolve (a bare OCI runtime applies every entry)");
+            warnings.add(
+                    name + ": rules differ between " + String.join(" and ", byGroup.keySet())
+                            + "; exported with includes.arches, which Docker and Podman resolve (a bare OCI runtime applies every entry)");
         }
     }
 
@@ -211,13 +234,22 @@ public final class OciExporter {
         }
         Set<String> newest = new TreeSet<>();
         for (ArchPolicy p : policy.arches()) {
-            p.table().byNumber(p.table().maxNumber()).map(Syscall::name).filter(n -> !named.contains(n)).ifPresent(newest::add);
+            p.table()
+                    .byNumber(p.table().maxNumber())
+                    .map(Syscall::name)
+                    .filter(n -> !named.contains(n))
+                    .ifPresent(newest::add);
         }
         if (newest.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new OciJsonWriter.Entry(List.copyOf(newest), defaultAction, List.of(), List.of(),
-                "the newest syscalls syscage knows, with the default action, so that runc's ENOSYS stub covers only newer ones"));
+        return Optional.of(
+                new OciJsonWriter.Entry(
+                        List.copyOf(newest),
+                        defaultAction,
+                        List.of(),
+                        List.of(),
+                        "the newest syscalls syscage knows, with the default action, so that runc's ENOSYS stub covers only newer ones"));
     }
 
     private void fallbackWarnings(List<OciJsonWriter.Entry> entries) {
@@ -226,19 +258,22 @@ public final class OciExporter {
         boolean permissive = OciAction.of(defaultAction).permissive();
         Action runtime = permissive ? defaultAction : Action.errno(RuncEnosys.ENOSYS);
         if (!unknown.equals(runtime)) {
-            warnings.add(where(first.unknownRef()) + "unknown: " + OciAction.yaml(unknown) + " cannot be expressed in OCI; "
-                    + "syscalls newer than syscage's tables get " + OciAction.yaml(runtime) + " from runc"
-                    + (permissive ? "" : " (other runtimes: the defaultAction)"));
+            warnings.add(
+                    where(first.unknownRef()) + "unknown: " + OciAction.yaml(unknown) + " cannot be expressed in OCI; "
+                            + "syscalls newer than syscage's tables get " + OciAction.yaml(runtime) + " from runc"
+                            + (permissive ? "" : " (other runtimes: the defaultAction)"));
         }
         if (!policy.badArchAction().equals(Action.KILL_THREAD)) {
             warnings.add(where(policy.badArchRef()) + "bad_arch: " + OciAction.yaml(policy.badArchAction())
                     + " cannot be expressed in OCI; libseccomp kills the thread for other architectures");
         }
-        List<Action> used = new ArrayList<>(entries.stream().map(OciJsonWriter.Entry::action).toList());
+        List<Action> used = new ArrayList<>(
+                entries.stream().map(OciJsonWriter.Entry::action).toList());
         used.add(defaultAction);
         if (used.stream().anyMatch(a -> a.kind() == Action.Kind.TRAP && a.value() != 0)) {
-            warnings.add("trap data cannot be expressed in OCI (runc ignores errnoRet for SCMP_ACT_TRAP, crun rejects it); "
-                    + "the signal's si_errno will be 0");
+            warnings.add(
+                    "trap data cannot be expressed in OCI (runc ignores errnoRet for SCMP_ACT_TRAP, crun rejects it); "
+                            + "the signal's si_errno will be 0");
         }
         if (used.contains(Action.NOTIFY)) {
             warnings.add("SCMP_ACT_NOTIFY needs a listenerPath in the container's OCI config (runc, crun)"

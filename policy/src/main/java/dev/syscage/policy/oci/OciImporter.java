@@ -66,8 +66,8 @@ public final class OciImporter {
      * Imports a profile its caller has read (at most {@link dev.syscage.policy.input.InputLimits#MAX_OCI_PROFILE_BYTES}
      * and one more byte); {@code displayName} names it in messages and in the policy.
      */
-    public static ImportResult importRead(String displayName, dev.syscage.policy.input.BoundedRead.Input input,
-            ImportOptions opts) {
+    public static ImportResult importRead(
+            String displayName, dev.syscage.policy.input.BoundedRead.Input input, ImportOptions opts) {
         Path name = Path.of(displayName).getFileName();
         return importString(name == null ? displayName : name.toString(), BoundedJson.text(displayName, input), opts);
     }
@@ -92,13 +92,23 @@ public final class OciImporter {
         if (stub && !defaultAction.equals(Action.errno(RuncEnosys.ENOSYS))) {
             List<String> newer = enosys.newerSyscalls(warnings);
             if (!newer.isEmpty()) {
-                rules.add(new PolicyYamlWriter.Rule("runc: syscalls newer than every one the profile names fail with ENOSYS",
-                        "errno ENOSYS", newer, null));
+                rules.add(new PolicyYamlWriter.Rule(
+                        "runc: syscalls newer than every one the profile names fail with ENOSYS",
+                        "errno ENOSYS",
+                        newer,
+                        null));
             }
         }
         String unknown = stub ? "errno ENOSYS" : OciAction.yaml(defaultAction);
-        String yaml = PolicyYamlWriter.write(new PolicyYamlWriter.Document(header(), policyName(), description(),
-                target.arches(), OciAction.yaml(defaultAction), unknown, "kill_thread", rules));
+        String yaml = PolicyYamlWriter.write(new PolicyYamlWriter.Document(
+                header(),
+                policyName(),
+                description(),
+                target.arches(),
+                OciAction.yaml(defaultAction),
+                unknown,
+                "kill_thread",
+                rules));
         return new ImportResult(yaml, List.copyOf(new LinkedHashSet<>(warnings)));
     }
 
@@ -119,8 +129,9 @@ public final class OciImporter {
 
     /** Keeps the entries Docker keeps, and for each the syscall names some target architecture has. */
     private void selectEntries() {
-        KernelVersion kernel = KernelVersion.parse(opts.kernel()).orElseThrow(() -> PolicyException.of(null,
-                "kernel release '" + opts.kernel() + "' is not a version such as 6.18"));
+        KernelVersion kernel = KernelVersion.parse(opts.kernel())
+                .orElseThrow(() -> PolicyException.of(
+                        null, "kernel release '" + opts.kernel() + "' is not a version such as 6.18"));
         Applicability rules = new Applicability(target.host(), opts.caps(), kernel);
         Set<String> unknown = unknownNames;
         for (OciProfile.Entry e : profile.syscalls()) {
@@ -132,7 +143,8 @@ public final class OciImporter {
             applicable.add(e);
             List<String> names = new ArrayList<>();
             for (String n : new LinkedHashSet<>(e.names())) {
-                if (target.arches().stream().anyMatch(a -> SyscallTable.of(a).byName(n).isPresent())) {
+                if (target.arches().stream()
+                        .anyMatch(a -> SyscallTable.of(a).byName(n).isPresent())) {
                     names.add(n);
                 } else {
                     unknown.add(n);
@@ -152,7 +164,9 @@ public final class OciImporter {
     /** Whether the entry takes calls away from the default: an action other than allow or log, and not the default's. */
     private boolean denies(OciProfile.Entry e) {
         OciAction a = e.action();
-        return a != OciAction.SCMP_ACT_ALLOW && a != OciAction.SCMP_ACT_LOG && !a.toAction(e.errnoRet()).equals(defaultAction);
+        return a != OciAction.SCMP_ACT_ALLOW
+                && a != OciAction.SCMP_ACT_LOG
+                && !a.toAction(e.errnoRet()).equals(defaultAction);
     }
 
     /**
@@ -162,15 +176,18 @@ public final class OciImporter {
      */
     private void dropDeny(OciProfile.Entry e) {
         String what = e.cite() + " (" + OciAction.yaml(e.action().toAction(e.errnoRet())) + ") "
-                + (e.names().isEmpty() ? "has no syscall names (an empty 'names', or an old \"syscall\" key, which"
-                        + " Docker and runc do not read)"
+                + (e.names().isEmpty()
+                        ? "has no syscall names (an empty 'names', or an old \"syscall\" key, which"
+                                + " Docker and runc do not read)"
                         : "names only syscalls unknown on " + archPhrase() + ": " + String.join(", ", e.names()));
         if (opts.lenient()) {
             dropped.add(what);
             warnings.add(what + "; dropped as runc drops it (--lenient): the profile denies less than it says");
         } else {
-            error(e.cite(), what + "; runc would drop the entry and deny less than the profile says"
-                    + " (fix the names, or --lenient drops it as runc does)");
+            error(
+                    e.cite(),
+                    what + "; runc would drop the entry and deny less than the profile says"
+                            + " (fix the names, or --lenient drops it as runc does)");
         }
     }
 
@@ -185,7 +202,8 @@ public final class OciImporter {
         ImportPlanner.Plan agreed = null;
         Arch first = null;
         String[] argNames = argNames(name);
-        for (Map.Entry<Arch, List<ImportPlanner.Candidate>> en : candidates(name).entrySet()) {
+        for (Map.Entry<Arch, List<ImportPlanner.Candidate>> en :
+                candidates(name).entrySet()) {
             Syscall s = SyscallTable.of(en.getKey()).byName(name).orElseThrow();
             ImportPlanner.Result r = ImportPlanner.plan(s, en.getValue(), argNames);
             if (r.plan().isEmpty()) {
@@ -197,8 +215,10 @@ public final class OciImporter {
                 agreed = r.plan().get();
                 first = en.getKey();
             } else if (!agreed.placements().equals(r.plan().get().placements())) {
-                error("", name + ": libseccomp decides it differently on " + first + " and " + en.getKey()
-                        + "; a syscage policy applies one rule list to every architecture (import them one at a time)");
+                error(
+                        "",
+                        name + ": libseccomp decides it differently on " + first + " and " + en.getKey()
+                                + "; a syscage policy applies one rule list to every architecture (import them one at a time)");
                 return;
             }
         }
@@ -227,8 +247,13 @@ public final class OciImporter {
                     byArch.put(a, t);
                     if (!action.equals(defaultAction)) {
                         t.notes().forEach(n -> warnings.add(e.cite() + ": " + n));
-                        perArch.computeIfAbsent(a, k -> new ArrayList<>()).add(new ImportPlanner.Candidate(e, action, t,
-                                ArgTranslation.unconditionalForLibseccomp(args, a.registerBits()), args));
+                        perArch.computeIfAbsent(a, k -> new ArrayList<>())
+                                .add(new ImportPlanner.Candidate(
+                                        e,
+                                        action,
+                                        t,
+                                        ArgTranslation.unconditionalForLibseccomp(args, a.registerBits()),
+                                        args));
                     }
                 }
                 checkSame(e, name, byArch);
@@ -244,7 +269,9 @@ public final class OciImporter {
      * own, and the rules are ORed.
      */
     static List<List<OciProfile.Arg>> runcRules(List<OciProfile.Arg> args) {
-        return repeatedArgument(args) < 0 ? List.of(args) : args.stream().map(List::of).toList();
+        return repeatedArgument(args) < 0
+                ? List.of(args)
+                : args.stream().map(List::of).toList();
     }
 
     /** The first argument two comparisons test, or -1. */
@@ -265,10 +292,13 @@ public final class OciImporter {
             if (ref == null) {
                 ref = t.getValue();
                 refArch = t.getKey();
-            } else if (ref.never() != t.getValue().never() || !Objects.equals(ref.when(), t.getValue().when())) {
-                error(e.cite(), e.cite() + ": the comparisons on " + name + " mean '" + show(ref) + "' on " + refArch + " but '"
-                        + show(t.getValue()) + "' on " + t.getKey()
-                        + " (argument widths differ); import one architecture at a time (--arch)");
+            } else if (ref.never() != t.getValue().never()
+                    || !Objects.equals(ref.when(), t.getValue().when())) {
+                error(
+                        e.cite(),
+                        e.cite() + ": the comparisons on " + name + " mean '" + show(ref) + "' on " + refArch + " but '"
+                                + show(t.getValue()) + "' on " + t.getKey()
+                                + " (argument widths differ); import one architecture at a time (--arch)");
             }
         }
     }
@@ -296,7 +326,10 @@ public final class OciImporter {
                 same &= n != null && (agreed == null || agreed.equals(n));
                 agreed = n;
             }
-            boolean usable = same && agreed != null && agreed.matches("[a-z_][a-z0-9_]*") && !KEYWORDS.contains(agreed)
+            boolean usable = same
+                    && agreed != null
+                    && agreed.matches("[a-z_][a-z0-9_]*")
+                    && !KEYWORDS.contains(agreed)
                     && !agreed.matches("arg[0-5]");
             names[i] = usable ? agreed : "arg" + i;
         }
@@ -316,7 +349,8 @@ public final class OciImporter {
                 }
                 for (ImportPlanner.Placement pl : p.placements()) {
                     if (pl.entry() == e.index()) {
-                        byWhen.computeIfAbsent(pl.when(), k -> new ArrayList<>()).add(name);
+                        byWhen.computeIfAbsent(pl.when(), k -> new ArrayList<>())
+                                .add(name);
                     }
                 }
             }
@@ -338,14 +372,21 @@ public final class OciImporter {
     private void treeRules(OciProfile.Entry e, List<PolicyYamlWriter.Rule> out) {
         for (String name : namesOf.get(e.index())) {
             ImportPlanner.Plan p = plans.get(name);
-            if (p == null || !p.ordered() || p.placements().isEmpty() || p.placements().get(0).entry() != e.index()) {
+            if (p == null
+                    || !p.ordered()
+                    || p.placements().isEmpty()
+                    || p.placements().get(0).entry() != e.index()) {
                 continue;
             }
             int n = p.placements().size();
             for (int i = 0; i < n; i++) {
                 ImportPlanner.Placement pl = p.placements().get(i);
-                out.add(new PolicyYamlWriter.Rule(name + " as libseccomp's rule tree decides it (" + p.origin() + "), rule "
-                        + (i + 1) + " of " + n, OciAction.yaml(pl.action()), List.of(name), pl.when()));
+                out.add(new PolicyYamlWriter.Rule(
+                        name + " as libseccomp's rule tree decides it (" + p.origin() + "), rule " + (i + 1) + " of "
+                                + n,
+                        OciAction.yaml(pl.action()),
+                        List.of(name),
+                        pl.when()));
             }
         }
     }
@@ -356,14 +397,17 @@ public final class OciImporter {
             sb.append(" includes ").append(e.includes().describe());
         }
         if (!e.excludes().isEmpty()) {
-            sb.append(e.includes().isEmpty() ? "" : ";").append(" excludes ").append(e.excludes().describe());
+            sb.append(e.includes().isEmpty() ? "" : ";")
+                    .append(" excludes ")
+                    .append(e.excludes().describe());
         }
         if (e.comment() != null && !e.comment().isBlank()) {
             sb.append(": ").append(e.comment().replace('\n', ' '));
         }
         int repeated = repeatedArgument(e.args());
         if (repeated >= 0) {
-            sb.append(" (two comparisons test argument ").append(repeated)
+            sb.append(" (two comparisons test argument ")
+                    .append(repeated)
                     .append(": runc makes each comparison a rule of its own, ORed)");
         }
         return sb.toString();
@@ -376,7 +420,8 @@ public final class OciImporter {
                 + "\" in includes/excludes), kernel " + opts.kernel() + ",");
         List<String> caps = new ArrayList<>(opts.caps());
         for (int i = 0; i < caps.size(); i += 5) {
-            h.add((i == 0 ? "capabilities " : "  ") + String.join(", ", caps.subList(i, Math.min(i + 5, caps.size())))
+            h.add((i == 0 ? "capabilities " : "  ")
+                    + String.join(", ", caps.subList(i, Math.min(i + 5, caps.size())))
                     + (i + 5 >= caps.size() ? "." : ","));
         }
         if (caps.isEmpty()) {
@@ -408,19 +453,21 @@ public final class OciImporter {
     }
 
     private String description() {
-        return "OCI seccomp profile " + profile.source() + " for " + target.host() + ", kernel " + opts.kernel()
-                + ", " + opts.caps().size() + " capabilities";
+        return "OCI seccomp profile " + profile.source() + " for " + target.host() + ", kernel " + opts.kernel() + ", "
+                + opts.caps().size() + " capabilities";
     }
 
     /** {@code a, b, c, d +22 more}. */
     private static String shortList(List<String> names) {
-        return names.size() <= 4 ? String.join(", ", names)
+        return names.size() <= 4
+                ? String.join(", ", names)
                 : String.join(", ", names.subList(0, 4)) + " +" + (names.size() - 4) + " more";
     }
 
     private String archPhrase() {
         List<String> names = target.arches().stream().map(Arch::yamlName).toList();
-        return names.size() == 1 ? names.get(0)
+        return names.size() == 1
+                ? names.get(0)
                 : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
     }
 

@@ -21,7 +21,8 @@ final class OciJsonWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One element of {@code syscalls}. {@code includeArches} empty: no {@code includes}. */
-    record Entry(List<String> names, Action action, List<OciProfile.Arg> args, List<String> includeArches, String comment) {
+    record Entry(
+            List<String> names, Action action, List<OciProfile.Arg> args, List<String> includeArches, String comment) {
         Entry {
             names = List.copyOf(names);
             args = List.copyOf(args);
@@ -29,8 +30,7 @@ final class OciJsonWriter {
         }
     }
 
-    private OciJsonWriter() {
-    }
+    private OciJsonWriter() {}
 
     static String write(Action defaultAction, List<Arch> arches, List<Entry> entries) {
         ObjectNode root = JSON.createObjectNode();
@@ -42,7 +42,8 @@ final class OciJsonWriter {
         entries.forEach(e -> entry(calls.addObject(), e));
         DefaultIndenter indent = new DefaultIndenter("  ", "\n");
         DefaultPrettyPrinter pp = new DefaultPrettyPrinter()
-                .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER));
+                .withSeparators(
+                        Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER));
         pp.indentObjectsWith(indent);
         pp.indentArraysWith(indent);
         try {

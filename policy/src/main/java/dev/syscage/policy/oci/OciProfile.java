@@ -37,8 +37,15 @@ record OciProfile(
      * One element of {@code syscalls}; {@code index} is its position, used to cite it as
      * {@code syscalls[index]}. {@code errnoRet} is null when absent.
      */
-    record Entry(int index, List<String> names, OciAction action, Long errnoRet, List<Arg> args,
-                 Filter includes, Filter excludes, String comment) {
+    record Entry(
+            int index,
+            List<String> names,
+            OciAction action,
+            Long errnoRet,
+            List<Arg> args,
+            Filter includes,
+            Filter excludes,
+            String comment) {
         Entry {
             names = List.copyOf(names);
             args = List.copyOf(args);
@@ -50,12 +57,17 @@ record OciProfile(
     }
 
     /** {@code {"index": 0, "value": 38, "valueTwo": 0, "op": "SCMP_CMP_LT"}}. */
-    record Arg(int index, long value, long valueTwo, Op op) {
-    }
+    record Arg(int index, long value, long valueTwo, Op op) {}
 
     /** The comparison operators; names are the spec's without the {@code SCMP_CMP_} prefix. */
     enum Op {
-        NE, LT, LE, EQ, GE, GT, MASKED_EQ;
+        NE,
+        LT,
+        LE,
+        EQ,
+        GE,
+        GT,
+        MASKED_EQ;
 
         String ociName() {
             return "SCMP_CMP_" + name();
@@ -82,7 +94,10 @@ record OciProfile(
                 sb.append("caps [").append(String.join(", ", caps)).append(']');
             }
             if (!arches.isEmpty()) {
-                sb.append(sb.length() > 0 ? ", " : "").append("arches [").append(String.join(", ", arches)).append(']');
+                sb.append(sb.length() > 0 ? ", " : "")
+                        .append("arches [")
+                        .append(String.join(", ", arches))
+                        .append(']');
             }
             if (minKernel != null) {
                 sb.append(sb.length() > 0 ? ", " : "").append("minKernel ").append(minKernel);

@@ -44,17 +44,24 @@ final class OciProfileReader {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private static final Set<String> TOP_KEYS = Set.of("defaultAction", "defaultErrnoRet", "defaultErrno",
-            "architectures", "archMap", "flags", "listenerPath", "listenerMetadata", "syscalls");
-    private static final Set<String> ENTRY_KEYS = Set.of("names", "name", "action", "errnoRet", "errno", "args",
-            "includes", "excludes", "comment");
+    private static final Set<String> TOP_KEYS = Set.of(
+            "defaultAction",
+            "defaultErrnoRet",
+            "defaultErrno",
+            "architectures",
+            "archMap",
+            "flags",
+            "listenerPath",
+            "listenerMetadata",
+            "syscalls");
+    private static final Set<String> ENTRY_KEYS =
+            Set.of("names", "name", "action", "errnoRet", "errno", "args", "includes", "excludes", "comment");
     private static final Set<String> ARG_KEYS = Set.of("index", "value", "valueTwo", "op");
     private static final Set<String> FILTER_KEYS = Set.of("caps", "arches", "minKernel");
     private static final Set<String> ARCHMAP_KEYS = Set.of("architecture", "subArchitectures");
 
     /** The profile, the warnings reading it produced, and where each JSON path is in the text. */
-    record Parsed(OciProfile profile, List<String> warnings, JsonLocations locations) {
-    }
+    record Parsed(OciProfile profile, List<String> warnings, JsonLocations locations) {}
 
     private final String source;
     private JsonLocations locations;
@@ -72,7 +79,8 @@ final class OciProfileReader {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             SourceText src = new SourceText(source, text);
-            throw PolicyException.of(at == null ? null : src.pos(Math.max(at.getLineNr(), 1), Math.max(at.getColumnNr(), 1)),
+            throw PolicyException.of(
+                    at == null ? null : src.pos(Math.max(at.getLineNr(), 1), Math.max(at.getColumnNr(), 1)),
                     "invalid JSON: " + e.getOriginalMessage());
         }
         OciProfileReader r = new OciProfileReader(source);
@@ -104,7 +112,8 @@ final class OciProfileReader {
         List<OciProfile.Entry> entries = new ArrayList<>();
         each(root.get("syscalls"), "syscalls", (n, path) -> entries.add(entry(n, path, entries.size())));
         String listener = text(root.get("listenerPath"), "listenerPath");
-        return new OciProfile(source, def, defErrno, archs, archMap, entries, strings(root.get("flags"), "flags"), listener);
+        return new OciProfile(
+                source, def, defErrno, archs, archMap, entries, strings(root.get("flags"), "flags"), listener);
     }
 
     private OciProfile.ArchMapEntry archMapEntry(JsonNode n, String path) {
@@ -133,8 +142,14 @@ final class OciProfileReader {
         checkErrno(action, errnoRet, path + ".errnoRet");
         List<OciProfile.Arg> args = new ArrayList<>();
         each(n.get("args"), path + ".args", (a, p) -> args.add(arg(a, p)));
-        return new OciProfile.Entry(index, names, action, errnoRet, args,
-                filter(n.get("includes"), path + ".includes"), filter(n.get("excludes"), path + ".excludes"),
+        return new OciProfile.Entry(
+                index,
+                names,
+                action,
+                errnoRet,
+                args,
+                filter(n.get("includes"), path + ".includes"),
+                filter(n.get("excludes"), path + ".excludes"),
                 text(n.get("comment"), path + ".comment"));
     }
 
@@ -151,12 +166,16 @@ final class OciProfileReader {
         }
         OptionalLong byName = Constants.errno(name);
         if (byName.isEmpty()) {
-            error(prefix + nameKey, "unknown errno name '" + name + "'" + Suggestions.hint(name, Constants.errnoNames()));
+            error(
+                    prefix + nameKey,
+                    "unknown errno name '" + name + "'" + Suggestions.hint(name, Constants.errnoNames()));
             return ret;
         }
         if (ret != null && ret != byName.getAsLong()) {
-            error(prefix + nameKey, nameKey + " " + name + " (" + byName.getAsLong() + ") and " + retKey + " "
-                    + Long.toUnsignedString(ret) + " disagree; give one, or both alike");
+            error(
+                    prefix + nameKey,
+                    nameKey + " " + name + " (" + byName.getAsLong() + ") and " + retKey + " "
+                            + Long.toUnsignedString(ret) + " disagree; give one, or both alike");
         }
         return byName.getAsLong();
     }
@@ -166,12 +185,13 @@ final class OciProfileReader {
             return;
         }
         if (!action.takesErrno()) {
-            warnings.add(path + ": errnoRet is ignored for " + action
-                    + " (runc ignores it, crun rejects the profile)");
+            warnings.add(path + ": errnoRet is ignored for " + action + " (runc ignores it, crun rejects the profile)");
         } else if (action == OciAction.SCMP_ACT_ERRNO && Long.compareUnsigned(errnoRet, Action.MAX_ERRNO) >= 0) {
             // libseccomp's db_col_action_valid: errno values up to MAX_ERRNO - 1 (4094); runc fails to start
-            error(path, "errno " + Long.toUnsignedString(errnoRet) + " is not below " + Action.MAX_ERRNO
-                    + " (MAX_ERRNO): libseccomp refuses it, so runc would not start the container");
+            error(
+                    path,
+                    "errno " + Long.toUnsignedString(errnoRet) + " is not below " + Action.MAX_ERRNO
+                            + " (MAX_ERRNO): libseccomp refuses it, so runc would not start the container");
         } else if (Long.compareUnsigned(errnoRet, 0xFFFF) > 0) {
             error(path, "trace data " + Long.toUnsignedString(errnoRet) + " does not fit in 16 bits");
         }
@@ -190,17 +210,27 @@ final class OciProfileReader {
             }
         }
         if (index == null || Long.compareUnsigned(index, 5) > 0) {
-            error(path + ".index", index == null ? "missing 'index'" : "index " + Long.toUnsignedString(index) + " is out of range; a syscall has arguments 0..5");
+            error(
+                    path + ".index",
+                    index == null
+                            ? "missing 'index'"
+                            : "index " + Long.toUnsignedString(index)
+                                    + " is out of range; a syscall has arguments 0..5");
         }
         if (value == null && absent(n.get("value"))) {
             error(path, "missing 'value'");
         }
         if (parsed == null) {
-            error(path + ".op", (op == null ? "missing 'op'" : "unknown operator '" + op + "'")
-                    + "; expected SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT or SCMP_CMP_MASKED_EQ");
+            error(
+                    path + ".op",
+                    (op == null ? "missing 'op'" : "unknown operator '" + op + "'")
+                            + "; expected SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT or SCMP_CMP_MASKED_EQ");
         }
-        return new OciProfile.Arg(index == null ? 0 : (int) (long) index, value == null ? 0 : value,
-                two == null ? 0 : two, parsed == null ? OciProfile.Op.EQ : parsed);
+        return new OciProfile.Arg(
+                index == null ? 0 : (int) (long) index,
+                value == null ? 0 : value,
+                two == null ? 0 : two,
+                parsed == null ? OciProfile.Op.EQ : parsed);
     }
 
     private OciProfile.Filter filter(JsonNode n, String path) {
@@ -216,8 +246,8 @@ final class OciProfileReader {
         if (minKernel != null && KernelVersion.parse(minKernel).isEmpty()) {
             error(path + ".minKernel", "'" + minKernel + "' is not a kernel version such as 4.8 or 5.10.2");
         }
-        return new OciProfile.Filter(strings(n.get("caps"), path + ".caps"), strings(n.get("arches"), path + ".arches"),
-                minKernel);
+        return new OciProfile.Filter(
+                strings(n.get("caps"), path + ".caps"), strings(n.get("arches"), path + ".arches"), minKernel);
     }
 
     private OciAction action(JsonNode parent, String key, String path) {
@@ -228,8 +258,10 @@ final class OciProfileReader {
             return null;
         }
         return OciAction.byName(s).orElseGet(() -> {
-            error(where, "unknown action '" + s + "'; expected one of SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL, "
-                    + "SCMP_ACT_KILL_THREAD, SCMP_ACT_KILL_PROCESS, SCMP_ACT_TRAP, SCMP_ACT_TRACE, SCMP_ACT_LOG, SCMP_ACT_NOTIFY");
+            error(
+                    where,
+                    "unknown action '" + s + "'; expected one of SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL, "
+                            + "SCMP_ACT_KILL_THREAD, SCMP_ACT_KILL_PROCESS, SCMP_ACT_TRAP, SCMP_ACT_TRACE, SCMP_ACT_LOG, SCMP_ACT_NOTIFY");
             return null;
         });
     }

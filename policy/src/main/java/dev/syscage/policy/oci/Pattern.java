@@ -15,8 +15,8 @@ record Pattern(long mask, long value) {
     /** {@code value} must lie inside {@code mask}; bits outside it could never match. */
     Pattern {
         if ((value & ~mask) != 0) {
-            throw new IllegalArgumentException("value 0x" + Long.toHexString(value)
-                    + " has bits outside mask 0x" + Long.toHexString(mask));
+            throw new IllegalArgumentException(
+                    "value 0x" + Long.toHexString(value) + " has bits outside mask 0x" + Long.toHexString(mask));
         }
     }
 

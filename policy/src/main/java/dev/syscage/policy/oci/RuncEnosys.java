@@ -54,8 +54,10 @@ final class RuncEnosys {
     List<String> newerSyscalls(List<String> warnings) {
         Set<String> candidates = new LinkedHashSet<>();
         for (Arch a : arches) {
-            maxNamed(a).ifPresent(max -> SyscallTable.of(a).all().stream()
-                    .filter(s -> s.nr() > max).forEach(s -> candidates.add(s.name())));
+            maxNamed(a)
+                    .ifPresent(max -> SyscallTable.of(a).all().stream()
+                            .filter(s -> s.nr() > max)
+                            .forEach(s -> candidates.add(s.name())));
         }
         List<String> out = new ArrayList<>();
         List<String> mixed = new ArrayList<>();
@@ -63,7 +65,9 @@ final class RuncEnosys {
             boolean everywhere = true;
             for (Arch a : arches) {
                 OptionalInt max = maxNamed(a);
-                everywhere &= SyscallTable.of(a).byName(name).map(s -> max.isPresent() && s.nr() > max.getAsInt())
+                everywhere &= SyscallTable.of(a)
+                        .byName(name)
+                        .map(s -> max.isPresent() && s.nr() > max.getAsInt())
                         .orElse(true);
             }
             (everywhere ? out : mixed).add(name);

@@ -49,9 +49,24 @@ public final class DocumentReader {
     /** The only language version there is. */
     public static final int VERSION = 1;
 
-    static final List<String> TOP_KEYS = List.of("version", "name", "description", "include", "arch",
-            "default", "unknown", "bad_arch", "frequency", "groups", "rules", "supervise", "landlock", "filesystem",
-            "network", "scope", "isolate");
+    static final List<String> TOP_KEYS = List.of(
+            "version",
+            "name",
+            "description",
+            "include",
+            "arch",
+            "default",
+            "unknown",
+            "bad_arch",
+            "frequency",
+            "groups",
+            "rules",
+            "supervise",
+            "landlock",
+            "filesystem",
+            "network",
+            "scope",
+            "isolate");
     static final List<String> RULE_KEYS = List.of("action", "syscalls", "when", "comment");
     static final List<String> SUPERVISE_KEYS = List.of("log", "rules", "default", "hooks");
     static final List<String> SUPERVISE_RULE_KEYS = List.of("syscalls", "path", "when", "decision", "comment");
@@ -69,11 +84,12 @@ public final class DocumentReader {
     private static final Map<String, String> FS_RULE_ADVICE = Map.of(
             "path", " (did you mean 'paths'?)",
             "rights", " (did you mean 'access'?)");
-    private static final Map<String, String> NETWORK_ADVICE = Map.of(
-            "udp", "; Landlock confines TCP ports only: UDP stays with seccomp rules (socket, sendto)");
+    private static final Map<String, String> NETWORK_ADVICE =
+            Map.of("udp", "; Landlock confines TCP ports only: UDP stays with seccomp rules (socket, sendto)");
     /** Keys from ordinary rules that people will write in supervise rules, and what to say then. */
     private static final Map<String, String> SUPERVISE_RULE_ADVICE = Map.of(
-            "action", "; a supervise rule says what to do with 'decision: allow', 'decision: errno NAME' or 'decision: kill'",
+            "action",
+                    "; a supervise rule says what to do with 'decision: allow', 'decision: errno NAME' or 'decision: kill'",
             "paths", " (did you mean 'path'?)");
 
     private final Diagnostics diags;
@@ -85,7 +101,8 @@ public final class DocumentReader {
     /** The document, or empty when the root is not a map at all (diagnosed). */
     public static Optional<PolicyDocument> read(YamlNode root, Diagnostics diags) {
         if (!(root instanceof Mapping m)) {
-            diags.error(root.pos(), "expected a policy (a map with version, default and rules), got " + root.describe());
+            diags.error(
+                    root.pos(), "expected a policy (a map with version, default and rules), got " + root.describe());
             return Optional.empty();
         }
         return Optional.of(new DocumentReader(diags).document(m));
@@ -132,8 +149,10 @@ public final class DocumentReader {
                 continue;
             }
             String hint = Suggestions.hint(key, allowed);
-            diags.error(e.key().pos(), "unknown " + where + "key '" + key + "'"
-                    + (hint.isEmpty() ? "; expected one of: " + String.join(", ", allowed) : hint));
+            diags.error(
+                    e.key().pos(),
+                    "unknown " + where + "key '" + key + "'"
+                            + (hint.isEmpty() ? "; expected one of: " + String.join(", ", allowed) : hint));
         }
     }
 
@@ -141,10 +160,13 @@ public final class DocumentReader {
         Optional<Entry> e = m.entry("version");
         if (e.isEmpty()) {
             diags.error(m.pos(), "missing 'version: " + VERSION + "' (the policy language version)");
-        } else if (!(e.get().value() instanceof Scalar s) || s.type() != Scalar.Type.INTEGER
+        } else if (!(e.get().value() instanceof Scalar s)
+                || s.type() != Scalar.Type.INTEGER
                 || !s.text().equals(String.valueOf(VERSION))) {
-            diags.error(e.get().value().pos(), "unsupported policy version: expected " + VERSION + ", got "
-                    + e.get().value().describe());
+            diags.error(
+                    e.get().value().pos(),
+                    "unsupported policy version: expected " + VERSION + ", got "
+                            + e.get().value().describe());
         }
     }
 
@@ -209,7 +231,10 @@ public final class DocumentReader {
         for (Entry e : map.map(Mapping::entries).orElse(List.of())) {
             Optional<Long> count = count(e.value());
             if (count.isEmpty()) {
-                diags.error(e.value().pos(), "expected a call count (a whole number, 0 or more), got " + e.value().describe());
+                diags.error(
+                        e.value().pos(),
+                        "expected a call count (a whole number, 0 or more), got "
+                                + e.value().describe());
             } else {
                 out.add(new FrequencyEntry(e.key(), count.get()));
             }
@@ -235,8 +260,10 @@ public final class DocumentReader {
         for (Entry e : map.map(Mapping::entries).orElse(List.of())) {
             Scalar name = e.key();
             if (name.text().startsWith("@")) {
-                diags.error(name.pos(), "define the group as '" + name.text().substring(1) + ":' (without '@'); "
-                        + "'@' is only for using it");
+                diags.error(
+                        name.pos(),
+                        "define the group as '" + name.text().substring(1) + ":' (without '@'); "
+                                + "'@' is only for using it");
                 continue;
             }
             out.add(new GroupDef(name, names(e, "a syscall or \"@group\" name", true)));
@@ -295,7 +322,8 @@ public final class DocumentReader {
         if (syscalls.isEmpty()) {
             diags.error(m.pos(), "this rule has no 'syscalls' list");
         }
-        List<Scalar> names = syscalls.map(e -> names(e, "a syscall or \"@group\" name", false)).orElse(List.of());
+        List<Scalar> names = syscalls.map(e -> names(e, "a syscall or \"@group\" name", false))
+                .orElse(List.of());
         return new RuleSyntax(m.pos(), action, names, text(m, "when", "a condition"), text(m, "comment", "a string"));
     }
 
@@ -313,9 +341,11 @@ public final class DocumentReader {
         for (Mapping r : ruleMaps(section, "rules", "a supervise rule (a map with 'syscalls' and 'decision')")) {
             rules.add(superviseRule(r));
         }
-        return Optional.of(new SuperviseSyntax(e.get().key().pos(),
+        return Optional.of(new SuperviseSyntax(
+                e.get().key().pos(),
                 text(section, "log", "a log level (all, decisions, denied or none)"),
-                text(section, "default", "a decision (allow, errno NAME or kill)"), rules,
+                text(section, "default", "a decision (allow, errno NAME or kill)"),
+                rules,
                 names(section, "hooks", "a SyscallHook class name", true)));
     }
 
@@ -329,8 +359,10 @@ public final class DocumentReader {
             diags.error(m.pos(), "this supervise rule has no 'decision' (allow, errno NAME or kill)");
         }
         text(m, "comment", "a string");
-        return new SuperviseRuleSyntax(m.pos(),
-                syscalls.map(e -> names(e, "a syscall or \"@group\" name", false)).orElse(List.of()),
+        return new SuperviseRuleSyntax(
+                m.pos(),
+                syscalls.map(e -> names(e, "a syscall or \"@group\" name", false))
+                        .orElse(List.of()),
                 names(m, "path", "a path pattern", false),
                 text(m, "when", "a condition"),
                 text(m, "decision", "a decision (allow, errno NAME or kill)"));
@@ -339,8 +371,10 @@ public final class DocumentReader {
     private Optional<Scalar> landlock(Mapping m) {
         Optional<Entry> e = m.entry("landlock");
         if (e.isPresent() && e.get().value() instanceof Mapping) {
-            typeError(e.get(), "required or best-effort (filesystem, network and scope are keys of their own, "
-                    + "at the top level)");
+            typeError(
+                    e.get(),
+                    "required or best-effort (filesystem, network and scope are keys of their own, "
+                            + "at the top level)");
             return Optional.empty();
         }
         return text(m, "landlock", "required or best-effort");
@@ -356,7 +390,8 @@ public final class DocumentReader {
             return Optional.empty();
         }
         YamlNode v = e.get().value();
-        boolean empty = v instanceof Scalar s && s.isNull() || v instanceof Mapping map && map.entries().isEmpty();
+        boolean empty = v instanceof Scalar s && s.isNull()
+                || v instanceof Mapping map && map.entries().isEmpty();
         if (empty) {
             diags.error(v instanceof Mapping ? v.pos() : e.get().key().pos(), "'" + key + "' is empty; give " + what);
             return Optional.empty();
@@ -369,26 +404,30 @@ public final class DocumentReader {
     }
 
     /** A map under a top-level key, and the key (where the section is said to be). */
-    private record Section(Scalar key, Mapping map) {
-    }
+    private record Section(Scalar key, Mapping map) {}
 
     private Optional<FilesystemSyntax> filesystem(Mapping m) {
-        return section(m, "filesystem", "'allow' rules (paths and access rights) and optionally 'confine'").map(s -> {
-            Mapping section = s.map();
-            checkKeys(section, FILESYSTEM_KEYS, "filesystem ", FILESYSTEM_ADVICE);
-            List<FsRuleSyntax> allow = new ArrayList<>();
-            for (Mapping r : ruleMaps(section, "allow", "a filesystem rule (a map with 'paths' and 'access')")) {
-                allow.add(fsRule(r));
-            }
-            return new FilesystemSyntax(s.key().pos(), names(section, "confine", "an access right", false), allow);
-        });
+        return section(m, "filesystem", "'allow' rules (paths and access rights) and optionally 'confine'")
+                .map(s -> {
+                    Mapping section = s.map();
+                    checkKeys(section, FILESYSTEM_KEYS, "filesystem ", FILESYSTEM_ADVICE);
+                    List<FsRuleSyntax> allow = new ArrayList<>();
+                    for (Mapping r :
+                            ruleMaps(section, "allow", "a filesystem rule (a map with 'paths' and 'access')")) {
+                        allow.add(fsRule(r));
+                    }
+                    return new FilesystemSyntax(
+                            s.key().pos(), names(section, "confine", "an access right", false), allow);
+                });
     }
 
     private FsRuleSyntax fsRule(Mapping m) {
         checkKeys(m, FS_RULE_KEYS, "filesystem rule ", FS_RULE_ADVICE);
         if (m.entry("paths").isEmpty()) {
-            diags.error(m.pos(), "this filesystem rule has no 'paths' (absolute paths; the rule covers each and "
-                    + "everything beneath it)");
+            diags.error(
+                    m.pos(),
+                    "this filesystem rule has no 'paths' (absolute paths; the rule covers each and "
+                            + "everything beneath it)");
         }
         if (m.entry("access").isEmpty()) {
             diags.error(m.pos(), "this filesystem rule has no 'access' list (read, write, execute, ...)");
@@ -403,8 +442,11 @@ public final class DocumentReader {
                 typeError(opt.get(), "true or false");
             }
         }
-        return new FsRuleSyntax(m.pos(), names(m, "paths", "an absolute path", false),
-                names(m, "access", "an access right", false), optional);
+        return new FsRuleSyntax(
+                m.pos(),
+                names(m, "paths", "an absolute path", false),
+                names(m, "access", "an access right", false),
+                optional);
     }
 
     private Optional<NetworkSyntax> network(Mapping m) {
@@ -419,11 +461,15 @@ public final class DocumentReader {
     }
 
     private Optional<IsolateSyntax> isolate(Mapping m) {
-        return section(m, "isolate", "'namespaces', 'read-only' and/or 'writable' lists").map(s -> {
-            checkKeys(s.map(), ISOLATE_KEYS, "isolate ", ISOLATE_ADVICE);
-            return new IsolateSyntax(s.key().pos(), names(s.map(), "namespaces", "a namespace name", true),
-                    names(s.map(), "read-only", "an absolute path", true), names(s.map(), "writable", "an absolute path", true),
-                    text(s.map(), "compat", "required or best-effort"));
-        });
+        return section(m, "isolate", "'namespaces', 'read-only' and/or 'writable' lists")
+                .map(s -> {
+                    checkKeys(s.map(), ISOLATE_KEYS, "isolate ", ISOLATE_ADVICE);
+                    return new IsolateSyntax(
+                            s.key().pos(),
+                            names(s.map(), "namespaces", "a namespace name", true),
+                            names(s.map(), "read-only", "an absolute path", true),
+                            names(s.map(), "writable", "an absolute path", true),
+                            text(s.map(), "compat", "required or best-effort"));
+                });
     }
 }

@@ -25,11 +25,9 @@ public sealed interface Expr permits Expr.AnyOf, Expr.AllOf, Expr.Not, Expr.Comp
         }
     }
 
-    record Not(Expr term, int offset) implements Expr {
-    }
+    record Not(Expr term, int offset) implements Expr {}
 
-    record Compare(Term left, Relop op, Term right, int offset) implements Expr {
-    }
+    record Compare(Term left, Relop op, Term right, int offset) implements Expr {}
 
     /** {@code left in {v1, v2, ...}}; offset is that of {@code in}. */
     record In(Term left, List<Term> values, int offset) implements Expr {
@@ -47,7 +45,12 @@ public sealed interface Expr permits Expr.AnyOf, Expr.AllOf, Expr.Not, Expr.Comp
     }
 
     enum Relop {
-        EQ("=="), NE("!="), LT("<"), LE("<="), GT(">"), GE(">=");
+        EQ("=="),
+        NE("!="),
+        LT("<"),
+        LE("<="),
+        GT(">"),
+        GE(">=");
 
         private final String symbol;
 

@@ -123,7 +123,8 @@ final class ExprLexer {
         }
         final int base = radix;
         if (digits.isEmpty() || !digits.chars().allMatch(ch -> Character.digit(ch, base) >= 0)) {
-            String why = radix == 16 ? " (hex digits are 0-9 and a-f)"
+            String why = radix == 16
+                    ? " (hex digits are 0-9 and a-f)"
                     : radix == 8 ? " (a leading 0 means octal, digits 0-7)" : "";
             throw new ExprSyntaxError(offset, "'" + word + "' is not a valid number" + why);
         }

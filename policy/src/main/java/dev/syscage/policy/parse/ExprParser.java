@@ -43,8 +43,10 @@ public final class ExprParser {
     /** Parses a whole condition; throws {@link ExprSyntaxError} at the first problem. */
     public static Expr parse(String text) {
         if (text.length() > InputLimits.MAX_CONDITION_LENGTH) {
-            throw new ExprSyntaxError(InputLimits.MAX_CONDITION_LENGTH, "the condition is longer than "
-                    + InputLimits.MAX_CONDITION_LENGTH + " characters, the length limit for a condition");
+            throw new ExprSyntaxError(
+                    InputLimits.MAX_CONDITION_LENGTH,
+                    "the condition is longer than " + InputLimits.MAX_CONDITION_LENGTH
+                            + " characters, the length limit for a condition");
         }
         ExprParser p = new ExprParser(text);
         if (p.peek().is(Kind.END)) {
@@ -53,8 +55,11 @@ public final class ExprParser {
         Expr e = p.expr();
         Token extra = p.peek();
         if (!extra.is(Kind.END)) {
-            throw new ExprSyntaxError(extra.offset(), extra.is(Kind.RPAREN)
-                    ? "')' has no matching '('" : "expected '&&', '||' or the end, got " + extra.show());
+            throw new ExprSyntaxError(
+                    extra.offset(),
+                    extra.is(Kind.RPAREN)
+                            ? "')' has no matching '('"
+                            : "expected '&&', '||' or the end, got " + extra.show());
         }
         return e;
     }
@@ -96,16 +101,18 @@ public final class ExprParser {
         }
         Atom a = atom();
         if (!a.closed() && (a.expr() instanceof Expr.Compare || a.expr() instanceof Expr.In)) {
-            String inner = text.substring(offsetOfToken(a.start()), previous().end()).strip();
-            throw new ExprSyntaxError(not.offset(), "'!' here negates the whole comparison, which is not how C reads it; "
-                    + "write '!(" + inner + ")'");
+            String inner =
+                    text.substring(offsetOfToken(a.start()), previous().end()).strip();
+            throw new ExprSyntaxError(
+                    not.offset(),
+                    "'!' here negates the whole comparison, which is not how C reads it; " + "write '!(" + inner
+                            + ")'");
         }
         return new Expr.Not(a.expr(), not.offset());
     }
 
     /** An atom, whether it was a complete parenthesised expression, and where it began. */
-    private record Atom(Expr expr, boolean closed, int start) {
-    }
+    private record Atom(Expr expr, boolean closed, int start) {}
 
     private Atom atom() {
         int start = at;
@@ -145,8 +152,10 @@ public final class ExprParser {
         if (left instanceof Term.BitAnd and) {
             String l = text.substring(start, op.offset()).strip();
             String r = text.substring(op.end(), peek().offset()).strip();
-            throw new ExprSyntaxError(and.opOffset(), "'" + op.text() + "' binds tighter than '&' in C; "
-                    + "write '(" + l + ") " + op.text() + " " + r + "'");
+            throw new ExprSyntaxError(
+                    and.opOffset(),
+                    "'" + op.text() + "' binds tighter than '&' in C; " + "write '(" + l + ") " + op.text() + " " + r
+                            + "'");
         }
         return new Expr.Compare(left, relop(op), right, op.offset());
     }
@@ -205,7 +214,8 @@ public final class ExprParser {
         return switch (t.kind()) {
             case NUMBER -> new Term.Num(t.value(), t.text(), t.offset());
             case NAME -> new Term.Name(t.text(), t.offset());
-            default -> throw new ExprSyntaxError(t.offset(), "expected an argument, a constant or a number, got " + t.show());
+            default ->
+                throw new ExprSyntaxError(t.offset(), "expected an argument, a constant or a number, got " + t.show());
         };
     }
 
@@ -224,14 +234,18 @@ public final class ExprParser {
     /** One level deeper at {@code t}; past the limit, an error there. */
     private void enter(Token t) {
         if (++depth > InputLimits.MAX_CONDITION_DEPTH) {
-            throw new ExprSyntaxError(t.offset(), "the condition nests deeper than " + InputLimits.MAX_CONDITION_DEPTH
-                    + " here (parentheses, '!' and '~'), the nesting limit for conditions");
+            throw new ExprSyntaxError(
+                    t.offset(),
+                    "the condition nests deeper than " + InputLimits.MAX_CONDITION_DEPTH
+                            + " here (parentheses, '!' and '~'), the nesting limit for conditions");
         }
     }
 
     private ExprSyntaxError notClosed(Token open, String expected) {
-        return new ExprSyntaxError(open.offset(), "this '" + open.text() + "' is not closed (found " + peek().show()
-                + " where " + expected + " should be)");
+        return new ExprSyntaxError(
+                open.offset(),
+                "this '" + open.text() + "' is not closed (found " + peek().show() + " where " + expected
+                        + " should be)");
     }
 
     private static Relop relop(Token t) {

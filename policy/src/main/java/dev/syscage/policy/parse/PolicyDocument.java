@@ -54,8 +54,7 @@ public record PolicyDocument(
     }
 
     /** {@code syscall: count} under {@code frequency:}. */
-    public record FrequencyEntry(Scalar syscall, long count) {
-    }
+    public record FrequencyEntry(Scalar syscall, long count) {}
 
     /**
      * One item of {@code rules:}. {@code action} is empty only when the file left it out (already
@@ -130,8 +129,7 @@ public record PolicyDocument(
      * The {@code network:} section (Landlock TCP ports): {@code bind} and {@code connect} as
      * written, each empty when the section leaves the key out. {@code pos} is the key's position.
      */
-    public record NetworkSyntax(SourcePos pos, Optional<PortsSyntax> bind, Optional<PortsSyntax> connect) {
-    }
+    public record NetworkSyntax(SourcePos pos, Optional<PortsSyntax> bind, Optional<PortsSyntax> connect) {}
 
     /** {@code bind:} or {@code connect:}: port numbers or the word {@code any}, as written. */
     public record PortsSyntax(Scalar key, List<Scalar> items) {
@@ -144,7 +142,11 @@ public record PolicyDocument(
      * The {@code isolate:} section as written: namespace names, read-only and writable paths
      * (each empty when left out), and the {@code compat} word. {@code pos} is the key's position.
      */
-    public record IsolateSyntax(SourcePos pos, List<Scalar> namespaces, List<Scalar> readOnly, List<Scalar> writable,
+    public record IsolateSyntax(
+            SourcePos pos,
+            List<Scalar> namespaces,
+            List<Scalar> readOnly,
+            List<Scalar> writable,
             Optional<Scalar> compat) {
         public IsolateSyntax {
             namespaces = List.copyOf(namespaces);

@@ -10,8 +10,7 @@ import java.util.Optional;
  * syscalls, groups, constants, actions).
  */
 public final class Suggestions {
-    private Suggestions() {
-    }
+    private Suggestions() {}
 
     /**
      * The closest candidate within the typo distance for {@code word}, ties broken
@@ -38,7 +37,9 @@ public final class Suggestions {
 
     /** {@code " (did you mean 'x'?)"} or the empty string, ready to append to a message. */
     public static String hint(String word, Collection<String> candidates) {
-        return closest(word, candidates).map(s -> " (did you mean '" + s + "'?)").orElse("");
+        return closest(word, candidates)
+                .map(s -> " (did you mean '" + s + "'?)")
+                .orElse("");
     }
 
     /**

@@ -12,11 +12,9 @@ public sealed interface Term permits Term.Num, Term.Name, Term.BitOr, Term.BitAn
 
     int offset();
 
-    record Num(long value, String text, int offset) implements Term {
-    }
+    record Num(long value, String text, int offset) implements Term {}
 
-    record Name(String name, int offset) implements Term {
-    }
+    record Name(String name, int offset) implements Term {}
 
     record BitOr(List<Term> terms, int offset) implements Term {
         public BitOr {
@@ -31,11 +29,9 @@ public sealed interface Term permits Term.Num, Term.Name, Term.BitOr, Term.BitAn
         }
     }
 
-    record Invert(Term term, int offset) implements Term {
-    }
+    record Invert(Term term, int offset) implements Term {}
 
-    record Paren(Term inner, int offset) implements Term {
-    }
+    record Paren(Term inner, int offset) implements Term {}
 
     /** The term without any parentheses around it. */
     static Term strip(Term t) {

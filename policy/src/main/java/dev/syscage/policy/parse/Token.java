@@ -4,11 +4,26 @@ package dev.syscage.policy.parse;
 record Token(Kind kind, String text, int offset, long value) {
 
     enum Kind {
-        NAME, NUMBER, IN,
-        LPAREN, RPAREN, LBRACE, RBRACE, COMMA,
-        OROR, ANDAND, NOT,
-        BITOR, BITAND, TILDE,
-        EQ, NE, LT, LE, GT, GE,
+        NAME,
+        NUMBER,
+        IN,
+        LPAREN,
+        RPAREN,
+        LBRACE,
+        RBRACE,
+        COMMA,
+        OROR,
+        ANDAND,
+        NOT,
+        BITOR,
+        BITAND,
+        TILDE,
+        EQ,
+        NE,
+        LT,
+        LE,
+        GT,
+        GE,
         END
     }
 

@@ -17,8 +17,7 @@ public sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, Ya
     String describe();
 
     /** One {@code key: value} pair; keys are always scalars. */
-    record Entry(Scalar key, YamlNode value) {
-    }
+    record Entry(Scalar key, YamlNode value) {}
 
     /** A YAML mapping; keys are unique (the reader reports duplicates and keeps the first). */
     record Mapping(SourcePos pos, List<Entry> entries) implements YamlNode {
@@ -56,7 +55,13 @@ public sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, Ya
     record Scalar(SourcePos pos, String text, Type type, int contentColumn) implements YamlNode {
 
         /** How YAML typed the scalar (Jackson's resolution of plain scalars). */
-        public enum Type { STRING, INTEGER, FLOAT, BOOLEAN, NULL }
+        public enum Type {
+            STRING,
+            INTEGER,
+            FLOAT,
+            BOOLEAN,
+            NULL
+        }
 
         /** The position of character {@code offset} of {@link #text()}, as precisely as the source allows. */
         public SourcePos posAt(int offset) {

@@ -79,8 +79,10 @@ public final class YamlReader {
             return scalar(token, pos);
         }
         if (++depth > InputLimits.MAX_YAML_DEPTH) {
-            diags.error(pos, "lists and maps nest deeper than " + InputLimits.MAX_YAML_DEPTH
-                    + " here, the nesting limit for policy YAML");
+            diags.error(
+                    pos,
+                    "lists and maps nest deeper than " + InputLimits.MAX_YAML_DEPTH
+                            + " here, the nesting limit for policy YAML");
             throw new LimitReached();
         }
         YamlNode n = token == JsonToken.START_OBJECT ? mapping(pos) : sequence(pos);

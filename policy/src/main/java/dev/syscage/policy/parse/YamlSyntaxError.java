@@ -30,15 +30,15 @@ final class YamlSyntaxError {
         TOKENS.put("but got :", "but found ':'");
     }
 
-    private YamlSyntaxError() {
-    }
+    private YamlSyntaxError() {}
 
     static Diagnostic of(SourceText source, String text, JsonProcessingException e) {
         if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
             return fromMarked(source, text, m);
         }
         JsonLocation l = e.getLocation();
-        SourcePos pos = l == null ? source.pos(1, 1) : source.pos(Math.max(l.getLineNr(), 1), Math.max(l.getColumnNr(), 1));
+        SourcePos pos =
+                l == null ? source.pos(1, 1) : source.pos(Math.max(l.getLineNr(), 1), Math.max(l.getColumnNr(), 1));
         String msg = e.getOriginalMessage();
         if (msg.startsWith("Expected a field name")) {
             return Diagnostic.error(pos, "YAML syntax error: a key must be a plain name, not a list or a map");

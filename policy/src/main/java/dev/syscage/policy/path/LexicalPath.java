@@ -12,8 +12,7 @@ import java.util.List;
  * a link goes back up the link's own parent).
  */
 public final class LexicalPath {
-    private LexicalPath() {
-    }
+    private LexicalPath() {}
 
     /**
      * {@code path} resolved against {@code base}. An absolute {@code path} ignores the base; an
@@ -27,7 +26,8 @@ public final class LexicalPath {
             return normalize(path);
         }
         if (base == null || !base.startsWith("/")) {
-            throw new IllegalArgumentException("relative path '" + path + "' needs an absolute base, got '" + base + "'");
+            throw new IllegalArgumentException(
+                    "relative path '" + path + "' needs an absolute base, got '" + base + "'");
         }
         return normalize(base + "/" + path);
     }
@@ -66,7 +66,8 @@ public final class LexicalPath {
             int end = path.indexOf('/', start);
             int stop = end < 0 ? path.length() : end;
             int len = stop - start;
-            if (len == 0 || (len == 1 && path.charAt(start) == '.')
+            if (len == 0
+                    || (len == 1 && path.charAt(start) == '.')
                     || (len == 2 && path.charAt(start) == '.' && path.charAt(start + 1) == '.')) {
                 return false;
             }

@@ -59,8 +59,10 @@ public final class PathPattern {
         }
         if (!text.startsWith("/")) {
             boolean hint = !text.startsWith(".") && !text.startsWith("~");
-            throw new PathPatternSyntaxError(0, "path pattern '" + text + "' is not absolute; patterns match absolute "
-                    + "paths" + (hint ? " (did you mean '/" + text + "'?)" : ""));
+            throw new PathPatternSyntaxError(
+                    0,
+                    "path pattern '" + text + "' is not absolute; patterns match absolute " + "paths"
+                            + (hint ? " (did you mean '/" + text + "'?)" : ""));
         }
         List<Segment> segments = new ArrayList<>();
         if (text.length() > 1) {
@@ -204,7 +206,12 @@ public final class PathPattern {
      * {@link #STAR} (handled by {@link Glob}). {@code ranges} holds inclusive pairs.
      */
     record Token(Kind kind, int codePoint, int[] ranges, boolean negated) {
-        enum Kind { LITERAL, ANY, CLASS, STAR }
+        enum Kind {
+            LITERAL,
+            ANY,
+            CLASS,
+            STAR
+        }
 
         static final Token STAR = new Token(Kind.STAR, 0, null, false);
         static final Token ANY = new Token(Kind.ANY, 0, null, false);

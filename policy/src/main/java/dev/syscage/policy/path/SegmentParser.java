@@ -45,19 +45,26 @@ final class SegmentParser {
                 // "/x/**/": what is under /x is '/x/**' already; the directory itself is '/x'
                 String dir = bare.endsWith("/**") ? bare.substring(0, bare.length() - 3) : bare;
                 String under = bare.endsWith("/**") ? bare : text + "**";
-                throw new PathPatternSyntaxError(start - 1, "a trailing '/' never matches: matched paths have none; write '"
-                        + (dir.isEmpty() ? "/" : dir) + "' for the directory itself or '" + under + "' for what is under it");
+                throw new PathPatternSyntaxError(
+                        start - 1,
+                        "a trailing '/' never matches: matched paths have none; write '" + (dir.isEmpty() ? "/" : dir)
+                                + "' for the directory itself or '" + under + "' for what is under it");
             }
-            throw new PathPatternSyntaxError(start, "empty path component ('//'); matched paths have '//' folded to '/'");
+            throw new PathPatternSyntaxError(
+                    start, "empty path component ('//'); matched paths have '//' folded to '/'");
         }
         if (component.equals(".") || component.equals("..")) {
-            throw new PathPatternSyntaxError(start, "'" + component + "' in a path pattern never matches: paths are "
-                    + "matched with '.' and '..' already folded");
+            throw new PathPatternSyntaxError(
+                    start,
+                    "'" + component + "' in a path pattern never matches: paths are "
+                            + "matched with '.' and '..' already folded");
         }
         int stars = component.indexOf("**");
         if (stars >= 0 && !component.equals("**")) {
-            throw new PathPatternSyntaxError(start + stars, "'**' must be a whole path component, as in '/usr/**' or "
-                    + "'/usr/**/lib'; within a name use '*'");
+            throw new PathPatternSyntaxError(
+                    start + stars,
+                    "'**' must be a whole path component, as in '/usr/**' or "
+                            + "'/usr/**/lib'; within a name use '*'");
         }
     }
 
@@ -93,9 +100,11 @@ final class SegmentParser {
         int slash = at;
         at++;
         if (at >= end) {
-            throw new PathPatternSyntaxError(slash, at < text.length()
-                    ? "'\\' cannot escape '/': a path component never contains one"
-                    : "'\\' at the end escapes nothing");
+            throw new PathPatternSyntaxError(
+                    slash,
+                    at < text.length()
+                            ? "'\\' cannot escape '/': a path component never contains one"
+                            : "'\\' at the end escapes nothing");
         }
         int c = text.codePointAt(at);
         at += Character.charCount(c);
@@ -118,22 +127,26 @@ final class SegmentParser {
                 at++;
                 hi = classChar();
                 if (hi < lo) {
-                    throw new PathPatternSyntaxError(loAt, "range '" + text.substring(loAt, at)
-                            + "' is backwards; write the smaller character first");
+                    throw new PathPatternSyntaxError(
+                            loAt,
+                            "range '" + text.substring(loAt, at) + "' is backwards; write the smaller character first");
                 }
             }
             ranges.add(lo);
             ranges.add(hi);
         }
         if (at >= end) {
-            throw new PathPatternSyntaxError(open, "unclosed '['; a character class ends with ']' in the same path "
-                    + "component (write '\\[' for a literal '[')");
+            throw new PathPatternSyntaxError(
+                    open,
+                    "unclosed '['; a character class ends with ']' in the same path "
+                            + "component (write '\\[' for a literal '[')");
         }
         if (ranges.isEmpty()) {
             throw new PathPatternSyntaxError(open, "empty character class '" + text.substring(open, at + 1) + "'");
         }
         at++; // ']'
-        return new Token(Token.Kind.CLASS, 0, ranges.stream().mapToInt(Integer::intValue).toArray(), negated);
+        return new Token(
+                Token.Kind.CLASS, 0, ranges.stream().mapToInt(Integer::intValue).toArray(), negated);
     }
 
     private int classChar() {

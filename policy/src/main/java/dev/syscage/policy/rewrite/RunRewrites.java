@@ -2,8 +2,8 @@ package dev.syscage.policy.rewrite;
 
 import dev.syscage.policy.complain.Complain;
 import dev.syscage.policy.fallback.MountFallback;
-import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.fallback.SupervisorFallback;
+import dev.syscage.policy.landlock.LandlockRuleset;
 import dev.syscage.policy.model.Policy;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -29,8 +29,7 @@ import java.util.function.UnaryOperator;
  * the caller answers in {@link Choices}; each answer is asked only when a stage needs it.
  */
 public final class RunRewrites {
-    private RunRewrites() {
-    }
+    private RunRewrites() {}
 
     /**
      * A run's choices and the machine's answers.
@@ -47,43 +46,87 @@ public final class RunRewrites {
      *                          namespaces)
      * @param realPath          where a rule's path leads, for the rules the fallbacks make
      */
-    public record Choices(Optional<SupervisionMode> mode, boolean complain, boolean watch, boolean hooks,
+    public record Choices(
+            Optional<SupervisionMode> mode,
+            boolean complain,
+            boolean watch,
+            boolean hooks,
             BooleanSupplier ptraceUsable,
-            BooleanSupplier notifySupported, BooleanSupplier landlockAvailable, BooleanSupplier mountsPossible,
+            BooleanSupplier notifySupported,
+            BooleanSupplier landlockAvailable,
+            BooleanSupplier mountsPossible,
             UnaryOperator<String> realPath) {
         /** The choices of a run with {@code mode} and {@code complain}, on a machine that has everything. */
         public static Choices of(Optional<SupervisionMode> mode, boolean complain) {
-            return new Choices(mode, complain, true, false, () -> true, () -> true, () -> true, () -> true,
+            return new Choices(
+                    mode,
+                    complain,
+                    true,
+                    false,
+                    () -> true,
+                    () -> true,
+                    () -> true,
+                    () -> true,
                     UnaryOperator.identity());
         }
 
         public Choices withHooks(boolean any) {
-            return new Choices(mode, complain, watch, any, ptraceUsable, notifySupported, landlockAvailable, mountsPossible,
+            return new Choices(
+                    mode,
+                    complain,
+                    watch,
+                    any,
+                    ptraceUsable,
+                    notifySupported,
+                    landlockAvailable,
+                    mountsPossible,
                     realPath);
         }
 
         public Choices withPtraceUsable(BooleanSupplier answer) {
-            return new Choices(mode, complain, watch, hooks, answer, notifySupported, landlockAvailable, mountsPossible, realPath);
+            return new Choices(
+                    mode, complain, watch, hooks, answer, notifySupported, landlockAvailable, mountsPossible, realPath);
         }
 
         public Choices withNotifySupported(BooleanSupplier answer) {
-            return new Choices(mode, complain, watch, hooks, ptraceUsable, answer, landlockAvailable, mountsPossible, realPath);
+            return new Choices(
+                    mode, complain, watch, hooks, ptraceUsable, answer, landlockAvailable, mountsPossible, realPath);
         }
 
         public Choices withLandlockAvailable(BooleanSupplier answer) {
-            return new Choices(mode, complain, watch, hooks, ptraceUsable, notifySupported, answer, mountsPossible, realPath);
+            return new Choices(
+                    mode, complain, watch, hooks, ptraceUsable, notifySupported, answer, mountsPossible, realPath);
         }
 
         public Choices withMountsPossible(BooleanSupplier answer) {
-            return new Choices(mode, complain, watch, hooks, ptraceUsable, notifySupported, landlockAvailable, answer, realPath);
+            return new Choices(
+                    mode, complain, watch, hooks, ptraceUsable, notifySupported, landlockAvailable, answer, realPath);
         }
 
         public Choices withRealPath(UnaryOperator<String> how) {
-            return new Choices(mode, complain, watch, hooks, ptraceUsable, notifySupported, landlockAvailable, mountsPossible, how);
+            return new Choices(
+                    mode,
+                    complain,
+                    watch,
+                    hooks,
+                    ptraceUsable,
+                    notifySupported,
+                    landlockAvailable,
+                    mountsPossible,
+                    how);
         }
 
         public Choices withWatch(boolean on) {
-            return new Choices(mode, complain, on, hooks, ptraceUsable, notifySupported, landlockAvailable, mountsPossible, realPath);
+            return new Choices(
+                    mode,
+                    complain,
+                    on,
+                    hooks,
+                    ptraceUsable,
+                    notifySupported,
+                    landlockAvailable,
+                    mountsPossible,
+                    realPath);
         }
     }
 
@@ -98,9 +141,14 @@ public final class RunRewrites {
      * @param mode             the supervision mode; empty when nothing goes to the supervisor
      * @param watch            notify mode's watch ({@link ViewWatch#NONE} otherwise)
      */
-    public record Rewritten(Policy prepared, Optional<Complain.Prepared> complain,
-            Optional<SupervisorFallback.Result> landlockFallback, Policy enforced, Policy policy,
-            Optional<SupervisionMode> mode, ViewWatch watch) {
+    public record Rewritten(
+            Policy prepared,
+            Optional<Complain.Prepared> complain,
+            Optional<SupervisorFallback.Result> landlockFallback,
+            Policy enforced,
+            Policy policy,
+            Optional<SupervisionMode> mode,
+            ViewWatch watch) {
         /** The policy the filter is compiled from: {@link #policy} with the watched calls routed. */
         public Policy filter() {
             return watch.apply(policy);
@@ -113,32 +161,37 @@ public final class RunRewrites {
 
     /** Runs every stage on {@code loaded}. */
     public static Rewritten apply(Policy loaded, Choices c) {
-        Optional<Complain.Prepared> complain = c.complain() ? Optional.of(Complain.prepare(loaded, c.realPath()))
-                : Optional.empty();
+        Optional<Complain.Prepared> complain =
+                c.complain() ? Optional.of(Complain.prepare(loaded, c.realPath())) : Optional.empty();
         Policy prepared = complain.map(Complain.Prepared::policy).orElse(loaded);
         Optional<SupervisorFallback.Result> landlockFallback = needsLandlockFallback(prepared.landlock(), c)
-                ? Optional.of(SupervisorFallback.apply(prepared, c.realPath())) : Optional.empty();
-        Policy landlocked = landlockFallback.map(SupervisorFallback.Result::policy).orElse(prepared);
+                ? Optional.of(SupervisorFallback.apply(prepared, c.realPath()))
+                : Optional.empty();
+        Policy landlocked =
+                landlockFallback.map(SupervisorFallback.Result::policy).orElse(prepared);
         boolean supervised = mode(routed(landlocked, c), c).isPresent();
         Policy enforced = needsMountFallback(landlocked, supervised, c)
-                ? MountFallback.apply(landlocked, c.realPath()).policy() : landlocked;
+                ? MountFallback.apply(landlocked, c.realPath()).policy()
+                : landlocked;
         Policy routed = routed(enforced, c);
         Optional<SupervisionMode> mode = mode(routed, c);
         Policy policy = mode.map(m -> m.retarget(routed)).orElse(routed);
-        ViewWatch watch = c.watch() && mode.equals(Optional.of(SupervisionMode.NOTIFY)) ? ViewWatch.of(policy)
-                : ViewWatch.NONE;
+        ViewWatch watch =
+                c.watch() && mode.equals(Optional.of(SupervisionMode.NOTIFY)) ? ViewWatch.of(policy) : ViewWatch.NONE;
         return new Rewritten(prepared, complain, landlockFallback, enforced, policy, mode, watch);
     }
 
     /** A kernel without Landlock and a filesystem section that lets the run go on without it. */
     private static boolean needsLandlockFallback(LandlockRuleset wanted, Choices c) {
-        return wanted.handledFs() != 0 && wanted.compat() == LandlockRuleset.Compat.BEST_EFFORT
+        return wanted.handledFs() != 0
+                && wanted.compat() == LandlockRuleset.Compat.BEST_EFFORT
                 && !c.landlockAvailable().getAsBoolean();
     }
 
     /** Read-only mounts the run does not make: a supervised run keeps syscage's mounts, others may not have them. */
     private static boolean needsMountFallback(Policy policy, boolean supervised, Choices c) {
-        return !policy.isolation().readOnly().isEmpty() && (supervised || !c.mountsPossible().getAsBoolean());
+        return !policy.isolation().readOnly().isEmpty()
+                && (supervised || !c.mountsPossible().getAsBoolean());
     }
 
     private static Policy routed(Policy policy, Choices c) {
@@ -146,7 +199,7 @@ public final class RunRewrites {
     }
 
     private static Optional<SupervisionMode> mode(Policy policy, Choices c) {
-        return SupervisionMode.select(policy, c.mode(), SupervisionMode.enforces(policy, c.hooks()), c.ptraceUsable(),
-                c.notifySupported());
+        return SupervisionMode.select(
+                policy, c.mode(), SupervisionMode.enforces(policy, c.hooks()), c.ptraceUsable(), c.notifySupported());
     }
 }

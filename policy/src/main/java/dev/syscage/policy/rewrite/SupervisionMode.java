@@ -63,8 +63,12 @@ public enum SupervisionMode {
      * Either falls back to the other where it cannot run. Each supplier is asked only when its
      * answer decides.
      */
-    public static Optional<SupervisionMode> select(Policy policy, Optional<SupervisionMode> asked, boolean enforces,
-            BooleanSupplier ptraceUsable, BooleanSupplier notifySupported) {
+    public static Optional<SupervisionMode> select(
+            Policy policy,
+            Optional<SupervisionMode> asked,
+            boolean enforces,
+            BooleanSupplier ptraceUsable,
+            BooleanSupplier notifySupported) {
         Optional<SupervisionMode> own = of(policy);
         if (own.isEmpty() || asked.isPresent()) {
             return own.isEmpty() ? own : asked;
@@ -93,15 +97,35 @@ public enum SupervisionMode {
         List<ArchPolicy> arches = new ArrayList<>();
         for (ArchPolicy ap : policy.arches()) {
             Map<Integer, List<Clause>> clauses = new TreeMap<>();
-            ap.clauses().forEach((nr, cs) -> clauses.put(nr, cs.stream()
-                    .map(c -> new Clause(c.when(), convert(c.action()), c.rule())).toList()));
-            arches.add(new ArchPolicy(ap.arch(), ap.table(), convert(ap.defaultAction()), ap.defaultRef(),
-                    convert(ap.unknownAction()), ap.unknownRef(), new TreeMap<>(clauses)));
+            ap.clauses()
+                    .forEach((nr, cs) -> clauses.put(
+                            nr,
+                            cs.stream()
+                                    .map(c -> new Clause(c.when(), convert(c.action()), c.rule()))
+                                    .toList()));
+            arches.add(new ArchPolicy(
+                    ap.arch(),
+                    ap.table(),
+                    convert(ap.defaultAction()),
+                    ap.defaultRef(),
+                    convert(ap.unknownAction()),
+                    ap.unknownRef(),
+                    new TreeMap<>(clauses)));
         }
-        List<Policy.RuleSummary> rules = policy.rules().stream().map(r -> new Policy.RuleSummary(r.index(), r.pos(),
-                convert(r.action()), r.syscalls(), r.when())).toList();
-        return new Policy(policy.name(), policy.description(), arches, convert(policy.badArchAction()),
-                policy.badArchRef(), rules, policy.frequency(), policy.supervision(), policy.landlock(), policy.isolation());
+        List<Policy.RuleSummary> rules = policy.rules().stream()
+                .map(r -> new Policy.RuleSummary(r.index(), r.pos(), convert(r.action()), r.syscalls(), r.when()))
+                .toList();
+        return new Policy(
+                policy.name(),
+                policy.description(),
+                arches,
+                convert(policy.badArchAction()),
+                policy.badArchRef(),
+                rules,
+                policy.frequency(),
+                policy.supervision(),
+                policy.landlock(),
+                policy.isolation());
     }
 
     private Action convert(Action a) {

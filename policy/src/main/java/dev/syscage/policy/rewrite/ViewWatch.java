@@ -32,10 +32,36 @@ import java.util.TreeMap;
 public final class ViewWatch {
     /** Calls that change credentials, namespaces, root, umask, or make a thread. */
     static final Set<String> CALLS = Set.of(
-            "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups",
-            "setuid32", "setgid32", "setreuid32", "setregid32", "setresuid32", "setresgid32", "setfsuid32",
-            "setfsgid32", "setgroups32", "capset", "execve", "execveat", "unshare", "setns", "chroot", "pivot_root",
-            "umask", "clone", "clone3", "fork", "vfork");
+            "setuid",
+            "setgid",
+            "setreuid",
+            "setregid",
+            "setresuid",
+            "setresgid",
+            "setfsuid",
+            "setfsgid",
+            "setgroups",
+            "setuid32",
+            "setgid32",
+            "setreuid32",
+            "setregid32",
+            "setresuid32",
+            "setresgid32",
+            "setfsuid32",
+            "setfsgid32",
+            "setgroups32",
+            "capset",
+            "execve",
+            "execveat",
+            "unshare",
+            "setns",
+            "chroot",
+            "pivot_root",
+            "umask",
+            "clone",
+            "clone3",
+            "fork",
+            "vfork");
 
     public static final ViewWatch NONE = new ViewWatch(Map.of(), Map.of());
 
@@ -103,11 +129,26 @@ public final class ViewWatch {
             for (int nr = nrs.nextSetBit(0); nr >= 0; nr = nrs.nextSetBit(nr + 1)) {
                 clauses.put(nr, watchedClauses(ap, nr));
             }
-            arches.add(new ArchPolicy(ap.arch(), ap.table(), ap.defaultAction(), ap.defaultRef(), ap.unknownAction(),
-                    ap.unknownRef(), clauses));
+            arches.add(new ArchPolicy(
+                    ap.arch(),
+                    ap.table(),
+                    ap.defaultAction(),
+                    ap.defaultRef(),
+                    ap.unknownAction(),
+                    ap.unknownRef(),
+                    clauses));
         }
-        return new Policy(policy.name(), policy.description(), arches, policy.badArchAction(), policy.badArchRef(),
-                policy.rules(), policy.frequency(), policy.supervision(), policy.landlock(), policy.isolation());
+        return new Policy(
+                policy.name(),
+                policy.description(),
+                arches,
+                policy.badArchAction(),
+                policy.badArchRef(),
+                policy.rules(),
+                policy.frequency(),
+                policy.supervision(),
+                policy.landlock(),
+                policy.isolation());
     }
 
     private static List<Clause> watchedClauses(ArchPolicy ap, int nr) {

@@ -7,8 +7,7 @@ package dev.syscage.policy.seccomp;
  * here, below both, rather than in either.
  */
 public final class SeccompRet {
-    private SeccompRet() {
-    }
+    private SeccompRet() {}
 
     public static final int SECCOMP_RET_KILL_PROCESS = 0x80000000;
     public static final int SECCOMP_RET_KILL_THREAD = 0x00000000;

@@ -18,12 +18,11 @@ import java.util.OptionalLong;
  * </pre>
  */
 final class ActionParser {
-    private static final List<String> WORDS = List.of("allow", "log", "errno", "kill", "kill_process",
-            "kill_thread", "trap", "trace", "notify");
+    private static final List<String> WORDS =
+            List.of("allow", "log", "errno", "kill", "kill_process", "kill_thread", "trap", "trace", "notify");
     private static final int MAX_DATA = 0xFFFF;
 
-    private ActionParser() {
-    }
+    private ActionParser() {}
 
     static Optional<Action> parse(Scalar s, Diagnostics diags) {
         String text = s.text();
@@ -31,8 +30,10 @@ final class ActionParser {
         int wordAt = text.indexOf(trimmed);
         String[] parts = trimmed.split("\\s+");
         if (trimmed.isEmpty() || parts.length > 2) {
-            diags.error(s.pos(), "expected an action (allow, log, errno NAME, kill, kill_thread, trap, trace, notify), got '"
-                    + text + "'");
+            diags.error(
+                    s.pos(),
+                    "expected an action (allow, log, errno NAME, kill, kill_thread, trap, trace, notify), got '" + text
+                            + "'");
             return Optional.empty();
         }
         String word = parts[0];
@@ -58,8 +59,8 @@ final class ActionParser {
         return h.isEmpty() ? "; expected allow, log, errno NAME, kill, kill_thread, trap, trace or notify" : h;
     }
 
-    private static Optional<Action> noValue(Scalar s, String word, Optional<String> arg, int argAt, Action a,
-                                            Diagnostics diags) {
+    private static Optional<Action> noValue(
+            Scalar s, String word, Optional<String> arg, int argAt, Action a, Diagnostics diags) {
         if (arg.isPresent()) {
             diags.error(s.posAt(argAt), "'" + word + "' takes no value");
             return Optional.empty();
@@ -76,7 +77,9 @@ final class ActionParser {
         if (isNumber(a)) {
             long n = number(a);
             if (n > Action.MAX_ERRNO) {
-                diags.error(s.posAt(argAt), "errno " + a + " is out of range; seccomp returns errno 0.." + Action.MAX_ERRNO);
+                diags.error(
+                        s.posAt(argAt),
+                        "errno " + a + " is out of range; seccomp returns errno 0.." + Action.MAX_ERRNO);
                 return Optional.empty();
             }
             return Optional.of(Action.errno((int) n));
@@ -93,8 +96,9 @@ final class ActionParser {
         long n = 0;
         if (arg.isPresent()) {
             if (!isNumber(arg.get()) || (n = number(arg.get())) > MAX_DATA) {
-                diags.error(s.posAt(argAt), "'" + word + "' data must be a number 0.." + MAX_DATA
-                        + ", got '" + arg.get() + "'");
+                diags.error(
+                        s.posAt(argAt),
+                        "'" + word + "' data must be a number 0.." + MAX_DATA + ", got '" + arg.get() + "'");
                 return Optional.empty();
             }
         }

@@ -33,15 +33,12 @@ import java.util.TreeSet;
 final class CondResolver {
 
     /** One problem; {@code missingArg} is set when a lower-case name is no parameter of the syscall. */
-    record Problem(int offset, String message, String missingArg) {
-    }
+    record Problem(int offset, String message, String missingArg) {}
 
     /** The condition, or null when there were problems. */
-    record Resolved(Cond cond, List<Problem> problems) {
-    }
+    record Resolved(Cond cond, List<Problem> problems) {}
 
-    private record Operand(Param param, long mask, boolean masked) {
-    }
+    private record Operand(Param param, long mask, boolean masked) {}
 
     /** Thrown inside the resolver to abandon the current test after recording its problem. */
     private static final class Abandon extends RuntimeException {
@@ -95,8 +92,10 @@ final class CondResolver {
     private Cond truth(Term t) {
         checkNames(t);
         if (!hasArg(t)) {
-            throw problem(t.offset(), "this tests no argument; a condition compares an argument of "
-                    + signature(syscall) + " with a constant, as in 'flags == 0' or 'flags & O_CREAT'");
+            throw problem(
+                    t.offset(),
+                    "this tests no argument; a condition compares an argument of " + signature(syscall)
+                            + " with a constant, as in 'flags == 0' or 'flags & O_CREAT'");
         }
         Operand o = operand(t);
         return o.masked()
@@ -110,7 +109,8 @@ final class CondResolver {
         boolean l = hasArg(c.left());
         boolean r = hasArg(c.right());
         if (l && r) {
-            throw problem(c.right().offset(), "compares two arguments; seccomp can only compare an argument with a constant");
+            throw problem(
+                    c.right().offset(), "compares two arguments; seccomp can only compare an argument with a constant");
         }
         if (!l && !r) {
             throw problem(c.offset(), "compares two constants; one side must be an argument of " + signature(syscall));
@@ -118,8 +118,10 @@ final class CondResolver {
         Term operandTerm = l ? c.left() : c.right();
         Term valueTerm = l ? c.right() : c.left();
         if (!l && operandTerm instanceof Term.BitAnd and) {
-            throw problem(and.opOffset(), "'" + c.op().symbol() + "' binds tighter than '&' in C; put the masked argument "
-                    + "in parentheses");
+            throw problem(
+                    and.opOffset(),
+                    "'" + c.op().symbol() + "' binds tighter than '&' in C; put the masked argument "
+                            + "in parentheses");
         }
         Operand o = operand(operandTerm);
         return test(o, l ? c.op() : c.op().flip(), valueTerm);
@@ -135,7 +137,8 @@ final class CondResolver {
         List<Cond> tests = new ArrayList<>();
         for (Term v : in.values()) {
             if (hasArg(v)) {
-                throw problem(v.offset(), "compares two arguments; seccomp can only compare an argument with a constant");
+                throw problem(
+                        v.offset(), "compares two arguments; seccomp can only compare an argument with a constant");
             }
             tests.add(test(o, Relop.EQ, v));
         }
@@ -146,9 +149,12 @@ final class CondResolver {
         long v = value(valueTerm);
         int width = o.param().width();
         if (!fits(v, width)) {
-            throw problem(valueTerm.offset(), "value " + show(valueTerm, v) + " does not fit in " + width
-                    + " bits, the width of '" + o.param().name() + "' (" + o.param().ctype() + ") of " + syscall.name()
-                    + (v < 0 ? "; a negative value must be at least -" + (1L << (width - 1)) : ""));
+            throw problem(
+                    valueTerm.offset(),
+                    "value " + show(valueTerm, v) + " does not fit in " + width
+                            + " bits, the width of '" + o.param().name() + "' ("
+                            + o.param().ctype() + ") of " + syscall.name()
+                            + (v < 0 ? "; a negative value must be at least -" + (1L << (width - 1)) : ""));
         }
         return new Cond.Test(o.param().index(), width, o.mask(), op(op), v);
     }
@@ -168,8 +174,11 @@ final class CondResolver {
             return new Operand(ParamAliases.param(syscall, n.name()).orElseThrow(), -1L, false);
         }
         if (x instanceof Term.BitAnd and) {
-            List<Term> args = and.terms().stream().filter(s -> Term.strip(s) instanceof Term.Name n && isArg(n)).toList();
-            List<Term> rest = and.terms().stream().filter(s -> !args.contains(s)).toList();
+            List<Term> args = and.terms().stream()
+                    .filter(s -> Term.strip(s) instanceof Term.Name n && isArg(n))
+                    .toList();
+            List<Term> rest =
+                    and.terms().stream().filter(s -> !args.contains(s)).toList();
             if (args.size() == 1 && rest.stream().noneMatch(this::hasArg)) {
                 long mask = -1L;
                 for (Term m : rest) {
@@ -179,8 +188,10 @@ final class CondResolver {
                 return new Operand(ParamAliases.param(syscall, arg.name()).orElseThrow(), mask, true);
             }
         }
-        throw problem(t.offset(), "an argument can only be used as it is or masked with a constant, "
-                + "as in 'flags' or '(flags & O_ACCMODE)'");
+        throw problem(
+                t.offset(),
+                "an argument can only be used as it is or masked with a constant, "
+                        + "as in 'flags' or '(flags & O_ACCMODE)'");
     }
 
     private long value(Term t) {

@@ -22,8 +22,7 @@ final class DecisionParser {
     private static final List<String> SECCOMP_ONLY = List.of("log", "kill_thread", "trap", "trace", "notify");
     private static final String EXPECTED = "allow, errno NAME or kill";
 
-    private DecisionParser() {
-    }
+    private DecisionParser() {}
 
     static Optional<SuperviseDecision> parse(Scalar s, Diagnostics diags) {
         String text = s.text();
@@ -36,13 +35,17 @@ final class DecisionParser {
         String word = parts[0];
         int wordAt = text.indexOf(trimmed);
         if (SECCOMP_ONLY.contains(word)) {
-            diags.error(s.posAt(wordAt), "'" + word + "' is a seccomp action, not a supervise decision; "
-                    + "the supervisor can only " + EXPECTED);
+            diags.error(
+                    s.posAt(wordAt),
+                    "'" + word + "' is a seccomp action, not a supervise decision; " + "the supervisor can only "
+                            + EXPECTED);
             return Optional.empty();
         }
         if (!WORDS.contains(word) && !word.equals("kill_process")) {
             String hint = Suggestions.hint(word, WORDS);
-            diags.error(s.posAt(wordAt), "unknown decision '" + word + "'" + (hint.isEmpty() ? "; expected " + EXPECTED : hint));
+            diags.error(
+                    s.posAt(wordAt),
+                    "unknown decision '" + word + "'" + (hint.isEmpty() ? "; expected " + EXPECTED : hint));
             return Optional.empty();
         }
         if (word.equals("errno") && parts.length == 1) {
@@ -59,8 +62,10 @@ final class DecisionParser {
             case ERRNO -> {
                 if (a.value() == 0) {
                     int at = s.text().lastIndexOf(parts[1]);
-                    diags.error(s.posAt(at), "'errno " + parts[1] + "' would make the call look successful without "
-                            + "running it; a supervise decision needs an errno 1.." + Action.MAX_ERRNO);
+                    diags.error(
+                            s.posAt(at),
+                            "'errno " + parts[1] + "' would make the call look successful without "
+                                    + "running it; a supervise decision needs an errno 1.." + Action.MAX_ERRNO);
                     yield Optional.empty();
                 }
                 yield Optional.of(SuperviseDecision.errno(a.value()));

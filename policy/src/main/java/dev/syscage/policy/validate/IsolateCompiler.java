@@ -49,11 +49,14 @@ final class IsolateCompiler {
             "time", "syscage does not offer a time namespace",
             "network", "(did you mean 'net'?)");
 
-    private IsolateCompiler() {
-    }
+    private IsolateCompiler() {}
 
     /** One file's section, checked on its own. */
-    private record Section(SourcePos pos, Set<Namespace> namespaces, List<PathAt> readOnly, List<PathAt> writable,
+    private record Section(
+            SourcePos pos,
+            Set<Namespace> namespaces,
+            List<PathAt> readOnly,
+            List<PathAt> writable,
             Optional<Compat> compat) {
         boolean asksSomething() {
             return !namespaces.isEmpty() || !readOnly.isEmpty();
@@ -61,8 +64,7 @@ final class IsolateCompiler {
     }
 
     /** A checked path and where it is written. */
-    private record PathAt(String path, SourcePos pos) {
-    }
+    private record PathAt(String path, SourcePos pos) {}
 
     /** The isolation; {@link Isolation#NONE} too when there were errors (all reported). */
     static Isolation compile(List<LoadedFile> files, Diagnostics diags) {
@@ -85,16 +87,21 @@ final class IsolateCompiler {
         boolean topHasSection = files.get(0).doc().isolate().isPresent();
         if (namespaces.isEmpty() && readOnly.isEmpty()) {
             if (!diags.hasErrors()) { // else it is likely what was wrong
-                diags.warning(sections.get(0).pos(), "'isolate' asks for nothing: it has no namespaces and no read-only "
-                        + "paths");
+                diags.warning(
+                        sections.get(0).pos(),
+                        "'isolate' asks for nothing: it has no namespaces and no read-only " + "paths");
             }
             return Isolation.NONE;
         }
         if (diags.hasErrors()) {
             return Isolation.NONE;
         }
-        return new Isolation(namespaces, List.copyOf(readOnly.keySet()), List.copyOf(writable.keySet()),
-                compat(sections, topHasSection), sections.get(0).pos());
+        return new Isolation(
+                namespaces,
+                List.copyOf(readOnly.keySet()),
+                List.copyOf(writable.keySet()),
+                compat(sections, topHasSection),
+                sections.get(0).pos());
     }
 
     /**
@@ -106,7 +113,8 @@ final class IsolateCompiler {
         if (topHasSection) {
             return sections.get(0).compat().orElse(Compat.REQUIRED);
         }
-        boolean allBestEffort = sections.stream().filter(Section::asksSomething)
+        boolean allBestEffort = sections.stream()
+                .filter(Section::asksSomething)
                 .allMatch(s -> s.compat().orElse(Compat.REQUIRED) == Compat.BEST_EFFORT);
         return allBestEffort ? Compat.BEST_EFFORT : Compat.REQUIRED;
     }
@@ -116,13 +124,19 @@ final class IsolateCompiler {
             Optional<Compat> found = Compat.byWord(c.text());
             if (found.isEmpty()) {
                 String hint = Suggestions.hint(c.text(), Compat.words());
-                diags.error(c.pos(), "unknown isolate compat '" + c.text() + "'"
-                        + (hint.isEmpty() ? "; expected required or best-effort" : hint));
+                diags.error(
+                        c.pos(),
+                        "unknown isolate compat '" + c.text() + "'"
+                                + (hint.isEmpty() ? "; expected required or best-effort" : hint));
             }
             return found;
         });
-        return new Section(s.pos(), namespaces(s.namespaces(), diags), paths(s.readOnly(), "read-only", diags),
-                paths(s.writable(), "writable", diags), compat);
+        return new Section(
+                s.pos(),
+                namespaces(s.namespaces(), diags),
+                paths(s.readOnly(), "read-only", diags),
+                paths(s.writable(), "writable", diags),
+                compat);
     }
 
     private static Set<Namespace> namespaces(List<Scalar> words, Diagnostics diags) {
@@ -135,16 +149,24 @@ final class IsolateCompiler {
                     diags.warning(w.pos(), "namespace '" + t + "' is listed twice");
                 }
             } else if (ALWAYS.containsKey(t)) {
-                diags.error(w.pos(), "'" + t + "' need not be listed: " + ALWAYS.get(t) + "; 'namespaces' lists the "
-                        + "others a run may get: " + String.join(", ", Namespace.words()));
+                diags.error(
+                        w.pos(),
+                        "'" + t + "' need not be listed: " + ALWAYS.get(t) + "; 'namespaces' lists the "
+                                + "others a run may get: " + String.join(", ", Namespace.words()));
             } else if (NOT_OFFERED.containsKey(t)) {
                 String why = NOT_OFFERED.get(t);
-                diags.error(w.pos(), "unknown namespace '" + t + "'" + (why.startsWith("(")
-                        ? " " + why : "; " + why + " (expected " + String.join(", ", Namespace.words()) + ")"));
+                diags.error(
+                        w.pos(),
+                        "unknown namespace '" + t + "'"
+                                + (why.startsWith("(")
+                                        ? " " + why
+                                        : "; " + why + " (expected " + String.join(", ", Namespace.words()) + ")"));
             } else {
                 String hint = Suggestions.hint(t, Namespace.words());
-                diags.error(w.pos(), "unknown namespace '" + t + "'"
-                        + (hint.isEmpty() ? "; expected " + String.join(", ", Namespace.words()) : hint));
+                diags.error(
+                        w.pos(),
+                        "unknown namespace '" + t + "'"
+                                + (hint.isEmpty() ? "; expected " + String.join(", ", Namespace.words()) : hint));
             }
         }
         return out;
@@ -172,13 +194,19 @@ final class IsolateCompiler {
         for (PathAt w : writable.values()) {
             PathAt both = readOnly.get(w.path());
             if (both != null) {
-                diags.error(w.pos(), "'" + w.path() + "' is both read-only (" + both.pos().fileLine() + ") and writable; "
-                        + "list it in one of them");
+                diags.error(
+                        w.pos(),
+                        "'" + w.path() + "' is both read-only (" + both.pos().fileLine() + ") and writable; "
+                                + "list it in one of them");
             } else if (readOnly.keySet().stream().noneMatch(r -> Isolation.beneath(w.path(), r))) {
-                diags.error(w.pos(), "writable path '" + w.path() + "' is beneath no read-only path ("
-                        + (readOnly.isEmpty() ? "there are none" : "read-only: " + String.join(", ", readOnly.keySet()))
-                        + "); 'writable' binds a path back read-write inside a read-only one, and everything outside "
-                        + "the read-only paths is writable already");
+                diags.error(
+                        w.pos(),
+                        "writable path '" + w.path() + "' is beneath no read-only path ("
+                                + (readOnly.isEmpty()
+                                        ? "there are none"
+                                        : "read-only: " + String.join(", ", readOnly.keySet()))
+                                + "); 'writable' binds a path back read-write inside a read-only one, and everything outside "
+                                + "the read-only paths is writable already");
             }
         }
     }

@@ -38,19 +38,21 @@ import java.util.Optional;
  * the sections, or whose sections confine nothing, gets {@link LandlockRuleset#NONE}.
  */
 final class LandlockCompiler {
-    private LandlockCompiler() {
-    }
+    private LandlockCompiler() {}
 
     /** The ruleset; {@link LandlockRuleset#NONE} too when there were errors (all reported). */
     static LandlockRuleset compile(List<LoadedFile> files, Diagnostics diags) {
-        List<LandlockSections> sections = files.stream().map(f -> LandlockSections.of(f.doc(), diags)).toList();
+        List<LandlockSections> sections =
+                files.stream().map(f -> LandlockSections.of(f.doc(), diags)).toList();
         Merged m = merge(sections);
         checkGoverned(m, diags);
         boolean confines = m.handledFs() != 0 || m.handledNet() != 0 || m.scope() != 0;
         Optional<Scalar> setting = files.get(0).doc().landlock();
         if (!confines && setting.isPresent() && sections.stream().noneMatch(LandlockSections::confinesSomething)) {
-            diags.warning(setting.get().pos(), "'landlock: " + setting.get().text() + "' has no effect: the policy has "
-                    + "no filesystem, network or scope section");
+            diags.warning(
+                    setting.get().pos(),
+                    "'landlock: " + setting.get().text() + "' has no effect: the policy has "
+                            + "no filesystem, network or scope section");
         }
         if (!confines || diags.hasErrors()) {
             return LandlockRuleset.NONE;
@@ -62,7 +64,8 @@ final class LandlockCompiler {
     private static SourcePos firstSection(List<LoadedFile> files) {
         for (LoadedFile f : files) {
             PolicyDocument d = f.doc();
-            Optional<SourcePos> at = d.filesystem().map(PolicyDocument.FilesystemSyntax::pos)
+            Optional<SourcePos> at = d.filesystem()
+                    .map(PolicyDocument.FilesystemSyntax::pos)
                     .or(() -> d.network().map(PolicyDocument.NetworkSyntax::pos))
                     .or(() -> d.scope().stream().findFirst().map(Scalar::pos));
             if (at.isPresent()) {
@@ -83,17 +86,17 @@ final class LandlockCompiler {
         if (top.compat().isPresent() || top.confinesSomething()) {
             return top.compat().orElse(Compat.REQUIRED);
         }
-        boolean allBestEffort = sections.stream().skip(1).filter(LandlockSections::confinesSomething)
+        boolean allBestEffort = sections.stream()
+                .skip(1)
+                .filter(LandlockSections::confinesSomething)
                 .allMatch(s -> s.compat().orElse(Compat.REQUIRED) == Compat.BEST_EFFORT);
         return allBestEffort ? Compat.BEST_EFFORT : Compat.REQUIRED;
     }
 
     /** The policy's sections as one: united rights, rules in order, ports by (direction, port). */
-    private record Merged(long handledFs, List<Rule> rules, long handledNet, Map<PortKey, PortAt> ports, long scope) {
-    }
+    private record Merged(long handledFs, List<Rule> rules, long handledNet, Map<PortKey, PortAt> ports, long scope) {}
 
-    private record PortKey(long access, int port) {
-    }
+    private record PortKey(long access, int port) {}
 
     private static Merged merge(List<LandlockSections> sections) {
         long fs = 0;
@@ -130,11 +133,17 @@ final class LandlockCompiler {
                     continue;
                 }
                 List<String> names = FsAccess.names(extra);
-                boolean itself = FsAccess.names(w.bits()).equals(List.of(w.at().text().replace('-', '_')));
-                diags.error(w.at().pos(), "'" + w.at().text() + "' " + (itself ? "is a right that"
-                        : "grants " + String.join(", ", names) + ", which") + " the policy's 'confine' does not govern"
-                        + " (it governs: " + governed(m.handledFs()) + "); the kernel refuses a rule for a right the "
-                        + "ruleset does not handle: add " + (names.size() == 1 ? "it" : "them") + " to 'confine'");
+                boolean itself =
+                        FsAccess.names(w.bits()).equals(List.of(w.at().text().replace('-', '_')));
+                diags.error(
+                        w.at().pos(),
+                        "'" + w.at().text() + "' "
+                                + (itself ? "is a right that" : "grants " + String.join(", ", names) + ", which")
+                                + " the policy's 'confine' does not govern"
+                                + " (it governs: " + governed(m.handledFs())
+                                + "); the kernel refuses a rule for a right the "
+                                + "ruleset does not handle: add " + (names.size() == 1 ? "it" : "them")
+                                + " to 'confine'");
             }
         }
     }

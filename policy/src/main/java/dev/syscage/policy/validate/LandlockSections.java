@@ -50,20 +50,16 @@ record LandlockSections(Optional<Compat> compat, Optional<Fs> fs, Optional<Net> 
     }
 
     /** A checked path and where it is written. */
-    record PathAt(String path, SourcePos pos) {
-    }
+    record PathAt(String path, SourcePos pos) {}
 
     /** An access word, the rights it stands for, and where it is written. */
-    record Word(Scalar at, long bits) {
-    }
+    record Word(Scalar at, long bits) {}
 
     /** {@code network:}: per direction, the ports allowed, or empty for {@code any} (not confined here). */
-    record Net(Optional<List<PortAt>> bind, Optional<List<PortAt>> connect) {
-    }
+    record Net(Optional<List<PortAt>> bind, Optional<List<PortAt>> connect) {}
 
     /** A port and where it is written. */
-    record PortAt(int port, SourcePos pos) {
-    }
+    record PortAt(int port, SourcePos pos) {}
 
     /** Whether the file has any of the sections that make a domain. */
     boolean confinesSomething() {
@@ -72,7 +68,8 @@ record LandlockSections(Optional<Compat> compat, Optional<Fs> fs, Optional<Net> 
 
     /** The file's sections, every problem reported to {@code diags}. */
     static LandlockSections of(PolicyDocument doc, Diagnostics diags) {
-        return new LandlockSections(doc.landlock().flatMap(s -> compat(s, diags)),
+        return new LandlockSections(
+                doc.landlock().flatMap(s -> compat(s, diags)),
                 doc.filesystem().map(f -> fs(f, diags)),
                 doc.network().map(n -> net(n, diags)),
                 scope(doc.scope(), diags));
@@ -85,14 +82,17 @@ record LandlockSections(Optional<Compat> compat, Optional<Fs> fs, Optional<Net> 
             }
         }
         String hint = Suggestions.hint(s.text(), List.of("required", "best-effort"));
-        diags.error(s.pos(), "unknown landlock setting '" + s.text() + "'"
-                + (hint.isEmpty() ? "; expected required or best-effort" : hint));
+        diags.error(
+                s.pos(),
+                "unknown landlock setting '" + s.text() + "'"
+                        + (hint.isEmpty() ? "; expected required or best-effort" : hint));
         return Optional.empty();
     }
 
     /** {@code confine} left out governs every right. */
     private static Fs fs(FilesystemSyntax f, Diagnostics diags) {
-        long confine = f.confine().isEmpty() ? FsAccess.ALL
+        long confine = f.confine().isEmpty()
+                ? FsAccess.ALL
                 : rights(f.confine(), diags).stream().mapToLong(Word::bits).reduce(0, (a, b) -> a | b);
         return new Fs(confine, rules(f.allow(), diags));
     }
@@ -107,10 +107,13 @@ record LandlockSections(Optional<Compat> compat, Optional<Fs> fs, Optional<Net> 
                 continue;
             }
             String hint = Suggestions.hint(w.text(), FsAccess.words());
-            diags.error(w.pos(), "unknown access right '" + w.text() + "'" + (hint.isEmpty()
-                    ? "; expected " + String.join(", ", FsAccess.WORDS.keySet())
-                            + " or a kernel right name (read-file, make-reg, ...)"
-                    : hint));
+            diags.error(
+                    w.pos(),
+                    "unknown access right '" + w.text() + "'"
+                            + (hint.isEmpty()
+                                    ? "; expected " + String.join(", ", FsAccess.WORDS.keySet())
+                                            + " or a kernel right name (read-file, make-reg, ...)"
+                                    : hint));
         }
         return out;
     }
@@ -132,8 +135,10 @@ record LandlockSections(Optional<Compat> compat, Optional<Fs> fs, Optional<Net> 
                 }
                 SourcePos earlier = seen.putIfAbsent(p.get(), s.pos());
                 if (earlier != null) {
-                    diags.warning(s.pos(), "'" + p.get() + "' also has a rule at line " + earlier.line()
-                            + "; Landlock grants the rights of both");
+                    diags.warning(
+                            s.pos(),
+                            "'" + p.get() + "' also has a rule at line " + earlier.line()
+                                    + "; Landlock grants the rights of both");
                 }
                 paths.add(new PathAt(p.get(), s.pos()));
             }
@@ -143,8 +148,11 @@ record LandlockSections(Optional<Compat> compat, Optional<Fs> fs, Optional<Net> 
     }
 
     private static Net net(NetworkSyntax n, Diagnostics diags) {
-        Optional<List<PortAt>> bind = n.bind().isEmpty() ? Optional.of(List.of()) : ports(n.bind().get(), diags);
-        Optional<List<PortAt>> connect = n.connect().isEmpty() ? Optional.of(List.of()) : ports(n.connect().get(), diags);
+        Optional<List<PortAt>> bind =
+                n.bind().isEmpty() ? Optional.of(List.of()) : ports(n.bind().get(), diags);
+        Optional<List<PortAt>> connect = n.connect().isEmpty()
+                ? Optional.of(List.of())
+                : ports(n.connect().get(), diags);
         if (bind.isEmpty() && connect.isEmpty()) {
             diags.warning(n.pos(), "'network' confines nothing: bind and connect are both 'any'");
         }
@@ -156,9 +164,14 @@ record LandlockSections(Optional<Compat> compat, Optional<Fs> fs, Optional<Net> 
         String key = p.key().text();
         if (p.items().stream().anyMatch(s -> s.text().equals("any"))) {
             if (p.items().size() > 1) {
-                Scalar any = p.items().stream().filter(s -> s.text().equals("any")).findFirst().orElseThrow();
-                diags.error(any.pos(), "'any' cannot be listed with ports: '" + key + ": any' alone leaves " + key
-                        + " unconfined, a list of ports allows only those");
+                Scalar any = p.items().stream()
+                        .filter(s -> s.text().equals("any"))
+                        .findFirst()
+                        .orElseThrow();
+                diags.error(
+                        any.pos(),
+                        "'any' cannot be listed with ports: '" + key + ": any' alone leaves " + key
+                                + " unconfined, a list of ports allows only those");
             }
             return Optional.empty();
         }
@@ -167,7 +180,9 @@ record LandlockSections(Optional<Compat> compat, Optional<Fs> fs, Optional<Net> 
         for (Scalar s : p.items()) {
             String t = s.text();
             if (!t.matches("-?[0-9]{1,18}")) {
-                diags.error(s.pos(), "'" + t + "' is not a port; '" + key + "' expects TCP port numbers (0..65535) or 'any'");
+                diags.error(
+                        s.pos(),
+                        "'" + t + "' is not a port; '" + key + "' expects TCP port numbers (0..65535) or 'any'");
             } else if (Long.parseLong(t) < 0 || Long.parseLong(t) > 65535) {
                 diags.error(s.pos(), "port " + t + " is out of range; TCP ports are 0..65535");
             } else if (seen.putIfAbsent(Integer.parseInt(t), s.pos()) != null) {
@@ -188,8 +203,10 @@ record LandlockSections(Optional<Compat> compat, Optional<Fs> fs, Optional<Net> 
                 continue;
             }
             String hint = Suggestions.hint(w.text(), Scope.words());
-            diags.error(w.pos(), "unknown scope '" + w.text() + "'"
-                    + (hint.isEmpty() ? "; expected signal, abstract-unix-socket or all" : hint));
+            diags.error(
+                    w.pos(),
+                    "unknown scope '" + w.text() + "'"
+                            + (hint.isEmpty() ? "; expected signal, abstract-unix-socket or all" : hint));
         }
         return bits;
     }

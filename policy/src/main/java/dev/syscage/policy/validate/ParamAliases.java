@@ -25,8 +25,7 @@ final class ParamAliases {
             "madvise", Map.of("advice", "behavior", "length", "len_in"),
             "dup", Map.of("oldfd", "fildes"));
 
-    private ParamAliases() {
-    }
+    private ParamAliases() {}
 
     /** The parameter {@code name} means for {@code syscall}: its own, {@code argN}, or an alias's target. */
     static Optional<Param> param(Syscall syscall, String name) {

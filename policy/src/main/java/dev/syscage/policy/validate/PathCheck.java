@@ -24,20 +24,24 @@ final class PathCheck {
      * @param noPatterns why a pattern is wrong: {@code Landlock has no patterns: ...}
      * @param user       what names the path: {@code a Landlock rule}, {@code a mount}
      */
-    record Use(String noun, String needs, String noPatterns, String user) {
-    }
+    record Use(String noun, String needs, String noPatterns, String user) {}
 
     /** A {@code filesystem: allow:} rule's path. */
-    static final Use LANDLOCK = new Use("Landlock path", "a rule needs an absolute path",
-            "Landlock has no patterns: a rule covers a path and everything beneath it", "a Landlock rule");
+    static final Use LANDLOCK = new Use(
+            "Landlock path",
+            "a rule needs an absolute path",
+            "Landlock has no patterns: a rule covers a path and everything beneath it",
+            "a Landlock rule");
 
-    private PathCheck() {
-    }
+    private PathCheck() {}
 
     /** A path of the {@code isolate:} section, listed under {@code key} ({@code read-only}, {@code writable}). */
     static Use mount(String key) {
-        return new Use(key + " path", "a mount needs an absolute path",
-                "mounts have no patterns: a " + key + " path covers everything beneath it", "a mount");
+        return new Use(
+                key + " path",
+                "a mount needs an absolute path",
+                "mounts have no patterns: a " + key + " path covers everything beneath it",
+                "a mount");
     }
 
     /** The path, with repeated and trailing '/' dropped; empty when it is unusable (diagnosed). */
@@ -55,8 +59,10 @@ final class PathCheck {
         int glob = firstGlob(p);
         if (glob >= 0) {
             String dir = p.substring(0, p.lastIndexOf('/', glob));
-            diags.error(s.posAt(glob), "'" + p + "' is a pattern, and " + use.noPatterns()
-                    + " (did you mean '" + collapse(dir.isEmpty() ? "/" : dir) + "'?)");
+            diags.error(
+                    s.posAt(glob),
+                    "'" + p + "' is a pattern, and " + use.noPatterns() + " (did you mean '"
+                            + collapse(dir.isEmpty() ? "/" : dir) + "'?)");
             return Optional.empty();
         }
         for (int start = 1; start <= p.length(); ) {
@@ -64,10 +70,13 @@ final class PathCheck {
             end = end < 0 ? p.length() : end;
             String component = p.substring(start, end);
             if (component.equals(".") || component.equals("..")) {
-                String why = component.equals(".") ? "write the path without it"
+                String why = component.equals(".")
+                        ? "write the path without it"
                         : use.user() + " names a path as it is, and the kernel would follow '..' through symlinks";
-                diags.error(s.posAt(start), "'" + p + "' has a '" + component + "' component; " + why
-                        + " (did you mean '" + LexicalPath.normalize(p) + "'?)");
+                diags.error(
+                        s.posAt(start),
+                        "'" + p + "' has a '" + component + "' component; " + why + " (did you mean '"
+                                + LexicalPath.normalize(p) + "'?)");
                 return Optional.empty();
             }
             start = end + 1;

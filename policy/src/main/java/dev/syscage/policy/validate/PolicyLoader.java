@@ -25,8 +25,7 @@ import java.util.Optional;
  * include supervise rules that can never run ({@link dev.syscage.policy.lint.SupervisorReach}).
  */
 public final class PolicyLoader {
-    private PolicyLoader() {
-    }
+    private PolicyLoader() {}
 
     /** Loads a policy file; diagnostics name it as {@code file} is written. */
     public static Policy load(Path file, LoadOptions options) {
@@ -35,7 +34,8 @@ public final class PolicyLoader {
 
     /** Loads policy text; {@code displayName} names it in diagnostics and anchors relative includes. */
     public static Policy loadString(String displayName, String yaml, LoadOptions options) {
-        return load(new Origin.Text(displayName, yaml), options, Groups.shipped()).policy();
+        return load(new Origin.Text(displayName, yaml), options, Groups.shipped())
+                .policy();
     }
 
     public static LoadResult loadWithWarnings(Path file, LoadOptions options) {
@@ -64,9 +64,15 @@ public final class PolicyLoader {
         }
         Optional<Policy> policy = PolicyValidator.validate(files.files(), options.archOverride(), shipped, diags);
         diags.throwIfErrors();
-        List<Diagnostic> warnings = diags.sorted().stream().filter(d -> !d.isError()).toList();
-        List<Path> read = files.files().stream().map(LoadedFile::origin).map(PolicyLoader::diskFile)
-                .flatMap(Optional::stream).map(p -> p.toAbsolutePath().normalize()).distinct().toList();
+        List<Diagnostic> warnings =
+                diags.sorted().stream().filter(d -> !d.isError()).toList();
+        List<Path> read = files.files().stream()
+                .map(LoadedFile::origin)
+                .map(PolicyLoader::diskFile)
+                .flatMap(Optional::stream)
+                .map(p -> p.toAbsolutePath().normalize())
+                .distinct()
+                .toList();
         return new LoadResult(policy.orElseThrow(), warnings, read);
     }
 

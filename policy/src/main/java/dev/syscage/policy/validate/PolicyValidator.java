@@ -56,7 +56,8 @@ final class PolicyValidator {
     }
 
     /** The policy, or empty when there were errors (all reported). */
-    static Optional<Policy> validate(List<LoadedFile> files, List<Arch> archOverride, Groups shipped, Diagnostics diags) {
+    static Optional<Policy> validate(
+            List<LoadedFile> files, List<Arch> archOverride, Groups shipped, Diagnostics diags) {
         return new PolicyValidator(diags).run(files, archOverride, shipped);
     }
 
@@ -66,8 +67,10 @@ final class PolicyValidator {
         List<Arch> arches = archOverride.isEmpty() ? declared : List.copyOf(new LinkedHashSet<>(archOverride));
         Fallback def = fallback(top.defaultAction(), RuleRef.Kind.DEFAULT, null);
         if (!top.keys().contains("default")) {
-            diags.error(top.pos(), "missing 'default:', the action for syscalls no rule decides "
-                    + "(for example 'default: errno EPERM')");
+            diags.error(
+                    top.pos(),
+                    "missing 'default:', the action for syscalls no rule decides "
+                            + "(for example 'default: errno EPERM')");
         }
         Fallback unknown = fallback(top.unknownAction(), RuleRef.Kind.UNKNOWN, def);
         Fallback badArch = fallback(top.badArchAction(), RuleRef.Kind.BAD_ARCH, new Fallback(Action.KILL, null));
@@ -95,20 +98,37 @@ final class PolicyValidator {
         for (Arch a : arches) {
             perArch.add(archPolicy(a, rules.clauses().get(a), def, unknown));
         }
-        perArch = FamilyRouter.route(perArch, Families.shipped()).arches(); // siblings' clauses name the rule: RuleRef.via
-        supervision = SuperviseFamilies.expand(supervision, supervise.items().stream()
-                .map(i -> new SuperviseFamilies.Item(i.rule(), i.item().pos(), i.names())).toList(),
-                perArch, Families.shipped(), diags);
-        SupervisorReach.check(supervise.items().stream()
-                .map(i -> new SupervisorReach.Item(i.item(), i.names())).toList(), perArch, diags);
-        return Optional.of(new Policy(policyName(top), top.description().map(Scalar::text).orElse(""), perArch,
-                badArch.action(), RuleRef.fallback(RuleRef.Kind.BAD_ARCH, badArch.pos()), rules.summaries(), frequency,
-                supervision, landlock, isolation));
+        perArch = FamilyRouter.route(perArch, Families.shipped())
+                .arches(); // siblings' clauses name the rule: RuleRef.via
+        supervision = SuperviseFamilies.expand(
+                supervision,
+                supervise.items().stream()
+                        .map(i -> new SuperviseFamilies.Item(i.rule(), i.item().pos(), i.names()))
+                        .toList(),
+                perArch,
+                Families.shipped(),
+                diags);
+        SupervisorReach.check(
+                supervise.items().stream()
+                        .map(i -> new SupervisorReach.Item(i.item(), i.names()))
+                        .toList(),
+                perArch,
+                diags);
+        return Optional.of(new Policy(
+                policyName(top),
+                top.description().map(Scalar::text).orElse(""),
+                perArch,
+                badArch.action(),
+                RuleRef.fallback(RuleRef.Kind.BAD_ARCH, badArch.pos()),
+                rules.summaries(),
+                frequency,
+                supervision,
+                landlock,
+                isolation));
     }
 
     /** A fallback action and the position it was written at (null when implied). */
-    private record Fallback(Action action, SourcePos pos) {
-    }
+    private record Fallback(Action action, SourcePos pos) {}
 
     private Fallback fallback(Optional<Scalar> written, RuleRef.Kind kind, Fallback otherwise) {
         if (written.isPresent()) {
@@ -131,8 +151,10 @@ final class PolicyValidator {
             Optional<Arch> a = Arch.byName(s.text());
             if (a.isEmpty()) {
                 String hint = Suggestions.hint(s.text(), ARCH_NAMES);
-                diags.error(s.pos(), "unknown architecture '" + s.text() + "'"
-                        + (hint.isEmpty() ? "; syscage knows " + String.join(", ", ARCH_NAMES) : hint));
+                diags.error(
+                        s.pos(),
+                        "unknown architecture '" + s.text() + "'"
+                                + (hint.isEmpty() ? "; syscage knows " + String.join(", ", ARCH_NAMES) : hint));
             } else if (!out.add(a.get())) {
                 diags.error(s.pos(), "architecture " + a.get() + " is listed twice");
             }
@@ -147,8 +169,10 @@ final class PolicyValidator {
             for (FrequencyEntry e : f.doc().frequency()) {
                 String name = e.syscall().text();
                 if (!index.known(name)) {
-                    diags.error(e.syscall().pos(), () -> "unknown syscall '" + name + "' in 'frequency'"
-                            + Suggestions.hint(name, index.allNames()));
+                    diags.error(
+                            e.syscall().pos(),
+                            () -> "unknown syscall '" + name + "' in 'frequency'"
+                                    + Suggestions.hint(name, index.allNames()));
                 } else {
                     out.putIfAbsent(name, e.count());
                 }
@@ -161,17 +185,28 @@ final class PolicyValidator {
     private static List<List<ShadowCheck.Placed>> shadowInput(
             Map<Arch, TreeMap<Integer, List<RuleCompiler.Placed>>> clauses) {
         List<List<ShadowCheck.Placed>> out = new ArrayList<>();
-        clauses.values().forEach(perNr -> perNr.values().forEach(list -> out.add(list.stream()
-                .map(p -> new ShadowCheck.Placed(p.clause(), p.file().key(), p.item())).toList())));
+        clauses.values()
+                .forEach(perNr -> perNr.values()
+                        .forEach(list -> out.add(list.stream()
+                                .map(p -> new ShadowCheck.Placed(
+                                        p.clause(), p.file().key(), p.item()))
+                                .toList())));
         return out;
     }
 
-    private static ArchPolicy archPolicy(Arch arch, TreeMap<Integer, List<RuleCompiler.Placed>> placed,
-                                         Fallback def, Fallback unknown) {
+    private static ArchPolicy archPolicy(
+            Arch arch, TreeMap<Integer, List<RuleCompiler.Placed>> placed, Fallback def, Fallback unknown) {
         TreeMap<Integer, List<Clause>> clauses = new TreeMap<>();
-        placed.forEach((nr, list) -> clauses.put(nr, list.stream().map(RuleCompiler.Placed::clause).toList()));
-        return new ArchPolicy(arch, SyscallTable.of(arch), def.action(), RuleRef.fallback(RuleRef.Kind.DEFAULT, def.pos()),
-                unknown.action(), RuleRef.fallback(RuleRef.Kind.UNKNOWN, unknown.pos()), clauses);
+        placed.forEach((nr, list) ->
+                clauses.put(nr, list.stream().map(RuleCompiler.Placed::clause).toList()));
+        return new ArchPolicy(
+                arch,
+                SyscallTable.of(arch),
+                def.action(),
+                RuleRef.fallback(RuleRef.Kind.DEFAULT, def.pos()),
+                unknown.action(),
+                RuleRef.fallback(RuleRef.Kind.UNKNOWN, unknown.pos()),
+                clauses);
     }
 
     private static String policyName(PolicyDocument top) {

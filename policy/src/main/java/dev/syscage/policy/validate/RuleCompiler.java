@@ -30,8 +30,7 @@ import java.util.TreeMap;
 final class RuleCompiler {
 
     /** A clause and where it came from. */
-    record Placed(Clause clause, int rule, LoadedFile file, Scalar item, String name) {
-    }
+    record Placed(Clause clause, int rule, LoadedFile file, Scalar item, String name) {}
 
     private final List<Arch> arches;
     private final SyscallIndex index;
@@ -66,18 +65,29 @@ final class RuleCompiler {
                 Scalar first = claimed.putIfAbsent(name, item);
                 if (first == null) {
                     place(name, item, action, when, ref, file);
-                } else if (first != item && !item.text().startsWith("@") && !first.text().startsWith("@")) {
+                } else if (first != item
+                        && !item.text().startsWith("@")
+                        && !first.text().startsWith("@")) {
                     diags.warning(item.pos(), "'" + name + "' is listed twice in this rule");
                 }
             }
         }
         when.ifPresent(RuleCondition::finish);
-        action.ifPresent(a -> summaries.add(new RuleSummary(ruleIndex, rule.pos(), a,
-                rule.syscalls().stream().map(Scalar::text).toList(), when.map(RuleCondition::text).orElse(null))));
+        action.ifPresent(a -> summaries.add(new RuleSummary(
+                ruleIndex,
+                rule.pos(),
+                a,
+                rule.syscalls().stream().map(Scalar::text).toList(),
+                when.map(RuleCondition::text).orElse(null))));
     }
 
-    private void place(String name, Scalar item, Optional<Action> action, Optional<RuleCondition> when,
-                       RuleRef ref, LoadedFile file) {
+    private void place(
+            String name,
+            Scalar item,
+            Optional<Action> action,
+            Optional<RuleCondition> when,
+            RuleRef ref,
+            LoadedFile file) {
         for (Arch arch : arches) {
             Optional<Syscall> s = index.on(arch, name);
             if (s.isEmpty()) {
@@ -86,7 +96,8 @@ final class RuleCompiler {
             Cond cond = when.isPresent() ? when.get().resolve(s.get()) : Cond.TRUE;
             if (cond != null && action.isPresent()) {
                 Clause c = new Clause(cond, action.get(), ref);
-                clauses.get(arch).computeIfAbsent(s.get().nr(), k -> new ArrayList<>())
+                clauses.get(arch)
+                        .computeIfAbsent(s.get().nr(), k -> new ArrayList<>())
                         .add(new Placed(c, ref.index(), file, item, name));
             }
         }

@@ -30,8 +30,7 @@ final class RuleCondition {
     private final Map<Integer, Missing> missing = new LinkedHashMap<>();
     private final Set<CondResolver.Problem> others = new LinkedHashSet<>();
 
-    private record Missing(String name, Map<String, Syscall> syscalls) {
-    }
+    private record Missing(String name, Map<String, Syscall> syscalls) {}
 
     RuleCondition(Scalar source, Diagnostics diags) {
         this.source = source;
@@ -58,7 +57,8 @@ final class RuleCondition {
         for (CondResolver.Problem p : r.problems()) {
             if (p.missingArg() != null) {
                 missing.computeIfAbsent(p.offset(), o -> new Missing(p.missingArg(), new LinkedHashMap<>()))
-                        .syscalls().putIfAbsent(syscall.name(), syscall);
+                        .syscalls()
+                        .putIfAbsent(syscall.name(), syscall);
             } else {
                 others.add(p);
             }
@@ -78,11 +78,13 @@ final class RuleCondition {
         m.syscalls().values().forEach(s -> sigs.add(CondResolver.signature(s)));
         String of = sigs.size() <= SHOWN_SIGNATURES
                 ? String.join(", ", sigs)
-                : String.join(", ", sigs.subList(0, SHOWN_SIGNATURES)) + " and " + (sigs.size() - SHOWN_SIGNATURES) + " more";
+                : String.join(", ", sigs.subList(0, SHOWN_SIGNATURES)) + " and " + (sigs.size() - SHOWN_SIGNATURES)
+                        + " more";
         String hint = "";
         if (m.syscalls().size() == 1) {
             Syscall s = m.syscalls().values().iterator().next();
-            hint = Suggestions.hint(m.name(), s.params().stream().map(p -> p.name()).toList());
+            hint = Suggestions.hint(
+                    m.name(), s.params().stream().map(p -> p.name()).toList());
         }
         return "argument '" + m.name() + "' is not a parameter of " + of + hint;
     }

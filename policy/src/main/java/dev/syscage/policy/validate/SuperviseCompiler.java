@@ -39,8 +39,7 @@ final class SuperviseCompiler {
      * A {@code syscalls:} item of supervise rule {@code rule} and the names it was first to claim, for
      * {@link dev.syscage.policy.lint.SupervisorReach} and the family expansion's warnings.
      */
-    record Item(int rule, Scalar item, List<String> names) {
-    }
+    record Item(int rule, Scalar item, List<String> names) {}
 
     private static final java.util.regex.Pattern CLASS_NAME =
             java.util.regex.Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
@@ -62,10 +61,12 @@ final class SuperviseCompiler {
 
     Supervision compile(List<LoadedFile> files) {
         Optional<SuperviseSyntax> top = files.get(0).doc().supervise();
-        files.stream().skip(1).forEach(f -> f.doc().supervise().ifPresent(sec -> {
-            settings(sec);
-            hooks(sec);
-        }));
+        files.stream()
+                .skip(1)
+                .forEach(f -> f.doc().supervise().ifPresent(sec -> {
+                    settings(sec);
+                    hooks(sec);
+                }));
         List<SuperviseRule> rules = new ArrayList<>();
         SourcePos firstSection = null;
         int n = 0;
@@ -82,7 +83,11 @@ final class SuperviseCompiler {
             return Supervision.NONE;
         }
         Settings s = top.map(this::settings).orElse(new Settings(LogLevel.ALL, SuperviseDecision.ALLOW));
-        return new Supervision(s.log(), rules, s.defaultDecision(), top.map(SuperviseSyntax::pos).orElse(firstSection),
+        return new Supervision(
+                s.log(),
+                rules,
+                s.defaultDecision(),
+                top.map(SuperviseSyntax::pos).orElse(firstSection),
                 top.map(this::hooks).orElse(List.of()));
     }
 
@@ -91,7 +96,9 @@ final class SuperviseCompiler {
         List<String> out = new ArrayList<>();
         for (Scalar h : section.hooks()) {
             if (!CLASS_NAME.matcher(h.text()).matches()) {
-                diags.error(h.pos(), "'" + h.text() + "' is not a Java class name (a SyscallHook such as com.example.MyHook)");
+                diags.error(
+                        h.pos(),
+                        "'" + h.text() + "' is not a Java class name (a SyscallHook such as com.example.MyHook)");
             } else {
                 out.add(h.text());
             }
@@ -99,12 +106,12 @@ final class SuperviseCompiler {
         return out;
     }
 
-    private record Settings(LogLevel log, SuperviseDecision defaultDecision) {
-    }
+    private record Settings(LogLevel log, SuperviseDecision defaultDecision) {}
 
     private Settings settings(SuperviseSyntax section) {
         LogLevel log = section.log().flatMap(this::logLevel).orElse(LogLevel.ALL);
-        SuperviseDecision def = section.defaultDecision().flatMap(d -> DecisionParser.parse(d, diags))
+        SuperviseDecision def = section.defaultDecision()
+                .flatMap(d -> DecisionParser.parse(d, diags))
                 .orElse(SuperviseDecision.ALLOW);
         return new Settings(log, def);
     }
@@ -112,10 +119,13 @@ final class SuperviseCompiler {
     private Optional<LogLevel> logLevel(Scalar s) {
         Optional<LogLevel> level = LogLevel.byWord(s.text());
         if (level.isEmpty()) {
-            List<String> words = Arrays.stream(LogLevel.values()).map(LogLevel::word).toList();
+            List<String> words =
+                    Arrays.stream(LogLevel.values()).map(LogLevel::word).toList();
             String hint = Suggestions.hint(s.text(), words);
-            diags.error(s.pos(), "unknown log level '" + s.text() + "'"
-                    + (hint.isEmpty() ? "; expected all, decisions, denied or none" : hint));
+            diags.error(
+                    s.pos(),
+                    "unknown log level '" + s.text() + "'"
+                            + (hint.isEmpty() ? "; expected all, decisions, denied or none" : hint));
         }
         return level;
     }
@@ -135,7 +145,9 @@ final class SuperviseCompiler {
                 if (first == null) {
                     place(name, when, calls);
                     own.add(name);
-                } else if (first != item && !item.text().startsWith("@") && !first.text().startsWith("@")) {
+                } else if (first != item
+                        && !item.text().startsWith("@")
+                        && !first.text().startsWith("@")) {
                     diags.warning(item.pos(), "'" + name + "' is listed twice in this rule");
                 }
             }
@@ -145,8 +157,14 @@ final class SuperviseCompiler {
         if (errorCount() > errorsBefore || decision.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new SuperviseRule(index, r.pos(), r.syscalls().stream().map(Scalar::text).toList(),
-                SyscallSet.of(calls), paths, when.map(RuleCondition::text).orElse(null), decision.get()));
+        return Optional.of(new SuperviseRule(
+                index,
+                r.pos(),
+                r.syscalls().stream().map(Scalar::text).toList(),
+                SyscallSet.of(calls),
+                paths,
+                when.map(RuleCondition::text).orElse(null),
+                decision.get()));
     }
 
     private void place(String name, Optional<RuleCondition> when, Map<Arch, Map<Integer, Cond>> calls) {

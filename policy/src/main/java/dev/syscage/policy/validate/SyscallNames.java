@@ -41,8 +41,10 @@ final class SyscallNames {
         List<String> out = resolve(item, file);
         named += out.size();
         if (named > InputLimits.MAX_RULE_SYSCALLS) {
-            diags.error(item.pos(), "the rules name more than " + InputLimits.MAX_RULE_SYSCALLS + " syscalls by here,"
-                    + " counting each name of each group once per rule: the limit for one policy");
+            diags.error(
+                    item.pos(),
+                    "the rules name more than " + InputLimits.MAX_RULE_SYSCALLS + " syscalls by here,"
+                            + " counting each name of each group once per rule: the limit for one policy");
             return List.of();
         }
         return out;
@@ -61,7 +63,8 @@ final class SyscallNames {
         } else if (SEVERAL.matcher(name).find()) {
             diags.error(item.pos(), "'" + name + "' is not one syscall name; list them as [a, b]");
         } else {
-            diags.error(item.pos(), () -> "unknown syscall '" + name + "'" + Suggestions.hint(name, groups.candidates()));
+            diags.error(
+                    item.pos(), () -> "unknown syscall '" + name + "'" + Suggestions.hint(name, groups.candidates()));
         }
         return List.of();
     }

@@ -22,8 +22,15 @@ public final class PolicyYamlWriter {
     }
 
     /** The whole policy, actions already spelled as YAML. */
-    public record Document(List<String> header, String name, String description, List<Arch> arches,
-                    String defaultAction, String unknownAction, String badArchAction, List<Rule> rules) {
+    public record Document(
+            List<String> header,
+            String name,
+            String description,
+            List<Arch> arches,
+            String defaultAction,
+            String unknownAction,
+            String badArchAction,
+            List<Rule> rules) {
         public Document {
             header = List.copyOf(header);
             arches = List.copyOf(arches);
@@ -31,13 +38,15 @@ public final class PolicyYamlWriter {
         }
     }
 
-    private PolicyYamlWriter() {
-    }
+    private PolicyYamlWriter() {}
 
     public static String write(Document d) {
         StringBuilder sb = new StringBuilder();
         header(sb, d.header(), d.name(), d.description());
-        sb.append("arch: [").append(String.join(", ", d.arches().stream().map(Arch::yamlName).toList())).append("]\n");
+        sb.append("arch: [")
+                .append(String.join(
+                        ", ", d.arches().stream().map(Arch::yamlName).toList()))
+                .append("]\n");
         sb.append("default: ").append(d.defaultAction()).append('\n');
         sb.append("unknown: ").append(d.unknownAction()).append('\n');
         sb.append("bad_arch: ").append(d.badArchAction()).append('\n');
@@ -113,7 +122,12 @@ public final class PolicyYamlWriter {
      * surrogates pass: a pair is a printable character.
      */
     private static boolean yamlPrintable(char c) {
-        return c >= 0x20 && c != 0x7f && !(c >= 0x80 && c <= 0x9f) && c != 0x2028 && c != 0x2029 && c != 0xfffe
+        return c >= 0x20
+                && c != 0x7f
+                && !(c >= 0x80 && c <= 0x9f)
+                && c != 0x2028
+                && c != 0x2029
+                && c != 0xfffe
                 && c != 0xffff;
     }
 

@@ -37,21 +37,55 @@ class ConstantsTest {
     /** Values as written in the kernel headers; Long.decode reads 0x hex, 0 octal and negatives. */
     @ParameterizedTest(name = "{0} = {1} on every arch")
     @CsvSource({
-        "O_RDONLY, 0", "O_ACCMODE, 3", "O_WRONLY, 1", "O_RDWR, 2", "O_CREAT, 0100",
-        "O_CLOEXEC, 02000000", "O_NONBLOCK, 04000", "O_PATH, 010000000",
-        "AF_UNIX, 1", "AF_INET, 2", "AF_INET6, 10", "AF_NETLINK, 16",
-        "SOCK_STREAM, 1", "SOCK_CLOEXEC, 02000000", "SOCK_NONBLOCK, 04000",
-        "CLONE_NEWUSER, 0x10000000", "CLONE_UNTRACED, 0x00800000", "CLONE_NEWNS, 0x00020000",
-        "CLONE_INTO_CGROUP, 0x200000000", "CLONE_NEWTIME, 0x80",
-        "TCGETS, 0x5401", "TIOCGWINSZ, 0x5413", "TIOCSTI, 0x5412", "TIOCSCTTY, 0x540E",
-        "TIOCGPTN, 0x80045430", "FIONREAD, 0x541B", "FIOCLEX, 0x5451",
-        "AT_FDCWD, -100", "AT_EMPTY_PATH, 0x1000", "AT_REMOVEDIR, 0x200",
-        "PR_SET_NO_NEW_PRIVS, 38", "PR_SET_SECCOMP, 22", "PR_SET_NAME, 15",
-        "SIGKILL, 9", "SIGSYS, 31", "SIGRTMIN, 32",
-        "SECCOMP_RET_KILL_PROCESS, 0x80000000", "SECCOMP_RET_ERRNO, 0x00050000",
-        "SECCOMP_IOCTL_NOTIF_RECV, 0xc0502100", "KEY_SPEC_THREAD_KEYRING, -1",
-        "MAP_FIXED_NOREPLACE, 0x100000", "MS_ASYNC, 1", "MS_RDONLY, 1", "MS_BIND, 4096",
-        "F_SETFL, 4", "F_OK, 0", "X_OK, 1", "P_PIDFD, 3", "__WALL, 0x40000000",
+        "O_RDONLY, 0",
+        "O_ACCMODE, 3",
+        "O_WRONLY, 1",
+        "O_RDWR, 2",
+        "O_CREAT, 0100",
+        "O_CLOEXEC, 02000000",
+        "O_NONBLOCK, 04000",
+        "O_PATH, 010000000",
+        "AF_UNIX, 1",
+        "AF_INET, 2",
+        "AF_INET6, 10",
+        "AF_NETLINK, 16",
+        "SOCK_STREAM, 1",
+        "SOCK_CLOEXEC, 02000000",
+        "SOCK_NONBLOCK, 04000",
+        "CLONE_NEWUSER, 0x10000000",
+        "CLONE_UNTRACED, 0x00800000",
+        "CLONE_NEWNS, 0x00020000",
+        "CLONE_INTO_CGROUP, 0x200000000",
+        "CLONE_NEWTIME, 0x80",
+        "TCGETS, 0x5401",
+        "TIOCGWINSZ, 0x5413",
+        "TIOCSTI, 0x5412",
+        "TIOCSCTTY, 0x540E",
+        "TIOCGPTN, 0x80045430",
+        "FIONREAD, 0x541B",
+        "FIOCLEX, 0x5451",
+        "AT_FDCWD, -100",
+        "AT_EMPTY_PATH, 0x1000",
+        "AT_REMOVEDIR, 0x200",
+        "PR_SET_NO_NEW_PRIVS, 38",
+        "PR_SET_SECCOMP, 22",
+        "PR_SET_NAME, 15",
+        "SIGKILL, 9",
+        "SIGSYS, 31",
+        "SIGRTMIN, 32",
+        "SECCOMP_RET_KILL_PROCESS, 0x80000000",
+        "SECCOMP_RET_ERRNO, 0x00050000",
+        "SECCOMP_IOCTL_NOTIF_RECV, 0xc0502100",
+        "KEY_SPEC_THREAD_KEYRING, -1",
+        "MAP_FIXED_NOREPLACE, 0x100000",
+        "MS_ASYNC, 1",
+        "MS_RDONLY, 1",
+        "MS_BIND, 4096",
+        "F_SETFL, 4",
+        "F_OK, 0",
+        "X_OK, 1",
+        "P_PIDFD, 3",
+        "__WALL, 0x40000000",
     })
     void wellKnownValuesAreTheSameOnEveryArch(String name, String expected) {
         for (Arch arch : Arch.values()) {
@@ -90,8 +124,20 @@ class ConstantsTest {
     }
 
     @ParameterizedTest(name = "{0} = {1}")
-    @CsvSource({"EPERM, 1", "ENOENT, 2", "EACCES, 13", "EINVAL, 22", "ENOSYS, 38", "EOPNOTSUPP, 95",
-        "ENOTSUP, 95", "EAGAIN, 11", "EWOULDBLOCK, 11", "EDEADLK, 35", "EDEADLOCK, 35", "EHWPOISON, 133"})
+    @CsvSource({
+        "EPERM, 1",
+        "ENOENT, 2",
+        "EACCES, 13",
+        "EINVAL, 22",
+        "ENOSYS, 38",
+        "EOPNOTSUPP, 95",
+        "ENOTSUP, 95",
+        "EAGAIN, 11",
+        "EWOULDBLOCK, 11",
+        "EDEADLK, 35",
+        "EDEADLOCK, 35",
+        "EHWPOISON, 133"
+    })
     void errnoNumbers(String name, long expected) {
         assertEquals(OptionalLong.of(expected), Constants.errno(name));
     }
@@ -144,16 +190,19 @@ class ConstantsTest {
         assertEquals(common.size(), names.size(), "common.tsv lists a name twice");
         for (String[] row : rows) {
             assertTrue(names.contains(row[0]), row[0] + " in " + arch + ".tsv is not in common.tsv");
-            long overridden = Constants.of(Arch.byName(arch).orElseThrow()).value(row[0]).getAsLong();
-            assertFalse(overridden == value(Arch.X86_64, row[0]),
-                    row[0] + " in " + arch + ".tsv repeats the common value");
+            long overridden =
+                    Constants.of(Arch.byName(arch).orElseThrow()).value(row[0]).getAsLong();
+            assertFalse(
+                    overridden == value(Arch.X86_64, row[0]), row[0] + " in " + arch + ".tsv repeats the common value");
         }
     }
 
     @ParameterizedTest
     @EnumSource(Arch.class)
     void tablesAreGenerous(Arch arch) {
-        assertTrue(Constants.of(arch).names().size() > 1000, "only " + Constants.of(arch).names().size());
+        assertTrue(
+                Constants.of(arch).names().size() > 1000,
+                "only " + Constants.of(arch).names().size());
     }
 
     private static List<String[]> rows(String resource) throws IOException {

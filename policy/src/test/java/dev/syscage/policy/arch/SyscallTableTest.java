@@ -33,10 +33,26 @@ class SyscallTableTest {
     private static final Pattern NR_DEFINE = Pattern.compile("^#define __NR_(\\w+)\\s+(\\d+)\\s*$", Pattern.MULTILINE);
 
     /** Calls added after Linux 6.1 that every table must have (the headers here are 6.1). */
-    private static final List<String> NEWER_THAN_6_1 = List.of("cachestat", "fchmodat2", "map_shadow_stack",
-            "futex_wake", "futex_wait", "futex_requeue", "statmount", "listmount", "lsm_get_self_attr",
-            "lsm_set_self_attr", "lsm_list_modules", "mseal", "setxattrat", "getxattrat", "listxattrat",
-            "removexattrat", "open_tree_attr", "file_getattr", "file_setattr");
+    private static final List<String> NEWER_THAN_6_1 = List.of(
+            "cachestat",
+            "fchmodat2",
+            "map_shadow_stack",
+            "futex_wake",
+            "futex_wait",
+            "futex_requeue",
+            "statmount",
+            "listmount",
+            "lsm_get_self_attr",
+            "lsm_set_self_attr",
+            "lsm_list_modules",
+            "mseal",
+            "setxattrat",
+            "getxattrat",
+            "listxattrat",
+            "removexattrat",
+            "open_tree_attr",
+            "file_getattr",
+            "file_setattr");
 
     @ParameterizedTest
     @EnumSource(Arch.class)
@@ -76,7 +92,8 @@ class SyscallTableTest {
     @EnumSource(Arch.class)
     void callsNewerThanTheLocalHeadersArePresent(Arch arch) {
         SyscallTable table = SyscallTable.of(arch);
-        List<String> missing = NEWER_THAN_6_1.stream().filter(n -> table.byName(n).isEmpty()).toList();
+        List<String> missing =
+                NEWER_THAN_6_1.stream().filter(n -> table.byName(n).isEmpty()).toList();
         assertEquals(List.of(), missing, arch + " lacks calls added after 6.1");
         assertEquals(469, number(arch, "file_setattr"));
     }
@@ -92,7 +109,9 @@ class SyscallTableTest {
         assertEquals(63, number(Arch.AARCH64, "read"));
         assertEquals(102, number(Arch.I386, "socketcall"));
         assertEquals(5, number(Arch.I386, "open"));
-        assertEquals("openat", SyscallTable.of(Arch.X86_64).byNumber(257).orElseThrow().name());
+        assertEquals(
+                "openat",
+                SyscallTable.of(Arch.X86_64).byNumber(257).orElseThrow().name());
     }
 
     @Test
@@ -120,12 +139,24 @@ class SyscallTableTest {
     void i386PrototypesUseOneRegisterPerParameter() {
         SyscallTable table = SyscallTable.of(Arch.I386);
         Syscall pread = table.byName("pread64").orElseThrow();
-        assertEquals(List.of("fd", "ubuf", "count", "poslo", "poshi"), pread.params().stream().map(Param::name).toList());
-        assertEquals(16, table.byName("setuid").orElseThrow().param("uid").orElseThrow().width(), "uid16 call");
-        assertEquals(32, table.byName("setuid32").orElseThrow().param("uid").orElseThrow().width());
+        assertEquals(
+                List.of("fd", "ubuf", "count", "poslo", "poshi"),
+                pread.params().stream().map(Param::name).toList());
+        assertEquals(
+                16,
+                table.byName("setuid").orElseThrow().param("uid").orElseThrow().width(),
+                "uid16 call");
+        assertEquals(
+                32,
+                table.byName("setuid32")
+                        .orElseThrow()
+                        .param("uid")
+                        .orElseThrow()
+                        .width());
         for (Syscall s : table.all()) {
             for (Param p : s.params()) {
-                assertTrue(!Set.of("loff_t", "u64", "__u64").contains(p.ctype()),
+                assertTrue(
+                        !Set.of("loff_t", "u64", "__u64").contains(p.ctype()),
                         "i386 " + s.name() + " has a 64-bit parameter " + p + "; split it into two registers");
             }
         }
@@ -137,15 +168,39 @@ class SyscallTableTest {
     void everyParameterTypeHasTheWidthTheKernelUses(Arch arch) {
         int reg = arch.registerBits();
         Map<String, Integer> expected = new HashMap<>();
-        for (String t : List.of("int", "unsigned int", "unsigned", "u32", "__u32", "__s32", "pid_t", "uid_t", "gid_t",
-                "qid_t", "clockid_t", "timer_t", "mqd_t", "key_serial_t", "rwf_t", "key_t", "enum landlock_rule_type")) {
+        for (String t : List.of(
+                "int",
+                "unsigned int",
+                "unsigned",
+                "u32",
+                "__u32",
+                "__s32",
+                "pid_t",
+                "uid_t",
+                "gid_t",
+                "qid_t",
+                "clockid_t",
+                "timer_t",
+                "mqd_t",
+                "key_serial_t",
+                "rwf_t",
+                "key_t",
+                "enum landlock_rule_type")) {
             expected.put(t, 32);
         }
         for (String t : List.of("umode_t", "old_uid_t", "old_gid_t")) {
             expected.put(t, 16);
         }
-        for (String t : List.of("long", "unsigned long", "size_t", "off_t", "aio_context_t", "old_sigset_t",
-                "cap_user_header_t", "cap_user_data_t", "__sighandler_t")) {
+        for (String t : List.of(
+                "long",
+                "unsigned long",
+                "size_t",
+                "off_t",
+                "aio_context_t",
+                "old_sigset_t",
+                "cap_user_header_t",
+                "cap_user_data_t",
+                "__sighandler_t")) {
             expected.put(t, reg);
         }
         if (reg == 64) {
@@ -196,7 +251,10 @@ class SyscallTableTest {
     }
 
     private static int number(Arch arch, String name) {
-        return SyscallTable.of(arch).byName(name).orElseThrow(() -> new AssertionError(arch + " has no " + name)).nr();
+        return SyscallTable.of(arch)
+                .byName(name)
+                .orElseThrow(() -> new AssertionError(arch + " has no " + name))
+                .nr();
     }
 
     private static List<String[]> rawRows(Arch arch) throws IOException {

@@ -49,29 +49,57 @@ class DisassemblerTest {
     @Test
     void withoutNamesTheSyscallCommentsAreLeftOut() {
         String text = Disassembler.disassemble(SMALL);
-        assertEquals("0004: jeq #0x0000003b, 0009, 0005\n", text.lines().skip(4).findFirst().get() + "\n");
+        assertEquals(
+                "0004: jeq #0x0000003b, 0009, 0005\n",
+                text.lines().skip(4).findFirst().get() + "\n");
     }
 
     @Test
     void nrIsNoLongerNamedOnceTheAccumulatorChanges() {
-        assertEquals("""
+        assertEquals(
+                """
                 0000: ld  [0]                      ; nr
                 0001: and #0x000000ff
                 0002: jeq #0x0000003b, 0003, 0003
                 0003: ret a
-                """, Disassembler.disassemble(
+                """,
+                Disassembler.disassemble(
                         prog(s(LD_W_ABS, 0), s(AND_K, 0xFF), j(JEQ_K, 59, 0, 0), s(RET_A, 0)), NAMES::get));
     }
 
     @Test
     void everyInstructionForm() {
         Program p = prog(
-                s(LD_W_LEN, 0), s(LDX_W_LEN, 0), s(LD_IMM, 1), s(LDX_IMM, -1),
-                s(ST, 0), s(STX, 15), s(LD_MEM, 0), s(LDX_MEM, 15),
-                s(ADD_K, 1), s(SUB_X, 0), s(MUL_K, 3), s(DIV_X, 0), s(AND_K, 0xFF), s(OR_X, 0),
-                s(XOR_K, 1), s(LSH_K, 2), s(RSH_X, 0), s(MOD_K, 7), s(NEG, 0), s(TAX, 0), s(TXA, 0),
-                s(JA, 1), s(LD_H_ABS, 2), j(JSET_X, 0, 0, 1), s(RET_A, 0), j(0xff, 3, 1, 2),
-                s(RET_K, SeccompRet.SECCOMP_RET_LOG), s(LD_W_ABS, 12), s(LD_W_ABS, 60), s(LD_W_ABS, 6));
+                s(LD_W_LEN, 0),
+                s(LDX_W_LEN, 0),
+                s(LD_IMM, 1),
+                s(LDX_IMM, -1),
+                s(ST, 0),
+                s(STX, 15),
+                s(LD_MEM, 0),
+                s(LDX_MEM, 15),
+                s(ADD_K, 1),
+                s(SUB_X, 0),
+                s(MUL_K, 3),
+                s(DIV_X, 0),
+                s(AND_K, 0xFF),
+                s(OR_X, 0),
+                s(XOR_K, 1),
+                s(LSH_K, 2),
+                s(RSH_X, 0),
+                s(MOD_K, 7),
+                s(NEG, 0),
+                s(TAX, 0),
+                s(TXA, 0),
+                s(JA, 1),
+                s(LD_H_ABS, 2),
+                j(JSET_X, 0, 0, 1),
+                s(RET_A, 0),
+                j(0xff, 3, 1, 2),
+                s(RET_K, SeccompRet.SECCOMP_RET_LOG),
+                s(LD_W_ABS, 12),
+                s(LD_W_ABS, 60),
+                s(LD_W_ABS, 6));
         assertEquals("""
                 0000: ld  #len                     ; sizeof(seccomp_data) = 64
                 0001: ldx #len                     ; sizeof(seccomp_data) = 64
@@ -108,7 +136,8 @@ class DisassemblerTest {
 
     @Test
     void errnoIsNamedFromTheErrnoTable() {
-        assertEquals("0000: ret #0x00050001              ; errno 1 (EPERM)\n",
+        assertEquals(
+                "0000: ret #0x00050001              ; errno 1 (EPERM)\n",
                 Disassembler.disassemble(prog(s(RET_K, SeccompRet.SECCOMP_RET_ERRNO | 1))));
     }
 }

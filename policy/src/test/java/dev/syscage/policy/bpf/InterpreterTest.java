@@ -13,8 +13,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class InterpreterTest {
 
-    private static final SeccompData DATA = new SeccompData(59, 0xC000003E, 0x1122334455667788L,
-            new long[] {0xAAAAAAAA00000001L, 2, 0xFFFFFFFF80000000L, 4, 5, 0x0000000700000006L});
+    private static final SeccompData DATA = new SeccompData(59, 0xC000003E, 0x1122334455667788L, new long[] {
+        0xAAAAAAAA00000001L, 2, 0xFFFFFFFF80000000L, 4, 5, 0x0000000700000006L
+    });
 
     static Program prog(Insn... insns) {
         return new Program(List.of(insns));
@@ -38,7 +39,8 @@ class InterpreterTest {
     @CsvSource({
         "0, 0x0000003b", "4, 0xc000003e", "8, 0x55667788", "12, 0x11223344",
         "16, 0x00000001", "20, 0xaaaaaaaa", "24, 0x00000002", "28, 0x00000000",
-        "32, 0x80000000", "36, 0xffffffff", "56, 0x00000006", "60, 0x00000007"})
+        "32, 0x80000000", "36, 0xffffffff", "56, 0x00000006", "60, 0x00000007"
+    })
     void loadsEveryWordOfSeccompData(int offset, String expected) {
         assertEquals(Integer.parseUnsignedInt(expected.substring(2), 16), retA(s(LD_W_ABS, offset)));
     }
@@ -77,7 +79,8 @@ class InterpreterTest {
         "0xf0f0f0f0, XOR, 0xffffffff, 0x0f0f0f0f",
         "0x00000001, LSH, 0x0000001f, 0x80000000",
         "0x80000000, RSH, 0x0000001f, 0x00000001",
-        "0x80000000, RSH, 0x00000000, 0x80000000"})
+        "0x80000000, RSH, 0x00000000, 0x80000000"
+    })
     void aluWithConstantAndWithX(String a, String op, String operand, String expected) {
         int av = hex(a);
         int kv = hex(operand);
@@ -129,12 +132,17 @@ class InterpreterTest {
     @ParameterizedTest(name = "{0} a={1} operand={2}")
     @CsvSource({
         // jump, a, operand, taken?
-        "JEQ, 0x80000000, 0x80000000, true", "JEQ, 0x80000000, 0x00000000, false",
-        "JGT, 0x80000000, 0x00000001, true", "JGT, 0x00000001, 0x80000000, false",
+        "JEQ, 0x80000000, 0x80000000, true",
+        "JEQ, 0x80000000, 0x00000000, false",
+        "JGT, 0x80000000, 0x00000001, true",
+        "JGT, 0x00000001, 0x80000000, false",
         "JGT, 0x00000005, 0x00000005, false",
-        "JGE, 0xffffffff, 0xfffffffe, true", "JGE, 0x00000005, 0x00000005, true",
+        "JGE, 0xffffffff, 0xfffffffe, true",
+        "JGE, 0x00000005, 0x00000005, true",
         "JGE, 0x7fffffff, 0x80000000, false",
-        "JSET, 0x80000001, 0x80000000, true", "JSET, 0x80000001, 0x7ffffffe, false"})
+        "JSET, 0x80000001, 0x80000000, true",
+        "JSET, 0x80000001, 0x7ffffffe, false"
+    })
     void conditionalJumpsCompareUnsigned(String jump, String a, String operand, boolean taken) {
         int op = switch (jump) {
             case "JEQ" -> Bpf.BPF_JEQ;
@@ -143,10 +151,14 @@ class InterpreterTest {
             default -> Bpf.BPF_JSET;
         };
         int expected = taken ? 1 : 2;
-        Program withK = prog(s(LD_IMM, hex(a)), j(Bpf.BPF_JMP | op | Bpf.BPF_K, hex(operand), 0, 1),
-                s(RET_K, 1), s(RET_K, 2));
-        Program withX = prog(s(LDX_IMM, hex(operand)), s(LD_IMM, hex(a)),
-                j(Bpf.BPF_JMP | op | Bpf.BPF_X, 0, 0, 1), s(RET_K, 1), s(RET_K, 2));
+        Program withK =
+                prog(s(LD_IMM, hex(a)), j(Bpf.BPF_JMP | op | Bpf.BPF_K, hex(operand), 0, 1), s(RET_K, 1), s(RET_K, 2));
+        Program withX = prog(
+                s(LDX_IMM, hex(operand)),
+                s(LD_IMM, hex(a)),
+                j(Bpf.BPF_JMP | op | Bpf.BPF_X, 0, 0, 1),
+                s(RET_K, 1),
+                s(RET_K, 2));
         assertEquals(expected, Interpreter.run(withK, DATA).ret(), "with K");
         assertEquals(expected, Interpreter.run(withX, DATA).ret(), "with X");
     }
@@ -185,21 +197,20 @@ class InterpreterTest {
 
     @Test
     void runningOffTheEndIsAnError() {
-        BpfRuntimeException e = assertThrows(BpfRuntimeException.class,
-                () -> Interpreter.run(prog(s(LD_IMM, 1), s(TAX, 0)), DATA));
-        assertEquals("pc 1: execution runs off the end of the program (length 2) without a ret",
-                e.getMessage());
+        BpfRuntimeException e =
+                assertThrows(BpfRuntimeException.class, () -> Interpreter.run(prog(s(LD_IMM, 1), s(TAX, 0)), DATA));
+        assertEquals("pc 1: execution runs off the end of the program (length 2) without a ret", e.getMessage());
         assertEquals(1, e.pc());
     }
 
     @Test
     void faultsTheVerifierWouldCatchAreRuntimeErrorsWithThePc() {
-        assertError("pc 0: opcode 0x28 (BPF_LD|BPF_H|BPF_ABS) cannot run in a seccomp filter",
-                s(LD_H_ABS, 0), s(RET_A, 0));
-        assertError("pc 0: load of offset 6 is not an aligned word of struct seccomp_data",
-                s(LD_W_ABS, 6), s(RET_A, 0));
-        assertError("pc 0: load of offset 64 is not an aligned word of struct seccomp_data",
-                s(LD_W_ABS, 64), s(RET_A, 0));
+        assertError(
+                "pc 0: opcode 0x28 (BPF_LD|BPF_H|BPF_ABS) cannot run in a seccomp filter", s(LD_H_ABS, 0), s(RET_A, 0));
+        assertError(
+                "pc 0: load of offset 6 is not an aligned word of struct seccomp_data", s(LD_W_ABS, 6), s(RET_A, 0));
+        assertError(
+                "pc 0: load of offset 64 is not an aligned word of struct seccomp_data", s(LD_W_ABS, 64), s(RET_A, 0));
         assertError("pc 1: M[3] is read before it is written", s(ST, 2), s(LD_MEM, 3), s(RET_A, 0));
         assertError("pc 0: scratch memory index 16 is out of range (M[0]..M[15])", s(ST, 16), s(RET_A, 0));
         assertError("pc 0: division by constant zero", s(DIV_K, 0), s(RET_A, 0));
@@ -209,8 +220,7 @@ class InterpreterTest {
     }
 
     private static void assertError(String message, Insn... insns) {
-        BpfRuntimeException e = assertThrows(BpfRuntimeException.class,
-                () -> Interpreter.run(prog(insns), DATA));
+        BpfRuntimeException e = assertThrows(BpfRuntimeException.class, () -> Interpreter.run(prog(insns), DATA));
         assertEquals(message, e.getMessage());
     }
 }

@@ -70,8 +70,15 @@ class KernelCacheTest {
     @Test
     void instructionsTheKernelDoesNotEmulateMakeItGiveUp() {
         Insn[][] prefixes = {
-            {s(LD_IMM, 0)}, {s(LD_W_LEN, 0)}, {s(LDX_IMM, 0)}, {s(TAX, 0)}, {s(ADD_K, 0)},
-            {s(OR_K, 0)}, {s(ST, 0)}, {j(JEQ_X, 0, 0, 0)}};
+            {s(LD_IMM, 0)},
+            {s(LD_W_LEN, 0)},
+            {s(LDX_IMM, 0)},
+            {s(TAX, 0)},
+            {s(ADD_K, 0)},
+            {s(OR_K, 0)},
+            {s(ST, 0)},
+            {j(JEQ_X, 0, 0, 0)}
+        };
         for (Insn[] prefix : prefixes) {
             Insn[] all = {prefix[0], s(RET_K, ALLOW)};
             assertFalse(KernelCache.isConstantAllow(prog(all), X86_64, 0), Disassembler.disassemble(prog(all)));
@@ -120,8 +127,8 @@ class KernelCacheTest {
         BitSet cached = KernelCache.constantAllow(ARITHMETIC, X86_64, 64);
         java.util.Random random = new java.util.Random(7);
         cached.stream().forEach(nr -> {
-            SeccompData d = new SeccompData(nr, X86_64, random.nextLong(),
-                    random.longs(6).toArray());
+            SeccompData d = new SeccompData(
+                    nr, X86_64, random.nextLong(), random.longs(6).toArray());
             assertEquals(ALLOW, Interpreter.eval(ARITHMETIC, d), "nr " + nr);
         });
     }

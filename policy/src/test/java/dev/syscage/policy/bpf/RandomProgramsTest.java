@@ -19,13 +19,19 @@ import org.junit.jupiter.api.Test;
 class RandomProgramsTest {
 
     private static final int[] CODES = {
-        LD_W_ABS, LD_W_ABS, LD_W_ABS, LD_W_LEN, LDX_W_LEN, LD_IMM, LDX_IMM, LD_MEM, LDX_MEM, ST, STX,
-        ADD_K, ADD_X, SUB_K, SUB_X, MUL_K, MUL_X, DIV_K, DIV_X, AND_K, AND_K, AND_X, OR_K, OR_X,
-        XOR_K, XOR_X, LSH_K, LSH_X, RSH_K, RSH_X, NEG, TAX, TXA, JA,
-        JEQ_K, JEQ_K, JEQ_K, JEQ_X, JGT_K, JGT_X, JGE_K, JGE_X, JSET_K, JSET_X, RET_K, RET_K, RET_A};
+        LD_W_ABS, LD_W_ABS, LD_W_ABS, LD_W_LEN, LDX_W_LEN, LD_IMM, LDX_IMM, LD_MEM, LDX_MEM, ST, STX, ADD_K, ADD_X,
+        SUB_K, SUB_X, MUL_K, MUL_X, DIV_K, DIV_X, AND_K, AND_K, AND_X, OR_K, OR_X, XOR_K, XOR_X, LSH_K, LSH_X, RSH_K,
+        RSH_X, NEG, TAX, TXA, JA, JEQ_K, JEQ_K, JEQ_K, JEQ_X, JGT_K, JGT_X, JGE_K, JGE_X, JSET_K, JSET_X, RET_K, RET_K,
+        RET_A
+    };
     private static final int[] RETS = {
-        SeccompRet.SECCOMP_RET_ALLOW, SeccompRet.SECCOMP_RET_ALLOW, SeccompRet.SECCOMP_RET_ERRNO | 1,
-        SeccompRet.SECCOMP_RET_KILL_PROCESS, SeccompRet.SECCOMP_RET_LOG, SeccompRet.SECCOMP_RET_TRAP};
+        SeccompRet.SECCOMP_RET_ALLOW,
+        SeccompRet.SECCOMP_RET_ALLOW,
+        SeccompRet.SECCOMP_RET_ERRNO | 1,
+        SeccompRet.SECCOMP_RET_KILL_PROCESS,
+        SeccompRet.SECCOMP_RET_LOG,
+        SeccompRet.SECCOMP_RET_TRAP
+    };
     private static final int[] ARCHES = {0xC000003E, 0x40000003};
 
     @Test
@@ -44,7 +50,9 @@ class RandomProgramsTest {
                 assertDoesNotThrow(() -> Interpreter.run(p, d), () -> Disassembler.disassemble(p) + d);
                 if (KernelCache.isConstantAllow(p, d.arch(), d.nr())) {
                     cachedChecks++;
-                    assertEquals(SeccompRet.SECCOMP_RET_ALLOW, Interpreter.eval(p, d),
+                    assertEquals(
+                            SeccompRet.SECCOMP_RET_ALLOW,
+                            Interpreter.eval(p, d),
                             () -> Disassembler.disassemble(p) + d);
                 }
             }
@@ -81,6 +89,7 @@ class RandomProgramsTest {
     }
 
     private static SeccompData data(Random r) {
-        return new SeccompData(r.nextInt(6), ARCHES[r.nextInt(2)], r.nextLong(), r.longs(6).toArray());
+        return new SeccompData(
+                r.nextInt(6), ARCHES[r.nextInt(2)], r.nextLong(), r.longs(6).toArray());
     }
 }

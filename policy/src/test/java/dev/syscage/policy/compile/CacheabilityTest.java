@@ -29,7 +29,8 @@ class CacheabilityTest {
             for (boolean optimize : new boolean[] {true, false}) {
                 Program p;
                 try {
-                    p = PolicyCompiler.compile(g.policy(), new CompileOptions(optimize, java.util.Map.of())).program();
+                    p = PolicyCompiler.compile(g.policy(), new CompileOptions(optimize, java.util.Map.of()))
+                            .program();
                 } catch (dev.syscage.policy.diag.PolicyException tooLong) {
                     continue; // only unoptimized three-arch programs can be over the limit
                 }
@@ -45,15 +46,20 @@ class CacheabilityTest {
                     BitSet cached = KernelCache.constantAllow(p, ap.arch().auditArch(), max);
                     BitSet missing = (BitSet) expected.clone();
                     missing.andNot(cached);
-                    assertTrue(missing.isEmpty(), "not cacheable: " + missing + " (policy " + i + ", " + ap.arch()
-                            + ", optimize=" + optimize + ")\n" + DifferentialTest.describe(g.policy()));
+                    assertTrue(
+                            missing.isEmpty(),
+                            "not cacheable: " + missing + " (policy " + i + ", " + ap.arch() + ", optimize=" + optimize
+                                    + ")\n" + DifferentialTest.describe(g.policy()));
                     // the converse: what the kernel would cache must really be allowed whatever the arguments
                     // (a condition that folds to true makes a syscall cacheable beyond `expected`)
                     for (int nr = cached.nextSetBit(0); nr >= 0; nr = cached.nextSetBit(nr + 1)) {
                         for (int k = 0; k < 20; k++) {
-                            SeccompData d = new SeccompData(nr, ap.arch().auditArch(), rnd.nextLong(),
-                                    new long[] {rnd.nextLong(), rnd.nextLong(), k, -k, rnd.nextInt(), 1L << k});
-                            assertEquals(Action.ALLOW, ReferenceEvaluator.decide(g.policy(), d).action(),
+                            SeccompData d = new SeccompData(nr, ap.arch().auditArch(), rnd.nextLong(), new long[] {
+                                rnd.nextLong(), rnd.nextLong(), k, -k, rnd.nextInt(), 1L << k
+                            });
+                            assertEquals(
+                                    Action.ALLOW,
+                                    ReferenceEvaluator.decide(g.policy(), d).action(),
                                     "cached but not allowed: " + d);
                         }
                     }

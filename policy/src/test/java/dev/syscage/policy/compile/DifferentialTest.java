@@ -34,7 +34,8 @@ class DifferentialTest {
         int tooLong = 0;
         for (int i = 0; i < POLICIES; i++) {
             RandomPolicies.Generated g = gen.policy();
-            Program opt = PolicyCompiler.compile(g.policy(), CompileOptions.defaults()).program();
+            Program opt = PolicyCompiler.compile(g.policy(), CompileOptions.defaults())
+                    .program();
             Program plain = unoptimized(g.policy());
             if (plain == null) {
                 tooLong++;
@@ -42,8 +43,8 @@ class DifferentialTest {
             }
             for (Program p : List.of(opt, plain)) {
                 if (!Verifier.verify(p).isEmpty()) {
-                    fail("policy " + i + " (seed " + seed + ") compiles to an invalid program: "
-                            + Verifier.verify(p) + "\n" + describe(g.policy()) + Disassembler.disassemble(p));
+                    fail("policy " + i + " (seed " + seed + ") compiles to an invalid program: " + Verifier.verify(p)
+                            + "\n" + describe(g.policy()) + Disassembler.disassemble(p));
                 }
             }
             for (int d = 0; d < DATA_PER_POLICY; d++) {
@@ -51,9 +52,11 @@ class DifferentialTest {
                 Decision want = ReferenceEvaluator.decide(g.policy(), data);
                 int gotOpt = Interpreter.run(opt, data).ret();
                 int gotPlain = Interpreter.run(plain, data).ret();
-                if (gotOpt != want.action().seccompRet() || gotPlain != want.action().seccompRet()) {
+                if (gotOpt != want.action().seccompRet()
+                        || gotPlain != want.action().seccompRet()) {
                     fail("mismatch (seed " + seed + ", policy " + i + ") on " + data + "\n"
-                            + "reference: " + want.action() + " by " + want.rule().describe() + "\n"
+                            + "reference: " + want.action() + " by "
+                            + want.rule().describe() + "\n"
                             + String.format("optimized: 0x%08x, unoptimized: 0x%08x%n", gotOpt, gotPlain)
                             + describe(g.policy())
                             + "--- optimized\n" + Disassembler.disassemble(opt)
@@ -89,12 +92,21 @@ class DifferentialTest {
     static String describe(Policy p) {
         StringBuilder sb = new StringBuilder("policy: bad_arch=" + p.badArchAction() + "\n");
         for (ArchPolicy ap : p.arches()) {
-            sb.append("arch ").append(ap.arch()).append(" default=").append(ap.defaultAction())
-                    .append(" unknown=").append(ap.unknownAction()).append('\n');
+            sb.append("arch ")
+                    .append(ap.arch())
+                    .append(" default=")
+                    .append(ap.defaultAction())
+                    .append(" unknown=")
+                    .append(ap.unknownAction())
+                    .append('\n');
             for (Map.Entry<Integer, List<Clause>> e : ap.clauses().entrySet()) {
                 sb.append("  nr ").append(e.getKey()).append(":");
                 for (Clause c : e.getValue()) {
-                    sb.append(" [").append(c.when()).append(" -> ").append(c.action()).append(']');
+                    sb.append(" [")
+                            .append(c.when())
+                            .append(" -> ")
+                            .append(c.action())
+                            .append(']');
                 }
                 sb.append('\n');
             }

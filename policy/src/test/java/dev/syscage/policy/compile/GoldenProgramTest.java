@@ -33,15 +33,20 @@ class GoldenProgramTest {
             cases = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         }
         assertFalse(cases.isEmpty(), "no golden cases in " + DIR.toAbsolutePath());
-        return cases.stream().flatMap(c -> Stream.of(
-                DynamicTest.dynamicTest(c.getFileName() + " optimized", () -> check(c, CompileOptions.defaults(), ".bpf.txt")),
-                DynamicTest.dynamicTest(c.getFileName() + " unoptimized", () -> check(c, CompileOptions.unoptimized(), ".noopt.bpf.txt"))));
+        return cases.stream()
+                .flatMap(c -> Stream.of(
+                        DynamicTest.dynamicTest(
+                                c.getFileName() + " optimized", () -> check(c, CompileOptions.defaults(), ".bpf.txt")),
+                        DynamicTest.dynamicTest(
+                                c.getFileName() + " unoptimized",
+                                () -> check(c, CompileOptions.unoptimized(), ".noopt.bpf.txt"))));
     }
 
     private static void check(Path yaml, CompileOptions options, String suffix) throws IOException {
         Policy policy = PolicyLoader.load(yaml, LoadOptions.defaults());
         SyscallTable names = SyscallTable.of(policy.arches().get(0).arch());
-        String got = Disassembler.disassemble(PolicyCompiler.compile(policy, options).program(),
+        String got = Disassembler.disassemble(
+                PolicyCompiler.compile(policy, options).program(),
                 nr -> names.byNumber(nr).map(s -> s.name()).orElse(null));
         String base = yaml.getFileName().toString().replaceFirst("\\.yaml$", "");
         Path golden = yaml.resolveSibling(base + suffix);

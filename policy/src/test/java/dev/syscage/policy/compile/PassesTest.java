@@ -40,14 +40,23 @@ import org.junit.jupiter.api.Test;
 class PassesTest {
     private static final Path PROFILES = Path.of("../profiles");
     private static final long[] COMMON = {0, 1, 2, 0x7fffffff, 0x80000000L, 0xffffffffL, 0x100000000L, -1L};
-    private static final List<String> STEPS = List.of("lower", "search-tree", "coalesce-ranges", "weighted-tree",
-            "shared-tails", "redundant-loads", "layout", "limits", "verify");
+    private static final List<String> STEPS = List.of(
+            "lower",
+            "search-tree",
+            "coalesce-ranges",
+            "weighted-tree",
+            "shared-tails",
+            "redundant-loads",
+            "layout",
+            "limits",
+            "verify");
 
     @Test
     void eachPassLeftOutDecidesLikeAllPasses() throws IOException {
         long cases = 0;
         for (Policy policy : shippedPolicies()) {
-            Program full = PolicyCompiler.compile(policy, CompileOptions.defaults()).program();
+            Program full =
+                    PolicyCompiler.compile(policy, CompileOptions.defaults()).program();
             List<CompileOptions> variants = new ArrayList<>();
             for (Pass p : Pass.values()) {
                 variants.add(CompileOptions.defaults().without(p));
@@ -65,15 +74,22 @@ class PassesTest {
     @Test
     void statisticsAddUp() throws IOException {
         for (Policy policy : shippedPolicies()) {
-            int unoptimized = PolicyCompiler.compile(policy, CompileOptions.unoptimized()).program().length();
-            for (CompileOptions o : List.of(CompileOptions.defaults(), CompileOptions.unoptimized(),
+            int unoptimized = PolicyCompiler.compile(policy, CompileOptions.unoptimized())
+                    .program()
+                    .length();
+            for (CompileOptions o : List.of(
+                    CompileOptions.defaults(),
+                    CompileOptions.unoptimized(),
                     CompileOptions.defaults().without(Pass.SHARED_TAILS))) {
                 CompiledFilter f = PolicyCompiler.compile(policy, o);
                 CompileStats s = f.stats();
                 String what = label(policy) + " without " + off(o);
-                assertEquals(STEPS, s.steps().stream().map(CompileStats.Step::name).toList(), what);
+                assertEquals(
+                        STEPS, s.steps().stream().map(CompileStats.Step::name).toList(), what);
                 assertEquals(unoptimized, s.passes().get(0).before(), what + ": first pass's before");
-                assertEquals(f.program().length(), s.passes().get(s.passes().size() - 1).after(),
+                assertEquals(
+                        f.program().length(),
+                        s.passes().get(s.passes().size() - 1).after(),
                         what + ": last pass's after");
                 assertEquals(unoptimized, s.unoptimized(), what);
                 assertEquals(f.program().length(), s.length(), what);
@@ -88,11 +104,15 @@ class PassesTest {
                         assertEquals(0, p.nanos(), what + " " + p.name());
                     }
                     // a pass's 'after' is the length of the program its passes so far would make
-                    assertEquals(PolicyCompiler.compile(policy, upTo(o, pass)).program().length(), p.after(),
+                    assertEquals(
+                            PolicyCompiler.compile(policy, upTo(o, pass))
+                                    .program()
+                                    .length(),
+                            p.after(),
                             what + ": after " + p.name());
                 }
-                assertTrue(s.render().contains(unoptimized + " -> " + f.program().length() + " instructions"),
-                        s.render());
+                assertTrue(
+                        s.render().contains(unoptimized + " -> " + f.program().length() + " instructions"), s.render());
             }
         }
     }
@@ -102,10 +122,12 @@ class PassesTest {
         CompileOptions o = CompileOptions.defaults().without(List.of("shared-tails", "weighted-tree"));
         assertEquals(EnumSet.of(Pass.COALESCE_RANGES, Pass.REDUNDANT_LOADS), o.passes());
         assertEquals(Map.of(), o.frequency());
-        PolicyException e = assertThrows(PolicyException.class,
-                () -> CompileOptions.defaults().without(List.of("redundant-loads", "tails")));
-        assertEquals("syscage: error: unknown optimizer pass 'tails' (known: coalesce-ranges, weighted-tree, "
-                + "shared-tails, redundant-loads)", e.getMessage());
+        PolicyException e = assertThrows(
+                PolicyException.class, () -> CompileOptions.defaults().without(List.of("redundant-loads", "tails")));
+        assertEquals(
+                "syscage: error: unknown optimizer pass 'tails' (known: coalesce-ranges, weighted-tree, "
+                        + "shared-tails, redundant-loads)",
+                e.getMessage());
     }
 
     /** The options with only those of {@code o}'s passes that come up to {@code last}. */
@@ -145,9 +167,9 @@ class PassesTest {
         int w = Interpreter.eval(want, d);
         int g = Interpreter.eval(got, d);
         if (w != g) {
-            fail(String.format("%s without %s decides %s as 0x%08x, all passes as 0x%08x%n"
-                    + "--- all passes%n%s--- without%n%s", label(policy), what, d, g, w, Disassembler.disassemble(want),
-                    Disassembler.disassemble(got)));
+            fail(String.format(
+                    "%s without %s decides %s as 0x%08x, all passes as 0x%08x%n" + "--- all passes%n%s--- without%n%s",
+                    label(policy), what, d, g, w, Disassembler.disassemble(want), Disassembler.disassemble(got)));
         }
         return 1;
     }

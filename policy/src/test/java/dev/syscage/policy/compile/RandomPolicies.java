@@ -27,8 +27,28 @@ import java.util.TreeMap;
 public final class RandomPolicies {
     static final SourceText SRC = new SourceText("random.yaml", "");
     private static final long[] SPECIAL = {
-        0, 1, 2, 7, 8, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x7fffffffL, 0x80000000L, 0xfffffffeL,
-        0xffffffffL, 0x100000000L, 0x1ffffffffL, 0xffffffff00000000L, 0x8000000000000000L, -1L, -2L, -100L,
+        0,
+        1,
+        2,
+        7,
+        8,
+        0x7f,
+        0x80,
+        0xff,
+        0x100,
+        0xffff,
+        0x10000,
+        0x7fffffffL,
+        0x80000000L,
+        0xfffffffeL,
+        0xffffffffL,
+        0x100000000L,
+        0x1ffffffffL,
+        0xffffffff00000000L,
+        0x8000000000000000L,
+        -1L,
+        -2L,
+        -100L,
     };
 
     private final Random rnd;
@@ -38,8 +58,7 @@ public final class RandomPolicies {
     }
 
     /** A policy together with the constants its conditions use, so data can aim at them. */
-    public record Generated(Policy policy, List<Long> constants, Map<Arch, List<Integer>> numbers) {
-    }
+    public record Generated(Policy policy, List<Long> constants, Map<Arch, List<Integer>> numbers) {}
 
     public Generated policy() {
         List<Arch> arches = new ArrayList<>();
@@ -83,17 +102,24 @@ public final class RandomPolicies {
                     if (s == null) {
                         continue;
                     }
-                    Cond when = ruleSeeds.get(r) == -1L ? Cond.TRUE
+                    Cond when = ruleSeeds.get(r) == -1L
+                            ? Cond.TRUE
                             : cond(new Random(ruleSeeds.get(r) ^ s.nr()), arch, 3, constants);
                     byNr.computeIfAbsent(s.nr(), k -> new ArrayList<>()).add(new Clause(when, ruleActions.get(r), ref));
                 }
             }
             numbers.put(arch, new ArrayList<>(byNr.keySet()));
-            aps.add(new ArchPolicy(arch, table, dflt, RuleRef.fallback(RuleRef.Kind.DEFAULT, null),
-                    unknown, RuleRef.fallback(RuleRef.Kind.UNKNOWN, null), byNr));
+            aps.add(new ArchPolicy(
+                    arch,
+                    table,
+                    dflt,
+                    RuleRef.fallback(RuleRef.Kind.DEFAULT, null),
+                    unknown,
+                    RuleRef.fallback(RuleRef.Kind.UNKNOWN, null),
+                    byNr));
         }
-        Policy p = new Policy("random", "", aps, badArch, RuleRef.fallback(RuleRef.Kind.BAD_ARCH, null),
-                List.of(), Map.of());
+        Policy p = new Policy(
+                "random", "", aps, badArch, RuleRef.fallback(RuleRef.Kind.BAD_ARCH, null), List.of(), Map.of());
         return new Generated(p, constants, numbers);
     }
 
@@ -200,7 +226,8 @@ public final class RandomPolicies {
             case 5, 6 -> rnd.nextInt(max + 1);
             case 7 -> max + 1 + rnd.nextInt(3);
             case 8 -> Arch.X32_SYSCALL_BIT | rnd.nextInt(max + 1);
-            default -> new int[] {-1, -2, 0x3fffffff, 0x40000000, 0x7fffffff, 0x80000000, rnd.nextInt()}[rnd.nextInt(7)];
+            default ->
+                new int[] {-1, -2, 0x3fffffff, 0x40000000, 0x7fffffff, 0x80000000, rnd.nextInt()}[rnd.nextInt(7)];
         };
     }
 

@@ -45,7 +45,9 @@ class ShippedBytesTest {
             Files.writeString(HASHES, got, StandardCharsets.UTF_8);
             return;
         }
-        assertEquals(Files.readString(HASHES, StandardCharsets.UTF_8), got,
+        assertEquals(
+                Files.readString(HASHES, StandardCharsets.UTF_8),
+                got,
                 "compiled bytes changed; see the class comment for how to update " + HASHES);
     }
 
@@ -60,9 +62,14 @@ class ShippedBytesTest {
             for (Arch a : List.of(Arch.X86_64, Arch.I386)) {
                 Policy policy = PolicyLoader.load(p, new LoadOptions(List.of(PROFILES), List.of(a)));
                 String name = p.getFileName() + " " + a;
-                out.add(line(name + " optimized", PolicyCompiler.compile(policy, CompileOptions.defaults()).program()));
-                out.add(line(name + " unoptimized",
-                        PolicyCompiler.compile(policy, CompileOptions.unoptimized()).program()));
+                out.add(line(
+                        name + " optimized",
+                        PolicyCompiler.compile(policy, CompileOptions.defaults())
+                                .program()));
+                out.add(line(
+                        name + " unoptimized",
+                        PolicyCompiler.compile(policy, CompileOptions.unoptimized())
+                                .program()));
             }
         }
         out.add(randomCorpus());

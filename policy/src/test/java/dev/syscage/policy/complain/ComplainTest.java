@@ -66,10 +66,19 @@ class ComplainTest {
     void everyDenialGoesToTheSupervisorAndTheRestIsUnchanged() {
         Policy before = load(POLICY);
         Policy after = Complain.apply(before);
-        Program program = PolicyCompiler.compile(after, CompileOptions.defaults()).program();
+        Program program =
+                PolicyCompiler.compile(after, CompileOptions.defaults()).program();
         assertEquals(List.of(), Verifier.verify(program));
-        List<SeccompData> calls = List.of(call("openat", -100, 0, 1), call("openat", -100, 0, 0), call("read"),
-                call("ptrace"), call("reboot"), call("getpid"), call("unlink"), call("kexec_load"), call("mkdir"),
+        List<SeccompData> calls = List.of(
+                call("openat", -100, 0, 1),
+                call("openat", -100, 0, 0),
+                call("read"),
+                call("ptrace"),
+                call("reboot"),
+                call("getpid"),
+                call("unlink"),
+                call("kexec_load"),
+                call("mkdir"),
                 SeccompData.of(TABLE.byName("read").orElseThrow().nr(), Arch.I386.auditArch()));
         for (SeccompData d : calls) {
             Decision was = ReferenceEvaluator.decide(before, d);
@@ -131,7 +140,9 @@ class ComplainTest {
         assertTrue(c.policy().landlock().isEmpty(), "no Landlock domain");
         assertTrue(c.policy().isolation().isEmpty(), "no namespaces");
         assertTrue(c.notChecked().contains("net.connect_tcp"), c.notChecked().toString());
-        assertTrue(c.notChecked().stream().anyMatch(s -> s.startsWith("isolate: namespaces (net)")), c.notChecked().toString());
+        assertTrue(
+                c.notChecked().stream().anyMatch(s -> s.startsWith("isolate: namespaces (net)")),
+                c.notChecked().toString());
         // a write under /usr is checked by the supervisor (the filter routes it), then a complaint, not EACCES
         Policy filter = Complain.apply(c.policy());
         Decision write = ReferenceEvaluator.decide(filter, call("openat", -100, 0, 1));

@@ -46,7 +46,8 @@ class MountFallbackTest {
     private record Fallback(Policy before, MountFallback.Result result, Program program) {
         static Fallback of(Policy p, UnaryOperator<String> realPath) {
             MountFallback.Result r = MountFallback.apply(p, realPath);
-            Program program = PolicyCompiler.compile(r.policy(), CompileOptions.defaults()).program();
+            Program program = PolicyCompiler.compile(r.policy(), CompileOptions.defaults())
+                    .program();
             assertEquals(List.of(), Verifier.verify(program));
             return new Fallback(p, r, program);
         }
@@ -57,10 +58,11 @@ class MountFallbackTest {
 
         /** The filter's action, from the model and from the compiled program (which must agree). */
         Action filter(Arch arch, String name, long... args) {
-            SeccompData d = SeccompData.of(SyscallTable.of(arch).byName(name).orElseThrow().nr(), arch.auditArch(),
-                    Arrays.copyOf(args, 6));
+            SeccompData d = SeccompData.of(
+                    SyscallTable.of(arch).byName(name).orElseThrow().nr(), arch.auditArch(), Arrays.copyOf(args, 6));
             Action model = ReferenceEvaluator.decide(after(), d).action();
-            assertEquals(model, Action.fromSeccompRet(Interpreter.eval(program, d)), name + " " + Arrays.toString(args));
+            assertEquals(
+                    model, Action.fromSeccompRet(Interpreter.eval(program, d)), name + " " + Arrays.toString(args));
             return model;
         }
 
@@ -70,8 +72,10 @@ class MountFallbackTest {
 
         /** The supervisor's decision for a call naming {@code path} (empty: a path it could not read). */
         String supervise(String name, long[] args, String path) {
-            return after().supervision().decide(X, TABLE.byName(name).orElseThrow().nr(), Arrays.copyOf(args, 6),
-                    Optional.ofNullable(path)).decision().toString();
+            return after().supervision()
+                    .decide(X, TABLE.byName(name).orElseThrow().nr(), Arrays.copyOf(args, 6), Optional.ofNullable(path))
+                    .decision()
+                    .toString();
         }
     }
 
@@ -96,8 +100,22 @@ class MountFallbackTest {
     @Test
     void everyMetadataCallIsRoutedAndNothingElse() {
         Fallback f = policy(READ_ONLY_ROOT);
-        for (String call : List.of("chmod", "fchmodat", "fchmodat2", "chown", "lchown", "fchownat", "utime", "utimes",
-                "futimesat", "setxattr", "lsetxattr", "setxattrat", "removexattr", "lremovexattr", "removexattrat")) {
+        for (String call : List.of(
+                "chmod",
+                "fchmodat",
+                "fchmodat2",
+                "chown",
+                "lchown",
+                "fchownat",
+                "utime",
+                "utimes",
+                "futimesat",
+                "setxattr",
+                "lsetxattr",
+                "setxattrat",
+                "removexattr",
+                "lremovexattr",
+                "removexattrat")) {
             assertEquals(TRACE, f.filter(call, 0, 0), call);
         }
         assertEquals(TRACE, f.filter("utimensat", AT_FDCWD, 0x7ffc_0000L, 0, 0), "a path: checked");
@@ -120,31 +138,37 @@ class MountFallbackTest {
         assertEquals("errno 30", f.supervise("chown", NONE, "/"));
         assertEquals("allow", f.supervise("fchmodat", NONE, "/proc/self/fd/3"), "notify mode judges the real path");
         assertEquals("allow", f.supervise("fchmodat", NONE, "/proc/thread-self/fd/7"));
-        assertEquals("errno 30", f.supervise("fchmodat", NONE, "/proc/self/fd/3/etc/passwd"), "through a held directory");
+        assertEquals(
+                "errno 30", f.supervise("fchmodat", NONE, "/proc/self/fd/3/etc/passwd"), "through a held directory");
         assertEquals("errno 30", f.supervise("chmod", NONE, null), "a path it could not read");
         assertEquals(Supervision.LogLevel.DENIED, f.after().supervision().log(), "no section of its own: denials only");
-        assertEquals(List.of("read-only paths without a mount namespace: metadata changes checked by the supervisor's "
-                        + "path rules",
-                "  filter: trace (the supervisor checks the path) for chmod, chown, fchmodat, fchmodat2, fchownat, "
-                        + "futimesat, lchown, lremovexattr, lsetxattr, removexattr, removexattrat, setxattr, "
-                        + "setxattrat, utime, utimensat, utimes",
-                "  supervise rule #1: allow chmod, chown, fchmodat, fchmodat2, fchownat, futimesat, lchown, lremovexattr, "
-                        + "lsetxattr, removexattr, removexattrat, setxattr, setxattrat, utime, utimensat, utimes at "
-                        + "/proc/self/fd/*, /proc/thread-self/fd/*, /home/me, /home/me/**, /tmp, /tmp/**",
-                "  supervise rule #2: errno 30 chmod, chown, fchmodat, fchmodat2, fchownat, futimesat, lchown, "
-                        + "lremovexattr, lsetxattr, removexattr, removexattrat, setxattr, setxattrat, utime, utimensat, "
-                        + "utimes at /, /**",
-                "  supervise rule #3: errno 30 chmod, chown, fchmodat, fchmodat2, fchownat, futimesat, lchown, "
-                        + "lremovexattr, lsetxattr, removexattr, removexattrat, setxattr, setxattrat, utime, utimensat, "
-                        + "utimes"), f.result().summary());
+        assertEquals(
+                List.of(
+                        "read-only paths without a mount namespace: metadata changes checked by the supervisor's "
+                                + "path rules",
+                        "  filter: trace (the supervisor checks the path) for chmod, chown, fchmodat, fchmodat2, fchownat, "
+                                + "futimesat, lchown, lremovexattr, lsetxattr, removexattr, removexattrat, setxattr, "
+                                + "setxattrat, utime, utimensat, utimes",
+                        "  supervise rule #1: allow chmod, chown, fchmodat, fchmodat2, fchownat, futimesat, lchown, lremovexattr, "
+                                + "lsetxattr, removexattr, removexattrat, setxattr, setxattrat, utime, utimensat, utimes at "
+                                + "/proc/self/fd/*, /proc/thread-self/fd/*, /home/me, /home/me/**, /tmp, /tmp/**",
+                        "  supervise rule #2: errno 30 chmod, chown, fchmodat, fchmodat2, fchownat, futimesat, lchown, "
+                                + "lremovexattr, lsetxattr, removexattr, removexattrat, setxattr, setxattrat, utime, utimensat, "
+                                + "utimes at /, /**",
+                        "  supervise rule #3: errno 30 chmod, chown, fchmodat, fchmodat2, fchownat, futimesat, lchown, "
+                                + "lremovexattr, lsetxattr, removexattr, removexattrat, setxattr, setxattrat, utime, utimensat, "
+                                + "utimes"),
+                f.result().summary());
     }
 
     @Test
     void theNamespacesAndWhatMountsAloneGiveAreNamedAsNotCarried() {
         Fallback f = policy(READ_ONLY_ROOT);
-        assertEquals(List.of("namespace net (only loopback networking)",
-                "read-only mounts for writes, creating, removing and renaming (a filesystem: section says those)",
-                "read-only mounts for metadata changes through a held descriptor (fchmod, fchown, fsetxattr, futimens)"),
+        assertEquals(
+                List.of(
+                        "namespace net (only loopback networking)",
+                        "read-only mounts for writes, creating, removing and renaming (a filesystem: section says those)",
+                        "read-only mounts for metadata changes through a held descriptor (fchmod, fchown, fsetxattr, futimens)"),
                 f.result().notCarried());
         Isolation left = f.after().isolation();
         assertEquals(java.util.Set.of(Namespace.NET), left.namespaces(), "kept for what they say");
@@ -232,7 +256,10 @@ class MountFallbackTest {
         assertEquals("errno 1", f.supervise("setxattr", NONE, "/tmp/secret/a.txt"), "its own rule, inside /tmp");
         assertEquals("allow", f.supervise("setxattr", NONE, "/tmp/a.txt"));
         assertEquals("errno 95", f.supervise("setxattr", NONE, "/tmp/a.bin"), "its own default, inside /tmp");
-        assertEquals("errno 30", f.supervise("setxattr", NONE, "/etc/a.txt"), "the fallback first: its own rule would allow");
+        assertEquals(
+                "errno 30",
+                f.supervise("setxattr", NONE, "/etc/a.txt"),
+                "the fallback first: its own rule would allow");
         assertEquals("allow", f.supervise("setxattr", NONE, "/proc/self/fd/12"), "its own rule cut to /proc/self/fd/*");
         assertEquals("errno 95", f.supervise("setxattr", NONE, "/proc/self/fd/3"), "its own default there");
         assertEquals("errno 30", f.supervise("setxattr", NONE, "/proc/self/fd/1/x.txt"), "deeper than one component");
@@ -247,18 +274,28 @@ class MountFallbackTest {
         Fallback f = Fallback.of(PolicyLoader.load(Path.of("../profiles/read-only.yaml"), OPTIONS), p -> p);
         assertEquals(TRACE, f.filter("chmod"));
         assertEquals(Action.ALLOW, f.filter("utimensat", 3, 0, 0, 0), "futimens on a held descriptor");
-        assertEquals(Action.errno(30), f.filter("ioctl", 3, dev.syscage.policy.arch.Constants.of(Arch.X86_64).value("FS_IOC_SETFLAGS").orElseThrow()), "the profile's own rule");
+        assertEquals(
+                Action.errno(30),
+                f.filter(
+                        "ioctl",
+                        3,
+                        dev.syscage.policy.arch.Constants.of(Arch.X86_64)
+                                .value("FS_IOC_SETFLAGS")
+                                .orElseThrow()),
+                "the profile's own rule");
         assertEquals("allow", f.supervise("chmod", NONE, "/tmp/f"));
         assertEquals("allow", f.supervise("chmod", NONE, "/tmp"));
         assertEquals("errno 30", f.supervise("chmod", NONE, "/var/tmp/f"));
         assertEquals("errno 30", f.supervise("chmod", NONE, "/etc/f"));
-        assertEquals("allow", f.supervise("fchownat", NONE, "/proc/self/fd/4"), "judged by the real path in notify mode");
+        assertEquals(
+                "allow", f.supervise("fchownat", NONE, "/proc/self/fd/4"), "judged by the real path in notify mode");
     }
 
     @Test
     void eachArchitectureGetsTheCallsItHas() {
-        Policy p = PolicyLoader.load(Path.of("../profiles/default.yaml"),
-                new LoadOptions(List.of(Path.of("../profiles")), List.of(X, Arch.I386, Arch.AARCH64)))
+        Policy p = PolicyLoader.load(
+                        Path.of("../profiles/default.yaml"),
+                        new LoadOptions(List.of(Path.of("../profiles")), List.of(X, Arch.I386, Arch.AARCH64)))
                 .withIsolation(new Isolation(java.util.Set.of(), List.of("/usr"), List.of(), Compat.BEST_EFFORT));
         Fallback f = Fallback.of(p, x -> x);
         assertEquals(TRACE, f.filter(Arch.I386, "chown32"));
@@ -267,18 +304,23 @@ class MountFallbackTest {
         assertEquals(TRACE, f.filter(Arch.AARCH64, "fchmodat"));
         assertEquals(TRACE, f.filter(Arch.AARCH64, "utimensat", AT_FDCWD, 1, 0, 0));
         assertEquals(Action.ALLOW, f.filter(Arch.AARCH64, "fchmod"));
-        assertTrue(f.result().summary().get(1).contains("chown32"), f.result().summary().get(1));
+        assertTrue(
+                f.result().summary().get(1).contains("chown32"),
+                f.result().summary().get(1));
     }
 
     @Test
     void withoutReadOnlyPathsThePolicyIsUnchangedButTheNamespacesAreNamed() {
-        Policy p = PolicyLoader.loadString("p.yaml", "version: 1\ndefault: allow\nisolate:\n  namespaces: [ipc, uts]\n",
-                OPTIONS);
+        Policy p = PolicyLoader.loadString(
+                "p.yaml", "version: 1\ndefault: allow\nisolate:\n  namespaces: [ipc, uts]\n", OPTIONS);
         MountFallback.Result r = MountFallback.apply(p, x -> x);
         assertSame(p.supervision(), r.policy().supervision());
         assertEquals(p.arches(), r.policy().arches());
-        assertEquals(List.of("namespace ipc (System V IPC and message queues of its own)",
-                "namespace uts (a host name of its own)"), r.notCarried());
+        assertEquals(
+                List.of(
+                        "namespace ipc (System V IPC and message queues of its own)",
+                        "namespace uts (a host name of its own)"),
+                r.notCarried());
         assertEquals(List.of(), r.summary());
     }
 }

@@ -51,7 +51,11 @@ class SupervisorFallbackTest {
     private record Fallback(Policy before, SupervisorFallback.Result result, Program program) {
         static Fallback of(Policy p, UnaryOperator<String> realPath) {
             SupervisorFallback.Result r = SupervisorFallback.apply(p, realPath);
-            return new Fallback(p, r, PolicyCompiler.compile(r.policy(), CompileOptions.defaults()).program());
+            return new Fallback(
+                    p,
+                    r,
+                    PolicyCompiler.compile(r.policy(), CompileOptions.defaults())
+                            .program());
         }
 
         Policy after() {
@@ -62,15 +66,19 @@ class SupervisorFallbackTest {
         Action filter(String name, long... args) {
             SeccompData d = SeccompData.of(nr(name), X.auditArch(), Arrays.copyOf(args, 6));
             Action model = ReferenceEvaluator.decide(after(), d).action();
-            assertEquals(model, Action.fromSeccompRet(Interpreter.eval(program, d)), name + " " + Arrays.toString(args));
+            assertEquals(
+                    model, Action.fromSeccompRet(Interpreter.eval(program, d)), name + " " + Arrays.toString(args));
             return model;
         }
 
         /** The supervisor's decision for a call naming {@code paths} (a rename's two). */
         String supervise(String name, long[] args, String... paths) {
-            List<Optional<String>> others = Arrays.stream(paths).skip(1).map(Optional::of).toList();
-            return after().supervision().decide(X, nr(name), Arrays.copyOf(args, 6), Optional.of(paths[0]), others)
-                    .decision().toString();
+            List<Optional<String>> others =
+                    Arrays.stream(paths).skip(1).map(Optional::of).toList();
+            return after().supervision()
+                    .decide(X, nr(name), Arrays.copyOf(args, 6), Optional.of(paths[0]), others)
+                    .decision()
+                    .toString();
         }
     }
 
@@ -101,7 +109,8 @@ class SupervisorFallbackTest {
         long wronly = k("O_WRONLY");
         assertEquals(Action.ALLOW, f.filter("openat", openat(0)));
         assertEquals(Action.ALLOW, f.filter("openat", openat(k("O_DIRECTORY"))));
-        assertEquals(Action.ALLOW, f.filter("openat", openat(k("O_PATH") | wronly | k("O_CREAT"))), "O_PATH ignores them");
+        assertEquals(
+                Action.ALLOW, f.filter("openat", openat(k("O_PATH") | wronly | k("O_CREAT"))), "O_PATH ignores them");
         assertEquals(TRACE, f.filter("openat", openat(wronly)));
         assertEquals(TRACE, f.filter("openat", openat(k("O_RDWR") | k("O_CLOEXEC"))));
         assertEquals(TRACE, f.filter("openat", openat(k("O_CREAT"))));
@@ -111,8 +120,17 @@ class SupervisorFallbackTest {
         assertEquals(TRACE, f.filter("creat"));
         assertEquals(Action.errno(38), f.filter("openat2"), "its flags are in memory: ENOSYS, libc falls back");
         assertEquals(Action.ALLOW, f.filter("execve"), "read and execute are granted everywhere");
-        for (String call : List.of("mkdir", "mkdirat", "unlink", "unlinkat", "rmdir", "rename", "renameat2", "link",
-                "symlink", "truncate")) {
+        for (String call : List.of(
+                "mkdir",
+                "mkdirat",
+                "unlink",
+                "unlinkat",
+                "rmdir",
+                "rename",
+                "renameat2",
+                "link",
+                "symlink",
+                "truncate")) {
             assertEquals(TRACE, f.filter(call), call);
         }
         assertEquals(EACCES, f.filter("mknod", 0, k("S_IFBLK") | 0600, 0x700), "device nodes: granted nowhere");
@@ -153,8 +171,13 @@ class SupervisorFallbackTest {
         assertEquals("allow", f.supervise("rename", new long[0], "/tmp/a", "/tmp/b"));
         assertEquals("errno 13", f.supervise("rename", new long[0], "/tmp/a", "/etc/b"), "checked at both ends");
         assertEquals("errno 13", f.supervise("rename", new long[0], "/etc/a", "/tmp/b"));
-        assertEquals(List.of("fs.make_sock by bind() of a UNIX socket", "scope.abstract_unix_socket", "scope.signal",
-                "the domain's own guard (no ptrace or /proc/PID/mem of processes outside it)"), f.result().notCarried());
+        assertEquals(
+                List.of(
+                        "fs.make_sock by bind() of a UNIX socket",
+                        "scope.abstract_unix_socket",
+                        "scope.signal",
+                        "the domain's own guard (no ptrace or /proc/PID/mem of processes outside it)"),
+                f.result().notCarried());
         LandlockRuleset rest = f.after().landlock();
         assertEquals(0, rest.handledFs());
         assertEquals(List.of(), rest.paths());
@@ -165,8 +188,16 @@ class SupervisorFallbackTest {
     @Test
     void readOnlyOpensAreRoutedExactlyWhenTheyMayWrite() {
         Fallback f = profile("read-only");
-        long[] bits = {k("O_PATH"), k("O_CREAT"), k("O_WRONLY"), k("O_RDWR"), k("O_TRUNC"), k("O_DIRECTORY"),
-            k("O_CLOEXEC"), k("O_NONBLOCK")};
+        long[] bits = {
+            k("O_PATH"),
+            k("O_CREAT"),
+            k("O_WRONLY"),
+            k("O_RDWR"),
+            k("O_TRUNC"),
+            k("O_DIRECTORY"),
+            k("O_CLOEXEC"),
+            k("O_NONBLOCK")
+        };
         for (int a = 0; a < 1 << bits.length; a++) {
             long flags = 0xdead_beef_0000_0000L; // upper half: not the kernel's int
             for (int i = 0; i < bits.length; i++) {
@@ -194,13 +225,23 @@ class SupervisorFallbackTest {
         assertEquals(Action.ALLOW, f.filter("openat", openat(k("O_WRONLY") | k("O_CREAT"))));
         assertSame(f.before().supervision(), f.after().supervision(), "nothing for a supervisor");
         for (ArchPolicy ap : f.after().arches()) {
-            assertFalse(ap.clauses().values().stream().flatMap(List::stream)
-                    .anyMatch(c -> c.action().kind() == Action.Kind.TRACE), "no call is routed");
+            assertFalse(
+                    ap.clauses().values().stream()
+                            .flatMap(List::stream)
+                            .anyMatch(c -> c.action().kind() == Action.Kind.TRACE),
+                    "no call is routed");
         }
-        assertEquals(List.of("scope.abstract_unix_socket", "scope.signal",
-                "the domain's own guard (no ptrace or /proc/PID/mem of processes outside it)"), f.result().notCarried());
-        assertEquals(List.of("filesystem without Landlock: enforced by the filter and the supervisor's path rules",
-                "  filter: errno EACCES for some calls of mknod, mknodat"), f.result().summary());
+        assertEquals(
+                List.of(
+                        "scope.abstract_unix_socket",
+                        "scope.signal",
+                        "the domain's own guard (no ptrace or /proc/PID/mem of processes outside it)"),
+                f.result().notCarried());
+        assertEquals(
+                List.of(
+                        "filesystem without Landlock: enforced by the filter and the supervisor's path rules",
+                        "  filter: errno EACCES for some calls of mknod, mknodat"),
+                f.result().summary());
     }
 
     private static final String OWN_DENIALS = """
@@ -282,7 +323,8 @@ class SupervisorFallbackTest {
         assertEquals("allow", f.supervise("openat", write, "/srv/a.log"));
         assertEquals("allow", f.supervise("openat", write, "/var/log/x/a.log"));
         assertEquals("errno 30", f.supervise("openat", write, "/srv/a.txt"), "its own default, inside the section");
-        assertEquals("errno 13", f.supervise("openat", write, "/etc/a.log"), "the section first: its own rule would allow");
+        assertEquals(
+                "errno 13", f.supervise("openat", write, "/etc/a.log"), "the section first: its own rule would allow");
         // creat: routed by the policy for every argument (family of openat), checked by the section too
         assertEquals(TRACE, f.filter("creat"));
         assertEquals("allow", f.supervise("creat", new long[0], "/srv/new.log"));
@@ -293,9 +335,13 @@ class SupervisorFallbackTest {
         assertEquals(TRACE, f.filter("mkdir"));
         assertEquals("allow", f.supervise("mkdir", new long[0], "/srv/d"));
         assertEquals("errno 13", f.supervise("mkdir", new long[0], "/etc/d"));
-        assertTrue(f.result().summary().stream().anyMatch(l -> l.contains("errno 1 creat, open, openat at /srv/secret/**")),
+        assertTrue(
+                f.result().summary().stream()
+                        .anyMatch(l -> l.contains("errno 1 creat, open, openat at /srv/secret/**")),
                 String.join("\n", f.result().summary()));
-        assertTrue(f.result().summary().stream().anyMatch(l -> l.contains("allow creat, open, openat at /srv/**/*.log, /var/log/**/*.log")),
+        assertTrue(
+                f.result().summary().stream()
+                        .anyMatch(l -> l.contains("allow creat, open, openat at /srv/**/*.log, /var/log/**/*.log")),
                 String.join("\n", f.result().summary()));
     }
 
@@ -342,7 +388,8 @@ class SupervisorFallbackTest {
         assertEquals("allow", f.supervise("openat", read, "/lib/x.so"));
         assertEquals("allow", f.supervise("openat", read, "/usr/lib/x.so"));
         assertEquals("errno 13", f.supervise("openat", read, "/usr/libx"));
-        assertEquals(List.of("the domain's own guard (no ptrace or /proc/PID/mem of processes outside it)"),
+        assertEquals(
+                List.of("the domain's own guard (no ptrace or /proc/PID/mem of processes outside it)"),
                 f.result().notCarried());
     }
 
@@ -361,9 +408,15 @@ class SupervisorFallbackTest {
                 network:
                   connect: [443]
                 """, p -> p);
-        assertEquals(List.of("fs.ioctl_dev (ioctl on devices)", "fs.make_sock by bind() of a UNIX socket",
-                "fs.truncate by ftruncate()", "net.bind_tcp", "net.connect_tcp",
-                "the domain's own guard (no ptrace or /proc/PID/mem of processes outside it)"), f.result().notCarried());
+        assertEquals(
+                List.of(
+                        "fs.ioctl_dev (ioctl on devices)",
+                        "fs.make_sock by bind() of a UNIX socket",
+                        "fs.truncate by ftruncate()",
+                        "net.bind_tcp",
+                        "net.connect_tcp",
+                        "the domain's own guard (no ptrace or /proc/PID/mem of processes outside it)"),
+                f.result().notCarried());
         assertEquals(NetAccess.ALL, f.after().landlock().handledNet(), "kept for what it says; the plan drops it");
         assertEquals(Action.errno(1), f.filter("mount"), "a domain forbids mounts: EPERM");
         // what the supervisor cannot see the file of
@@ -379,12 +432,13 @@ class SupervisorFallbackTest {
     /** Each architecture with its own numbers, parameter positions and constants (O_DIRECTORY differs on aarch64). */
     @Test
     void everyArchitectureGetsItsOwnNumbersAndConstants() {
-        Policy p = PolicyLoader.load(Path.of("../profiles/read-only.yaml"),
+        Policy p = PolicyLoader.load(
+                Path.of("../profiles/read-only.yaml"),
                 new LoadOptions(List.of(Path.of("../profiles")), List.of(X, Arch.I386, Arch.AARCH64)));
         Policy after = SupervisorFallback.apply(p, x -> x).policy();
-        Program program = PolicyCompiler.compile(after, CompileOptions.defaults()).program();
-        record Call(Arch arch, String name, long[] args, Action expected) {
-        }
+        Program program =
+                PolicyCompiler.compile(after, CompileOptions.defaults()).program();
+        record Call(Arch arch, String name, long[] args, Action expected) {}
         Constants arm = Constants.of(Arch.AARCH64);
         long armDirectory = arm.value("O_DIRECTORY").orElseThrow();
         for (Call c : List.of(
@@ -396,8 +450,10 @@ class SupervisorFallbackTest {
                 new Call(Arch.AARCH64, "openat", new long[] {AT_FDCWD, 0, 1}, TRACE),
                 new Call(Arch.AARCH64, "mknodat", new long[] {AT_FDCWD, 0, k("S_IFCHR")}, EACCES),
                 new Call(Arch.AARCH64, "renameat2", new long[0], TRACE))) {
-            SeccompData d = SeccompData.of(SyscallTable.of(c.arch()).byName(c.name()).orElseThrow().nr(),
-                    c.arch().auditArch(), Arrays.copyOf(c.args(), 6));
+            SeccompData d = SeccompData.of(
+                    SyscallTable.of(c.arch()).byName(c.name()).orElseThrow().nr(),
+                    c.arch().auditArch(),
+                    Arrays.copyOf(c.args(), 6));
             assertEquals(c.expected(), ReferenceEvaluator.decide(after, d).action(), c.arch() + " " + c.name());
             assertEquals(c.expected(), Action.fromSeccompRet(Interpreter.eval(program, d)), c.arch() + " " + c.name());
         }

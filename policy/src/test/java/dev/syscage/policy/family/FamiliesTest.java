@@ -17,14 +17,18 @@ class FamiliesTest {
     private static final Families F = Families.shipped();
 
     private static List<String> siblings(Arch arch, String name) {
-        return F.siblings(SyscallTable.of(arch), name).stream().map(Syscall::name).toList();
+        return F.siblings(SyscallTable.of(arch), name).stream()
+                .map(Syscall::name)
+                .toList();
     }
 
     @Test
     void everyMemberIsASyscallOfSomeArchitecture() {
-        F.all().forEach((family, members) -> members.forEach(m -> assertTrue(
-                Arrays.stream(Arch.values()).anyMatch(a -> SyscallTable.of(a).byName(m).isPresent()),
-                family + ": " + m + " is in no syscall table")));
+        F.all()
+                .forEach((family, members) -> members.forEach(m -> assertTrue(
+                        Arrays.stream(Arch.values())
+                                .anyMatch(a -> SyscallTable.of(a).byName(m).isPresent()),
+                        family + ": " + m + " is in no syscall table")));
     }
 
     @Test
@@ -33,14 +37,28 @@ class FamiliesTest {
         assertEquals(List.of("access", "faccessat", "faccessat2"), F.all().get("access"));
         assertEquals(List.of("clone", "clone3", "fork", "vfork"), F.all().get("clone"));
         assertEquals(List.of("execve", "execveat"), F.all().get("exec"));
-        assertTrue(F.all().get("stat").containsAll(List.of("stat", "lstat", "fstat", "newfstatat", "statx", "stat64",
-                "lstat64", "fstat64", "fstatat64", "oldstat", "oldlstat", "oldfstat")));
+        assertTrue(F.all()
+                .get("stat")
+                .containsAll(List.of(
+                        "stat",
+                        "lstat",
+                        "fstat",
+                        "newfstatat",
+                        "statx",
+                        "stat64",
+                        "lstat64",
+                        "fstat64",
+                        "fstatat64",
+                        "oldstat",
+                        "oldlstat",
+                        "oldfstat")));
     }
 
     @Test
     void callsThatChangeOrReadAFileByPathAreFamiliesWithTheirAtAndLinkForms() {
         assertEquals(List.of("setxattr", "lsetxattr", "setxattrat"), F.all().get("setxattr"));
-        assertEquals(List.of("removexattr", "lremovexattr", "removexattrat"), F.all().get("removexattr"));
+        assertEquals(
+                List.of("removexattr", "lremovexattr", "removexattrat"), F.all().get("removexattr"));
         assertEquals(List.of("getxattr", "lgetxattr", "getxattrat"), F.all().get("getxattr"));
         assertEquals(List.of("listxattr", "llistxattr", "listxattrat"), F.all().get("listxattr"));
         assertEquals(List.of("utimes", "futimesat", "utimensat"), siblings(Arch.X86_64, "utime"));
@@ -57,14 +75,26 @@ class FamiliesTest {
         assertEquals(List.of("open", "openat", "openat2"), siblings(Arch.I386, "creat"));
         assertEquals(List.of("clone3"), siblings(Arch.AARCH64, "clone"));
         assertEquals(List.of("newfstatat", "statx"), siblings(Arch.AARCH64, "fstat"));
-        assertEquals(List.of("stat", "lstat", "fstat", "statx", "stat64", "lstat64", "fstat64", "oldstat", "oldlstat",
-                "oldfstat"), siblings(Arch.I386, "fstatat64"));
+        assertEquals(
+                List.of(
+                        "stat",
+                        "lstat",
+                        "fstat",
+                        "statx",
+                        "stat64",
+                        "lstat64",
+                        "fstat64",
+                        "oldstat",
+                        "oldlstat",
+                        "oldfstat"),
+                siblings(Arch.I386, "fstatat64"));
         assertEquals(List.of(), siblings(Arch.X86_64, "read"));
     }
 
     @Test
     void aSyscallIsInOneFamilyOnly() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Families.of(Map.of("a", List.of("open", "openat"), "b", List.of("openat"))));
         assertTrue(e.getMessage().startsWith("openat is in two families"), e.getMessage());
     }

@@ -32,13 +32,39 @@ import org.junit.jupiter.api.Test;
  */
 class SyscallGroupsTest {
 
-    record Group(String description, List<String> syscalls) {
-    }
+    record Group(String description, List<String> syscalls) {}
 
-    private static final List<String> REQUIRED = List.of("aio", "basic-io", "chown", "clock", "cpu-emulation",
-            "debug", "file-system", "io-event", "ipc", "keyring", "memlock", "memory", "module", "mount",
-            "network-io", "obsolete", "pkey", "privileged", "process", "raw-io", "reboot", "resources", "sandbox",
-            "setuid", "signal", "swap", "sync", "system-service", "timer", "known");
+    private static final List<String> REQUIRED = List.of(
+            "aio",
+            "basic-io",
+            "chown",
+            "clock",
+            "cpu-emulation",
+            "debug",
+            "file-system",
+            "io-event",
+            "ipc",
+            "keyring",
+            "memlock",
+            "memory",
+            "module",
+            "mount",
+            "network-io",
+            "obsolete",
+            "pkey",
+            "privileged",
+            "process",
+            "raw-io",
+            "reboot",
+            "resources",
+            "sandbox",
+            "setuid",
+            "signal",
+            "swap",
+            "sync",
+            "system-service",
+            "timer",
+            "known");
     private static final Path DOC = Path.of("..", "docs", "groups.md");
 
     private static Map<String, Group> groups;
@@ -48,8 +74,10 @@ class SyscallGroupsTest {
     static void load() throws IOException {
         try (InputStream in = SyscallTable.class.getResourceAsStream("groups.yaml")) {
             assertTrue(in != null, "missing resource dev/syscage/policy/arch/groups.yaml");
-            YAMLMapper yaml = YAMLMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
-            groups = yaml.readValue(in, new TypeReference<LinkedHashMap<String, Group>>() { });
+            YAMLMapper yaml = YAMLMapper.builder()
+                    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .build();
+            groups = yaml.readValue(in, new TypeReference<LinkedHashMap<String, Group>>() {});
         }
         allSyscalls = new TreeSet<>();
         for (Arch arch : Arch.values()) {
@@ -59,7 +87,8 @@ class SyscallGroupsTest {
 
     @Test
     void theExpectedGroupsExistWithDescriptionsAndMembers() {
-        List<String> missing = REQUIRED.stream().filter(n -> !groups.containsKey(n)).toList();
+        List<String> missing =
+                REQUIRED.stream().filter(n -> !groups.containsKey(n)).toList();
         assertEquals(List.of(), missing, "groups missing from groups.yaml");
         groups.forEach((name, g) -> {
             assertTrue(name.matches("[a-z][a-z0-9-]*"), "group name '" + name + "' (write it without '@')");
@@ -123,7 +152,9 @@ class SyscallGroupsTest {
         assertFalse(service.contains("init_module"), "@system-service must not allow module loading");
         for (Arch arch : Arch.values()) {
             SyscallTable table = SyscallTable.of(arch);
-            long present = expand("network-io").stream().filter(s -> table.byName(s).isPresent()).count();
+            long present = expand("network-io").stream()
+                    .filter(s -> table.byName(s).isPresent())
+                    .count();
             assertTrue(present >= 1, arch + " has none of @network-io");
         }
     }
@@ -134,8 +165,8 @@ class SyscallGroupsTest {
         String doc = Files.readString(DOC, StandardCharsets.UTF_8);
         List<String> stale = new ArrayList<>();
         groups.forEach((name, g) -> {
-            if (!doc.contains(section(name, g)) || !doc.contains("| [`@" + name + "`](#" + name + ") | "
-                    + g.description() + " |\n")) {
+            if (!doc.contains(section(name, g))
+                    || !doc.contains("| [`@" + name + "`](#" + name + ") | " + g.description() + " |\n")) {
                 stale.add(name);
             }
         });

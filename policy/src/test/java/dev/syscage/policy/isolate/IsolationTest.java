@@ -23,8 +23,8 @@ class IsolationTest {
 
     @Test
     void namespacesKeepTheirOrderAndWords() {
-        Isolation i = new Isolation(Set.of(Namespace.UTS, Namespace.NET), List.of("/"), List.of("/tmp"),
-                Compat.BEST_EFFORT);
+        Isolation i =
+                new Isolation(Set.of(Namespace.UTS, Namespace.NET), List.of("/"), List.of("/tmp"), Compat.BEST_EFFORT);
         assertEquals(List.of(Namespace.NET, Namespace.UTS), List.copyOf(i.namespaces()));
         assertEquals("namespaces: net, uts; read-only: /; writable: /tmp; best-effort", i.describe());
         assertEquals(List.of("net", "ipc", "uts"), Namespace.words());
@@ -36,12 +36,23 @@ class IsolationTest {
     @Test
     void whatTheLoaderRejectsTheModelRejectsToo() {
         Set<Namespace> none = EnumSet.noneOf(Namespace.class);
-        assertThrows(IllegalArgumentException.class, () -> new Isolation(none, List.of("usr"), List.of(), Compat.REQUIRED));
-        assertThrows(IllegalArgumentException.class, () -> new Isolation(none, List.of("/usr/"), List.of(), Compat.REQUIRED));
-        assertThrows(IllegalArgumentException.class, () -> new Isolation(none, List.of("/a/../b"), List.of(), Compat.REQUIRED));
-        assertThrows(IllegalArgumentException.class, () -> new Isolation(none, List.of("/a", "/a"), List.of(), Compat.REQUIRED));
-        assertThrows(IllegalArgumentException.class, () -> new Isolation(none, List.of("/a"), List.of("/a"), Compat.REQUIRED));
-        assertThrows(IllegalArgumentException.class, () -> new Isolation(none, List.of("/a"), List.of("/ab"), Compat.REQUIRED));
+        assertThrows(
+                IllegalArgumentException.class, () -> new Isolation(none, List.of("usr"), List.of(), Compat.REQUIRED));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Isolation(none, List.of("/usr/"), List.of(), Compat.REQUIRED));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Isolation(none, List.of("/a/../b"), List.of(), Compat.REQUIRED));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Isolation(none, List.of("/a", "/a"), List.of(), Compat.REQUIRED));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Isolation(none, List.of("/a"), List.of("/a"), Compat.REQUIRED));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Isolation(none, List.of("/a"), List.of("/ab"), Compat.REQUIRED));
     }
 
     @Test
@@ -53,7 +64,12 @@ class IsolationTest {
         assertFalse(i.isReadOnly("/srv/www/a"));
         assertTrue(i.isReadOnly("/srv/www/frozen/a"));
         assertFalse(i.withoutMounts().isReadOnly("/srv"));
-        assertEquals(List.of(new Isolation.Mount("/srv", false), new Isolation.Mount("/srv/www", true),
-                new Isolation.Mount("/srv/www/frozen", false)), i.mounts(), "shallowest first: the deeper bind wins");
+        assertEquals(
+                List.of(
+                        new Isolation.Mount("/srv", false),
+                        new Isolation.Mount("/srv/www", true),
+                        new Isolation.Mount("/srv/www/frozen", false)),
+                i.mounts(),
+                "shallowest first: the deeper bind wins");
     }
 }

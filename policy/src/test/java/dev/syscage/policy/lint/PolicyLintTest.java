@@ -41,7 +41,9 @@ class PolicyLintTest {
 
     @Test
     void aDefaultThatDeniesExecveIsNamedAsTheCause() {
-        assertEquals(List.of("p.yaml:3:10: error: policy denies execve: the program could not start"), lint("""
+        assertEquals(
+                List.of("p.yaml:3:10: error: policy denies execve: the program could not start"),
+                lint("""
                 version: 1
                 arch: x86_64
                 default: errno EPERM
@@ -51,8 +53,10 @@ class PolicyLintTest {
 
     @Test
     void execveDeniedForSomeArgumentsIsAWarning() {
-        assertEquals(List.of("p.yaml:5:5: warning: policy traps execve for some arguments: the program could not"
-                + " start if its own execve is one of them"), lint("""
+        assertEquals(
+                List.of("p.yaml:5:5: warning: policy traps execve for some arguments: the program could not"
+                        + " start if its own execve is one of them"),
+                lint("""
                 version: 1
                 arch: x86_64
                 default: allow
@@ -74,14 +78,18 @@ class PolicyLintTest {
                     syscalls: [prctl]
                     when: "option == PR_GET_SECCOMP"
                 """;
-        assertEquals(List.of("p.yaml:5:5: error: policy makes prctl(PR_GET_SECCOMP) fail with EINVAL: syscage-launch"
-                + " reads that as 'no filter installed' and does not start the program"),
+        assertEquals(
+                List.of("p.yaml:5:5: error: policy makes prctl(PR_GET_SECCOMP) fail with EINVAL: syscage-launch"
+                        + " reads that as 'no filter installed' and does not start the program"),
                 lint(policy.replace("ACTION", "errno EINVAL")));
-        assertEquals(List.of("p.yaml:5:5: error: policy makes prctl(PR_GET_SECCOMP) return 0 (errno 0): syscage-launch"
-                + " reads that as 'no filter installed' and does not start the program"),
+        assertEquals(
+                List.of("p.yaml:5:5: error: policy makes prctl(PR_GET_SECCOMP) return 0 (errno 0): syscage-launch"
+                        + " reads that as 'no filter installed' and does not start the program"),
                 lint(policy.replace("ACTION", "errno 0")));
-        assertEquals(List.of("p.yaml:5:5: error: policy kills prctl(PR_GET_SECCOMP): syscage-launch makes that call"
-                + " to check the filter, so the program could not start"), lint(policy.replace("ACTION", "kill")));
+        assertEquals(
+                List.of("p.yaml:5:5: error: policy kills prctl(PR_GET_SECCOMP): syscage-launch makes that call"
+                        + " to check the filter, so the program could not start"),
+                lint(policy.replace("ACTION", "kill")));
         assertEquals(List.of(), lint(policy.replace("ACTION", "errno EPERM")), "any other errno tells 'filter on'");
         assertEquals(List.of(), lint(policy.replace("ACTION", "kill").replace("==", "!=")));
     }
@@ -96,11 +104,13 @@ class PolicyLintTest {
                   - action: errno EPERM
                     syscalls: [rseq]
                 """ + STARTUP.replace(" brk,", "").replace(" mmap,", "").replace(" rseq,", "");
-        assertEquals(List.of(
-                "p.yaml:3:10: warning: policy denies brk, mmap: every dynamically linked program calls them at"
-                        + " start-up, and would fail before main",
-                "p.yaml:5:5: warning: policy denies rseq: every dynamically linked program calls it at start-up,"
-                        + " and would fail before main"), lint(policy));
+        assertEquals(
+                List.of(
+                        "p.yaml:3:10: warning: policy denies brk, mmap: every dynamically linked program calls them at"
+                                + " start-up, and would fail before main",
+                        "p.yaml:5:5: warning: policy denies rseq: every dynamically linked program calls it at start-up,"
+                                + " and would fail before main"),
+                lint(policy));
     }
 
     @Test
@@ -112,8 +122,10 @@ class PolicyLintTest {
                 rules:
                 """ + STARTUP.replace(" fstat,", "");
         assertEquals(List.of(), lint(policy), "newfstatat stands in for fstat");
-        assertEquals(List.of("p.yaml:3:10: warning: policy denies fstat/newfstatat: every dynamically linked program"
-                + " calls it at start-up, and would fail before main"), lint(policy.replace(" newfstatat,", "")));
+        assertEquals(
+                List.of("p.yaml:3:10: warning: policy denies fstat/newfstatat: every dynamically linked program"
+                        + " calls it at start-up, and would fail before main"),
+                lint(policy.replace(" newfstatat,", "")));
     }
 
     @Test
@@ -127,9 +139,11 @@ class PolicyLintTest {
                     syscalls: [clone]
                     when: "flags & CLONE_UNTRACED"
                 """;
-        assertEquals(List.of("p.yaml:5:5: warning: rule checks clone's arguments, but clone3 is not denied: clone3"
-                + " passes flags in memory, out of BPF's reach: deny it with errno ENOSYS so libc falls back to"
-                + " clone"), lint(policy));
+        assertEquals(
+                List.of("p.yaml:5:5: warning: rule checks clone's arguments, but clone3 is not denied: clone3"
+                        + " passes flags in memory, out of BPF's reach: deny it with errno ENOSYS so libc falls back to"
+                        + " clone"),
+                lint(policy));
         assertEquals(List.of(), lint(policy + """
                   - action: errno ENOSYS
                     syscalls: [clone3]
@@ -138,8 +152,10 @@ class PolicyLintTest {
 
     @Test
     void clone3DeniedWithAnotherErrnoBreaksThreads() {
-        assertEquals(List.of("p.yaml:3:10: warning: policy denies clone3 with errno EPERM: glibc falls back to clone"
-                + " only on ENOSYS, so creating threads and processes fails; deny clone3 with errno ENOSYS"), lint("""
+        assertEquals(
+                List.of("p.yaml:3:10: warning: policy denies clone3 with errno EPERM: glibc falls back to clone"
+                        + " only on ENOSYS, so creating threads and processes fails; deny clone3 with errno ENOSYS"),
+                lint("""
                 version: 1
                 arch: x86_64
                 default: errno EPERM
@@ -162,9 +178,11 @@ class PolicyLintTest {
                   - action: errno ENOSYS
                     syscalls: [io_uring_setup]
                 """;
-        assertEquals(List.of("p.yaml:3:10: warning: policy restricts socket on i386 but lets socketcall through,"
-                + " which makes the same calls with arguments in memory, out of BPF's reach: deny socketcall"
-                + " (errno ENOSYS)"), lint(policy));
+        assertEquals(
+                List.of("p.yaml:3:10: warning: policy restricts socket on i386 but lets socketcall through,"
+                        + " which makes the same calls with arguments in memory, out of BPF's reach: deny socketcall"
+                        + " (errno ENOSYS)"),
+                lint(policy));
         assertEquals(List.of(), lint(policy + """
                   - action: errno ENOSYS
                     syscalls: [socketcall]
@@ -174,9 +192,11 @@ class PolicyLintTest {
 
     @Test
     void ipcRulesOnI386NeedIpcDenied() {
-        assertEquals(List.of("p.yaml:8:5: warning: policy restricts shmget, shmctl on i386 but lets ipc through,"
-                + " which makes the same calls with arguments in memory, out of BPF's reach: deny ipc (errno"
-                + " ENOSYS)"), lint("""
+        assertEquals(
+                List.of("p.yaml:8:5: warning: policy restricts shmget, shmctl on i386 but lets ipc through,"
+                        + " which makes the same calls with arguments in memory, out of BPF's reach: deny ipc (errno"
+                        + " ENOSYS)"),
+                lint("""
                 version: 1
                 arch: i386
                 default: allow
@@ -200,9 +220,11 @@ class PolicyLintTest {
                     syscalls: [openat, mkdirat, unlinkat, renameat2, socket]
                     when: "arg0 == 5"
                 """;
-        assertEquals(List.of("p.yaml:3:10: warning: policy lets io_uring_setup through but restricts openat,"
-                + " renameat2, unlinkat, mkdirat and 1 more: io_uring performs opens and connects without"
-                + " syscalls, out of seccomp's reach: deny io_uring_setup (errno ENOSYS)"), lint(policy));
+        assertEquals(
+                List.of("p.yaml:3:10: warning: policy lets io_uring_setup through but restricts openat,"
+                        + " renameat2, unlinkat, mkdirat and 1 more: io_uring performs opens and connects without"
+                        + " syscalls, out of seccomp's reach: deny io_uring_setup (errno ENOSYS)"),
+                lint(policy));
         assertEquals(List.of(), lint(policy + """
                   - action: errno ENOSYS
                     syscalls: [io_uring_setup]

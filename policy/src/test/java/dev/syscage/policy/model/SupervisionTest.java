@@ -25,18 +25,28 @@ class SupervisionTest {
     private static final Cond WRITING = new Cond.Test(2, 32, 3, Cond.Op.ANY_BITS, 0);
 
     private static SuperviseRule rule(int index, Map<Integer, Cond> nrs, List<String> paths, SuperviseDecision d) {
-        return new SuperviseRule(index, SRC.pos(index + 1, 5), List.of("x"), SyscallSet.of(Map.of(Arch.X86_64, nrs)),
-                paths.stream().map(PathPattern::compile).toList(), null, d);
+        return new SuperviseRule(
+                index,
+                SRC.pos(index + 1, 5),
+                List.of("x"),
+                SyscallSet.of(Map.of(Arch.X86_64, nrs)),
+                paths.stream().map(PathPattern::compile).toList(),
+                null,
+                d);
     }
 
-    private static final Supervision S = new Supervision(LogLevel.ALL, List.of(
-            rule(0, Map.of(OPENAT, Cond.TRUE), List.of("/usr/**"), SuperviseDecision.ALLOW),
-            rule(1, Map.of(OPENAT, WRITING, UNLINK, Cond.TRUE), List.of(), SuperviseDecision.errno(13)),
-            rule(2, Map.of(OPENAT, Cond.TRUE, UNLINK, Cond.TRUE), List.of("/tmp/**"), SuperviseDecision.KILL)),
-            SuperviseDecision.errno(1), SRC.pos(1, 1));
+    private static final Supervision S = new Supervision(
+            LogLevel.ALL,
+            List.of(
+                    rule(0, Map.of(OPENAT, Cond.TRUE), List.of("/usr/**"), SuperviseDecision.ALLOW),
+                    rule(1, Map.of(OPENAT, WRITING, UNLINK, Cond.TRUE), List.of(), SuperviseDecision.errno(13)),
+                    rule(2, Map.of(OPENAT, Cond.TRUE, UNLINK, Cond.TRUE), List.of("/tmp/**"), SuperviseDecision.KILL)),
+            SuperviseDecision.errno(1),
+            SRC.pos(1, 1));
 
     private static int decidingRule(int nr, long flags, String path) {
-        return S.decide(Arch.X86_64, nr, new long[] {0, 0, flags, 0, 0, 0}, Optional.ofNullable(path)).ruleIndex();
+        return S.decide(Arch.X86_64, nr, new long[] {0, 0, flags, 0, 0, 0}, Optional.ofNullable(path))
+                .ruleIndex();
     }
 
     @Test
@@ -55,14 +65,23 @@ class SupervisionTest {
     void aVerdictByNumberAloneOnlyWhereNoArgumentOrPathCanChangeIt() {
         int getppid = 110;
         int close = 3;
-        Supervision s = new Supervision(LogLevel.DENIED, List.of(
-                rule(0, Map.of(close, Cond.FALSE), List.of(), SuperviseDecision.KILL),
-                rule(1, Map.of(UNLINK, Cond.TRUE, close, Cond.TRUE), List.of(), SuperviseDecision.errno(13)),
-                rule(2, Map.of(OPENAT, WRITING), List.of(), SuperviseDecision.errno(30)),
-                rule(3, Map.of(OPENAT, Cond.TRUE, getppid, Cond.TRUE), List.of("/tmp/**"), SuperviseDecision.KILL)),
-                SuperviseDecision.ALLOW, SRC.pos(1, 1));
+        Supervision s = new Supervision(
+                LogLevel.DENIED,
+                List.of(
+                        rule(0, Map.of(close, Cond.FALSE), List.of(), SuperviseDecision.KILL),
+                        rule(1, Map.of(UNLINK, Cond.TRUE, close, Cond.TRUE), List.of(), SuperviseDecision.errno(13)),
+                        rule(2, Map.of(OPENAT, WRITING), List.of(), SuperviseDecision.errno(30)),
+                        rule(
+                                3,
+                                Map.of(OPENAT, Cond.TRUE, getppid, Cond.TRUE),
+                                List.of("/tmp/**"),
+                                SuperviseDecision.KILL)),
+                SuperviseDecision.ALLOW,
+                SRC.pos(1, 1));
         assertEquals(Optional.of(1), s.verdictByNumber(Arch.X86_64, UNLINK).map(Verdict::ruleIndex));
-        assertEquals(Optional.of(1), s.verdictByNumber(Arch.X86_64, close).map(Verdict::ruleIndex),
+        assertEquals(
+                Optional.of(1),
+                s.verdictByNumber(Arch.X86_64, close).map(Verdict::ruleIndex),
                 "a rule that never matches is passed over, as decide() does");
         assertEquals(Optional.empty(), s.verdictByNumber(Arch.X86_64, OPENAT), "the flags decide");
         assertEquals(Optional.empty(), s.verdictByNumber(Arch.X86_64, getppid), "a path rule covers it");
@@ -73,7 +92,8 @@ class SupervisionTest {
         // whatever the registers, decide() agrees with the verdict by number
         for (long[] args : List.of(new long[6], new long[] {1, 2, 3, 4, 5, 6}, new long[] {-1, -1, -1, -1, -1, -1})) {
             for (int nr : List.of(UNLINK, close, 39)) {
-                assertEquals(s.verdictByNumber(Arch.X86_64, nr).orElseThrow(),
+                assertEquals(
+                        s.verdictByNumber(Arch.X86_64, nr).orElseThrow(),
                         s.decide(Arch.X86_64, nr, args, Optional.of("/tmp/x")));
             }
         }
@@ -82,21 +102,35 @@ class SupervisionTest {
     @Test
     void aCallWithTwoPathsGetsTheStrictestVerdict() {
         int rename = 82;
-        Supervision s = new Supervision(LogLevel.ALL, List.of(
-                rule(0, Map.of(rename, Cond.TRUE), List.of("/tmp/**"), SuperviseDecision.ALLOW),
-                rule(1, Map.of(rename, Cond.TRUE), List.of("/root/**"), SuperviseDecision.KILL)),
-                SuperviseDecision.errno(30), SRC.pos(1, 1));
+        Supervision s = new Supervision(
+                LogLevel.ALL,
+                List.of(
+                        rule(0, Map.of(rename, Cond.TRUE), List.of("/tmp/**"), SuperviseDecision.ALLOW),
+                        rule(1, Map.of(rename, Cond.TRUE), List.of("/root/**"), SuperviseDecision.KILL)),
+                SuperviseDecision.errno(30),
+                SRC.pos(1, 1));
         long[] args = new long[6];
         Optional<String> tmp = Optional.of("/tmp/a");
-        assertEquals(0, s.decide(Arch.X86_64, rename, args, tmp, List.of(Optional.of("/tmp/b"))).ruleIndex());
+        assertEquals(
+                0,
+                s.decide(Arch.X86_64, rename, args, tmp, List.of(Optional.of("/tmp/b")))
+                        .ruleIndex());
         Verdict out = s.decide(Arch.X86_64, rename, args, tmp, List.of(Optional.of("/etc/passwd")));
         assertTrue(out.isDefault(), "the destination outside /tmp gets the default");
         assertEquals(SuperviseDecision.errno(30), out.decision());
-        assertEquals(SuperviseDecision.errno(30), s.decide(Arch.X86_64, rename, args, Optional.of("/etc/passwd"),
-                List.of(tmp)).decision(), "whichever path it is");
-        assertEquals(1, s.decide(Arch.X86_64, rename, args, Optional.of("/etc/x"), List.of(Optional.of("/root/y")))
-                .ruleIndex(), "kill is stricter than errno");
-        assertTrue(s.decide(Arch.X86_64, rename, args, tmp, List.of(Optional.empty())).isDefault(),
+        assertEquals(
+                SuperviseDecision.errno(30),
+                s.decide(Arch.X86_64, rename, args, Optional.of("/etc/passwd"), List.of(tmp))
+                        .decision(),
+                "whichever path it is");
+        assertEquals(
+                1,
+                s.decide(Arch.X86_64, rename, args, Optional.of("/etc/x"), List.of(Optional.of("/root/y")))
+                        .ruleIndex(),
+                "kill is stricter than errno");
+        assertTrue(
+                s.decide(Arch.X86_64, rename, args, tmp, List.of(Optional.empty()))
+                        .isDefault(),
                 "an unreadable destination matches no path rule");
         assertEquals(s.decide(Arch.X86_64, rename, args, tmp), s.decide(Arch.X86_64, rename, args, tmp, List.of()));
     }
@@ -115,10 +149,18 @@ class SupervisionTest {
         Verdict defaultAllow = new Verdict(SuperviseDecision.ALLOW, null, -1);
         Verdict defaultKill = new Verdict(SuperviseDecision.KILL, null, -1);
         List<Verdict> all = List.of(ruleAllow, ruleDeny, defaultAllow, defaultKill);
-        assertEquals(List.of(true, true, true, true), all.stream().map(LogLevel.ALL::records).toList());
-        assertEquals(List.of(true, true, false, false), all.stream().map(LogLevel.DECISIONS::records).toList());
-        assertEquals(List.of(false, true, false, true), all.stream().map(LogLevel.DENIED::records).toList());
-        assertEquals(List.of(false, false, false, false), all.stream().map(LogLevel.NONE::records).toList());
+        assertEquals(
+                List.of(true, true, true, true),
+                all.stream().map(LogLevel.ALL::records).toList());
+        assertEquals(
+                List.of(true, true, false, false),
+                all.stream().map(LogLevel.DECISIONS::records).toList());
+        assertEquals(
+                List.of(false, true, false, true),
+                all.stream().map(LogLevel.DENIED::records).toList());
+        assertEquals(
+                List.of(false, false, false, false),
+                all.stream().map(LogLevel.NONE::records).toList());
         assertEquals(Optional.of(LogLevel.DENIED), LogLevel.byWord("denied"));
         assertEquals(Optional.empty(), LogLevel.byWord("DENIED"));
     }
@@ -135,10 +177,19 @@ class SupervisionTest {
 
     @Test
     void theSevenArgumentPolicyHasNoSupervision() {
-        Policy p = new Policy("p", "", List.of(), Action.KILL, RuleRef.fallback(RuleRef.Kind.BAD_ARCH, null),
-                List.of(), Map.of());
+        Policy p = new Policy(
+                "p", "", List.of(), Action.KILL, RuleRef.fallback(RuleRef.Kind.BAD_ARCH, null), List.of(), Map.of());
         assertSame(Supervision.NONE, p.supervision());
-        assertThrows(NullPointerException.class, () -> new Policy("p", "", List.of(), Action.KILL,
-                RuleRef.fallback(RuleRef.Kind.BAD_ARCH, null), List.of(), Map.of(), null));
+        assertThrows(
+                NullPointerException.class,
+                () -> new Policy(
+                        "p",
+                        "",
+                        List.of(),
+                        Action.KILL,
+                        RuleRef.fallback(RuleRef.Kind.BAD_ARCH, null),
+                        List.of(),
+                        Map.of(),
+                        null));
     }
 }

@@ -22,8 +22,7 @@ import java.util.Set;
  * generated code does there, and runc installs exactly that code.
  */
 final class AccumulatorFlow {
-    private AccumulatorFlow() {
-    }
+    private AccumulatorFlow() {}
 
     /** The pcs of conditional jumps that can see more than one accumulator value source. */
     static List<Integer> ambiguousJumps(Program p) {

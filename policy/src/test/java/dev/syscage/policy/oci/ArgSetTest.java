@@ -37,8 +37,12 @@ class ArgSetTest {
 
     @Test
     void rangesOnA32BitArgumentNeedFewPatterns() {
-        assertEquals(3, ArgSet.of(new Cond.Test(0, 32, -1L, Cond.Op.LT, 38)).patterns().size());
-        assertEquals(List.of(new Pattern(0xffffffffL, 39)), ArgSet.of(new Cond.Test(0, 32, -1L, Cond.Op.EQ, 39)).patterns());
+        assertEquals(
+                3,
+                ArgSet.of(new Cond.Test(0, 32, -1L, Cond.Op.LT, 38)).patterns().size());
+        assertEquals(
+                List.of(new Pattern(0xffffffffL, 39)),
+                ArgSet.of(new Cond.Test(0, 32, -1L, Cond.Op.EQ, 39)).patterns());
         assertTrue(ArgSet.of(new Cond.Test(0, 32, -1L, Cond.Op.LE, 0xffffffffL)).isAll());
         assertTrue(ArgSet.of(new Cond.Test(0, 32, 0xf0, Cond.Op.EQ, 0x0f)).isEmpty());
     }
@@ -53,7 +57,8 @@ class ArgSetTest {
             List<Long> xs = new ArrayList<>(probes(r, a));
             xs.addAll(probes(r, b));
             for (long x : xs) {
-                assertEquals(a.eval(x) && b.eval(x), s.contains(x), () -> a + " && " + b + " at 0x" + Long.toHexString(x));
+                assertEquals(
+                        a.eval(x) && b.eval(x), s.contains(x), () -> a + " && " + b + " at 0x" + Long.toHexString(x));
             }
         }
     }
@@ -184,8 +189,19 @@ class ArgSetTest {
 
     /** Values around the test's constant, with and without garbage above its width, plus random ones. */
     private static List<Long> probes(Random r, Cond.Test t) {
-        List<Long> xs = new ArrayList<>(List.of(0L, 1L, -1L, t.value(), t.value() + 1, t.value() - 1, t.mask(), ~t.mask(),
-                0xffffffffL, 0x100000000L, 0x8000L, 0x80000000L));
+        List<Long> xs = new ArrayList<>(List.of(
+                0L,
+                1L,
+                -1L,
+                t.value(),
+                t.value() + 1,
+                t.value() - 1,
+                t.mask(),
+                ~t.mask(),
+                0xffffffffL,
+                0x100000000L,
+                0x8000L,
+                0x80000000L));
         for (int i = 0; i < 12; i++) {
             xs.add(r.nextLong());
             xs.add(t.value() ^ (1L << r.nextInt(64)));

@@ -26,13 +26,41 @@ import java.util.function.Function;
 final class CallCorpus {
     static final long CLONE_NEWUSER = 0x10000000L;
     static final long SIGCHLD = 17;
-    static final long[] VALUES = {0, 1, 2, 4, 8, 9, 10, 16, 19, 38, 39, 40, 41, 63, 1000, 1024, 1025, 0x5401, 0x541b,
-        0x20000, 0x20008, 0x7fffffff, 0x80000000L, 0xffffffffL, 0x7E020000L, 0x100000000L | 8, -1L,
-        CLONE_NEWUSER | SIGCHLD, 0x100000000L | 0x20000, 0xffffffff00000004L};
+    static final long[] VALUES = {
+        0,
+        1,
+        2,
+        4,
+        8,
+        9,
+        10,
+        16,
+        19,
+        38,
+        39,
+        40,
+        41,
+        63,
+        1000,
+        1024,
+        1025,
+        0x5401,
+        0x541b,
+        0x20000,
+        0x20008,
+        0x7fffffff,
+        0x80000000L,
+        0xffffffffL,
+        0x7E020000L,
+        0x100000000L | 8,
+        -1L,
+        CLONE_NEWUSER | SIGCHLD,
+        0x100000000L | 0x20000,
+        0xffffffff00000004L
+    };
     static final long[] PAIR_VALUES = {0, 1, 2, 3, 9, 16, 0x1000, -1L};
 
-    private CallCorpus() {
-    }
+    private CallCorpus() {}
 
     static List<Integer> numbers(Arch arch) {
         List<Integer> nrs = new ArrayList<>();
@@ -98,8 +126,12 @@ final class CallCorpus {
      * Compares two deciders on every call of the corpus on {@code arch}; the message names the
      * syscall and the arguments of the first difference. Returns how many calls were compared.
      */
-    static int assertSame(String what, Arch arch, Function<SeccompData, Action> expected,
-                          Function<SeccompData, Action> actual, String context) {
+    static int assertSame(
+            String what,
+            Arch arch,
+            Function<SeccompData, Action> expected,
+            Function<SeccompData, Action> actual,
+            String context) {
         SyscallTable table = SyscallTable.of(arch);
         int compared = 0;
         for (int nr : numbers(arch)) {
@@ -108,8 +140,9 @@ final class CallCorpus {
                 Action e = expected.apply(d);
                 Action a = actual.apply(d);
                 if (!e.equals(a)) {
-                    throw new AssertionError(what + " on " + arch + ": " + table.byNumber(nr).map(Syscall::name).orElse("#" + nr)
-                            + " " + d + ": expected " + e + ", got " + a + "\n" + context);
+                    throw new AssertionError(what + " on " + arch + ": "
+                            + table.byNumber(nr).map(Syscall::name).orElse("#" + nr) + " " + d + ": expected " + e
+                            + ", got " + a + "\n" + context);
                 }
                 compared++;
             }

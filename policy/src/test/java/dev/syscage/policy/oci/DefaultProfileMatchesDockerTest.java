@@ -45,6 +45,7 @@ class DefaultProfileMatchesDockerTest {
 
     /** x32 numbers on x86_64: the profile kills the process (syscage's bad_arch), libseccomp the thread. */
     static final Action PROFILE_BAD_ARCH = Action.KILL;
+
     static final Action DOCKER_BAD_ARCH = Action.KILL_THREAD;
 
     /** socketcall: denied on i386 (ENOSYS) so sockets cannot be made past the socket family rule. */
@@ -72,7 +73,8 @@ class DefaultProfileMatchesDockerTest {
      * Imports moby for a host whose filter covers {@code arches} (the first is the host) and
      * compares every call of the corpus on {@code arch}; lists up to 20 differences.
      */
-    private static void assertMatchesDocker(List<Arch> arches, Arch arch, Map<String, Action> stricter) throws IOException {
+    private static void assertMatchesDocker(List<Arch> arches, Arch arch, Map<String, Action> stricter)
+            throws IOException {
         Policy docker = importMoby(arches);
         Policy profile = PolicyLoader.load(PROFILE, new LoadOptions(List.of(), arches));
         SyscallTable table = SyscallTable.of(arch);
@@ -90,10 +92,11 @@ class DefaultProfileMatchesDockerTest {
                 Action fromProfile = ReferenceEvaluator.decide(profile, d).action();
                 Action want = deliberate.orElse(fromDocker);
                 if (deliberate.isPresent() && fromDocker.equals(want)) {
-                    differences.add(name.orElse("#" + nr) + " is listed as a difference but Docker also decides " + want);
+                    differences.add(
+                            name.orElse("#" + nr) + " is listed as a difference but Docker also decides " + want);
                 } else if (!fromProfile.equals(want)) {
-                    differences.add(name.orElse("#" + nr) + " " + d + ": Docker " + fromDocker + ", profile " + fromProfile
-                            + (want.equals(fromDocker) ? "" : " (deliberate difference: " + want + ")"));
+                    differences.add(name.orElse("#" + nr) + " " + d + ": Docker " + fromDocker + ", profile "
+                            + fromProfile + (want.equals(fromDocker) ? "" : " (deliberate difference: " + want + ")"));
                 }
                 compared++;
             }
@@ -117,7 +120,8 @@ class DefaultProfileMatchesDockerTest {
         Policy profile = PolicyLoader.load(PROFILE, new LoadOptions(List.of(), List.of(Arch.X86_64)));
         SeccompData x32read = SeccompData.of(Arch.X32_SYSCALL_BIT, Arch.X86_64.auditArch(), 0L);
         assertEquals(DOCKER_BAD_ARCH, ReferenceEvaluator.decide(docker, x32read).action());
-        assertEquals(PROFILE_BAD_ARCH, ReferenceEvaluator.decide(profile, x32read).action());
+        assertEquals(
+                PROFILE_BAD_ARCH, ReferenceEvaluator.decide(profile, x32read).action());
     }
 
     /** The moby profile imported as Docker resolves it for a default container on the first of {@code arches}. */
@@ -135,7 +139,8 @@ class DefaultProfileMatchesDockerTest {
                 return p;
             }
         }
-        Assumptions.assumeTrue(false, "../shared/reference/oci/moby-default.json not present (only in the development workspace)");
+        Assumptions.assumeTrue(
+                false, "../shared/reference/oci/moby-default.json not present (only in the development workspace)");
         return null;
     }
 }

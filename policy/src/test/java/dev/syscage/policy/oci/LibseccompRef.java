@@ -26,20 +26,19 @@ final class LibseccompRef {
      * libseccomp did not finish within the deadline (program null): libseccomp 2.5.4 loops
      * forever on some rule sets, and runc with it.
      */
-    record Built(Program program, List<String> answers, boolean hung) {
-    }
+    record Built(Program program, List<String> answers, boolean hung) {}
 
     private static final long DEADLINE_SECONDS = 5;
 
-    private LibseccompRef() {
-    }
+    private LibseccompRef() {}
 
     /** The harness, built once per JVM; skips the calling test where it cannot be built. */
     static synchronized Path binary() {
         if (binary != null) {
             return binary;
         }
-        assumeTrue(Files.exists(Path.of("/usr/include/seccomp.h")),
+        assumeTrue(
+                Files.exists(Path.of("/usr/include/seccomp.h")),
                 "libseccomp-dev is not installed (/usr/include/seccomp.h): bin/run-tests installs it");
         try {
             Path dir = Files.createTempDirectory("syscage-libseccomp-ref");
@@ -53,7 +52,8 @@ final class LibseccompRef {
             Process gcc;
             try {
                 gcc = new ProcessBuilder("gcc", "-O1", "-Wall", "-o", out.toString(), src.toString(), "-lseccomp")
-                        .redirectErrorStream(true).start();
+                        .redirectErrorStream(true)
+                        .start();
             } catch (IOException e) {
                 assumeTrue(false, "gcc is not installed: bin/run-tests installs it");
                 return null;
@@ -91,7 +91,8 @@ final class LibseccompRef {
                 if (p.exitValue() != 0) {
                     throw new IllegalStateException("libseccomp_ref failed: " + err + "\non\n" + input);
                 }
-                return new Built(Program.fromBytes(Files.readAllBytes(bpf)), out.lines().toList(), false);
+                return new Built(
+                        Program.fromBytes(Files.readAllBytes(bpf)), out.lines().toList(), false);
             } finally {
                 Files.deleteIfExists(bpf);
             }

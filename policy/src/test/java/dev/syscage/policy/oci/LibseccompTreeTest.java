@@ -23,8 +23,21 @@ import org.junit.jupiter.api.Test;
  */
 class LibseccompTreeTest {
     static final OciProfile.Op[] OPS = OciProfile.Op.values();
-    static final long[] VALUES = {0, 1, 2, 9, 16, 40, 0xffffffffL, 0x100000000L, 0x100000009L, 0xffffffff00000000L,
-            0x8000000000000000L, -1L, 0x7fffffffL};
+    static final long[] VALUES = {
+        0,
+        1,
+        2,
+        9,
+        16,
+        40,
+        0xffffffffL,
+        0x100000000L,
+        0x100000009L,
+        0xffffffff00000000L,
+        0x8000000000000000L,
+        -1L,
+        0x7fffffffL
+    };
     static final Action[] ACTIONS = {Action.ALLOW, Action.errno(1), Action.errno(13), Action.KILL, Action.LOG};
 
     @Test
@@ -68,7 +81,10 @@ class LibseccompTreeTest {
                 refused++;
                 continue;
             }
-            assertEquals(List.of(), ref.answers().stream().filter(a -> !a.equals("ok")).toList(), what);
+            assertEquals(
+                    List.of(),
+                    ref.answers().stream().filter(a -> !a.equals("ok")).toList(),
+                    what);
             if (!AccumulatorFlow.ambiguousJumps(ref.program()).isEmpty()) {
                 miscompiled++;
                 continue;
@@ -79,14 +95,18 @@ class LibseccompTreeTest {
                 for (int a = 0; a < 6; a++) {
                     args[a] = near(rnd, VALUES[rnd.nextInt(VALUES.length)]);
                 }
-                Action want = Interpreter.run(ref.program(), SeccompData.of(nr, arch.auditArch(), args)).action();
+                Action want = Interpreter.run(ref.program(), SeccompData.of(nr, arch.auditArch(), args))
+                        .action();
                 Action got = tree.decide(args);
-                assertEquals(want, got == null ? Action.errno(38) : got, what + "args " + java.util.Arrays.toString(args));
+                assertEquals(
+                        want, got == null ? Action.errno(38) : got, what + "args " + java.util.Arrays.toString(args));
                 compared++;
             }
         }
-        System.out.printf("LibseccompTreeTest: %d calls compared; of 240 rule sets libseccomp refused %d, miscompiled %d,"
-                + " hung on %d%n", compared, refused, miscompiled, hung.size());
+        System.out.printf(
+                "LibseccompTreeTest: %d calls compared; of 240 rule sets libseccomp refused %d, miscompiled %d,"
+                        + " hung on %d%n",
+                compared, refused, miscompiled, hung.size());
         hung.forEach(h -> System.out.println("libseccomp hung on " + h));
         assertTrue(compared > 20_000, "compared " + compared);
         assertTrue(refused > 0 && refused < 120, "refused " + refused + " of 240 rule sets");
@@ -122,8 +142,14 @@ class LibseccompTreeTest {
     static String rule(String name, Action a, List<OciProfile.Arg> args) {
         StringBuilder sb = new StringBuilder("rule " + name + " " + refAction(a) + " " + args.size());
         for (OciProfile.Arg x : args) {
-            sb.append(' ').append(x.index()).append(' ').append(x.op().name().toLowerCase()).append(' ')
-                    .append(Long.toUnsignedString(x.value())).append(' ').append(Long.toUnsignedString(x.valueTwo()));
+            sb.append(' ')
+                    .append(x.index())
+                    .append(' ')
+                    .append(x.op().name().toLowerCase())
+                    .append(' ')
+                    .append(Long.toUnsignedString(x.value()))
+                    .append(' ')
+                    .append(Long.toUnsignedString(x.valueTwo()));
         }
         return sb.append('\n').toString();
     }

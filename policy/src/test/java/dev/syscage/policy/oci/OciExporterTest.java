@@ -35,7 +35,9 @@ class OciExporterTest {
                 """);
         assertEquals("SCMP_ACT_ERRNO", j.get("defaultAction").asText());
         assertEquals(1, j.get("defaultErrnoRet").asInt());
-        assertEquals("[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_AARCH64\"]", j.get("architectures").toString());
+        assertEquals(
+                "[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_AARCH64\"]",
+                j.get("architectures").toString());
         JsonNode first = j.get("syscalls").get(0);
         assertEquals("[\"read\",\"write\"]", first.get("names").toString());
         assertEquals("SCMP_ACT_ALLOW", first.get("action").asText());
@@ -50,7 +52,8 @@ class OciExporterTest {
                     syscalls: [ioctl]
                     when: "cmd == TCGETS"
                 """), "ioctl");
-        assertEquals("[{\"index\":1,\"value\":4294967295,\"valueTwo\":21505,\"op\":\"SCMP_CMP_MASKED_EQ\"}]",
+        assertEquals(
+                "[{\"index\":1,\"value\":4294967295,\"valueTwo\":21505,\"op\":\"SCMP_CMP_MASKED_EQ\"}]",
                 e.get("args").toString());
     }
 
@@ -61,7 +64,9 @@ class OciExporterTest {
                     syscalls: [lseek]
                     when: "offset >= 0x100000000"
                 """), "lseek");
-        assertEquals("[{\"index\":1,\"value\":4294967296,\"valueTwo\":0,\"op\":\"SCMP_CMP_GE\"}]", e.get("args").toString());
+        assertEquals(
+                "[{\"index\":1,\"value\":4294967296,\"valueTwo\":0,\"op\":\"SCMP_CMP_GE\"}]",
+                e.get("args").toString());
     }
 
     @Test
@@ -71,8 +76,11 @@ class OciExporterTest {
                     syscalls: [mprotect]
                     when: "prot & (PROT_WRITE | PROT_EXEC)"
                 """), "mprotect");
-        assertEquals(List.of("[{\"index\":2,\"value\":2,\"valueTwo\":2,\"op\":\"SCMP_CMP_MASKED_EQ\"}]",
-                "[{\"index\":2,\"value\":4,\"valueTwo\":4,\"op\":\"SCMP_CMP_MASKED_EQ\"}]"), args(es));
+        assertEquals(
+                List.of(
+                        "[{\"index\":2,\"value\":2,\"valueTwo\":2,\"op\":\"SCMP_CMP_MASKED_EQ\"}]",
+                        "[{\"index\":2,\"value\":4,\"valueTwo\":4,\"op\":\"SCMP_CMP_MASKED_EQ\"}]"),
+                args(es));
         es.forEach(x -> assertEquals(13, x.get("errnoRet").asInt()));
     }
 
@@ -88,7 +96,9 @@ class OciExporterTest {
         assertEquals(2, es.size());
         assertEquals("SCMP_ACT_ERRNO", es.get(0).get("action").asText());
         assertEquals("SCMP_ACT_ALLOW", es.get(1).get("action").asText());
-        assertEquals("[{\"index\":2,\"value\":4,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]", es.get(1).get("args").toString());
+        assertEquals(
+                "[{\"index\":2,\"value\":4,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]",
+                es.get(1).get("args").toString());
     }
 
     @Test
@@ -123,10 +133,12 @@ class OciExporterTest {
                     when: "fd != 1 && cmd != 2 && arg != 3"
                 """);
         PolicyException e = assertThrows(PolicyException.class, () -> OciExporter.export(p, ExportOptions.defaults()));
-        assertEquals("big.yaml:10:5: error: cannot export fcntl to OCI: its calls need more than 256 OCI entries "
-                + "(ExportOptions.maxEntriesPerSyscall) (ExportOptions.degrade ERRNO or ALLOW replaces such syscalls)\n"
-                + "      - action: allow\n"
-                + "        ^", e.render());
+        assertEquals(
+                "big.yaml:10:5: error: cannot export fcntl to OCI: its calls need more than 256 OCI entries "
+                        + "(ExportOptions.maxEntriesPerSyscall) (ExportOptions.degrade ERRNO or ALLOW replaces such syscalls)\n"
+                        + "      - action: allow\n"
+                        + "        ^",
+                e.render());
     }
 
     @Test
@@ -137,8 +149,11 @@ class OciExporterTest {
                     when: "tls == 0"
                 """);
         PolicyException e = assertThrows(PolicyException.class, () -> OciExporter.export(p, ExportOptions.defaults()));
-        assertTrue(e.render().startsWith("cross.yaml:8:5: error: cannot export clone on x86_64/i386 to OCI: its rules mean "
-                + "different things on x86_64 and i386"), e.render());
+        assertTrue(
+                e.render()
+                        .startsWith("cross.yaml:8:5: error: cannot export clone on x86_64/i386 to OCI: its rules mean "
+                                + "different things on x86_64 and i386"),
+                e.render());
     }
 
     @Test
@@ -152,11 +167,16 @@ class OciExporterTest {
         JsonNode e = onlyEntry(parse(errno.json()), "fcntl");
         assertEquals("SCMP_ACT_ERRNO", e.get("action").asText());
         assertFalse(e.has("args"));
-        assertTrue(errno.warnings().contains("big.yaml:8: rule #1 (big.yaml:8): fcntl cannot be expressed in OCI (its calls "
-                + "need more than 256 OCI entries (ExportOptions.maxEntriesPerSyscall)); exported as errno EPERM for every call"),
+        assertTrue(
+                errno.warnings()
+                        .contains(
+                                "big.yaml:8: rule #1 (big.yaml:8): fcntl cannot be expressed in OCI (its calls "
+                                        + "need more than 256 OCI entries (ExportOptions.maxEntriesPerSyscall)); exported as errno EPERM for every call"),
                 errno.warnings().toString());
         ExportResult allow = OciExporter.exportWithWarnings(p, new ExportOptions(ExportOptions.Degrade.ALLOW));
-        assertEquals("SCMP_ACT_ALLOW", onlyEntry(parse(allow.json()), "fcntl").get("action").asText());
+        assertEquals(
+                "SCMP_ACT_ALLOW",
+                onlyEntry(parse(allow.json()), "fcntl").get("action").asText());
     }
 
     @Test
@@ -173,14 +193,17 @@ class OciExporterTest {
                   - action: notify
                     syscalls: [unshare]
                 """);
-        List<String> w = OciExporter.exportWithWarnings(p, ExportOptions.defaults()).warnings();
-        assertEquals(List.of(
-                "w.yaml:4: unknown: errno EACCES cannot be expressed in OCI; syscalls newer than syscage's tables get "
-                        + "errno ENOSYS from runc (other runtimes: the defaultAction)",
-                "w.yaml:5: bad_arch: kill cannot be expressed in OCI; libseccomp kills the thread for other architectures",
-                "trap data cannot be expressed in OCI (runc ignores errnoRet for SCMP_ACT_TRAP, crun rejects it); "
-                        + "the signal's si_errno will be 0",
-                "SCMP_ACT_NOTIFY needs a listenerPath in the container's OCI config (runc, crun)"), w);
+        List<String> w =
+                OciExporter.exportWithWarnings(p, ExportOptions.defaults()).warnings();
+        assertEquals(
+                List.of(
+                        "w.yaml:4: unknown: errno EACCES cannot be expressed in OCI; syscalls newer than syscage's tables get "
+                                + "errno ENOSYS from runc (other runtimes: the defaultAction)",
+                        "w.yaml:5: bad_arch: kill cannot be expressed in OCI; libseccomp kills the thread for other architectures",
+                        "trap data cannot be expressed in OCI (runc ignores errnoRet for SCMP_ACT_TRAP, crun rejects it); "
+                                + "the signal's si_errno will be 0",
+                        "SCMP_ACT_NOTIFY needs a listenerPath in the container's OCI config (runc, crun)"),
+                w);
     }
 
     static JsonNode export(String yaml) {

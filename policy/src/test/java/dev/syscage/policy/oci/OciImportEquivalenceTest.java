@@ -56,14 +56,16 @@ class OciImportEquivalenceTest {
     /** The moby tests' twins on a hand-made profile of the same shape, so that a plain clone runs them too. */
     @Test
     void dockerShapedWithDockersCapabilities() {
-        assertEquivalent("docker-shaped.json", dockerShaped(), new ImportOptions(null, List.of(Arch.X86_64, Arch.I386), "6.18"));
+        assertEquivalent(
+                "docker-shaped.json", dockerShaped(), new ImportOptions(null, List.of(Arch.X86_64, Arch.I386), "6.18"));
     }
 
     @Test
     void dockerShapedWithSysAdminOnAnOldKernel() {
         Set<String> caps = new TreeSet<>(ImportOptions.DOCKER_DEFAULT_CAPS);
         caps.addAll(Set.of("CAP_SYS_ADMIN", "CAP_SYS_PTRACE"));
-        assertEquivalent("docker-shaped.json", dockerShaped(), new ImportOptions(caps, List.of(Arch.X86_64, Arch.I386), "4.4"));
+        assertEquivalent(
+                "docker-shaped.json", dockerShaped(), new ImportOptions(caps, List.of(Arch.X86_64, Arch.I386), "4.4"));
     }
 
     @Test
@@ -96,12 +98,18 @@ class OciImportEquivalenceTest {
     /** Values wider than the argument: read at the kernel's width on x86_64, cut to 32 bits by libseccomp on i386. */
     @Test
     void valuesWiderThanTheArgumentOnX86_64() {
-        assertEquivalent("width.json", CallCorpus.resource("/oci/width.json"), new ImportOptions(null, List.of(Arch.X86_64), "6.18"));
+        assertEquivalent(
+                "width.json",
+                CallCorpus.resource("/oci/width.json"),
+                new ImportOptions(null, List.of(Arch.X86_64), "6.18"));
     }
 
     @Test
     void valuesWiderThanTheArgumentOnI386() {
-        assertEquivalent("width.json", CallCorpus.resource("/oci/width.json"), new ImportOptions(null, List.of(Arch.I386), "6.18"));
+        assertEquivalent(
+                "width.json",
+                CallCorpus.resource("/oci/width.json"),
+                new ImportOptions(null, List.of(Arch.I386), "6.18"));
     }
 
     /**
@@ -113,9 +121,11 @@ class OciImportEquivalenceTest {
     void garbageInTheUpperHalf() {
         String json = mini();
         ImportOptions o = new ImportOptions(null, List.of(Arch.X86_64), "6.18");
-        Policy p = CallCorpus.load("imported.yaml", OciImporter.importString("mini.json", json, o).yaml());
+        Policy p = CallCorpus.load(
+                "imported.yaml", OciImporter.importString("mini.json", json, o).yaml());
         OciSemantics oci = new OciSemantics(json, Arch.X86_64, o.arches(), o.caps(), o.kernel(), true);
-        int nr = SyscallTable.of(Arch.X86_64).byName("personality").orElseThrow().nr();
+        int nr =
+                SyscallTable.of(Arch.X86_64).byName("personality").orElseThrow().nr();
         SeccompData signExtended = SeccompData.of(nr, Arch.X86_64.auditArch(), -1L);
         assertEquals(Action.errno(1), oci.decide(signExtended));
         assertEquals(Action.ALLOW, ReferenceEvaluator.decide(p, signExtended).action());
@@ -128,8 +138,12 @@ class OciImportEquivalenceTest {
         Action unknown = policy.arches().get(0).unknownAction();
         int compared = 0;
         for (Arch arch : o.arches()) {
-            compared += CallCorpus.assertSame(name, arch, d -> expected(oci, o.arches(), arch, d, unknown),
-                    d -> ReferenceEvaluator.decide(policy, d).action(), r.yaml());
+            compared += CallCorpus.assertSame(
+                    name,
+                    arch,
+                    d -> expected(oci, o.arches(), arch, d, unknown),
+                    d -> ReferenceEvaluator.decide(policy, d).action(),
+                    r.yaml());
         }
         assertTrue(compared > 100_000, "compared only " + compared + " calls");
     }
@@ -141,14 +155,20 @@ class OciImportEquivalenceTest {
             return unknown;
         }
         Optional<Syscall> s = SyscallTable.of(arch).byNumber(nr);
-        if (s.isPresent() && oci.stubbed(arch, nr) && stubbedOnlySomewhere(oci, arches, s.get().name())) {
+        if (s.isPresent()
+                && oci.stubbed(arch, nr)
+                && stubbedOnlySomewhere(oci, arches, s.get().name())) {
             return oci.defaultAction();
         }
         return oci.decide(CallCorpus.canonical(raw, s));
     }
 
     private static boolean stubbedOnlySomewhere(OciSemantics oci, List<Arch> arches, String name) {
-        return arches.stream().anyMatch(a -> SyscallTable.of(a).byName(name).map(s -> !oci.stubbed(a, s.nr())).orElse(false));
+        return arches.stream()
+                .anyMatch(a -> SyscallTable.of(a)
+                        .byName(name)
+                        .map(s -> !oci.stubbed(a, s.nr()))
+                        .orElse(false));
     }
 
     /**
@@ -172,8 +192,10 @@ class OciImportEquivalenceTest {
                 return p;
             }
         }
-        Assumptions.assumeTrue(false, "../shared/reference/oci/moby-default.json not present (only in the "
-                + "development workspace); the fixture oci/docker-shaped.json covers the same ground");
+        Assumptions.assumeTrue(
+                false,
+                "../shared/reference/oci/moby-default.json not present (only in the "
+                        + "development workspace); the fixture oci/docker-shaped.json covers the same ground");
         return null;
     }
 }

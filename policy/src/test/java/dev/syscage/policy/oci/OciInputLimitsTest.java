@@ -29,15 +29,18 @@ class OciInputLimitsTest {
     Path dir;
 
     private static String error(Path json) {
-        PolicyException e = assertThrows(PolicyException.class,
+        PolicyException e = assertThrows(
+                PolicyException.class,
                 () -> assertTimeoutPreemptively(BOUND, () -> OciImporter.importProfile(json, X86)));
         return e.render();
     }
 
     @Test
     void devZeroIsAnErrorWhereTheSizeLimitIsCrossed() {
-        assertEquals("/dev/zero:1:" + (InputLimits.MAX_OCI_PROFILE_BYTES + 1) + ": error: the profile is larger than"
-                + " 512 KiB, the size limit for an OCI profile; reading stopped here", error(Path.of("/dev/zero")).lines().findFirst().orElseThrow());
+        assertEquals(
+                "/dev/zero:1:" + (InputLimits.MAX_OCI_PROFILE_BYTES + 1) + ": error: the profile is larger than"
+                        + " 512 KiB, the size limit for an OCI profile; reading stopped here",
+                error(Path.of("/dev/zero")).lines().findFirst().orElseThrow());
     }
 
     @Test
@@ -52,8 +55,10 @@ class OciInputLimitsTest {
         int head = sb.indexOf("\n") + 1;
         int line = 2 + (InputLimits.MAX_OCI_PROFILE_BYTES - head) / entry.length();
         int column = (InputLimits.MAX_OCI_PROFILE_BYTES - head) % entry.length() + 1;
-        assertEquals(p + ":" + line + ":" + column + ": error: the profile is larger than 512 KiB, the size limit for an"
-                + " OCI profile; reading stopped here", error(p).lines().findFirst().orElseThrow());
+        assertEquals(
+                p + ":" + line + ":" + column + ": error: the profile is larger than 512 KiB, the size limit for an"
+                        + " OCI profile; reading stopped here",
+                error(p).lines().findFirst().orElseThrow());
     }
 
     @Test
@@ -62,16 +67,21 @@ class OciInputLimitsTest {
         String head = "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ";
         Files.writeString(p, head + "[".repeat(100_000) + "]".repeat(100_000) + "}");
         // the object is level 1; the 32nd '[' is level 33
-        assertEquals(p + ":1:" + (head.length() + 32) + ": error: arrays and objects nest deeper than 32 here, the"
-                + " nesting limit for an OCI profile", error(p).lines().findFirst().orElseThrow());
+        assertEquals(
+                p + ":1:" + (head.length() + 32) + ": error: arrays and objects nest deeper than 32 here, the"
+                        + " nesting limit for an OCI profile",
+                error(p).lines().findFirst().orElseThrow());
     }
 
     @Test
     void bracketsInsideStringsDoNotCount() throws IOException {
         Path p = dir.resolve("strings.json");
-        Files.writeString(p, "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"],"
-                + " \"action\": \"SCMP_ACT_ERRNO\", \"comment\": \"" + "[{\\\"".repeat(100) + "\"}]}");
-        String yaml = assertTimeoutPreemptively(BOUND, () -> OciImporter.importProfile(p, X86).yaml());
+        Files.writeString(
+                p,
+                "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"],"
+                        + " \"action\": \"SCMP_ACT_ERRNO\", \"comment\": \"" + "[{\\\"".repeat(100) + "\"}]}");
+        String yaml = assertTimeoutPreemptively(
+                BOUND, () -> OciImporter.importProfile(p, X86).yaml());
         assertEquals(true, yaml.contains("read"), yaml);
     }
 
@@ -79,7 +89,8 @@ class OciInputLimitsTest {
     void bytesThatAreNotUtf8AreAnErrorAtTheFirstOne() throws IOException {
         Path p = dir.resolve("bin.json");
         Files.write(p, new byte[] {'{', '\n', ' ', '"', (byte) 0xc3, '"', ':', '1', '}'});
-        assertEquals(p + ":2:3: error: not UTF-8 text: byte 0xc3 here cannot start or continue a UTF-8 character",
+        assertEquals(
+                p + ":2:3: error: not UTF-8 text: byte 0xc3 here cannot start or continue a UTF-8 character",
                 error(p).lines().findFirst().orElseThrow());
     }
 }

@@ -40,12 +40,35 @@ import org.junit.jupiter.api.Test;
  * import too. Runtime is bounded: 150 profiles, about a minute on a loaded machine.
  */
 class OciLibseccompDifferentialTest {
-    private static final long[] VALUES = {0, 1, 2, 3, 9, 16, 40, 0x7fff, 0xffff, 0x10000, 0x7fffffffL, 0xffffffffL,
-            0x100000000L, 0x100000010L, 0xffffffff00000000L, 0x8000000000000000L, -1L};
-    private static final String[] OPS = {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE",
-            "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"};
-    private static final String[] ACTIONS = {"SCMP_ACT_ALLOW\"", "SCMP_ACT_ERRNO\", \"errnoRet\": 13",
-            "SCMP_ACT_ERRNO\", \"errnoRet\": 1", "SCMP_ACT_KILL_PROCESS\"", "SCMP_ACT_LOG\""};
+    private static final long[] VALUES = {
+        0,
+        1,
+        2,
+        3,
+        9,
+        16,
+        40,
+        0x7fff,
+        0xffff,
+        0x10000,
+        0x7fffffffL,
+        0xffffffffL,
+        0x100000000L,
+        0x100000010L,
+        0xffffffff00000000L,
+        0x8000000000000000L,
+        -1L
+    };
+    private static final String[] OPS = {
+        "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"
+    };
+    private static final String[] ACTIONS = {
+        "SCMP_ACT_ALLOW\"",
+        "SCMP_ACT_ERRNO\", \"errnoRet\": 13",
+        "SCMP_ACT_ERRNO\", \"errnoRet\": 1",
+        "SCMP_ACT_KILL_PROCESS\"",
+        "SCMP_ACT_LOG\""
+    };
     private static final String[] REF_ACTIONS = {"allow 0", "errno 13", "errno 1", "kill_process 0", "log 0"};
     /** 64-bit (mmap length, lseek offset), 32-bit (fcntl cmd, personality) and 16-bit (fchmod mode) arguments. */
     private static final List<String> CALLS = List.of("mmap", "lseek", "fcntl", "personality", "fchmod");
@@ -61,8 +84,8 @@ class OciLibseccompDifferentialTest {
         int trees = 0;
         for (int round = 0; round < 150; round++) {
             Arch arch = List.of(Arch.X86_64, Arch.I386, Arch.AARCH64).get(round % 3);
-            StringBuilder json = new StringBuilder("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38,"
-                    + " \"syscalls\": [\n");
+            StringBuilder json = new StringBuilder(
+                    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38," + " \"syscalls\": [\n");
             StringBuilder ref = new StringBuilder("default errno 38\narch " + LibseccompTreeTest.refName(arch) + "\n");
             int entries = 2 + rnd.nextInt(5);
             for (int e = 0; e < entries; e++) {
@@ -72,16 +95,31 @@ class OciLibseccompDifferentialTest {
                 int n = rnd.nextInt(4);
                 for (int i = 0; i < n; i++) {
                     int index = rnd.nextInt(3);
-                    args.add(new long[] {index, rnd.nextInt(OPS.length), VALUES[rnd.nextInt(VALUES.length)],
-                            VALUES[rnd.nextInt(VALUES.length)]});
+                    args.add(new long[] {
+                        index,
+                        rnd.nextInt(OPS.length),
+                        VALUES[rnd.nextInt(VALUES.length)],
+                        VALUES[rnd.nextInt(VALUES.length)]
+                    });
                 }
-                json.append(e == 0 ? "" : ",\n").append("{\"names\": [\"").append(call).append("\"], \"action\": \"")
-                        .append(ACTIONS[act]).append(", \"args\": [");
+                json.append(e == 0 ? "" : ",\n")
+                        .append("{\"names\": [\"")
+                        .append(call)
+                        .append("\"], \"action\": \"")
+                        .append(ACTIONS[act])
+                        .append(", \"args\": [");
                 for (int i = 0; i < args.size(); i++) {
                     long[] a = args.get(i);
-                    json.append(i == 0 ? "" : ", ").append("{\"index\": ").append(a[0]).append(", \"op\": \"")
-                            .append(OPS[(int) a[1]]).append("\", \"value\": ").append(Long.toUnsignedString(a[2]))
-                            .append(", \"valueTwo\": ").append(Long.toUnsignedString(a[3])).append('}');
+                    json.append(i == 0 ? "" : ", ")
+                            .append("{\"index\": ")
+                            .append(a[0])
+                            .append(", \"op\": \"")
+                            .append(OPS[(int) a[1]])
+                            .append("\", \"value\": ")
+                            .append(Long.toUnsignedString(a[2]))
+                            .append(", \"valueTwo\": ")
+                            .append(Long.toUnsignedString(a[3]))
+                            .append('}');
                 }
                 json.append("]}");
                 runcRules(ref, call, REF_ACTIONS[act], args);
@@ -97,11 +135,13 @@ class OciLibseccompDifferentialTest {
             Policy policy;
             try {
                 ImportOptions o = new ImportOptions(null, List.of(arch), "6.18", false);
-                String yaml = OciImporter.importString("random.json", json.toString(), o).yaml();
+                String yaml = OciImporter.importString("random.json", json.toString(), o)
+                        .yaml();
                 trees += yaml.contains("as libseccomp's rule tree decides it") ? 1 : 0;
                 policy = CallCorpus.load("imported.yaml", yaml);
             } catch (PolicyException e) {
-                assertTrue(libseccompRefuses && e.render().contains("EEXIST"), what + "\nimport refused:\n" + e.render());
+                assertTrue(
+                        libseccompRefuses && e.render().contains("EEXIST"), what + "\nimport refused:\n" + e.render());
                 refusedBoth++;
                 continue;
             }
@@ -113,9 +153,10 @@ class OciLibseccompDifferentialTest {
             profiles++;
             compared += compare(arch, built.program(), policy, rnd, what);
         }
-        System.out.printf("OciLibseccompDifferentialTest: %d profiles compared on %d calls (%d imported through the rule"
-                + " tree); %d refused by both, %d miscompiled by libseccomp, %d hung libseccomp%n", profiles, compared,
-                trees, refusedBoth, miscompiled, hung);
+        System.out.printf(
+                "OciLibseccompDifferentialTest: %d profiles compared on %d calls (%d imported through the rule"
+                        + " tree); %d refused by both, %d miscompiled by libseccomp, %d hung libseccomp%n",
+                profiles, compared, trees, refusedBoth, miscompiled, hung);
         assertTrue(trees >= 20, trees + " profiles needed libseccomp's rule tree");
         assertTrue(profiles >= 90, profiles + " profiles compared");
         assertTrue(compared > 50_000, compared + " calls compared");
@@ -129,10 +170,21 @@ class OciLibseccompDifferentialTest {
         boolean shared = args.stream().map(a -> a[0]).distinct().count() < args.size();
         List<List<long[]>> rules = shared ? args.stream().map(List::of).toList() : List.of(args);
         for (List<long[]> r : rules) {
-            ref.append("rule ").append(call).append(' ').append(action).append(' ').append(r.size());
+            ref.append("rule ")
+                    .append(call)
+                    .append(' ')
+                    .append(action)
+                    .append(' ')
+                    .append(r.size());
             for (long[] a : r) {
-                ref.append(' ').append(a[0]).append(' ').append(OPS[(int) a[1]].substring(9).toLowerCase()).append(' ')
-                        .append(Long.toUnsignedString(a[2])).append(' ').append(Long.toUnsignedString(a[3]));
+                ref.append(' ')
+                        .append(a[0])
+                        .append(' ')
+                        .append(OPS[(int) a[1]].substring(9).toLowerCase())
+                        .append(' ')
+                        .append(Long.toUnsignedString(a[2]))
+                        .append(' ')
+                        .append(Long.toUnsignedString(a[3]));
             }
             ref.append('\n');
         }
@@ -147,7 +199,9 @@ class OciLibseccompDifferentialTest {
                 for (int i = 0; i < 6; i++) {
                     long v = VALUES[rnd.nextInt(VALUES.length)] + rnd.nextInt(3) - 1;
                     int w = s.param("arg" + i).map(Param::width).orElse(64);
-                    args[i] = v & Cond.Test.widthMask(Math.min(w, arch.registerBits())); // zero-extended: the named difference
+                    args[i] = v
+                            & Cond.Test.widthMask(
+                                    Math.min(w, arch.registerBits())); // zero-extended: the named difference
                 }
                 SeccompData d = SeccompData.of(s.nr(), arch.auditArch(), args);
                 Action want = Interpreter.run(libseccomp, d).action();
@@ -167,6 +221,13 @@ class OciLibseccompDifferentialTest {
                 assertTrue(SyscallTable.of(a).byName(c).isPresent(), c + " on " + a);
             }
         }
-        assertEquals(16, SyscallTable.of(Arch.X86_64).byName("fchmod").orElseThrow().param("arg1").orElseThrow().width());
+        assertEquals(
+                16,
+                SyscallTable.of(Arch.X86_64)
+                        .byName("fchmod")
+                        .orElseThrow()
+                        .param("arg1")
+                        .orElseThrow()
+                        .width());
     }
 }

@@ -38,19 +38,37 @@ import org.junit.jupiter.api.Test;
  */
 class OciPodmanProfileTest {
     /** containers.conf's default_capabilities. */
-    static final Set<String> PODMAN_CAPS = Set.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
-            "CAP_NET_BIND_SERVICE", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT");
+    static final Set<String> PODMAN_CAPS = Set.of(
+            "CAP_CHOWN",
+            "CAP_DAC_OVERRIDE",
+            "CAP_FOWNER",
+            "CAP_FSETID",
+            "CAP_KILL",
+            "CAP_NET_BIND_SERVICE",
+            "CAP_SETFCAP",
+            "CAP_SETGID",
+            "CAP_SETPCAP",
+            "CAP_SETUID",
+            "CAP_SYS_CHROOT");
+
     private static final String PROFILE = "/oci/podman-shaped.json";
-    private static final int SOCKET = SyscallTable.of(Arch.X86_64).byName("socket").orElseThrow().nr();
-    private static final long[] VALUES = {0, 1, 2, 3, 8, 9, 10, 16, 17, 38, 39, 40, 41, 0x20000, 0x20008, 0x7fffffffL,
-            0xffffffffL, 0x100000000L, -1L};
+    private static final int SOCKET =
+            SyscallTable.of(Arch.X86_64).byName("socket").orElseThrow().nr();
+    private static final long[] VALUES = {
+        0, 1, 2, 3, 8, 9, 10, 16, 17, 38, 39, 40, 41, 0x20000, 0x20008, 0x7fffffffL, 0xffffffffL, 0x100000000L, -1L
+    };
 
     @Test
     void importsThePodmanShapedProfileWithPodmansCapabilities() {
         ImportResult r = importProfile(PODMAN_CAPS, List.of(Arch.X86_64));
-        assertTrue(r.warnings().stream().noneMatch(w -> w.contains("unknown key")), "errno names are read: " + r.warnings());
-        assertTrue(r.warnings().contains("syscalls[21] (errno EPERM) and syscalls[25] (allow) can both match socket on"
-                + " x86_64: imported as libseccomp orders its rule tree (5 rules in the filter's order)"),
+        assertTrue(
+                r.warnings().stream().noneMatch(w -> w.contains("unknown key")),
+                "errno names are read: " + r.warnings());
+        assertTrue(
+                r.warnings()
+                        .contains(
+                                "syscalls[21] (errno EPERM) and syscalls[25] (allow) can both match socket on"
+                                        + " x86_64: imported as libseccomp orders its rule tree (5 rules in the filter's order)"),
                 r.warnings().toString());
         Policy p = CallCorpus.load("podman.yaml", r.yaml());
         assertEquals(Action.errno(1), socket(p, 40, 1, 0), "AF_VSOCK");
@@ -85,7 +103,8 @@ class OciPodmanProfileTest {
         withAudit.add("CAP_AUDIT_WRITE");
         compare(withAudit, List.of(Arch.X86_64));
         compare(ImportOptions.DOCKER_DEFAULT_CAPS, List.of(Arch.X86_64));
-        compare(Set.of("CAP_SYS_ADMIN", "CAP_BPF", "CAP_PERFMON", "CAP_SYS_PTRACE", "CAP_DAC_READ_SEARCH"),
+        compare(
+                Set.of("CAP_SYS_ADMIN", "CAP_BPF", "CAP_PERFMON", "CAP_SYS_PTRACE", "CAP_DAC_READ_SEARCH"),
                 List.of(Arch.X86_64));
     }
 
@@ -99,10 +118,12 @@ class OciPodmanProfileTest {
         Set<String> withAudit = new TreeSet<>(PODMAN_CAPS);
         withAudit.add("CAP_AUDIT_WRITE");
         List<Arch> x86 = List.of(Arch.X86_64);
-        Policy other = CallCorpus.load("podman.yaml", importProfile(withAudit, x86).yaml());
+        Policy other =
+                CallCorpus.load("podman.yaml", importProfile(withAudit, x86).yaml());
         List<SeccompData> diff = differences(libseccomp(PODMAN_CAPS, x86), other, calls(x86));
         assertEquals(5 + 5 * 6, diff.size(), "socket(16, 5 types, 9) and socket(38, 5 types, 6 protocols): " + diff);
-        assertTrue(diff.stream().allMatch(d -> d.nr() == SOCKET && (d.arg(0) == 16 && d.arg(2) == 9 || d.arg(0) == 38)),
+        assertTrue(
+                diff.stream().allMatch(d -> d.nr() == SOCKET && (d.arg(0) == 16 && d.arg(2) == 9 || d.arg(0) == 38)),
                 diff.toString());
         assertEquals(Action.ALLOW, socket(other, 38, 5, 0), "AF_ALG with CAP_AUDIT_WRITE");
     }
@@ -112,7 +133,8 @@ class OciPodmanProfileTest {
         Policy p = CallCorpus.load("podman.yaml", importProfile(caps, arches).yaml());
         Program libseccomp = libseccomp(caps, arches);
         List<SeccompData> calls = calls(arches);
-        List<String> diff = differences(libseccomp, p, calls).stream().limit(20)
+        List<String> diff = differences(libseccomp, p, calls).stream()
+                .limit(20)
                 .map(d -> d + ": libseccomp " + Interpreter.run(libseccomp, d).action() + ", syscage "
                         + ReferenceEvaluator.decide(p, d).action())
                 .toList();
@@ -122,10 +144,12 @@ class OciPodmanProfileTest {
 
     /** libseccomp's program for the profile as runc loads it for {@code caps}. */
     private static Program libseccomp(Set<String> caps, List<Arch> arches) {
-        List<String> refArches = arches.stream().map(LibseccompTreeTest::refName).toList();
+        List<String> refArches =
+                arches.stream().map(LibseccompTreeTest::refName).toList();
         String ref = RuncRules.of(CallCorpus.resource(PROFILE), "amd64", caps, "6.18", refArches);
         LibseccompRef.Built built = LibseccompRef.build(ref);
-        assertTrue(!built.hung() && built.answers().stream().allMatch(a -> a.equals("ok") || a.equals("unknown")),
+        assertTrue(
+                !built.hung() && built.answers().stream().allMatch(a -> a.equals("ok") || a.equals("unknown")),
                 built.answers() + "\n" + ref);
         assertEquals(List.of(), AccumulatorFlow.ambiguousJumps(built.program()), "libseccomp's program is consistent");
         return built.program();
@@ -134,7 +158,9 @@ class OciPodmanProfileTest {
     /** The calls {@code p} decides otherwise than {@code libseccomp}. */
     private static List<SeccompData> differences(Program libseccomp, Policy p, List<SeccompData> calls) {
         return calls.stream()
-                .filter(d -> !Interpreter.run(libseccomp, d).action().equals(ReferenceEvaluator.decide(p, d).action()))
+                .filter(d -> !Interpreter.run(libseccomp, d)
+                        .action()
+                        .equals(ReferenceEvaluator.decide(p, d).action()))
                 .toList();
     }
 
@@ -148,7 +174,10 @@ class OciPodmanProfileTest {
                     out.add(SeccompData.of(s.nr(), a.auditArch(), args));
                 }
             }
-            int top = SyscallTable.of(a).all().stream().mapToInt(Syscall::nr).max().orElseThrow();
+            int top = SyscallTable.of(a).all().stream()
+                    .mapToInt(Syscall::nr)
+                    .max()
+                    .orElseThrow();
             for (int nr : new int[] {top + 1, top + 50, 1000, 0x40000000, 0x40000001}) {
                 out.add(SeccompData.of(nr, a.auditArch(), new long[6]));
             }
@@ -194,16 +223,18 @@ class OciPodmanProfileTest {
     }
 
     private static ImportResult importProfile(Set<String> caps, List<Arch> arches) {
-        return OciImporter.importString("podman-shaped.json", CallCorpus.resource(PROFILE),
-                new ImportOptions(caps, arches, "6.18", false));
+        return OciImporter.importString(
+                "podman-shaped.json", CallCorpus.resource(PROFILE), new ImportOptions(caps, arches, "6.18", false));
     }
 
     private static Action call(Policy p, String name) {
         int nr = SyscallTable.of(Arch.X86_64).byName(name).orElseThrow().nr();
-        return ReferenceEvaluator.decide(p, SeccompData.of(nr, Arch.X86_64.auditArch())).action();
+        return ReferenceEvaluator.decide(p, SeccompData.of(nr, Arch.X86_64.auditArch()))
+                .action();
     }
 
     private static Action socket(Policy p, long family, long type, long protocol) {
-        return ReferenceEvaluator.decide(p, SeccompData.of(SOCKET, Arch.X86_64.auditArch(), family, type, protocol)).action();
+        return ReferenceEvaluator.decide(p, SeccompData.of(SOCKET, Arch.X86_64.auditArch(), family, type, protocol))
+                .action();
     }
 }

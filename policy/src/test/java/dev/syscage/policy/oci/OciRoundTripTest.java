@@ -148,13 +148,16 @@ class OciRoundTripTest {
     void twoHostsWithArgumentsInDifferentPlaces() {
         ExportResult e = roundTrip(TWO_HOSTS);
         assertTrue(e.json().contains("\"includes\": {\n        \"arches\": [\n          \"arm64\""), e.json());
-        assertTrue(e.warnings().stream().anyMatch(w -> w.startsWith("clone: rules differ between amd64 and arm64")),
+        assertTrue(
+                e.warnings().stream().anyMatch(w -> w.startsWith("clone: rules differ between amd64 and arm64")),
                 e.warnings().toString());
     }
 
     @Test
     void importedMiniRoundTripsOnX86_64() {
-        ImportResult r = OciImporter.importString("mini.json", CallCorpus.resource("/oci/mini.json"),
+        ImportResult r = OciImporter.importString(
+                "mini.json",
+                CallCorpus.resource("/oci/mini.json"),
                 new ImportOptions(null, List.of(Arch.X86_64), "6.18"));
         roundTrip(r.yaml());
     }
@@ -162,7 +165,9 @@ class OciRoundTripTest {
     /** The twin of {@link #importedMobyRoundTrips} on the hand-made profile of the same shape. */
     @Test
     void importedDockerShapedRoundTrips() {
-        ImportResult r = OciImporter.importString("docker-shaped.json", OciImportEquivalenceTest.dockerShaped(),
+        ImportResult r = OciImporter.importString(
+                "docker-shaped.json",
+                OciImportEquivalenceTest.dockerShaped(),
                 new ImportOptions(null, List.of(Arch.X86_64, Arch.I386), "6.18"));
         roundTrip(r.yaml());
     }
@@ -170,8 +175,8 @@ class OciRoundTripTest {
     @Test
     void importedMobyRoundTrips() throws IOException {
         String moby = Files.readString(OciImportEquivalenceTest.mobyOrSkip());
-        ImportResult r = OciImporter.importString("moby-default.json", moby,
-                new ImportOptions(null, List.of(Arch.X86_64, Arch.I386), "6.18"));
+        ImportResult r = OciImporter.importString(
+                "moby-default.json", moby, new ImportOptions(null, List.of(Arch.X86_64, Arch.I386), "6.18"));
         roundTrip(r.yaml());
     }
 
@@ -187,14 +192,21 @@ class OciRoundTripTest {
         ExportResult e = OciExporter.exportWithWarnings(p, ExportOptions.defaults());
         List<Arch> arches = p.arches().stream().map(ArchPolicy::arch).toList();
         for (List<Arch> group : hostGroups(arches)) {
-            OciSemantics oci = new OciSemantics(e.json(), group.get(0), group, ImportOptions.DOCKER_DEFAULT_CAPS, "6.18", true);
-            ImportResult back = OciImporter.importString("exported.json", e.json(), new ImportOptions(null, group, "6.18"));
+            OciSemantics oci =
+                    new OciSemantics(e.json(), group.get(0), group, ImportOptions.DOCKER_DEFAULT_CAPS, "6.18", true);
+            ImportResult back =
+                    OciImporter.importString("exported.json", e.json(), new ImportOptions(null, group, "6.18"));
             Policy q = CallCorpus.load("reimported.yaml", back.yaml());
             for (Arch arch : group) {
                 Action unknown = p.forArch(arch).orElseThrow().unknownAction();
-                CallCorpus.assertSame("exported JSON", arch,
-                        d -> CallCorpus.unknownDiffers(arch, d.nr(), oci.stubbed(arch, d.nr())) ? unknown : oci.decide(d),
-                        d -> decide(p, d), e.json());
+                CallCorpus.assertSame(
+                        "exported JSON",
+                        arch,
+                        d -> CallCorpus.unknownDiffers(arch, d.nr(), oci.stubbed(arch, d.nr()))
+                                ? unknown
+                                : oci.decide(d),
+                        d -> decide(p, d),
+                        e.json());
                 CallCorpus.assertSame("re-imported policy", arch, d -> decide(p, d), d -> decide(q, d), back.yaml());
             }
         }

@@ -30,11 +30,9 @@ import java.util.Set;
 final class OciSemantics {
     private static final int X32_BIT = 0x40000000;
 
-    private record Cmp(int index, String op, long a, long b) {
-    }
+    private record Cmp(int index, String op, long a, long b) {}
 
-    private record Rule(Action action, List<Cmp> cmps) {
-    }
+    private record Rule(Action action, List<Cmp> cmps) {}
 
     private final List<Arch> arches;
     private final Action defaultAction;
@@ -52,7 +50,8 @@ final class OciSemantics {
         this.arches = List.copyOf(arches);
         String def = root.get("defaultAction").asText();
         this.defaultAction = action(def, root.get("defaultErrnoRet"));
-        this.stub = runcStub && !Set.of("SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_TRACE").contains(def);
+        this.stub = runcStub
+                && !Set.of("SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_TRACE").contains(def);
         String hostName = switch (host) {
             case X86_64 -> "amd64";
             case AARCH64 -> "arm64";
@@ -123,7 +122,8 @@ final class OciSemantics {
         List<Cmp> cmps = new ArrayList<>();
         if (e.hasNonNull("args")) {
             for (JsonNode a : e.get("args")) {
-                cmps.add(new Cmp(a.get("index").asInt(), a.get("op").asText(), u64(a.get("value")), u64(a.get("valueTwo"))));
+                cmps.add(new Cmp(
+                        a.get("index").asInt(), a.get("op").asText(), u64(a.get("value")), u64(a.get("valueTwo"))));
             }
         }
         for (Arch a : arches) {
@@ -133,7 +133,8 @@ final class OciSemantics {
                     maxNamed.merge(a, s.nr(), Math::max);
                     if (!act.equals(defaultAction)) {
                         List<Rule> list = rules.get(a).computeIfAbsent(s.nr(), k -> new ArrayList<>());
-                        boolean shared = cmps.stream().map(Cmp::index).distinct().count() < cmps.size();
+                        boolean shared =
+                                cmps.stream().map(Cmp::index).distinct().count() < cmps.size();
                         if (shared) {
                             cmps.forEach(c -> list.add(new Rule(act, List.of(c))));
                         } else {
@@ -154,7 +155,8 @@ final class OciSemantics {
             if (strings(ex.get("caps")).stream().anyMatch(caps::contains)) {
                 return false;
             }
-            if (ex.hasNonNull("minKernel") && compareKernel(kernel, ex.get("minKernel").asText()) >= 0) {
+            if (ex.hasNonNull("minKernel")
+                    && compareKernel(kernel, ex.get("minKernel").asText()) >= 0) {
                 return false;
             }
         }
@@ -167,7 +169,8 @@ final class OciSemantics {
             if (!caps.containsAll(strings(in.get("caps")))) {
                 return false;
             }
-            return !in.hasNonNull("minKernel") || compareKernel(kernel, in.get("minKernel").asText()) >= 0;
+            return !in.hasNonNull("minKernel")
+                    || compareKernel(kernel, in.get("minKernel").asText()) >= 0;
         }
         return true;
     }

@@ -17,8 +17,7 @@ import java.util.Set;
  * an entry test the same argument (runc's libcontainer/seccomp). Independent of the importer.
  */
 final class RuncRules {
-    private RuncRules() {
-    }
+    private RuncRules() {}
 
     /** {@code refArches}: libseccomp_ref's names, the host's first ("x86_64", "x86"). */
     static String of(String json, String host, Set<String> caps, String kernel, List<String> refArches) {
@@ -40,16 +39,32 @@ final class RuncRules {
             if (e.hasNonNull("args")) {
                 e.get("args").forEach(args::add);
             }
-            boolean shared = args.stream().map(a -> a.get("index").asInt()).distinct().count() < args.size();
+            boolean shared =
+                    args.stream().map(a -> a.get("index").asInt()).distinct().count() < args.size();
             List<List<JsonNode>> rules = shared ? args.stream().map(List::of).toList() : List.of(args);
             for (JsonNode name : e.get("names")) {
                 for (List<JsonNode> r : rules) {
-                    out.append("rule ").append(name.asText()).append(' ').append(act).append(' ').append(r.size());
+                    out.append("rule ")
+                            .append(name.asText())
+                            .append(' ')
+                            .append(act)
+                            .append(' ')
+                            .append(r.size());
                     for (JsonNode a : r) {
-                        out.append(' ').append(a.get("index").asInt()).append(' ')
-                                .append(a.get("op").asText().substring("SCMP_CMP_".length()).toLowerCase()).append(' ')
-                                .append(a.get("value").bigIntegerValue()).append(' ')
-                                .append(a.hasNonNull("valueTwo") ? a.get("valueTwo").bigIntegerValue() : "0");
+                        out.append(' ')
+                                .append(a.get("index").asInt())
+                                .append(' ')
+                                .append(a.get("op")
+                                        .asText()
+                                        .substring("SCMP_CMP_".length())
+                                        .toLowerCase())
+                                .append(' ')
+                                .append(a.get("value").bigIntegerValue())
+                                .append(' ')
+                                .append(
+                                        a.hasNonNull("valueTwo")
+                                                ? a.get("valueTwo").bigIntegerValue()
+                                                : "0");
                     }
                     out.append('\n');
                 }

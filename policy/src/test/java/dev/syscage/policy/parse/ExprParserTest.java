@@ -22,7 +22,8 @@ class ExprParserTest {
         } else if (e instanceof Expr.Compare c) {
             return "(" + c.op().symbol() + " " + show(c.left()) + " " + show(c.right()) + ")";
         } else if (e instanceof Expr.In in) {
-            return "(in " + show(in.left()) + " " + in.values().stream().map(ExprParserTest::show).collect(Collectors.joining(" ")) + ")";
+            return "(in " + show(in.left()) + " "
+                    + in.values().stream().map(ExprParserTest::show).collect(Collectors.joining(" ")) + ")";
         }
         return "(truth " + show(((Expr.Truth) e).term()) + ")";
     }
@@ -65,45 +66,49 @@ class ExprParserTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = ';', value = {
-        "x == 1; (== x 1)",
-        "x != 1; (!= x 1)",
-        "x < 1; (< x 1)",
-        "x <= 1; (<= x 1)",
-        "x > 1; (> x 1)",
-        "x >= 1; (>= x 1)",
-        "x in {1, A, 3}; (in x 1 A 3)",
-        "x in {7}; (in x 7)",
-        "x; (truth x)",
-        "x & A; (truth [& x A])",
-        "(x & M) == V; (== {[& x M]} V)",
-        "(x & M) in {A, B}; (in {[& x M]} A B)",
-        "x & M in {A}; (in [& x M] A)",
-        "x == A | B | C; (== x [| A B C])",
-        "x == ~A; (== x [~ A])",
-        "x == ~~A; (== x [~ [~ A]])",
-        "x == (A | B) & C; (== x [& {[| A B]} C])",
-        "x == A | B & C; (== x [| A [& B C]])",
-        "0 == x; (== 0 x)",
-        "x&A&&y; (and (truth [& x A]) (truth y))",
-        "x|A||y; (or (truth [| x A]) (truth y))",
-    })
+    @CsvSource(
+            delimiter = ';',
+            value = {
+                "x == 1; (== x 1)",
+                "x != 1; (!= x 1)",
+                "x < 1; (< x 1)",
+                "x <= 1; (<= x 1)",
+                "x > 1; (> x 1)",
+                "x >= 1; (>= x 1)",
+                "x in {1, A, 3}; (in x 1 A 3)",
+                "x in {7}; (in x 7)",
+                "x; (truth x)",
+                "x & A; (truth [& x A])",
+                "(x & M) == V; (== {[& x M]} V)",
+                "(x & M) in {A, B}; (in {[& x M]} A B)",
+                "x & M in {A}; (in [& x M] A)",
+                "x == A | B | C; (== x [| A B C])",
+                "x == ~A; (== x [~ A])",
+                "x == ~~A; (== x [~ [~ A]])",
+                "x == (A | B) & C; (== x [& {[| A B]} C])",
+                "x == A | B & C; (== x [| A [& B C]])",
+                "0 == x; (== 0 x)",
+                "x&A&&y; (and (truth [& x A]) (truth y))",
+                "x|A||y; (or (truth [| x A]) (truth y))",
+            })
     void everyOperator(String text, String tree) {
         assertEquals(tree, parse(text));
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = ';', value = {
-        "x == 0x1F; (== x 31)",
-        "x == 0X1f; (== x 31)",
-        "x == 0755; (== x 493)",
-        "x == 0; (== x 0)",
-        "x == -1; (== x -1)",
-        "x == -0x10; (== x -16)",
-        "x == 18446744073709551615; (== x -1)",
-        "x == 0xffffffffffffffff; (== x -1)",
-        "x == -9223372036854775808; (== x -9223372036854775808)",
-    })
+    @CsvSource(
+            delimiter = ';',
+            value = {
+                "x == 0x1F; (== x 31)",
+                "x == 0X1f; (== x 31)",
+                "x == 0755; (== x 493)",
+                "x == 0; (== x 0)",
+                "x == -1; (== x -1)",
+                "x == -0x10; (== x -16)",
+                "x == 18446744073709551615; (== x -1)",
+                "x == 0xffffffffffffffff; (== x -1)",
+                "x == -9223372036854775808; (== x -9223372036854775808)",
+            })
     void numbers(String text, String tree) {
         assertEquals(tree, parse(text));
     }
@@ -116,9 +121,11 @@ class ExprParserTest {
 
     @Test
     void unclosedParenthesisPointsAtTheOpeningOne() {
-        assertEquals("a == 1 && (b == 2\n          ^ this '(' is not closed (found the end of the condition where ')' should be)",
+        assertEquals(
+                "a == 1 && (b == 2\n          ^ this '(' is not closed (found the end of the condition where ')' should be)",
                 error("a == 1 && (b == 2"));
-        assertEquals("x == (A | B\n     ^ this '(' is not closed (found the end of the condition where ')' should be)",
+        assertEquals(
+                "x == (A | B\n     ^ this '(' is not closed (found the end of the condition where ')' should be)",
                 error("x == (A | B"));
     }
 
@@ -129,16 +136,20 @@ class ExprParserTest {
 
     @Test
     void maskComparedWithoutParenthesesIsRejectedWithTheFix() {
-        assertEquals("flags & O_ACCMODE == O_RDONLY\n      ^ '==' binds tighter than '&' in C; "
-                + "write '(flags & O_ACCMODE) == O_RDONLY'", error("flags & O_ACCMODE == O_RDONLY"));
+        assertEquals(
+                "flags & O_ACCMODE == O_RDONLY\n      ^ '==' binds tighter than '&' in C; "
+                        + "write '(flags & O_ACCMODE) == O_RDONLY'",
+                error("flags & O_ACCMODE == O_RDONLY"));
         assertEquals("x&3!=0\n ^ '!=' binds tighter than '&' in C; write '(x&3) != 0'", error("x&3!=0"));
     }
 
     @Test
     void notBeforeAnUnparenthesisedComparisonIsRejected() {
-        assertEquals("!fd == 1\n^ '!' here negates the whole comparison, which is not how C reads it; write '!(fd == 1)'",
+        assertEquals(
+                "!fd == 1\n^ '!' here negates the whole comparison, which is not how C reads it; write '!(fd == 1)'",
                 error("!fd == 1"));
-        assertEquals("!(x & 3) == 0\n^ '!' here negates the whole comparison, which is not how C reads it; write '!((x & 3) == 0)'",
+        assertEquals(
+                "!(x & 3) == 0\n^ '!' here negates the whole comparison, which is not how C reads it; write '!((x & 3) == 0)'",
                 error("!(x & 3) == 0"));
     }
 
@@ -146,25 +157,32 @@ class ExprParserTest {
     void lexicalErrors() {
         assertEquals("x = 1\n  ^ '=' is not an operator; write '==' to compare", error("x = 1"));
         assertEquals("x == 1 # c\n       ^ unexpected character '#'", error("x == 1 # c"));
-        assertEquals("x == 09\n     ^ '09' is not a valid number (a leading 0 means octal, digits 0-7)", error("x == 09"));
+        assertEquals(
+                "x == 09\n     ^ '09' is not a valid number (a leading 0 means octal, digits 0-7)", error("x == 09"));
         assertEquals("x == 0x\n     ^ '0x' is not a valid number (hex digits are 0-9 and a-f)", error("x == 0x"));
         assertEquals("x == 12ab\n     ^ '12ab' is not a valid number", error("x == 12ab"));
-        assertEquals("x == 18446744073709551616\n     ^ the number '18446744073709551616' does not fit in 64 bits",
+        assertEquals(
+                "x == 18446744073709551616\n     ^ the number '18446744073709551616' does not fit in 64 bits",
                 error("x == 18446744073709551616"));
-        assertEquals("x == -9223372036854775809\n     ^ the number '-9223372036854775809' does not fit in 64 bits",
+        assertEquals(
+                "x == -9223372036854775809\n     ^ the number '-9223372036854775809' does not fit in 64 bits",
                 error("x == -9223372036854775809"));
     }
 
     @Test
     void grammarErrors() {
         assertEquals("\n^ the condition is empty", error(""));
-        assertEquals("x ==\n    ^ expected an argument, a constant or a number, got the end of the condition", error("x =="));
-        assertEquals("x == 1 ||\n         ^ expected an argument, a constant or a number, got the end of the condition",
+        assertEquals(
+                "x ==\n    ^ expected an argument, a constant or a number, got the end of the condition",
+                error("x =="));
+        assertEquals(
+                "x == 1 ||\n         ^ expected an argument, a constant or a number, got the end of the condition",
                 error("x == 1 ||"));
         assertEquals("x y\n  ^ expected '&&', '||' or the end, got 'y'", error("x y"));
         assertEquals("x in 1\n     ^ expected '{' after 'in' (as in: x in {1, 2}), got '1'", error("x in 1"));
         assertEquals("x in {}\n      ^ 'in' needs at least one value between '{' and '}'", error("x in {}"));
-        assertEquals("x in {1, 2\n     ^ this '{' is not closed (found the end of the condition where ',' or '}' should be)",
+        assertEquals(
+                "x in {1, 2\n     ^ this '{' is not closed (found the end of the condition where ',' or '}' should be)",
                 error("x in {1, 2"));
         assertEquals("x == == 1\n     ^ expected an argument, a constant or a number, got '=='", error("x == == 1"));
         assertEquals("x == 1 == 2\n       ^ expected '&&', '||' or the end, got '=='", error("x == 1 == 2"));

@@ -34,7 +34,8 @@ class YamlReaderTest {
         YamlNode.Sequence seq = assertInstanceOf(YamlNode.Sequence.class, list.value());
         assertEquals("t.yaml:3:3", seq.pos().toString());
         assertEquals("t.yaml:3:5", seq.items().get(0).pos().toString());
-        YamlNode.Mapping inner = assertInstanceOf(YamlNode.Mapping.class, seq.items().get(1));
+        YamlNode.Mapping inner =
+                assertInstanceOf(YamlNode.Mapping.class, seq.items().get(1));
         assertEquals("t.yaml:4:5", inner.pos().toString());
         assertEquals("t.yaml:4:9", inner.entry("k").orElseThrow().value().pos().toString());
     }
@@ -57,7 +58,8 @@ class YamlReaderTest {
 
     @Test
     void positionsInsideAScalarFollowQuotingStyle() {
-        YamlNode.Mapping m = (YamlNode.Mapping) read("p: ab cd\nd: \"ab cd\"\ns: 'ab cd'\ne: \"a\\tb\"\nb: |\n  ab cd\n");
+        YamlNode.Mapping m =
+                (YamlNode.Mapping) read("p: ab cd\nd: \"ab cd\"\ns: 'ab cd'\ne: \"a\\tb\"\nb: |\n  ab cd\n");
         assertEquals("t.yaml:1:7", scalar(m, "p").posAt(3).toString());
         assertEquals("t.yaml:2:8", scalar(m, "d").posAt(3).toString());
         assertEquals("t.yaml:3:8", scalar(m, "s").posAt(3).toString());
@@ -78,16 +80,20 @@ class YamlReaderTest {
         String text = "a:\n  - x\n  y: 2\n";
         Optional<YamlNode> root = YamlReader.read(new SourceText("t.yaml", text), text, diags);
         assertTrue(root.isEmpty());
-        assertEquals(List.of("t.yaml:3:3: error: YAML syntax error: expected the end of the indented block, "
-                + "but found a new key (in the list that starts at line 2)"), errors());
+        assertEquals(
+                List.of("t.yaml:3:3: error: YAML syntax error: expected the end of the indented block, "
+                        + "but found a new key (in the list that starts at line 2)"),
+                errors());
     }
 
     @Test
     void anUnclosedFlowListIsReportedWhereItOpens() {
         String text = "a: [1, 2\n";
         YamlReader.read(new SourceText("t.yaml", text), text, diags);
-        assertEquals(List.of("t.yaml:1:4: error: YAML syntax error: expected ',' or ']', but got the end of the file "
-                + "(the [ ] list that starts here is not closed)"), errors());
+        assertEquals(
+                List.of("t.yaml:1:4: error: YAML syntax error: expected ',' or ']', but got the end of the file "
+                        + "(the [ ] list that starts here is not closed)"),
+                errors());
     }
 
     @Test
@@ -95,10 +101,12 @@ class YamlReaderTest {
         String text = "a: &x 1\nb: *x\nc: !bang\n---\nd: 1\n";
         Optional<YamlNode> root = YamlReader.read(new SourceText("t.yaml", text), text, diags);
         assertTrue(root.isEmpty());
-        assertEquals(List.of(
-                "t.yaml:2:4: error: YAML aliases ('*x') are not supported; write the value out",
-                "t.yaml:3:4: error: YAML reads '!bang' as a tag; put the value in quotes if '!' belongs to it",
-                "t.yaml:5:1: error: a second YAML document starts here; a policy file holds exactly one"), errors());
+        assertEquals(
+                List.of(
+                        "t.yaml:2:4: error: YAML aliases ('*x') are not supported; write the value out",
+                        "t.yaml:3:4: error: YAML reads '!bang' as a tag; put the value in quotes if '!' belongs to it",
+                        "t.yaml:5:1: error: a second YAML document starts here; a policy file holds exactly one"),
+                errors());
     }
 
     @Test
@@ -112,6 +120,8 @@ class YamlReaderTest {
     void emptyTextIsAnError() {
         String text = "# only a comment\n";
         assertTrue(YamlReader.read(new SourceText("t.yaml", text), text, diags).isEmpty());
-        assertEquals(List.of("t.yaml:1:1: error: the file is empty; a policy needs at least 'version: 1' and 'default:'"), errors());
+        assertEquals(
+                List.of("t.yaml:1:1: error: the file is empty; a policy needs at least 'version: 1' and 'default:'"),
+                errors());
     }
 }

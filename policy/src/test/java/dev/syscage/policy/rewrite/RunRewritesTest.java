@@ -30,12 +30,16 @@ class RunRewritesTest {
     }
 
     private static Action action(Policy p, int nr) {
-        return ReferenceEvaluator.decide(p, SeccompData.of(nr, Arch.X86_64.auditArch(), new long[6])).action();
+        return ReferenceEvaluator.decide(p, SeccompData.of(nr, Arch.X86_64.auditArch(), new long[6]))
+                .action();
     }
 
     private static RunRewrites.Choices choices(Optional<SupervisionMode> mode, boolean complain) {
-        return RunRewrites.Choices.of(mode, complain).withPtraceUsable(NEVER_ASKED).withNotifySupported(NEVER_ASKED)
-                .withLandlockAvailable(NEVER_ASKED).withMountsPossible(NEVER_ASKED);
+        return RunRewrites.Choices.of(mode, complain)
+                .withPtraceUsable(NEVER_ASKED)
+                .withNotifySupported(NEVER_ASKED)
+                .withLandlockAvailable(NEVER_ASKED)
+                .withMountsPossible(NEVER_ASKED);
     }
 
     private static final String TRACED = """
@@ -51,10 +55,19 @@ class RunRewritesTest {
     @Test
     void anEnforcingSupervisorGetsNotifyModeWithoutAskingWhetherPtraceWorks() {
         String enforcing = TRACED.replace("supervise: {default: allow}", "supervise: {default: errno EACCES}");
-        assertEquals(Optional.of(SupervisionMode.NOTIFY), RunRewrites.apply(policy(enforcing),
-                choices(Optional.empty(), false).withNotifySupported(() -> true)).mode());
-        assertEquals(Optional.of(SupervisionMode.NOTIFY), RunRewrites.apply(policy(TRACED),
-                choices(Optional.empty(), false).withHooks(true).withNotifySupported(() -> true)).mode(), "a hook may deny");
+        assertEquals(
+                Optional.of(SupervisionMode.NOTIFY),
+                RunRewrites.apply(
+                                policy(enforcing),
+                                choices(Optional.empty(), false).withNotifySupported(() -> true))
+                        .mode());
+        assertEquals(
+                Optional.of(SupervisionMode.NOTIFY),
+                RunRewrites.apply(
+                                policy(TRACED),
+                                choices(Optional.empty(), false).withHooks(true).withNotifySupported(() -> true))
+                        .mode(),
+                "a hook may deny");
     }
 
     @Test
@@ -67,23 +80,31 @@ class RunRewritesTest {
 
     @Test
     void auditOnlyTraceActionsBecomeNotifyWhereThisProcessCannotTraceAndTheWatchedCallsFollow() {
-        RunRewrites.Rewritten r = RunRewrites.apply(policy(TRACED),
+        RunRewrites.Rewritten r = RunRewrites.apply(
+                policy(TRACED),
                 choices(Optional.empty(), false).withPtraceUsable(() -> false).withNotifySupported(() -> true));
         assertEquals(Optional.of(SupervisionMode.NOTIFY), r.mode());
         assertEquals(Action.Kind.NOTIFY, action(r.policy(), OPENAT).kind());
         assertEquals(Action.Kind.ALLOW, action(r.policy(), SETUID).kind());
         assertEquals(Action.Kind.NOTIFY, action(r.filter(), SETUID).kind(), "watched: the thread's view changes");
-        assertSame(ViewWatch.NONE, RunRewrites.apply(policy(TRACED), choices(Optional.of(SupervisionMode.NOTIFY), false)
-                .withWatch(false)).watch());
+        assertSame(
+                ViewWatch.NONE,
+                RunRewrites.apply(
+                                policy(TRACED),
+                                choices(Optional.of(SupervisionMode.NOTIFY), false)
+                                        .withWatch(false))
+                        .watch());
     }
 
     @Test
     void auditOnlyByDefaultWithoutNotifyOrWhenTraceIsAskedTheyStayTrace() {
-        RunRewrites.Rewritten byDefault = RunRewrites.apply(policy(TRACED),
-                choices(Optional.empty(), false).withPtraceUsable(() -> true));
-        RunRewrites.Rewritten unsupported = RunRewrites.apply(policy(TRACED),
+        RunRewrites.Rewritten byDefault = RunRewrites.apply(
+                policy(TRACED), choices(Optional.empty(), false).withPtraceUsable(() -> true));
+        RunRewrites.Rewritten unsupported = RunRewrites.apply(
+                policy(TRACED),
                 choices(Optional.empty(), false).withPtraceUsable(() -> false).withNotifySupported(() -> false));
-        RunRewrites.Rewritten asked = RunRewrites.apply(policy(TRACED), choices(Optional.of(SupervisionMode.TRACE), false));
+        RunRewrites.Rewritten asked =
+                RunRewrites.apply(policy(TRACED), choices(Optional.of(SupervisionMode.TRACE), false));
         for (RunRewrites.Rewritten r : new RunRewrites.Rewritten[] {byDefault, unsupported, asked}) {
             assertEquals(Optional.of(SupervisionMode.TRACE), r.mode());
             assertEquals(Action.Kind.TRACE, action(r.filter(), OPENAT).kind());
@@ -105,14 +126,16 @@ class RunRewritesTest {
     void readOnlyMountsBecomeSupervisorRulesWhereTheRunDoesNotMakeThem() {
         String body = "default: allow\nisolate:\n  read-only: [/]\n  compat: best-effort\n";
         Policy plain = policy(body);
-        RunRewrites.Rewritten made = RunRewrites.apply(plain, choices(Optional.empty(), false).withMountsPossible(() -> true));
+        RunRewrites.Rewritten made =
+                RunRewrites.apply(plain, choices(Optional.empty(), false).withMountsPossible(() -> true));
         assertSame(plain, made.filter());
-        RunRewrites.Rewritten notMade = RunRewrites.apply(plain, choices(Optional.of(SupervisionMode.TRACE), false)
-                .withMountsPossible(() -> false));
+        RunRewrites.Rewritten notMade = RunRewrites.apply(
+                plain, choices(Optional.of(SupervisionMode.TRACE), false).withMountsPossible(() -> false));
         assertEquals(Action.Kind.TRACE, action(notMade.filter(), CHMOD).kind());
         // a supervised run never makes them: the machine is not asked
-        RunRewrites.Rewritten supervised = RunRewrites.apply(policy(body + "rules:\n  - action: trace\n    syscalls: [openat]\n"
-                + "supervise: {default: allow}\n"), choices(Optional.of(SupervisionMode.TRACE), false));
+        RunRewrites.Rewritten supervised = RunRewrites.apply(
+                policy(body + "rules:\n  - action: trace\n    syscalls: [openat]\n" + "supervise: {default: allow}\n"),
+                choices(Optional.of(SupervisionMode.TRACE), false));
         assertEquals(Action.Kind.TRACE, action(supervised.filter(), CHMOD).kind());
     }
 
@@ -120,11 +143,12 @@ class RunRewritesTest {
     void aKernelWithoutLandlockCarriesABestEffortFilesystemSectionInTheFilter() {
         Policy p = policy("default: allow\nlandlock: best-effort\nfilesystem:\n  allow:\n    - paths: [/tmp]\n"
                 + "      access: [read]\n");
-        RunRewrites.Rewritten with = RunRewrites.apply(p, choices(Optional.empty(), false).withLandlockAvailable(() -> true));
+        RunRewrites.Rewritten with =
+                RunRewrites.apply(p, choices(Optional.empty(), false).withLandlockAvailable(() -> true));
         assertTrue(with.landlockFallback().isEmpty());
         assertSame(p, with.filter());
-        RunRewrites.Rewritten without = RunRewrites.apply(p, choices(Optional.of(SupervisionMode.TRACE), false)
-                .withLandlockAvailable(() -> false));
+        RunRewrites.Rewritten without = RunRewrites.apply(
+                p, choices(Optional.of(SupervisionMode.TRACE), false).withLandlockAvailable(() -> false));
         assertTrue(without.landlockFallback().isPresent());
         assertEquals(Optional.of(SupervisionMode.TRACE), without.mode());
         assertEquals(Action.Kind.TRACE, action(without.filter(), OPENAT).kind());

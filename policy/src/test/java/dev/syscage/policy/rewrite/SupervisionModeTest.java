@@ -28,15 +28,20 @@ class SupervisionModeTest {
 
     private static Stream<Action> actions(Policy p) {
         ArchPolicy ap = p.forArch(Arch.X86_64).orElseThrow();
-        return Stream.concat(Stream.of(ap.defaultAction(), ap.unknownAction(), p.badArchAction()),
+        return Stream.concat(
+                Stream.of(ap.defaultAction(), ap.unknownAction(), p.badArchAction()),
                 ap.clauses().values().stream().flatMap(cs -> cs.stream().map(Clause::action)));
     }
 
     @Test
     void thePolicysOwnActionsChooseTheMode() {
         assertEquals(Optional.empty(), SupervisionMode.of(load("  - action: errno EPERM\n    syscalls: [mkdir]\n")));
-        assertEquals(Optional.of(SupervisionMode.TRACE), SupervisionMode.of(load("  - action: trace\n    syscalls: [openat]\n")));
-        assertEquals(Optional.of(SupervisionMode.NOTIFY), SupervisionMode.of(load("  - action: notify\n    syscalls: [openat]\n")));
+        assertEquals(
+                Optional.of(SupervisionMode.TRACE),
+                SupervisionMode.of(load("  - action: trace\n    syscalls: [openat]\n")));
+        assertEquals(
+                Optional.of(SupervisionMode.NOTIFY),
+                SupervisionMode.of(load("  - action: notify\n    syscalls: [openat]\n")));
     }
 
     @Test
@@ -52,9 +57,11 @@ class SupervisionModeTest {
                 """);
         Policy n = SupervisionMode.NOTIFY.retarget(p);
         assertFalse(actions(n).anyMatch(a -> a.kind() == Action.Kind.TRACE), n.toString());
-        assertEquals(actions(p).filter(a -> a.kind() == Action.Kind.TRACE).count(),
+        assertEquals(
+                actions(p).filter(a -> a.kind() == Action.Kind.TRACE).count(),
                 actions(n).filter(a -> a.kind() == Action.Kind.NOTIFY).count());
-        assertEquals(actions(p).filter(a -> a.kind() == Action.Kind.ERRNO).toList(),
+        assertEquals(
+                actions(p).filter(a -> a.kind() == Action.Kind.ERRNO).toList(),
                 actions(n).filter(a -> a.kind() == Action.Kind.ERRNO).toList());
         assertTrue(n.rules().stream().noneMatch(r -> r.action().kind() == Action.Kind.TRACE));
         assertEquals(Optional.of(SupervisionMode.NOTIFY), SupervisionMode.of(n));

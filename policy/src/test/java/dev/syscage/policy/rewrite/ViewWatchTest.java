@@ -90,7 +90,6 @@ class ViewWatchTest {
         assertFalse(w.watched(Arch.X86_64, GETPID));
         assertFalse(w.policyRoutes(Arch.X86_64, SETUID, new long[6]), "the policy itself lets setuid run");
         assertTrue(w.policyRoutes(Arch.X86_64, 257, new long[6]));
-
     }
 
     @Test

@@ -70,10 +70,12 @@ class FamilyLoadTest {
     void theRoutedPolicyIsWhatTheEvaluatorSeesAndCheckNamesTheRule() {
         Policy p = load(OPENAT_WRITES);
         long wronly = constant(Arch.X86_64, "O_WRONLY");
-        assertEquals(Action.NOTIFY, decide(p, Arch.X86_64, "open", at(1, wronly)).action());
+        assertEquals(
+                Action.NOTIFY, decide(p, Arch.X86_64, "open", at(1, wronly)).action());
         assertEquals(Action.ALLOW, decide(p, Arch.X86_64, "open", at(1, 0)).action());
         assertEquals(Action.NOTIFY, decide(p, Arch.X86_64, "creat").action());
-        assertEquals("rule #1 (p.yaml:5) via openat (family open)",
+        assertEquals(
+                "rule #1 (p.yaml:5) via openat (family open)",
                 decide(p, Arch.X86_64, "openat2").rule().describe());
         assertEquals(Action.NOTIFY, decide(p, Arch.I386, "open", at(1, wronly)).action());
         assertEquals(Action.NOTIFY, decide(p, Arch.AARCH64, "openat2").action());
@@ -81,7 +83,8 @@ class FamilyLoadTest {
 
     @Test
     void theCompiledProgramAgreesWithTheEvaluatorOnEveryFamilyMember() {
-        Policy p = load(OPENAT_WRITES + """
+        Policy p = load(OPENAT_WRITES
+                + """
                   - syscalls: [clone]
                     decision: allow
                 """.replace("  - syscalls", "    - syscalls").replace("    decision", "      decision"));
@@ -99,7 +102,9 @@ class FamilyLoadTest {
                             args[k] = rnd.nextBoolean() ? interesting[rnd.nextInt(interesting.length)] : rnd.nextLong();
                         }
                         SeccompData d = SeccompData.of(nr.get(), arch.auditArch(), args);
-                        assertEquals(ReferenceEvaluator.decide(p, d).action().seccompRet(), Interpreter.eval(prog, d),
+                        assertEquals(
+                                ReferenceEvaluator.decide(p, d).action().seccompRet(),
+                                Interpreter.eval(prog, d),
                                 m + " on " + arch);
                         checked++;
                     }
@@ -114,17 +119,26 @@ class FamilyLoadTest {
         LoadResult r = loadWithWarnings(OPENAT_WRITES);
         long wronly = constant(Arch.X86_64, "O_WRONLY");
         var s = r.policy().supervision();
-        assertEquals(SuperviseDecision.errno(13),
-                s.decide(Arch.X86_64, nr(Arch.X86_64, "open"), at(1, wronly), Optional.of("/tmp/x")).decision());
-        assertEquals(SuperviseDecision.ALLOW,
-                s.decide(Arch.X86_64, nr(Arch.X86_64, "open"), at(1, 0), Optional.of("/tmp/x")).decision());
+        assertEquals(
+                SuperviseDecision.errno(13),
+                s.decide(Arch.X86_64, nr(Arch.X86_64, "open"), at(1, wronly), Optional.of("/tmp/x"))
+                        .decision());
+        assertEquals(
+                SuperviseDecision.ALLOW,
+                s.decide(Arch.X86_64, nr(Arch.X86_64, "open"), at(1, 0), Optional.of("/tmp/x"))
+                        .decision());
         // the path rule covers every sibling that names a path, whatever its parameters
-        assertEquals(SuperviseDecision.errno(1),
-                s.decide(Arch.X86_64, nr(Arch.X86_64, "openat2"), new long[6], Optional.of("/etc/passwd")).decision());
-        assertEquals(SuperviseDecision.errno(1),
-                s.decide(Arch.I386, nr(Arch.I386, "creat"), new long[6], Optional.of("/etc/passwd")).decision());
+        assertEquals(
+                SuperviseDecision.errno(1),
+                s.decide(Arch.X86_64, nr(Arch.X86_64, "openat2"), new long[6], Optional.of("/etc/passwd"))
+                        .decision());
+        assertEquals(
+                SuperviseDecision.errno(1),
+                s.decide(Arch.I386, nr(Arch.I386, "creat"), new long[6], Optional.of("/etc/passwd"))
+                        .decision());
 
-        assertEquals(List.of("""
+        assertEquals(
+                List.of("""
                 p.yaml:12:18: warning: supervise rule for openat does not cover its sibling openat2: its 'when' tests \
                 'flags', which openat2(dfd, filename, how, usize) does not pass as a parameter; give openat2 a \
                 supervise rule of its own
@@ -156,7 +170,8 @@ class FamilyLoadTest {
                       decision: errno EACCES
                 """);
         assertEquals(List.of(), r.warnings());
-        assertEquals(Action.errno(38), decide(r.policy(), Arch.X86_64, "openat2").action());
+        assertEquals(
+                Action.errno(38), decide(r.policy(), Arch.X86_64, "openat2").action());
     }
 
     @Test
@@ -204,10 +219,14 @@ class FamilyLoadTest {
         Policy readOnly = PolicyLoader.load(PROFILES.resolve("read-only.yaml"), opts);
         long wronly = constant(Arch.X86_64, "O_WRONLY");
         // read-only's opens are Landlock's and its metadata changes its read-only mount's: the filter lets them through
-        assertEquals(Action.ALLOW, decide(readOnly, Arch.X86_64, "open", at(1, 0)).action(), "reading stays in the filter");
-        assertEquals(Action.ALLOW, decide(readOnly, Arch.X86_64, "open", at(1, wronly)).action());
+        assertEquals(
+                Action.ALLOW, decide(readOnly, Arch.X86_64, "open", at(1, 0)).action(), "reading stays in the filter");
+        assertEquals(
+                Action.ALLOW,
+                decide(readOnly, Arch.X86_64, "open", at(1, wronly)).action());
         assertEquals(Action.ALLOW, decide(readOnly, Arch.X86_64, "openat2").action());
-        assertEquals(Action.ALLOW, decide(readOnly, Arch.X86_64, "chmod", at(1, 0)).action());
+        assertEquals(
+                Action.ALLOW, decide(readOnly, Arch.X86_64, "chmod", at(1, 0)).action());
         Policy stdio = PolicyLoader.load(PROFILES.resolve("strict-stdio.yaml"), opts);
         assertEquals(Action.errno(1), decide(stdio, Arch.X86_64, "creat").action());
         assertEquals(Action.errno(38), decide(stdio, Arch.X86_64, "openat2").action());

@@ -29,7 +29,8 @@ class GroupsTest {
             """);
 
     private static Policy load(String yaml) {
-        return PolicyLoader.load(new Origin.Text("p.yaml", yaml), new LoadOptions(List.of(), List.of()), FIXTURE).policy();
+        return PolicyLoader.load(new Origin.Text("p.yaml", yaml), new LoadOptions(List.of(), List.of()), FIXTURE)
+                .policy();
     }
 
     @Test
@@ -51,12 +52,13 @@ class GroupsTest {
                   syscalls: read
                   colour: red
                 """));
-        assertEquals(List.of(
-                "g.yaml:1:1: error: group cycle: @a -> @b -> @a",
-                "g.yaml:3:1: error: group 'b' refers to unknown group '@c'",
-                "g.yaml:5:1: error: group 'c' has no 'syscalls' list",
-                "g.yaml:6:3: error: group 'c': unexpected 'syscalls' (the string 'read'); expected description: STRING and syscalls: [LIST]",
-                "g.yaml:7:3: error: group 'c': unexpected 'colour' (the string 'red'); expected description: STRING and syscalls: [LIST]"),
+        assertEquals(
+                List.of(
+                        "g.yaml:1:1: error: group cycle: @a -> @b -> @a",
+                        "g.yaml:3:1: error: group 'b' refers to unknown group '@c'",
+                        "g.yaml:5:1: error: group 'c' has no 'syscalls' list",
+                        "g.yaml:6:3: error: group 'c': unexpected 'syscalls' (the string 'read'); expected description: STRING and syscalls: [LIST]",
+                        "g.yaml:7:3: error: group 'c': unexpected 'colour' (the string 'red'); expected description: STRING and syscalls: [LIST]"),
                 e.diagnostics().stream().map(Diagnostic::header).toList());
     }
 
@@ -76,7 +78,8 @@ class GroupsTest {
                 assertEquals(Action.ALLOW, PolicyLoaderTest.decide(p, a, s).action(), s + " on " + a);
             }
         }
-        assertEquals(Action.ALLOW, PolicyLoaderTest.decide(p, Arch.X86_64, "open").action());
+        assertEquals(
+                Action.ALLOW, PolicyLoaderTest.decide(p, Arch.X86_64, "open").action());
     }
 
     @Test
@@ -92,7 +95,9 @@ class GroupsTest {
         static void check(Groups shipped) {
             SyscallIndex index = new SyscallIndex(List.of(Arch.X86_64));
             for (String g : shipped.names()) {
-                List<String> unknown = shipped.syscalls(g).stream().filter(s -> !index.known(s)).toList();
+                List<String> unknown = shipped.syscalls(g).stream()
+                        .filter(s -> !index.known(s))
+                        .toList();
                 assertEquals(List.of(), unknown, "@" + g);
                 assertTrue(!shipped.syscalls(g).isEmpty(), "@" + g + " is empty");
             }

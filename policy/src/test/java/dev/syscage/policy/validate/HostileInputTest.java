@@ -9,8 +9,8 @@ import dev.syscage.policy.group.Groups;
 import dev.syscage.policy.input.InputLimits;
 import dev.syscage.policy.model.Policy;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileInputTest {
     /** The promise: every input answered within this, in the default heap. */
     static final Duration BOUND = Duration.ofSeconds(5);
+
     private static final LoadOptions NO_DIRS = new LoadOptions(List.of(), List.of());
     private static final String HEAD = "version: 1\narch: x86_64\ndefault: allow\n";
 
@@ -54,7 +55,8 @@ class HostileInputTest {
     }
 
     private Policy load(String name) {
-        return assertTimeoutPreemptively(BOUND, () -> PolicyLoader.load(dir.resolve(name), name, NO_DIRS).policy());
+        return assertTimeoutPreemptively(
+                BOUND, () -> PolicyLoader.load(dir.resolve(name), name, NO_DIRS).policy());
     }
 
     private static String rule(String when) {
@@ -65,35 +67,44 @@ class HostileInputTest {
     void twoThousandNestedParenthesesAreAnErrorAtTheFirstParenthesisPastTheLimit() throws IOException {
         write("p.yaml", rule("(".repeat(2000) + "flags == 0" + ")".repeat(2000)));
         // the condition starts in column 12; its 65th '(' is in column 76, quoted from column 16 on
-        assertEquals("p.yaml:7:76: error: the condition nests deeper than 64 here (parentheses, '!' and '~'), "
-                + "the nesting limit for conditions\n"
-                + "    ..." + "(".repeat(120) + "...\n"
-                + "    " + " ".repeat(3 + 75 - 15) + "^", errors("p.yaml"));
+        assertEquals(
+                "p.yaml:7:76: error: the condition nests deeper than 64 here (parentheses, '!' and '~'), "
+                        + "the nesting limit for conditions\n"
+                        + "    ..." + "(".repeat(120) + "...\n"
+                        + "    " + " ".repeat(3 + 75 - 15) + "^",
+                errors("p.yaml"));
     }
 
     /** The 20,000 '!' make a line longer than the line limit, which answers first. */
     @Test
     void twentyThousandNotsAreAnErrorAtTheLineLimit() throws IOException {
         write("n.yaml", rule("!".repeat(20_000) + "flags"));
-        assertEquals("n.yaml:7:10001: error: line 7 is longer than 10000 characters, the line length limit",
+        assertEquals(
+                "n.yaml:7:10001: error: line 7 is longer than 10000 characters, the line length limit",
                 errors("n.yaml").lines().findFirst().orElseThrow());
     }
 
     @Test
     void fiveThousandNotsAreAnErrorAtTheFirstNotPastTheLimit() throws IOException {
         write("n.yaml", rule("!".repeat(5000) + "flags"));
-        assertEquals("n.yaml:7:76: error: the condition nests deeper than 64 here (parentheses, '!' and '~'), "
-                + "the nesting limit for conditions", errors("n.yaml").lines().findFirst().orElseThrow());
+        assertEquals(
+                "n.yaml:7:76: error: the condition nests deeper than 64 here (parentheses, '!' and '~'), "
+                        + "the nesting limit for conditions",
+                errors("n.yaml").lines().findFirst().orElseThrow());
     }
 
     @Test
     void deepTildesAndParenthesesInValuesCountToo() throws IOException {
         write("t.yaml", rule("flags == " + "~".repeat(5000) + "0"));
-        assertEquals("t.yaml:7:85: error: the condition nests deeper than 64 here (parentheses, '!' and '~'), "
-                + "the nesting limit for conditions", errors("t.yaml").lines().findFirst().orElseThrow());
+        assertEquals(
+                "t.yaml:7:85: error: the condition nests deeper than 64 here (parentheses, '!' and '~'), "
+                        + "the nesting limit for conditions",
+                errors("t.yaml").lines().findFirst().orElseThrow());
         write("v.yaml", rule("flags == " + "(".repeat(2000) + "0" + ")".repeat(2000)));
-        assertEquals("v.yaml:7:85: error: the condition nests deeper than 64 here (parentheses, '!' and '~'), "
-                + "the nesting limit for conditions", errors("v.yaml").lines().findFirst().orElseThrow());
+        assertEquals(
+                "v.yaml:7:85: error: the condition nests deeper than 64 here (parentheses, '!' and '~'), "
+                        + "the nesting limit for conditions",
+                errors("v.yaml").lines().findFirst().orElseThrow());
     }
 
     @Test
@@ -108,13 +119,15 @@ class HostileInputTest {
     @Test
     void aConditionLongerThanTheLimitIsAnErrorAtTheLimit() throws IOException {
         // a folded block scalar: many short lines, one long condition
-        StringBuilder sb = new StringBuilder(HEAD + "rules:\n  - action: errno EPERM\n    syscalls: [openat]\n    when: >\n");
+        StringBuilder sb =
+                new StringBuilder(HEAD + "rules:\n  - action: errno EPERM\n    syscalls: [openat]\n    when: >\n");
         for (int i = 0; i < 1000; i++) {
             sb.append("      flags == ").append(i).append(" ||\n");
         }
         sb.append("      flags == 1000\n");
         write("long.yaml", sb.toString());
-        assertEquals("long.yaml:7:11: error: the condition is longer than 10000 characters, the length limit for a condition",
+        assertEquals(
+                "long.yaml:7:11: error: the condition is longer than 10000 characters, the length limit for a condition",
                 errors("long.yaml").lines().findFirst().orElseThrow());
     }
 
@@ -140,8 +153,10 @@ class HostileInputTest {
         }
         int column = InputLimits.MAX_POLICY_BYTES - HEAD.length() + 1;
         String e = errors("big.yaml");
-        assertEquals("big.yaml:4:" + column + ": error: the policy is larger than 512 KiB, the size limit for a policy "
-                + "with everything it includes; reading stopped here", e.lines().findFirst().orElseThrow());
+        assertEquals(
+                "big.yaml:4:" + column + ": error: the policy is larger than 512 KiB, the size limit for a policy "
+                        + "with everything it includes; reading stopped here",
+                e.lines().findFirst().orElseThrow());
         // the quoted line is cut to the part around the caret
         assertEquals("    ..." + "a".repeat(120), e.lines().skip(1).findFirst().orElseThrow());
     }
@@ -150,10 +165,13 @@ class HostileInputTest {
     void aLongLineIsAnErrorAtTheFirstCharacterPastTheLimit() throws IOException {
         write("line.yaml", HEAD + "description: " + "b".repeat(20_000) + "\n");
         String e = errors("line.yaml");
-        assertEquals("line.yaml:4:10001: error: line 4 is longer than 10000 characters, the line length limit",
+        assertEquals(
+                "line.yaml:4:10001: error: line 4 is longer than 10000 characters, the line length limit",
                 e.lines().findFirst().orElseThrow());
         // and a line at the limit is read
-        write("edge.yaml", HEAD + "description: " + "b".repeat(InputLimits.MAX_LINE_LENGTH - "description: ".length()) + "\n");
+        write(
+                "edge.yaml",
+                HEAD + "description: " + "b".repeat(InputLimits.MAX_LINE_LENGTH - "description: ".length()) + "\n");
         assertEquals("edge", load("edge.yaml").name());
     }
 
@@ -161,7 +179,8 @@ class HostileInputTest {
     void deeplyNestedYamlIsAnErrorAtTheFirstListPastTheLimit() throws IOException {
         write("deep.yaml", HEAD + "description: " + "[".repeat(2000) + "]".repeat(2000) + "\n");
         // the root map is level 1, so the 32nd '[' is level 33
-        assertEquals("deep.yaml:4:45: error: lists and maps nest deeper than 32 here, the nesting limit for policy YAML",
+        assertEquals(
+                "deep.yaml:4:45: error: lists and maps nest deeper than 32 here, the nesting limit for policy YAML",
                 errors("deep.yaml").lines().findFirst().orElseThrow());
     }
 
@@ -171,8 +190,10 @@ class HostileInputTest {
             write("f" + i + ".yaml", (i == 0 ? HEAD : "version: 1\n") + "include: [f" + (i + 1) + ".yaml]\n");
         }
         write("f20.yaml", "version: 1\n");
-        assertEquals("f15.yaml:2:11: error: includes nest deeper than 16 here (f0.yaml -> ... -> f16.yaml), "
-                + "the include depth limit", errors("f0.yaml").lines().findFirst().orElseThrow());
+        assertEquals(
+                "f15.yaml:2:11: error: includes nest deeper than 16 here (f0.yaml -> ... -> f16.yaml), "
+                        + "the include depth limit",
+                errors("f0.yaml").lines().findFirst().orElseThrow());
     }
 
     @Test
@@ -185,8 +206,10 @@ class HostileInputTest {
         write("top.yaml", HEAD + "include: [" + names + "]\n");
         // the top file and 63 includes make 64; i63.yaml is the 65th file
         int column = "include: [".length() + 1 + names.indexOf("i63.yaml");
-        assertEquals("top.yaml:4:" + column + ": error: this include makes more than 64 files, the limit for the files "
-                + "of one policy", errors("top.yaml").lines().findFirst().orElseThrow());
+        assertEquals(
+                "top.yaml:4:" + column + ": error: this include makes more than 64 files, the limit for the files "
+                        + "of one policy",
+                errors("top.yaml").lines().findFirst().orElseThrow());
     }
 
     @Test
@@ -228,9 +251,14 @@ class HostileInputTest {
         }
         write("many.yaml", sb.toString());
         int line = 5 + InputLimits.MAX_RULE_SYSCALLS / perRule; // at the rule whose "@default" (column 38) crosses it
-        assertEquals("many.yaml:" + line + ":38: error: the rules name more than 100000 syscalls by here, counting each"
-                + " name of each group once per rule: the limit for one policy", errors("many.yaml").lines()
-                .filter(l -> l.contains("error:")).findFirst().orElseThrow());
+        assertEquals(
+                "many.yaml:" + line + ":38: error: the rules name more than 100000 syscalls by here, counting each"
+                        + " name of each group once per rule: the limit for one policy",
+                errors("many.yaml")
+                        .lines()
+                        .filter(l -> l.contains("error:"))
+                        .findFirst()
+                        .orElseThrow());
     }
 
     @Test
@@ -262,9 +290,11 @@ class HostileInputTest {
         PolicyException e = assertThrows(PolicyException.class, () -> load("flood.yaml"));
         assertEquals(50_000, e.errorCount());
         assertEquals(201, e.diagnostics().size());
-        assertEquals("syscage: note: and 49800 more errors and 0 more warnings, not shown (the first 200 found are above)",
+        assertEquals(
+                "syscage: note: and 49800 more errors and 0 more warnings, not shown (the first 200 found are above)",
                 e.render().lines().reduce((a, b) -> b).orElseThrow());
-        assertEquals("flood.yaml:7:7: error: unknown syscall 'reax' (did you mean 'read'?)",
+        assertEquals(
+                "flood.yaml:7:7: error: unknown syscall 'reax' (did you mean 'read'?)",
                 e.render().lines().findFirst().orElseThrow());
     }
 
@@ -273,8 +303,10 @@ class HostileInputTest {
         Path fifo = dir.resolve("fifo.yaml");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
         try {
-            assertEquals("syscage: error: cannot read policy file fifo.yaml (not all there within 2 s: it is no regular "
-                    + "file, and what writes it did not finish; a FIFO nobody writes to?)", errors("fifo.yaml"));
+            assertEquals(
+                    "syscage: error: cannot read policy file fifo.yaml (not all there within 2 s: it is no regular "
+                            + "file, and what writes it did not finish; a FIFO nobody writes to?)",
+                    errors("fifo.yaml"));
         } finally {
             // the reader left waiting in open() gets a writer (read-write opens of a FIFO do not wait) and ends
             new RandomAccessFile(fifo.toFile(), "rw").close();

@@ -34,23 +34,34 @@ class IncludeTest {
     }
 
     private static List<String> ruleFiles(Policy p) {
-        return p.rules().stream().map(r -> r.pos().file() + ":" + String.join(",", r.syscalls())).toList();
+        return p.rules().stream()
+                .map(r -> r.pos().file() + ":" + String.join(",", r.syscalls()))
+                .toList();
     }
 
     @Test
     void includedRulesComeAfterTheIncludersInIncludeOrderDepthFirst() throws IOException {
-        write("top.yaml", "version: 1\narch: x86_64\ndefault: kill\ninclude: [b.yaml, sub/c.yaml]\n"
-                + "rules:\n  - {action: errno EPERM, syscalls: [read]}\n");
+        write(
+                "top.yaml",
+                "version: 1\narch: x86_64\ndefault: kill\ninclude: [b.yaml, sub/c.yaml]\n"
+                        + "rules:\n  - {action: errno EPERM, syscalls: [read]}\n");
         write("b.yaml", "version: 1\ninclude: [d.yaml]\nrules:\n  - {action: allow, syscalls: [read, write]}\n");
         write("d.yaml", "version: 1\nrules:\n  - {action: allow, syscalls: [close]}\n");
         write("sub/c.yaml", "version: 1\nrules:\n  - {action: log, syscalls: [close, getpid]}\n");
         Policy p = load("top.yaml", NO_DIRS);
-        assertEquals(List.of("top.yaml:read", "b.yaml:read,write", "d.yaml:close", "sub/c.yaml:close,getpid"), ruleFiles(p));
-        assertEquals(Action.errno(1), PolicyLoaderTest.decide(p, Arch.X86_64, "read").action());
-        assertEquals(Action.ALLOW, PolicyLoaderTest.decide(p, Arch.X86_64, "write").action());
-        assertEquals(Action.ALLOW, PolicyLoaderTest.decide(p, Arch.X86_64, "close").action());
-        assertEquals("rule #3 (d.yaml:3)", PolicyLoaderTest.decide(p, Arch.X86_64, "close").rule().describe());
-        assertEquals(Action.LOG, PolicyLoaderTest.decide(p, Arch.X86_64, "getpid").action());
+        assertEquals(
+                List.of("top.yaml:read", "b.yaml:read,write", "d.yaml:close", "sub/c.yaml:close,getpid"), ruleFiles(p));
+        assertEquals(
+                Action.errno(1), PolicyLoaderTest.decide(p, Arch.X86_64, "read").action());
+        assertEquals(
+                Action.ALLOW, PolicyLoaderTest.decide(p, Arch.X86_64, "write").action());
+        assertEquals(
+                Action.ALLOW, PolicyLoaderTest.decide(p, Arch.X86_64, "close").action());
+        assertEquals(
+                "rule #3 (d.yaml:3)",
+                PolicyLoaderTest.decide(p, Arch.X86_64, "close").rule().describe());
+        assertEquals(
+                Action.LOG, PolicyLoaderTest.decide(p, Arch.X86_64, "getpid").action());
     }
 
     @Test
@@ -77,13 +88,17 @@ class IncludeTest {
 
     @Test
     void groupsOfIncludedFilesAreVisibleToTheIncluder() throws IOException {
-        write("top.yaml", "version: 1\narch: x86_64\ndefault: kill\ninclude: [b.yaml]\n"
-                + "groups:\n  mine: ['@deep', write]\nrules:\n  - {action: allow, syscalls: ['@mine']}\n");
+        write(
+                "top.yaml",
+                "version: 1\narch: x86_64\ndefault: kill\ninclude: [b.yaml]\n"
+                        + "groups:\n  mine: ['@deep', write]\nrules:\n  - {action: allow, syscalls: ['@mine']}\n");
         write("b.yaml", "version: 1\ninclude: [c.yaml]\n");
         write("c.yaml", "version: 1\ngroups:\n  deep: [read]\n");
         Policy p = load("top.yaml", NO_DIRS);
-        assertEquals(Action.ALLOW, PolicyLoaderTest.decide(p, Arch.X86_64, "read").action());
-        assertEquals(Action.ALLOW, PolicyLoaderTest.decide(p, Arch.X86_64, "write").action());
+        assertEquals(
+                Action.ALLOW, PolicyLoaderTest.decide(p, Arch.X86_64, "read").action());
+        assertEquals(
+                Action.ALLOW, PolicyLoaderTest.decide(p, Arch.X86_64, "write").action());
     }
 
     @Test
@@ -91,16 +106,20 @@ class IncludeTest {
         write("a.yaml", "version: 1\narch: x86_64\ndefault: kill\ninclude: [b.yaml]\n");
         write("b.yaml", "version: 1\ninclude: [a.yaml]\n");
         PolicyException e = assertThrows(PolicyException.class, () -> load("a.yaml", NO_DIRS));
-        assertEquals("b.yaml:2:11: error: include cycle: a.yaml -> b.yaml -> a.yaml\n"
-                + "    include: [a.yaml]\n"
-                + "              ^", e.render());
+        assertEquals(
+                "b.yaml:2:11: error: include cycle: a.yaml -> b.yaml -> a.yaml\n"
+                        + "    include: [a.yaml]\n"
+                        + "              ^",
+                e.render());
     }
 
     @Test
     void aFileIncludingItselfIsACycle() throws IOException {
         write("a.yaml", "version: 1\narch: x86_64\ndefault: kill\ninclude: a.yaml\n");
         PolicyException e = assertThrows(PolicyException.class, () -> load("a.yaml", NO_DIRS));
-        assertEquals("a.yaml:4:10: error: include cycle: a.yaml -> a.yaml", e.diagnostics().get(0).header());
+        assertEquals(
+                "a.yaml:4:10: error: include cycle: a.yaml -> a.yaml",
+                e.diagnostics().get(0).header());
     }
 
     @Test
@@ -111,44 +130,54 @@ class IncludeTest {
         write("first/base.yaml", "version: 1\nrules:\n  - {action: allow, syscalls: [read]}\n");
         write("top.yaml", "version: 1\narch: x86_64\ndefault: kill\ninclude: [base]\n");
         Policy p = load("top.yaml", new LoadOptions(List.of(first, second), List.of()));
-        assertEquals(Action.ALLOW, PolicyLoaderTest.decide(p, Arch.X86_64, "read").action());
-        assertEquals(first.resolve("base.yaml").toString(), p.rules().get(0).pos().file());
+        assertEquals(
+                Action.ALLOW, PolicyLoaderTest.decide(p, Arch.X86_64, "read").action());
+        assertEquals(
+                first.resolve("base.yaml").toString(), p.rules().get(0).pos().file());
     }
 
     @Test
     void profilesFallBackToTheClasspath() throws IOException {
-        write("top.yaml", "version: 1\narch: x86_64\ndefault: kill\ninclude: [test-only-profile]\n"
-                + "rules:\n  - {action: log, syscalls: ['@from-classpath', read]}\n");
+        write(
+                "top.yaml",
+                "version: 1\narch: x86_64\ndefault: kill\ninclude: [test-only-profile]\n"
+                        + "rules:\n  - {action: log, syscalls: ['@from-classpath', read]}\n");
         Policy p = load("top.yaml", NO_DIRS);
-        assertEquals(List.of("top.yaml:@from-classpath,read", "<shipped>/test-only-profile.yaml:@from-classpath"), ruleFiles(p));
+        assertEquals(
+                List.of("top.yaml:@from-classpath,read", "<shipped>/test-only-profile.yaml:@from-classpath"),
+                ruleFiles(p));
     }
 
     @Test
     void aMissingProfileNamesWhereItWasLookedFor() throws IOException {
         Path profiles = Files.createDirectories(dir.resolve("profiles"));
         write("top.yaml", "version: 1\narch: x86_64\ndefault: kill\ninclude: [nothere]\n");
-        PolicyException e = assertThrows(PolicyException.class,
-                () -> load("top.yaml", new LoadOptions(List.of(profiles), List.of())));
-        assertEquals("top.yaml:4:11: error: profile 'nothere' not found; looked in " + profiles.resolve("nothere.yaml")
-                + ", the shipped profiles (to include a file next to this one, write 'nothere.yaml')",
+        PolicyException e = assertThrows(
+                PolicyException.class, () -> load("top.yaml", new LoadOptions(List.of(profiles), List.of())));
+        assertEquals(
+                "top.yaml:4:11: error: profile 'nothere' not found; looked in " + profiles.resolve("nothere.yaml")
+                        + ", the shipped profiles (to include a file next to this one, write 'nothere.yaml')",
                 e.diagnostics().get(0).header());
     }
 
     @Test
     void loadStringResolvesIncludesNextToItsDisplayName() throws IOException {
         write("inc.yaml", "version: 1\nrules:\n  - {action: allow, syscalls: [read]}\n");
-        Policy p = PolicyLoader.loadString(dir.resolve("virtual.yaml").toString(),
-                "version: 1\narch: x86_64\ndefault: kill\ninclude: [inc.yaml]\n", NO_DIRS);
-        assertEquals(Action.ALLOW, PolicyLoaderTest.decide(p, Arch.X86_64, "read").action());
+        Policy p = PolicyLoader.loadString(
+                dir.resolve("virtual.yaml").toString(),
+                "version: 1\narch: x86_64\ndefault: kill\ninclude: [inc.yaml]\n",
+                NO_DIRS);
+        assertEquals(
+                Action.ALLOW, PolicyLoaderTest.decide(p, Arch.X86_64, "read").action());
         assertEquals("virtual", p.name());
     }
 
     @Test
     void aMissingTopFileIsADiagnosticNotAStackTrace() {
-        PolicyException e = assertThrows(PolicyException.class,
-                () -> PolicyLoader.load(dir.resolve("none.yaml"), NO_DIRS));
-        assertEquals("syscage: error: cannot read policy file " + dir.resolve("none.yaml") + " (no such file)",
-                e.render());
+        PolicyException e =
+                assertThrows(PolicyException.class, () -> PolicyLoader.load(dir.resolve("none.yaml"), NO_DIRS));
+        assertEquals(
+                "syscage: error: cannot read policy file " + dir.resolve("none.yaml") + " (no such file)", e.render());
     }
 
     @Test
@@ -156,7 +185,8 @@ class IncludeTest {
         write("top.yaml", "version: 1\narch: aarch64\ndefault: kill\ninclude: [inc.yaml]\n");
         write("inc.yaml", "version: 1\nrules:\n  - {action: allow, syscalls: [open]}\n");
         LoadResult r = PolicyLoader.loadWithWarnings(dir.resolve("top.yaml"), NO_DIRS);
-        assertEquals(List.of(dir.resolve("inc.yaml") + ":3:32: warning: syscall 'open' does not exist on aarch64"),
+        assertEquals(
+                List.of(dir.resolve("inc.yaml") + ":3:32: warning: syscall 'open' does not exist on aarch64"),
                 r.warnings().stream().map(Diagnostic::header).toList());
     }
 }

@@ -75,19 +75,26 @@ class IsolateLoaderTest {
     @Test
     void aPolicyWithoutTheSectionHasNone() {
         assertSame(Isolation.NONE, isolation("rules: []\n"));
-        assertSame(Isolation.NONE, PolicyLoader.load(Path.of("../profiles/default.yaml"),
-                new LoadOptions(List.of(Path.of("../profiles")), List.of())).isolation(), "default asks for none");
+        assertSame(
+                Isolation.NONE,
+                PolicyLoader.load(
+                                Path.of("../profiles/default.yaml"),
+                                new LoadOptions(List.of(Path.of("../profiles")), List.of()))
+                        .isolation(),
+                "default asks for none");
     }
 
     @Test
     void aSectionThatAsksForNothingIsNoneWithAWarning() {
         LoadResult r = loadWithWarnings(HEAD + "isolate:\n  compat: best-effort\n");
         assertSame(Isolation.NONE, r.policy().isolation());
-        assertEquals(List.of("p.yaml:4:1: warning: 'isolate' asks for nothing: it has no namespaces and no read-only paths"),
+        assertEquals(
+                List.of("p.yaml:4:1: warning: 'isolate' asks for nothing: it has no namespaces and no read-only paths"),
                 r.warnings().stream().map(Diagnostic::header).toList());
         LoadResult empty = loadWithWarnings(HEAD + "isolate:\n  namespaces: []\n  read-only: []\n");
         assertSame(Isolation.NONE, empty.policy().isolation());
-        assertEquals(List.of("p.yaml:4:1: warning: 'isolate' asks for nothing: it has no namespaces and no read-only paths"),
+        assertEquals(
+                List.of("p.yaml:4:1: warning: 'isolate' asks for nothing: it has no namespaces and no read-only paths"),
                 empty.warnings().stream().map(Diagnostic::header).toList());
     }
 
@@ -111,8 +118,7 @@ class IsolateLoaderTest {
                 p.yaml:5:43: error: unknown namespace 'user'; a user namespace is how syscage makes the others \
                 without privileges; it is not asked for (expected net, ipc, uts)
                       namespaces: [pid, mount, nett, network, user]
-                                                              ^""",
-                error("isolate:\n  namespaces: [pid, mount, nett, network, user]\n"));
+                                                              ^""", error("isolate:\n  namespaces: [pid, mount, nett, network, user]\n"));
     }
 
     @Test
@@ -122,15 +128,13 @@ class IsolateLoaderTest {
                 'writable' binds a path back read-write inside a read-only one, and everything outside the \
                 read-only paths is writable already
                       writable: [/usr/cache, /tmp]
-                                             ^""",
-                error("isolate:\n  read-only: [/usr, /etc]\n  writable: [/usr/cache, /tmp]\n"));
+                                             ^""", error("isolate:\n  read-only: [/usr, /etc]\n  writable: [/usr/cache, /tmp]\n"));
         assertEquals("""
                 p.yaml:5:13: error: writable path '/tmp' is beneath no read-only path (there are none); 'writable' \
                 binds a path back read-write inside a read-only one, and everything outside the read-only paths is \
                 writable already
                       writable: /tmp
-                                ^""",
-                error("isolate:\n  writable: /tmp\n"));
+                                ^""", error("isolate:\n  writable: /tmp\n"));
     }
 
     @Test
@@ -138,8 +142,7 @@ class IsolateLoaderTest {
         assertEquals("""
                 p.yaml:6:14: error: '/srv' is both read-only (p.yaml:5) and writable; list it in one of them
                       writable: [/srv]
-                                 ^""",
-                error("isolate:\n  read-only: [/, /srv]\n  writable: [/srv]\n"));
+                                 ^""", error("isolate:\n  read-only: [/, /srv]\n  writable: [/srv]\n"));
     }
 
     @Test
@@ -153,16 +156,17 @@ class IsolateLoaderTest {
                       ^
                 p.yaml:7:11: error: unknown isolate compat 'best_effort' (did you mean 'best-effort'?)
                       compat: best_effort
-                              ^""",
-                error("isolate:\n  readonly: [/]\n  unshare: [net]\n  compat: best_effort\n"));
+                              ^""", error("isolate:\n  readonly: [/]\n  unshare: [net]\n  compat: best_effort\n"));
     }
 
     @Test
     void repeatsInOneFileAreWarnings() {
         LoadResult r = loadWithWarnings(HEAD + "isolate:\n  namespaces: [net, net]\n  read-only: [/usr, /usr/]\n");
         assertEquals(List.of("/usr"), r.policy().isolation().readOnly());
-        assertEquals(List.of("p.yaml:5:21: warning: namespace 'net' is listed twice",
-                "p.yaml:6:21: warning: '/usr' is listed twice in 'read-only'"),
+        assertEquals(
+                List.of(
+                        "p.yaml:5:21: warning: namespace 'net' is listed twice",
+                        "p.yaml:6:21: warning: '/usr' is listed twice in 'read-only'"),
                 r.warnings().stream().map(Diagnostic::header).toList());
     }
 
@@ -191,7 +195,8 @@ class IsolateLoaderTest {
         Isolation i = loadFile("top.yaml");
         assertEquals(EnumSet.allOf(Namespace.class), i.namespaces(), "united");
         assertEquals(List.of("/", "/home", "/srv"), i.readOnly(), "concatenated in file order, once each");
-        assertEquals(List.of("/home/me", "/tmp"), i.writable(), "the top file opens up what an include makes read-only");
+        assertEquals(
+                List.of("/home/me", "/tmp"), i.writable(), "the top file opens up what an include makes read-only");
         assertEquals(Compat.REQUIRED, i.compat(), "the top file has a section: its own compat (the default)");
         assertEquals("top.yaml:5", i.pos().fileLine());
     }
@@ -199,7 +204,8 @@ class IsolateLoaderTest {
     /** As landlock: the top file's compat; without a section of its own, its includes' (best-effort only if all say so). */
     @Test
     void compatComesFromTheIncludesOnlyWhereTheTopFileHasNoSection() throws IOException {
-        Files.writeString(dir.resolve("lenient.yaml"), "version: 1\nisolate: {namespaces: [net], compat: best-effort}\n");
+        Files.writeString(
+                dir.resolve("lenient.yaml"), "version: 1\nisolate: {namespaces: [net], compat: best-effort}\n");
         Files.writeString(dir.resolve("strict.yaml"), "version: 1\nisolate: {read-only: [/usr]}\n");
         Files.writeString(dir.resolve("plain.yaml"), "version: 1\n");
         assertEquals(Compat.BEST_EFFORT, compatOf(HEAD + "include: [lenient.yaml, plain.yaml]\n"));
@@ -220,7 +226,9 @@ class IsolateLoaderTest {
     }
 
     private Isolation loadFile(String name) {
-        return PolicyLoader.load(dir.resolve(name), name, new LoadOptions(List.of(), List.of())).policy().isolation();
+        return PolicyLoader.load(dir.resolve(name), name, new LoadOptions(List.of(), List.of()))
+                .policy()
+                .isolation();
     }
 
     private Compat compatOf(String top) throws IOException {

@@ -56,12 +56,17 @@ class LandlockLoaderTest {
 
     /** Rules as {@code path access-hex optional line:column}, the position of the path as written. */
     private static List<String> paths(LandlockRuleset r) {
-        return r.paths().stream().map(p -> p.path() + " 0x" + Long.toHexString(p.access()) + (p.optional() ? " optional" : "")
-                + " " + p.pos().line() + ":" + p.pos().column()).toList();
+        return r.paths().stream()
+                .map(p -> p.path() + " 0x" + Long.toHexString(p.access()) + (p.optional() ? " optional" : "") + " "
+                        + p.pos().line() + ":" + p.pos().column())
+                .toList();
     }
 
     private static List<String> ports(LandlockRuleset r) {
-        return r.ports().stream().map(p -> NetAccess.name(p.access()) + " " + p.port() + " " + p.pos().fileLine()).toList();
+        return r.ports().stream()
+                .map(p -> NetAccess.name(p.access()) + " " + p.port() + " "
+                        + p.pos().fileLine())
+                .toList();
     }
 
     @Test
@@ -86,9 +91,14 @@ class LandlockLoaderTest {
         assertEquals(Scope.ALL, r.scoped());
         assertEquals(Compat.BEST_EFFORT, r.compat());
         long readExec = READ_FILE | READ_DIR | EXECUTE;
-        assertEquals(List.of("/usr 0x" + Long.toHexString(readExec) + " 8:15", "/etc 0xd 8:21", "/opt/app 0xc optional 10:15"),
+        assertEquals(
+                List.of(
+                        "/usr 0x" + Long.toHexString(readExec) + " 8:15",
+                        "/etc 0xd 8:21",
+                        "/opt/app 0xc optional 10:15"),
                 paths(r));
-        assertEquals(List.of("bind_tcp 8080 p.yaml:14", "connect_tcp 80 p.yaml:15", "connect_tcp 443 p.yaml:15"), ports(r));
+        assertEquals(
+                List.of("bind_tcp 8080 p.yaml:14", "connect_tcp 80 p.yaml:15", "connect_tcp 443 p.yaml:15"), ports(r));
         assertEquals(6, r.abiNeeded());
     }
 
@@ -109,8 +119,19 @@ class LandlockLoaderTest {
                     - {paths: [/j], access: [all]}
                     - {paths: [/k], access: [read_file, make-reg, REFER, Remove-Dir]}
                 """);
-        assertEquals(List.of(READ_FILE | READ_DIR, WRITE_FILE | TRUNCATE, EXECUTE, CREATE, REMOVE_FILE | REMOVE_DIR, REFER,
-                TRUNCATE, MAKE_CHAR | MAKE_BLOCK, FsAccess.IOCTL_DEV, FsAccess.ALL, READ_FILE | MAKE_REG | REFER | REMOVE_DIR),
+        assertEquals(
+                List.of(
+                        READ_FILE | READ_DIR,
+                        WRITE_FILE | TRUNCATE,
+                        EXECUTE,
+                        CREATE,
+                        REMOVE_FILE | REMOVE_DIR,
+                        REFER,
+                        TRUNCATE,
+                        MAKE_CHAR | MAKE_BLOCK,
+                        FsAccess.IOCTL_DEV,
+                        FsAccess.ALL,
+                        READ_FILE | MAKE_REG | REFER | REMOVE_DIR),
                 r.paths().stream().map(PathRule::access).toList());
         assertEquals(Compat.REQUIRED, r.compat(), "required unless the policy says best-effort");
     }
@@ -128,8 +149,11 @@ class LandlockLoaderTest {
 
     @Test
     void pathsLoseRepeatedAndTrailingSlashes() {
-        LandlockRuleset r = ruleset("filesystem:\n  allow:\n    - {paths: [/usr//lib/, /, \"/with space\"], access: [read]}\n");
-        assertEquals(List.of("/usr/lib", "/", "/with space"), r.paths().stream().map(PathRule::path).toList());
+        LandlockRuleset r =
+                ruleset("filesystem:\n  allow:\n    - {paths: [/usr//lib/, /, \"/with space\"], access: [read]}\n");
+        assertEquals(
+                List.of("/usr/lib", "/", "/with space"),
+                r.paths().stream().map(PathRule::path).toList());
     }
 
     @Test
@@ -149,7 +173,9 @@ class LandlockLoaderTest {
     void scopesAndTheirSpellings() {
         assertEquals(Scope.ALL, ruleset("scope: all\n").scoped());
         assertEquals(Scope.SIGNAL, ruleset("scope: [signals]\n").scoped());
-        assertEquals(Scope.ABSTRACT_UNIX_SOCKET, ruleset("scope: abstract_unix_socket\n").scoped());
+        assertEquals(
+                Scope.ABSTRACT_UNIX_SOCKET,
+                ruleset("scope: abstract_unix_socket\n").scoped());
         assertEquals(6, ruleset("scope: signal\n").abiNeeded());
     }
 
@@ -158,11 +184,14 @@ class LandlockLoaderTest {
         assertSame(LandlockRuleset.NONE, load(HEAD).landlock());
         LoadResult setting = loadWithWarnings(HEAD + "landlock: best-effort\n");
         assertSame(LandlockRuleset.NONE, setting.policy().landlock());
-        assertEquals(List.of("p.yaml:4:11: warning: 'landlock: best-effort' has no effect: the policy has no filesystem, "
-                + "network or scope section"), setting.warnings().stream().map(Diagnostic::header).toList());
+        assertEquals(
+                List.of("p.yaml:4:11: warning: 'landlock: best-effort' has no effect: the policy has no filesystem, "
+                        + "network or scope section"),
+                setting.warnings().stream().map(Diagnostic::header).toList());
         LoadResult any = loadWithWarnings(HEAD + "network: {bind: any, connect: any}\n");
         assertSame(LandlockRuleset.NONE, any.policy().landlock());
-        assertEquals(List.of("p.yaml:4:1: warning: 'network' confines nothing: bind and connect are both 'any'"),
+        assertEquals(
+                List.of("p.yaml:4:1: warning: 'network' confines nothing: bind and connect are both 'any'"),
                 any.warnings().stream().map(Diagnostic::header).toList());
     }
 
@@ -170,7 +199,8 @@ class LandlockLoaderTest {
     void yesAndOnAreTrueForOptional() {
         LandlockRuleset r = ruleset("filesystem:\n  allow:\n    - {paths: [/a], access: [read], optional: yes}\n"
                 + "    - {paths: [/b], access: [read], optional: false}\n");
-        assertEquals(List.of(true, false), r.paths().stream().map(PathRule::optional).toList());
+        assertEquals(
+                List.of(true, false), r.paths().stream().map(PathRule::optional).toList());
     }
 
     @Test
@@ -201,14 +231,21 @@ class LandlockLoaderTest {
                   bind: [8080, 9090]
                   connect: [443]
                 """);
-        LandlockRuleset r = PolicyLoader.load(dir.resolve("top.yaml"), "top.yaml", new LoadOptions(List.of(), List.of()))
-                .policy().landlock();
-        assertEquals(READ_FILE | READ_DIR | WRITE_FILE | TRUNCATE | EXECUTE | MAKE_CHAR | MAKE_BLOCK, r.handledFs(),
+        LandlockRuleset r = PolicyLoader.load(
+                        dir.resolve("top.yaml"), "top.yaml", new LoadOptions(List.of(), List.of()))
+                .policy()
+                .landlock();
+        assertEquals(
+                READ_FILE | READ_DIR | WRITE_FILE | TRUNCATE | EXECUTE | MAKE_CHAR | MAKE_BLOCK,
+                r.handledFs(),
                 "confine sets are united");
-        assertEquals(List.of("/srv top.yaml:8", "/usr base.yaml:6"),
-                r.paths().stream().map(p -> p.path() + " " + p.pos().fileLine()).toList(), "the top file's rules first");
+        assertEquals(
+                List.of("/srv top.yaml:8", "/usr base.yaml:6"),
+                r.paths().stream().map(p -> p.path() + " " + p.pos().fileLine()).toList(),
+                "the top file's rules first");
         assertEquals(NetAccess.ALL, r.handledNet(), "'any' in one file leaves the direction to the others");
-        assertEquals(List.of("bind_tcp 8080 top.yaml:11", "bind_tcp 9090 net.yaml:3", "connect_tcp 443 net.yaml:4"),
+        assertEquals(
+                List.of("bind_tcp 8080 top.yaml:11", "bind_tcp 9090 net.yaml:3", "connect_tcp 443 net.yaml:4"),
                 ports(r));
         assertEquals(Scope.ALL, r.scoped());
         assertEquals(Compat.REQUIRED, r.compat(), "the landlock: setting is the top file's");
@@ -229,17 +266,30 @@ class LandlockLoaderTest {
     private Compat compatOf(String top) throws IOException {
         Files.writeString(dir.resolve("top.yaml"), top);
         return PolicyLoader.load(dir.resolve("top.yaml"), "top.yaml", new LoadOptions(List.of(), List.of()))
-                .policy().landlock().compat();
+                .policy()
+                .landlock()
+                .compat();
     }
 
     @Test
     void aRuleOfAnIncludedFileMayGrantWhatAnotherFileConfines() throws IOException {
-        Files.writeString(dir.resolve("top.yaml"), HEAD + "include: [dev.yaml]\nfilesystem:\n  confine: [make-device]\n");
-        Files.writeString(dir.resolve("dev.yaml"), "version: 1\nfilesystem:\n  confine: [read]\n  allow:\n"
-                + "    - {paths: [/dev/shm], access: [make-device]}\n");
-        LandlockRuleset r = PolicyLoader.load(dir.resolve("top.yaml"), "top.yaml", new LoadOptions(List.of(), List.of()))
-                .policy().landlock();
-        assertEquals(List.of(new PathRule("/dev/shm", MAKE_CHAR | MAKE_BLOCK, false, r.paths().get(0).pos())), r.paths());
+        Files.writeString(
+                dir.resolve("top.yaml"), HEAD + "include: [dev.yaml]\nfilesystem:\n  confine: [make-device]\n");
+        Files.writeString(
+                dir.resolve("dev.yaml"),
+                "version: 1\nfilesystem:\n  confine: [read]\n  allow:\n"
+                        + "    - {paths: [/dev/shm], access: [make-device]}\n");
+        LandlockRuleset r = PolicyLoader.load(
+                        dir.resolve("top.yaml"), "top.yaml", new LoadOptions(List.of(), List.of()))
+                .policy()
+                .landlock();
+        assertEquals(
+                List.of(new PathRule(
+                        "/dev/shm",
+                        MAKE_CHAR | MAKE_BLOCK,
+                        false,
+                        r.paths().get(0).pos())),
+                r.paths());
     }
 
     @Test
@@ -259,9 +309,17 @@ class LandlockLoaderTest {
 
     /** What the text form keeps: everything but the positions. */
     static LandlockRuleset withoutPositions(LandlockRuleset r) {
-        return new LandlockRuleset(r.handledFs(), r.handledNet(), r.scoped(),
-                r.paths().stream().map(p -> new PathRule(p.path(), p.access(), p.optional(), null)).toList(),
-                r.ports().stream().map(p -> new PortRule(p.access(), p.port(), null)).toList(), r.compat());
+        return new LandlockRuleset(
+                r.handledFs(),
+                r.handledNet(),
+                r.scoped(),
+                r.paths().stream()
+                        .map(p -> new PathRule(p.path(), p.access(), p.optional(), null))
+                        .toList(),
+                r.ports().stream()
+                        .map(p -> new PortRule(p.access(), p.port(), null))
+                        .toList(),
+                r.compat());
     }
 
     @Test
@@ -279,7 +337,8 @@ class LandlockLoaderTest {
         assertEquals(4, loaded.size());
         LandlockRuleset readOnly = loaded.get(1);
         assertEquals(List.of("/ 0xd 6:15", "/tmp 0x57be 8:15", "/dev/null 0x4002 10:15"), paths(readOnly));
-        assertEquals(READ_FILE | READ_DIR | WRITE_FILE | TRUNCATE | CREATE | REMOVE_FILE | REMOVE_DIR,
+        assertEquals(
+                READ_FILE | READ_DIR | WRITE_FILE | TRUNCATE | CREATE | REMOVE_FILE | REMOVE_DIR,
                 readOnly.paths().get(1).access());
         LandlockRuleset devices = loaded.get(2);
         assertEquals(MAKE_CHAR | MAKE_BLOCK, devices.handledFs());
@@ -290,8 +349,10 @@ class LandlockLoaderTest {
     @Test
     void anErrorInTheSectionsStopsLoading() {
         PolicyException e = assertThrows(PolicyException.class, () -> ruleset("scope: [ptrace]\n"));
-        assertEquals("p.yaml:4:9: error: unknown scope 'ptrace'; expected signal, abstract-unix-socket or all\n"
-                + "    scope: [ptrace]\n"
-                + "            ^", e.render());
+        assertEquals(
+                "p.yaml:4:9: error: unknown scope 'ptrace'; expected signal, abstract-unix-socket or all\n"
+                        + "    scope: [ptrace]\n"
+                        + "            ^",
+                e.render());
     }
 }

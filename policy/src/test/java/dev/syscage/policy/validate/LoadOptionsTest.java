@@ -13,7 +13,9 @@ class LoadOptionsTest {
         String old = System.getProperty(LoadOptions.PROFILE_PATH_PROPERTY);
         try {
             System.setProperty(LoadOptions.PROFILE_PATH_PROPERTY, "/etc/syscage/profiles::/opt/p");
-            assertEquals(List.of(Path.of("/etc/syscage/profiles"), Path.of("/opt/p")), LoadOptions.defaults().profileDirs());
+            assertEquals(
+                    List.of(Path.of("/etc/syscage/profiles"), Path.of("/opt/p")),
+                    LoadOptions.defaults().profileDirs());
             System.clearProperty(LoadOptions.PROFILE_PATH_PROPERTY);
             assertEquals(new LoadOptions(List.of(), List.of()), LoadOptions.defaults());
         } finally {

@@ -83,8 +83,14 @@ class PolicyLoaderTest {
         assertEquals("web", p.name());
         assertEquals("a web server", p.description());
         assertEquals(Action.LOG, decide(p, Arch.X86_64, "read").action());
-        assertEquals(Action.LOG, ReferenceEvaluator.decide(p, SeccompData.of(-1, Arch.X86_64.auditArch())).action());
-        assertEquals(Action.KILL, ReferenceEvaluator.decide(p, SeccompData.of(0, Arch.AARCH64.auditArch())).action());
+        assertEquals(
+                Action.LOG,
+                ReferenceEvaluator.decide(p, SeccompData.of(-1, Arch.X86_64.auditArch()))
+                        .action());
+        assertEquals(
+                Action.KILL,
+                ReferenceEvaluator.decide(p, SeccompData.of(0, Arch.AARCH64.auditArch()))
+                        .action());
     }
 
     @Test
@@ -106,9 +112,22 @@ class PolicyLoaderTest {
                   - {action: notify, syscalls: [openat]}
                   - {action: errno 0, syscalls: [getpid]}
                 """);
-        List<String> actions = p.rules().stream().map(r -> r.action().toString()).toList();
-        assertEquals(List.of("allow", "log", "errno 13", "errno 13", "kill", "kill_thread", "trap 0", "trap 7",
-                "trace 65535", "notify", "errno 0"), actions);
+        List<String> actions =
+                p.rules().stream().map(r -> r.action().toString()).toList();
+        assertEquals(
+                List.of(
+                        "allow",
+                        "log",
+                        "errno 13",
+                        "errno 13",
+                        "kill",
+                        "kill_thread",
+                        "trap 0",
+                        "trap 7",
+                        "trace 65535",
+                        "notify",
+                        "errno 0"),
+                actions);
         assertEquals(Action.KILL, p.arches().get(0).defaultAction());
     }
 
@@ -128,7 +147,8 @@ class PolicyLoaderTest {
                     syscalls: [read]
                 """);
         long wronly = constant(Arch.X86_64, "O_WRONLY");
-        assertEquals(Action.errno(13), decide(p, Arch.X86_64, "openat", 0, 0, wronly).action());
+        assertEquals(
+                Action.errno(13), decide(p, Arch.X86_64, "openat", 0, 0, wronly).action());
         Decision rdonly = decide(p, Arch.X86_64, "openat", 0, 0, 0);
         assertEquals(Action.ALLOW, rdonly.action());
         assertEquals("rule #2 (p.yaml:8)", rdonly.rule().describe());
@@ -157,8 +177,11 @@ class PolicyLoaderTest {
         assertEquals(List.of(new Cond.Test(2, 32, dirArm, Cond.Op.ANY_BITS, 0)), conds(arm, "openat"));
         // open does not exist on aarch64: skipped there, no clause and no warning (it exists on x86_64)
         assertTrue(SyscallTable.of(Arch.AARCH64).byName("open").isEmpty());
-        assertEquals(Action.errno(20), decide(p, Arch.AARCH64, "openat", 0, 0, dirArm).action());
-        assertEquals(Action.ALLOW, decide(p, Arch.AARCH64, "openat", 0, 0, dirX86).action());
+        assertEquals(
+                Action.errno(20),
+                decide(p, Arch.AARCH64, "openat", 0, 0, dirArm).action());
+        assertEquals(
+                Action.ALLOW, decide(p, Arch.AARCH64, "openat", 0, 0, dirX86).action());
     }
 
     static List<Cond> conds(ArchPolicy ap, String syscall) {
@@ -181,13 +204,19 @@ class PolicyLoaderTest {
         assertEquals(new Cond.Test(2, 64, -1L, Cond.Op.LE, 4096), onlyCond("count <= 4096", "read"));
         assertEquals(new Cond.Test(2, 32, 3, Cond.Op.EQ, 1), onlyCond("(flags & O_ACCMODE) == O_WRONLY", "openat"));
         assertEquals(new Cond.Not(new Cond.Test(0, 32, -1L, Cond.Op.NE, 0)), onlyCond("!fd", "close"));
-        assertEquals(new Cond.Or(List.of(new Cond.Test(1, 32, -1L, Cond.Op.EQ, 0x5401), new Cond.Test(1, 32, -1L, Cond.Op.EQ, 0x5413))),
+        assertEquals(
+                new Cond.Or(List.of(
+                        new Cond.Test(1, 32, -1L, Cond.Op.EQ, 0x5401), new Cond.Test(1, 32, -1L, Cond.Op.EQ, 0x5413))),
                 onlyCond("cmd in {TCGETS, TIOCGWINSZ}", "ioctl"));
-        assertEquals(new Cond.And(List.of(new Cond.Test(0, 32, -1L, Cond.Op.GT, 2), new Cond.Test(2, 64, -1L, Cond.Op.LT, 10))),
+        assertEquals(
+                new Cond.And(
+                        List.of(new Cond.Test(0, 32, -1L, Cond.Op.GT, 2), new Cond.Test(2, 64, -1L, Cond.Op.LT, 10))),
                 onlyCond("fd > 2 && count < 10", "read"));
         assertEquals(new Cond.Test(0, 32, -1L, Cond.Op.EQ, 13), onlyCond("fd == EACCES", "close"));
-        assertEquals(new Cond.Test(2, 32, -1L, Cond.Op.EQ, 0x80001), onlyCond("flags == O_WRONLY | O_CLOEXEC", "openat"));
-        assertEquals(new Cond.Test(2, 32, -1L, Cond.Op.EQ, ~0x40L & 0xFFFFFFFFL), onlyCond("flags == ~O_CREAT", "openat"));
+        assertEquals(
+                new Cond.Test(2, 32, -1L, Cond.Op.EQ, 0x80001), onlyCond("flags == O_WRONLY | O_CLOEXEC", "openat"));
+        assertEquals(
+                new Cond.Test(2, 32, -1L, Cond.Op.EQ, ~0x40L & 0xFFFFFFFFL), onlyCond("flags == ~O_CREAT", "openat"));
     }
 
     @Test
@@ -195,7 +224,8 @@ class PolicyLoaderTest {
         assertEquals(new Cond.Test(1, 32, -1L, Cond.Op.EQ, 0x5401), onlyCond("request == TCGETS", "ioctl"));
         assertEquals(new Cond.Test(0, 32, -1L, Cond.Op.EQ, 2), onlyCond("domain == AF_INET", "socket"));
         assertEquals(new Cond.Test(0, 32, -1L, Cond.Op.EQ, 2), onlyCond("family == AF_INET", "socket"));
-        assertEquals(new Cond.Test(0, 64, 0x10000000L, Cond.Op.ANY_BITS, 0), onlyCond("flags & CLONE_NEWUSER", "clone"));
+        assertEquals(
+                new Cond.Test(0, 64, 0x10000000L, Cond.Op.ANY_BITS, 0), onlyCond("flags & CLONE_NEWUSER", "clone"));
         assertEquals(new Cond.Test(0, 32, -1L, Cond.Op.EQ, 0xFFFFFF9CL), onlyCond("dirfd == AT_FDCWD", "openat"));
         // ptrace has a parameter really called 'request': the alias for ioctl does not touch it
         assertEquals(new Cond.Test(0, 64, -1L, Cond.Op.EQ, 16), onlyCond("request == PTRACE_ATTACH", "ptrace"));
@@ -223,18 +253,26 @@ class PolicyLoaderTest {
     @Test
     void aValueThatDoesNotFitIsAnErrorNamingTheWidth() {
         PolicyException e = assertThrows(PolicyException.class, () -> onlyCond("fd == -2147483649", "close"));
-        assertEquals("p.yaml:7:18: error: value -2147483649 does not fit in 32 bits, the width of 'fd' (unsigned int) of close; "
-                + "a negative value must be at least -2147483648", e.diagnostics().get(0).header());
+        assertEquals(
+                "p.yaml:7:18: error: value -2147483649 does not fit in 32 bits, the width of 'fd' (unsigned int) of close; "
+                        + "a negative value must be at least -2147483648",
+                e.diagnostics().get(0).header());
     }
 
     @Test
     void longIsThirtyTwoBitsOnI386() {
         Policy p = load("version: 1\narch: i386\ndefault: allow\nrules:\n  - action: kill\n    syscalls: [ioctl]\n"
                 + "    when: \"arg == 0xffffffff\"\n");
-        assertEquals(List.of(new Cond.Test(2, 32, -1L, Cond.Op.EQ, 0xFFFFFFFFL)), conds(p.arches().get(0), "ioctl"));
-        assertThrows(PolicyException.class, () -> PolicyLoader.loadString("p.yaml",
-                "version: 1\narch: i386\ndefault: allow\nrules:\n  - action: kill\n    syscalls: [ioctl]\n"
-                        + "    when: \"arg == 0x100000000\"\n", OPTIONS));
+        assertEquals(
+                List.of(new Cond.Test(2, 32, -1L, Cond.Op.EQ, 0xFFFFFFFFL)),
+                conds(p.arches().get(0), "ioctl"));
+        assertThrows(
+                PolicyException.class,
+                () -> PolicyLoader.loadString(
+                        "p.yaml",
+                        "version: 1\narch: i386\ndefault: allow\nrules:\n  - action: kill\n    syscalls: [ioctl]\n"
+                                + "    when: \"arg == 0x100000000\"\n",
+                        OPTIONS));
     }
 
     @Test
@@ -282,17 +320,29 @@ class PolicyLoaderTest {
     void archOverrideReplacesThePolicysArchesButTheirNamesAreStillChecked() {
         String yaml = "version: 1\narch: [x86_64]\ndefault: allow\n";
         Policy p = PolicyLoader.loadString("p.yaml", yaml, OPTIONS.withArches(List.of(Arch.AARCH64, Arch.I386)));
-        assertEquals(List.of(Arch.AARCH64, Arch.I386), p.arches().stream().map(ArchPolicy::arch).toList());
-        assertThrows(PolicyException.class, () -> PolicyLoader.loadString("p.yaml",
-                "version: 1\narch: [sparc]\ndefault: allow\n", OPTIONS.withArches(List.of(Arch.X86_64))));
+        assertEquals(
+                List.of(Arch.AARCH64, Arch.I386),
+                p.arches().stream().map(ArchPolicy::arch).toList());
+        assertThrows(
+                PolicyException.class,
+                () -> PolicyLoader.loadString(
+                        "p.yaml",
+                        "version: 1\narch: [sparc]\ndefault: allow\n",
+                        OPTIONS.withArches(List.of(Arch.X86_64))));
     }
 
     @Test
     void archAcceptsAliasesAndOneStringAndDefaultsToTheNativeOne() {
-        assertEquals(List.of(Arch.AARCH64), load("version: 1\narch: arm64\ndefault: allow\n").arches().stream()
-                .map(ArchPolicy::arch).toList());
-        assertEquals(List.of(Arch.nativeArch()), load("version: 1\ndefault: allow\n").arches().stream()
-                .map(ArchPolicy::arch).toList());
+        assertEquals(
+                List.of(Arch.AARCH64),
+                load("version: 1\narch: arm64\ndefault: allow\n").arches().stream()
+                        .map(ArchPolicy::arch)
+                        .toList());
+        assertEquals(
+                List.of(Arch.nativeArch()),
+                load("version: 1\ndefault: allow\n").arches().stream()
+                        .map(ArchPolicy::arch)
+                        .toList());
     }
 
     @Test
@@ -315,14 +365,15 @@ class PolicyLoaderTest {
                   - action: log
                     syscalls: ["@basic-io", openat, openat]
                 """);
-        assertEquals(List.of(
-                "p.yaml:8:16: warning: 'read' is already decided by rule #1 (p.yaml:5), so this rule never applies to it",
-                "p.yaml:8:22: warning: 'write' is already decided by rule #1 (p.yaml:5), so this rule never applies to it",
-                "p.yaml:8:29: warning: syscall 'open' does not exist on aarch64",
-                "p.yaml:10:16: warning: every syscall of '@basic-io' is already decided by earlier rules without a "
-                        + "condition (such as rule #1 (p.yaml:5)); this item has no effect",
-                "p.yaml:10:29: warning: 'openat' is already decided by rule #2 (p.yaml:7), so this rule never applies to it",
-                "p.yaml:10:37: warning: 'openat' is listed twice in this rule"),
+        assertEquals(
+                List.of(
+                        "p.yaml:8:16: warning: 'read' is already decided by rule #1 (p.yaml:5), so this rule never applies to it",
+                        "p.yaml:8:22: warning: 'write' is already decided by rule #1 (p.yaml:5), so this rule never applies to it",
+                        "p.yaml:8:29: warning: syscall 'open' does not exist on aarch64",
+                        "p.yaml:10:16: warning: every syscall of '@basic-io' is already decided by earlier rules without a "
+                                + "condition (such as rule #1 (p.yaml:5)); this item has no effect",
+                        "p.yaml:10:29: warning: 'openat' is already decided by rule #2 (p.yaml:7), so this rule never applies to it",
+                        "p.yaml:10:37: warning: 'openat' is listed twice in this rule"),
                 r.warnings().stream().map(Diagnostic::header).toList());
     }
 
@@ -349,10 +400,11 @@ class PolicyLoaderTest {
                   - {action: allow, syscalls: [raed]}
                   - {action: allow, syscalls: [close], when: "fd =="}
                 """));
-        assertEquals(List.of(
-                "p.yaml:3:16: error: unknown errno name 'EPRM' (did you mean 'EPERM'?)",
-                "p.yaml:5:32: error: unknown syscall 'raed' (did you mean 'read'?)",
-                "p.yaml:6:52: error: expected an argument, a constant or a number, got the end of the condition"),
+        assertEquals(
+                List.of(
+                        "p.yaml:3:16: error: unknown errno name 'EPRM' (did you mean 'EPERM'?)",
+                        "p.yaml:5:32: error: unknown syscall 'raed' (did you mean 'read'?)",
+                        "p.yaml:6:52: error: expected an argument, a constant or a number, got the end of the condition"),
                 e.diagnostics().stream().map(Diagnostic::header).toList());
     }
 
@@ -365,7 +417,9 @@ class PolicyLoaderTest {
                 rules:
                   - {action: allow, syscalls: [read, close, fsync, dup, syncfs, fchdir], when: "count == 1"}
                 """));
-        assertEquals(List.of("p.yaml:5:81: error: argument 'count' is not a parameter of close(fd), fsync(fd), "
-                + "dup(fildes) and 2 more"), e.diagnostics().stream().map(Diagnostic::header).toList());
+        assertEquals(
+                List.of("p.yaml:5:81: error: argument 'count' is not a parameter of close(fd), fsync(fd), "
+                        + "dup(fildes) and 2 more"),
+                e.diagnostics().stream().map(Diagnostic::header).toList());
     }
 }

@@ -87,9 +87,15 @@ class SuperviseLoaderTest {
         assertEquals("p.yaml:10:7", first.pos().toString());
         assertEquals(List.of("openat", "open", "openat2"), first.names());
         // creat is not named: it comes in as a sibling of the open family (a path rule covers it, it names a path)
-        assertEquals(Set.of(nr(Arch.X86_64, "openat"), nr(Arch.X86_64, "open"), nr(Arch.X86_64, "openat2"),
-                nr(Arch.X86_64, "creat")), first.syscalls().numbers(Arch.X86_64));
-        assertEquals(List.of("/usr/**", "/lib/**", "/etc/ld.so.cache", "/tmp/**"),
+        assertEquals(
+                Set.of(
+                        nr(Arch.X86_64, "openat"),
+                        nr(Arch.X86_64, "open"),
+                        nr(Arch.X86_64, "openat2"),
+                        nr(Arch.X86_64, "creat")),
+                first.syscalls().numbers(Arch.X86_64));
+        assertEquals(
+                List.of("/usr/**", "/lib/**", "/etc/ld.so.cache", "/tmp/**"),
                 first.paths().stream().map(PathPattern::text).toList());
         assertNull(first.when());
         assertEquals(SuperviseDecision.ALLOW, first.decision());
@@ -107,7 +113,10 @@ class SuperviseLoaderTest {
         long rdonly = constant(Arch.X86_64, "O_RDONLY");
         long wronly = constant(Arch.X86_64, "O_WRONLY");
         Verdict lib = decide(p, Arch.X86_64, "openat", args(2, wronly), "/usr/lib/libc.so.6");
-        assertEquals(new Verdict(SuperviseDecision.ALLOW, p.supervision().rules().get(0).pos(), 0), lib);
+        assertEquals(
+                new Verdict(
+                        SuperviseDecision.ALLOW, p.supervision().rules().get(0).pos(), 0),
+                lib);
         assertEquals("supervise rule #1 (p.yaml:10)", lib.describe());
 
         // not under an allowed path: the when of rule #3 decides, by the access mode
@@ -121,12 +130,19 @@ class SuperviseLoaderTest {
         assertEquals("supervise default", read.describe());
 
         // open has flags in argument 1, not 2
-        assertEquals(2, decide(p, Arch.X86_64, "open", args(1, wronly), "/etc/passwd").ruleIndex());
-        assertTrue(decide(p, Arch.X86_64, "open", args(2, wronly), "/etc/passwd").isDefault());
+        assertEquals(
+                2,
+                decide(p, Arch.X86_64, "open", args(1, wronly), "/etc/passwd").ruleIndex());
+        assertTrue(
+                decide(p, Arch.X86_64, "open", args(2, wronly), "/etc/passwd").isDefault());
 
         assertEquals(1, decide(p, Arch.X86_64, "execve", NO_ARGS, "/usr/bin/ls").ruleIndex());
-        assertEquals(3, decide(p, Arch.X86_64, "execveat", NO_ARGS, "/usr/bin/sub/ls").ruleIndex());
-        assertEquals(SuperviseDecision.KILL, decide(p, Arch.X86_64, "execve", NO_ARGS, "/bin/sh").decision());
+        assertEquals(
+                3,
+                decide(p, Arch.X86_64, "execveat", NO_ARGS, "/usr/bin/sub/ls").ruleIndex());
+        assertEquals(
+                SuperviseDecision.KILL,
+                decide(p, Arch.X86_64, "execve", NO_ARGS, "/bin/sh").decision());
         assertTrue(decide(p, Arch.X86_64, "getpid", NO_ARGS, null).isDefault());
     }
 
@@ -143,10 +159,16 @@ class SuperviseLoaderTest {
     void pathsAreMatchedAfterFolding() {
         Policy p = load(EXAMPLE);
         long wronly = constant(Arch.X86_64, "O_WRONLY");
-        assertEquals(2, decide(p, Arch.X86_64, "openat", args(2, wronly), "/usr/../etc/shadow").ruleIndex());
-        assertEquals(0, decide(p, Arch.X86_64, "openat", args(2, wronly), "/etc/../usr//lib/x").ruleIndex());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> decide(p, Arch.X86_64, "openat", NO_ARGS, "usr/lib"));
+        assertEquals(
+                2,
+                decide(p, Arch.X86_64, "openat", args(2, wronly), "/usr/../etc/shadow")
+                        .ruleIndex());
+        assertEquals(
+                0,
+                decide(p, Arch.X86_64, "openat", args(2, wronly), "/etc/../usr//lib/x")
+                        .ruleIndex());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> decide(p, Arch.X86_64, "openat", NO_ARGS, "usr/lib"));
         assertEquals("not an absolute path: 'usr/lib'", e.getMessage());
     }
 
@@ -165,7 +187,9 @@ class SuperviseLoaderTest {
                       decision: errno ENOTDIR
                 """);
         SuperviseRule r = p.supervision().rules().get(0);
-        assertEquals(Set.of(nr(Arch.X86_64, "open"), nr(Arch.X86_64, "openat")), r.syscalls().numbers(Arch.X86_64));
+        assertEquals(
+                Set.of(nr(Arch.X86_64, "open"), nr(Arch.X86_64, "openat")),
+                r.syscalls().numbers(Arch.X86_64));
         assertEquals(Set.of(nr(Arch.AARCH64, "openat")), r.syscalls().numbers(Arch.AARCH64), "aarch64 has no open");
         assertFalse(r.syscalls().contains(Arch.I386, nr(Arch.X86_64, "openat")));
         long x86Dir = constant(Arch.X86_64, "O_DIRECTORY");
@@ -226,16 +250,17 @@ class SuperviseLoaderTest {
                     - syscalls: ["@basic-io", execve, unlink]
                       decision: allow
                 """);
-        assertEquals(List.of(
-                "p.yaml:11:16: warning: 'close' is already decided by rule #1 (p.yaml:5), so this rule never applies to it",
-                "p.yaml:19:26: warning: supervise rule for 'read' never runs: no rule sends read to the supervisor "
-                        + "(action trace or notify)",
-                "p.yaml:19:32: warning: supervise rule for 'close' never runs: no rule sends close to the supervisor "
-                        + "(action trace or notify)",
-                "p.yaml:21:18: warning: supervise rule for '@basic-io' never runs: no rule sends any of its syscalls "
-                        + "to the supervisor (action trace or notify)",
-                "p.yaml:21:39: warning: supervise rule for 'unlink' never runs: no rule sends unlink to the supervisor "
-                        + "(action trace or notify)"),
+        assertEquals(
+                List.of(
+                        "p.yaml:11:16: warning: 'close' is already decided by rule #1 (p.yaml:5), so this rule never applies to it",
+                        "p.yaml:19:26: warning: supervise rule for 'read' never runs: no rule sends read to the supervisor "
+                                + "(action trace or notify)",
+                        "p.yaml:19:32: warning: supervise rule for 'close' never runs: no rule sends close to the supervisor "
+                                + "(action trace or notify)",
+                        "p.yaml:21:18: warning: supervise rule for '@basic-io' never runs: no rule sends any of its syscalls "
+                                + "to the supervisor (action trace or notify)",
+                        "p.yaml:21:39: warning: supervise rule for 'unlink' never runs: no rule sends unlink to the supervisor "
+                                + "(action trace or notify)"),
                 r.warnings().stream().map(Diagnostic::header).toList());
     }
 
@@ -260,17 +285,22 @@ class SuperviseLoaderTest {
         for (int i = 0; i < nameAndYaml.length; i += 2) {
             Files.writeString(dir.resolve(nameAndYaml[i]), nameAndYaml[i + 1]);
         }
-        return PolicyLoader.load(dir.resolve(top), top, new LoadOptions(List.of(), List.of())).policy();
+        return PolicyLoader.load(dir.resolve(top), top, new LoadOptions(List.of(), List.of()))
+                .policy();
     }
 
     private static List<String> ruleOrigins(Supervision s) {
-        return s.rules().stream().map(r -> r.index() + " " + r.pos().file() + ":" + String.join(",", r.names())).toList();
+        return s.rules().stream()
+                .map(r -> r.index() + " " + r.pos().file() + ":" + String.join(",", r.names()))
+                .toList();
     }
 
     @Test
     void includedRulesFollowTheIncludersDepthFirstAndSettingsComeFromTheTopFile() throws IOException {
-        Policy p = loadFiles("top.yaml",
-                "top.yaml", """
+        Policy p = loadFiles(
+                "top.yaml",
+                "top.yaml",
+                """
                         version: 1
                         arch: x86_64
                         default: trace
@@ -281,7 +311,8 @@ class SuperviseLoaderTest {
                           rules:
                             - {syscalls: [openat], path: ["/top/**"], decision: allow}
                         """,
-                "a.yaml", """
+                "a.yaml",
+                """
                         version: 1
                         include: [c.yaml]
                         supervise:
@@ -290,26 +321,37 @@ class SuperviseLoaderTest {
                           rules:
                             - {syscalls: [openat], decision: errno EACCES}
                         """,
-                "c.yaml", "version: 1\nsupervise:\n  rules:\n    - {syscalls: [unlink], decision: kill}\n",
-                "b.yaml", "version: 1\nsupervise:\n  rules:\n    - {syscalls: [openat, unlink], decision: allow}\n");
+                "c.yaml",
+                "version: 1\nsupervise:\n  rules:\n    - {syscalls: [unlink], decision: kill}\n",
+                "b.yaml",
+                "version: 1\nsupervise:\n  rules:\n    - {syscalls: [openat, unlink], decision: allow}\n");
         Supervision s = p.supervision();
-        assertEquals(List.of("0 top.yaml:openat", "1 a.yaml:openat", "2 c.yaml:unlink", "3 b.yaml:openat,unlink"),
+        assertEquals(
+                List.of("0 top.yaml:openat", "1 a.yaml:openat", "2 c.yaml:unlink", "3 b.yaml:openat,unlink"),
                 ruleOrigins(s));
         assertEquals(LogLevel.DECISIONS, s.log());
         assertEquals(SuperviseDecision.errno(1), s.defaultDecision());
         assertEquals("top.yaml:5:1", s.pos().toString());
         assertEquals(0, decide(p, Arch.X86_64, "openat", NO_ARGS, "/top/x").ruleIndex());
-        assertEquals(new Verdict(SuperviseDecision.errno(13), s.rules().get(1).pos(), 1),
+        assertEquals(
+                new Verdict(SuperviseDecision.errno(13), s.rules().get(1).pos(), 1),
                 decide(p, Arch.X86_64, "openat", NO_ARGS, "/etc/passwd"));
-        assertEquals(SuperviseDecision.KILL, decide(p, Arch.X86_64, "unlink", NO_ARGS, "/tmp/x").decision());
-        assertEquals(SuperviseDecision.errno(1), decide(p, Arch.X86_64, "getpid", NO_ARGS, null).decision());
+        assertEquals(
+                SuperviseDecision.KILL,
+                decide(p, Arch.X86_64, "unlink", NO_ARGS, "/tmp/x").decision());
+        assertEquals(
+                SuperviseDecision.errno(1),
+                decide(p, Arch.X86_64, "getpid", NO_ARGS, null).decision());
     }
 
     @Test
     void rulesOfAnIncludedFileWorkWithoutASectionInTheTopFile() throws IOException {
-        Policy p = loadFiles("top.yaml",
-                "top.yaml", "version: 1\narch: x86_64\ndefault: trace\ninclude: [inc.yaml]\n",
-                "inc.yaml", "version: 1\nsupervise:\n  log: none\n  default: kill\n  rules:\n"
+        Policy p = loadFiles(
+                "top.yaml",
+                "top.yaml",
+                "version: 1\narch: x86_64\ndefault: trace\ninclude: [inc.yaml]\n",
+                "inc.yaml",
+                "version: 1\nsupervise:\n  log: none\n  default: kill\n  rules:\n"
                         + "    - {syscalls: [unlink], decision: errno EPERM}\n");
         Supervision s = p.supervision();
         assertEquals(LogLevel.ALL, s.log(), "log comes from the top file only");
@@ -328,7 +370,11 @@ class SuperviseLoaderTest {
         assertEquals(List.of(), r.warnings());
         Policy p = r.policy();
         assertEquals(4, p.supervision().rules().size());
-        assertEquals(SuperviseDecision.errno(13), decide(p, Arch.X86_64, "openat", NO_ARGS, "/etc/shadow").decision());
-        assertEquals(SuperviseDecision.ALLOW, decide(p, Arch.X86_64, "openat", NO_ARGS, "/etc/ld.so.cache").decision());
+        assertEquals(
+                SuperviseDecision.errno(13),
+                decide(p, Arch.X86_64, "openat", NO_ARGS, "/etc/shadow").decision());
+        assertEquals(
+                SuperviseDecision.ALLOW,
+                decide(p, Arch.X86_64, "openat", NO_ARGS, "/etc/ld.so.cache").decision());
     }
 }

@@ -20,20 +20,68 @@ class PolicyYamlWriterTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** Scalars a plain YAML value would turn into something else, or cut short. */
-    private static final List<String> EDGES = List.of("", " ", "123", "-1.5e3", "0x10", "0o17", "true", "no", "Yes",
-            "off", "null", "~", "a: b", "key:", ": x", "# not a comment", "x # y", "  leading spaces", "trailing  ",
-            "'single'", "\"double\"", "back\\slash", "{a: 1}", "[1, 2]", "- item", "&anchor", "*alias", "!tag",
-            "%directive", "@at", "`tick", "|", ">", "?", "---", "...", "tab\there", "line\nbreak", "bell\u0007",
-            "del\u007f", "nel\u0085", "c1\u009b", "ls\u2028ps\u2029", "bom\ufeff", "snow \u2603 and \ud83d\ude00");
+    private static final List<String> EDGES = List.of(
+            "",
+            " ",
+            "123",
+            "-1.5e3",
+            "0x10",
+            "0o17",
+            "true",
+            "no",
+            "Yes",
+            "off",
+            "null",
+            "~",
+            "a: b",
+            "key:",
+            ": x",
+            "# not a comment",
+            "x # y",
+            "  leading spaces",
+            "trailing  ",
+            "'single'",
+            "\"double\"",
+            "back\\slash",
+            "{a: 1}",
+            "[1, 2]",
+            "- item",
+            "&anchor",
+            "*alias",
+            "!tag",
+            "%directive",
+            "@at",
+            "`tick",
+            "|",
+            ">",
+            "?",
+            "---",
+            "...",
+            "tab\there",
+            "line\nbreak",
+            "bell\u0007",
+            "del\u007f",
+            "nel\u0085",
+            "c1\u009b",
+            "ls\u2028ps\u2029",
+            "bom\ufeff",
+            "snow \u2603 and \ud83d\ude00");
 
     @Test
     void everyEdgeCaseReadsBackAsItselfThroughJacksonAndThePolicyLoader() throws Exception {
         for (String s : EDGES) {
-            String yaml = PolicyYamlWriter.write(new PolicyYamlWriter.Document(List.of("from " + s, "", "x"), s, s,
-                    List.of(Arch.X86_64), "errno EPERM", "kill", "kill",
+            String yaml = PolicyYamlWriter.write(new PolicyYamlWriter.Document(
+                    List.of("from " + s, "", "x"),
+                    s,
+                    s,
+                    List.of(Arch.X86_64),
+                    "errno EPERM",
+                    "kill",
+                    "kill",
                     List.of(new PolicyYamlWriter.Rule(s, "allow", List.of("read", "write"), null))));
             JsonNode doc = YAML.readTree(yaml);
-            String shown = s.codePoints().mapToObj(c -> String.format("U+%04X", c)).toList() + ":\n" + yaml;
+            String shown =
+                    s.codePoints().mapToObj(c -> String.format("U+%04X", c)).toList() + ":\n" + yaml;
             assertEquals(s, doc.get("name").asText(), shown);
             assertEquals(s, doc.get("description").asText(), shown);
             assertEquals(s, doc.get("rules").get(0).get("comment").asText(), shown);
@@ -58,6 +106,7 @@ class PolicyYamlWriterTest {
     void theHeaderIsCommentsThenVersionNameAndDescription() {
         StringBuilder sb = new StringBuilder();
         PolicyYamlWriter.header(sb, List.of("Learned by 'syscage learn'", ""), "0755", "yes");
-        assertEquals("# Learned by 'syscage learn'\n#\nversion: 1\nname: \"0755\"\ndescription: \"yes\"\n", sb.toString());
+        assertEquals(
+                "# Learned by 'syscage learn'\n#\nversion: 1\nname: \"0755\"\ndescription: \"yes\"\n", sb.toString());
     }
 }

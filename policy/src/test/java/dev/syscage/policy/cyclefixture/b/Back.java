@@ -6,8 +6,7 @@ import dev.syscage.policy.cyclefixture.a.There;
 public final class Back {
     public static final Object VALUE = new Object();
 
-    private Back() {
-    }
+    private Back() {}
 
     public static int around() {
         return There.next() + Leaf.one();

@@ -11,11 +11,13 @@ import dev.syscage.policy.validate.LoadOptions;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.supervise.Decision;
 import dev.syscage.supervise.trace.TraceSupervisor;
+import dev.syscage.testing.Await;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -54,9 +56,7 @@ class TraceLauncherDeathTest {
                             null);
             program = Long.parseLong(Files.readString(pidFile).strip());
             assertEquals(128 + 9, o.exitCode(), "the launcher was killed");
-            assertTrue(
-                    gone(program, System.nanoTime() + TimeUnit.SECONDS.toNanos(5)),
-                    "the program outlived its launcher: pid " + program);
+            assertTrue(gone(program, Duration.ofSeconds(5)), "the program outlived its launcher: pid " + program);
         } finally {
             if (program < 0 && Files.exists(pidFile)) {
                 program = Long.parseLong(Files.readString(pidFile).strip());
@@ -67,22 +67,18 @@ class TraceLauncherDeathTest {
         }
     }
 
-    /** Whether the process is gone (or a zombie) before the deadline. */
-    private static boolean gone(long pid, long deadline) throws IOException, InterruptedException {
+    /** Whether the process is gone (or a zombie) within the timeout. */
+    private static boolean gone(long pid, Duration timeout) throws InterruptedException {
         Path stat = Path.of("/proc/" + pid + "/stat");
-        while (System.nanoTime() < deadline) {
-            String s;
+        return Await.within(timeout, () -> {
             try {
-                s = Files.readString(stat);
+                String s = Files.readString(stat);
+                return s.substring(s.lastIndexOf(')') + 2).startsWith("Z");
             } catch (java.nio.file.NoSuchFileException e) {
                 return true;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
-            if (s.substring(s.lastIndexOf(')') + 2).startsWith("Z")) {
-                return true;
-            }
-            Thread.onSpinWait();
-            TimeUnit.MILLISECONDS.sleep(20); // polling a condition with a deadline
-        }
-        return false;
+        });
     }
 }

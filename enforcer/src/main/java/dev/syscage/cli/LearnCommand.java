@@ -7,11 +7,8 @@ import dev.syscage.learn.ProfileWriter;
 import dev.syscage.nativeaccess.LinuxCLibrary;
 import dev.syscage.policy.model.Policy;
 import dev.syscage.policy.rewrite.RunRewrites;
-import dev.syscage.policy.rewrite.SupervisionMode;
 import dev.syscage.policy.validate.PolicyLoader;
 import dev.syscage.run.LauncherLocator;
-import dev.syscage.run.NotifySupport;
-import dev.syscage.run.PtraceSupport;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,15 +107,8 @@ public final class LearnCommand implements Callable<Integer> {
             }
         }
         // the learn policy traces every call: trace mode unless this process cannot trace (RunRewrites' mode stage)
-        RunRewrites.Choices how = RunRewrites.Choices.of(
-                        mode == null
-                                ? Optional.empty()
-                                : Optional.of(SupervisionMode.parse(mode)
-                                        .orElseThrow(() -> UserException.badInput("unknown --mode '" + mode
-                                                + "' (choose trace or notify); nothing was run"))),
-                        false)
-                .withPtraceUsable(() -> PtraceSupport.ofThisProcess().usable())
-                .withNotifySupported(() -> NotifySupport.ofThisKernel().available());
+        RunRewrites.Choices how = RewriteOptions.withModeAnswers(
+                RunRewrites.Choices.of(RewriteOptions.parseMode(mode, "; nothing was run"), false));
         Path launcher = LauncherLocator.find()
                 .orElseThrow(() -> new UserException(
                         ExitCodes.FAILURE,

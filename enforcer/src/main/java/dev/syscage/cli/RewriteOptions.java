@@ -23,8 +23,9 @@ public final class RewriteOptions {
             paramLabel = "MODE",
             description = "How trace/notify rules reach the supervisor: trace (ptrace) or notify (seccomp user "
                     + "notification; the program stays free for strace and gdb, but a caught signal can make a routed call "
-                    + "fail with EINTR). Default: the policy's own (notify if it has notify actions, else trace); notify "
-                    + "for trace actions only where syscage cannot trace (itself traced, or Yama forbids it).")
+                    + "fail with EINTR). Default: notify if the policy has notify actions; for trace actions, notify when "
+                    + "its supervisor can deny (a deny rule or default, or a hook) and trace when it only watches, each "
+                    + "where it can run (docs/notify.md#mode-selection).")
     String mode;
 
     @Option(
@@ -37,11 +38,22 @@ public final class RewriteOptions {
 
     /** {@code --mode}, parsed; empty when not given. */
     Optional<SupervisionMode> mode() {
-        return mode == null
+        return parseMode(mode, "");
+    }
+
+    /** A {@code --mode} word, parsed; empty for null; bad input (with {@code more} after the choices) otherwise. */
+    static Optional<SupervisionMode> parseMode(String word, String more) {
+        return word == null
                 ? Optional.empty()
-                : Optional.of(SupervisionMode.parse(mode)
-                        .orElseThrow(() ->
-                                UserException.badInput("unknown --mode '" + mode + "' (choose trace or notify)")));
+                : Optional.of(SupervisionMode.parse(word)
+                        .orElseThrow(() -> UserException.badInput(
+                                "unknown --mode '" + word + "' (choose trace or notify)" + more)));
+    }
+
+    /** {@code choices} with this machine's answers for the mode stage: whether syscage can trace, and notify. */
+    static RunRewrites.Choices withModeAnswers(RunRewrites.Choices choices) {
+        return choices.withPtraceUsable(() -> PtraceSupport.ofThisProcess().usable())
+                .withNotifySupported(() -> NotifySupport.ofThisKernel().available());
     }
 
     /**
@@ -49,9 +61,7 @@ public final class RewriteOptions {
      * unsupervised run can make read-only mounts is {@code mountsPossible}'s answer.
      */
     RunRewrites.Choices choices(BooleanSupplier mountsPossible) {
-        return RunRewrites.Choices.of(mode(), complain)
-                .withPtraceUsable(() -> PtraceSupport.ofThisProcess().usable())
-                .withNotifySupported(() -> NotifySupport.ofThisKernel().available())
+        return withModeAnswers(RunRewrites.Choices.of(mode(), complain))
                 .withLandlockAvailable(RewriteOptions::landlockAvailable)
                 .withMountsPossible(mountsPossible)
                 .withRealPath(RewriteOptions::realPath);

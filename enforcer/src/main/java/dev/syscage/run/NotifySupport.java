@@ -2,6 +2,7 @@ package dev.syscage.run;
 
 import dev.syscage.nativeaccess.Pidfd;
 import dev.syscage.nativeaccess.SeccompProbe;
+import dev.syscage.policy.seccomp.SeccompRet;
 
 /**
  * Whether this kernel can run notify mode, asked once per JVM: {@code syscage run} uses notify
@@ -11,7 +12,6 @@ import dev.syscage.nativeaccess.SeccompProbe;
  * {@code SECCOMP_GET_ACTION_AVAIL}, and {@code pidfd_getfd} (Linux 5.6), which fetches the listener.
  */
 public record NotifySupport(boolean available, String reason) {
-    private static final int SECCOMP_RET_USER_NOTIF = 0x7fc00000;
     private static final int ENOSYS = 38;
 
     private static final class Holder {
@@ -29,7 +29,7 @@ public record NotifySupport(boolean available, String reason) {
         if (r < 0) {
             return missing("seccomp(SECCOMP_GET_NOTIF_SIZES) failed with errno " + -r + " (needs Linux 5.0)");
         }
-        r = SeccompProbe.getActionAvail(SECCOMP_RET_USER_NOTIF);
+        r = SeccompProbe.getActionAvail(SeccompRet.SECCOMP_RET_USER_NOTIF);
         if (r < 0) {
             return missing("SECCOMP_RET_USER_NOTIF is not available (errno " + -r + ")");
         }
